@@ -1,0 +1,85 @@
+import { createHash } from "node:crypto"
+import { stringifyAutomergeUrl, parseAutomergeUrl, type DocumentId } from "@automerge/automerge-repo"
+import type { DocKind } from "./types.js"
+
+/**
+ * How a clinic's records are spread over documents (see README "Document layout"):
+ * - 64 client shards; a client and all its patients live in shard hash(clientId) % 64;
+ * - appointments partitioned by month of their start, invoices by month of issue;
+ * - one price list and one rejections document, owned by the server;
+ * - one root document listing which month partitions exist.
+ * Every document id is derived from (clinicId, key), so desks that create the same
+ * partition independently, offline, create the same document.
+ */
+export const CLIENT_SHARDS = 64
+
+export type DocKey =
+  | "root"
+  | "pricelist"
+  | "rejections"
+  | `clients/${number}`
+  | `appointments/${string}`
+  | `invoices/${string}`
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
+
+export const shardOf = (clientId: string): number => {
+  const h = createHash("sha1").update(clientId).digest()
+  return h.readUInt32BE(0) % CLIENT_SHARDS
+}
+
+export const clientShardKey = (clientId: string): DocKey => `clients/${shardOf(clientId)}`
+export const monthOf = (iso: string): string => iso.slice(0, 7)
+export const appointmentsKey = (startIso: string): DocKey => `appointments/${monthOf(startIso)}`
+export const invoicesKey = (issuedIso: string): DocKey => `invoices/${monthOf(issuedIso)}`
+
+export const allShardKeys = (): DocKey[] => Array.from({ length: CLIENT_SHARDS }, (_, i) => `clients/${i}` as DocKey)
+
+export const kindOfKey = (key: string): DocKind | undefined => {
+  if (key === "root" || key === "pricelist" || key === "rejections") return key
+  const [kind, rest] = key.split("/")
+  if (kind === "clients" && rest !== undefined && /^\d+$/.test(rest) && Number(rest) < CLIENT_SHARDS) return "clients"
+  if ((kind === "appointments" || kind === "invoices") && rest !== undefined && MONTH.test(rest)) return kind
+  return undefined
+}
+
+export const isDocKey = (key: string): key is DocKey => kindOfKey(key) !== undefined
+
+/** Deterministic document id of (clinic, key): the first 16 bytes of sha256. */
+export const docIdFor = (clinicId: string, key: DocKey): DocumentId => {
+  const bytes = createHash("sha256").update(`vetsync\0${clinicId}\0${key}`).digest().subarray(0, 16)
+  return parseAutomergeUrl(stringifyAutomergeUrl(new Uint8Array(bytes) as never)).documentId
+}
+
+/** Maps every possible document id of a clinic back to its key (for the keys it knows about). */
+export class ClinicLayout {
+  readonly clinicId: string
+  readonly #byId = new Map<DocumentId, DocKey>()
+  readonly #byKey = new Map<DocKey, DocumentId>()
+
+  constructor(clinicId: string) {
+    this.clinicId = clinicId
+    for (const key of ["root", "pricelist", "rejections", ...allShardKeys()] as DocKey[]) this.add(key)
+  }
+
+  add(key: DocKey): DocumentId {
+    const known = this.#byKey.get(key)
+    if (known) return known
+    const id = docIdFor(this.clinicId, key)
+    this.#byId.set(id, key)
+    this.#byKey.set(key, id)
+    return id
+  }
+
+  idOf(key: DocKey): DocumentId {
+    return this.add(key)
+  }
+
+  keyOf(id: DocumentId): DocKey | undefined {
+    return this.#byId.get(id)
+  }
+
+  keys(): DocKey[] {
+    return [...this.#byKey.keys()]
+  }
+}

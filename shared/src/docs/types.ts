@@ -1,0 +1,137 @@
+import type { ImmutableString } from "@automerge/automerge"
+import type { AppointmentStatus, InvoiceStatus, ItemKind, Sex } from "../schema/records.js"
+
+/**
+ * Shapes of the Automerge documents. Identifiers, phones, codes and names are
+ * ImmutableString (last writer wins, conflicts are reported whole); notes are
+ * collaborative text (plain string in Automerge 3); money is integer kopecks.
+ */
+export type Imm = ImmutableString
+
+export interface MetaDoc {
+  id: Imm
+  createdAt: Imm
+  updatedAt: Imm
+  createdBy: Imm
+  updatedBy: Imm
+  deleted: boolean
+}
+
+export interface ClientDoc extends MetaDoc {
+  name: Imm
+  phone: Imm
+  email: Imm
+  address: Imm
+  notes: string
+}
+
+export interface PatientDoc extends MetaDoc {
+  clientId: Imm
+  name: Imm
+  species: Imm
+  breed: Imm
+  sex: Sex
+  birthDate: Imm
+  chip: Imm
+  notes: string
+}
+
+export interface AppointmentDoc extends MetaDoc {
+  clientId: Imm
+  patientId: Imm
+  vet: Imm
+  start: Imm
+  end: Imm
+  reason: string
+  status: AppointmentStatus
+}
+
+export interface InvoiceLineDoc {
+  id: Imm
+  itemId: Imm
+  code: Imm
+  name: Imm
+  kind: ItemKind
+  price: number
+  qtyMilli: number
+  total: number
+}
+
+export interface InvoiceDoc extends MetaDoc {
+  number: Imm
+  clientId: Imm
+  patientId: Imm
+  vet: Imm
+  issuedAt: Imm
+  status: InvoiceStatus
+  paidAt: Imm
+  lines: InvoiceLineDoc[]
+  total: number
+}
+
+export interface PriceItemDoc {
+  id: Imm
+  code: Imm
+  name: Imm
+  kind: ItemKind
+  price: number
+  unit: Imm
+  active: boolean
+  updatedAt: Imm
+}
+
+export interface RejectionDoc {
+  /** "invoices/<uuid>" */
+  key: Imm
+  reason: Imm
+  at: Imm
+  /** the record's updatedAt when it was rejected: a later edit supersedes the rejection */
+  recordUpdatedAt: Imm
+}
+
+export const DOC_KINDS = ["root", "clients", "appointments", "invoices", "pricelist", "rejections"] as const
+export type DocKind = (typeof DOC_KINDS)[number]
+
+interface Base<K extends DocKind> {
+  v: number
+  kind: K
+  clinicId: Imm
+}
+export interface RootDoc extends Base<"root"> {
+  /** partition keys ("appointments/2026-11") that exist; a set: every value is true */
+  partitions: Record<string, boolean>
+  shards: number
+}
+export interface ClientShardDoc extends Base<"clients"> {
+  shard: number
+  clients: Record<string, ClientDoc>
+  patients: Record<string, PatientDoc>
+}
+export interface AppointmentsDoc extends Base<"appointments"> {
+  month: Imm
+  appointments: Record<string, AppointmentDoc>
+}
+export interface InvoicesDoc extends Base<"invoices"> {
+  month: Imm
+  invoices: Record<string, InvoiceDoc>
+}
+export interface PriceListDoc extends Base<"pricelist"> {
+  items: Record<string, PriceItemDoc>
+  publishedAt: Imm
+}
+export interface RejectionsDoc extends Base<"rejections"> {
+  rejections: Record<string, RejectionDoc>
+}
+
+export interface DocByKind {
+  root: RootDoc
+  clients: ClientShardDoc
+  appointments: AppointmentsDoc
+  invoices: InvoicesDoc
+  pricelist: PriceListDoc
+  rejections: RejectionsDoc
+}
+export type AnyClinicDoc = DocByKind[DocKind]
+
+/** Documents written only by the server (bridge); the relay drops desk changes to them. */
+export const SERVER_OWNED_KINDS: readonly DocKind[] = ["pricelist", "rejections"]
