@@ -1,0 +1,84 @@
+import { existsSync } from "node:fs"
+import * as path from "node:path"
+import { parseArgs } from "node:util"
+import { RelayServer } from "@vetsync/sync-server"
+import { startDesk, type RunningDesk } from "@vetsync/client"
+import { seedRelayStorage } from "./seed.js"
+
+interface Closable {
+  close(): Promise<void>
+}
+
+/**
+ * `npm start`: a relay, the bridge (embedded PostgreSQL unless DATABASE_URL is set) and one
+ * desk serving its UI, all on this machine under one data directory. A demo clinic is
+ * generated on the first run.
+ */
+export const runDev = async (argv: string[]): Promise<void> => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "data-dir": { type: "string", default: ".vetsync" },
+      clinic: { type: "string", default: "demo" },
+      clients: { type: "string", default: "2000" },
+      "relay-port": { type: "string", default: "8787" },
+      "desk-port": { type: "string", default: "4800" },
+      "no-bridge": { type: "boolean", default: false },
+    },
+  })
+  const root = path.resolve(values["data-dir"])
+  const clinicId = values.clinic
+  const relayDir = path.join(root, "relay")
+  const closables: Closable[] = []
+  const stop = async (): Promise<void> => {
+    for (const c of closables.reverse()) await c.close().catch(e => console.error("close failed:", e))
+  }
+  process.once("SIGINT", () => void stop().finally(() => process.exit(0)))
+  process.once("SIGTERM", () => void stop().finally(() => process.exit(0)))
+
+  await ensureUiBuilt()
+  if (!existsSync(path.join(relayDir, "docs"))) {
+    const clients = Number(values.clients)
+    console.log(`[dev] generating a demo clinic "${clinicId}" with ${clients} clients ...`)
+    const r = await seedRelayStorage({ dataDir: relayDir, clinicId, clients, patients: Math.round(clients * 1.33) })
+    console.log(`[dev] ${r.docs} documents, ${(r.bytes / 1e6).toFixed(1)} MB`)
+  }
+  const relay = await RelayServer.start({
+    dataDir: relayDir,
+    port: Number(values["relay-port"]),
+    clinics: [clinicId],
+    log: line => console.log(`[relay] ${line}`),
+  })
+  closables.push(relay)
+  console.log(`[dev] relay ${relay.syncUrl} (health: ${relay.url}/health)`)
+
+  if (!values["no-bridge"]) {
+    const bridge = (await import("@vetsync/bridge")) as {
+      startBridge?: (o: { dataDir: string; relayUrl: string; clinics: string[] }) => Promise<Closable>
+    }
+    if (bridge.startBridge) {
+      closables.push(await bridge.startBridge({ dataDir: path.join(root, "bridge"), relayUrl: relay.syncUrl, clinics: [clinicId] }))
+      console.log(`[dev] bridge running (${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`)
+    } else console.log("[dev] bridge not available in this build")
+  }
+
+  const desk: RunningDesk = await startDesk({
+    dataDir: path.join(root, "desk-1"),
+    server: relay.syncUrl,
+    clinicId,
+    deskId: "desk-1",
+    deskCode: "D1",
+    port: Number(values["desk-port"]),
+  })
+  closables.push(desk)
+  console.log(`[dev] desk ready: open ${desk.url}`)
+}
+
+/** Builds the Svelte UI once, when its output is missing. */
+const ensureUiBuilt = async (): Promise<void> => {
+  const clientDir = path.resolve(import.meta.dirname, "../client")
+  if (existsSync(path.join(clientDir, "dist/ui/index.html"))) return
+  console.log("[dev] building the desk UI ...")
+  const { build } = await import("vite")
+  await build({ root: clientDir, configFile: path.join(clientDir, "vite.config.ts"), logLevel: "warn" })
+}

@@ -1,0 +1,33 @@
+import { createHash } from "node:crypto"
+import * as path from "node:path"
+import * as A from "@automerge/automerge"
+import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, generateClinic, type DocKey } from "@vetsync/shared"
+
+export interface SeedOptions {
+  /** the relay's data directory */
+  dataDir: string
+  clinicId: string
+  clients: number
+  patients: number
+  seed?: number
+}
+
+/**
+ * Writes a generated clinic (deterministic, see shared/src/seed) into a relay's storage
+ * before the relay starts, as an import would: one snapshot chunk per document.
+ */
+export const seedRelayStorage = async (opts: SeedOptions): Promise<{ docs: number; bytes: number }> => {
+  const clinic = generateClinic({ seed: opts.seed ?? 1, clients: opts.clients, patients: opts.patients })
+  const docs = buildClinicDocs(opts.clinicId, { ...clinic }, "5eed".repeat(8))
+  const storage = new SafeFsStorageAdapter(path.join(opts.dataDir, "docs"))
+  let bytes = 0
+  for (const [key, doc] of docs) bytes += await saveDoc(storage, opts.clinicId, key, doc)
+  return { docs: docs.size, bytes }
+}
+
+export const saveDoc = async (storage: SafeFsStorageAdapter, clinicId: string, key: DocKey, doc: A.Doc<unknown>): Promise<number> => {
+  const bin = A.save(doc)
+  const id = docIdFor(clinicId, key)
+  await storage.save([id, "snapshot", createHash("sha256").update(bin).digest("hex")], bin)
+  return bin.length
+}

@@ -1,0 +1,124 @@
+import { createHash } from "node:crypto"
+import * as A from "@automerge/automerge"
+import { Repo, type DocHandle, type DocumentId, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo"
+import { ClinicLayout, SafeFsStorageAdapter, genesisBinary, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
+
+export type ClinicHandle = DocHandle<AnyClinicDoc>
+
+export interface DocStoreOptions {
+  docsDir: string
+  clinicId: string
+  peerId: string
+  network: NetworkAdapterInterface[]
+}
+
+/**
+ * The desk's Automerge documents: an automerge-repo Repo over SafeFsStorageAdapter.
+ * Documents are opened lazily, by key; a document that is not on disk yet starts from its
+ * deterministic genesis (the same on every desk), so a desk can write to any partition
+ * offline and still converge with the relay's copy. Every write is flushed to disk
+ * (fsync) before it is acknowledged.
+ */
+export class DocStore {
+  readonly repo: Repo
+  readonly storage: SafeFsStorageAdapter
+  readonly layout: ClinicLayout
+  readonly #handles = new Map<DocumentId, ClinicHandle>()
+  readonly #opening = new Map<DocumentId, Promise<ClinicHandle>>()
+  readonly #listeners = new Set<(key: DocKey, handle: ClinicHandle) => void>()
+
+  constructor(opts: DocStoreOptions) {
+    this.layout = new ClinicLayout(opts.clinicId)
+    this.storage = new SafeFsStorageAdapter(opts.docsDir)
+    this.storage.sweepTemporaryFiles()
+    this.repo = new Repo({
+      storage: this.storage,
+      network: opts.network,
+      peerId: opts.peerId as PeerId,
+      // neither side persists per-peer sync state (2.5.6 throttles those saves across documents,
+      // and stale ones left a restarted desk without replies): every connection starts fresh
+      isEphemeral: true,
+      sharePolicy: async () => true,
+    })
+  }
+
+  /** Called for every opened document when it is opened and whenever its heads change. */
+  onDocument(listener: (key: DocKey, handle: ClinicHandle) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  isOpen(key: DocKey): boolean {
+    return this.#handles.has(this.layout.idOf(key))
+  }
+
+  handleOf(key: DocKey): ClinicHandle | undefined {
+    return this.#handles.get(this.layout.idOf(key))
+  }
+
+  openHandles(): { key: DocKey; handle: ClinicHandle }[] {
+    const out: { key: DocKey; handle: ClinicHandle }[] = []
+    for (const [id, handle] of this.#handles) {
+      const key = this.layout.keyOf(id)
+      if (key) out.push({ key, handle })
+    }
+    return out
+  }
+
+  /** True when the document has any chunk on this desk's disk. */
+  isLocal(key: DocKey): boolean {
+    return this.storage.hasDocument(this.layout.idOf(key))
+  }
+
+  async open(key: DocKey): Promise<ClinicHandle> {
+    const id = this.layout.idOf(key)
+    const open = this.#handles.get(id)
+    if (open) return open
+    let pending = this.#opening.get(id)
+    if (!pending) {
+      pending = this.#open(key, id).finally(() => this.#opening.delete(id))
+      this.#opening.set(id, pending)
+    }
+    return pending
+  }
+
+  async #open(key: DocKey, id: DocumentId): Promise<ClinicHandle> {
+    if (!this.storage.hasDocument(id)) {
+      const genesis = genesisBinary(this.layout.clinicId, key)
+      const hash = createHash("sha256").update(genesis).digest("hex")
+      await this.storage.save([id, "incremental", hash], genesis)
+    }
+    const handle = await this.repo.find<AnyClinicDoc>(id, { allowableStates: ["ready"] })
+    this.#handles.set(id, handle)
+    handle.on("heads-changed", () => this.#emit(key, handle))
+    this.#emit(key, handle)
+    return handle
+  }
+
+  #emit(key: DocKey, handle: ClinicHandle): void {
+    for (const l of this.#listeners) {
+      try {
+        l(key, handle)
+      } catch (e) {
+        console.error(`[desk] document listener failed for ${key}:`, e)
+      }
+    }
+  }
+
+  /** Applies one change to a document and returns once it is on disk. */
+  async change<T extends AnyClinicDoc>(key: DocKey, fn: (doc: T) => void, message?: string): Promise<ClinicHandle> {
+    const handle = await this.open(key)
+    handle.change(d => fn(d as T), message ? { message } : {})
+    await this.repo.flush([handle.documentId])
+    return handle
+  }
+
+  static heads(handle: ClinicHandle): string[] {
+    return A.getHeads(handle.doc())
+  }
+
+  async close(): Promise<void> {
+    for (const a of this.repo.networkSubsystem.adapters) a.disconnect()
+    await this.repo.flush([...this.#handles.keys()])
+  }
+}

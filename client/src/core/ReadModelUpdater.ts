@@ -1,0 +1,139 @@
+import * as A from "@automerge/automerge"
+import {
+  changedRecordsBetween,
+  kindOfKey,
+  priceItemsOfDoc,
+  readRecord,
+  recordsOfDoc,
+  rejectionsOfDoc,
+  str,
+  type AnyClinicDoc,
+  type AnyRecord,
+  type Collection,
+  type DocKey,
+  type PriceListDoc,
+  type RejectionsDoc,
+  type RootDoc,
+} from "@vetsync/shared"
+import type { ReadModel } from "./readmodel/ReadModel.js"
+import type { ClinicHandle } from "./DocStore.js"
+
+/** Fields every concurrent edit touches; a concurrent value there is not worth showing staff. */
+const NOT_CONFLICTS = new Set(["id", "updatedAt", "updatedBy", "createdAt", "createdBy", "lines", "total"])
+
+export interface UpdateResult {
+  collections: Collection[]
+  /** partition keys listed by the root document */
+  partitions: string[]
+  priceList: boolean
+  rejections: boolean
+}
+
+/**
+ * Keeps the read model current from the documents: only the records changed between the
+ * heads the read model reflects and the document's heads (Automerge.diff) are rewritten,
+ * and the new heads are stored in the same SQLite transaction.
+ */
+export class ReadModelUpdater {
+  readonly #rm: ReadModel
+
+  constructor(rm: ReadModel) {
+    this.#rm = rm
+  }
+
+  /** Brings the read model up to the handle's document. Returns what changed, or undefined if nothing did. */
+  update(key: DocKey, handle: ClinicHandle): UpdateResult | undefined {
+    const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
+    if (!doc) return undefined
+    const kind = kindOfKey(key)
+    const heads = A.getHeads(doc)
+    const recorded = this.#rm.getDocHeads(handle.documentId)
+    if (recorded && sameHeads(recorded, heads)) return undefined
+    // the document is behind what the read model reflects (a new desk still downloading it): wait
+    if (recorded && recorded.length > 0 && !A.hasHeads(doc, recorded)) return undefined
+    const result: UpdateResult = { collections: [], partitions: [], priceList: false, rejections: false }
+    const rm = this.#rm
+    rm.transaction(() => {
+      if (kind === "pricelist") {
+        rm.replacePriceList(priceItemsOfDoc(doc as PriceListDoc))
+        result.priceList = true
+      } else if (kind === "rejections") {
+        rm.replaceRejections(rejectionsOfDoc(doc as RejectionsDoc))
+        result.rejections = true
+      } else if (kind === "root") {
+        result.partitions = Object.keys((doc as RootDoc).partitions ?? {})
+      } else {
+        const records: AnyRecord[] = []
+        if (!recorded || recorded.length === 0) records.push(...recordsOfDoc(doc))
+        else
+          for (const { collection, id } of changedRecordsBetween(doc, recorded, heads)) {
+            const r = readRecord(doc, collection, id)
+            if (r) records.push(r)
+          }
+        this.#apply(doc, records, result)
+      }
+      rm.setDocHeads(handle.documentId, key, heads)
+    })
+    return result
+  }
+
+  /** Writes records into the read model (also used for a record a command just wrote). */
+  applyRecords(doc: A.Doc<AnyClinicDoc>, records: AnyRecord[]): Collection[] {
+    const result: UpdateResult = { collections: [], partitions: [], priceList: false, rejections: false }
+    this.#rm.transaction(() => this.#apply(doc, records, result))
+    return result.collections
+  }
+
+  #apply(doc: A.Doc<AnyClinicDoc>, records: AnyRecord[], result: UpdateResult): void {
+    const rm = this.#rm
+    const reindex = new Set<string>()
+    const collections = new Set<Collection>()
+    for (const r of records) {
+      collections.add(r.collection)
+      switch (r.collection) {
+        case "clients":
+          rm.upsertClient(r.record)
+          reindex.add(r.record.id)
+          break
+        case "patients":
+          rm.upsertPatient(r.record)
+          reindex.add(r.record.clientId)
+          break
+        case "appointments":
+          rm.upsertAppointment(r.record)
+          break
+        case "invoices":
+          rm.upsertInvoice(r.record)
+          break
+      }
+      rm.setConflicts(r.collection, r.record.id, conflictsOf(doc, r.collection, r.record.id))
+    }
+    for (const id of reindex) rm.reindexClient(id)
+    result.collections.push(...collections)
+  }
+}
+
+const sameHeads = (a: string[], b: string[]): boolean => a.length === b.length && a.every(h => b.includes(h))
+
+/** Fields of one record that hold concurrent values, with the value kept and the others. */
+export const conflictsOf = (
+  doc: A.Doc<AnyClinicDoc>,
+  collection: Collection,
+  id: string,
+): { field: string; kept: string; others: string[] }[] => {
+  const map = (doc as unknown as Record<string, Record<string, Record<string, unknown>>>)[collection]
+  const obj = map?.[id]
+  if (!obj) return []
+  const out: { field: string; kept: string; others: string[] }[] = []
+  for (const field of Object.keys(obj)) {
+    if (NOT_CONFLICTS.has(field)) continue
+    const all = A.getConflicts(obj as A.Doc<unknown>, field)
+    if (!all) continue
+    const values = Object.values(all).map(v => str(v))
+    if (values.length < 2) continue
+    const kept = str(obj[field])
+    const others = [...new Set(values.filter(v => v !== kept))]
+    if (others.length) out.push({ field, kept, others })
+  }
+  return out
+}

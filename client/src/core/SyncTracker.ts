@@ -1,0 +1,128 @@
+import * as A from "@automerge/automerge"
+import { decodeHeads, type DocHandleRemoteHeadsPayload, type PeerId, type StorageId, type UrlHeads } from "@automerge/automerge-repo"
+import { changedRecordsBetween, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
+import type { ReadModel } from "./readmodel/ReadModel.js"
+import type { ClinicHandle, DocStore } from "./DocStore.js"
+
+export const isRelayPeer = (peerId: string): boolean => peerId.startsWith("relay:")
+export const peerKind = (peerId: string): "relay" | "desk" | "other" =>
+  isRelayPeer(peerId) ? "relay" : peerId.startsWith("desk:") ? "desk" : "other"
+
+/**
+ * Honest sync status, derived from the connection's peer events and the relay's heads:
+ * - online: a relay peer is connected (peer-candidate / peer-disconnected), whatever other peers there are;
+ * - waiting records: for each document with local changes, the records changed between the heads the
+ *   relay acknowledged (remote-heads, persisted) and the document's heads (Automerge.diff);
+ * - which documents have unacknowledged changes is persisted with the count, so a restarted desk
+ *   reports the right number before the relay answers, and reopens (so pushes) those documents.
+ */
+export class SyncTracker {
+  readonly #docs: DocStore
+  readonly #rm: ReadModel
+  readonly #peers = new Set<string>()
+  readonly #waiting = new Map<string, number>()
+  readonly #attached = new WeakSet<ClinicHandle>()
+  #relayStorageId: StorageId | undefined
+  #onChange: () => void
+
+  constructor(docs: DocStore, rm: ReadModel, onChange: () => void) {
+    this.#docs = docs
+    this.#rm = rm
+    this.#onChange = onChange
+    for (const d of rm.dirtyDocs()) this.#waiting.set(d.docId, d.waiting)
+    const stored = rm.getMeta("relayStorageId")
+    if (stored) this.#relayStorageId = stored as StorageId
+    const net = docs.repo.networkSubsystem
+    net.on("peer", ({ peerId }) => this.#peerUp(peerId))
+    net.on("peer-disconnected", ({ peerId }) => this.#peerDown(peerId))
+  }
+
+  get online(): boolean {
+    for (const p of this.#peers) if (isRelayPeer(p)) return true
+    return false
+  }
+
+  peers(): { peerId: string; kind: "relay" | "desk" | "other" }[] {
+    return [...this.#peers].map(peerId => ({ peerId, kind: peerKind(peerId) }))
+  }
+
+  waitingRecords(): number {
+    let n = 0
+    for (const v of this.#waiting.values()) n += v
+    return n
+  }
+
+  /** Documents that hold unacknowledged changes (to open at start so they are pushed). */
+  dirtyKeys(): DocKey[] {
+    return this.#rm.dirtyDocs().map(d => d.key as DocKey)
+  }
+
+  /** Follows a newly opened document's relay heads. */
+  attach(key: DocKey, handle: ClinicHandle): void {
+    if (this.#attached.has(handle)) return
+    this.#attached.add(handle)
+    handle.on("remote-heads", (p: DocHandleRemoteHeadsPayload) => this.#remoteHeads(key, handle, p.storageId, p.heads))
+    const sid = this.#relayStorageId
+    const info = sid ? handle.getSyncInfo(sid) : undefined
+    if (sid && info) this.#remoteHeads(key, handle, sid, info.lastHeads)
+    else this.recount(key, handle)
+  }
+
+  /** Records that a local change is about to be written (before it reaches the disk). */
+  beforeLocalChange(key: DocKey, docId: string): void {
+    const n = (this.#waiting.get(docId) ?? 0) + 1
+    this.#rm.markDirty(docId, key, n)
+  }
+
+  /** Recomputes the waiting records of one document from the relay's acknowledged heads. */
+  recount(key: DocKey, handle: ClinicHandle): void {
+    const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
+    if (!doc) return
+    const docId = handle.documentId
+    const acked = (this.#rm.getRelayHeads(docId) ?? []).filter(h => A.hasHeads(doc, [h]))
+    const heads = A.getHeads(doc)
+    const n = sameSet(acked, heads) ? 0 : changedRecordsBetween(doc, acked, heads).length
+    const before = this.#waiting.get(docId)
+    if (n === 0) {
+      if (before !== undefined) this.#rm.clearDirty(docId)
+      this.#waiting.delete(docId)
+    } else {
+      this.#rm.markDirty(docId, key, n)
+      this.#waiting.set(docId, n)
+    }
+    if (before !== n) {
+      if (n === 0 && this.waitingRecords() === 0 && this.online) this.#rm.setMeta("lastSyncedAt", new Date().toISOString())
+      this.#onChange()
+    }
+  }
+
+  lastSyncedAt(): string | null {
+    return this.#rm.getMeta("lastSyncedAt") ?? null
+  }
+
+  #remoteHeads(key: DocKey, handle: ClinicHandle, storageId: StorageId, heads: UrlHeads): void {
+    if (!this.#relayStorageId || storageId !== this.#relayStorageId) return
+    this.#rm.setRelayHeads(handle.documentId, decodeHeads(heads), new Date().toISOString())
+    this.recount(key, handle)
+    if (this.waitingRecords() === 0) this.#rm.setMeta("lastSyncedAt", new Date().toISOString())
+  }
+
+  #peerUp(peerId: PeerId): void {
+    this.#peers.add(peerId)
+    if (isRelayPeer(peerId)) {
+      const sid = this.#docs.repo.getStorageIdOfPeer(peerId)
+      if (sid && sid !== this.#relayStorageId) {
+        this.#relayStorageId = sid
+        this.#rm.setMeta("relayStorageId", sid)
+      }
+    }
+    this.#onChange()
+  }
+
+  #peerDown(peerId: PeerId): void {
+    this.#peers.delete(peerId)
+    this.#onChange()
+  }
+}
+
+const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && a.every(h => b.includes(h))

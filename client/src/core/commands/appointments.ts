@@ -1,0 +1,101 @@
+import { appointmentsKey, type Appointment, type AppointmentsDoc, type Client, type Patient } from "@vetsync/shared"
+import { DeskError, type AppointmentView, type BookInput } from "../api.js"
+import { createClient, createPatient } from "./clients.js"
+import { assertValid, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
+
+/** Books an appointment for an existing client and patient, or creates them first. */
+export const book = async (
+  ctx: CommandContext,
+  input: BookInput,
+): Promise<{ appointment: Appointment; client: Client; patient: Patient }> => {
+  const now = ctx.now()
+  const draft: Appointment = {
+    id: ctx.newId(),
+    createdAt: now,
+    updatedAt: now,
+    createdBy: ctx.deskId,
+    updatedBy: ctx.deskId,
+    deleted: false,
+    clientId: input.clientId ?? "00000000-0000-4000-8000-000000000000",
+    patientId: input.patientId ?? "00000000-0000-4000-8000-000000000000",
+    vet: (input.vet ?? "").trim(),
+    start: input.start,
+    end: input.end,
+    reason: input.reason ?? "",
+    status: "scheduled",
+  }
+  // validate the appointment before creating anybody, so a bad time creates nothing
+  assertValid("appointments", draft, "appointment")
+  if (!input.clientId && !input.newClient) throw new DeskError("bad_request", "an appointment needs clientId or newClient")
+  if (!input.patientId && !input.newPatient) throw new DeskError("bad_request", "an appointment needs patientId or newPatient")
+
+  let client: Client | undefined
+  let patient: Patient | undefined
+  if (input.clientId) {
+    client = ctx.rm.getClient(input.clientId)
+    if (!client || client.deleted) throw notFound("client", input.clientId)
+  }
+  if (input.patientId) {
+    patient = ctx.rm.getPatient(input.patientId)
+    if (!patient || patient.deleted) throw notFound("patient", input.patientId)
+    if (client && patient.clientId !== client.id) throw new DeskError("bad_request", "the patient belongs to another client")
+  }
+  if (!client && input.newClient) {
+    const created = await createClient(ctx, { ...input.newClient, patients: input.newPatient && !patient ? [input.newPatient] : [] })
+    client = created.client
+    patient = patient ?? created.patients[0]
+  }
+  if (!client) throw new DeskError("bad_request", "an appointment needs a client")
+  if (!patient && input.newPatient) patient = await createPatient(ctx, { ...input.newPatient, clientId: client.id })
+  if (!patient) throw new DeskError("bad_request", "an appointment needs a patient")
+
+  const appointment: Appointment = { ...draft, clientId: client.id, patientId: patient.id }
+  assertValid("appointments", appointment, "appointment")
+  await ctx.write<AppointmentsDoc>(appointmentsKey(appointment.start), doc => insertRecord(doc, "appointments", { ...appointment }), [
+    { collection: "appointments", id: appointment.id },
+  ])
+  return { appointment, client, patient }
+}
+
+export const setAppointmentStatus = async (ctx: CommandContext, id: string, status: Appointment["status"]): Promise<Appointment> => {
+  const known = ctx.rm.getAppointment(id)
+  if (!known) throw notFound("appointment", id)
+  const key = appointmentsKey(known.start)
+  const current = await ctx.readFromDoc(key, "appointments", id)
+  if (!current) throw notFound("appointment", id)
+  const changes = { status, updatedAt: ctx.now(), updatedBy: ctx.deskId }
+  const next = { ...current, ...changes }
+  assertValid("appointments", next, "appointment")
+  await ctx.write<AppointmentsDoc>(key, doc => patchRecord(doc, "appointments", id, { ...current }, changes), [
+    { collection: "appointments", id },
+  ])
+  return next
+}
+
+const overlaps = (a: Appointment, b: Appointment): boolean =>
+  a.vet === b.vet && a.id !== b.id && a.start < b.end && b.start < a.end
+
+const LIVE = (a: Appointment): boolean => a.status !== "cancelled" && a.status !== "no_show"
+
+/** A day's appointments (local time of the desk's clock is not assumed: `date` is a UTC date). */
+export const dayView = (
+  ctx: CommandContext,
+  date: string,
+  vet: string | undefined,
+  rejectionOf: (key: string, updatedAt: string) => string | null,
+): AppointmentView[] => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new DeskError("bad_request", "date must be YYYY-MM-DD")
+  const from = `${date}T00:00:00.000Z`
+  const to = new Date(Date.parse(from) + 86_400_000).toISOString()
+  const all = ctx.rm.appointmentsBetween(from, to)
+  const live = all.filter(LIVE)
+  return all
+    .filter(a => !vet || a.vet === vet)
+    .map(a => ({
+      ...a,
+      clientName: ctx.rm.getClient(a.clientId)?.name ?? "",
+      patientName: ctx.rm.getPatient(a.patientId)?.name ?? "",
+      overlapsWith: LIVE(a) ? live.filter(b => overlaps(a, b)).map(b => b.id) : [],
+      rejection: rejectionOf(`appointments/${a.id}`, a.updatedAt),
+    }))
+}

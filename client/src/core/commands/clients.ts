@@ -1,0 +1,124 @@
+import { clientShardKey, type Client, type ClientShardDoc, type Patient } from "@vetsync/shared"
+import type { ClientCard, ClientInput, PatientInput } from "../api.js"
+import { assertValid, clean, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
+
+const newClient = (ctx: CommandContext, input: ClientInput): Client => {
+  const now = ctx.now()
+  return {
+    id: ctx.newId(),
+    createdAt: now,
+    updatedAt: now,
+    createdBy: ctx.deskId,
+    updatedBy: ctx.deskId,
+    deleted: false,
+    name: input.name.trim(),
+    phone: (input.phone ?? "").trim(),
+    email: (input.email ?? "").trim(),
+    address: (input.address ?? "").trim(),
+    notes: input.notes ?? "",
+  }
+}
+
+export const newPatient = (ctx: CommandContext, clientId: string, input: PatientInput): Patient => {
+  const now = ctx.now()
+  return {
+    id: ctx.newId(),
+    createdAt: now,
+    updatedAt: now,
+    createdBy: ctx.deskId,
+    updatedBy: ctx.deskId,
+    deleted: false,
+    clientId,
+    name: input.name.trim(),
+    species: input.species.trim(),
+    breed: (input.breed ?? "").trim(),
+    sex: input.sex ?? "unknown",
+    birthDate: (input.birthDate ?? "").trim(),
+    chip: (input.chip ?? "").replace(/\s/g, ""),
+    notes: input.notes ?? "",
+  }
+}
+
+/** Creates a client and its patients in one change of the client's shard. */
+export const createClient = async (
+  ctx: CommandContext,
+  input: ClientInput & { patients?: PatientInput[] },
+): Promise<{ client: Client; patients: Patient[] }> => {
+  const client = newClient(ctx, input)
+  assertValid("clients", client, "client")
+  const patients = (input.patients ?? []).map(p => newPatient(ctx, client.id, p))
+  patients.forEach((p, i) => assertValid("patients", p, `patient ${i + 1}`))
+  await ctx.write<ClientShardDoc>(
+    clientShardKey(client.id),
+    doc => {
+      insertRecord(doc, "clients", { ...client })
+      for (const p of patients) insertRecord(doc, "patients", { ...p })
+    },
+    [{ collection: "clients", id: client.id }, ...patients.map(p => ({ collection: "patients" as const, id: p.id }))],
+  )
+  return { client, patients }
+}
+
+export const updateClient = async (ctx: CommandContext, id: string, patch: Partial<ClientInput>): Promise<Client> => {
+  const key = clientShardKey(id)
+  const current = await ctx.readFromDoc(key, "clients", id)
+  if (!current) throw notFound("client", id)
+  const changes = { ...clean(patch), updatedAt: ctx.now(), updatedBy: ctx.deskId }
+  const next: Client = { ...current, ...changes }
+  assertValid("clients", next, "client")
+  await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "clients", id, { ...current }, changes), [{ collection: "clients", id }])
+  return next
+}
+
+export const deleteClient = async (ctx: CommandContext, id: string): Promise<{ ok: true }> => {
+  const key = clientShardKey(id)
+  const current = await ctx.readFromDoc(key, "clients", id)
+  if (!current) throw notFound("client", id)
+  const changes = { deleted: true, updatedAt: ctx.now(), updatedBy: ctx.deskId }
+  await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "clients", id, { ...current }, changes), [{ collection: "clients", id }])
+  return { ok: true }
+}
+
+export const createPatient = async (ctx: CommandContext, input: PatientInput & { clientId: string }): Promise<Patient> => {
+  const owner = ctx.rm.getClient(input.clientId)
+  if (!owner || owner.deleted) throw notFound("client", input.clientId)
+  const patient = newPatient(ctx, input.clientId, input)
+  assertValid("patients", patient, "patient")
+  await ctx.write<ClientShardDoc>(clientShardKey(patient.clientId), doc => insertRecord(doc, "patients", { ...patient }), [
+    { collection: "patients", id: patient.id },
+  ])
+  return patient
+}
+
+const patientKey = (ctx: CommandContext, id: string): { key: ReturnType<typeof clientShardKey>; clientId: string } => {
+  const p = ctx.rm.getPatient(id)
+  if (!p) throw notFound("patient", id)
+  return { key: clientShardKey(p.clientId), clientId: p.clientId }
+}
+
+export const updatePatient = async (ctx: CommandContext, id: string, patch: Partial<PatientInput>): Promise<Patient> => {
+  const { key } = patientKey(ctx, id)
+  const current = await ctx.readFromDoc(key, "patients", id)
+  if (!current) throw notFound("patient", id)
+  const changes = { ...clean(patch), updatedAt: ctx.now(), updatedBy: ctx.deskId }
+  if (typeof changes.chip === "string") changes.chip = changes.chip.replace(/\s/g, "")
+  const next: Patient = { ...current, ...changes }
+  assertValid("patients", next, "patient")
+  await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "patients", id, { ...current }, changes), [{ collection: "patients", id }])
+  return next
+}
+
+export const deletePatient = async (ctx: CommandContext, id: string): Promise<{ ok: true }> => {
+  const { key } = patientKey(ctx, id)
+  const current = await ctx.readFromDoc(key, "patients", id)
+  if (!current) throw notFound("patient", id)
+  const changes = { deleted: true, updatedAt: ctx.now(), updatedBy: ctx.deskId }
+  await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "patients", id, { ...current }, changes), [{ collection: "patients", id }])
+  return { ok: true }
+}
+
+export const clientCard = (ctx: CommandContext, id: string, views: Pick<ClientCard, "conflicts" | "rejection">): ClientCard | null => {
+  const client = ctx.rm.getClient(id)
+  if (!client) return null
+  return { client, patients: ctx.rm.patientsOf(id), ...views }
+}

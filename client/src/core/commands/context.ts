@@ -1,0 +1,82 @@
+import * as A from "@automerge/automerge"
+import {
+  fieldToDoc,
+  readRecord,
+  recordToDoc,
+  validators,
+  type AnyClinicDoc,
+  type AnyRecord,
+  type Collection,
+  type DocKey,
+  type RecordByCollection,
+  type Validation,
+} from "@vetsync/shared"
+import { DeskError } from "../api.js"
+import type { ReadModel } from "../readmodel/ReadModel.js"
+
+/** What command handlers need from the desk core. */
+export interface CommandContext {
+  readonly rm: ReadModel
+  readonly deskId: string
+  readonly deskCode: string
+  now(): string
+  newId(): string
+  /** Applies one change to one document, durably, and updates the read model and the sync status. */
+  write<T extends AnyClinicDoc>(key: DocKey, fn: (doc: T) => void, records: { collection: Collection; id: string }[]): Promise<void>
+  /** The current record as the document holds it (opening the document if needed). */
+  readFromDoc<C extends Collection>(key: DocKey, collection: C, id: string): Promise<RecordByCollection[C] | undefined>
+}
+
+/** Throws a validation DeskError unless the record passes the shared validator. */
+export const assertValid = <C extends Collection>(collection: C, record: RecordByCollection[C], what: string): void => {
+  const check = validators[collection] as unknown as (r: RecordByCollection[C]) => Validation
+  const v = check(record)
+  if (!v.ok) throw new DeskError("validation", `${what} is invalid: ${v.errors.map(e => `${e.field} ${e.message}`).join("; ")}`, v.errors)
+}
+
+type DocMap = Record<string, Record<string, unknown>>
+
+/** Inserts a whole new record into its collection of a document. */
+export const insertRecord = (doc: AnyClinicDoc, collection: Collection, record: Record<string, unknown>): void => {
+  const map = (doc as unknown as DocMap)[collection]
+  if (!map) throw new Error(`document ${doc.kind} has no ${collection}`)
+  map[String(record.id)] = recordToDoc(record)
+}
+
+const TEXT_FIELDS = new Set(["notes", "reason"])
+
+/** Writes the fields of `patch` that differ from `current` into the record's document object. */
+export const patchRecord = (
+  doc: AnyClinicDoc,
+  collection: Collection,
+  id: string,
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): void => {
+  const obj = (doc as unknown as Record<string, DocMap>)[collection]?.[id]
+  if (!obj) throw new Error(`${collection}/${id} is not in the document`)
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined || JSON.stringify(current[field]) === JSON.stringify(value)) continue
+    if (TEXT_FIELDS.has(field) && typeof value === "string" && typeof obj[field] === "string")
+      A.updateText(doc as A.Doc<unknown>, [collection, id, field], value)
+    else obj[field] = fieldToDoc(field, value)
+  }
+}
+
+export const notFound = (what: string, id: string): DeskError => new DeskError("not_found", `${what} ${id} not found`)
+
+/** Reads a record from an opened document (used by readFromDoc implementations). */
+export const recordFromDoc = <C extends Collection>(
+  doc: AnyClinicDoc,
+  collection: C,
+  id: string,
+): RecordByCollection[C] | undefined => (readRecord(doc, collection, id) as AnyRecord | undefined)?.record as
+  | RecordByCollection[C]
+  | undefined
+
+/** Removes keys whose value is undefined, trims strings. */
+export const clean = <T extends object>(o: T): Partial<T> => {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = typeof v === "string" ? v.trim() : v
+  return out as Partial<T>
+}

@@ -1,0 +1,103 @@
+import type { Collection } from "@vetsync/shared"
+import type { ConflictView, DeskApi, RejectionView } from "./api.js"
+import { DeskError } from "./api.js"
+import { book, dayView, setAppointmentStatus } from "./commands/appointments.js"
+import { clientCard, createClient, createPatient, deleteClient, deletePatient, updateClient, updatePatient } from "./commands/clients.js"
+import type { CommandContext } from "./commands/context.js"
+import { resolveConflict } from "./commands/conflicts.js"
+import { createInvoice, invoiceView, setInvoiceStatus } from "./commands/invoices.js"
+import type { DeskStatus } from "./api.js"
+
+export interface HandlerDeps {
+  ctx: CommandContext
+  status(): DeskStatus
+  syncNow(): DeskStatus
+}
+
+const limitOf = (n: number | undefined, max = 200): number => Math.max(1, Math.min(max, Math.floor(n ?? 30)))
+
+/** The typed command map: one handler per command of DeskHandlers. */
+export const createHandlers = ({ ctx, status, syncNow }: HandlerDeps): DeskApi => {
+  const rm = ctx.rm
+  const labelOf = (collection: Collection, id: string): string => {
+    switch (collection) {
+      case "clients":
+        return rm.getClient(id)?.name ?? id
+      case "patients": {
+        const p = rm.getPatient(id)
+        return p ? `${p.name} (${rm.getClient(p.clientId)?.name ?? ""})` : id
+      }
+      case "appointments": {
+        const a = rm.getAppointment(id)
+        return a ? `${a.start.slice(0, 16).replace("T", " ")} ${a.vet}` : id
+      }
+      case "invoices":
+        return rm.getInvoice(id)?.number ?? id
+    }
+  }
+  const updatedAtOf = (collection: Collection, id: string): string | undefined =>
+    collection === "clients"
+      ? rm.getClient(id)?.updatedAt
+      : collection === "patients"
+        ? rm.getPatient(id)?.updatedAt
+        : collection === "appointments"
+          ? rm.getAppointment(id)?.updatedAt
+          : rm.getInvoice(id)?.updatedAt
+  /** rejections that a later edit of the record has not superseded */
+  const rejections = (): RejectionView[] =>
+    rm.rejections().flatMap(r => {
+      const slash = r.key.indexOf("/")
+      const collection = r.key.slice(0, slash) as Collection
+      const id = r.key.slice(slash + 1)
+      const updatedAt = updatedAtOf(collection, id)
+      if (updatedAt !== undefined && updatedAt > r.recordUpdatedAt) return []
+      return [{ collection, id, reason: r.reason, at: r.at, label: labelOf(collection, id) }]
+    })
+  const rejectionOf = (key: string, updatedAt: string): string | null => {
+    const r = rm.rejections().find(x => x.key === key)
+    return r && !(updatedAt > r.recordUpdatedAt) ? r.reason : null
+  }
+  const conflicts = (): ConflictView[] => rm.conflicts().map(c => ({ ...c, label: labelOf(c.collection, c.id) }))
+
+  return {
+    status: async () => status(),
+    "sync.now": async () => syncNow(),
+    "clients.search": async ({ query, limit }) => rm.searchClients(String(query ?? ""), limitOf(limit)),
+    "clients.get": async ({ id }) => {
+      const related = new Set([id, ...rm.patientsOf(id).map(p => p.id)])
+      return clientCard(ctx, id, {
+        conflicts: conflicts().filter(c => related.has(c.id)),
+        rejection: rejections().find(r => related.has(r.id)) ?? null,
+      })
+    },
+    "clients.create": async args => createClient(ctx, args),
+    "clients.update": async ({ id, patch }) => updateClient(ctx, id, patch),
+    "clients.delete": async ({ id }) => deleteClient(ctx, id),
+    "patients.create": async args => createPatient(ctx, args),
+    "patients.update": async ({ id, patch }) => updatePatient(ctx, id, patch),
+    "patients.delete": async ({ id }) => deletePatient(ctx, id),
+    "appointments.book": async args => book(ctx, args),
+    "appointments.setStatus": async ({ id, status: s }) => setAppointmentStatus(ctx, id, s),
+    "appointments.day": async ({ date, vet }) => dayView(ctx, date, vet, rejectionOf),
+    "appointments.vets": async () => rm.vets(),
+    "invoices.create": async args => createInvoice(ctx, args),
+    "invoices.markPaid": async ({ id }) => setInvoiceStatus(ctx, id, "paid"),
+    "invoices.void": async ({ id }) => setInvoiceStatus(ctx, id, "void"),
+    "invoices.get": async ({ id }) => {
+      const i = rm.getInvoice(id)
+      return i ? invoiceView(ctx, i, rejectionOf) : null
+    },
+    "invoices.list": async ({ month, clientId, limit }) =>
+      rm.invoices({ month, clientId, limit: limitOf(limit, 500) }).map(i => invoiceView(ctx, i, rejectionOf)),
+    "pricelist.search": async ({ query, limit }) => rm.searchPriceItems(String(query ?? ""), limitOf(limit)),
+    "conflicts.list": async () => conflicts(),
+    "conflicts.resolve": async args => resolveConflict(ctx, args),
+    "rejections.list": async () => rejections(),
+  }
+}
+
+export const assertArgs = (args: unknown): Record<string, unknown> => {
+  if (args === undefined || args === null) return {}
+  if (typeof args !== "object" || Array.isArray(args)) throw new DeskError("bad_request", "arguments must be an object")
+  return args as Record<string, unknown>
+}

@@ -1,0 +1,226 @@
+import Database from "better-sqlite3"
+import type { Appointment, Client, Collection, Invoice, Patient, PriceItem, Rejection } from "@vetsync/shared"
+import { READ_MODEL_DDL, READ_MODEL_VERSION } from "./schema.js"
+import { ReadModelQueries } from "./ReadModelQueries.js"
+
+type Row = Record<string, unknown>
+const b = (v: boolean): number => (v ? 1 : 0)
+const digits = (s: string): string => s.replace(/\D/g, "")
+
+/**
+ * The desk's materialized read model in SQLite (WAL, synchronous=FULL): records, a trigram
+ * search index, the document heads the records reflect, the relay's acknowledged heads and
+ * the documents with unacknowledged local changes. Opening it takes milliseconds, so a desk
+ * answers searches at once after a restart, before any Automerge document is loaded.
+ */
+export class ReadModel extends ReadModelQueries {
+  readonly #stmts: ReturnType<typeof prepare>
+
+  private constructor(db: Database.Database) {
+    super(db)
+    this.#stmts = prepare(db)
+  }
+
+  static open(file: string): ReadModel {
+    const db = new Database(file)
+    db.pragma("journal_mode = WAL")
+    db.pragma("synchronous = FULL")
+    db.pragma("foreign_keys = OFF")
+    db.exec(READ_MODEL_DDL)
+    const rm = new ReadModel(db)
+    const v = rm.getMeta("version")
+    if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
+    else if (Number(v) !== READ_MODEL_VERSION) throw new Error(`read model ${file} has version ${v}, expected ${READ_MODEL_VERSION}`)
+    return rm
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  getMeta(k: string): string | undefined {
+    return (this.#stmts.getMeta.get(k) as { v: string } | undefined)?.v
+  }
+  setMeta(k: string, v: string): void {
+    this.#stmts.setMeta.run(k, v)
+  }
+
+  upsertClient(c: Client): void {
+    this.#stmts.client.run({
+      ...c,
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
+      created_by: c.createdBy,
+      updated_by: c.updatedBy,
+      deleted: b(c.deleted),
+      name_lc: c.name.toLowerCase(),
+    })
+  }
+
+  upsertPatient(p: Patient): void {
+    this.#stmts.patient.run({
+      ...p,
+      client_id: p.clientId,
+      birth_date: p.birthDate,
+      created_at: p.createdAt,
+      updated_at: p.updatedAt,
+      created_by: p.createdBy,
+      updated_by: p.updatedBy,
+      deleted: b(p.deleted),
+    })
+  }
+
+  upsertAppointment(a: Appointment): void {
+    this.#stmts.appointment.run({
+      ...a,
+      client_id: a.clientId,
+      patient_id: a.patientId,
+      created_at: a.createdAt,
+      updated_at: a.updatedAt,
+      created_by: a.createdBy,
+      updated_by: a.updatedBy,
+      deleted: b(a.deleted),
+    })
+  }
+
+  upsertInvoice(i: Invoice): void {
+    this.#stmts.invoice.run({
+      ...i,
+      client_id: i.clientId,
+      patient_id: i.patientId,
+      issued_at: i.issuedAt,
+      paid_at: i.paidAt,
+      lines: JSON.stringify(i.lines),
+      created_at: i.createdAt,
+      updated_at: i.updatedAt,
+      created_by: i.createdBy,
+      updated_by: i.updatedBy,
+      deleted: b(i.deleted),
+    })
+  }
+
+  /** Rebuilds the search row of one client from its record and its patients. */
+  reindexClient(clientId: string): void {
+    const c = this.#stmts.clientForIndex.get(clientId) as Row | undefined
+    this.#stmts.deleteSearch.run(clientId)
+    if (!c || c.deleted === 1) return
+    const pets = this.#stmts.petsForIndex.all(clientId) as { name: string; chip: string }[]
+    this.#stmts.insertSearch.run(clientId, searchBody(String(c.name), String(c.phone), String(c.email), pets))
+  }
+
+  /** Rebuilds the whole search index (after a bulk load). */
+  reindexAll(): void {
+    this.db.exec("DELETE FROM client_search")
+    const pets = new Map<string, { name: string; chip: string }[]>()
+    for (const p of this.db.prepare("SELECT client_id, name, chip FROM patients WHERE deleted = 0").iterate()) {
+      const r = p as { client_id: string; name: string; chip: string }
+      const list = pets.get(r.client_id) ?? []
+      list.push(r)
+      pets.set(r.client_id, list)
+    }
+    const insert = this.#stmts.insertSearch
+    for (const c of this.db.prepare("SELECT id, name, phone, email FROM clients WHERE deleted = 0").iterate()) {
+      const r = c as { id: string; name: string; phone: string; email: string }
+      insert.run(r.id, searchBody(r.name, r.phone, r.email, pets.get(r.id) ?? []))
+    }
+  }
+
+  replacePriceList(items: PriceItem[]): void {
+    this.db.exec("DELETE FROM price_items")
+    for (const p of items)
+      this.#stmts.price.run({ ...p, active: b(p.active), updated_at: p.updatedAt, name_lc: `${p.code} ${p.name}`.toLowerCase() })
+  }
+
+  replaceRejections(list: Rejection[]): void {
+    this.db.exec("DELETE FROM rejections")
+    for (const r of list) this.#stmts.rejection.run(r.key, r.reason, r.at, r.recordUpdatedAt)
+  }
+
+  setConflicts(collection: Collection, id: string, conflicts: { field: string; kept: string; others: string[] }[]): void {
+    this.#stmts.deleteConflicts.run(collection, id)
+    for (const c of conflicts) this.#stmts.conflict.run(collection, id, c.field, c.kept, JSON.stringify(c.others))
+  }
+
+  getDocHeads(docId: string): string[] | undefined {
+    const r = this.#stmts.getHeads.get(docId) as { heads: string } | undefined
+    return r ? (JSON.parse(r.heads) as string[]) : undefined
+  }
+  setDocHeads(docId: string, key: string, heads: string[]): void {
+    this.#stmts.setHeads.run(docId, key, JSON.stringify(heads))
+  }
+  allDocHeads(): { docId: string; key: string; heads: string[] }[] {
+    return (this.db.prepare("SELECT doc_id, key, heads FROM doc_heads").all() as Row[]).map(r => ({
+      docId: String(r.doc_id),
+      key: String(r.key),
+      heads: JSON.parse(String(r.heads)) as string[],
+    }))
+  }
+
+  getRelayHeads(docId: string): string[] | undefined {
+    const r = this.#stmts.getRelayHeads.get(docId) as { heads: string } | undefined
+    return r ? (JSON.parse(r.heads) as string[]) : undefined
+  }
+  setRelayHeads(docId: string, heads: string[], at: string): void {
+    this.#stmts.setRelayHeads.run(docId, JSON.stringify(heads), at)
+  }
+
+  markDirty(docId: string, key: string, waiting: number): void {
+    this.#stmts.markDirty.run(docId, key, waiting)
+  }
+  clearDirty(docId: string): void {
+    this.#stmts.clearDirty.run(docId)
+  }
+  dirtyDocs(): { docId: string; key: string; waiting: number }[] {
+    return (this.db.prepare("SELECT doc_id, key, waiting FROM dirty_docs").all() as Row[]).map(r => ({
+      docId: String(r.doc_id),
+      key: String(r.key),
+      waiting: Number(r.waiting),
+    }))
+  }
+}
+
+export const searchBody = (name: string, phone: string, email: string, pets: { name: string; chip: string }[]): string =>
+  [name, digits(phone), email, ...pets.map(p => `${p.name} ${p.chip}`)].join(" ").toLowerCase()
+
+const prepare = (db: Database.Database) => ({
+  getMeta: db.prepare("SELECT v FROM meta WHERE k = ?"),
+  setMeta: db.prepare("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"),
+  client: db.prepare(`INSERT OR REPLACE INTO clients (id, name, phone, email, address, notes, created_at, updated_at,
+    created_by, updated_by, deleted, name_lc) VALUES (@id, @name, @phone, @email, @address, @notes, @created_at,
+    @updated_at, @created_by, @updated_by, @deleted, @name_lc)`),
+  patient: db.prepare(`INSERT OR REPLACE INTO patients (id, client_id, name, species, breed, sex, birth_date, chip,
+    notes, created_at, updated_at, created_by, updated_by, deleted) VALUES (@id, @client_id, @name, @species, @breed,
+    @sex, @birth_date, @chip, @notes, @created_at, @updated_at, @created_by, @updated_by, @deleted)`),
+  appointment: db.prepare(`INSERT OR REPLACE INTO appointments (id, client_id, patient_id, vet, start, "end", reason,
+    status, created_at, updated_at, created_by, updated_by, deleted) VALUES (@id, @client_id, @patient_id, @vet,
+    @start, @end, @reason, @status, @created_at, @updated_at, @created_by, @updated_by, @deleted)`),
+  invoice: db.prepare(`INSERT OR REPLACE INTO invoices (id, number, client_id, patient_id, vet, issued_at, status,
+    paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted) VALUES (@id, @number, @client_id,
+    @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at, @updated_at, @created_by,
+    @updated_by, @deleted)`),
+  price: db.prepare(`INSERT OR REPLACE INTO price_items (id, code, name, kind, price, unit, active, updated_at, name_lc)
+    VALUES (@id, @code, @name, @kind, @price, @unit, @active, @updated_at, @name_lc)`),
+  rejection: db.prepare("INSERT OR REPLACE INTO rejections (key, reason, at, record_updated_at) VALUES (?, ?, ?, ?)"),
+  deleteConflicts: db.prepare("DELETE FROM conflicts WHERE collection = ? AND id = ?"),
+  conflict: db.prepare("INSERT INTO conflicts (collection, id, field, kept, others) VALUES (?, ?, ?, ?, ?)"),
+  clientForIndex: db.prepare("SELECT name, phone, email, deleted FROM clients WHERE id = ?"),
+  petsForIndex: db.prepare("SELECT name, chip FROM patients WHERE client_id = ? AND deleted = 0"),
+  deleteSearch: db.prepare("DELETE FROM client_search WHERE id = ?"),
+  insertSearch: db.prepare("INSERT INTO client_search (id, body) VALUES (?, ?)"),
+  getHeads: db.prepare("SELECT heads FROM doc_heads WHERE doc_id = ?"),
+  setHeads: db.prepare(
+    "INSERT INTO doc_heads (doc_id, key, heads) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads",
+  ),
+  getRelayHeads: db.prepare("SELECT heads FROM relay_heads WHERE doc_id = ?"),
+  setRelayHeads: db.prepare(
+    "INSERT INTO relay_heads (doc_id, heads, at) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads, at = excluded.at",
+  ),
+  markDirty: db.prepare(
+    "INSERT INTO dirty_docs (doc_id, key, waiting) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET waiting = excluded.waiting",
+  ),
+  clearDirty: db.prepare("DELETE FROM dirty_docs WHERE doc_id = ?"),
+})

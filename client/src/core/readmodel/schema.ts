@@ -1,0 +1,43 @@
+/** The read model's tables: a materialized copy of the clinic's records, a search index and sync bookkeeping. */
+export const READ_MODEL_VERSION = 1
+
+export const READ_MODEL_DDL = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clients (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL, email TEXT NOT NULL, address TEXT NOT NULL,
+  notes TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, created_by TEXT NOT NULL,
+  updated_by TEXT NOT NULL, deleted INTEGER NOT NULL, name_lc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS clients_name ON clients(name_lc);
+CREATE TABLE IF NOT EXISTS patients (
+  id TEXT PRIMARY KEY, client_id TEXT NOT NULL, name TEXT NOT NULL, species TEXT NOT NULL, breed TEXT NOT NULL,
+  sex TEXT NOT NULL, birth_date TEXT NOT NULL, chip TEXT NOT NULL, notes TEXT NOT NULL, created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_by TEXT NOT NULL, deleted INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS patients_client ON patients(client_id);
+CREATE TABLE IF NOT EXISTS appointments (
+  id TEXT PRIMARY KEY, client_id TEXT NOT NULL, patient_id TEXT NOT NULL, vet TEXT NOT NULL, start TEXT NOT NULL,
+  "end" TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  created_by TEXT NOT NULL, updated_by TEXT NOT NULL, deleted INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS appointments_start ON appointments(start);
+CREATE TABLE IF NOT EXISTS invoices (
+  id TEXT PRIMARY KEY, number TEXT NOT NULL, client_id TEXT NOT NULL, patient_id TEXT NOT NULL, vet TEXT NOT NULL,
+  issued_at TEXT NOT NULL, status TEXT NOT NULL, paid_at TEXT NOT NULL, total INTEGER NOT NULL, lines TEXT NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_by TEXT NOT NULL,
+  deleted INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS invoices_issued ON invoices(issued_at);
+CREATE INDEX IF NOT EXISTS invoices_client ON invoices(client_id);
+CREATE TABLE IF NOT EXISTS price_items (
+  id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, price INTEGER NOT NULL,
+  unit TEXT NOT NULL, active INTEGER NOT NULL, updated_at TEXT NOT NULL, name_lc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rejections (key TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, record_updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS conflicts (
+  collection TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL, kept TEXT NOT NULL, others TEXT NOT NULL,
+  PRIMARY KEY (collection, id, field));
+-- heads of each document that the records above reflect
+CREATE TABLE IF NOT EXISTS doc_heads (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, heads TEXT NOT NULL);
+-- heads of each document the relay last acknowledged
+CREATE TABLE IF NOT EXISTS relay_heads (doc_id TEXT PRIMARY KEY, heads TEXT NOT NULL, at TEXT NOT NULL);
+-- documents with local changes the relay has not acknowledged, with the last computed count of waiting records
+CREATE TABLE IF NOT EXISTS dirty_docs (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, waiting INTEGER NOT NULL);
+-- one row per client: name, phone digits, e-mail, pet names and chips, lower-cased, for substring search
+CREATE VIRTUAL TABLE IF NOT EXISTS client_search USING fts5(id UNINDEXED, body, tokenize = 'trigram');
+`

@@ -1,0 +1,3 @@
+export { DeskCore, type DeskOptions } from "./core/DeskCore.js"
+export * from "./core/api.js"
+export { startDesk, runDesk, type RunningDesk } from "./web/desk.js"

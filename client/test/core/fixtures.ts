@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as A from "@automerge/automerge"
+import { SafeFsStorageAdapter, docIdFor, genesisDoc, priceItemToDoc, type PriceItem, type PriceListDoc } from "@vetsync/shared"
+import { RelayServer } from "@vetsync/sync-server"
+import { DeskCore } from "../../src/index.js"
+
+export const CLINIC = "clinic-test"
+
+export const tmpDir = (name: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `vetsync-${name}-`))
+
+export const PRICE_ITEMS: PriceItem[] = [
+  { id: "item-consult", code: "S001", name: "Консультация терапевта", kind: "service", price: 150000, unit: "шт", active: true, updatedAt: "2026-11-01T00:00:00.000Z" },
+  { id: "item-vaccine", code: "S002", name: "Вакцинация", kind: "service", price: 220050, unit: "шт", active: true, updatedAt: "2026-11-01T00:00:00.000Z" },
+  { id: "item-food", code: "P001", name: "Корм лечебный 1 кг", kind: "product", price: 98000, unit: "кг", active: true, updatedAt: "2026-11-01T00:00:00.000Z" },
+]
+
+/** Writes a price-list document into a relay's storage, as the bridge publishes it. */
+export const seedPriceList = async (relayDataDir: string, clinicId = CLINIC, items = PRICE_ITEMS): Promise<void> => {
+  let doc = A.clone(genesisDoc<PriceListDoc>(clinicId, "pricelist"), { actor: "bb".repeat(16) })
+  doc = A.change(doc, d => {
+    for (const i of items) d.items[i.id] = priceItemToDoc(i)
+    d.publishedAt = new A.ImmutableString("2026-11-01T00:00:00.000Z")
+  })
+  const bin = A.save(doc)
+  const storage = new SafeFsStorageAdapter(path.join(relayDataDir, "docs"))
+  await storage.save([docIdFor(clinicId, "pricelist"), "incremental", createHash("sha256").update(bin).digest("hex")], bin)
+}
+
+export const startRelay = (dataDir: string, port = 0): Promise<RelayServer> =>
+  RelayServer.start({ dataDir, port, clinics: [CLINIC], keepAliveMs: 30_000 })
+
+export const relayUrl = (relay: RelayServer): string => `ws://127.0.0.1:${relay.port}/sync`
+
+export const openDesk = (dataDir: string, server: string | undefined, deskId: string, deskCode = deskId.toUpperCase()): Promise<DeskCore> =>
+  DeskCore.open({ dataDir, server, clinicId: CLINIC, deskId, deskCode })
+
+/** Polls until `check` returns a truthy value (or throws after `ms`). */
+export const waitFor = async <T>(what: string, check: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> => {
+  const until = Date.now() + ms
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await check()
+      if (v) return v as NonNullable<T>
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
+    await new Promise(r => setTimeout(r, 50))
+  }
+}
