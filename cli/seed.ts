@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import * as path from "node:path"
 import * as A from "@automerge/automerge"
-import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, generateClinic, type DocKey } from "@vetsync/shared"
+import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, generateClinic, reserveWasmMemory, type DocKey } from "@vetsync/shared"
 
 export interface SeedOptions {
   /** the relay's data directory */
@@ -18,6 +18,8 @@ export interface SeedOptions {
  */
 export const seedRelayStorage = async (opts: SeedOptions): Promise<{ docs: number; bytes: number }> => {
   const clinic = generateClinic({ seed: opts.seed ?? 1, clients: opts.clients, patients: opts.patients })
+  // bulk building without it spends most of its time in garbage collections (see reserveWasmMemory)
+  if (opts.clients > 5000) reserveWasmMemory(512)
   const docs = buildClinicDocs(opts.clinicId, { ...clinic }, "5eed".repeat(8))
   const storage = new SafeFsStorageAdapter(path.join(opts.dataDir, "docs"))
   let bytes = 0

@@ -1,0 +1,101 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { generateClinic, Rng } from "@vetsync/shared"
+import { seedRelayStorage } from "../cli/seed.js"
+import { percentile, type Benchmark } from "./benchmark.js"
+import { Proc } from "./desk/Proc.js"
+import type { Row } from "./table.js"
+
+const here = import.meta.dirname
+const SEED_DIR = path.join(here, "out", "relay-seed")
+const MARK = path.join(SEED_DIR, "seeded-v1")
+const tsx = ["--import", "tsx"]
+const mb = (b: number): string => `${Math.round(b / 1024 / 1024)} MB`
+const ms = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`)
+
+const startDesk = (dataDir: string, url: string, deskId: string, probe: string): { proc: Proc; spawnedAt: number } => {
+  const spawnedAt = Date.now()
+  return { proc: new Proc([...tsx, path.join(here, "desk/driver.ts"), dataDir, url, deskId, probe]), spawnedAt }
+}
+
+export const benchmark: Benchmark = {
+  name: "desk",
+  description:
+    "A relay holding the seed-scale clinic (61,974 clients, 82,371 patients) and desks in separate processes on loopback: bootstrap, restart, search, desk-to-desk edits, peak memory.",
+  async run(): Promise<Row[]> {
+    const rows: Row[] = []
+    const clinic = generateClinic({ seed: 1 })
+    if (!existsSync(MARK)) {
+      rmSync(SEED_DIR, { recursive: true, force: true })
+      const t = Date.now()
+      const r = await seedRelayStorage({ dataDir: SEED_DIR, clinicId: "bench", clients: clinic.clients.length, patients: clinic.patients.length })
+      writeFileSync(MARK, new Date().toISOString())
+      rows.push({ metric: "import the clinic into documents (64 shards + partitions)", value: ms(Date.now() - t), target: "", note: `${r.docs} docs, ${mb(r.bytes)}` })
+    }
+    const work = mkdtempSync(path.join(os.tmpdir(), "vetsync-bench-"))
+    const relay = new Proc([...tsx, path.join(here, "desk/relay.ts"), SEED_DIR])
+    const url = String((await relay.next("listening")).url)
+    const probe = clinic.clients[12345]!.name.split(" ")[0]!.toLowerCase()
+    try {
+      const a = startDesk(path.join(work, "a"), url, "bench-a", probe)
+      const searchableA = await a.proc.next("searchable")
+      const localA = await a.proc.next("local")
+      rows.push({ metric: "new desk: until search works", value: ms(searchableA.t - a.spawnedAt), target: "< 5 s", note: "process start → first hit (snapshot)" })
+      rows.push({ metric: "new desk: until everything is local", value: ms(localA.t - a.spawnedAt), target: "< 15 s", note: "all documents at the snapshot's heads" })
+      const b = startDesk(path.join(work, "b"), url, "bench-b", probe)
+      await b.proc.next("local")
+
+      // search latency over names, phones, pet names and chips
+      const rng = new Rng("search")
+      const queries: string[] = []
+      for (let i = 0; i < 400; i++) {
+        const c = rng.pick(clinic.clients)
+        const p = rng.pick(clinic.patients)
+        const pick = i % 4
+        queries.push(
+          pick === 0 ? c.name.split(" ")[0]!.slice(0, 3 + (i % 4)) : pick === 1 ? c.phone.replace(/\D/g, "").slice(-6) : pick === 2 ? p.name : p.chip || c.name,
+        )
+      }
+      a.proc.send({ op: "search", queries })
+      const lat = ((await a.proc.next("search")).ms as number[]).sort((x, y) => x - y)
+      rows.push({ metric: "search p50", value: `${percentile(lat, 50).toFixed(2)} ms`, target: "", note: `${lat.length} queries: surname prefixes, phone digits, pet names, chips` })
+      rows.push({ metric: "search p95", value: `${percentile(lat, 95).toFixed(2)} ms`, target: "< 20 ms", note: "in the desk process (core API, no HTTP)" })
+
+      // edits travelling from desk A to desk B
+      const target = clinic.clients[777]!.id
+      b.proc.send({ op: "watch", id: target })
+      await b.proc.next("watching")
+      const hops: number[] = []
+      for (let i = 0; i < 40; i++) {
+        const value = `+7999${String(1000000 + i)}`
+        a.proc.send({ op: "edit", id: target, value })
+        const sent = await a.proc.next("editing", e => e.value === value)
+        const seen = await b.proc.next("phone", e => e.value === value, 30_000)
+        hops.push(seen.t - sent.t)
+        await new Promise(r => setTimeout(r, 50))
+      }
+      hops.sort((x, y) => x - y)
+      rows.push({ metric: "edit desk A → desk B p50", value: ms(percentile(hops, 50)), target: "", note: `${hops.length} edits of one client's phone, via the relay` })
+      rows.push({ metric: "edit desk A → desk B p95", value: ms(percentile(hops, 95)), target: "< 150 ms", note: "command call on A → read model updated on B" })
+
+      // restart: close desk A and start it again on the same data directory
+      a.proc.send({ op: "close" })
+      await a.proc.next("closed")
+      const peakA = a.proc.peakRss()
+      const a2 = startDesk(path.join(work, "a"), url, "bench-a", probe)
+      const opened = await a2.proc.next("opened")
+      const again = await a2.proc.next("searchable")
+      rows.push({ metric: "restart → first search result", value: ms(again.t - a2.spawnedAt), target: "< 1 s", note: `process start incl. Node+tsx; DeskCore.open → result ${ms(again.t - opened.t + Number(opened.ms))}` })
+      rows.push({ metric: "peak RSS desk A (bootstrap, search, edits)", value: mb(peakA), target: "< 600 MB", note: "VmHWM" })
+      rows.push({ metric: "peak RSS desk B", value: mb(b.proc.peakRss()), target: "< 600 MB", note: "VmHWM" })
+      rows.push({ metric: "peak RSS relay", value: mb(relay.peakRss()), target: "", note: "VmHWM, serving two desks" })
+      await a2.proc.stop()
+      await b.proc.stop()
+    } finally {
+      await relay.stop()
+      rmSync(work, { recursive: true, force: true })
+    }
+    return rows
+  },
+}

@@ -1,0 +1,69 @@
+// A desk in its own process, driven by the desk benchmark over stdin/stdout (JSON lines).
+import * as readline from "node:readline"
+import { DeskCore } from "@vetsync/client"
+
+const [dataDir, server, deskId, probe] = process.argv.slice(2) as [string, string, string, string]
+const out = (o: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`)
+}
+const t0 = Date.now()
+const desk = await DeskCore.open({ dataDir, server, clinicId: "bench", deskId, deskCode: deskId.toUpperCase() })
+out({ ev: "opened", ms: Date.now() - t0 })
+let watched: string | undefined
+desk.onEvent(e => {
+  if (e.type === "records-changed" && watched) {
+    const c = desk.rm.getClient(watched)
+    if (c) out({ ev: "phone", value: c.phone })
+  }
+})
+// first search result, and everything local
+void (async () => {
+  for (;;) {
+    const hits = await desk.call("clients.search", { query: probe, limit: 5 })
+    if (hits.length > 0) return out({ ev: "searchable", ms: Date.now() - t0 })
+    await new Promise(r => setTimeout(r, 20))
+  }
+})()
+void (async () => {
+  for (;;) {
+    const s = desk.status()
+    if (s.bootstrap.phase === "done" || (s.bootstrap.phase === "none" && s.online && desk.rm.counts().clients > 0 && s.bootstrap.docsTotal === 0))
+      return out({ ev: "local", ms: Date.now() - t0, phase: s.bootstrap.phase })
+    await new Promise(r => setTimeout(r, 50))
+  }
+})()
+
+const rl = readline.createInterface({ input: process.stdin })
+for await (const line of rl) {
+  const cmd = JSON.parse(line) as { op: string; [k: string]: unknown }
+  try {
+    if (cmd.op === "search") {
+      const queries = cmd.queries as string[]
+      const ms: number[] = []
+      for (const q of queries) {
+        const s = performance.now()
+        await desk.call("clients.search", { query: q, limit: 30 })
+        ms.push(performance.now() - s)
+      }
+      out({ ev: "search", ms })
+    } else if (cmd.op === "names") {
+      const rows = desk.rm.searchClients(String(cmd.prefix), 2000)
+      out({ ev: "names", names: rows.map(r => r.name), ids: rows.map(r => r.id) })
+    } else if (cmd.op === "watch") {
+      watched = String(cmd.id)
+      out({ ev: "watching" })
+    } else if (cmd.op === "edit") {
+      out({ ev: "editing", value: cmd.value })
+      await desk.call("clients.update", { id: String(cmd.id), patch: { phone: String(cmd.value) } })
+      out({ ev: "edited", value: cmd.value })
+    } else if (cmd.op === "memory") {
+      out({ ev: "memory", rss: process.memoryUsage().rss })
+    } else if (cmd.op === "close") {
+      await desk.close()
+      out({ ev: "closed" })
+      process.exit(0)
+    }
+  } catch (e) {
+    out({ ev: "error", message: (e as Error).message })
+  }
+}
