@@ -23,6 +23,8 @@ export class Bootstrapper {
   readonly #rm: ReadModel
   readonly #docs: DocStore
   readonly #targets = new Map<DocKey, string[]>()
+  /** target documents seen at (or past) the snapshot's heads; they may have been unloaded since */
+  readonly #caughtUp = new Set<DocKey>()
   #phase: BootstrapProgress["phase"]
   #onProgress: () => void
 
@@ -46,6 +48,7 @@ export class Bootstrapper {
   progress(): BootstrapProgress {
     let local = 0
     for (const [key, heads] of this.#targets) if (this.#hasCaughtUp(key, heads)) local++
+    if (this.#phase === "done") local = this.#targets.size
     const c = this.#rm.counts()
     return {
       phase: this.#phase,
@@ -56,12 +59,15 @@ export class Bootstrapper {
   }
 
   /** Downloads and loads the snapshot (once per desk). Returns false when the relay could not be reached. */
-  async loadSnapshot(server: string, clinicId: string, headers: Record<string, string>): Promise<boolean> {
+  async loadSnapshot(server: string, clinicId: string, headers: Record<string, string>, signal?: AbortSignal): Promise<boolean> {
     if (this.#phase !== "none") return true
     this.#setPhase("snapshot")
     let snap: ClinicSnapshot
     try {
-      const res = await fetch(snapshotUrl(server, clinicId), { headers })
+      const res = await fetch(snapshotUrl(server, clinicId), {
+        headers,
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(120_000)]) : AbortSignal.timeout(120_000),
+      })
       if (!res.ok) throw new Error(`snapshot: HTTP ${res.status} ${await res.text()}`)
       const body = Buffer.from(await res.arrayBuffer())
       const json = body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body).toString("utf8") : body.toString("utf8")
@@ -70,6 +76,17 @@ export class Bootstrapper {
       this.#setPhase("none")
       throw e
     }
+    try {
+      this.#apply(snap, clinicId)
+    } catch (e) {
+      this.#setPhase("none")
+      throw e
+    }
+    this.#setPhase("documents")
+    return true
+  }
+
+  #apply(snap: ClinicSnapshot, clinicId: string): void {
     if (snap.clinicId !== clinicId) throw new Error(`snapshot is of clinic ${snap.clinicId}, expected ${clinicId}`)
     const rm = this.#rm
     const targets: Record<string, string[]> = {}
@@ -102,8 +119,6 @@ export class Bootstrapper {
       rm.setMeta("bootstrapTargets", JSON.stringify(targets))
       rm.setMeta("snapshotAt", snap.generatedAt)
     })
-    this.#setPhase("documents")
-    return true
   }
 
   /** The documents the desk must have locally. */
@@ -118,9 +133,18 @@ export class Bootstrapper {
     this.#setPhase("done")
   }
 
+  /** True once the document has been seen locally with every change of the snapshot. */
+  isCaughtUp(key: DocKey): boolean {
+    const heads = this.#targets.get(key)
+    return heads === undefined || this.#phase === "done" || this.#hasCaughtUp(key, heads)
+  }
+
   #hasCaughtUp(key: DocKey, heads: string[]): boolean {
+    if (this.#caughtUp.has(key)) return true
     const doc = this.#docs.handleOf(key)?.doc()
-    return doc !== undefined && A.hasHeads(doc, heads)
+    const yes = doc !== undefined && A.hasHeads(doc, heads)
+    if (yes) this.#caughtUp.add(key)
+    return yes
   }
 
   #setPhase(phase: BootstrapProgress["phase"]): void {

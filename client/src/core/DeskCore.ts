@@ -29,6 +29,10 @@ export interface DeskOptions {
 }
 
 const ROOT: DocKey = "root"
+/** documents that stay loaded: small, and read on every start */
+const PINNED = new Set<DocKey>(["root", "pricelist", "rejections"])
+/** at most this many other documents stay in memory once they are in sync with the relay */
+const MAX_LOADED = 8
 
 /**
  * The headless desk: documents (automerge-repo + SafeFsStorageAdapter), the SQLite read model,
@@ -45,6 +49,10 @@ export class DeskCore {
   readonly #adapters: ResilientWebSocketClientAdapter[] = []
   readonly #listeners = new Set<(e: DeskEvent) => void>()
   readonly #pendingUpdates = new Map<DocKey, ReturnType<typeof setTimeout>>()
+  #trimming = false
+  #subscribing = false
+  #abortSnapshot: (() => void) | undefined
+  readonly #relayWaiters = new Set<() => void>()
   #error: string | null = null
   #closed = false
   #statusTimer: ReturnType<typeof setTimeout> | undefined
@@ -79,6 +87,13 @@ export class DeskCore {
     this.#updater = new ReadModelUpdater(this.rm)
     this.sync = new SyncTracker(this.docs, this.rm, () => this.#statusChanged())
     this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#statusChanged())
+    this.sync.onRelayUp = () => {
+      for (const w of [...this.#relayWaiters]) w()
+      void this.#subscribeAll()
+    }
+    this.docs.repo.networkSubsystem.on("peer-disconnected", () => {
+      if (!this.sync.online) this.#abortSnapshot?.()
+    })
     for (const { key } of this.rm.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
     this.docs.onDocument((key, handle) => {
       this.sync.attach(key, handle)
@@ -137,6 +152,8 @@ export class DeskCore {
     if (this.#closed) return
     this.#closed = true
     clearTimeout(this.#statusTimer)
+    this.#abortSnapshot?.()
+    for (const w of [...this.#relayWaiters]) w()
     for (const t of this.#pendingUpdates.values()) clearTimeout(t)
     await this.ready.catch(() => undefined)
     await this.docs.close()
@@ -170,8 +187,7 @@ export class DeskCore {
   }
 
   async #write(key: DocKey, fn: (d: AnyClinicDoc) => void, records: { collection: AnyRecord["collection"]; id: string }[]): Promise<void> {
-    const kind = kindOfKey(key)
-    if (kind === "appointments" || kind === "invoices") await this.#listPartition(key)
+    if (kindOfKey(key) !== "root") await this.#listPartition(key)
     const id = this.docs.layout.idOf(key)
     this.sync.beforeLocalChange(key, id)
     let handle: ClinicHandle
@@ -190,7 +206,7 @@ export class DeskCore {
     this.#emit({ type: "records-changed", collections: [...new Set([...collections, ...(result?.collections ?? [])])] })
   }
 
-  /** A month partition is listed in the root document the first time it is written. */
+  /** A shard or month partition is listed in the root document the first time it is written. */
   async #listPartition(key: DocKey): Promise<void> {
     const root = await this.docs.open(ROOT)
     if ((root.doc() as RootDoc).partitions?.[key]) return
@@ -209,18 +225,58 @@ export class DeskCore {
     const server = this.opts.server
     if (!server) return
     for (let attempt = 0; this.#bootstrap.phase === "none" && !this.#closed; attempt++) {
+      // the snapshot comes from the relay: wait for it, and give up on a download when it goes away
+      await this.#relayUp()
+      if (this.#closed) return
+      const abort = new AbortController()
+      this.#abortSnapshot = () => abort.abort(new Error("the relay went away"))
       try {
-        await this.#bootstrap.loadSnapshot(server, this.opts.clinicId, this.#headers())
+        await this.#bootstrap.loadSnapshot(server, this.opts.clinicId, this.#headers(), abort.signal)
         this.#emit({ type: "records-changed", collections: ["clients", "patients", "appointments", "invoices"] })
       } catch (e) {
         if (attempt === 0) console.warn(`[desk] snapshot not loaded yet: ${(e as Error).message}`)
         await new Promise(r => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)))
+      } finally {
+        this.#abortSnapshot = undefined
       }
     }
     // then every document, a few at a time, in the background
     const keys = this.#bootstrap.targetKeys().filter(k => !this.docs.isOpen(k))
     for (let i = 0; i < keys.length && !this.#closed; i += 4) await Promise.all(keys.slice(i, i + 4).map(k => this.#openQuietly(k)))
     this.#bootstrap.check()
+    void this.#trimMemory()
+  }
+
+  /** Resolves when a relay is connected (or the desk closes). */
+  #relayUp(): Promise<void> {
+    if (this.sync.online || this.#closed) return Promise.resolve()
+    return new Promise(resolve => {
+      const done = (): void => {
+        this.#relayWaiters.delete(done)
+        resolve()
+      }
+      this.#relayWaiters.add(done)
+    })
+  }
+
+  /**
+   * On every relay connection, opens each document of the clinic once (a few at a time) so the
+   * relay knows this desk follows it and sends its changes for the rest of the connection;
+   * documents in sync are unloaded again by #trimMemory.
+   */
+  async #subscribeAll(): Promise<void> {
+    if (this.#subscribing || this.#bootstrap.phase === "snapshot") return
+    this.#subscribing = true
+    try {
+      const root = await this.docs.open(ROOT)
+      for (const p of Object.keys((root.doc() as RootDoc).partitions ?? {})) if (isDocKey(p)) this.docs.layout.add(p)
+      // the documents of the clinic that exist: listed in the root, or on this desk's disk
+      const keys = this.docs.layout.keys().filter(k => !this.docs.isOpen(k) && (this.docs.isLocal(k) || (root.doc() as RootDoc).partitions?.[k]))
+      for (let i = 0; i < keys.length && !this.#closed && this.sync.online; i += 4)
+        await Promise.all(keys.slice(i, i + 4).map(k => this.#openQuietly(k)))
+    } finally {
+      this.#subscribing = false
+    }
   }
 
   async #openQuietly(key: DocKey): Promise<void> {
@@ -241,11 +297,37 @@ export class DeskCore {
         const result = this.#updater.update(key, handle)
         this.sync.recount(key, handle)
         this.#bootstrap.check()
+        void this.#trimMemory()
         if (!result) return
         for (const p of result.partitions) if (isDocKey(p) && !this.docs.isOpen(p)) void this.#openQuietly(p)
         if (result.collections.length) this.#emit({ type: "records-changed", collections: result.collections })
       }, 25),
     )
+  }
+
+  /**
+   * Keeps memory bounded: beyond MAX_LOADED, unloads the least recently used documents that hold
+   * nothing the relay lacks and that the read model fully reflects.
+   */
+  async #trimMemory(): Promise<void> {
+    if (this.#trimming || this.#closed) return
+    this.#trimming = true
+    try {
+      const open = this.docs.leastRecentlyUsed().filter(h => !PINNED.has(h.key))
+      let excess = open.length - MAX_LOADED
+      for (const { key, handle } of open) {
+        if (excess <= 0) break
+        if (this.#pendingUpdates.has(key) || !this.#bootstrap.isCaughtUp(key) || !this.sync.isSettled(handle)) continue
+        const recorded = this.rm.getDocHeads(handle.documentId)
+        if (!recorded || !sameSet(recorded, DocStore.heads(handle))) continue
+        await this.docs.unload(key)
+        excess--
+      }
+    } catch (e) {
+      console.error("[desk] unloading documents failed:", e)
+    } finally {
+      this.#trimming = false
+    }
   }
 
   #syncNow(): DeskStatus {
@@ -271,3 +353,5 @@ export class DeskCore {
     }
   }
 }
+
+const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && a.every(h => b.includes(h))

@@ -26,6 +26,9 @@ export class DocStore {
   readonly #handles = new Map<DocumentId, ClinicHandle>()
   readonly #opening = new Map<DocumentId, Promise<ClinicHandle>>()
   readonly #listeners = new Set<(key: DocKey, handle: ClinicHandle) => void>()
+  readonly #unloading = new Map<DocumentId, Promise<void>>()
+  /** when each open document was last used (opened, changed, written) */
+  readonly #usedAt = new Map<DocumentId, number>()
 
   constructor(opts: DocStoreOptions) {
     this.layout = new ClinicLayout(opts.clinicId)
@@ -73,7 +76,10 @@ export class DocStore {
   async open(key: DocKey): Promise<ClinicHandle> {
     const id = this.layout.idOf(key)
     const open = this.#handles.get(id)
+    this.#usedAt.set(id, Date.now())
     if (open) return open
+    const unloading = this.#unloading.get(id)
+    if (unloading) await unloading
     let pending = this.#opening.get(id)
     if (!pending) {
       pending = this.#open(key, id).finally(() => this.#opening.delete(id))
@@ -90,7 +96,10 @@ export class DocStore {
     }
     const handle = await this.repo.find<AnyClinicDoc>(id, { allowableStates: ["ready"] })
     this.#handles.set(id, handle)
-    handle.on("heads-changed", () => this.#emit(key, handle))
+    handle.on("heads-changed", () => {
+      this.#usedAt.set(id, Date.now())
+      this.#emit(key, handle)
+    })
     this.#emit(key, handle)
     return handle
   }
@@ -113,12 +122,39 @@ export class DocStore {
     return handle
   }
 
+  /**
+   * Drops a document from memory (its JS materialization costs about twice its data). The relay
+   * keeps sending its changes for the rest of the connection, and automerge-repo loads it from
+   * disk again when one arrives; open() brings it back too.
+   */
+  async unload(key: DocKey): Promise<void> {
+    const id = this.layout.idOf(key)
+    const handle = this.#handles.get(id)
+    if (!handle || this.#opening.has(id) || this.#unloading.has(id)) return
+    this.#handles.delete(id)
+    this.#usedAt.delete(id)
+    const done = (async () => {
+      await this.repo.flush([id])
+      await this.repo.removeFromCache(id)
+    })().finally(() => this.#unloading.delete(id))
+    this.#unloading.set(id, done)
+    await done
+  }
+
+  /** Open documents, least recently used first. */
+  leastRecentlyUsed(): { key: DocKey; handle: ClinicHandle }[] {
+    return this.openHandles().sort(
+      (a, b) => (this.#usedAt.get(a.handle.documentId) ?? 0) - (this.#usedAt.get(b.handle.documentId) ?? 0),
+    )
+  }
+
   static heads(handle: ClinicHandle): string[] {
     return A.getHeads(handle.doc())
   }
 
   async close(): Promise<void> {
     for (const a of this.repo.networkSubsystem.adapters) a.disconnect()
+    await Promise.allSettled(this.#unloading.values())
     await this.repo.flush([...this.#handles.keys()])
   }
 }

@@ -127,7 +127,7 @@ export const conflictsOf = (
   const out: { field: string; kept: string; others: string[] }[] = []
   for (const field of Object.keys(obj)) {
     if (NOT_CONFLICTS.has(field)) continue
-    const all = A.getConflicts(obj as A.Doc<unknown>, field)
+    const all = A.getConflicts(obj, field)
     if (!all) continue
     const values = Object.values(all).map(v => str(v))
     if (values.length < 2) continue

@@ -24,6 +24,8 @@ export class SyncTracker {
   readonly #attached = new WeakSet<ClinicHandle>()
   #relayStorageId: StorageId | undefined
   #onChange: () => void
+  /** called when a relay connection opens */
+  onRelayUp: () => void = () => undefined
 
   constructor(docs: DocStore, rm: ReadModel, onChange: () => void) {
     this.#docs = docs
@@ -96,6 +98,14 @@ export class SyncTracker {
     }
   }
 
+  /** The relay has acknowledged every change of this document that this desk has. */
+  isSettled(handle: ClinicHandle): boolean {
+    if (this.#waiting.has(handle.documentId)) return false
+    const acked = this.#rm.getRelayHeads(handle.documentId)
+    const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
+    return acked !== undefined && doc !== undefined && sameSet(A.getHeads(doc), acked.filter(h => A.hasHeads(doc, [h])))
+  }
+
   lastSyncedAt(): string | null {
     return this.#rm.getMeta("lastSyncedAt") ?? null
   }
@@ -115,6 +125,7 @@ export class SyncTracker {
         this.#relayStorageId = sid
         this.#rm.setMeta("relayStorageId", sid)
       }
+      this.onRelayUp()
     }
     this.#onChange()
   }

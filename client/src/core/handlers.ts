@@ -1,17 +1,16 @@
 import type { Collection } from "@vetsync/shared"
-import type { ConflictView, DeskApi, RejectionView } from "./api.js"
+import type { ConflictView, DeskApi, RejectionView, DeskStatus } from "./api.js"
 import { DeskError } from "./api.js"
 import { book, dayView, setAppointmentStatus } from "./commands/appointments.js"
 import { clientCard, createClient, createPatient, deleteClient, deletePatient, updateClient, updatePatient } from "./commands/clients.js"
 import type { CommandContext } from "./commands/context.js"
 import { resolveConflict } from "./commands/conflicts.js"
 import { createInvoice, invoiceView, setInvoiceStatus } from "./commands/invoices.js"
-import type { DeskStatus } from "./api.js"
 
 export interface HandlerDeps {
   ctx: CommandContext
-  status(): DeskStatus
-  syncNow(): DeskStatus
+  status: () => DeskStatus
+  syncNow: () => DeskStatus
 }
 
 const limitOf = (n: number | undefined, max = 200): number => Math.max(1, Math.min(max, Math.floor(n ?? 30)))

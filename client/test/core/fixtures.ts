@@ -38,17 +38,18 @@ export const openDesk = (dataDir: string, server: string | undefined, deskId: st
   DeskCore.open({ dataDir, server, clinicId: CLINIC, deskId, deskCode })
 
 /** Polls until `check` returns a truthy value (or throws after `ms`). */
-export const waitFor = async <T>(what: string, check: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> => {
+export const waitFor = async <T>(what: string, check: () => T | Promise<T>, ms = 45_000): Promise<NonNullable<T>> => {
   const until = Date.now() + ms
   let last: unknown
   for (;;) {
     try {
       const v = await check()
-      if (v) return v as NonNullable<T>
+      if (v) return v
     } catch (e) {
       last = e
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
+    if (process.env.DEBUG_WAIT && Math.random() < 0.02) console.log(`[wait] ${what}`, last)
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`)
     await new Promise(r => setTimeout(r, 50))
   }
 }

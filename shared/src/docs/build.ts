@@ -55,10 +55,10 @@ export const buildClinicDocs = (
   for (const [key, list] of invoicesBy) build(key, d => list.forEach(i => (d.invoices![i.id] = recordToDoc({ ...i }))))
   if (records.priceItems)
     build("pricelist", d => {
-      for (const p of records.priceItems ?? []) d.items![p.id] = priceItemToDoc(p) as unknown as Record<string, unknown>
+      for (const p of records.priceItems ?? []) d.items![p.id] = priceItemToDoc(p)
       ;(d as unknown as { publishedAt: A.ImmutableString }).publishedAt = new A.ImmutableString(new Date().toISOString())
     })
-  const partitions = [...apptsBy.keys(), ...invoicesBy.keys()]
+  const partitions = [...out.keys()].filter(k => k !== "pricelist")
   const root = A.clone(genesisDoc<RootDoc>(clinicId, "root"), { actor })
   out.set(
     "root",

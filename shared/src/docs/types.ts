@@ -98,7 +98,7 @@ interface Base<K extends DocKind> {
   clinicId: Imm
 }
 export interface RootDoc extends Base<"root"> {
-  /** partition keys ("appointments/2026-11") that exist; a set: every value is true */
+  /** keys of the shards and month partitions that exist ("clients/17", "appointments/2026-11"); a set: every value is true */
   partitions: Record<string, boolean>
   shards: number
 }

@@ -5,7 +5,6 @@ import {
   recordToDoc,
   validators,
   type AnyClinicDoc,
-  type AnyRecord,
   type Collection,
   type DocKey,
   type RecordByCollection,
@@ -58,7 +57,7 @@ export const patchRecord = (
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined || JSON.stringify(current[field]) === JSON.stringify(value)) continue
     if (TEXT_FIELDS.has(field) && typeof value === "string" && typeof obj[field] === "string")
-      A.updateText(doc as A.Doc<unknown>, [collection, id, field], value)
+      A.updateText(doc, [collection, id, field], value)
     else obj[field] = fieldToDoc(field, value)
   }
 }
@@ -70,7 +69,7 @@ export const recordFromDoc = <C extends Collection>(
   doc: AnyClinicDoc,
   collection: C,
   id: string,
-): RecordByCollection[C] | undefined => (readRecord(doc, collection, id) as AnyRecord | undefined)?.record as
+): RecordByCollection[C] | undefined => (readRecord(doc, collection, id))?.record as
   | RecordByCollection[C]
   | undefined
 

@@ -116,14 +116,15 @@ export class ReadModel extends ReadModelQueries {
   reindexAll(): void {
     this.db.exec("DELETE FROM client_search")
     const pets = new Map<string, { name: string; chip: string }[]>()
-    for (const p of this.db.prepare("SELECT client_id, name, chip FROM patients WHERE deleted = 0").iterate()) {
+    // .all(), not .iterate(): better-sqlite3 allows no other statement while an iterator is open
+    for (const p of this.db.prepare("SELECT client_id, name, chip FROM patients WHERE deleted = 0").all()) {
       const r = p as { client_id: string; name: string; chip: string }
       const list = pets.get(r.client_id) ?? []
       list.push(r)
       pets.set(r.client_id, list)
     }
     const insert = this.#stmts.insertSearch
-    for (const c of this.db.prepare("SELECT id, name, phone, email FROM clients WHERE deleted = 0").iterate()) {
+    for (const c of this.db.prepare("SELECT id, name, phone, email FROM clients WHERE deleted = 0").all()) {
       const r = c as { id: string; name: string; phone: string; email: string }
       insert.run(r.id, searchBody(r.name, r.phone, r.email, pets.get(r.id) ?? []))
     }

@@ -3,7 +3,8 @@ import type { Appointment, Client, Collection, Invoice, InvoiceLine, Patient, Pr
 import type { ClientSearchHit } from "../api.js"
 
 type Row = Record<string, unknown>
-const s = (v: unknown): string => (v === null || v === undefined ? "" : String(v))
+const s = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "number" || typeof v === "bigint" ? String(v) : ""
 
 const meta = (r: Row) => ({
   id: s(r.id),
