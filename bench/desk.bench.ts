@@ -11,6 +11,9 @@ const here = import.meta.dirname
 const SEED_DIR = path.join(here, "out", "relay-seed")
 const MARK = path.join(SEED_DIR, "seeded-v1")
 const tsx = ["--import", "tsx"]
+const progress = (line: string): void => {
+  process.stderr.write(`  [desk bench] ${line}\n`)
+}
 const mb = (b: number): string => `${Math.round(b / 1024 / 1024)} MB`
 const ms = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`)
 
@@ -40,11 +43,14 @@ export const benchmark: Benchmark = {
     try {
       const a = startDesk(path.join(work, "a"), url, "bench-a", probe)
       const searchableA = await a.proc.next("searchable")
+      progress(`desk A searchable after ${ms(searchableA.t - a.spawnedAt)}`)
       const localA = await a.proc.next("local")
+      progress(`desk A has everything local after ${ms(localA.t - a.spawnedAt)}, peak RSS ${mb(a.proc.peakRss())}`)
       rows.push({ metric: "new desk: until search works", value: ms(searchableA.t - a.spawnedAt), target: "< 5 s", note: "process start → first hit (snapshot)" })
       rows.push({ metric: "new desk: until everything is local", value: ms(localA.t - a.spawnedAt), target: "< 15 s", note: "all documents at the snapshot's heads" })
       const b = startDesk(path.join(work, "b"), url, "bench-b", probe)
       await b.proc.next("local")
+      progress(`desk B has everything local, peak RSS ${mb(b.proc.peakRss())}`)
 
       // search latency over names, phones, pet names and chips
       const rng = new Rng("search")
@@ -76,6 +82,7 @@ export const benchmark: Benchmark = {
         await new Promise(r => setTimeout(r, 50))
       }
       hops.sort((x, y) => x - y)
+      progress(`edits measured`)
       rows.push({ metric: "edit desk A → desk B p50", value: ms(percentile(hops, 50)), target: "", note: `${hops.length} edits of one client's phone, via the relay` })
       rows.push({ metric: "edit desk A → desk B p95", value: ms(percentile(hops, 95)), target: "< 150 ms", note: "command call on A → read model updated on B" })
 

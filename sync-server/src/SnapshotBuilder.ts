@@ -52,7 +52,17 @@ export class SnapshotBuilder {
     if (!entry) this.#cache.set(clinicId, (entry = { generation: 0 }))
     const generation = entry.generation
     if (entry.built?.generation === generation) return entry.built.gz
-    if (entry.building?.generation === generation) return entry.building.promise
+    // a stale snapshot is still a correct one (it carries the heads it reflects and the desk
+    // syncs the rest): answer with it at once and rebuild in the background
+    if (entry.built) {
+      if (!entry.building) void this.#rebuild(clinicId, entry, generation).catch(() => undefined)
+      return entry.built.gz
+    }
+    if (entry.building) return entry.building.promise
+    return this.#rebuild(clinicId, entry, generation)
+  }
+
+  async #rebuild(clinicId: string, entry: CacheEntry, generation: number): Promise<Buffer> {
     const promise = this.build(clinicId).then(async snapshot => gzip(Buffer.from(JSON.stringify(snapshot))))
     entry.building = { generation, promise }
     try {

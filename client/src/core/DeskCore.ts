@@ -293,14 +293,19 @@ export class DeskCore {
       key,
       setTimeout(() => {
         this.#pendingUpdates.delete(key)
-        if (this.#closed) return
-        const result = this.#updater.update(key, handle)
-        this.sync.recount(key, handle)
-        this.#bootstrap.check()
-        void this.#trimMemory()
-        if (!result) return
-        for (const p of result.partitions) if (isDocKey(p) && !this.docs.isOpen(p)) void this.#openQuietly(p)
-        if (result.collections.length) this.#emit({ type: "records-changed", collections: result.collections })
+        // the document may have been unloaded meanwhile: its changes are in the read model already
+        if (this.#closed || this.docs.handleOf(key) !== handle || !handle.isReady()) return
+        try {
+          const result = this.#updater.update(key, handle)
+          this.sync.recount(key, handle)
+          this.#bootstrap.check()
+          void this.#trimMemory()
+          if (!result) return
+          for (const p of result.partitions) if (isDocKey(p) && !this.docs.isOpen(p)) void this.#openQuietly(p)
+          if (result.collections.length) this.#emit({ type: "records-changed", collections: result.collections })
+        } catch (e) {
+          console.error(`[desk] could not update the read model from ${key}:`, e)
+        }
       }, 25),
     )
   }

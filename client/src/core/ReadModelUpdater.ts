@@ -43,6 +43,7 @@ export class ReadModelUpdater {
 
   /** Brings the read model up to the handle's document. Returns what changed, or undefined if nothing did. */
   update(key: DocKey, handle: ClinicHandle): UpdateResult | undefined {
+    if (!handle.isReady()) return undefined
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
     if (!doc) return undefined
     const kind = kindOfKey(key)

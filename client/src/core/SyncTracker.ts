@@ -78,6 +78,7 @@ export class SyncTracker {
 
   /** Recomputes the waiting records of one document from the relay's acknowledged heads. */
   recount(key: DocKey, handle: ClinicHandle): void {
+    if (!handle.isReady()) return
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
     if (!doc) return
     const docId = handle.documentId
@@ -102,6 +103,7 @@ export class SyncTracker {
   isSettled(handle: ClinicHandle): boolean {
     if (this.#waiting.has(handle.documentId)) return false
     const acked = this.#rm.getRelayHeads(handle.documentId)
+    if (!handle.isReady()) return false
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
     return acked !== undefined && doc !== undefined && sameSet(A.getHeads(doc), acked.filter(h => A.hasHeads(doc, [h])))
   }
@@ -111,6 +113,7 @@ export class SyncTracker {
   }
 
   #remoteHeads(key: DocKey, handle: ClinicHandle, storageId: StorageId, heads: UrlHeads): void {
+    if (!handle.isReady()) return
     if (!this.#relayStorageId || storageId !== this.#relayStorageId) return
     this.#rm.setRelayHeads(handle.documentId, decodeHeads(heads), new Date().toISOString())
     this.recount(key, handle)

@@ -1,0 +1,51 @@
+export interface BackoffOptions {
+  /** first delay, default 250 ms */
+  minMs?: number
+  /** ceiling, default 30 s */
+  maxMs?: number
+  /** growth per attempt, default 2 */
+  factor?: number
+  /** fraction of the delay that is random, 0..1, default 0.5 */
+  jitter?: number
+  /** source of randomness in [0, 1), default Math.random */
+  random?: () => number
+}
+
+/**
+ * Exponential back-off with jitter: attempt n waits base(n) * (1 - jitter + jitter * r),
+ * base(n) = min(maxMs, minMs * factor^n). With factor 2 and jitter <= 0.5 the delays never
+ * shrink from one attempt to the next until the ceiling is reached (then they vary in
+ * [maxMs * (1 - jitter), maxMs]). reset() after a successful connection.
+ */
+export class Backoff {
+  readonly minMs: number
+  readonly maxMs: number
+  readonly factor: number
+  readonly jitter: number
+  readonly #random: () => number
+  #attempt = 0
+
+  constructor(options: BackoffOptions = {}) {
+    this.minMs = options.minMs ?? 250
+    this.maxMs = options.maxMs ?? 30_000
+    this.factor = options.factor ?? 2
+    this.jitter = Math.min(1, Math.max(0, options.jitter ?? 0.5))
+    this.#random = options.random ?? Math.random
+  }
+
+  get attempt(): number {
+    return this.#attempt
+  }
+
+  /** The delay before the next attempt; advances the attempt counter. */
+  next(): number {
+    const base = Math.min(this.maxMs, this.minMs * this.factor ** this.#attempt)
+    this.#attempt++
+    const r = Math.min(1, Math.max(0, this.#random()))
+    return Math.round(base * (1 - this.jitter + this.jitter * r))
+  }
+
+  reset(): void {
+    this.#attempt = 0
+  }
+}

@@ -1,0 +1,299 @@
+import {
+  cbor,
+  NetworkAdapter,
+  type Message,
+  type NetworkAdapterEvents,
+  type PeerId,
+  type PeerMetadata,
+} from "@automerge/automerge-repo"
+import { WebSocket, type RawData } from "ws"
+import { Backoff, type BackoffOptions } from "./Backoff.js"
+import { decodeRelayFrame } from "./relayFrames.js"
+import { Watchdog } from "./Watchdog.js"
+import type { ConnectionEvent, ConnectionState, ResilientAdapterEvents, RetryEvent } from "./connectionEvents.js"
+
+export interface ResilientAdapterOptions {
+  /** extra HTTP headers of the upgrade request (the desk's credential) */
+  headers?: Record<string, string>
+  backoff?: BackoffOptions
+  /**
+   * a connection with no traffic (the relay pings every 30 s) for this long is probed and,
+   * without an answer within probeGraceMs, dropped and reconnected; default 75 s / 10 s
+   */
+  idleTimeoutMs?: number
+  probeGraceMs?: number
+  /** an opening handshake that takes longer fails and is retried; default 15 s */
+  handshakeTimeoutMs?: number
+  /** the adapter reports ready this long after connect() even without an answer; default 1 s */
+  readyTimeoutMs?: number
+  log?: (line: string) => void
+}
+
+const PROTOCOL_V1 = "1"
+
+/**
+ * A desk's connection to the relay, speaking the automerge-repo-network-websocket v1
+ * protocol (join -> peer, CBOR frames). Unlike the 2.5.6 client adapter: no error ever
+ * escapes an event handler (ENOTFOUND, ECONNRESET, 401 ... only close and retry), send()
+ * on a socket that is not open drops the message (sync resumes after the next join),
+ * reconnection backs off exponentially with jitter and resets once the relay answered,
+ * connectNow() skips the wait, and `connection` / `retry` events report progress.
+ * peer-disconnected is emitted whenever the socket to a joined relay closes.
+ */
+export class ResilientWebSocketClientAdapter extends NetworkAdapter {
+  readonly url: string
+  readonly #headers: Record<string, string>
+  readonly #backoff: Backoff
+  readonly #readyTimeoutMs: number
+  readonly #handshakeTimeoutMs: number
+  readonly #log: (line: string) => void
+  readonly #watchdog: Watchdog
+  #socket: WebSocket | undefined
+  #remotePeerId: PeerId | undefined
+  #retryTimer: NodeJS.Timeout | undefined
+  #readyTimer: NodeJS.Timeout | undefined
+  #stopped = true
+  #state: ConnectionState = "closed"
+  #lastError: string | undefined
+  #ready = false
+  #resolveReady!: () => void
+  readonly #readyPromise = new Promise<void>(resolve => (this.#resolveReady = resolve))
+
+  constructor(url: string, options: ResilientAdapterOptions = {}) {
+    super()
+    this.url = url
+    this.#headers = { ...options.headers }
+    this.#backoff = new Backoff(options.backoff)
+    this.#readyTimeoutMs = options.readyTimeoutMs ?? 1000
+    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? 15_000
+    this.#log = options.log ?? (() => undefined)
+    this.#watchdog = new Watchdog(
+      options.idleTimeoutMs ?? 75_000,
+      options.probeGraceMs ?? 10_000,
+      () => this.#socket?.ping(),
+      () => {
+        this.#lastError = "relay connection went silent"
+        this.#log(this.#lastError)
+        this.#socket?.terminate()
+      },
+    )
+  }
+
+  override on(event: "connection", fn: (event: ConnectionEvent) => void, context?: unknown): this
+  override on(event: "retry", fn: (event: RetryEvent) => void, context?: unknown): this
+  override on<T extends keyof NetworkAdapterEvents>(event: T, fn: NetworkAdapterEvents[T], context?: unknown): this
+  override on(event: string, fn: (...args: never[]) => void, context?: unknown): this {
+    return super.on(event as keyof NetworkAdapterEvents, fn as never, context)
+  }
+
+  override once(event: "connection", fn: (event: ConnectionEvent) => void, context?: unknown): this
+  override once(event: "retry", fn: (event: RetryEvent) => void, context?: unknown): this
+  override once<T extends keyof NetworkAdapterEvents>(event: T, fn: NetworkAdapterEvents[T], context?: unknown): this
+  override once(event: string, fn: (...args: never[]) => void, context?: unknown): this {
+    return super.once(event as keyof NetworkAdapterEvents, fn as never, context)
+  }
+
+  override off(event: "connection", fn?: (event: ConnectionEvent) => void, context?: unknown): this
+  override off(event: "retry", fn?: (event: RetryEvent) => void, context?: unknown): this
+  override off<T extends keyof NetworkAdapterEvents>(event: T, fn?: NetworkAdapterEvents[T], context?: unknown): this
+  override off(event: string, fn?: (...args: never[]) => void, context?: unknown): this {
+    return super.off(event as keyof NetworkAdapterEvents, fn as never, context)
+  }
+
+  /** Ready once the relay answered our join, or readyTimeoutMs after connect(), or after a failed attempt. */
+  isReady(): boolean {
+    return this.#ready
+  }
+
+  whenReady(): Promise<void> {
+    return this.#readyPromise
+  }
+
+  get state(): ConnectionState {
+    return this.#state
+  }
+
+  /** The relay's peer id while joined. */
+  get remotePeerId(): PeerId | undefined {
+    return this.#remotePeerId
+  }
+
+  get lastError(): string | undefined {
+    return this.#lastError
+  }
+
+  connect(peerId: PeerId, peerMetadata?: PeerMetadata): void {
+    this.peerId = peerId
+    // NetworkSubsystem.reconnect() calls connect(peerId) without metadata: keep the storageId we had
+    this.peerMetadata = peerMetadata ?? this.peerMetadata ?? {}
+    this.#stopped = false
+    if (!this.#readyTimer && !this.#ready) {
+      this.#readyTimer = setTimeout(() => this.#markReady(), this.#readyTimeoutMs)
+      this.#readyTimer.unref()
+    }
+    this.#open()
+  }
+
+  /** Connects immediately (the "sync now" button) instead of waiting for the back-off. */
+  connectNow(): void {
+    if (this.#stopped || this.peerId === undefined) return
+    const s = this.#socket
+    if (s && (s.readyState === WebSocket.OPEN || s.readyState === WebSocket.CONNECTING)) return
+    this.#open()
+  }
+
+  disconnect(): void {
+    this.#stopped = true
+    this.#watchdog.stop()
+    this.#clearRetry()
+    if (this.#readyTimer) clearTimeout(this.#readyTimer)
+    this.#readyTimer = undefined
+    const socket = this.#socket
+    this.#socket = undefined
+    if (socket) {
+      socket.removeAllListeners()
+      socket.on("error", () => undefined)
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate()
+      else socket.close()
+    }
+    this.#closed(undefined)
+  }
+
+  send(message: Message): void {
+    const socket = this.#socket
+    if (!socket || socket.readyState !== WebSocket.OPEN || this.#remotePeerId === undefined) {
+      this.#log(`dropping ${message.type} to ${message.targetId}: not connected`)
+      return
+    }
+    if ("data" in message && message.data instanceof Uint8Array && message.data.byteLength === 0) {
+      this.#log("dropping zero-length message")
+      return
+    }
+    this.#write(socket, message)
+  }
+
+  #open(): void {
+    this.#clearRetry()
+    const old = this.#socket
+    if (old) {
+      old.removeAllListeners()
+      old.on("error", () => undefined)
+      old.terminate()
+    }
+    this.#setState({ state: "connecting" })
+    let socket: WebSocket
+    try {
+      socket = new WebSocket(this.url, { headers: this.#headers, handshakeTimeout: this.#handshakeTimeoutMs })
+    } catch (e) {
+      this.#socket = undefined
+      this.#lastError = (e as Error).message
+      this.#closed(this.#lastError)
+      return
+    }
+    this.#socket = socket
+    socket.binaryType = "nodebuffer"
+    socket.on("open", () => {
+      if (this.#socket !== socket || this.peerId === undefined) return
+      this.#watchdog.arm()
+      this.#write(socket, {
+        type: "join",
+        senderId: this.peerId,
+        peerMetadata: this.peerMetadata ?? {},
+        supportedProtocolVersions: [PROTOCOL_V1],
+      })
+    })
+    socket.on("message", (data: RawData) => {
+      if (this.#socket !== socket) return
+      this.#watchdog.arm()
+      try {
+        this.#receive(data)
+      } catch (e) {
+        this.#log(`error handling a message: ${(e as Error).message}`)
+      }
+    })
+    socket.on("ping", () => this.#socket === socket && this.#watchdog.arm())
+    socket.on("pong", () => this.#socket === socket && this.#watchdog.arm())
+    socket.on("error", (e: Error & { code?: string }) => {
+      this.#lastError = e.code ? `${e.code}: ${e.message}` : e.message
+      this.#log(`connection error: ${this.#lastError}`)
+    })
+    socket.on("close", (code: number) => {
+      if (this.#socket !== socket) return
+      this.#socket = undefined
+      this.#watchdog.stop()
+      this.#markReady()
+      this.#closed(this.#lastError ?? (code !== 1000 ? `closed (${code})` : undefined))
+    })
+  }
+
+  #receive(data: RawData): void {
+    const frame = decodeRelayFrame(data)
+    if (frame.kind === "invalid") return this.#log(frame.reason)
+    if (frame.kind === "error") {
+      this.#lastError = `relay refused: ${frame.message}`
+      return this.#log(this.#lastError)
+    }
+    if (frame.kind === "message") return void this.emit("message", frame.message)
+    this.#remotePeerId = frame.peerId
+    this.#lastError = undefined
+    this.#backoff.reset()
+    this.#markReady()
+    this.emit("peer-candidate", { peerId: frame.peerId, peerMetadata: frame.peerMetadata })
+    this.#setState({ state: "open" })
+  }
+
+  #write(socket: WebSocket, message: object): void {
+    try {
+      const bytes = cbor.encode(message)
+      socket.send(bytes, err => {
+        if (err) this.#log(`send failed: ${err.message}`)
+      })
+    } catch (e) {
+      this.#log(`send failed: ${(e as Error).message}`)
+    }
+  }
+
+  /** The socket is gone: tell the repo the relay left, report, and schedule a retry. */
+  #closed(error: string | undefined): void {
+    const peerId = this.#remotePeerId
+    this.#remotePeerId = undefined
+    if (peerId !== undefined) this.emit("peer-disconnected", { peerId })
+    this.#setState(error !== undefined ? { state: "closed", error } : { state: "closed" })
+    if (this.#stopped || this.#retryTimer) return
+    const delayMs = this.#backoff.next()
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      if (!this.#stopped) this.#open()
+    }, delayMs)
+    this.#retryTimer.unref()
+    this.#emitExtra("retry", { attempt: this.#backoff.attempt, delayMs })
+  }
+
+  #setState(event: ConnectionEvent): void {
+    if (event.state === this.#state && event.state !== "closed") return
+    if (event.state === "closed" && this.#state === "closed" && event.error === undefined) return
+    this.#state = event.state
+    this.#emitExtra("connection", event)
+  }
+
+  #emitExtra<E extends "connection" | "retry">(event: E, payload: Parameters<ResilientAdapterEvents[E]>[0]): void {
+    try {
+      ;(super.emit as (event: string, payload: unknown) => boolean).call(this, event, payload)
+    } catch (e) {
+      this.#log(`a ${event} listener threw: ${(e as Error).message}`)
+    }
+  }
+
+  #markReady(): void {
+    if (this.#ready) return
+    this.#ready = true
+    if (this.#readyTimer) clearTimeout(this.#readyTimer)
+    this.#readyTimer = undefined
+    this.#resolveReady()
+  }
+
+  #clearRetry(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
+  }
+}

@@ -1,0 +1,258 @@
+import * as http from "node:http"
+import * as A from "@automerge/automerge"
+import type { AddressInfo } from "node:net"
+import * as path from "node:path"
+import type { Duplex } from "node:stream"
+import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
+import { SERVER_OWNED_KINDS, SafeFsStorageAdapter, genesisDoc, kindOfKey, type DocKey } from "@vetsync/shared"
+import { WebSocketServer } from "ws"
+import type { Authenticator, Identity } from "./Authenticator.js"
+import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
+import { DevAuthenticator } from "./DevAuthenticator.js"
+import { DocOwnership } from "./DocOwnership.js"
+import { HardenedWebSocketServerAdapter } from "./HardenedWebSocketServerAdapter.js"
+import { SnapshotBuilder } from "./SnapshotBuilder.js"
+
+export interface RelayServerOptions {
+  /** default 127.0.0.1 */
+  host?: string
+  /** 0 (default) picks a free port */
+  port?: number
+  dataDir: string
+  /** the relay's peer id is `relay:<name>`; default "main" */
+  name?: string
+  /** ping interval; a desk silent for two intervals is dropped. Default 30 s */
+  keepAliveMs?: number
+  /** largest accepted WebSocket message; default 64 MiB */
+  maxMessageBytes?: number
+  /** default: DevAuthenticator (trusts query/header identity) */
+  authenticator?: Authenticator
+  /** clinics whose fixed documents are registered at start */
+  clinics?: string[]
+  log?: (line: string) => void
+}
+
+const SNAPSHOT_PATH = /^\/clinics\/([^/]+)\/snapshot$/
+
+/** Whether a chunk of a sync message (one change, or a whole document) holds nothing but the change `hash`. */
+const isOnly = (chunk: Uint8Array, hash: string): boolean => {
+  try {
+    return A.decodeChange(chunk).hash === hash
+  } catch {
+    // Automerge may send a whole document chunk instead of changes
+  }
+  try {
+    const heads = A.getHeads(A.load(chunk))
+    return heads.length === 1 && heads[0] === hash
+  } catch {
+    return false
+  }
+}
+
+const isServerOwned = (key: DocKey): boolean => {
+  const kind = kindOfKey(key)
+  return kind !== undefined && SERVER_OWNED_KINDS.includes(kind)
+}
+
+/**
+ * The sync relay: an HTTP server with `GET /health`, `GET /clinics/:id/snapshot` and the
+ * automerge-repo WebSocket endpoint `/sync` (authenticated at upgrade), in front of an
+ * ephemeral-peer Repo that stores documents with SafeFsStorageAdapter. A desk is
+ * announced and served only documents of its own clinic; a service sees every clinic.
+ */
+export class RelayServer {
+  readonly repo: Repo
+  readonly adapter: HardenedWebSocketServerAdapter
+  readonly ownership: DocOwnership
+  readonly storage: SafeFsStorageAdapter
+  readonly #closable: ClosableStorageAdapter
+  readonly peerId: PeerId
+  /** sync messages of desks that carried changes to server-owned documents, dropped */
+  droppedDeskChanges = 0
+  readonly #http: http.Server
+  readonly #wss: WebSocketServer
+  readonly #auth: Authenticator
+  readonly #snapshots: SnapshotBuilder
+  readonly #log: (line: string) => void
+  readonly #startedAt = Date.now()
+  readonly #genesisHashes = new Map<string, string>()
+  #closed = false
+
+  private constructor(opts: RelayServerOptions, ownership: DocOwnership) {
+    this.#log = opts.log ?? (() => undefined)
+    this.#auth = opts.authenticator ?? new DevAuthenticator()
+    this.ownership = ownership
+    for (const clinic of opts.clinics ?? []) ownership.registerClinic(clinic)
+    this.storage = new SafeFsStorageAdapter(path.join(opts.dataDir, "docs"))
+    this.storage.sweepTemporaryFiles()
+    this.#closable = new ClosableStorageAdapter(this.storage)
+    this.adapter = new HardenedWebSocketServerAdapter({
+      keepAliveMs: opts.keepAliveMs ?? 30_000,
+      log: this.#log,
+      inspect: (identity, frame) => {
+        const docId = frame.message.documentId
+        if (identity.role === "desk" && frame.heads.length > 0) ownership.claim(docId, identity.clinicId)
+        if (identity.role === "desk" && frame.changes.length > 0 && this.#writesServerOwned(docId, frame.changes)) {
+          // price list and rejections are written by the bridge only: a desk's changes never reach them
+          this.droppedDeskChanges++
+          this.#log(`dropped changes of ${frame.message.senderId} to server-owned ${docId}`)
+          return false
+        }
+        const owner = ownership.ownerOf(docId)
+        if (owner !== undefined && frame.type === "sync") this.#snapshots.invalidate(owner)
+        return true
+      },
+    })
+    this.adapter.on("peer-candidate", ({ peerId }) => this.#log(`peer joined: ${peerId}`))
+    this.adapter.on("peer-disconnected", ({ peerId }) => this.#log(`peer left: ${peerId}`))
+    this.peerId = `relay:${opts.name ?? "main"}` as PeerId
+    this.repo = new Repo({
+      storage: this.#closable,
+      network: [this.adapter],
+      peerId: this.peerId,
+      isEphemeral: true,
+      shareConfig: {
+        announce: async (peerId, docId) => this.#mayAccess(peerId, docId),
+        access: async (peerId, docId) => this.#mayAccess(peerId, docId),
+      },
+    })
+    this.#snapshots = new SnapshotBuilder(this.repo, ownership, id => this.storage.hasDocument(id))
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 64 * 1024 * 1024 })
+    this.#http = http.createServer((req, res) => this.#request(req, res))
+    this.#http.on("upgrade", (req, socket, head) => this.#upgrade(req, socket, head))
+  }
+
+  static async start(opts: RelayServerOptions): Promise<RelayServer> {
+    const ownership = await DocOwnership.open(path.join(opts.dataDir, "ownership.json"))
+    const relay = new RelayServer(opts, ownership)
+    await relay.adapter.whenReady()
+    await new Promise<void>((resolve, reject) => {
+      relay.#http.once("error", reject)
+      relay.#http.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => {
+        relay.#http.off("error", reject)
+        resolve()
+      })
+    })
+    relay.#log(`relay ${relay.peerId} listening on ${relay.url}`)
+    // build every known clinic's bootstrap snapshot now, so a new desk does not wait for it
+    for (const clinic of relay.ownership.clinics)
+      void relay.#snapshots.gzipped(clinic).catch(e => relay.#log(`snapshot of ${clinic} failed: ${(e as Error).message}`))
+    return relay
+  }
+
+  get port(): number {
+    return (this.#http.address() as AddressInfo).port
+  }
+
+  get host(): string {
+    return (this.#http.address() as AddressInfo).address
+  }
+
+  /** http://host:port */
+  get url(): string {
+    return `http://${this.host}:${this.port}`
+  }
+
+  /** ws://host:port/sync */
+  get syncUrl(): string {
+    return `ws://${this.host}:${this.port}/sync`
+  }
+
+  health(): { ok: boolean; peers: number; documents: number; uptimeSec: number } {
+    return {
+      ok: !this.#closed,
+      peers: this.adapter.peerIds.length,
+      documents: this.ownership.size,
+      uptimeSec: Math.round((Date.now() - this.#startedAt) / 1000),
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.adapter.disconnect()
+    this.#wss.close()
+    this.#http.closeAllConnections()
+    await new Promise<void>(resolve => this.#http.close(() => resolve()))
+    const ready = Object.values(this.repo.handles)
+      .filter(h => h.isReady())
+      .map(h => h.documentId)
+    await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
+    await this.#closable.close()
+    await this.ownership.close()
+  }
+
+  /**
+   * True when the changes touch a server-owned document (price list, rejections) beyond its
+   * genesis change, which every desk creates identically and may upload.
+   */
+  #writesServerOwned(docId: string, changes: Uint8Array[]): boolean {
+    const key = this.ownership.layoutKeyOf(docId)
+    const owner = this.ownership.ownerOf(docId)
+    if (key === undefined || owner === undefined || !isServerOwned(key)) return false
+    let genesis = this.#genesisHashes.get(docId)
+    if (genesis === undefined) {
+      genesis = A.getHeads(genesisDoc(owner, key))[0] ?? ""
+      this.#genesisHashes.set(docId, genesis)
+    }
+    return changes.some(c => !isOnly(c, genesis))
+  }
+
+  #mayAccess(peerId: PeerId, docId: DocumentId | undefined): boolean {
+    const identity = this.adapter.identityOf(peerId)
+    if (!identity) return false
+    if (identity.role === "service") return true
+    if (docId === undefined) return true
+    return this.ownership.ownerOf(docId) === identity.clinicId
+  }
+
+  #request(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? "/", "http://relay.invalid")
+    const reply = (status: number, body: unknown): void => {
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
+    }
+    if (req.method === "GET" && url.pathname === "/health") return reply(200, this.health())
+    const m = SNAPSHOT_PATH.exec(url.pathname)
+    if (req.method === "GET" && m) {
+      const clinicId = decodeURIComponent(m[1] ?? "")
+      this.#authenticate(req)
+        .then(async identity => {
+          if (!identity) return reply(401, { error: "unauthenticated" })
+          if (identity.role === "desk" && identity.clinicId !== clinicId) return reply(403, { error: "other clinic" })
+          this.ownership.registerClinic(clinicId)
+          const gz = await this.#snapshots.gzipped(clinicId)
+          res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(gz)
+        })
+        .catch(e => {
+          this.#log(`snapshot of ${clinicId} failed: ${(e as Error).message}`)
+          if (!res.headersSent) reply(500, { error: "snapshot failed" })
+          else res.destroy()
+        })
+      return
+    }
+    reply(404, { error: "not found" })
+  }
+
+  #upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", e => this.#log(`upgrade socket error: ${e.message}`))
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    }
+    const url = new URL(req.url ?? "/", "http://relay.invalid")
+    if (url.pathname !== "/sync" || this.#closed) return refuse(404, "Not Found")
+    this.#authenticate(req)
+      .then(identity => {
+        if (!identity) return refuse(401, "Unauthorized")
+        if (identity.role === "desk") this.ownership.registerClinic(identity.clinicId)
+        this.#wss.handleUpgrade(req, socket, head, ws => this.adapter.accept(ws, identity))
+      })
+      .catch(e => {
+        this.#log(`authentication failed: ${(e as Error).message}`)
+        refuse(500, "Internal Server Error")
+      })
+  }
+
+  async #authenticate(req: http.IncomingMessage): Promise<Identity | null> {
+    return this.#auth.authenticate(req)
+  }
+}

@@ -1,0 +1,104 @@
+import * as A from "@automerge/automerge"
+import { cbor, isValidDocumentId, type Message, type PeerId, type PeerMetadata } from "@automerge/automerge-repo"
+
+/** The websocket protocol version both ends speak (automerge-repo-network-websocket "1"). */
+export const PROTOCOL_V1 = "1"
+
+export interface JoinFrame {
+  type: "join"
+  senderId: PeerId
+  peerMetadata: PeerMetadata
+  supportedProtocolVersions?: string[]
+}
+
+/** A document message after validation; `heads` and `changes` are the sender's heads and the encoded changes carried (sync/request). */
+export interface DocFrame {
+  type: "sync" | "request" | "ephemeral" | "doc-unavailable"
+  message: Message & { documentId: string; targetId: PeerId }
+  heads: string[]
+  changes: Uint8Array[]
+}
+
+export type ParsedFrame =
+  | { ok: true; kind: "join"; join: JoinFrame }
+  | { ok: true; kind: "doc"; doc: DocFrame }
+  | { ok: true; kind: "ignored"; type: string }
+  | { ok: false; error: string }
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)
+
+const IGNORED = new Set(["remote-subscription-change", "remote-heads-changed"])
+
+/**
+ * Decodes and validates one binary frame from a client: CBOR, an object with a string
+ * `type` and `senderId`, and the fields each message type needs. Sync and request data
+ * must be a decodable Automerge sync message (so a bad one is refused here rather than
+ * thrown inside a document handle). Never throws.
+ */
+export const parseClientFrame = (bytes: Uint8Array): ParsedFrame => {
+  if (bytes.byteLength === 0) return { ok: false, error: "empty frame" }
+  let decoded: unknown
+  try {
+    decoded = cbor.decode(bytes)
+  } catch (e) {
+    return { ok: false, error: `undecodable frame: ${(e as Error).message}` }
+  }
+  if (!isRecord(decoded)) return { ok: false, error: "frame is not a message object" }
+  const { type, senderId } = decoded
+  if (typeof type !== "string" || typeof senderId !== "string" || senderId === "")
+    return { ok: false, error: "message without type or senderId" }
+
+  if (type === "join") {
+    const { peerMetadata, supportedProtocolVersions } = decoded
+    if (peerMetadata !== undefined && !isRecord(peerMetadata)) return { ok: false, error: "invalid peerMetadata" }
+    if (
+      supportedProtocolVersions !== undefined &&
+      (!Array.isArray(supportedProtocolVersions) || !supportedProtocolVersions.every(v => typeof v === "string"))
+    )
+      return { ok: false, error: "invalid supportedProtocolVersions" }
+    const meta: PeerMetadata = {}
+    if (isRecord(peerMetadata)) {
+      if (typeof peerMetadata.storageId === "string")
+        meta.storageId = peerMetadata.storageId as PeerMetadata["storageId"]
+      if (typeof peerMetadata.isEphemeral === "boolean") meta.isEphemeral = peerMetadata.isEphemeral
+    }
+    const join: JoinFrame = { type: "join", senderId: senderId as PeerId, peerMetadata: meta }
+    if (supportedProtocolVersions) join.supportedProtocolVersions = supportedProtocolVersions
+    return { ok: true, kind: "join", join }
+  }
+
+  if (IGNORED.has(type)) return { ok: true, kind: "ignored", type }
+
+  if (type !== "sync" && type !== "request" && type !== "ephemeral" && type !== "doc-unavailable")
+    return { ok: false, error: `unknown message type ${JSON.stringify(type).slice(0, 40)}` }
+  const { documentId, targetId, data } = decoded
+  if (!isValidDocumentId(documentId)) return { ok: false, error: "invalid documentId" }
+  if (typeof targetId !== "string") return { ok: false, error: "invalid targetId" }
+  let heads: string[] = []
+  let changes: Uint8Array[] = []
+  if (type !== "doc-unavailable") {
+    if (!(data instanceof Uint8Array) || data.byteLength === 0) return { ok: false, error: "missing data" }
+    if (type === "ephemeral") {
+      const { count, sessionId } = decoded
+      if (typeof count !== "number" || typeof sessionId !== "string")
+        return { ok: false, error: "invalid ephemeral message" }
+    } else {
+      try {
+        const decodedSync = A.decodeSyncMessage(data)
+        heads = decodedSync.heads
+        changes = decodedSync.changes
+      } catch (e) {
+        return { ok: false, error: `invalid sync message: ${(e as Error).message}` }
+      }
+    }
+  }
+  const message = decoded as unknown as DocFrame["message"]
+  return { ok: true, kind: "doc", doc: { type, message, heads, changes } }
+}
+
+/** CBOR-encodes a message for the wire, as an ArrayBuffer-backed view of exactly its bytes. */
+export const encodeFrame = (message: object): Uint8Array => {
+  const bytes = cbor.encode(message)
+  return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+}

@@ -1,0 +1,52 @@
+import * as path from "node:path"
+import { RelayServer } from "./RelayServer.js"
+
+/**
+ * Starts a relay configured from the environment, for `vetsync server` and main.ts:
+ * PORT (default 8787), HOST (default 127.0.0.1), VETSYNC_DATA_DIR (default ./data/relay),
+ * VETSYNC_RELAY_NAME (default "main"), VETSYNC_KEEPALIVE_MS, VETSYNC_MAX_MESSAGE_BYTES,
+ * VETSYNC_CLINICS (comma-separated clinics to pre-register).
+ */
+export const startRelayFromEnv = async (
+  env: NodeJS.ProcessEnv = process.env,
+  log: (line: string) => void = line => console.log(`[relay] ${line}`),
+): Promise<RelayServer> => {
+  const num = (v: string | undefined, fallback: number): number => {
+    const n = Number(v)
+    return v !== undefined && v !== "" && Number.isFinite(n) ? n : fallback
+  }
+  return RelayServer.start({
+    host: env.HOST || "127.0.0.1",
+    port: num(env.PORT, 8787),
+    dataDir: path.resolve(env.VETSYNC_DATA_DIR || "data/relay"),
+    name: env.VETSYNC_RELAY_NAME || "main",
+    keepAliveMs: num(env.VETSYNC_KEEPALIVE_MS, 30_000),
+    maxMessageBytes: num(env.VETSYNC_MAX_MESSAGE_BYTES, 64 * 1024 * 1024),
+    clinics: (env.VETSYNC_CLINICS ?? "")
+      .split(",")
+      .map(s => s.trim())
+      .filter(Boolean),
+    log,
+  })
+}
+
+/** Runs a relay until SIGTERM/SIGINT, then closes it (flushing documents and ownership). */
+export const runRelayFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<RelayServer> => {
+  const relay = await startRelayFromEnv(env)
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    console.log(`[relay] ${signal}: closing`)
+    relay
+      .close()
+      .then(() => process.exit(0))
+      .catch(e => {
+        console.error("[relay] close failed", e)
+        process.exit(1)
+      })
+  }
+  process.once("SIGTERM", () => stop("SIGTERM"))
+  process.once("SIGINT", () => stop("SIGINT"))
+  return relay
+}

@@ -1,0 +1,198 @@
+import { cbor, Repo, type PeerId } from "@automerge/automerge-repo"
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import { docIdFor, priceItemToDoc, type PriceListDoc, type RootDoc } from "@vetsync/shared"
+import { afterEach, describe, expect, it } from "vitest"
+import { WebSocket } from "ws"
+import { RelayServer } from "../src/RelayServer.js"
+import { createDoc, makeTemp, relayHas, rmTemp, stockDesk, syncUrlOf, waitFor, type TestDesk } from "./support.js"
+
+const join = (ws: WebSocket, peerId: string): void =>
+  ws.send(cbor.encode({ type: "join", senderId: peerId, peerMetadata: {}, supportedProtocolVersions: ["1"] }))
+
+describe("relay lifecycle", () => {
+  const cleanups: (() => Promise<void> | void)[] = []
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!()
+  })
+
+  it("drops a desk that stops answering pings, keeps one that answers", async () => {
+    const dir = makeTemp("keepalive")
+    const relay = await RelayServer.start({ dataDir: dir, keepAliveMs: 50 })
+    cleanups.push(
+      () => rmTemp(dir),
+      () => relay.close(),
+    )
+    // a peer whose process is frozen: ws never answers the relay's pings
+    const silent = new WebSocket(syncUrlOf(relay, "c1", "s"), { autoPong: false })
+    const alive = new WebSocket(syncUrlOf(relay, "c1", "l"))
+    cleanups.push(() => alive.close())
+    await Promise.all([silent, alive].map(ws => new Promise(r => ws.once("open", r))))
+    join(silent, "desk:s:1")
+    join(alive, "desk:l:1")
+    await waitFor(() => relay.adapter.peerIds.length === 2)
+    const silentClosed = new Promise<number>(r => silent.once("close", r))
+    expect(await silentClosed).toBe(1006)
+    expect(relay.adapter.peerIds).toEqual(["desk:l:1"])
+    expect(alive.readyState).toBe(WebSocket.OPEN)
+  })
+
+  it("remembers which clinic owns a document across a relay restart, and serves it from disk", async () => {
+    const dir = makeTemp("restart")
+    cleanups.push(() => rmTemp(dir))
+    const desks: TestDesk[] = []
+    const relay1 = await RelayServer.start({ dataDir: `${dir}/relay` })
+    const a = stockDesk(relay1, "A", "a1", `${dir}/a1`)
+    const doc = a.repo.create<{ x: number }>({ x: 1 })
+    const root = createDoc<RootDoc>(a.repo, "A", "root")
+    await waitFor(() => relayHas(a.repo, doc, relay1) && relayHas(a.repo, root, relay1))
+    await a.close()
+    await relay1.close()
+
+    const relay2 = await RelayServer.start({ dataDir: `${dir}/relay`, port: 0 })
+    cleanups.push(() => relay2.close())
+    // cleanups run last-in first-out: desks close before the relay
+    cleanups.push(async () => {
+      for (const d of desks) await d.close()
+    })
+    expect(relay2.ownership.ownerOf(doc.documentId)).toBe("A")
+    const b = stockDesk(relay2, "B", "b1", `${dir}/b1`)
+    const a2 = stockDesk(relay2, "A", "a2", `${dir}/a2`)
+    desks.push(b, a2)
+    await waitFor(() => b.repo.peers.includes(relay2.peerId))
+    await expect(b.repo.find(doc.documentId)).rejects.toThrow(/unavailable/)
+    const got = await a2.repo.find<{ x: number }>(doc.documentId)
+    expect(got.doc().x).toBe(1)
+  })
+
+  it("a desk that found a document unavailable receives it once another desk uploads it", async () => {
+    const dir = makeTemp("late")
+    cleanups.push(() => rmTemp(dir))
+    const relay = await RelayServer.start({ dataDir: `${dir}/relay` })
+    cleanups.push(() => relay.close())
+    const a = stockDesk(relay, "c1", "a", `${dir}/a`)
+    const b = stockDesk(relay, "c1", "b", `${dir}/b`)
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    )
+    await waitFor(() => b.repo.peers.includes(relay.peerId))
+    const rootId = docIdFor("c1", "root")
+    // B asks first: neither the relay nor any other desk has it yet
+    await expect(b.repo.find(rootId)).rejects.toThrow(/unavailable/)
+    const onB = b.repo.handles[rootId]!
+    expect(onB.state).toBe("unavailable")
+    // A creates it later; the relay pushes it to B, whose handle turns ready (until then a
+    // second find() answers "unavailable" at once from the repo's handle cache: watch the handle)
+    const root = createDoc<RootDoc>(a.repo, "c1", "root")
+    root.change(d => {
+      d.partitions["appointments/2026-11"] = true
+    })
+    await waitFor(() => onB.state === "ready")
+    expect((onB.doc() as RootDoc).partitions["appointments/2026-11"]).toBe(true)
+  })
+
+  it("lets a service peer (the bridge) read documents of every clinic", async () => {
+    const dir = makeTemp("service")
+    cleanups.push(() => rmTemp(dir))
+    const relay = await RelayServer.start({ dataDir: `${dir}/relay` })
+    cleanups.push(() => relay.close())
+    const a = stockDesk(relay, "A", "a", `${dir}/a`)
+    const b = stockDesk(relay, "B", "b", `${dir}/b`)
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    )
+    const docA = createDoc<RootDoc>(a.repo, "A", "root")
+    const docB = b.repo.create({ from: "B" })
+    await waitFor(() => relayHas(a.repo, docA, relay) && relayHas(b.repo, docB, relay))
+
+    const bridge = new Repo({
+      network: [new WebSocketClientAdapter(syncUrlOf(relay, "*", "bridge", "service"))],
+      peerId: "service:bridge:1" as PeerId,
+      isEphemeral: true,
+      sharePolicy: async () => false,
+    })
+    cleanups.push(async () => {
+      await waitFor(() => bridge.peers.includes(relay.peerId))
+      bridge.networkSubsystem.disconnect()
+    })
+    expect((await bridge.find<RootDoc>(docA.documentId)).doc().kind).toBe("root")
+    expect((await bridge.find<{ from: string }>(docB.documentId)).doc().from).toBe("B")
+    expect(relay.adapter.identityOf("service:bridge:1" as PeerId)).toEqual({
+      clinicId: "*",
+      deskId: "bridge",
+      role: "service",
+    })
+  })
+
+  it("drops a desk's changes to the server-owned price list; the desk still receives the bridge's", async () => {
+    const dir = makeTemp("owned")
+    cleanups.push(() => rmTemp(dir))
+    const relay = await RelayServer.start({ dataDir: `${dir}/relay`, clinics: ["c1"] })
+    cleanups.push(() => relay.close())
+    const a = stockDesk(relay, "c1", "a", `${dir}/a`)
+    const b = stockDesk(relay, "c1", "b", `${dir}/b`)
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    )
+    const bridge = new Repo({
+      network: [new WebSocketClientAdapter(syncUrlOf(relay, "*", "bridge", "service"))],
+      peerId: "service:bridge:1" as PeerId,
+      isEphemeral: true,
+      sharePolicy: async () => true,
+    })
+    cleanups.push(async () => {
+      await waitFor(() => bridge.peers.includes(relay.peerId))
+      bridge.networkSubsystem.disconnect()
+    })
+    const published = createDoc<PriceListDoc>(bridge, "c1", "pricelist")
+    published.change(d => {
+      d.items["consult"] = priceItemToDoc({
+        id: "consult",
+        code: "S001",
+        name: "Consultation",
+        kind: "service",
+        price: 150000,
+        unit: "pc",
+        active: true,
+        updatedAt: "2026-11-01T00:00:00Z",
+      })
+    })
+    await waitFor(() => relayHas(bridge, published, relay))
+
+    const onA = await a.repo.find<PriceListDoc>(published.documentId)
+    await waitFor(() => onA.doc().items["consult"] !== undefined)
+    onA.change(d => {
+      d.items["consult"]!.price = 1
+    })
+    await waitFor(() => relay.droppedDeskChanges > 0)
+    // the bridge publishes a price change: it reaches the desk that tried to write
+    published.change(d => {
+      d.items["consult"]!.price = 160000
+      d.items["vaccine"] = priceItemToDoc({
+        id: "vaccine",
+        code: "S002",
+        name: "Vaccination",
+        kind: "service",
+        price: 220050,
+        unit: "pc",
+        active: true,
+        updatedAt: "2026-11-02T00:00:00Z",
+      })
+    })
+    await waitFor(() => onA.doc().items["vaccine"] !== undefined)
+    // nobody else ever sees the desk's write: not the relay's copy, another desk, or the bridge
+    const onB = await b.repo.find<PriceListDoc>(published.documentId)
+    await waitFor(() => onB.doc().items["vaccine"] !== undefined)
+    expect(onB.doc().items["consult"]?.price).toBe(160000)
+    expect(published.doc().items["consult"]?.price).toBe(160000)
+    const relayCopy = await relay.repo.find<PriceListDoc>(published.documentId)
+    expect(relayCopy.doc().items["consult"]?.price).toBe(160000)
+    // a desk may upload the identical genesis of a server-owned document (desks create it offline)
+    const dropped = relay.droppedDeskChanges
+    const rejections = createDoc(b.repo, "c1", "rejections")
+    await waitFor(() => relayHas(b.repo, rejections, relay))
+    expect(relay.droppedDeskChanges).toBe(dropped)
+  })
+})
