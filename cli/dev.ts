@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
+import { guardProcess } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { startDesk, type RunningDesk } from "@vetsync/client"
 import { seedRelayStorage } from "./seed.js"
@@ -15,6 +16,7 @@ interface Closable {
  * generated on the first run.
  */
 export const runDev = async (argv: string[]): Promise<void> => {
+  guardProcess("vetsync")
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -1,7 +1,9 @@
 // A desk in its own process, driven by the desk benchmark over stdin/stdout (JSON lines).
 import * as readline from "node:readline"
+import { guardProcess } from "@vetsync/shared"
 import { DeskCore } from "@vetsync/client"
 
+guardProcess("desk")
 const [dataDir, server, deskId, probe] = process.argv.slice(2) as [string, string, string, string]
 const out = (o: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`)

@@ -1,4 +1,5 @@
 import * as path from "node:path"
+import { guardProcess } from "@vetsync/shared"
 import { RelayServer } from "./RelayServer.js"
 
 /**
@@ -32,6 +33,7 @@ export const startRelayFromEnv = async (
 
 /** Runs a relay until SIGTERM/SIGINT, then closes it (flushing documents and ownership). */
 export const runRelayFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<RelayServer> => {
+  guardProcess("relay")
   const relay = await startRelayFromEnv(env)
   let stopping = false
   const stop = (signal: string): void => {

@@ -89,10 +89,18 @@ export class DocStore {
   }
 
   async #open(key: DocKey, id: DocumentId): Promise<ClinicHandle> {
+    const genesis = genesisBinary(this.layout.clinicId, key)
     if (!this.storage.hasDocument(id)) {
-      const genesis = genesisBinary(this.layout.clinicId, key)
       const hash = createHash("sha256").update(genesis).digest("hex")
       await this.storage.save([id, "incremental", hash], genesis)
+    }
+    // A handle the repo made for a message from a peer may still be waiting for that peer (or
+    // have given up: "unavailable" is cached and find() would answer it at once). Every desk may
+    // start the document from its genesis, so do that and let the sync bring the rest.
+    const pending = this.repo.handles[id] as ClinicHandle | undefined
+    if (pending && (pending.state === "requesting" || pending.state === "unavailable")) {
+      pending.update(d => A.loadIncremental(d, genesis))
+      pending.doneLoading()
     }
     const handle = await this.repo.find<AnyClinicDoc>(id, { allowableStates: ["ready"] })
     this.#handles.set(id, handle)
