@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { guardProcess } from "@vetsync/shared"
+import { generateClinic, guardProcess } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { startDesk, type RunningDesk } from "@vetsync/client"
 import { seedRelayStorage } from "./seed.js"
@@ -55,13 +55,18 @@ export const runDev = async (argv: string[]): Promise<void> => {
   console.log(`[dev] relay ${relay.syncUrl} (health: ${relay.url}/health)`)
 
   if (!values["no-bridge"]) {
-    const bridge = (await import("@vetsync/bridge")) as {
-      startBridge?: (o: { dataDir: string; relayUrl: string; clinics: string[] }) => Promise<Closable>
+    const { startBridge } = await import("@vetsync/bridge")
+    const bridge = await startBridge({ dataDir: path.join(root, "bridge"), relayUrl: relay.syncUrl, clinics: [clinicId] })
+    closables.push({ close: () => bridge.stop() })
+    // the price list lives in PostgreSQL (nomenclature); the bridge publishes it to the desks
+    const { listPriceItems, setPrice } = await import("@vetsync/bridge")
+    if ((await listPriceItems(bridge.pool, clinicId)).length === 0) {
+      const { priceItems } = generateClinic({ seed: 1, clients: 0, patients: 0 })
+      for (const p of priceItems) await setPrice(bridge.pool, clinicId, { code: p.code, name: p.name, kind: p.kind, price: p.price, unit: p.unit })
+      await bridge.publishPriceList(clinicId)
+      console.log(`[dev] price list: ${priceItems.length} items written to PostgreSQL`)
     }
-    if (bridge.startBridge) {
-      closables.push(await bridge.startBridge({ dataDir: path.join(root, "bridge"), relayUrl: relay.syncUrl, clinics: [clinicId] }))
-      console.log(`[dev] bridge running (${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`)
-    } else console.log("[dev] bridge not available in this build")
+    console.log(`[dev] bridge running (${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`)
   }
 
   const desk: RunningDesk = await startDesk({

@@ -1,3 +1,4 @@
+import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { runDev } from "./dev.js"
 import { seedRelayStorage } from "./seed.js"
@@ -9,7 +10,12 @@ usage:
   vetsync server                                          the relay (env: PORT, HOST, VETSYNC_DATA_DIR, VETSYNC_CLINICS)
   vetsync desk     --data-dir DIR --server URL [--port N] [--clinic ID] [--desk-id ID] [--desk-code CODE]
                                                           a desk, headless, serving its UI to a browser
-  vetsync bridge                                          the PostgreSQL bridge (env: DATABASE_URL, VETSYNC_DATA_DIR)
+  vetsync bridge                                          the PostgreSQL bridge (env: DATABASE_URL, VETSYNC_DATA_DIR, VETSYNC_RELAY_URL)
+  vetsync price    set|list --clinic ID [--code C --price RUB]   the price list in PostgreSQL (published to desks)
+  vetsync import   --clinic ID                            loads an existing clinic's client and patient rows into documents
+  vetsync clinics  add ID [--name NAME] | list              the desk registry in PostgreSQL (env: DATABASE_URL, VETSYNC_DATA_DIR)
+  vetsync desks    add --clinic ID [--desk-id ID] | list [--clinic ID] | revoke DESK_ID
+  vetsync services add NAME | revoke NAME                  service credentials (the bridge)
   vetsync seed     --data-dir RELAY_DIR --clinic ID [--clients N] [--patients N]
                                                           writes a generated clinic into a relay's storage (demo, bench)
 `
@@ -32,9 +38,34 @@ export const main = async (argv: string[]): Promise<number> => {
         return 0
       }
       case "bridge": {
-        const bridge = (await import("@vetsync/bridge")) as { runBridgeFromEnv?: () => Promise<unknown> }
-        if (!bridge.runBridgeFromEnv) throw new Error("this build has no bridge")
-        await bridge.runBridgeFromEnv()
+        const { runBridgeFromEnv } = await import("@vetsync/bridge")
+        await runBridgeFromEnv()
+        return 0
+      }
+      case "price": {
+        const { priceCommand } = await import("@vetsync/bridge")
+        for (const line of await priceCommand(rest)) console.log(line)
+        return 0
+      }
+      case "import": {
+        const { importCommand } = await import("@vetsync/bridge")
+        for (const line of await importCommand(rest)) console.log(line)
+        return 0
+      }
+      case "clinics":
+      case "desks":
+      case "services": {
+        const { registryCommand } = await import("@vetsync/sync-server")
+        const { Database } = await import("@vetsync/bridge")
+        const db = await Database.open({
+          dataDir: path.resolve(process.env.VETSYNC_DATA_DIR || "data/bridge"),
+          databaseUrl: process.env.DATABASE_URL || undefined,
+        })
+        try {
+          for (const line of await registryCommand(command, rest, db.pool)) console.log(line)
+        } finally {
+          await db.close()
+        }
         return 0
       }
       case "seed": {
@@ -50,7 +81,7 @@ export const main = async (argv: string[]): Promise<number> => {
         if (!values["data-dir"]) throw new Error("--data-dir is required")
         const clients = Number(values.clients)
         const patients = Number(values.patients ?? Math.round(clients * 1.33))
-        const r = await seedRelayStorage({ dataDir: values["data-dir"], clinicId: values.clinic, clients, patients })
+        const r = await seedRelayStorage({ dataDir: values["data-dir"], clinicId: values.clinic, clients, patients, priceList: true })
         console.log(`seeded clinic ${values.clinic}: ${clients} clients, ${patients} patients, ${r.docs} documents, ${r.bytes} bytes`)
         return 0
       }

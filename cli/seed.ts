@@ -10,6 +10,8 @@ export interface SeedOptions {
   clients: number
   patients: number
   seed?: number
+  /** write the price list document too (no bridge to publish it, as in benchmarks) */
+  priceList?: boolean
 }
 
 /**
@@ -20,7 +22,8 @@ export const seedRelayStorage = async (opts: SeedOptions): Promise<{ docs: numbe
   const clinic = generateClinic({ seed: opts.seed ?? 1, clients: opts.clients, patients: opts.patients })
   // bulk building without it spends most of its time in garbage collections (see reserveWasmMemory)
   if (opts.clients > 5000) reserveWasmMemory(512)
-  const docs = buildClinicDocs(opts.clinicId, { ...clinic }, "5eed".repeat(8))
+  const { priceItems, ...records } = clinic
+  const docs = buildClinicDocs(opts.clinicId, { ...records, ...(opts.priceList ? { priceItems } : {}) }, "5eed".repeat(8))
   const storage = new SafeFsStorageAdapter(path.join(opts.dataDir, "docs"))
   let bytes = 0
   for (const [key, doc] of docs) bytes += await saveDoc(storage, opts.clinicId, key, doc)

@@ -1,17 +1,20 @@
 import * as http from "node:http"
+import * as https from "node:https"
 import * as A from "@automerge/automerge"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
-import { SERVER_OWNED_KINDS, SafeFsStorageAdapter, genesisDoc, kindOfKey, type DocKey } from "@vetsync/shared"
+import { SafeFsStorageAdapter, genesisDoc } from "@vetsync/shared"
 import { WebSocketServer } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DocOwnership } from "./DocOwnership.js"
-import { HardenedWebSocketServerAdapter } from "./HardenedWebSocketServerAdapter.js"
+import { HardenedWebSocketServerAdapter, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
 import { SnapshotBuilder } from "./SnapshotBuilder.js"
+import { handleEnrol } from "./enrolRoute.js"
+import { isOnly, isServerOwned } from "./serverOwned.js"
 
 export interface RelayServerOptions {
   /** default 127.0.0.1 */
@@ -25,8 +28,12 @@ export interface RelayServerOptions {
   keepAliveMs?: number
   /** largest accepted WebSocket message; default 64 MiB */
   maxMessageBytes?: number
-  /** default: DevAuthenticator (trusts query/header identity) */
+  /** default: DevAuthenticator (trusts query/header identity); production: PgAuthenticator. The relay closes it on close(). */
   authenticator?: Authenticator
+  /** serve https/wss with this certificate (PEM); default plain http/ws (behind a TLS proxy) */
+  tls?: { key: string | Buffer; cert: string | Buffer }
+  /** per-socket limit on document messages; see DEFAULT_RATE_LIMIT */
+  rateLimit?: Partial<RateLimit>
   /** clinics whose fixed documents are registered at start */
   clinics?: string[]
   log?: (line: string) => void
@@ -34,29 +41,10 @@ export interface RelayServerOptions {
 
 const SNAPSHOT_PATH = /^\/clinics\/([^/]+)\/snapshot$/
 
-/** Whether a chunk of a sync message (one change, or a whole document) holds nothing but the change `hash`. */
-const isOnly = (chunk: Uint8Array, hash: string): boolean => {
-  try {
-    return A.decodeChange(chunk).hash === hash
-  } catch {
-    // Automerge may send a whole document chunk instead of changes
-  }
-  try {
-    const heads = A.getHeads(A.load(chunk))
-    return heads.length === 1 && heads[0] === hash
-  } catch {
-    return false
-  }
-}
-
-const isServerOwned = (key: DocKey): boolean => {
-  const kind = kindOfKey(key)
-  return kind !== undefined && SERVER_OWNED_KINDS.includes(kind)
-}
-
 /**
- * The sync relay: an HTTP server with `GET /health`, `GET /clinics/:id/snapshot` and the
- * automerge-repo WebSocket endpoint `/sync` (authenticated at upgrade), in front of an
+ * The sync relay: an HTTP(S) server with `GET /health`, `GET /clinics/:id/snapshot`,
+ * `POST /enrol` and the automerge-repo WebSocket endpoint `/sync` (authenticated at
+ * upgrade; revoked identities are cut off at once), in front of an
  * ephemeral-peer Repo that stores documents with SafeFsStorageAdapter. A desk is
  * announced and served only documents of its own clinic; a service sees every clinic.
  */
@@ -69,13 +57,16 @@ export class RelayServer {
   readonly peerId: PeerId
   /** sync messages of desks that carried changes to server-owned documents, dropped */
   droppedDeskChanges = 0
-  readonly #http: http.Server
+  readonly #http: http.Server | https.Server
+  readonly #tls: boolean
   readonly #wss: WebSocketServer
   readonly #auth: Authenticator
   readonly #snapshots: SnapshotBuilder
   readonly #log: (line: string) => void
   readonly #startedAt = Date.now()
   readonly #genesisHashes = new Map<string, string>()
+  /** when each `role:id` was last revoked (performance.now()), to refuse upgrades authenticated just before */
+  readonly #revokedAt = new Map<string, number>()
   #closed = false
 
   private constructor(opts: RelayServerOptions, ownership: DocOwnership) {
@@ -89,13 +80,19 @@ export class RelayServer {
     this.adapter = new HardenedWebSocketServerAdapter({
       keepAliveMs: opts.keepAliveMs ?? 30_000,
       log: this.#log,
+      rateLimit: opts.rateLimit,
       inspect: (identity, frame) => {
         const docId = frame.message.documentId
+        this.#auth.seen?.(identity)
         if (identity.role === "desk" && frame.heads.length > 0) ownership.claim(docId, identity.clinicId)
         if (identity.role === "desk" && frame.changes.length > 0 && this.#writesServerOwned(docId, frame.changes)) {
           // price list and rejections are written by the bridge only: a desk's changes never reach them
           this.droppedDeskChanges++
           this.#log(`dropped changes of ${frame.message.senderId} to server-owned ${docId}`)
+          this.adapter.tell(
+            frame.message.senderId,
+            `changes to ${docId} dropped: the price list and rejections are written by the bridge only`,
+          )
           return false
         }
         const owner = ownership.ownerOf(docId)
@@ -112,13 +109,29 @@ export class RelayServer {
       peerId: this.peerId,
       isEphemeral: true,
       shareConfig: {
-        announce: async (peerId, docId) => this.#mayAccess(peerId, docId),
+        // desks ask for the documents they follow (a new desk first takes the snapshot, then a
+        // few documents at a time); pushing every document of the clinic at once flooded a
+        // bootstrapping desk with sync work. A service (the bridge) is sent everything.
+        announce: async (peerId, docId) =>
+          this.adapter.identityOf(peerId)?.role === "service" && this.#mayAccess(peerId, docId),
         access: async (peerId, docId) => this.#mayAccess(peerId, docId),
       },
     })
     this.#snapshots = new SnapshotBuilder(this.repo, ownership, id => this.storage.hasDocument(id))
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 64 * 1024 * 1024 })
-    this.#http = http.createServer((req, res) => this.#request(req, res))
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.#request(req, res)
+    this.#tls = opts.tls !== undefined
+    this.#http = opts.tls
+      ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
+      : http.createServer(handler)
+    this.#auth.onRevoked?.(who => {
+      this.#revokedAt.set(`${who.role}:${who.id}`, performance.now())
+      const n = this.adapter.disconnectWhere(
+        i => i.role === who.role && i.deskId === who.id,
+        `${who.role} ${who.id} was revoked`,
+      )
+      this.#log(`${who.role} ${who.id} revoked: ${n} connection(s) closed`)
+    })
     this.#http.on("upgrade", (req, socket, head) => this.#upgrade(req, socket, head))
   }
 
@@ -136,7 +149,9 @@ export class RelayServer {
     relay.#log(`relay ${relay.peerId} listening on ${relay.url}`)
     // build every known clinic's bootstrap snapshot now, so a new desk does not wait for it
     for (const clinic of relay.ownership.clinics)
-      void relay.#snapshots.gzipped(clinic).catch(e => relay.#log(`snapshot of ${clinic} failed: ${(e as Error).message}`))
+      void relay.#snapshots
+        .gzipped(clinic)
+        .catch(e => relay.#log(`snapshot of ${clinic} failed: ${(e as Error).message}`))
     return relay
   }
 
@@ -148,14 +163,14 @@ export class RelayServer {
     return (this.#http.address() as AddressInfo).address
   }
 
-  /** http://host:port */
+  /** http(s)://host:port */
   get url(): string {
-    return `http://${this.host}:${this.port}`
+    return `${this.#tls ? "https" : "http"}://${this.host}:${this.port}`
   }
 
-  /** ws://host:port/sync */
+  /** ws(s)://host:port/sync */
   get syncUrl(): string {
-    return `ws://${this.host}:${this.port}/sync`
+    return `${this.#tls ? "wss" : "ws"}://${this.host}:${this.port}/sync`
   }
 
   health(): { ok: boolean; peers: number; documents: number; uptimeSec: number } {
@@ -180,6 +195,7 @@ export class RelayServer {
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
     await this.#closable.close()
     await this.ownership.close()
+    await this.#auth.close?.()
   }
 
   /**
@@ -212,6 +228,13 @@ export class RelayServer {
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
     }
     if (req.method === "GET" && url.pathname === "/health") return reply(200, this.health())
+    if (req.method === "POST" && url.pathname === "/enrol") {
+      handleEnrol(req, res, this.#auth, this.#log).catch(e => {
+        this.#log(`enrolment failed: ${(e as Error).message}`)
+        if (!res.headersSent) reply(500, { error: "enrolment failed" })
+      })
+      return
+    }
     const m = SNAPSHOT_PATH.exec(url.pathname)
     if (req.method === "GET" && m) {
       const clinicId = decodeURIComponent(m[1] ?? "")
@@ -240,9 +263,13 @@ export class RelayServer {
     }
     const url = new URL(req.url ?? "/", "http://relay.invalid")
     if (url.pathname !== "/sync" || this.#closed) return refuse(404, "Not Found")
+    const started = performance.now()
     this.#authenticate(req)
       .then(identity => {
         if (!identity) return refuse(401, "Unauthorized")
+        // revoked while its credential was being checked
+        if ((this.#revokedAt.get(`${identity.role}:${identity.deskId}`) ?? -1) >= started)
+          return refuse(401, "Unauthorized")
         if (identity.role === "desk") this.ownership.registerClinic(identity.clinicId)
         this.#wss.handleUpgrade(req, socket, head, ws => this.adapter.accept(ws, identity))
       })

@@ -102,8 +102,13 @@ export class Bootstrapper {
       for (const p of snap.records.patients) if (newer("patients", p)) rm.upsertPatient(p)
       for (const a of snap.records.appointments) if (newer("appointments", a)) rm.upsertAppointment(a)
       for (const i of snap.records.invoices) if (newer("invoices", i)) rm.upsertInvoice(i)
-      rm.replacePriceList(snap.priceList)
-      rm.replaceRejections(snap.rejections)
+      // the price list and rejections only where the read model has nothing newer from the document
+      const untouched = (key: DocKey): boolean => {
+        const id = snap.docs[key]?.docId
+        return id !== undefined && (fresh || rm.getDocHeads(id) === undefined)
+      }
+      if (untouched("pricelist")) rm.replacePriceList(snap.priceList)
+      if (untouched("rejections")) rm.replaceRejections(snap.rejections)
       rm.reindexAll()
       const now = new Date().toISOString()
       for (const [key, state] of Object.entries(snap.docs)) {

@@ -3,7 +3,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
 import { isDocKey, kindOfKey, readRecord, type AnyClinicDoc, type AnyRecord, type DocKey, type RootDoc } from "@vetsync/shared"
-import { ResilientWebSocketClientAdapter } from "../net/ResilientWebSocketClientAdapter.js"
+import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { DeskError, type DeskApi, type DeskArgs, type DeskCommand, type DeskEvent, type DeskResult, type DeskStatus } from "./api.js"
 import { Bootstrapper } from "./Bootstrapper.js"
 import { recordFromDoc, type CommandContext } from "./commands/context.js"
@@ -21,8 +21,10 @@ export interface DeskOptions {
   deskCode: string
   /** the relay, e.g. ws://127.0.0.1:3030/sync; none: the desk works alone */
   server?: string
-  /** HTTP headers presented to the relay (the desk's credential) */
+  /** HTTP headers presented to the relay */
   headers?: Record<string, string>
+  /** the desk's credential from enrolment (enrolDesk / credential.json): sent as Authorization: Bearer */
+  credential?: string
   /** further peers (for example other desks on the clinic's LAN) */
   network?: NetworkAdapterInterface[]
   now?: () => Date
@@ -161,7 +163,8 @@ export class DeskCore {
   }
 
   #headers(): Record<string, string> {
-    return { "x-vetsync-clinic": this.opts.clinicId, "x-vetsync-desk": this.opts.deskId, ...(this.opts.headers ?? {}) }
+    const auth: Record<string, string> = this.opts.credential ? { authorization: `Bearer ${this.opts.credential}` } : {}
+    return { "x-vetsync-clinic": this.opts.clinicId, "x-vetsync-desk": this.opts.deskId, ...auth, ...(this.opts.headers ?? {}) }
   }
 
   #now(): string {

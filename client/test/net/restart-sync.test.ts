@@ -14,7 +14,7 @@ import {
 } from "@vetsync/shared"
 import { ClosableStorageAdapter, RelayServer } from "@vetsync/sync-server"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { ResilientWebSocketClientAdapter } from "../../src/net/ResilientWebSocketClientAdapter.js"
+import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 
 /**
  * The sync-state defect of automerge-repo 2.5.6: sync states are saved throttled per peer

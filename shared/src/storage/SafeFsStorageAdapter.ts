@@ -148,7 +148,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
 }
 
 const isNotFound = (e: unknown): boolean =>
-  typeof e === "object" && e !== null && "code" in e && (e as { code: unknown }).code === "ENOENT"
+  typeof e === "object" && e !== null && "code" in e && (e).code === "ENOENT"
 
 const readdirAsync = async (dir: string): Promise<fs.Dirent[]> => {
   try {

@@ -1,0 +1,95 @@
+import { parseArgs } from "node:util"
+import { resolve } from "node:path"
+import { Database } from "./pg/Database.js"
+import { PgListener } from "./pg/PgListener.js"
+import { ensureClinic } from "./queries/clinics.js"
+import { importRequest, requestImport } from "./queries/importRequests.js"
+import { listPriceItems, setPrice } from "./queries/nomenclature.js"
+
+const openDb = (env: NodeJS.ProcessEnv) =>
+  Database.open({ dataDir: resolve(env.VETSYNC_DATA_DIR || "data/bridge"), databaseUrl: env.DATABASE_URL || undefined })
+
+const rubles = (kopecks: number) => (kopecks / 100).toFixed(2)
+
+/**
+ * `vetsync price list --clinic ID` and
+ * `vetsync price set --clinic ID --code VAC --price 1500.00 [--name ..] [--kind service|product] [--unit ..] [--inactive]`.
+ * Writes the nomenclature table (the master); a running bridge publishes it to the desks.
+ * Returns the lines to print.
+ */
+export const priceCommand = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> => {
+  const [sub, ...rest] = argv
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      clinic: { type: "string" },
+      code: { type: "string" },
+      price: { type: "string" },
+      name: { type: "string" },
+      kind: { type: "string" },
+      unit: { type: "string" },
+      inactive: { type: "boolean" },
+    },
+  })
+  if (!values.clinic) throw new Error("--clinic is required")
+  const db = await openDb(env)
+  try {
+    if (sub === "list") {
+      return (await listPriceItems(db.pool, values.clinic)).map(
+        i => `${i.code}\t${rubles(i.price)}\t${i.kind}\t${i.active ? "" : "inactive\t"}${i.name}`,
+      )
+    }
+    if (sub === "set") {
+      if (!values.code || values.price === undefined) throw new Error("--code and --price are required")
+      const price = Math.round(Number(values.price.replace(",", ".")) * 100)
+      if (!Number.isFinite(price)) throw new Error(`not a price: ${values.price}`)
+      if (values.kind !== undefined && values.kind !== "service" && values.kind !== "product")
+        throw new Error("--kind is service or product")
+      await ensureClinic(db.pool, values.clinic)
+      const item = await setPrice(db.pool, values.clinic, {
+        code: values.code,
+        price,
+        name: values.name,
+        kind: values.kind,
+        unit: values.unit,
+        active: values.inactive ? false : undefined,
+      })
+      return [`${item.code}\t${rubles(item.price)}\t${item.name}`]
+    }
+    throw new Error("usage: vetsync price list|set --clinic ID ...")
+  } finally {
+    await db.close()
+  }
+}
+
+/**
+ * `vetsync import --clinic ID`: asks the running bridge to load the clinic's client and
+ * patient rows into its documents, and waits for the outcome.
+ */
+export const importCommand = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> => {
+  const { values } = parseArgs({ args: argv, options: { clinic: { type: "string" } } })
+  if (!values.clinic) throw new Error("--clinic is required")
+  const db = await openDb(env)
+  const listener = new PgListener(db.url)
+  try {
+    await ensureClinic(db.pool, values.clinic)
+    let wake: () => void = () => {}
+    listener.on("vetsync_import_done", () => wake())
+    await listener.start()
+    const id = await requestImport(db.pool, values.clinic)
+    for (;;) {
+      const r = await importRequest(db.pool, id)
+      if (r?.finished_at) {
+        if (r.error) throw new Error(r.error)
+        return [`imported ${values.clinic}: ${JSON.stringify(r.result)}`]
+      }
+      await new Promise<void>(res => {
+        wake = res
+        setTimeout(res, 1000)
+      })
+    }
+  } finally {
+    await listener.stop()
+    await db.close()
+  }
+}

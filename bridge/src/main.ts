@@ -1,0 +1,3 @@
+import { runBridgeFromEnv } from "./startBridgeFromEnv.js"
+
+await runBridgeFromEnv()

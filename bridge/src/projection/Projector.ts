@@ -1,0 +1,200 @@
+import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
+import type pg from "pg"
+import {
+  allShardKeys,
+  docIdFor,
+  isDocKey,
+  kindOfKey,
+  type AnyClinicDoc,
+  type DocKey,
+  type RootDoc,
+} from "@vetsync/shared"
+import { inBridgeTransaction } from "../queries/Db.js"
+import { constraintRejections } from "../queries/rejections.js"
+import { openDoc } from "../sync/openDoc.js"
+import { projectDocument, type ProjectionResult } from "./projectDocument.js"
+import { writeRecords } from "./writeRecords.js"
+
+interface Followed {
+  clinicId: string
+  key: DocKey
+  handle: DocHandle<AnyClinicDoc>
+}
+
+export interface ProjectorOptions {
+  repo: Repo
+  pool: pg.Pool
+  /** after a document's projection committed */
+  onProjected?: (clinicId: string, result: ProjectionResult) => void
+  /** the clinic's rejections table changed: republish its rejections document */
+  onRejectionsChanged?: (clinicId: string) => Promise<void> | void
+  onError?: (e: unknown) => void
+  /**
+   * Runs each document's projection; the bridge serialises it with the change-log consumer,
+   * so a document snapshot is never projected while the consumer is writing newer rows into it.
+   */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>
+}
+
+const PRIORITY: Record<string, number> = { clients: 0, appointments: 1, invoices: 2 }
+
+/**
+ * Follows every document holding records of the clinics it is given (the 64 client
+ * shards and the month partitions listed in each clinic's root) and projects each one
+ * into PostgreSQL whenever it changes, one document at a time, parents first.
+ */
+export class Projector {
+  readonly #o: ProjectorOptions
+  readonly #followed = new Map<DocumentId, Followed>()
+  readonly #clinics = new Set<string>()
+  readonly #dirty = new Set<DocumentId>()
+  #running: Promise<void> | undefined
+  #stopped = false
+
+  constructor(options: ProjectorOptions) {
+    this.#o = options
+  }
+
+  get clinics(): string[] {
+    return [...this.#clinics]
+  }
+
+  async followClinic(clinicId: string): Promise<void> {
+    if (this.#clinics.has(clinicId)) return
+    this.#clinics.add(clinicId)
+    const root = await openDoc<RootDoc>(this.#o.repo, clinicId, "root")
+    const partitions = () => Object.keys(root.doc().partitions ?? {}).filter(isDocKey)
+    root.on("change", () => {
+      for (const key of partitions()) void this.#follow(clinicId, key).catch(e => this.#o.onError?.(e))
+    })
+    await Promise.all([...allShardKeys(), ...partitions()].map(key => this.#follow(clinicId, key)))
+  }
+
+  /** Follows one more document of a clinic (e.g. a partition just created). */
+  async follow(clinicId: string, key: DocKey): Promise<void> {
+    await this.#follow(clinicId, key)
+  }
+
+  async #follow(clinicId: string, key: DocKey): Promise<void> {
+    const kind = kindOfKey(key)
+    if (kind !== "clients" && kind !== "appointments" && kind !== "invoices") return
+    const id = docIdFor(clinicId, key)
+    if (this.#followed.has(id)) return
+    const handle = await openDoc(this.#o.repo, clinicId, key)
+    if (this.#followed.has(id)) return
+    this.#followed.set(id, { clinicId, key, handle })
+    handle.on("change", () => this.#markDirty(id))
+    this.#markDirty(id)
+  }
+
+  #markDirty(id: DocumentId): void {
+    if (this.#stopped) return
+    this.#dirty.add(id)
+    this.#kick()
+  }
+
+  #kick(): void {
+    if (this.#running || this.#stopped) return
+    this.#running = this.#run().finally(() => {
+      this.#running = undefined
+      // changes that arrived while the last pass was publishing rejections
+      if (this.#dirty.size > 0) this.#kick()
+    })
+  }
+
+  get busy(): boolean {
+    return this.#running !== undefined || this.#dirty.size > 0
+  }
+
+  /** Resolves when every change seen so far has been projected. */
+  async drain(): Promise<void> {
+    while (this.#running) await this.#running
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#dirty.clear()
+    await this.drain()
+  }
+
+  /** Marks every followed document for projection (e.g. at start, to catch up). */
+  projectAll(): void {
+    for (const id of this.#followed.keys()) this.#markDirty(id)
+  }
+
+  async #run(): Promise<void> {
+    await new Promise(r => setImmediate(r)) // let a burst of changes arrive
+    const rejectionsChanged = new Set<string>()
+    const written = new Set<string>()
+    while (this.#dirty.size > 0 && !this.#stopped) {
+      const next = this.#next()
+      this.#dirty.delete(next)
+      const f = this.#followed.get(next)
+      if (!f) continue
+      try {
+        const exclusive = this.#o.exclusive ?? (<T>(fn: () => Promise<T>) => fn())
+        const result = await exclusive(() =>
+          projectDocument(this.#o.pool, {
+            clinicId: f.clinicId,
+            docKey: f.key,
+            docId: next,
+            doc: () => f.handle.doc(),
+          }),
+        )
+        if (result.rejected > 0 || result.cleared > 0) rejectionsChanged.add(f.clinicId)
+        if (result.rows > 0) written.add(f.clinicId)
+        this.#o.onProjected?.(f.clinicId, result)
+      } catch (e) {
+        this.#o.onError?.(e)
+      }
+    }
+    for (const clinicId of written) {
+      try {
+        const exclusive = this.#o.exclusive ?? (<T>(fn: () => Promise<T>) => fn())
+        if (await exclusive(() => this.#retryConstraintRejections(clinicId))) rejectionsChanged.add(clinicId)
+      } catch (e) {
+        this.#o.onError?.(e)
+      }
+    }
+    for (const clinicId of rejectionsChanged) {
+      try {
+        await this.#o.onRejectionsChanged?.(clinicId)
+      } catch (e) {
+        this.#o.onError?.(e)
+      }
+    }
+  }
+
+  #next(): DocumentId {
+    let best: DocumentId | undefined
+    let bestP = Infinity
+    for (const id of this.#dirty) {
+      const f = this.#followed.get(id)
+      const p = f ? (PRIORITY[kindOfKey(f.key) ?? ""] ?? 9) : -1
+      if (p < bestP) [best, bestP] = [id, p]
+    }
+    return best as DocumentId
+  }
+
+  /**
+   * Records refused by a constraint (a patient or appointment whose client was not in
+   * PostgreSQL yet) are tried again once other rows were written: the missing reference
+   * may have arrived in another document since.
+   */
+  async #retryConstraintRejections(clinicId: string): Promise<boolean> {
+    const pending = await constraintRejections(this.#o.pool, clinicId)
+    if (pending.length === 0) return false
+    let cleared = 0
+    await inBridgeTransaction(this.#o.pool, async db => {
+      const byDoc = new Map<string, typeof pending>()
+      for (const p of pending) byDoc.set(p.doc_key, [...(byDoc.get(p.doc_key) ?? []), p])
+      for (const [key, list] of byDoc) {
+        const f = isDocKey(key) ? this.#followed.get(docIdFor(clinicId, key)) : undefined
+        if (!f) continue
+        const targets = list.map(p => ({ collection: p.collection, id: p.record_id }))
+        cleared += (await writeRecords(db, clinicId, key, f.handle.doc(), targets)).cleared
+      }
+    })
+    return cleared > 0
+  }
+}

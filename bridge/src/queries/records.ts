@@ -1,0 +1,131 @@
+import type { Collection } from "@vetsync/shared"
+import "./Db.js" // its pg type parsers
+import type { Db } from "./Db.js"
+
+/** Columns each projected table is written with (row_version is kept by a trigger). */
+export const COLUMNS = {
+  clients: ["id", "clinic_id", "name", "phone", "email", "address", "notes"],
+  patients: ["id", "clinic_id", "client_id", "name", "species", "breed", "sex", "birth_date", "chip", "notes"],
+  appointments: ["id", "clinic_id", "client_id", "patient_id", "vet", "starts_at", "ends_at", "reason", "status"],
+  invoices: [
+    "id",
+    "clinic_id",
+    "number",
+    "client_id",
+    "patient_id",
+    "vet",
+    "issued_at",
+    "status",
+    "paid_at",
+    "total_kopecks",
+  ],
+} as const satisfies Record<Collection, readonly string[]>
+
+const META = ["created_at", "updated_at", "deleted_at", "created_by", "updated_by"] as const
+const ITEM_COLUMNS = [
+  "invoice_id",
+  "line_no",
+  "line_id",
+  "item_id",
+  "code",
+  "name",
+  "kind",
+  "price_kopecks",
+  "qty_milli",
+  "total_kopecks",
+] as const
+
+export type Row = Record<string, string | number | boolean | null>
+
+/**
+ * An upsert that writes nothing when the row already holds these values. For tables the
+ * web system also writes (`webOwned`), a document version older than the row is not
+ * written while the row's own change is still pending in change_log: the consumer is
+ * about to bring that newer version into the document.
+ */
+const upsertSql = (table: string, cols: readonly string[], key: readonly string[], webOwned = false): string => {
+  const set = cols.filter(c => !key.includes(c))
+  const list = cols.join(", ")
+  const notStale = webOwned
+    ? `AND (EXCLUDED.updated_at >= t.updated_at OR NOT EXISTS
+         (SELECT 1 FROM change_log l WHERE l.entity_id = t.id AND l.consumed_at IS NULL))`
+    : ""
+  return `INSERT INTO ${table} AS t (${list})
+    SELECT ${list} FROM json_populate_recordset(null::${table}, $1::json)
+    ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${set.map(c => `${c} = EXCLUDED.${c}`).join(", ")}
+    WHERE (${set.map(c => `t.${c}`).join(", ")}) IS DISTINCT FROM (${set.map(c => `EXCLUDED.${c}`).join(", ")})
+    ${notStale}
+    RETURNING 1`
+}
+
+const SQL: Record<Collection, string> = {
+  clients: upsertSql("clients", [...COLUMNS.clients, ...META], ["id"], true),
+  patients: upsertSql("patients", [...COLUMNS.patients, ...META], ["id"], true),
+  appointments: upsertSql("appointments", [...COLUMNS.appointments, ...META], ["id"], true),
+  invoices: upsertSql("invoices", [...COLUMNS.invoices, ...META], ["id"]),
+}
+const ITEMS_SQL = upsertSql("invoice_items", ITEM_COLUMNS, ["invoice_id", "line_no"])
+
+/** Inserts or updates rows; a row equal to the stored one is not written. Returns rows written. */
+export const upsertRows = async (db: Db, collection: Collection, rows: Row[]): Promise<number> => {
+  if (rows.length === 0) return 0
+  const res = await db.query(SQL[collection], [JSON.stringify(rows)])
+  return res.rowCount ?? 0
+}
+
+/** Writes invoice lines and removes lines beyond each invoice's current count. Returns rows written. */
+export const upsertInvoiceItems = async (
+  db: Db,
+  items: Row[],
+  lineCounts: { id: string; n: number }[],
+): Promise<number> => {
+  let written = 0
+  if (items.length > 0) written += (await db.query(ITEMS_SQL, [JSON.stringify(items)])).rowCount ?? 0
+  if (lineCounts.length > 0) {
+    const res = await db.query(
+      `DELETE FROM invoice_items it USING json_to_recordset($1::json) AS x(id uuid, n int)
+       WHERE it.invoice_id = x.id AND it.line_no >= x.n`,
+      [JSON.stringify(lineCounts)],
+    )
+    written += res.rowCount ?? 0
+  }
+  return written
+}
+
+/** A record removed from its document: the row is kept, marked deleted. */
+export const markDeleted = async (db: Db, collection: Collection, ids: string[]): Promise<number> => {
+  if (ids.length === 0) return 0
+  const res = await db.query(
+    `UPDATE ${collection} SET deleted_at = now() WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`,
+    [ids],
+  )
+  return res.rowCount ?? 0
+}
+
+/** Rows by id, as stored (timestamps as Date). */
+export const selectRows = async (db: Db, collection: Collection, ids: string[]): Promise<Record<string, unknown>[]> =>
+  (await db.query<Record<string, unknown>>(`SELECT * FROM ${collection} WHERE id = ANY($1::uuid[])`, [ids])).rows
+
+export const selectClinicRows = async (
+  db: Db,
+  collection: "clients" | "patients",
+  clinicId: string,
+): Promise<Record<string, unknown>[]> =>
+  (await db.query<Record<string, unknown>>(`SELECT * FROM ${collection} WHERE clinic_id = $1`, [clinicId])).rows
+
+export const selectInvoiceItems = async (db: Db, invoiceIds: string[]): Promise<Record<string, unknown>[]> =>
+  (
+    await db.query<Record<string, unknown>>(
+      `SELECT * FROM invoice_items WHERE invoice_id = ANY($1::uuid[]) ORDER BY invoice_id, line_no`,
+      [invoiceIds],
+    )
+  ).rows
+
+/** Desks seen as authors of projected records (first sighting only). */
+export const recordDesks = async (db: Db, clinicId: string, deskIds: string[]): Promise<void> => {
+  if (deskIds.length === 0) return
+  await db.query(`INSERT INTO desks (id, clinic_id) SELECT unnest($1::text[]), $2 ON CONFLICT (id) DO NOTHING`, [
+    deskIds,
+    clinicId,
+  ])
+}

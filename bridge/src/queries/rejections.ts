@@ -1,0 +1,71 @@
+import type { Collection } from "@vetsync/shared"
+import "./Db.js" // its pg type parsers
+import type { Db } from "./Db.js"
+
+export interface RejectionRow {
+  clinic_id: string
+  collection: Collection
+  record_id: string
+  doc_key: string
+  kind: "invalid" | "constraint"
+  reason: string
+  record: unknown
+  record_updated_at: string
+  rejected_at: Date
+}
+
+export const upsertRejection = async (db: Db, r: Omit<RejectionRow, "rejected_at">): Promise<void> => {
+  await db.query(
+    `INSERT INTO rejections (clinic_id, collection, record_id, doc_key, kind, reason, record, record_updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (clinic_id, collection, record_id) DO UPDATE SET doc_key = EXCLUDED.doc_key, kind = EXCLUDED.kind,
+       reason = EXCLUDED.reason, record = EXCLUDED.record, record_updated_at = EXCLUDED.record_updated_at,
+       rejected_at = now()
+     WHERE (rejections.reason, rejections.record_updated_at, rejections.record)
+       IS DISTINCT FROM (EXCLUDED.reason, EXCLUDED.record_updated_at, EXCLUDED.record)`,
+    [
+      r.clinic_id,
+      r.collection,
+      r.record_id,
+      r.doc_key,
+      r.kind,
+      r.reason,
+      JSON.stringify(r.record),
+      r.record_updated_at,
+    ],
+  )
+}
+
+/** Removes the rejections of records that have now been projected; returns how many. */
+export const clearRejections = async (
+  db: Db,
+  clinicId: string,
+  keys: { collection: Collection; id: string }[],
+): Promise<number> => {
+  if (keys.length === 0) return 0
+  const res = await db.query(
+    `DELETE FROM rejections r USING json_to_recordset($2::json) AS k(collection text, id text)
+     WHERE r.clinic_id = $1 AND r.collection = k.collection AND r.record_id = k.id`,
+    [clinicId, JSON.stringify(keys)],
+  )
+  return res.rowCount ?? 0
+}
+
+export const listRejections = async (db: Db, clinicId: string): Promise<RejectionRow[]> =>
+  (
+    await db.query<RejectionRow>("SELECT * FROM rejections WHERE clinic_id = $1 ORDER BY collection, record_id", [
+      clinicId,
+    ])
+  ).rows
+
+/** Records refused by a constraint: retried when other documents project (their reference may arrive). */
+export const constraintRejections = async (
+  db: Db,
+  clinicId: string,
+): Promise<{ collection: Collection; record_id: string; doc_key: string }[]> =>
+  (
+    await db.query<{ collection: Collection; record_id: string; doc_key: string }>(
+      "SELECT collection, record_id, doc_key FROM rejections WHERE clinic_id = $1 AND kind = 'constraint'",
+      [clinicId],
+    )
+  ).rows

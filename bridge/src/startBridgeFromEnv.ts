@@ -1,0 +1,81 @@
+import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
+import { resolve } from "node:path"
+import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
+import { Bridge } from "./Bridge.js"
+
+/** The relay's sync URL with the identity of a service peer (dev authenticator: query parameters). */
+export const serviceUrl = (relayUrl: string, name: string): string => {
+  const url = new URL(relayUrl)
+  url.searchParams.set("role", "service")
+  url.searchParams.set("desk", name)
+  if (!url.searchParams.has("clinic")) url.searchParams.set("clinic", "all")
+  return url.toString()
+}
+
+/**
+ * Starts a bridge configured from the environment (`npm start`, `vetsync bridge`):
+ * VETSYNC_DATA_DIR (default ./data/bridge), DATABASE_URL (unset: embedded PostgreSQL in
+ * <data dir>/pg), VETSYNC_RELAY_URL (e.g. ws://127.0.0.1:8787/sync; unset: documents on
+ * disk only), VETSYNC_BRIDGE_NAME (default "bridge"), VETSYNC_CLINICS (comma-separated
+ * clinics to register).
+ */
+export const startBridgeFromEnv = async (
+  env: NodeJS.ProcessEnv = process.env,
+  log: (line: string) => void = line => console.log(`[bridge] ${line}`),
+): Promise<Bridge> => {
+  const name = env.VETSYNC_BRIDGE_NAME || "bridge"
+  const network: NetworkAdapterInterface[] = []
+  if (env.VETSYNC_RELAY_URL) network.push(new ResilientWebSocketClientAdapter(serviceUrl(env.VETSYNC_RELAY_URL, name)))
+  const bridge = await Bridge.start({
+    dataDir: resolve(env.VETSYNC_DATA_DIR || "data/bridge"),
+    databaseUrl: env.DATABASE_URL || undefined,
+    network,
+    name: `${name}`,
+    log,
+  })
+  for (const clinic of (env.VETSYNC_CLINICS ?? "")
+    .split(",")
+    .map(s => s.trim())
+    .filter(Boolean))
+    await bridge.addClinic(clinic)
+  return bridge
+}
+
+/** Runs a bridge until SIGTERM/SIGINT. */
+export const runBridgeFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<Bridge> => {
+  const bridge = await startBridgeFromEnv(env)
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    console.log(`[bridge] ${signal}: stopping`)
+    bridge.stop().then(
+      () => process.exit(0),
+      e => {
+        console.error("[bridge] stop failed", e)
+        process.exit(1)
+      },
+    )
+  }
+  process.once("SIGTERM", () => stop("SIGTERM"))
+  process.once("SIGINT", () => stop("SIGINT"))
+  return bridge
+}
+
+/** For `vetsync dev`: a bridge beside a relay, following the given clinics. */
+export const startBridge = async (o: {
+  dataDir: string
+  relayUrl: string
+  clinics: string[]
+  databaseUrl?: string
+}): Promise<Bridge> => {
+  const bridge = await Bridge.start({
+    dataDir: o.dataDir,
+    databaseUrl: o.databaseUrl ?? (process.env.DATABASE_URL || undefined),
+    network: [new ResilientWebSocketClientAdapter(serviceUrl(o.relayUrl, "bridge"))],
+    name: "bridge",
+    log: line => console.log(`[bridge] ${line}`),
+  })
+  for (const c of o.clinics) await bridge.addClinic(c)
+  return bridge
+}

@@ -1,0 +1,153 @@
+import type { Repo } from "@automerge/automerge-repo"
+import {
+  appointmentsKey,
+  clientShardKey,
+  type AnyClinicDoc,
+  type AppointmentsDoc,
+  type AnyRecord,
+  type DocKey,
+  type RootDoc,
+} from "@vetsync/shared"
+import type pg from "pg"
+import { markConsumed, pendingChanges, type ChangeRow } from "../queries/changeLog.js"
+import { selectRows } from "../queries/records.js"
+import { recordOfRow } from "../projection/rows.js"
+import { openDoc } from "./openDoc.js"
+import { putRecords } from "./putRecords.js"
+
+type Entity = ChangeRow["entity"]
+
+/**
+ * Consumes the exchange-plan change log: rows that the web system inserted, updated or
+ * deleted in clients, patients and appointments are written into the documents. Rows the
+ * bridge wrote itself were never registered (their transaction ran with
+ * vetsync.origin = 'bridge'), and the values written here equal the rows, so projecting
+ * them back writes nothing: no edit echoes. Writing the same entries twice (after a crash
+ * before they were marked consumed) changes nothing either.
+ */
+export class ChangeLogConsumer {
+  readonly #pool: pg.Pool
+  readonly #repo: Repo
+
+  constructor(pool: pg.Pool, repo: Repo) {
+    this.#pool = pool
+    this.#repo = repo
+  }
+
+  /** Consumes every pending entry; returns how many records changed a document. */
+  async consume(): Promise<number> {
+    let written = 0
+    for (;;) {
+      const batch = await pendingChanges(this.#pool, 5000)
+      if (batch.length === 0) return written
+      written += await this.#apply(batch)
+      await markConsumed(
+        this.#pool,
+        batch.map(c => Number(c.id)),
+      )
+    }
+  }
+
+  async #apply(batch: ChangeRow[]): Promise<number> {
+    const latest = new Map<string, ChangeRow>()
+    for (const c of batch) latest.set(`${c.entity}/${c.entity_id}`, c)
+    const byDoc = new Map<string, { clinicId: string; key: DocKey; records: AnyRecord[] }>()
+    const add = (clinicId: string, key: DocKey, r: AnyRecord) => {
+      const k = `${clinicId}\0${key}`
+      const entry = byDoc.get(k) ?? { clinicId, key, records: [] }
+      entry.records.push(r)
+      byDoc.set(k, entry)
+    }
+    for (const entity of ["clients", "patients", "appointments"] as Entity[]) {
+      const changes = [...latest.values()].filter(c => c.entity === entity)
+      if (changes.length === 0) continue
+      const rows = new Map(
+        (
+          await selectRows(
+            this.#pool,
+            entity,
+            changes.map(c => c.entity_id),
+          )
+        ).map(r => [String(r.id), r]),
+      )
+      for (const c of changes) {
+        let row = rows.get(c.entity_id)
+        if (!row) {
+          // deleted by SQL: the documents keep the record, marked deleted
+          if (!c.old_row) continue
+          row = { ...c.old_row, deleted_at: new Date(), updated_at: new Date(), updated_by: "web" }
+        }
+        const r = this.#record(entity, row)
+        add(c.clinic_id, r.key, r.record)
+      }
+    }
+    let written = 0
+    for (const { clinicId, key, records } of byDoc.values()) {
+      if (key.startsWith("appointments/")) {
+        await this.#ensurePartition(clinicId, key)
+        await this.#removeFromOtherMonths(
+          clinicId,
+          key,
+          records.map(r => r.record.id),
+        )
+      }
+      const handle = await openDoc<AnyClinicDoc>(this.#repo, clinicId, key)
+      handle.change(
+        d => {
+          written += putRecords(d, records)
+        },
+        { message: `web: ${records.length} records` },
+      )
+    }
+    return written
+  }
+
+  #record(entity: Entity, row: Record<string, unknown>): { key: DocKey; record: AnyRecord } {
+    const asDate = (v: unknown) => (typeof v === "string" ? new Date(v) : v)
+    const r = {
+      ...row,
+      created_at: asDate(row.created_at),
+      updated_at: asDate(row.updated_at),
+      deleted_at: asDate(row.deleted_at),
+      starts_at: asDate(row.starts_at),
+      ends_at: asDate(row.ends_at),
+    }
+    switch (entity) {
+      case "clients": {
+        const record = recordOfRow.clients(r)
+        return { key: clientShardKey(record.id), record: { collection: entity, record } }
+      }
+      case "patients": {
+        const record = recordOfRow.patients(r)
+        return { key: clientShardKey(record.clientId), record: { collection: entity, record } }
+      }
+      case "appointments": {
+        const record = recordOfRow.appointments(r)
+        return { key: appointmentsKey(record.start), record: { collection: entity, record } }
+      }
+    }
+  }
+
+  /** An appointment whose start moved to another month by SQL leaves its old month's document. */
+  async #removeFromOtherMonths(clinicId: string, key: DocKey, ids: string[]): Promise<void> {
+    const root = await openDoc<RootDoc>(this.#repo, clinicId, "root")
+    const others = Object.keys(root.doc().partitions ?? {}).filter(k => k.startsWith("appointments/") && k !== key)
+    for (const other of others) {
+      const handle = await openDoc<AppointmentsDoc>(this.#repo, clinicId, other as DocKey)
+      const here = ids.filter(id => handle.doc().appointments?.[id] !== undefined)
+      if (here.length > 0)
+        handle.change(d => {
+          for (const id of here) delete d.appointments[id]
+        })
+    }
+  }
+
+  async #ensurePartition(clinicId: string, key: DocKey): Promise<void> {
+    const root = await openDoc<RootDoc>(this.#repo, clinicId, "root")
+    if (root.doc().partitions?.[key]) return
+    root.change(d => {
+      if (!d.partitions) d.partitions = {}
+      d.partitions[key] = true
+    })
+  }
+}
