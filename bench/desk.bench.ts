@@ -32,7 +32,7 @@ export const benchmark: Benchmark = {
     if (!existsSync(MARK)) {
       rmSync(SEED_DIR, { recursive: true, force: true })
       const t = Date.now()
-      const r = await seedRelayStorage({ dataDir: SEED_DIR, clinicId: "bench", clients: clinic.clients.length, patients: clinic.patients.length })
+      const r = await seedRelayStorage({ dataDir: SEED_DIR, clinicId: "bench", clients: clinic.clients.length, patients: clinic.patients.length, priceList: true })
       writeFileSync(MARK, new Date().toISOString())
       rows.push({ metric: "import the clinic into documents (64 shards + partitions)", value: ms(Date.now() - t), target: "", note: `${r.docs} docs, ${mb(r.bytes)}` })
     }
