@@ -25,7 +25,10 @@ export const startBridgeFromEnv = async (
 ): Promise<Bridge> => {
   const name = env.VETSYNC_BRIDGE_NAME || "bridge"
   const network: NetworkAdapterInterface[] = []
-  if (env.VETSYNC_RELAY_URL) network.push(new ResilientWebSocketClientAdapter(serviceUrl(env.VETSYNC_RELAY_URL, name)))
+  // with a registry (PgAuthenticator) the relay takes the service credential printed by `vetsync services add`
+  const credential = env.VETSYNC_RELAY_CREDENTIAL
+  const headers: Record<string, string> = credential ? { authorization: `Bearer ${credential}` } : {}
+  if (env.VETSYNC_RELAY_URL) network.push(new ResilientWebSocketClientAdapter(serviceUrl(env.VETSYNC_RELAY_URL, name), { headers }))
   const bridge = await Bridge.start({
     dataDir: resolve(env.VETSYNC_DATA_DIR || "data/bridge"),
     databaseUrl: env.DATABASE_URL || undefined,

@@ -44,7 +44,12 @@ export const enrolDesk = async (relayUrl: string, token: string, dataDir: string
     body: JSON.stringify({ token }),
   })
   const body = (await res.json().catch(() => ({}))) as Partial<DeskCredential> & { error?: string }
-  if (!res.ok || typeof body.credential !== "string" || typeof body.deskId !== "string" || typeof body.clinicId !== "string")
+  if (
+    !res.ok ||
+    typeof body.credential !== "string" ||
+    typeof body.deskId !== "string" ||
+    typeof body.clinicId !== "string"
+  )
     throw new Error(`enrolment refused (${res.status}): ${body.error ?? "no credential in the answer"}`)
   const cred: DeskCredential = { deskId: body.deskId, clinicId: body.clinicId, credential: body.credential }
   fs.mkdirSync(dataDir, { recursive: true })

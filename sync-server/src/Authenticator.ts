@@ -10,6 +10,20 @@ export interface Identity {
   role: Role
 }
 
+/** A desk's credential, issued once for a one-time enrolment token (POST /enrol). */
+export interface EnrolResult {
+  deskId: string
+  clinicId: string
+  credential: string
+}
+
+/** A desk or service that lost its access. */
+export interface Revoked {
+  role: Role
+  /** desk id or service name */
+  id: string
+}
+
 /**
  * Decides who an HTTP request (a WebSocket upgrade or a snapshot download) comes from.
  * Returns null to refuse it (401). May be asynchronous, so an authenticator backed by
@@ -17,4 +31,11 @@ export interface Identity {
  */
 export interface Authenticator {
   authenticate(req: IncomingMessage): Identity | null | Promise<Identity | null>
+  /** Exchanges a one-time enrolment token for a credential (POST /enrol); absent: /enrol answers 404. */
+  enrol?(token: string): Promise<EnrolResult | null>
+  /** Registers the relay's callback for revocations: it disconnects the desk or service at once. */
+  onRevoked?(listener: (who: Revoked) => void): void
+  /** A connected desk or service sent a document message (its "last sync"); must not throw. */
+  seen?(identity: Identity): void
+  close?(): Promise<void>
 }

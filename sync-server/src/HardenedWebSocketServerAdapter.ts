@@ -3,6 +3,19 @@ import { WebSocket, type RawData } from "ws"
 import type { Identity } from "./Authenticator.js"
 import { encodeFrame, parseClientFrame, PROTOCOL_V1, type DocFrame } from "./clientFrames.js"
 import { peerIdMatchesIdentity } from "./peerIds.js"
+import { TokenBucket } from "./TokenBucket.js"
+
+/** Per-socket limit on document messages (sync, request, ephemeral, doc-unavailable). */
+export interface RateLimit {
+  /** messages accepted at once; default 5000 (a desk announces every document it has on connect) */
+  burst: number
+  /** sustained messages per second; default 500 */
+  perSecond: number
+  /** consecutive messages over the limit before the socket is closed; default 100 */
+  maxStrikes: number
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 5000, perSecond: 500, maxStrikes: 100 }
 
 export interface HardenedAdapterOptions {
   /** ping every socket this often and drop those that did not answer the previous ping; default 30 s */
@@ -12,6 +25,7 @@ export interface HardenedAdapterOptions {
    * drop it. The relay uses it to record which clinic a document belongs to.
    */
   inspect?: (identity: Identity, frame: DocFrame) => boolean
+  rateLimit?: Partial<RateLimit>
   log?: (line: string) => void
 }
 
@@ -20,6 +34,8 @@ interface Conn {
   identity: Identity
   peerId?: PeerId
   alive: boolean
+  bucket: TokenBucket
+  strikes: number
 }
 
 /**
@@ -28,7 +44,9 @@ interface Conn {
  * a bad frame (undecodable CBOR, wrong shape, text) is answered with an error message and
  * that socket is closed, never crashing the process; a join must use a peer id of the
  * socket's identity and may not take over a peer id that is live on another socket; every
- * later message must carry the joined peer id as sender.
+ * later message must carry the joined peer id as sender. Document messages are rate-limited
+ * per socket (token bucket): excess ones are dropped and answered with an error, and a
+ * socket that keeps exceeding the limit is closed.
  */
 export class HardenedWebSocketServerAdapter extends NetworkAdapter {
   readonly keepAliveMs: number
@@ -36,6 +54,9 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
   readonly #byPeer = new Map<PeerId, Conn>()
   readonly #inspect: (identity: Identity, frame: DocFrame) => boolean
   readonly #log: (line: string) => void
+  readonly #rate: RateLimit
+  /** document messages dropped by the rate limit */
+  rateLimited = 0
   #keepAlive: NodeJS.Timeout | undefined
   #connected!: () => void
   readonly #whenConnected = new Promise<void>(resolve => (this.#connected = resolve))
@@ -45,6 +66,7 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
     this.keepAliveMs = options.keepAliveMs ?? 30_000
     this.#inspect = options.inspect ?? (() => true)
     this.#log = options.log ?? (() => undefined)
+    this.#rate = { ...DEFAULT_RATE_LIMIT, ...options.rateLimit }
   }
 
   /** Ready once the repo has connected it (it then knows its own peer id). */
@@ -86,9 +108,18 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
 
   /** Takes over an authenticated socket. */
   accept(socket: WebSocket, identity: Identity): void {
-    const conn: Conn = { socket, identity, alive: true }
+    const conn: Conn = {
+      socket,
+      identity,
+      alive: true,
+      bucket: new TokenBucket(this.#rate.burst, this.#rate.perSecond),
+      strikes: 0,
+    }
     this.#conns.add(conn)
     socket.on("message", (data: RawData, isBinary: boolean) => {
+      // frames already received on a socket we refused (it is closing) are ignored: they
+      // must not re-register its peer id nor reach the repo
+      if (!this.#conns.has(conn)) return
       conn.alive = true
       try {
         this.#receive(conn, data, isBinary)
@@ -97,12 +128,37 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
       }
     })
     socket.on("pong", () => (conn.alive = true))
-    socket.on("close", () => this.#drop(conn))
+    socket.on("close", (code: number) => {
+      if (conn.peerId !== undefined && this.#byPeer.get(conn.peerId) === conn)
+        this.#log(`socket of ${conn.peerId} closed (${code})`)
+      this.#drop(conn)
+    })
     socket.on("error", e => {
       this.#log(`socket error from ${conn.peerId ?? identityLabel(identity)}: ${e.message}`)
       this.#drop(conn)
       socket.terminate()
     })
+  }
+
+  /**
+   * Closes every connection whose identity matches (a revoked desk), after telling it why.
+   * Returns how many were closed.
+   */
+  disconnectWhere(match: (identity: Identity) => boolean, reason: string): number {
+    let n = 0
+    for (const conn of [...this.#conns])
+      if (match(conn.identity)) {
+        n++
+        this.#refuse(conn, reason)
+      }
+    return n
+  }
+
+  /** Sends a peer an error message without closing its socket (a change it sent was dropped). */
+  tell(peerId: PeerId, reason: string): void {
+    const conn = this.#byPeer.get(peerId)
+    if (conn && conn.socket.readyState === WebSocket.OPEN)
+      this.#write(conn, { type: "error", senderId: this.peerId, message: reason, targetId: peerId })
   }
 
   send(message: Message): void {
@@ -153,6 +209,16 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
     const { message } = parsed.doc
     if (message.senderId !== conn.peerId) return this.#refuse(conn, "senderId does not match the joined peer id")
     if (message.targetId !== this.peerId) return this.#refuse(conn, "message is not addressed to the relay")
+    if (!conn.bucket.take()) {
+      this.rateLimited++
+      if (++conn.strikes >= this.#rate.maxStrikes) return this.#refuse(conn, "too many document messages")
+      if (conn.strikes === 1) {
+        this.#log(`rate limit: dropping document messages of ${conn.peerId}`)
+        this.tell(conn.peerId, "rate limit exceeded: document messages dropped, slow down")
+      }
+      return
+    }
+    conn.strikes = 0
     if (!this.#inspect(conn.identity, parsed.doc)) return
     this.emit("message", message)
   }

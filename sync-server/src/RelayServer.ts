@@ -39,7 +39,7 @@ export interface RelayServerOptions {
   log?: (line: string) => void
 }
 
-const SNAPSHOT_PATH = /^\/clinics\/([^/]+)\/snapshot$/
+const SNAPSHOT_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents)$/
 
 /**
  * The sync relay: an HTTP(S) server with `GET /health`, `GET /clinics/:id/snapshot`,
@@ -243,6 +243,11 @@ export class RelayServer {
           if (!identity) return reply(401, { error: "unauthenticated" })
           if (identity.role === "desk" && identity.clinicId !== clinicId) return reply(403, { error: "other clinic" })
           this.ownership.registerClinic(clinicId)
+          if (m[2] === "documents") {
+            const bundle = await this.#snapshots.bundle(clinicId)
+            res.writeHead(200, { "content-type": "application/octet-stream" }).end(bundle)
+            return
+          }
           const gz = await this.#snapshots.gzipped(clinicId)
           res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(gz)
         })

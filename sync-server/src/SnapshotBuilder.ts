@@ -1,7 +1,10 @@
 import { promisify } from "node:util"
 import { gzip as gzipCb } from "node:zlib"
+import * as A from "@automerge/automerge"
 import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
 import {
+  encodeBundle,
+  type BundleEntry,
   ClinicLayout,
   isDocKey,
   priceItemsOfDoc,
@@ -19,7 +22,7 @@ const gzip = promisify(gzipCb)
 interface CacheEntry {
   /** bumped whenever a document of the clinic changes */
   generation: number
-  built?: { generation: number; gz: Buffer }
+  built?: { generation: number; gz: Buffer; bundle: Buffer }
   building?: { generation: number; promise: Promise<Buffer> }
 }
 
@@ -63,18 +66,30 @@ export class SnapshotBuilder {
   }
 
   async #rebuild(clinicId: string, entry: CacheEntry, generation: number): Promise<Buffer> {
-    const promise = this.build(clinicId).then(async snapshot => gzip(Buffer.from(JSON.stringify(snapshot))))
+    const bundle: BundleEntry[] = []
+    const promise = this.build(clinicId, bundle).then(async snapshot => gzip(Buffer.from(JSON.stringify(snapshot))))
     entry.building = { generation, promise }
     try {
       const gz = await promise
-      if (!entry.built || entry.built.generation < generation) entry.built = { generation, gz }
+      if (!entry.built || entry.built.generation < generation) entry.built = { generation, gz, bundle: encodeBundle(bundle) }
       return gz
     } finally {
       if (entry.building?.promise === promise) delete entry.building
     }
   }
 
-  async build(clinicId: string): Promise<ClinicSnapshot> {
+  /**
+   * Every document of the clinic, saved whole, from the same build as the snapshot (or a later
+   * one): a new desk writes them to disk instead of syncing each document from scratch.
+   */
+  async bundle(clinicId: string): Promise<Buffer> {
+    await this.gzipped(clinicId)
+    const built = this.#cache.get(clinicId)?.built
+    if (!built) throw new Error(`no snapshot of clinic ${clinicId}`)
+    return built.bundle
+  }
+
+  async build(clinicId: string, bundle: BundleEntry[] = []): Promise<ClinicSnapshot> {
     const layout = new ClinicLayout(clinicId)
     const snapshot: ClinicSnapshot = {
       clinicId,
@@ -84,11 +99,11 @@ export class SnapshotBuilder {
       priceList: [],
       rejections: [],
     }
-    const root = await this.#read<RootDoc>(clinicId, layout, "root", snapshot)
+    const root = await this.#read<RootDoc>(clinicId, layout, "root", snapshot, bundle)
     for (const key of Object.keys(root?.partitions ?? {})) if (isDocKey(key)) layout.add(key)
     for (const key of layout.keys()) {
       if (key === "root") continue
-      const doc = await this.#read<AnyClinicDoc>(clinicId, layout, key, snapshot)
+      const doc = await this.#read<AnyClinicDoc>(clinicId, layout, key, snapshot, bundle)
       if (!doc) continue
       if (doc.kind === "pricelist") snapshot.priceList.push(...priceItemsOfDoc(doc))
       else if (doc.kind === "rejections") snapshot.rejections.push(...rejectionsOfDoc(doc))
@@ -110,6 +125,7 @@ export class SnapshotBuilder {
     layout: ClinicLayout,
     key: DocKey,
     snapshot: ClinicSnapshot,
+    bundle: BundleEntry[],
   ): Promise<T | undefined> {
     const docId = layout.idOf(key)
     if (this.#ownership.ownerOf(docId) !== clinicId) return undefined
@@ -122,6 +138,7 @@ export class SnapshotBuilder {
     const doc = handle.doc()
     if (!doc || (doc as { kind?: unknown }).kind === undefined) return undefined
     snapshot.docs[key] = { docId, heads: [...handle.heads()] }
+    bundle.push({ key, docId, bytes: A.save(doc) })
     return doc
   }
 

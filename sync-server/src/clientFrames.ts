@@ -34,7 +34,7 @@ const IGNORED = new Set(["remote-subscription-change", "remote-heads-changed"])
  * Decodes and validates one binary frame from a client: CBOR, an object with a string
  * `type` and `senderId`, and the fields each message type needs. Sync and request data
  * must be a decodable Automerge sync message (so a bad one is refused here rather than
- * thrown inside a document handle). Never throws.
+ * thrown inside a document handle). The message handed on holds only the validated fields. Never throws.
  */
 export const parseClientFrame = (bytes: Uint8Array): ParsedFrame => {
   if (bytes.byteLength === 0) return { ok: false, error: "empty frame" }
@@ -83,18 +83,57 @@ export const parseClientFrame = (bytes: Uint8Array): ParsedFrame => {
       const { count, sessionId } = decoded
       if (typeof count !== "number" || typeof sessionId !== "string")
         return { ok: false, error: "invalid ephemeral message" }
+      // the relay forwards ephemeral data to other desks, which CBOR-decode it: refuse junk here
+      try {
+        cbor.decode(data)
+      } catch (e) {
+        return { ok: false, error: `invalid ephemeral data: ${(e as Error).message}` }
+      }
     } else {
       try {
         const decodedSync = A.decodeSyncMessage(data)
         heads = decodedSync.heads
         changes = decodedSync.changes
+        const bad = changes.findIndex(c => !isAutomergeChunk(c))
+        if (bad >= 0)
+          return { ok: false, error: `invalid sync message: chunk ${bad} is not an Automerge change or document` }
       } catch (e) {
         return { ok: false, error: `invalid sync message: ${(e as Error).message}` }
       }
     }
   }
-  const message = decoded as unknown as DocFrame["message"]
+  // rebuilt from the validated fields only: whatever else a client put in the object (a
+  // `data: null` on doc-unavailable crashes the 2.5.6 synchronizer's logging) never reaches the repo
+  const clean: Record<string, unknown> = { type, senderId, targetId, documentId }
+  if (type !== "doc-unavailable") clean.data = data
+  if (type === "ephemeral") {
+    clean.count = decoded.count
+    clean.sessionId = decoded.sessionId
+  }
+  const message = clean as unknown as DocFrame["message"]
   return { ok: true, kind: "doc", doc: { type, message, heads, changes } }
+}
+
+/**
+ * Whether a chunk carried in a sync message is a valid Automerge change (decodes, checksum
+ * included) or a whole saved document (loads). Automerge 3.5 applies a sync message's
+ * changes inside the repo, where a bad one would only be logged and the sender never told;
+ * here it is refused up front. Loading a document chunk costs as much as applying it once
+ * more; it happens only when a desk uploads a document the relay does not have.
+ */
+export const isAutomergeChunk = (chunk: Uint8Array): boolean => {
+  try {
+    A.decodeChange(chunk)
+    return true
+  } catch {
+    // not a change: maybe a whole document
+  }
+  try {
+    A.load(chunk)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** CBOR-encodes a message for the wire, as an ArrayBuffer-backed view of exactly its bytes. */

@@ -8,3 +8,24 @@ export { SnapshotBuilder } from "./SnapshotBuilder.js"
 export { peerIdMatchesIdentity, isRelayPeerId } from "./peerIds.js"
 export { parseClientFrame, encodeFrame, PROTOCOL_V1 } from "./clientFrames.js"
 export { startRelayFromEnv, runRelayFromEnv } from "./startRelayFromEnv.js"
+export type { EnrolResult, Revoked } from "./Authenticator.js"
+export { DEFAULT_RATE_LIMIT, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
+export { TokenBucket } from "./TokenBucket.js"
+export { PgAuthenticator, type PgAuthenticatorOptions } from "./registry/PgAuthenticator.js"
+export {
+  clinicAdd,
+  clinicList,
+  deskAdd,
+  deskList,
+  deskRevoke,
+  serviceAdd,
+  serviceRevoke,
+  enrol,
+  identityOfCredential,
+  type Queryable,
+  type DeskRow,
+  type DeskAdded,
+  type Enrolled,
+} from "./registry/commands.js"
+export { parseToken, hashSecret, bearerOf } from "./registry/tokens.js"
+export { registryCommand, REGISTRY_USAGE } from "./registry/registryCommand.js"

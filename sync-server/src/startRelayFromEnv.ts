@@ -1,12 +1,19 @@
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { guardProcess } from "@vetsync/shared"
+import type { Authenticator } from "./Authenticator.js"
 import { RelayServer } from "./RelayServer.js"
+import { PgAuthenticator } from "./registry/PgAuthenticator.js"
 
 /**
  * Starts a relay configured from the environment, for `vetsync server` and main.ts:
  * PORT (default 8787), HOST (default 127.0.0.1), VETSYNC_DATA_DIR (default ./data/relay),
  * VETSYNC_RELAY_NAME (default "main"), VETSYNC_KEEPALIVE_MS, VETSYNC_MAX_MESSAGE_BYTES,
- * VETSYNC_CLINICS (comma-separated clinics to pre-register).
+ * VETSYNC_CLINICS (comma-separated clinics to pre-register), VETSYNC_RATE_BURST /
+ * VETSYNC_RATE_PER_SEC. Security: with DATABASE_URL desks and services authenticate against
+ * the registry (PgAuthenticator); without it the relay runs with DevAuthenticator, which
+ * trusts any claimed identity, and says so loudly. VETSYNC_TLS_KEY and VETSYNC_TLS_CERT
+ * (PEM file paths) make it serve https/wss.
  */
 export const startRelayFromEnv = async (
   env: NodeJS.ProcessEnv = process.env,
@@ -16,7 +23,20 @@ export const startRelayFromEnv = async (
     const n = Number(v)
     return v !== undefined && v !== "" && Number.isFinite(n) ? n : fallback
   }
+  let authenticator: Authenticator | undefined
+  if (env.DATABASE_URL) authenticator = await PgAuthenticator.start({ databaseUrl: env.DATABASE_URL, log })
+  else log("WARNING: no DATABASE_URL: development authentication, any client can claim any desk")
+  const tls =
+    env.VETSYNC_TLS_KEY && env.VETSYNC_TLS_CERT
+      ? { key: fs.readFileSync(env.VETSYNC_TLS_KEY), cert: fs.readFileSync(env.VETSYNC_TLS_CERT) }
+      : undefined
   return RelayServer.start({
+    authenticator,
+    tls,
+    rateLimit: {
+      ...(env.VETSYNC_RATE_BURST ? { burst: num(env.VETSYNC_RATE_BURST, 5000) } : {}),
+      ...(env.VETSYNC_RATE_PER_SEC ? { perSecond: num(env.VETSYNC_RATE_PER_SEC, 500) } : {}),
+    },
     host: env.HOST || "127.0.0.1",
     port: num(env.PORT, 8787),
     dataDir: path.resolve(env.VETSYNC_DATA_DIR || "data/relay"),

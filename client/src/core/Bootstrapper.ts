@@ -1,16 +1,16 @@
 import { gunzipSync } from "node:zlib"
 import * as A from "@automerge/automerge"
 import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
-import { isDocKey, type ClinicSnapshot, type DocKey } from "@vetsync/shared"
+import { decodeBundle, isDocKey, type ClinicSnapshot, type DocKey } from "@vetsync/shared"
 import type { BootstrapProgress } from "./api.js"
 import type { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 
-/** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot */
-export const snapshotUrl = (server: string, clinicId: string): string => {
+/** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents) */
+export const snapshotUrl = (server: string, clinicId: string, what: "snapshot" | "documents" = "snapshot"): string => {
   const u = new URL(server)
   u.protocol = u.protocol === "wss:" ? "https:" : "http:"
-  u.pathname = `/clinics/${encodeURIComponent(clinicId)}/snapshot`
+  u.pathname = `/clinics/${encodeURIComponent(clinicId)}/${what}`
   return u.toString()
 }
 
@@ -124,6 +124,28 @@ export class Bootstrapper {
       rm.setMeta("bootstrapTargets", JSON.stringify(targets))
       rm.setMeta("snapshotAt", snap.generatedAt)
     })
+  }
+
+  /**
+   * Downloads every document of the clinic whole (the relay's bundle, built with or after the
+   * snapshot) and keeps them on disk: the desk has everything local without replaying each
+   * document through the sync protocol. Returns how many documents it took.
+   */
+  async loadDocuments(server: string, clinicId: string, headers: Record<string, string>, signal?: AbortSignal): Promise<number> {
+    if (this.#phase !== "documents") return 0
+    const res = await fetch(snapshotUrl(server, clinicId, "documents"), {
+      headers,
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(300_000)]) : AbortSignal.timeout(300_000),
+    })
+    if (!res.ok) throw new Error(`documents: HTTP ${res.status}`)
+    const entries = decodeBundle(new Uint8Array(await res.arrayBuffer()))
+    for (const e of entries) {
+      if (!isDocKey(e.key) || this.#docs.layout.idOf(e.key) !== e.docId) continue
+      await this.#docs.importWhole(e.key, e.bytes)
+      if (this.#targets.has(e.key)) this.#caughtUp.add(e.key)
+    }
+    this.check()
+    return entries.length
   }
 
   /** The documents the desk must have locally. */

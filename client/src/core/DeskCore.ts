@@ -243,8 +243,16 @@ export class DeskCore {
         this.#abortSnapshot = undefined
       }
     }
-    // then every document, a few at a time, in the background
-    const keys = this.#bootstrap.targetKeys().filter(k => !this.docs.isOpen(k))
+    // then every document: whole from the relay's bundle, or else one by one through sync
+    if (this.#bootstrap.phase === "documents" && this.sync.online) {
+      try {
+        await this.#bootstrap.loadDocuments(server, this.opts.clinicId, this.#headers())
+        void this.#subscribeAll()
+      } catch (e) {
+        console.warn(`[desk] document bundle not loaded, syncing documents one by one: ${(e as Error).message}`)
+      }
+    }
+    const keys = this.#bootstrap.targetKeys().filter(k => !this.docs.isOpen(k) && !this.#bootstrap.isCaughtUp(k))
     for (let i = 0; i < keys.length && !this.#closed; i += 4) await Promise.all(keys.slice(i, i + 4).map(k => this.#openQuietly(k)))
     this.#bootstrap.check()
     void this.#trimMemory()

@@ -131,6 +131,23 @@ export class DocStore {
   }
 
   /**
+   * Takes a whole saved document (from the relay's bundle): merged into the handle when the
+   * document is in memory, otherwise written to disk as one more chunk (the next load merges it).
+   */
+  async importWhole(key: DocKey, bytes: Uint8Array): Promise<void> {
+    const id = this.layout.idOf(key)
+    const handle = this.#handles.get(id) ?? (this.repo.handles[id] as ClinicHandle | undefined)
+    if (handle && handle.state !== "loading" && handle.state !== "unloaded" && handle.state !== "deleted") {
+      const waiting = !handle.isReady()
+      handle.update(d => A.loadIncremental(d, bytes))
+      if (waiting) handle.doneLoading()
+      await this.repo.flush([id])
+      return
+    }
+    await this.storage.save([id, "snapshot", createHash("sha256").update(bytes).digest("hex")], bytes)
+  }
+
+  /**
    * Drops a document from memory (its JS materialization costs about twice its data). The relay
    * keeps sending its changes for the rest of the connection, and automerge-repo loads it from
    * disk again when one arrives; open() brings it back too.

@@ -1,4 +1,4 @@
-import { guardProcess } from "@vetsync/shared"
+import { enrolDesk, guardProcess, loadDeskCredential } from "@vetsync/shared"
 import { DeskCore, type DeskOptions } from "../core/DeskCore.js"
 import { DeskWebServer } from "./DeskWebServer.js"
 
@@ -34,7 +34,7 @@ export const startDesk = async (
 }
 
 const HELP = `usage: vetsync desk --data-dir DIR [--server ws://relay:port/sync] [--port 4800] [--host 127.0.0.1]
-                    [--clinic ID] [--desk-id ID] [--desk-code CODE]`
+                    [--clinic ID] [--desk-id ID] [--desk-code CODE] [--enrol TOKEN]`
 
 /** Parses `vetsync desk` arguments; throws with the usage text on anything it does not know. */
 export const parseDeskArgs = (
@@ -77,7 +77,15 @@ export const parseDeskArgs = (
 /** `vetsync desk ...`: starts the desk and serves it until SIGINT/SIGTERM. */
 export const runDesk = async (argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<RunningDesk> => {
   guardProcess("desk")
-  const desk = await startDesk(parseDeskArgs(argv, env))
+  // --enrol TOKEN (from `vetsync desks add`): exchanged once at the relay for the credential
+  // kept in the data directory; a desk with credential.json presents it and takes its ids from it
+  const at = argv.indexOf("--enrol")
+  const token = at >= 0 ? argv[at + 1] : undefined
+  const options = parseDeskArgs(at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv, env)
+  if (at >= 0 && (!token || !options.server)) throw new Error(`--enrol needs a token and --server\n${HELP}`)
+  if (token && options.server) await enrolDesk(options.server, token, options.dataDir)
+  const cred = loadDeskCredential(options.dataDir)
+  const desk = await startDesk(cred ? { ...options, ...cred } : options)
   console.log(`desk ${desk.core.opts.deskId} of clinic ${desk.core.opts.clinicId}: open ${desk.url}`)
   const stop = (): void => {
     void desk.close().finally(() => process.exit(0))

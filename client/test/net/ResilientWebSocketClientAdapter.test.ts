@@ -5,9 +5,8 @@ import * as path from "node:path"
 import type { Message, PeerId } from "@automerge/automerge-repo"
 import { RelayServer } from "@vetsync/sync-server"
 import { afterEach, describe, expect, it } from "vitest"
-import { Backoff } from "@vetsync/shared"
+import { Backoff, ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import type { ConnectionEvent, RetryEvent } from "@vetsync/shared"
-import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 
 const waitFor = async (check: () => boolean): Promise<void> => {
   while (!check()) await new Promise(r => setTimeout(r, 10))

@@ -7,7 +7,7 @@
  */
 export const guardProcess = (name: string, log: (line: string) => void = line => console.error(line)): void => {
   process.on("unhandledRejection", reason => {
-    const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason as string)
+    const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)
     log(`[${name}] unhandled rejection (kept running): ${text}`)
   })
 }

@@ -1,0 +1,66 @@
+import type { FieldError } from "@vetsync/shared"
+import { en } from "./en.js"
+import { ru, type MessageKey } from "./ru.js"
+
+export type Lang = "ru" | "en"
+type PluralBase = "sync.offline" | "sync.syncing"
+const DICTS: Record<Lang, Record<MessageKey, string>> = { ru, en }
+const STORAGE_KEY = "vetsync.lang"
+
+const initialLang = (): Lang => {
+  try {
+    const saved = globalThis.localStorage?.getItem(STORAGE_KEY)
+    if (saved === "ru" || saved === "en") return saved
+  } catch {
+    // no storage: default
+  }
+  return "ru"
+}
+
+/** The selected language and the translation function; reactive (Svelte 5 runes). */
+class I18n {
+  lang = $state<Lang>(initialLang())
+
+  set(lang: Lang): void {
+    this.lang = lang
+    try {
+      globalThis.localStorage?.setItem(STORAGE_KEY, lang)
+    } catch {
+      // ignore
+    }
+    if (typeof document !== "undefined") document.documentElement.lang = lang
+  }
+
+  t = (key: MessageKey, params: Record<string, string | number> = {}): string => {
+    const text = DICTS[this.lang][key] ?? key
+    return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+  }
+
+  /** a message with a count: picks `<base>.one|few|many` by the language's plural rules */
+  plural = (base: PluralBase, n: number): string => {
+    const category = new Intl.PluralRules(this.locale()).select(n)
+    const form = category === "one" ? "one" : category === "few" ? "few" : this.lang === "en" ? "few" : "many"
+    return this.t(`${base}.${form}`, { n })
+  }
+
+  /** a record field's name as staff know it ("phone" -> "Телефон") */
+  fieldLabel = (field: string): string => {
+    const key = `field.${field}` as MessageKey
+    return key in DICTS[this.lang] ? this.t(key) : field
+  }
+
+  /** a field problem in the current language (falls back to the core's English message) */
+  fieldError = (e: FieldError | undefined): string => {
+    if (!e) return ""
+    const key = `err.${e.code}` as MessageKey
+    return key in DICTS[this.lang] ? this.t(key) : e.message
+  }
+
+  locale(): string {
+    return this.lang === "ru" ? "ru-RU" : "en-GB"
+  }
+}
+
+export const i18n = new I18n()
+export const t = i18n.t
+export type { MessageKey }

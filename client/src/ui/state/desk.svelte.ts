@@ -1,0 +1,90 @@
+import type { Collection } from "@vetsync/shared"
+import type { ConflictView, DeskEvent, DeskStatus, RejectionView } from "../../core/api.js"
+import type { DeskClient } from "../api/client.js"
+
+export type Section = "appointments" | "clients" | "invoices"
+export const SECTIONS: readonly Section[] = ["appointments", "clients", "invoices"]
+
+/** Where the staff are and what they intend next (e.g. "book for this client"). */
+export interface Intent {
+  section: Section
+  clientId?: string
+  patientId?: string
+  invoiceId?: string
+}
+
+/** The desk as the UI sees it: sync status, change counters views refresh on, conflicts and rejections. */
+export class DeskState {
+  status = $state<DeskStatus | null>(null)
+  /** a status call failed: the desk process itself is unreachable */
+  unreachable = $state<string | null>(null)
+  versions = $state<Record<Collection, number>>({ clients: 0, patients: 0, appointments: 0, invoices: 0 })
+  conflicts = $state<ConflictView[]>([])
+  rejections = $state<RejectionView[]>([])
+  intent = $state<Intent>({ section: "appointments" })
+  syncing = $state(false)
+
+  constructor(readonly api: DeskClient) {}
+
+  /** subscribe to the desk's events; returns the unsubscribe */
+  start(): () => void {
+    const off = this.api.onEvent(e => this.onEvent(e))
+    void this.refreshStatus()
+    void this.refreshNotices()
+    const poll = setInterval(() => void this.refreshStatus(), 5000)
+    return () => {
+      off()
+      clearInterval(poll)
+    }
+  }
+
+  go(intent: Intent): void {
+    this.intent = intent
+  }
+
+  onEvent(e: DeskEvent): void {
+    if (e.type === "status") {
+      this.status = e.status
+      this.unreachable = null
+      return
+    }
+    for (const c of e.collections) this.versions[c] += 1
+    void this.refreshNotices()
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.status = await this.api.call("status")
+      this.unreachable = null
+    } catch (e) {
+      this.unreachable = e instanceof Error ? e.message : String(e)
+    }
+  }
+
+  async refreshNotices(): Promise<void> {
+    try {
+      const [conflicts, rejections] = await Promise.all([this.api.call("conflicts.list"), this.api.call("rejections.list")])
+      this.conflicts = conflicts
+      this.rejections = rejections
+    } catch {
+      // shown through the status indicator
+    }
+  }
+
+  async syncNow(): Promise<void> {
+    this.syncing = true
+    try {
+      this.status = await this.api.call("sync.now")
+    } catch (e) {
+      this.unreachable = e instanceof Error ? e.message : String(e)
+    } finally {
+      this.syncing = false
+    }
+  }
+
+  async resolve(conflict: ConflictView, value: string): Promise<void> {
+    await this.api.call("conflicts.resolve", { collection: conflict.collection, id: conflict.id, field: conflict.field, value })
+    this.versions[conflict.collection] += 1
+    await this.refreshNotices()
+  }
+}

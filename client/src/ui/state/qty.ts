@@ -1,0 +1,12 @@
+import { QTY_SCALE } from "@vetsync/shared"
+
+/** "1,5" -> 1500 thousandths; undefined for anything that is not a positive quantity */
+export const parseQty = (text: string): number | undefined => {
+  const t = text.trim().replace(",", ".")
+  if (!/^\d+(\.\d{1,3})?$/.test(t)) return undefined
+  const milli = Math.round(Number(t) * QTY_SCALE)
+  return milli > 0 ? milli : undefined
+}
+
+/** 1500 -> "1.5" (what the quantity input shows after adding the same item again) */
+export const qtyText = (milli: number): string => String(milli / QTY_SCALE)

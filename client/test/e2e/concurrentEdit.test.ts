@@ -1,0 +1,116 @@
+import type { Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launchBrowser, type Browser } from "./harness/browser.js"
+import { waitForSync } from "./harness/page.js"
+import { todayNoon } from "./harness/seeded.js"
+import { Stack } from "./harness/stack.js"
+import { buildUi, removeUi } from "./harness/ui.js"
+import { screenshot } from "./screens.js"
+
+const openClient = async (page: Page, name: string): Promise<void> => {
+  await page.click('[data-testid="nav-clients"]')
+  await page.fill('[data-testid="client-search-input"]', name)
+  await page.click(`[data-testid="client-hit"] >> text=${name}`)
+  await page.waitForSelector(`[data-testid="client-card"] [data-testid="client-name"] >> text=${name}`)
+}
+
+const editPhone = async (page: Page, phone: string): Promise<void> => {
+  await page.click('[data-testid="client-edit"]')
+  await page.fill('[data-testid="client-form"] [name="phone"]', phone)
+  await page.click('[data-testid="client-save"]')
+  await page.waitForSelector(`[data-testid="client-phone"] >> text=${phone}`)
+}
+
+const book = async (page: Page, clientName: string, vet: string, time: string): Promise<void> => {
+  await page.click('[data-testid="nav-appointments"]')
+  await page.click('[data-testid="appt-new"]')
+  await page.fill('[data-testid="picker-search-input"]', clientName)
+  await page.click(`[data-testid="client-hit"] >> text=${clientName}`)
+  await page.waitForSelector(`[data-testid="picked-client"] >> text=${clientName}`)
+  await page.fill('[data-testid="book-vet"]', vet)
+  await page.fill('[data-testid="booking-form"] [name="time"]', time)
+  await page.click('[data-testid="book-submit"]')
+  await page.waitForSelector(`[data-testid="appointment"]:has-text("${clientName}")`)
+}
+
+/** Two desks change the same client's phone while apart: both see the notice, staff choose, the choice sticks. */
+describe("concurrent edit of a client's phone (browser, relay, two desks)", () => {
+  let stack: Stack
+  let uiDir: string | undefined
+  let browser: Browser
+  let a: Page
+  let b: Page
+  let name = ""
+  let otherName = ""
+  let ids: string[] = []
+  let vet = ""
+
+  beforeAll(async () => {
+    uiDir = await buildUi()
+    stack = await Stack.create()
+    const clinic = await stack.seed({ seed: "e2e-conflict", clients: 60, patients: 80, priceItems: 20, vets: 2, appointmentsPerDay: 4, days: 3, now: todayNoon() })
+    await stack.startRelay()
+    const client = clinic.clients[3]
+    name = client?.name ?? ""
+    otherName = clinic.clients[5]?.name ?? ""
+    vet = clinic.vets[0] ?? ""
+    ids = [clinic.clients[3]?.id ?? "", clinic.clients[5]?.id ?? ""]
+    browser = await launchBrowser()
+    a = await browser.newPage((await stack.startDesk("desk-a", "A", uiDir)).url)
+    b = await browser.newPage((await stack.startDesk("desk-b", "B", uiDir)).url)
+    await waitForSync(a, "online", 0)
+    await waitForSync(b, "online", 0)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.close()
+    await removeUi(uiDir)
+  })
+
+  it("shows the concurrent-edit notice on both desks once they meet, and the choice sticks", async () => {
+    await openClient(a, name)
+    await openClient(b, name)
+    await stack.stopRelay()
+    await waitForSync(a, "offline")
+    await waitForSync(b, "offline")
+    await editPhone(a, "+7 900 111-11-11")
+    await editPhone(b, "+7 900 222-22-22")
+    // and each books the same vet at overlapping times
+    await book(a, name, vet, "21:00")
+    await book(b, otherName, vet, "21:15")
+    await openClient(a, name)
+    await openClient(b, name)
+
+    await stack.startRelay()
+    await waitForSync(a, "online", 0)
+    await waitForSync(b, "online", 0)
+    for (const page of [a, b]) await page.waitForSelector('[data-testid="client-card"] [data-testid="conflict"][data-field="phone"]')
+    const kept = (await a.textContent('[data-testid="conflict-kept"]')) ?? ""
+    const other = (await a.textContent('[data-testid="conflict-other"]')) ?? ""
+    expect([kept, other].sort()).toEqual(["+7 900 111-11-11", "+7 900 222-22-22"])
+    await screenshot(a, "conflict-notice")
+
+    // staff at desk A choose the value that was not kept
+    await a.click('[data-testid="conflict-choose-other"]')
+    for (const page of [a, b]) {
+      await page.waitForSelector(`[data-testid="client-phone"] >> text=${other}`)
+      await page.waitForSelector('[data-testid="client-card"] [data-testid="conflict"]', { state: "detached" })
+    }
+    await waitForSync(a, "online", 0)
+    // the choice sticks: after reload, on both desks
+    for (const page of [a, b]) {
+      await page.reload()
+      await openClient(page, name)
+      expect(await page.textContent('[data-testid="client-phone"]')).toBe(other)
+      expect(await page.locator('[data-testid="client-card"] [data-testid="conflict"]').count()).toBe(0)
+    }
+  })
+
+  it("flags the overlapping bookings made apart on both desks", async () => {
+    for (const page of [a, b]) {
+      await page.click('[data-testid="nav-appointments"]')
+      for (const id of ids) await page.waitForSelector(`[data-testid="appointment"][data-client-id="${id}"] [data-testid="overlap"]`)
+    }
+    await screenshot(b, "overlap-flag")
+  })
+})

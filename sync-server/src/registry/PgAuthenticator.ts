@@ -1,0 +1,146 @@
+import type { IncomingMessage } from "node:http"
+import pg from "pg"
+import type { Authenticator, EnrolResult, Identity, Revoked } from "../Authenticator.js"
+import { enrol, identityOfCredential, touch } from "./commands.js"
+import { bearerOf } from "./tokens.js"
+
+export interface PgAuthenticatorOptions {
+  /** the registry's database (migrated by the bridge's migrations, 0006_desk_registry) */
+  databaseUrl: string
+  /** a desk's last_seen_at is written at most this often from its sync traffic; default 30 s */
+  seenEveryMs?: number
+  log?: (line: string) => void
+}
+
+const CHANNEL = "vetsync_revoked"
+
+/**
+ * Authenticates desks and services against the registry in PostgreSQL: the identity comes
+ * only from `Authorization: Bearer <credential>` (never from other headers or the query),
+ * enrolment tokens are exchanged once, and revocations arrive by LISTEN vetsync_revoked
+ * (NOTIFYed by a trigger, so every relay on the database hears them). After the listening
+ * connection drops and comes back, revocations made meanwhile are read from the table.
+ */
+export class PgAuthenticator implements Authenticator {
+  readonly pool: pg.Pool
+  readonly #url: string
+  readonly #seenEveryMs: number
+  readonly #log: (line: string) => void
+  readonly #lastTouch = new Map<string, number>()
+  readonly #listeners: ((who: Revoked) => void)[] = []
+  #listen: pg.Client | undefined
+  #retry: NodeJS.Timeout | undefined
+  #lostAt: Date | undefined
+  #closed = false
+
+  private constructor(opts: PgAuthenticatorOptions) {
+    this.#url = opts.databaseUrl
+    this.#seenEveryMs = opts.seenEveryMs ?? 30_000
+    this.#log = opts.log ?? (() => undefined)
+    this.pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 })
+    this.pool.on("error", e => this.#log(`registry pool error: ${e.message}`))
+  }
+
+  static async start(opts: PgAuthenticatorOptions): Promise<PgAuthenticator> {
+    const auth = new PgAuthenticator(opts)
+    try {
+      await auth.#connectListener()
+    } catch (e) {
+      await auth.pool.end().catch(() => undefined)
+      throw e
+    }
+    return auth
+  }
+
+  async authenticate(req: IncomingMessage): Promise<Identity | null> {
+    const token = bearerOf(req.headers.authorization)
+    if (token === undefined) return null
+    const identity = await identityOfCredential(this.pool, token)
+    if (identity) this.#touch(identity, true)
+    return identity
+  }
+
+  enrol(token: string): Promise<EnrolResult | null> {
+    return enrol(this.pool, token)
+  }
+
+  onRevoked(listener: (who: Revoked) => void): void {
+    this.#listeners.push(listener)
+  }
+
+  seen(identity: Identity): void {
+    this.#touch(identity, false)
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    if (this.#retry) clearTimeout(this.#retry)
+    const c = this.#listen
+    this.#listen = undefined
+    await c?.end().catch(() => undefined)
+    await this.pool.end().catch(() => undefined)
+  }
+
+  #touch(identity: Identity, force: boolean): void {
+    const key = `${identity.role}:${identity.deskId}`
+    const now = Date.now()
+    if (!force && now - (this.#lastTouch.get(key) ?? 0) < this.#seenEveryMs) return
+    this.#lastTouch.set(key, now)
+    touch(this.pool, identity).catch(e => this.#log(`recording last sync of ${key} failed: ${(e as Error).message}`))
+  }
+
+  #emit(who: Revoked): void {
+    for (const l of this.#listeners) l(who)
+  }
+
+  async #connectListener(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#url })
+    client.on("notification", n => {
+      const [role, ...rest] = (n.payload ?? "").split(":")
+      const id = rest.join(":")
+      if ((role === "desk" || role === "service") && id) this.#emit({ role, id })
+    })
+    const lost = (why: string): void => {
+      if (this.#closed || this.#listen !== client) return
+      this.#listen = undefined
+      this.#lostAt ??= new Date()
+      this.#log(`registry listener lost (${why}); reconnecting`)
+      this.#reconnectLater()
+    }
+    client.on("error", e => lost(e.message))
+    client.on("end", () => lost("connection ended"))
+    await client.connect()
+    await client.query(`LISTEN ${CHANNEL}`)
+    this.#listen = client
+    const since = this.#lostAt
+    this.#lostAt = undefined
+    // a minute of margin: a revocation NOTIFYed just before the connection was noticed lost
+    if (since) await this.#catchUp(new Date(since.getTime() - 60_000))
+  }
+
+  /** Revocations made while no connection was listening. */
+  async #catchUp(since: Date): Promise<void> {
+    const desks = await this.pool.query<{ id: string }>(
+      "SELECT desk_id AS id FROM desk_credentials WHERE revoked_at >= $1",
+      [since],
+    )
+    for (const r of desks.rows) this.#emit({ role: "desk", id: r.id })
+    const services = await this.pool.query<{ id: string }>(
+      "SELECT name AS id FROM service_credentials WHERE revoked_at >= $1",
+      [since],
+    )
+    for (const r of services.rows) this.#emit({ role: "service", id: r.id })
+  }
+
+  #reconnectLater(): void {
+    if (this.#closed || this.#retry) return
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined
+      this.#connectListener().catch(e => {
+        this.#log(`registry listener reconnect failed: ${(e as Error).message}`)
+        this.#reconnectLater()
+      })
+    }, 1000)
+    this.#retry.unref()
+  }
+}

@@ -1,0 +1,308 @@
+import { createHash } from "node:crypto"
+import { cbor, type PeerId } from "@automerge/automerge-repo"
+import * as fs from "node:fs"
+import {
+  docIdFor,
+  enrolDesk,
+  loadDeskCredential,
+  priceItemToDoc,
+  type PriceListDoc,
+  type RootDoc,
+} from "@vetsync/shared"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { WebSocket } from "ws"
+import { RelayServer } from "../src/RelayServer.js"
+import { PgAuthenticator } from "../src/registry/PgAuthenticator.js"
+import { clinicAdd, deskAdd, deskList, deskRevoke, enrol, serviceAdd } from "../src/registry/commands.js"
+import { registryCommand } from "../src/registry/registryCommand.js"
+import { credentialDesk, postEnrol, request, useRegistry } from "./pgSupport.js"
+import { closed, createDoc, makeTemp, relayHas, rmTemp, waitFor, type TestDesk } from "./support.js"
+
+const reg = useRegistry()
+
+/** Opens a socket with these headers; resolves when open, rejects with the refused status. */
+const socketWith = (url: string, headers: Record<string, string>): Promise<WebSocket> =>
+  new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers })
+    ws.once("open", () => resolve(ws))
+    ws.once("error", reject)
+  })
+
+const bearer = (credential: string): Record<string, string> => ({ authorization: `Bearer ${credential}` })
+
+const joinFrame = (peerId: string): Uint8Array =>
+  cbor.encode({ type: "join", senderId: peerId, peerMetadata: {}, supportedProtocolVersions: ["1"] })
+
+/** Adds a desk to a clinic and enrols it through the relay; returns its credential. */
+const enrolled = async (relay: RelayServer, clinicId: string, deskId: string): Promise<string> => {
+  const { enrolmentToken } = await deskAdd(reg.pool, { clinicId, deskId })
+  const res = await postEnrol(relay, enrolmentToken)
+  expect(res.status).toBe(200)
+  return (JSON.parse(res.body) as { credential: string }).credential
+}
+
+describe("desk registry and PgAuthenticator on a real relay", () => {
+  let dir: string
+  let relay: RelayServer
+  let desks: TestDesk[]
+  const logs: string[] = []
+  let n = 0
+  /** desk ids are global in the registry: unique per test */
+  const id = (name: string): string => `${name}-${n}`
+
+  beforeEach(async () => {
+    n++
+    dir = makeTemp("registry-relay")
+    desks = []
+    await clinicAdd(reg.pool, "A", "Clinic A")
+    await clinicAdd(reg.pool, "B", "Clinic B")
+    const authenticator = await PgAuthenticator.start({ databaseUrl: reg.url, seenEveryMs: 0 })
+    relay = await RelayServer.start({
+      dataDir: `${dir}/relay`,
+      authenticator,
+      clinics: ["A", "B"],
+      log: l => logs.push(l),
+    })
+  })
+  afterEach(async () => {
+    for (const d of desks) await d.close()
+    await relay.close()
+    rmTemp(dir)
+  })
+
+  const desk = (credential: string, peerPrefix: string) => {
+    const d = credentialDesk(relay, credential, peerPrefix, `${dir}/desk-${desks.length}`)
+    desks.push(d)
+    return d
+  }
+
+  it("stores only hashes of enrolment tokens and credentials, and lists desks with their last sync", async () => {
+    const added = await deskAdd(reg.pool, { clinicId: "A", deskId: id("front"), name: "Front desk" })
+    expect(added.enrolmentToken).toMatch(/^vse1\./)
+    const secret = added.enrolmentToken.split(".")[2]!
+    const row = await reg.pool.query<{ enrol_token_hash: Buffer }>(
+      "SELECT enrol_token_hash FROM desk_credentials WHERE desk_id = $1",
+      [added.deskId],
+    )
+    expect(row.rows[0]!.enrol_token_hash).toEqual(createHash("sha256").update(secret).digest())
+    const dump = JSON.stringify((await reg.pool.query("SELECT * FROM desk_credentials")).rows)
+    expect(dump).not.toContain(secret)
+    expect((await deskList(reg.pool, "A")).find(d => d.deskId === added.deskId)).toMatchObject({
+      state: "pending",
+      name: "Front desk",
+      lastSeenAt: null,
+    })
+    await expect(deskAdd(reg.pool, { clinicId: "A", deskId: added.deskId })).rejects.toThrow(/already registered/)
+    await expect(deskAdd(reg.pool, { clinicId: "nowhere" })).rejects.toThrow(/unknown clinic/)
+
+    const credential = (await enrol(reg.pool, added.enrolmentToken))!.credential
+    const d = desk(credential, `desk:${added.deskId}`)
+    const root = createDoc<RootDoc>(d.repo, "A", "root")
+    await waitFor(() => relayHas(d.repo, root, relay))
+    const listed = (await deskList(reg.pool, "A")).find(x => x.deskId === added.deskId)
+    expect(listed?.state).toBe("enrolled")
+    expect(listed?.lastSeenAt).toBeInstanceOf(Date)
+    const credSecret = credential.split(".")[2]!
+    expect(JSON.stringify((await reg.pool.query("SELECT * FROM desk_credentials")).rows)).not.toContain(credSecret)
+  })
+
+  it("runs the vetsync clinics/desks/services commands", async () => {
+    expect(await registryCommand("clinics", ["add", "C", "--name", "Clinic C"], reg.pool)).toEqual(["clinic C added"])
+    expect(await registryCommand("clinics", ["list"], reg.pool)).toContain("C\t0 desk(s)\tClinic C")
+    const added = await registryCommand("desks", ["add", "--clinic", "C", "--desk-id", id("cli")], reg.pool)
+    expect(added[0]).toBe(`desk ${id("cli")} added to clinic C`)
+    expect(added[2]).toMatch(/^vse1\./)
+    expect((await postEnrol(relay, added[2]!)).status).toBe(200)
+    expect(await registryCommand("desks", ["list", "--clinic", "C"], reg.pool)).toEqual([
+      expect.stringMatching(new RegExp(`^${id("cli")}\tC\tenrolled\tlast sync 20`)),
+    ])
+    expect(await registryCommand("desks", ["revoke", id("cli")], reg.pool)).toEqual([
+      `desk ${id("cli")} revoked: relays disconnect it now`,
+    ])
+    await expect(registryCommand("desks", ["revoke", id("cli")], reg.pool)).rejects.toThrow(/revoked already/)
+    expect((await registryCommand("services", ["add", "bridge"], reg.pool))[1]).toMatch(/^vss1\.bridge\./)
+    await expect(registryCommand("desks", ["frobnicate"], reg.pool)).rejects.toThrow(/usage/)
+  })
+
+  it("lets a desk enrol itself from its ws:// relay URL, keeping the credential in its data directory", async () => {
+    const { enrolmentToken } = await deskAdd(reg.pool, { clinicId: "B", deskId: id("self") })
+    const deskDir = `${dir}/self-desk`
+    expect(loadDeskCredential(deskDir)).toBeUndefined()
+    const cred = await enrolDesk(relay.syncUrl, enrolmentToken, deskDir)
+    expect(cred).toMatchObject({ deskId: id("self"), clinicId: "B" })
+    expect(loadDeskCredential(deskDir)).toEqual(cred)
+    expect(fs.statSync(`${deskDir}/credential.json`).mode & 0o777).toBe(0o600)
+    await expect(enrolDesk(relay.syncUrl, enrolmentToken, `${dir}/thief`)).rejects.toThrow(/refused \(403\)/)
+    const d = desk(cred.credential, `desk:${cred.deskId}`)
+    await waitFor(() => d.repo.peers.includes(relay.peerId))
+    expect(relay.adapter.identityOf(d.repo.peerId)).toEqual({ clinicId: "B", deskId: id("self"), role: "desk" })
+  })
+
+  it("exchanges an enrolment token once: a second or concurrent exchange is refused", async () => {
+    const { enrolmentToken } = await deskAdd(reg.pool, { clinicId: "A", deskId: id("once") })
+    const first = await postEnrol(relay, enrolmentToken)
+    expect(first.status).toBe(200)
+    expect(JSON.parse(first.body)).toMatchObject({ deskId: id("once"), clinicId: "A" })
+    expect((await postEnrol(relay, enrolmentToken)).status).toBe(403)
+
+    const race = await deskAdd(reg.pool, { clinicId: "A", deskId: id("race") })
+    const both = await Promise.all([postEnrol(relay, race.enrolmentToken), postEnrol(relay, race.enrolmentToken)])
+    expect(both.map(r => r.status).sort()).toEqual([200, 403])
+
+    expect((await postEnrol(relay, "vse1.nobody.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).status).toBe(403)
+    expect((await request(`${relay.url}/enrol`, { method: "POST", body: "{not json" })).status).toBe(400)
+    expect((await request(`${relay.url}/enrol`, { method: "POST", body: "x".repeat(10_000) })).status).toBe(413)
+  })
+
+  it("refuses an upgrade without a valid credential (401), and takes the identity from the credential only", async () => {
+    const credential = await enrolled(relay, "A", id("a1"))
+    const { enrolmentToken } = await deskAdd(reg.pool, { clinicId: "A", deskId: id("pending") })
+    const refused = [
+      {},
+      { "x-vetsync-clinic": "A", "x-vetsync-desk": id("a1") },
+      bearer("garbage"),
+      bearer(enrolmentToken),
+      bearer(`${credential.slice(0, -2)}xx`),
+      bearer(credential.replace(id("a1"), id("pending"))),
+    ]
+    for (const headers of refused) await expect(socketWith(relay.syncUrl, headers)).rejects.toThrow(/401/)
+    await expect(socketWith(`${relay.syncUrl}?clinic=B&desk=x&role=service`, {})).rejects.toThrow(/401/)
+    expect((await request(`${relay.url}/clinics/A/snapshot`)).status).toBe(401)
+
+    // headers claiming clinic B do not move a clinic-A desk to clinic B
+    const spoofHeaders = { ...bearer(credential), "x-vetsync-clinic": "B", "x-vetsync-role": "service" }
+    expect((await request(`${relay.url}/clinics/B/snapshot?clinic=B`, { headers: spoofHeaders })).status).toBe(403)
+    expect((await request(`${relay.url}/clinics/A/snapshot`, { headers: spoofHeaders })).status).toBe(200)
+    const ws = await socketWith(relay.syncUrl, spoofHeaders)
+    const replies: { type?: string }[] = []
+    ws.on("message", m => replies.push(cbor.decode<{ type?: string }>(new Uint8Array(m as Buffer))))
+    ws.send(joinFrame(`desk:${id("a1")}:x`))
+    await waitFor(() => replies.some(r => r.type === "peer"))
+    expect(relay.adapter.identityOf(`desk:${id("a1")}:x` as PeerId)).toEqual({
+      clinicId: "A",
+      deskId: id("a1"),
+      role: "desk",
+    })
+    ws.close()
+  })
+
+  it("refuses a peer id that is not the credential's desk, and a takeover of a live one", async () => {
+    const credential = await enrolled(relay, "A", id("a1"))
+    await enrolled(relay, "A", id("a2"))
+    const honest = desk(credential, `desk:${id("a1")}`)
+    await waitFor(() => honest.repo.peers.includes(relay.peerId))
+    for (const peerId of [`desk:${id("a2")}:1`, `service:bridge:1`, honest.repo.peerId]) {
+      const ws = await socketWith(relay.syncUrl, bearer(credential))
+      const replies: { type?: string; message?: string }[] = []
+      ws.on("message", m => replies.push(cbor.decode<{ type?: string; message?: string }>(new Uint8Array(m as Buffer))))
+      ws.send(joinFrame(peerId))
+      expect(await closed(ws)).toBe(1008)
+      expect(replies).toEqual([
+        expect.objectContaining({ type: "error", message: expect.stringMatching(/does not belong|already connected/) }),
+      ])
+    }
+    expect(relay.adapter.peerIds).toEqual([honest.repo.peerId])
+  })
+
+  it("serves a clinic-A desk none of clinic B's documents, even by id; the bridge's service credential sees both", async () => {
+    const a = desk(await enrolled(relay, "A", id("a1")), `desk:${id("a1")}`)
+    const b = desk(await enrolled(relay, "B", id("b1")), `desk:${id("b1")}`)
+    const bRoot = createDoc<RootDoc>(b.repo, "B", "root")
+    const bFree = b.repo.create<{ secret: string }>({ secret: "clinic B only" })
+    await waitFor(() => relayHas(b.repo, bRoot, relay) && relayHas(b.repo, bFree, relay))
+    await waitFor(() => a.repo.peers.includes(relay.peerId))
+    await expect(a.repo.find(bRoot.documentId)).rejects.toThrow(/unavailable/)
+    await expect(a.repo.find(bFree.documentId)).rejects.toThrow(/unavailable/)
+    // nor can it claim clinic B's deterministic documents by sending them first
+    const squat = createDoc(a.repo, "B", "invoices/2026-12")
+    const probe = a.repo.create({ probe: 1 })
+    await waitFor(() => relayHas(a.repo, probe, relay))
+    expect(relay.ownership.ownerOf(squat.documentId)).toBe("B")
+
+    const { credential } = await serviceAdd(reg.pool, "bridge")
+    const bridge = desk(credential, "service:bridge")
+    expect((await bridge.repo.find<{ secret: string }>(bFree.documentId)).doc().secret).toBe("clinic B only")
+    expect((await bridge.repo.find<RootDoc>(bRoot.documentId)).doc().kind).toBe("root")
+  })
+
+  it("cuts a revoked desk off at once and refuses it afterwards; other desks keep syncing", async () => {
+    const cred1 = await enrolled(relay, "A", id("a1"))
+    const a1 = desk(cred1, `desk:${id("a1")}`)
+    const a2 = desk(await enrolled(relay, "A", id("a2")), `desk:${id("a2")}`)
+    await waitFor(() => relay.adapter.peerIds.length === 2)
+    const victim = await socketWith(relay.syncUrl, bearer(cred1))
+    const replies: { type?: string; message?: string }[] = []
+    victim.on("message", m =>
+      replies.push(cbor.decode<{ type?: string; message?: string }>(new Uint8Array(m as Buffer))),
+    )
+    victim.send(joinFrame(`desk:${id("a1")}:raw`))
+    await waitFor(() => replies.some(r => r.type === "peer"))
+
+    const victimClosed = closed(victim)
+    expect(await deskRevoke(reg.pool, id("a1"))).toBe(true)
+    // NOTIFY from the trigger reaches the relay, which closes every socket of the desk
+    expect(await victimClosed).toBe(1008)
+    expect(replies.at(-1)).toMatchObject({ type: "error", message: expect.stringMatching(/revoked/) })
+    await waitFor(() => !relay.adapter.peerIds.includes(a1.repo.peerId))
+    expect(relay.adapter.peerIds).toEqual([a2.repo.peerId])
+    await expect(socketWith(relay.syncUrl, bearer(cred1))).rejects.toThrow(/401/)
+    expect((await request(`${relay.url}/clinics/A/snapshot`, { headers: bearer(cred1) })).status).toBe(401)
+    // the desk's own adapter keeps retrying and keeps being refused
+    await waitFor(() => a1.errors.filter(e => /401/.test(e)).length >= 2)
+    expect(relay.adapter.peerIds).toEqual([a2.repo.peerId])
+    expect((await deskList(reg.pool, "A")).find(d => d.deskId === id("a1"))?.state).toBe("revoked")
+    expect(await deskRevoke(reg.pool, id("a1"))).toBe(false)
+
+    const a3 = desk(await enrolled(relay, "A", id("a3")), `desk:${id("a3")}`)
+    const root = createDoc<RootDoc>(a2.repo, "A", "root")
+    root.change(d => void (d.partitions["appointments/2026-12"] = true))
+    const onA3 = await a3.repo.find<RootDoc>(root.documentId)
+    await waitFor(() => onA3.doc().partitions["appointments/2026-12"] === true)
+  })
+
+  it("drops a tampered desk's write to the price list and tells it why; no other desk nor the relay's copy sees it", async () => {
+    const { credential } = await serviceAdd(reg.pool, "bridge")
+    const bridge = desk(credential, "service:bridge")
+    const published = createDoc<PriceListDoc>(bridge.repo, "A", "pricelist")
+    const item = {
+      id: "consult",
+      code: "S001",
+      name: "Consultation",
+      kind: "service" as const,
+      price: 150000,
+      unit: "pc",
+      active: true,
+      updatedAt: "2026-11-01T00:00:00Z",
+    }
+    published.change(d => void (d.items["consult"] = priceItemToDoc(item)))
+    await waitFor(() => relayHas(bridge.repo, published, relay))
+
+    const evil = desk(await enrolled(relay, "A", id("evil")), `desk:${id("evil")}`)
+    const honest = desk(await enrolled(relay, "A", id("honest")), `desk:${id("honest")}`)
+    const onEvil = await evil.repo.find<PriceListDoc>(published.documentId)
+    await waitFor(() => onEvil.doc().items["consult"] !== undefined)
+    // the tampered desk writes straight into the price list through its Repo
+    onEvil.change(d => {
+      d.items["consult"]!.price = 1
+      d.items["free"] = priceItemToDoc({ ...item, id: "free", code: "X", price: 0 })
+    })
+    await waitFor(() => relay.droppedDeskChanges > 0)
+    // then edits its clinic's root, which other desks do receive
+    const root = createDoc<RootDoc>(evil.repo, "A", "root")
+    root.change(d => void (d.partitions["invoices/2026-12"] = true))
+    await waitFor(() => relayHas(evil.repo, root, relay))
+    await waitFor(() => evil.errors.some(e => /written by the bridge only/.test(e)))
+
+    const onHonest = await honest.repo.find<PriceListDoc>(published.documentId)
+    const onHonestRoot = await honest.repo.find<RootDoc>(root.documentId)
+    await waitFor(() => onHonestRoot.doc().partitions["invoices/2026-12"] === true)
+    const relayCopy = await relay.repo.find<PriceListDoc>(published.documentId)
+    for (const doc of [onHonest.doc(), relayCopy.doc(), published.doc()]) {
+      expect(doc.items["consult"]?.price).toBe(150000)
+      expect(doc.items["free"]).toBeUndefined()
+    }
+    // the relay's stored copy (what the bridge reads into PostgreSQL) has the bridge's heads only
+    expect(relayCopy.heads()).toEqual(published.heads())
+    expect(docIdFor("A", "pricelist")).toBe(published.documentId)
+  })
+})
