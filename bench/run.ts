@@ -11,11 +11,13 @@ import path from "node:path"
 import type { Benchmark } from "./benchmark.js"
 import { benchmark as desk } from "./desk.bench.js"
 import { benchmark as generate } from "./generate.bench.js"
+import { benchmark as uiSearch } from "./ui-search.bench.js"
 import { formatMs, markdownTable } from "./table.js"
 
 export const BENCHMARKS: readonly Benchmark[] = [
   generate,
   desk,
+  uiSearch,
   // desk bootstrap, search latency, edit propagation, bridge projection: add them here
 ]
 
