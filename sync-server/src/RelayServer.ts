@@ -4,8 +4,8 @@ import * as A from "@automerge/automerge"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
-import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
-import { SafeFsStorageAdapter, genesisDoc } from "@vetsync/shared"
+import { Repo, type DocumentId, type PeerId, type DocHandle } from "@automerge/automerge-repo"
+import { SafeFsStorageAdapter, genesisDoc, ClinicLayout, isDocKey, type RootDoc } from "@vetsync/shared"
 import { WebSocketServer } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
@@ -39,7 +39,7 @@ export interface RelayServerOptions {
   log?: (line: string) => void
 }
 
-const SNAPSHOT_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents)$/
+const SNAPSHOT_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads)$/
 
 /**
  * The sync relay: an HTTP(S) server with `GET /health`, `GET /clinics/:id/snapshot`,
@@ -68,6 +68,9 @@ export class RelayServer {
   /** when each `role:id` was last revoked (performance.now()), to refuse upgrades authenticated just before */
   readonly #revokedAt = new Map<string, number>()
   #closed = false
+  readonly #joinedAt = new Map<string, number>()
+  readonly #changedAt = new Map<string, number>()
+  #reannounce: ReturnType<typeof setTimeout> | undefined
 
   private constructor(opts: RelayServerOptions, ownership: DocOwnership) {
     this.#log = opts.log ?? (() => undefined)
@@ -97,11 +100,18 @@ export class RelayServer {
         }
         const owner = ownership.ownerOf(docId)
         if (owner !== undefined && frame.type === "sync") this.#snapshots.invalidate(owner)
+        if (frame.type === "sync" && frame.changes.length > 0) this.#changed(docId)
         return true
       },
     })
-    this.adapter.on("peer-candidate", ({ peerId }) => this.#log(`peer joined: ${peerId}`))
-    this.adapter.on("peer-disconnected", ({ peerId }) => this.#log(`peer left: ${peerId}`))
+    this.adapter.on("peer-candidate", ({ peerId }) => {
+      this.#joinedAt.set(peerId, Date.now())
+      this.#log(`peer joined: ${peerId}`)
+    })
+    this.adapter.on("peer-disconnected", ({ peerId }) => {
+      this.#joinedAt.delete(peerId)
+      this.#log(`peer left: ${peerId}`)
+    })
     this.peerId = `relay:${opts.name ?? "main"}` as PeerId
     this.repo = new Repo({
       storage: this.#closable,
@@ -112,8 +122,15 @@ export class RelayServer {
         // desks ask for the documents they follow (a new desk first takes the snapshot, then a
         // few documents at a time); pushing every document of the clinic at once flooded a
         // bootstrapping desk with sync work. A service (the bridge) is sent everything.
-        announce: async (peerId, docId) =>
-          this.adapter.identityOf(peerId)?.role === "service" && this.#mayAccess(peerId, docId),
+        // A service (the bridge) is sent everything. A desk asks, on connecting, for the documents
+        // whose heads differ from its own (GET /clinics/:id/heads), and is sent a document that
+        // changes while it is connected; pushing every document of the clinic at once flooded a
+        // bootstrapping desk (each document a desk loads is materialized in memory).
+        announce: async (peerId, docId) => {
+          if (!this.#mayAccess(peerId, docId)) return false
+          if (this.adapter.identityOf(peerId)?.role === "service") return true
+          return docId !== undefined && (this.#changedAt.get(docId) ?? 0) >= (this.#joinedAt.get(peerId) ?? Infinity)
+        },
         access: async (peerId, docId) => this.#mayAccess(peerId, docId),
       },
     })
@@ -183,6 +200,7 @@ export class RelayServer {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#reannounce)
     if (this.#closed) return
     this.#closed = true
     this.adapter.disconnect()
@@ -214,6 +232,38 @@ export class RelayServer {
     return changes.some(c => !isOnly(c, genesis))
   }
 
+  /** A document changed: desks connected since before the change are now sent it. */
+  #changed(docId: string): void {
+    this.#changedAt.set(docId, Date.now())
+    if (this.#reannounce || this.#closed) return
+    this.#reannounce = setTimeout(() => {
+      this.#reannounce = undefined
+      if (!this.#closed) this.repo.shareConfigChanged()
+    }, 30)
+  }
+
+  /** Current heads of a clinic's documents that the relay holds (loading stored ones). */
+  async headsOf(clinicId: string): Promise<Record<string, string[]>> {
+    const layout = new ClinicLayout(clinicId)
+    const handleOf = async (docId: DocumentId): Promise<DocHandle<unknown> | undefined> => {
+      const cached = this.repo.handles[docId]
+      if (cached) return cached.isReady() ? cached : undefined
+      if (!this.storage.hasDocument(docId)) return undefined
+      const h = await this.repo.find(docId, { allowableStates: ["ready", "unavailable"] }).catch(() => undefined)
+      return h?.isReady() ? h : undefined
+    }
+    const root = await handleOf(layout.idOf("root"))
+    for (const key of Object.keys((root?.doc() as RootDoc | undefined)?.partitions ?? {})) if (isDocKey(key)) layout.add(key)
+    const out: Record<string, string[]> = {}
+    for (const key of layout.keys()) {
+      const docId = layout.idOf(key)
+      if (this.ownership.ownerOf(docId) !== clinicId) continue
+      const handle = await handleOf(docId)
+      if (handle) out[key] = [...handle.heads()]
+    }
+    return out
+  }
+
   #mayAccess(peerId: PeerId, docId: DocumentId | undefined): boolean {
     const identity = this.adapter.identityOf(peerId)
     if (!identity) return false
@@ -243,6 +293,7 @@ export class RelayServer {
           if (!identity) return reply(401, { error: "unauthenticated" })
           if (identity.role === "desk" && identity.clinicId !== clinicId) return reply(403, { error: "other clinic" })
           this.ownership.registerClinic(clinicId)
+          if (m[2] === "heads") return reply(200, await this.headsOf(clinicId))
           if (m[2] === "documents") {
             const bundle = await this.#snapshots.bundle(clinicId)
             res.writeHead(200, { "content-type": "application/octet-stream" }).end(bundle)

@@ -7,7 +7,7 @@ import type { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 
 /** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents) */
-export const snapshotUrl = (server: string, clinicId: string, what: "snapshot" | "documents" = "snapshot"): string => {
+export const snapshotUrl = (server: string, clinicId: string, what: "snapshot" | "documents" | "heads" = "snapshot"): string => {
   const u = new URL(server)
   u.protocol = u.protocol === "wss:" ? "https:" : "http:"
   u.pathname = `/clinics/${encodeURIComponent(clinicId)}/${what}`

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
+import { decodeHeads, type NetworkAdapterInterface, type UrlHeads } from "@automerge/automerge-repo"
 import { isDocKey, kindOfKey, readRecord, type AnyClinicDoc, type AnyRecord, type DocKey, type RootDoc } from "@vetsync/shared"
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { DeskError, type DeskApi, type DeskArgs, type DeskCommand, type DeskEvent, type DeskResult, type DeskStatus } from "./api.js"
-import { Bootstrapper } from "./Bootstrapper.js"
+import { Bootstrapper, snapshotUrl } from "./Bootstrapper.js"
 import { recordFromDoc, type CommandContext } from "./commands/context.js"
 import { DocStore, type ClinicHandle } from "./DocStore.js"
 import { createHandlers } from "./handlers.js"
@@ -98,6 +98,7 @@ export class DeskCore {
     })
     for (const { key } of this.rm.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
     this.docs.onDocument((key, handle) => {
+      if (this.#closed) return
       this.sync.attach(key, handle)
       this.#scheduleUpdate(key, handle)
     })
@@ -281,12 +282,36 @@ export class DeskCore {
     try {
       const root = await this.docs.open(ROOT)
       for (const p of Object.keys((root.doc() as RootDoc).partitions ?? {})) if (isDocKey(p)) this.docs.layout.add(p)
-      // the documents of the clinic that exist: listed in the root, or on this desk's disk
-      const keys = this.docs.layout.keys().filter(k => !this.docs.isOpen(k) && (this.docs.isLocal(k) || (root.doc() as RootDoc).partitions?.[k]))
+      const relayHeads = await this.#relayHeads()
+      for (const k of Object.keys(relayHeads ?? {})) if (isDocKey(k)) this.docs.layout.add(k)
+      // the documents of the clinic that exist (listed in the root, on this desk's disk, or at the
+      // relay) and that the relay holds differently from what this desk's read model reflects
+      const keys = this.docs.layout.keys().filter(k => {
+        if (this.docs.isOpen(k)) return false
+        if (!relayHeads) return this.docs.isLocal(k) || (root.doc() as RootDoc).partitions?.[k]
+        const theirs = relayHeads[k]
+        if (theirs === undefined) return this.docs.isLocal(k)
+        const ours = this.rm.getDocHeads(this.docs.layout.idOf(k))
+        return ours === undefined || !sameSet(ours, decodeHeads(theirs as UrlHeads))
+      })
       for (let i = 0; i < keys.length && !this.#closed && this.sync.online; i += 4)
         await Promise.all(keys.slice(i, i + 4).map(k => this.#openQuietly(k)))
     } finally {
       this.#subscribing = false
+    }
+  }
+
+  /** The relay's current heads of every document of the clinic, or undefined if it cannot say. */
+  async #relayHeads(): Promise<Record<string, string[]> | undefined> {
+    if (!this.opts.server) return undefined
+    try {
+      const res = await fetch(snapshotUrl(this.opts.server, this.opts.clinicId, "heads"), {
+        headers: this.#headers(),
+        signal: AbortSignal.timeout(30_000),
+      })
+      return res.ok ? ((await res.json()) as Record<string, string[]>) : undefined
+    } catch {
+      return undefined
     }
   }
 
