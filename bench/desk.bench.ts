@@ -11,6 +11,8 @@ const here = import.meta.dirname
 const SEED_DIR = path.join(here, "out", "relay-seed")
 const MARK = path.join(SEED_DIR, "seeded-v1")
 const tsx = ["--import", "tsx"]
+/** how long the benchmark waits for a new desk to have every document before it measures the rest */
+const LOCAL_LIMIT = 240_000
 const progress = (line: string): void => {
   process.stderr.write(`  [desk bench] ${line}\n`)
 }
@@ -51,13 +53,20 @@ export const benchmark: Benchmark = {
       const a = startDesk(path.join(work, "a"), url, "bench-a", probe)
       const searchableA = await a.proc.next("searchable")
       progress(`desk A searchable after ${ms(searchableA.t - a.spawnedAt)}`)
-      const localA = await a.proc.next("local")
-      progress(`desk A has everything local after ${ms(localA.t - a.spawnedAt)}, peak RSS ${mb(a.proc.peakRss())}`)
+      const localA = await a.proc.next("local", () => true, LOCAL_LIMIT).catch(() => undefined)
+      progress(localA ? `desk A has everything local after ${ms(localA.t - a.spawnedAt)}` : "desk A: not everything local in time")
+      progress(`desk A peak RSS ${mb(a.proc.peakRss())}`)
       rows.push({ metric: "new desk: until search works", value: ms(searchableA.t - a.spawnedAt), target: "< 5 s", note: "process start → first hit (snapshot)" })
-      rows.push({ metric: "new desk: until everything is local", value: ms(localA.t - a.spawnedAt), target: "< 15 s", note: "all documents at the snapshot's heads" })
+      rows.push({
+        metric: "new desk: until everything is local",
+        value: localA ? ms(localA.t - a.spawnedAt) : `not within ${ms(LOCAL_LIMIT)}`,
+        target: "< 15 s",
+        note: "all documents at the snapshot's heads",
+      })
       const b = startDesk(path.join(work, "b"), url, "bench-b", probe)
-      await b.proc.next("local")
-      progress(`desk B has everything local, peak RSS ${mb(b.proc.peakRss())}`)
+      await b.proc.next("searchable")
+      await b.proc.next("local", () => true, LOCAL_LIMIT).catch(() => undefined)
+      progress(`desk B ready, peak RSS ${mb(b.proc.peakRss())}`)
 
       // search latency over names, phones, pet names and chips
       const rng = new Rng("search")

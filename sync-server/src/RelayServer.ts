@@ -99,8 +99,11 @@ export class RelayServer {
           return false
         }
         const owner = ownership.ownerOf(docId)
-        if (owner !== undefined && frame.type === "sync") this.#snapshots.invalidate(owner)
-        if (frame.type === "sync" && frame.changes.length > 0) this.#changed(docId)
+        if (frame.type === "sync" && frame.changes.length > 0) {
+          // only frames that carry changes can make the snapshot stale (heads exchanges cannot)
+          if (owner !== undefined) this.#snapshots.invalidate(owner)
+          this.#changed(docId)
+        }
         return true
       },
     })
