@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { decodeHeads, type NetworkAdapterInterface, type UrlHeads } from "@automerge/automerge-repo"
-import { isDocKey, kindOfKey, readRecord, type AnyClinicDoc, type AnyRecord, type DocKey, type RootDoc } from "@vetsync/shared"
+import { isDocKey, kindOfKey, readRecord, type AnyClinicDoc, type AnyRecord, type DocKey, type RootDoc, sameHeads } from "@vetsync/shared"
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { DeskError, type DeskApi, type DeskArgs, type DeskCommand, type DeskEvent, type DeskResult, type DeskStatus } from "./api.js"
 import { Bootstrapper, snapshotUrl } from "./Bootstrapper.js"
@@ -292,7 +292,7 @@ export class DeskCore {
         const theirs = relayHeads[k]
         if (theirs === undefined) return this.docs.isLocal(k)
         const ours = this.rm.getDocHeads(this.docs.layout.idOf(k))
-        return ours === undefined || !sameSet(ours, decodeHeads(theirs as UrlHeads))
+        return ours === undefined || !sameHeads(ours, decodeHeads(theirs as UrlHeads))
       })
       for (let i = 0; i < keys.length && !this.#closed && this.sync.online; i += 4)
         await Promise.all(keys.slice(i, i + 4).map(k => this.#openQuietly(k)))
@@ -360,7 +360,7 @@ export class DeskCore {
         if (excess <= 0) break
         if (this.#pendingUpdates.has(key) || !this.#bootstrap.isCaughtUp(key) || !this.sync.isSettled(handle)) continue
         const recorded = this.rm.getDocHeads(handle.documentId)
-        if (!recorded || !sameSet(recorded, DocStore.heads(handle))) continue
+        if (!recorded || !sameHeads(recorded, DocStore.heads(handle))) continue
         await this.docs.unload(key)
         excess--
       }
@@ -394,5 +394,3 @@ export class DeskCore {
     }
   }
 }
-
-const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && a.every(h => b.includes(h))

@@ -13,8 +13,7 @@ import {
   type DocKey,
   type PriceListDoc,
   type RejectionsDoc,
-  type RootDoc,
-} from "@vetsync/shared"
+  type RootDoc, sameHeads } from "@vetsync/shared"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import type { ClinicHandle } from "./DocStore.js"
 
@@ -113,8 +112,6 @@ export class ReadModelUpdater {
     result.collections.push(...collections)
   }
 }
-
-const sameHeads = (a: string[], b: string[]): boolean => a.length === b.length && a.every(h => b.includes(h))
 
 /** Fields of one record that hold concurrent values, with the value kept and the others. */
 export const conflictsOf = (

@@ -1,6 +1,6 @@
 import * as A from "@automerge/automerge"
 import { decodeHeads, type DocHandleRemoteHeadsPayload, type PeerId, type StorageId, type UrlHeads } from "@automerge/automerge-repo"
-import { changedRecordsBetween, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
+import { changedRecordsBetween, type AnyClinicDoc, type DocKey, sameHeads } from "@vetsync/shared"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import type { ClinicHandle, DocStore } from "./DocStore.js"
 
@@ -84,7 +84,7 @@ export class SyncTracker {
     const docId = handle.documentId
     const acked = (this.#rm.getRelayHeads(docId) ?? []).filter(h => A.hasHeads(doc, [h]))
     const heads = A.getHeads(doc)
-    const n = sameSet(acked, heads) ? 0 : changedRecordsBetween(doc, acked, heads).length
+    const n = sameHeads(acked, heads) ? 0 : changedRecordsBetween(doc, acked, heads).length
     const before = this.#waiting.get(docId)
     if (n === 0) {
       if (before !== undefined) this.#rm.clearDirty(docId)
@@ -105,7 +105,7 @@ export class SyncTracker {
     const acked = this.#rm.getRelayHeads(handle.documentId)
     if (!handle.isReady()) return false
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
-    return acked !== undefined && doc !== undefined && sameSet(A.getHeads(doc), acked.filter(h => A.hasHeads(doc, [h])))
+    return acked !== undefined && doc !== undefined && sameHeads(A.getHeads(doc), acked.filter(h => A.hasHeads(doc, [h])))
   }
 
   lastSyncedAt(): string | null {
@@ -138,5 +138,3 @@ export class SyncTracker {
     this.#onChange()
   }
 }
-
-const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && a.every(h => b.includes(h))

@@ -27,7 +27,6 @@ describe("concurrent edits of one client", () => {
     const reconnect = async () => {
       relay = await startRelay(relayDir, port)
       await waitFor("both synced", async () => {
-        if (process.env.DEBUG_SYNC) console.log(JSON.stringify([await a.call("status", undefined), await b.call("status", undefined)].map(s => ({ st: s.state, on: s.online, w: s.waitingRecords, b: s.bootstrap, e: s.error }))))
         const [sa, sb] = [await a.call("status", undefined), await b.call("status", undefined)]
         return sa.state === "online" && sb.state === "online"
       })
@@ -43,7 +42,6 @@ describe("concurrent edits of one client", () => {
     for (const desk of [a, b]) {
       const card = await waitFor("merged card", async () => {
         const c = await desk.call("clients.get", { id })
-        if (process.env.DEBUG_SYNC) console.log("card", desk.opts.deskId, c?.client.phone, c?.client.email, desk.docs.openHandles().map(h => h.key).join(","))
         return c?.client.phone === "+79161111111" && c.client.email === "new@example.ru" ? c : null
       })
       expect(card.conflicts).toEqual([])

@@ -48,7 +48,6 @@ export const waitFor = async <T>(what: string, check: () => T | Promise<T>, ms =
     } catch (e) {
       last = e
     }
-    if (process.env.DEBUG_WAIT && Math.random() < 0.02) console.log(`[wait] ${what}`, last)
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`)
     await new Promise(r => setTimeout(r, 50))
   }

@@ -64,7 +64,6 @@ describe("two desks and a relay", () => {
     relay = await startRelay(relayDir, port)
     await waitFor("desk A's waiting records to reach 0", async () => {
       const s = await a.call("status", undefined)
-      if (process.env.DEBUG_WAIT) console.log(JSON.stringify({ st: s.state, on: s.online, w: s.waitingRecords, b: s.bootstrap }))
       return s.online && s.waitingRecords === 0 && s.state === "online"
     })
     expect((await a.call("status", undefined)).lastSyncedAt).not.toBeNull()
