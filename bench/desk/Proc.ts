@@ -64,7 +64,7 @@ export class Proc {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return
     this.child.kill("SIGTERM")
     await new Promise(r => this.child.once("exit", r))
   }

@@ -11,6 +11,14 @@ const out = (o: Record<string, unknown>): void => {
 const t0 = Date.now()
 const desk = await DeskCore.open({ dataDir, server, clinicId: "bench", deskId, deskCode: deskId.toUpperCase() })
 out({ ev: "opened", ms: Date.now() - t0 })
+if (process.env.VETSYNC_DEBUG?.includes("mem")) {
+  const mb = (n: number): number => Math.round(n / 1048576)
+  setInterval(() => {
+    const m = process.memoryUsage()
+    const s = desk.status()
+    process.stderr.write(`[mem ${deskId}] +${((Date.now() - t0) / 1000).toFixed(0)}s rss ${mb(m.rss)} heap ${mb(m.heapUsed)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)} open ${desk.docs.openHandles().length} ${s.bootstrap.phase} ${s.state}\n`)
+  }, 2000).unref()
+}
 let watched: string | undefined
 desk.onEvent(e => {
   if (e.type === "records-changed" && watched) {
@@ -18,11 +26,17 @@ desk.onEvent(e => {
     if (c) out({ ev: "phone", value: c.phone })
   }
 })
-// first search result, and everything local
+// first search hit (the snapshot streams in document by document), then the whole clinic searchable
 void (async () => {
+  let hit = false
   for (;;) {
     const hits = await desk.call("clients.search", { query: probe, limit: 5 })
-    if (hits.length > 0) return out({ ev: "searchable", ms: Date.now() - t0 })
+    if (hits.length > 0 && !hit) {
+      hit = true
+      out({ ev: "first-hit", ms: Date.now() - t0 })
+    }
+    const phase = desk.status().bootstrap.phase
+    if (hits.length > 0 && phase !== "none" && phase !== "snapshot") return out({ ev: "searchable", ms: Date.now() - t0 })
     await new Promise(r => setTimeout(r, 20))
   }
 })()

@@ -101,7 +101,7 @@ export class RelayServer {
         const owner = ownership.ownerOf(docId)
         if (frame.type === "sync" && frame.changes.length > 0) {
           // only frames that carry changes can make the snapshot stale (heads exchanges cannot)
-          if (owner !== undefined) this.#snapshots.invalidate(owner)
+          if (owner !== undefined) this.#snapshots.noteChanges(owner, docId)
           this.#changed(docId)
         }
         return true
@@ -152,6 +152,10 @@ export class RelayServer {
       )
       this.#log(`${who.role} ${who.id} revoked: ${n} connection(s) closed`)
     })
+    // a desk applying a large snapshot may not reuse its pooled connection for a while; closing
+    // idle sockets after Node's default 5 s made its next request fail with "other side closed"
+    this.#http.keepAliveTimeout = 65_000
+    this.#http.headersTimeout = 66_000
     this.#http.on("upgrade", (req, socket, head) => this.#upgrade(req, socket, head))
   }
 
@@ -303,7 +307,7 @@ export class RelayServer {
             return
           }
           const gz = await this.#snapshots.gzipped(clinicId)
-          res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(gz)
+          res.writeHead(200, { "content-type": "application/x-ndjson", "content-encoding": "gzip" }).end(gz)
         })
         .catch(e => {
           this.#log(`snapshot of ${clinicId} failed: ${(e as Error).message}`)

@@ -11,9 +11,14 @@ import {
   recordsOfDoc,
   rejectionsOfDoc,
   type AnyClinicDoc,
-  type ClinicSnapshot,
   type DocKey,
+  type PriceItem,
+  type Rejection,
   type RootDoc,
+  type SnapshotDocState,
+  type SnapshotLine,
+  type SnapshotRecords,
+  snapshotLines,
 } from "@vetsync/shared"
 import type { DocOwnership } from "./DocOwnership.js"
 
@@ -22,12 +27,12 @@ const gzip = promisify(gzipCb)
 interface CacheEntry {
   /** bumped whenever a document of the clinic changes */
   generation: number
-  built?: { generation: number; gz: Buffer; bundle: Buffer }
+  built?: { generation: number; gz: Buffer; bundle: Buffer; docIds: Set<string> }
   building?: { generation: number; promise: Promise<Buffer> }
 }
 
 /**
- * Builds a clinic's bootstrap snapshot (ClinicSnapshot, gzip JSON) from the relay's
+ * Builds a clinic's bootstrap snapshot (SnapshotLine per line, gzip NDJSON) from the relay's
  * documents, caches it per clinic and rebuilds it lazily once a document of the clinic
  * changed (heads-changed of every document read, plus invalidate() for incoming changes).
  */
@@ -44,12 +49,33 @@ export class SnapshotBuilder {
     this.#hasStored = hasStored
   }
 
+  /**
+   * A sync frame carrying changes arrived for a document: from now on a change of its heads makes
+   * the clinic's snapshot stale, and a document the snapshot left out (it was not at the relay yet)
+   * makes it stale at once. Changes the relay already had (a desk's genesis) change nothing.
+   */
+  noteChanges(clinicId: string, docId: DocumentId): void {
+    setTimeout(() => {
+      const handle = this.#repo.handles[docId]
+      if (!handle) return
+      this.#watch(clinicId, docId, handle)
+      const built = this.#cache.get(clinicId)?.built
+      if (built && !built.docIds.has(docId) && handle.isReady()) this.invalidate(clinicId)
+    }, 0)
+  }
+
+  #watch(clinicId: string, docId: DocumentId, handle: DocHandle<unknown>): void {
+    if (this.#watched.has(docId)) return
+    this.#watched.add(docId)
+    handle.on("heads-changed", () => this.invalidate(clinicId))
+  }
+
   invalidate(clinicId: string): void {
     const entry = this.#cache.get(clinicId)
     if (entry) entry.generation++
   }
 
-  /** The gzip-compressed snapshot JSON of a clinic. */
+  /** The gzip-compressed snapshot NDJSON of a clinic. */
   async gzipped(clinicId: string): Promise<Buffer> {
     let entry = this.#cache.get(clinicId)
     if (!entry) this.#cache.set(clinicId, (entry = { generation: 0 }))
@@ -67,11 +93,15 @@ export class SnapshotBuilder {
 
   async #rebuild(clinicId: string, entry: CacheEntry, generation: number): Promise<Buffer> {
     const bundle: BundleEntry[] = []
-    const promise = this.build(clinicId, bundle).then(async snapshot => gzip(Buffer.from(JSON.stringify(snapshot))))
+    const promise = this.lines(clinicId, bundle).then(async lines => {
+      const ndjson = lines.map(l => JSON.stringify(l)).join("\n") + "\n"
+      return gzip(Buffer.from(ndjson))
+    })
     entry.building = { generation, promise }
     try {
       const gz = await promise
-      if (!entry.built || entry.built.generation < generation) entry.built = { generation, gz, bundle: encodeBundle(bundle) }
+      if (!entry.built || entry.built.generation < generation)
+        entry.built = { generation, gz, bundle: encodeBundle(bundle), docIds: new Set(bundle.map(b => b.docId)) }
       return gz
     } finally {
       if (entry.building?.promise === promise) delete entry.building
@@ -89,55 +119,51 @@ export class SnapshotBuilder {
     return built.bundle
   }
 
-  async build(clinicId: string, bundle: BundleEntry[] = []): Promise<ClinicSnapshot> {
+  /** The snapshot's lines: the header, each document's records, the price list, rejections, the end. */
+  async lines(clinicId: string, bundle: BundleEntry[] = []): Promise<SnapshotLine[]> {
     const layout = new ClinicLayout(clinicId)
-    const snapshot: ClinicSnapshot = {
-      clinicId,
-      generatedAt: new Date().toISOString(),
-      docs: {},
-      records: { clients: [], patients: [], appointments: [], invoices: [] },
-      priceList: [],
-      rejections: [],
-    }
-    const root = await this.#read<RootDoc>(clinicId, layout, "root", snapshot, bundle)
+    const generatedAt = new Date().toISOString()
+    const docs: Partial<Record<DocKey, SnapshotDocState>> = {}
+    const parts: SnapshotRecords[] = []
+    const priceList: PriceItem[] = []
+    const rejections: Rejection[] = []
+    const root = await this.#read<RootDoc>(clinicId, layout, "root", docs, bundle)
     for (const key of Object.keys(root?.partitions ?? {})) if (isDocKey(key)) layout.add(key)
     for (const key of layout.keys()) {
       if (key === "root") continue
-      const doc = await this.#read<AnyClinicDoc>(clinicId, layout, key, snapshot, bundle)
+      const doc = await this.#read<AnyClinicDoc>(clinicId, layout, key, docs, bundle)
       if (!doc) continue
-      if (doc.kind === "pricelist") snapshot.priceList.push(...priceItemsOfDoc(doc))
-      else if (doc.kind === "rejections") snapshot.rejections.push(...rejectionsOfDoc(doc))
+      if (doc.kind === "pricelist") priceList.push(...priceItemsOfDoc(doc))
+      else if (doc.kind === "rejections") rejections.push(...rejectionsOfDoc(doc))
       else {
-        const { records } = snapshot
+        const part: SnapshotRecords = { type: "records", key, clients: [], patients: [], appointments: [], invoices: [] }
         for (const r of recordsOfDoc(doc)) {
-          if (r.collection === "clients") records.clients.push(r.record)
-          else if (r.collection === "patients") records.patients.push(r.record)
-          else if (r.collection === "appointments") records.appointments.push(r.record)
-          else records.invoices.push(r.record)
+          if (r.collection === "clients") part.clients.push(r.record)
+          else if (r.collection === "patients") part.patients.push(r.record)
+          else if (r.collection === "appointments") part.appointments.push(r.record)
+          else part.invoices.push(r.record)
         }
+        parts.push(part)
       }
     }
-    return snapshot
+    return snapshotLines({ clinicId, generatedAt, docs }, parts, priceList, rejections)
   }
 
   async #read<T extends AnyClinicDoc>(
     clinicId: string,
     layout: ClinicLayout,
     key: DocKey,
-    snapshot: ClinicSnapshot,
+    docs: Partial<Record<DocKey, SnapshotDocState>>,
     bundle: BundleEntry[],
   ): Promise<T | undefined> {
     const docId = layout.idOf(key)
     if (this.#ownership.ownerOf(docId) !== clinicId) return undefined
     const handle = await this.#handleOf<T>(docId)
     if (!handle) return undefined
-    if (!this.#watched.has(docId)) {
-      this.#watched.add(docId)
-      handle.on("heads-changed", () => this.invalidate(clinicId))
-    }
+    this.#watch(clinicId, docId, handle)
     const doc = handle.doc()
     if (!doc || (doc as { kind?: unknown }).kind === undefined) return undefined
-    snapshot.docs[key] = { docId, heads: [...handle.heads()] }
+    docs[key] = { docId, heads: [...handle.heads()] }
     bundle.push({ key, docId, bytes: A.save(doc) })
     return doc
   }

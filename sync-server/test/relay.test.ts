@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib"
 import * as http from "node:http"
 import { cbor, type PeerId, type Repo } from "@automerge/automerge-repo"
-import { ClinicLayout, docIdFor, imm, type ClinicSnapshot, type ClientShardDoc, type RootDoc } from "@vetsync/shared"
+import { ClinicLayout, docIdFor, imm, readSnapshot, type ClientShardDoc, type RootDoc } from "@vetsync/shared"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { RelayServer } from "../src/RelayServer.js"
 import {
@@ -212,7 +212,7 @@ describe("RelayServer", () => {
     const res = await getJson(url)
     expect(res.status).toBe(200)
     expect(res.headers["content-encoding"]).toBe("gzip")
-    const snap = JSON.parse(gunzipSync(res.body).toString()) as ClinicSnapshot
+    const snap = readSnapshot(gunzipSync(res.body).toString())
     expect(snap.clinicId).toBe("c1")
     expect(snap.records.clients.map(c => c.name)).toEqual(["Ivanova Anna"])
     expect(snap.records.patients.map(p => [p.name, p.clientId])).toEqual([["Murka", clientId]])
@@ -225,7 +225,7 @@ describe("RelayServer", () => {
     })
     await waitFor(() => relayHas(a, shard, ctx.relay))
     await waitFor(async () => {
-      const again = JSON.parse(gunzipSync((await getJson(url)).body).toString()) as ClinicSnapshot
+      const again = readSnapshot(gunzipSync((await getJson(url)).body).toString())
       return (
         again.records.clients[0]?.name === "Ivanova Anna S." &&
         again.docs[shardKey]?.heads.join() === shard.heads().join()

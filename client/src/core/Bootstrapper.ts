@@ -1,10 +1,21 @@
-import { gunzipSync } from "node:zlib"
+import * as readline from "node:readline"
+import { Readable } from "node:stream"
+import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import * as A from "@automerge/automerge"
 import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
-import { decodeBundle, isDocKey, type ClinicSnapshot, type DocKey } from "@vetsync/shared"
+import {
+  decodeBundle,
+  isDocKey,
+  isSnapshotRecords,
+  parseSnapshotLine,
+  recordCount,
+  type DocKey,
+  type SnapshotHeader,
+} from "@vetsync/shared"
 import type { BootstrapProgress } from "./api.js"
 import type { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
+import { SnapshotApplier } from "./SnapshotApplier.js"
 
 /** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents) */
 export const snapshotUrl = (server: string, clinicId: string, what: "snapshot" | "documents" | "heads" = "snapshot"): string => {
@@ -26,6 +37,9 @@ export class Bootstrapper {
   /** target documents seen at (or past) the snapshot's heads; they may have been unloaded since */
   readonly #caughtUp = new Set<DocKey>()
   #phase: BootstrapProgress["phase"]
+  /** records of the snapshot applied so far (while it streams in) */
+  #received = 0
+  #total = 0
   #onProgress: () => void
 
   constructor(rm: ReadModel, docs: DocStore, onProgress: () => void) {
@@ -33,6 +47,8 @@ export class Bootstrapper {
     this.#docs = docs
     this.#onProgress = onProgress
     this.#phase = (rm.getMeta("bootstrap") as BootstrapProgress["phase"] | undefined) ?? "none"
+    // stopped while the snapshot streamed in: what arrived stays, the snapshot is taken again
+    if (this.#phase === "snapshot") this.#setPhase("none")
     const targets = rm.getMeta("bootstrapTargets")
     if (targets) for (const [k, h] of Object.entries(JSON.parse(targets) as Record<string, string[]>)) this.#targets.set(k as DocKey, h)
   }
@@ -49,80 +65,70 @@ export class Bootstrapper {
     let local = 0
     for (const [key, heads] of this.#targets) if (this.#hasCaughtUp(key, heads)) local++
     if (this.#phase === "done") local = this.#targets.size
-    const c = this.#rm.counts()
-    return {
-      phase: this.#phase,
-      docsTotal: this.#targets.size,
-      docsLocal: local,
-      records: c.clients + c.patients + c.appointments + c.invoices,
-    }
+    return { phase: this.#phase, docsTotal: this.#targets.size, docsLocal: local, records: this.#received, recordsTotal: this.#total }
   }
 
-  /** Downloads and loads the snapshot (once per desk). Returns false when the relay could not be reached. */
+  /**
+   * Downloads the snapshot and applies it as it streams in (once per desk): each document's
+   * records are written and indexed in their own transaction, so search covers more of the clinic
+   * with every line and memory holds one document's records at a time. The heads are recorded
+   * only with the end line; a snapshot cut off or a desk stopped half-way starts over.
+   */
   async loadSnapshot(server: string, clinicId: string, headers: Record<string, string>, signal?: AbortSignal): Promise<boolean> {
     if (this.#phase !== "none") return true
     this.#setPhase("snapshot")
-    let snap: ClinicSnapshot
+    this.#received = 0
     try {
       const res = await fetch(snapshotUrl(server, clinicId), {
         headers,
-        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(120_000)]) : AbortSignal.timeout(120_000),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(300_000)]) : AbortSignal.timeout(300_000),
       })
-      if (!res.ok) throw new Error(`snapshot: HTTP ${res.status} ${await res.text()}`)
-      const body = Buffer.from(await res.arrayBuffer())
-      const json = body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body).toString("utf8") : body.toString("utf8")
-      snap = JSON.parse(json) as ClinicSnapshot
+      if (!res.ok || !res.body) throw new Error(`snapshot: HTTP ${res.status} ${await res.text()}`)
+      // fetch has undone the content-encoding: gzip already
+      const lines = readline.createInterface({ input: Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>), crlfDelay: Infinity })
+      const apply = new SnapshotApplier(this.#rm, clinicId)
+      let n = 0
+      for await (const text of lines) {
+        if (text.trim() === "") continue
+        const line = parseSnapshotLine(text, ++n)
+        const end = apply.line(line)
+        if (line.type === "header") this.#total = line.records
+        if (isSnapshotRecords(line)) {
+          this.#received += recordCount(line)
+          this.#onProgress()
+        }
+        if (end) {
+          this.#finish(apply, end)
+          this.#setPhase("documents")
+          return true
+        }
+      }
+      throw new Error("the snapshot was cut off before its end")
     } catch (e) {
       this.#setPhase("none")
       throw e
     }
-    try {
-      this.#apply(snap, clinicId)
-    } catch (e) {
-      this.#setPhase("none")
-      throw e
-    }
-    this.#setPhase("documents")
-    return true
   }
 
-  #apply(snap: ClinicSnapshot, clinicId: string): void {
-    if (snap.clinicId !== clinicId) throw new Error(`snapshot is of clinic ${snap.clinicId}, expected ${clinicId}`)
+  /** Records the heads the snapshot reflects, in one transaction with its price list and rejections. */
+  #finish(apply: SnapshotApplier, header: SnapshotHeader): void {
     const rm = this.#rm
     const targets: Record<string, string[]> = {}
     rm.transaction(() => {
-      // a desk that already wrote or received records keeps the newer version of each
-      const fresh = rm.allDocHeads().length === 0
-      const newer = (collection: "clients" | "patients" | "appointments" | "invoices", r: { id: string; updatedAt: string }) => {
-        if (fresh) return true
-        const have = rm.updatedAtOf(collection, r.id)
-        return have === undefined || have < r.updatedAt
-      }
-      for (const c of snap.records.clients) if (newer("clients", c)) rm.upsertClient(c)
-      for (const p of snap.records.patients) if (newer("patients", p)) rm.upsertPatient(p)
-      for (const a of snap.records.appointments) if (newer("appointments", a)) rm.upsertAppointment(a)
-      for (const i of snap.records.invoices) if (newer("invoices", i)) rm.upsertInvoice(i)
-      // the price list and rejections only where the read model has nothing newer from the document
-      const untouched = (key: DocKey): boolean => {
-        const id = snap.docs[key]?.docId
-        return id !== undefined && (fresh || rm.getDocHeads(id) === undefined)
-      }
-      if (untouched("pricelist")) rm.replacePriceList(snap.priceList)
-      if (untouched("rejections")) rm.replaceRejections(snap.rejections)
-      rm.reindexAll()
+      apply.finish()
       const now = new Date().toISOString()
-      for (const [key, state] of Object.entries(snap.docs)) {
+      for (const [key, state] of Object.entries(header.docs)) {
         if (!state || !isDocKey(key)) continue
         const heads = decodeHeads(state.heads as UrlHeads)
         this.#docs.layout.add(key)
         // heads the read model already reflects (its own writes, earlier syncs) are kept
-        if (fresh || rm.getDocHeads(state.docId) === undefined) rm.setDocHeads(state.docId, key, heads)
+        if (rm.getDocHeads(state.docId) === undefined) rm.setDocHeads(state.docId, key, heads)
         if (rm.getRelayHeads(state.docId) === undefined) rm.setRelayHeads(state.docId, heads, now)
         targets[key] = heads
         this.#targets.set(key, heads)
       }
       rm.setMeta("bootstrapTargets", JSON.stringify(targets))
-      rm.setMeta("snapshotAt", snap.generatedAt)
+      rm.setMeta("snapshotAt", header.generatedAt)
     })
   }
 

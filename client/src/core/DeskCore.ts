@@ -53,6 +53,8 @@ export class DeskCore {
   readonly #pendingUpdates = new Map<DocKey, ReturnType<typeof setTimeout>>()
   #trimming = false
   #subscribing = false
+  /** false while a new desk takes the relay's snapshot and bundle: documents are not opened one by one meanwhile */
+  #settled: boolean
   #abortSnapshot: (() => void) | undefined
   readonly #relayWaiters = new Set<() => void>()
   #error: string | null = null
@@ -89,6 +91,7 @@ export class DeskCore {
     this.#updater = new ReadModelUpdater(this.rm)
     this.sync = new SyncTracker(this.docs, this.rm, () => this.#statusChanged())
     this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#statusChanged())
+    this.#settled = !opts.server || this.#bootstrap.phase === "done"
     this.sync.onRelayUp = () => {
       for (const w of [...this.#relayWaiters]) w()
       void this.#subscribeAll()
@@ -104,7 +107,10 @@ export class DeskCore {
     })
     this.docs.repo.networkSubsystem.on("message", msg => {
       const key = "documentId" in msg && msg.documentId ? this.docs.layout.keyOf(msg.documentId) : undefined
-      if (key && !this.docs.isOpen(key)) void this.#openQuietly(key)
+      if (key && !this.docs.isOpen(key) && this.#settled) {
+        if (process.env.VETSYNC_DEBUG) console.error(`[desk] message ${msg.type} for closed ${key}`)
+        void this.#openQuietly(key)
+      }
     })
     this.#api = createHandlers({ ctx: this.#context(), status: () => this.status(), syncNow: () => this.#syncNow() })
     this.ready = this.#start()
@@ -245,18 +251,28 @@ export class DeskCore {
       }
     }
     // then every document: whole from the relay's bundle, or else one by one through sync
-    if (this.#bootstrap.phase === "documents" && this.sync.online) {
+    if (this.#bootstrap.phase === "documents") await this.#relayUp()
+    for (let attempt = 1; this.#bootstrap.phase === "documents" && this.sync.online && !this.#closed; attempt++) {
       try {
         await this.#bootstrap.loadDocuments(server, this.opts.clinicId, this.#headers())
-        void this.#subscribeAll()
+        break
       } catch (e) {
-        console.warn(`[desk] document bundle not loaded, syncing documents one by one: ${(e as Error).message}`)
+        const why = `${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ""}`
+        if (attempt >= 3) {
+          console.warn(`[desk] document bundle not loaded, syncing documents one by one: ${why}`)
+          break
+        }
+        console.warn(`[desk] document bundle not loaded (attempt ${attempt}), retrying: ${why}`)
+        await new Promise(r => setTimeout(r, 1000 * attempt))
       }
     }
     const keys = this.#bootstrap.targetKeys().filter(k => !this.docs.isOpen(k) && !this.#bootstrap.isCaughtUp(k))
     for (let i = 0; i < keys.length && !this.#closed; i += 4) await Promise.all(keys.slice(i, i + 4).map(k => this.#openQuietly(k)))
     this.#bootstrap.check()
+    this.#settled = true
     void this.#trimMemory()
+    // documents created after the snapshot, and any the relay holds differently by now
+    void this.#subscribeAll()
   }
 
   /** Resolves when a relay is connected (or the desk closes). */
@@ -277,7 +293,9 @@ export class DeskCore {
    * documents in sync are unloaded again by #trimMemory.
    */
   async #subscribeAll(): Promise<void> {
-    if (this.#subscribing || this.#bootstrap.phase === "snapshot") return
+    // a new desk gets the documents from the relay's bundle first (#runBootstrap subscribes
+    // afterwards): opening them through sync meanwhile would compete with it
+    if (this.#subscribing || !this.#settled) return
     this.#subscribing = true
     try {
       const root = await this.docs.open(ROOT)
@@ -294,6 +312,7 @@ export class DeskCore {
         const ours = this.rm.getDocHeads(this.docs.layout.idOf(k))
         return ours === undefined || !sameHeads(ours, decodeHeads(theirs as UrlHeads))
       })
+      if (process.env.VETSYNC_DEBUG) console.error(`[desk] subscribeAll: ${keys.length} to open, relayHeads ${relayHeads ? "yes" : "no"}`)
       for (let i = 0; i < keys.length && !this.#closed && this.sync.online; i += 4)
         await Promise.all(keys.slice(i, i + 4).map(k => this.#openQuietly(k)))
     } finally {
@@ -337,7 +356,9 @@ export class DeskCore {
           this.#bootstrap.check()
           void this.#trimMemory()
           if (!result) return
-          for (const p of result.partitions) if (isDocKey(p) && !this.docs.isOpen(p)) void this.#openQuietly(p)
+          // a new partition listed in the root: open it to receive its records (a desk still taking
+          // the relay's snapshot and bundle gets them from there; #subscribeAll opens the rest after)
+          if (this.#settled) for (const p of result.partitions) if (isDocKey(p) && !this.docs.isOpen(p)) void this.#openQuietly(p)
           if (result.collections.length) this.#emit({ type: "records-changed", collections: result.collections })
         } catch (e) {
           console.error(`[desk] could not update the read model from ${key}:`, e)

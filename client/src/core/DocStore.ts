@@ -3,6 +3,8 @@ import * as A from "@automerge/automerge"
 import { Repo, type DocHandle, type DocumentId, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo"
 import { ClinicLayout, SafeFsStorageAdapter, genesisBinary, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 
+const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
+
 export type ClinicHandle = DocHandle<AnyClinicDoc>
 
 export interface DocStoreOptions {
@@ -89,6 +91,7 @@ export class DocStore {
   }
 
   async #open(key: DocKey, id: DocumentId): Promise<ClinicHandle> {
+    const t0 = performance.now()
     const genesis = genesisBinary(this.layout.clinicId, key)
     if (!this.storage.hasDocument(id)) {
       const hash = createHash("sha256").update(genesis).digest("hex")
@@ -104,6 +107,7 @@ export class DocStore {
     }
     const handle = await this.repo.find<AnyClinicDoc>(id, { allowableStates: ["ready"] })
     this.#handles.set(id, handle)
+    if (DEBUG) console.error(`[docs] open ${key} ${(performance.now() - t0).toFixed(0)} ms`)
     handle.on("heads-changed", () => {
       this.#usedAt.set(id, Date.now())
       this.#emit(key, handle)
@@ -158,6 +162,7 @@ export class DocStore {
     if (!handle || this.#opening.has(id) || this.#unloading.has(id)) return
     this.#handles.delete(id)
     this.#usedAt.delete(id)
+    if (DEBUG) console.error(`[docs] unload ${key}`)
     const done = (async () => {
       await this.repo.flush([id])
       await this.repo.removeFromCache(id)

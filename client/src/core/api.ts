@@ -22,8 +22,9 @@ export interface BootstrapProgress {
   /** documents of the clinic the desk knows of / has locally */
   docsTotal: number
   docsLocal: number
-  /** records in the read model */
+  /** records of the relay's snapshot applied so far, and how many it has (0 before it starts) */
   records: number
+  recordsTotal: number
 }
 
 export interface DeskStatus {

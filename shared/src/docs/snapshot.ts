@@ -1,5 +1,5 @@
 import type { Appointment, Client, Invoice, Patient, PriceItem } from "../schema/records.js"
-import type { DocKey } from "./layout.js"
+import { isDocKey, type DocKey } from "./layout.js"
 import type { Rejection } from "./records.js"
 
 /** Where one document of the snapshot stood: its id and its heads (automerge-repo UrlHeads, base58). */
@@ -8,10 +8,12 @@ export interface SnapshotDocState {
   heads: string[]
 }
 
+/** The wire format's version, in its header line. */
+export const SNAPSHOT_FORMAT = 2
+
 /**
- * What `GET /clinics/:clinicId/snapshot` of the relay returns (gzip JSON): a clinic's
- * records as plain JSON, so a new desk can search within seconds, and the heads of every
- * document it was built from, so the desk knows when its background sync has caught up.
+ * A clinic's records as plain JSON, so a new desk can search within seconds, and the heads of
+ * every document it was built from, so the desk knows when its background sync has caught up.
  */
 export interface ClinicSnapshot {
   clinicId: string
@@ -26,4 +28,126 @@ export interface ClinicSnapshot {
   }
   priceList: PriceItem[]
   rejections: Rejection[]
+}
+
+/** The records of one document: a client shard (clients with their patients) or a month partition. */
+export interface SnapshotRecords {
+  type: "records"
+  key: DocKey
+  clients: Client[]
+  patients: Patient[]
+  appointments: Appointment[]
+  invoices: Invoice[]
+}
+
+/**
+ * What `GET /clinics/:clinicId/snapshot` of the relay returns: gzip NDJSON, one of these per line.
+ * A header, the records document by document (a desk applies and indexes them as they arrive,
+ * without holding the whole clinic in memory), the price list, the rejections, and an end line
+ * whose count proves nothing was cut off.
+ */
+export type SnapshotLine =
+  | {
+      type: "header"
+      format: number
+      clinicId: string
+      generatedAt: string
+      /** records in the lines that follow (for a progress bar) */
+      records: number
+      docs: Partial<Record<DocKey, SnapshotDocState>>
+    }
+  | SnapshotRecords
+  | { type: "priceList"; items: PriceItem[] }
+  | { type: "rejections"; items: Rejection[] }
+  | { type: "end"; records: number }
+
+export type SnapshotHeader = Extract<SnapshotLine, { type: "header" }>
+export type SnapshotEnd = Extract<SnapshotLine, { type: "end" }>
+
+export const isSnapshotHeader = (l: SnapshotLine): l is SnapshotHeader => l.type === "header"
+export const isSnapshotRecords = (l: SnapshotLine): l is SnapshotRecords => l.type === "records"
+export const isSnapshotEnd = (l: SnapshotLine): l is SnapshotEnd => l.type === "end"
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+const arrays = (o: Record<string, unknown>, names: string[]): boolean => names.every(n => Array.isArray(o[n]))
+
+/** Parses one line of a snapshot; a line that is not one of SnapshotLine is an error naming it. */
+export const parseSnapshotLine = (text: string, lineNo = 0): SnapshotLine => {
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch (e) {
+    throw new Error(`snapshot line ${lineNo}: not JSON (${(e as Error).message})`)
+  }
+  const bad = (why: string): Error => new Error(`snapshot line ${lineNo}: ${why}`)
+  if (!isObject(v)) throw bad("not an object")
+  switch (v.type) {
+    case "header":
+      if (v.format !== SNAPSHOT_FORMAT) throw bad(`format ${String(v.format)}, this desk reads format ${SNAPSHOT_FORMAT}`)
+      if (typeof v.clinicId !== "string" || typeof v.generatedAt !== "string" || typeof v.records !== "number" || !isObject(v.docs))
+        throw bad("malformed header")
+      return v as SnapshotLine
+    case "records":
+      if (typeof v.key !== "string" || !isDocKey(v.key)) throw bad(`unknown document ${String(v.key)}`)
+      if (!arrays(v, ["clients", "patients", "appointments", "invoices"])) throw bad("malformed records")
+      return v as SnapshotLine
+    case "priceList":
+    case "rejections":
+      if (!Array.isArray(v.items)) throw bad(`malformed ${v.type}`)
+      return v as SnapshotLine
+    case "end":
+      if (typeof v.records !== "number") throw bad("malformed end")
+      return v as SnapshotLine
+    default:
+      throw bad(`unknown line type ${String(v.type)}`)
+  }
+}
+
+/** The records a records line carries. */
+export const recordCount = (l: SnapshotRecords): number =>
+  l.clients.length + l.patients.length + l.appointments.length + l.invoices.length
+
+/** The lines of a snapshot, header first and end last. */
+export const snapshotLines = (
+  header: Omit<SnapshotHeader, "type" | "format" | "records">,
+  parts: SnapshotRecords[],
+  priceList: PriceItem[],
+  rejections: Rejection[],
+): SnapshotLine[] => {
+  const records = parts.reduce((n, p) => n + recordCount(p), 0)
+  return [
+    { type: "header", format: SNAPSHOT_FORMAT, ...header, records },
+    ...parts,
+    { type: "priceList", items: priceList },
+    { type: "rejections", items: rejections },
+    { type: "end", records },
+  ]
+}
+
+/** Reads a whole snapshot (NDJSON text) into one object: for tests and tools, not for desks. */
+export const readSnapshot = (ndjson: string): ClinicSnapshot => {
+  const snap: ClinicSnapshot = {
+    clinicId: "",
+    generatedAt: "",
+    docs: {},
+    records: { clients: [], patients: [], appointments: [], invoices: [] },
+    priceList: [],
+    rejections: [],
+  }
+  let ended = false
+  ndjson.split("\n").forEach((text, i) => {
+    if (text.trim() === "") return
+    const l = parseSnapshotLine(text, i + 1)
+    if (l.type === "header") Object.assign(snap, { clinicId: l.clinicId, generatedAt: l.generatedAt, docs: l.docs })
+    else if (l.type === "records") {
+      snap.records.clients.push(...l.clients)
+      snap.records.patients.push(...l.patients)
+      snap.records.appointments.push(...l.appointments)
+      snap.records.invoices.push(...l.invoices)
+    } else if (l.type === "priceList") snap.priceList = l.items
+    else if (l.type === "rejections") snap.rejections = l.items
+    else ended = true
+  })
+  if (!ended) throw new Error("snapshot has no end line: it was cut off")
+  return snap
 }

@@ -30,8 +30,15 @@ export class ReadModel extends ReadModelQueries {
     const rm = new ReadModel(db)
     const v = rm.getMeta("version")
     if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
+    else if (Number(v) === 1) rm.transaction(() => rm.#migrateFrom1())
     else if (Number(v) !== READ_MODEL_VERSION) throw new Error(`read model ${file} has version ${v}, expected ${READ_MODEL_VERSION}`)
     return rm
+  }
+
+  /** version 1 keyed the search index by an unindexed id column: rebuild it keyed by client_keys */
+  #migrateFrom1(): void {
+    this.reindexAll()
+    this.setMeta("version", String(READ_MODEL_VERSION))
   }
 
   close(): void {
@@ -109,7 +116,15 @@ export class ReadModel extends ReadModelQueries {
     this.#stmts.deleteSearch.run(clientId)
     if (!c || c.deleted === 1) return
     const pets = this.#stmts.petsForIndex.all(clientId) as { name: string; chip: string }[]
-    this.#stmts.insertSearch.run(clientId, searchBody(String(c.name), String(c.phone), String(c.email), pets))
+    this.#stmts.clientKey.run(clientId)
+    this.#stmts.insertSearch.run(clientId, clientId, searchBody(String(c.name), String(c.phone), String(c.email), pets))
+  }
+
+  /** Adds the search row of a client that has none yet (a new desk's bulk load), from its record and patients. */
+  indexNewClient(c: Client, pets: { name: string; chip: string }[]): void {
+    if (c.deleted) return
+    this.#stmts.clientKey.run(c.id)
+    this.#stmts.insertSearch.run(c.id, c.id, searchBody(c.name, c.phone, c.email, pets))
   }
 
   /** Rebuilds the whole search index (after a bulk load). */
@@ -126,7 +141,8 @@ export class ReadModel extends ReadModelQueries {
     const insert = this.#stmts.insertSearch
     for (const c of this.db.prepare("SELECT id, name, phone, email FROM clients WHERE deleted = 0").all()) {
       const r = c as { id: string; name: string; phone: string; email: string }
-      insert.run(r.id, searchBody(r.name, r.phone, r.email, pets.get(r.id) ?? []))
+      this.#stmts.clientKey.run(r.id)
+      insert.run(r.id, r.id, searchBody(r.name, r.phone, r.email, pets.get(r.id) ?? []))
     }
   }
 
@@ -210,8 +226,9 @@ const prepare = (db: Database.Database) => ({
   conflict: db.prepare("INSERT INTO conflicts (collection, id, field, kept, others) VALUES (?, ?, ?, ?, ?)"),
   clientForIndex: db.prepare("SELECT name, phone, email, deleted FROM clients WHERE id = ?"),
   petsForIndex: db.prepare("SELECT name, chip FROM patients WHERE client_id = ? AND deleted = 0"),
-  deleteSearch: db.prepare("DELETE FROM client_search WHERE id = ?"),
-  insertSearch: db.prepare("INSERT INTO client_search (id, body) VALUES (?, ?)"),
+  clientKey: db.prepare("INSERT OR IGNORE INTO client_keys (id) VALUES (?)"),
+  deleteSearch: db.prepare("DELETE FROM client_search WHERE rowid = (SELECT n FROM client_keys WHERE id = ?)"),
+  insertSearch: db.prepare("INSERT INTO client_search (rowid, id, body) VALUES ((SELECT n FROM client_keys WHERE id = ?), ?, ?)"),
   getHeads: db.prepare("SELECT heads FROM doc_heads WHERE doc_id = ?"),
   setHeads: db.prepare(
     "INSERT INTO doc_heads (doc_id, key, heads) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads",

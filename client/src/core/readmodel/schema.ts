@@ -1,5 +1,5 @@
 /** The read model's tables: a materialized copy of the clinic's records, a search index and sync bookkeeping. */
-export const READ_MODEL_VERSION = 1
+export const READ_MODEL_VERSION = 2
 
 export const READ_MODEL_DDL = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS doc_heads (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS relay_heads (doc_id TEXT PRIMARY KEY, heads TEXT NOT NULL, at TEXT NOT NULL);
 -- documents with local changes the relay has not acknowledged, with the last computed count of waiting records
 CREATE TABLE IF NOT EXISTS dirty_docs (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, waiting INTEGER NOT NULL);
--- one row per client: name, phone digits, e-mail, pet names and chips, lower-cased, for substring search
+-- one row per client: name, phone digits, e-mail, pet names and chips, lower-cased, for substring search;
+-- its rowid is the client's n in client_keys (FTS5 cannot look a row up by an UNINDEXED column
+-- without scanning the whole index)
+CREATE TABLE IF NOT EXISTS client_keys (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
 CREATE VIRTUAL TABLE IF NOT EXISTS client_search USING fts5(id UNINDEXED, body, tokenize = 'trigram');
 `

@@ -23,7 +23,7 @@ export const en: Record<MessageKey, string> = {
   "sync.waiting": "Records to sync: {n}",
   "bootstrap.title": "First download of the clinic",
   "bootstrap.docs": "Documents: {a} of {b}",
-  "bootstrap.records": "Records: {n}",
+  "bootstrap.records": "Records: {a} of {b}",
 
   "common.save": "Save",
   "common.cancel": "Cancel",

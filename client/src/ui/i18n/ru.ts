@@ -22,7 +22,7 @@ export const ru = {
   "sync.waiting": "Записей к синхронизации: {n}",
   "bootstrap.title": "Первая загрузка данных клиники",
   "bootstrap.docs": "Документы: {a} из {b}",
-  "bootstrap.records": "Записей: {n}",
+  "bootstrap.records": "Записи: {a} из {b}",
 
   "common.save": "Сохранить",
   "common.cancel": "Отмена",

@@ -1,0 +1,109 @@
+import * as path from "node:path"
+import Database from "better-sqlite3"
+import { afterEach, describe, expect, it } from "vitest"
+import type { Client, Patient } from "@vetsync/shared"
+import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
+import { tmpDir } from "./fixtures.js"
+
+const AT = "2026-11-01T10:00:00.000Z"
+const client = (id: string, name: string, phone = "+7 900 000-00-00"): Client => ({
+  id,
+  name,
+  phone,
+  email: "",
+  address: "",
+  notes: "",
+  createdAt: AT,
+  updatedAt: AT,
+  createdBy: "desk-a",
+  updatedBy: "desk-a",
+  deleted: false,
+})
+const patient = (id: string, clientId: string, name: string, chip: string): Patient => ({
+  id,
+  clientId,
+  name,
+  species: "кошка",
+  breed: "",
+  sex: "female",
+  birthDate: "2020-01-01",
+  chip,
+  notes: "",
+  createdAt: AT,
+  updatedAt: AT,
+  createdBy: "desk-a",
+  updatedBy: "desk-a",
+  deleted: false,
+})
+
+describe("read model search index", () => {
+  const open: ReadModel[] = []
+  afterEach(() => {
+    for (const rm of open.splice(0)) rm.close()
+  })
+  const openAt = (file: string): ReadModel => {
+    const rm = ReadModel.open(file)
+    open.push(rm)
+    return rm
+  }
+  /** search rows, read through a connection of its own (WAL: it sees every committed write) */
+  const ftsRows = (file: string): number => {
+    const db = new Database(file, { readonly: true })
+    try {
+      return (db.prepare("SELECT count(*) AS n FROM client_search").get() as { n: number }).n
+    } finally {
+      db.close()
+    }
+  }
+
+  it("keeps one search row per client through edits, pets and deletion", () => {
+    const file = path.join(tmpDir("rm"), "readmodel.sqlite")
+    const rm = openAt(file)
+    rm.upsertClient(client("c1", "Соколова Анна"))
+    rm.upsertClient(client("c2", "Орлов Пётр"))
+    rm.reindexAll()
+    rm.upsertClient(client("c1", "Воронцова Анна", "+7 912 345-67-89"))
+    rm.upsertPatient(patient("p1", "c1", "Барсик", "643094100000001"))
+    rm.reindexClient("c1")
+    rm.reindexClient("c1")
+    expect(ftsRows(file)).toBe(2)
+    expect(rm.searchClients("Соколова")).toEqual([])
+    expect(rm.searchClients("Воронцова").map(h => h.id)).toEqual(["c1"])
+    expect(rm.searchClients("4567").map(h => h.id)).toEqual(["c1"])
+    expect(rm.searchClients("Барсик").map(h => h.id)).toEqual(["c1"])
+    expect(rm.searchClients("643094100000001").map(h => h.id)).toEqual(["c1"])
+    rm.upsertClient({ ...client("c2", "Орлов Пётр"), deleted: true })
+    rm.reindexClient("c2")
+    expect(rm.searchClients("Орлов")).toEqual([])
+    expect(ftsRows(file)).toBe(1)
+  })
+
+  it("migrates a version-1 read model: the index is rebuilt and stays one row per client", () => {
+    const file = path.join(tmpDir("rm1"), "readmodel.sqlite")
+    // a version-1 read model: the search index without client_keys
+    const rm0 = openAt(file)
+    rm0.upsertClient(client("c1", "Соколова Анна"))
+    open.pop()?.close()
+    const raw = new Database(file)
+    raw.exec("DROP TABLE client_keys; DELETE FROM client_search; UPDATE meta SET v = '1' WHERE k = 'version'")
+    raw.prepare("INSERT INTO client_search (id, body) VALUES ('c1', 'соколова анна 79000000000')").run()
+    expect((raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'client_keys'").get() as { n: number }).n).toBe(0)
+    raw.close()
+
+    const rm = openAt(file)
+    expect(rm.getMeta("version")).toBe("2")
+    expect(rm.searchClients("Соколова").map(h => h.id)).toEqual(["c1"])
+    rm.upsertClient(client("c1", "Воронцова Анна"))
+    rm.reindexClient("c1")
+    expect(ftsRows(file)).toBe(1)
+    expect(rm.searchClients("Соколова")).toEqual([])
+    expect(rm.searchClients("Воронцова").map(h => h.id)).toEqual(["c1"])
+  })
+
+  it("refuses a read model of an unknown version", () => {
+    const file = path.join(tmpDir("rm9"), "readmodel.sqlite")
+    openAt(file).setMeta("version", "9")
+    open.pop()?.close()
+    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 2/)
+  })
+})

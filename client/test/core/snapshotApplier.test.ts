@@ -1,0 +1,123 @@
+import * as path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import {
+  parseSnapshotLine,
+  readSnapshot,
+  snapshotLines,
+  type Client,
+  type Patient,
+  type SnapshotLine,
+  type SnapshotRecords,
+} from "@vetsync/shared"
+import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
+import { SnapshotApplier } from "../../src/core/SnapshotApplier.js"
+import { tmpDir } from "./fixtures.js"
+
+const client = (id: string, name: string, updatedAt = "2026-11-01T10:00:00.000Z"): Client => ({
+  id,
+  name,
+  phone: "+7 900 111-22-33",
+  email: "",
+  address: "",
+  notes: "",
+  createdAt: "2026-11-01T10:00:00.000Z",
+  updatedAt,
+  createdBy: "desk-a",
+  updatedBy: "desk-a",
+  deleted: false,
+})
+const patient = (id: string, clientId: string, name: string): Patient => ({
+  id,
+  clientId,
+  name,
+  species: "собака",
+  breed: "",
+  sex: "male",
+  birthDate: "2021-05-01",
+  chip: "643094100000777",
+  notes: "",
+  createdAt: "2026-11-01T10:00:00.000Z",
+  updatedAt: "2026-11-01T10:00:00.000Z",
+  createdBy: "desk-a",
+  updatedBy: "desk-a",
+  deleted: false,
+})
+const shard = (key: SnapshotRecords["key"], clients: Client[], patients: Patient[]): SnapshotRecords => ({
+  type: "records",
+  key,
+  clients,
+  patients,
+  appointments: [],
+  invoices: [],
+})
+const lines = (clinicId: string, parts: SnapshotRecords[]): SnapshotLine[] =>
+  snapshotLines({ clinicId, generatedAt: "2026-11-02T00:00:00.000Z", docs: {} }, parts, [], [])
+
+describe("SnapshotApplier", () => {
+  const open: ReadModel[] = []
+  afterEach(() => {
+    for (const rm of open.splice(0)) rm.close()
+  })
+  const readModel = (): ReadModel => {
+    const rm = ReadModel.open(path.join(tmpDir("snap"), "readmodel.sqlite"))
+    open.push(rm)
+    return rm
+  }
+
+  it("makes each document's clients searchable as its line arrives, and ends only on a matching end line", () => {
+    const rm = readModel()
+    const apply = new SnapshotApplier(rm, "c1")
+    const all = lines("c1", [
+      shard("clients/0", [client("a", "Соколова Анна")], [patient("p1", "a", "Бобик")]),
+      shard("clients/1", [client("b", "Орлов Пётр")], []),
+    ])
+    expect(apply.line(all[0]!)).toBeUndefined()
+    apply.line(all[1]!)
+    expect(rm.searchClients("Бобик").map(h => h.id)).toEqual(["a"])
+    expect(rm.searchClients("Орлов")).toEqual([])
+    apply.line(all[2]!)
+    expect(rm.searchClients("Орлов").map(h => h.id)).toEqual(["b"])
+    apply.line(all[3]!)
+    apply.line(all[4]!)
+    expect(apply.line(all[5]!)?.clinicId).toBe("c1")
+  })
+
+  it("refuses a snapshot of another clinic, lines before the header, and an end line whose count differs", () => {
+    const all = lines("c1", [shard("clients/0", [client("a", "Соколова Анна")], [])])
+    expect(() => new SnapshotApplier(readModel(), "c2").line(all[0]!)).toThrow(/clinic c1, expected c2/)
+    expect(() => new SnapshotApplier(readModel(), "c1").line(all[1]!)).toThrow(/before the header/)
+    const apply = new SnapshotApplier(readModel(), "c1")
+    apply.line(all[0]!)
+    apply.line(all[1]!)
+    expect(() => apply.line({ type: "end", records: 5 })).toThrow(/1 records arrived, its end line says 5/)
+  })
+
+  it("keeps the newer version of a record the desk already has, and re-indexes the clients it takes", () => {
+    const rm = readModel()
+    rm.upsertClient(client("a", "Соколова-Орлова Анна", "2026-11-05T00:00:00.000Z"))
+    rm.upsertClient(client("b", "Старое Имя", "2026-10-01T00:00:00.000Z"))
+    rm.reindexAll()
+    const apply = new SnapshotApplier(rm, "c1")
+    for (const l of lines("c1", [shard("clients/0", [client("a", "Соколова Анна"), client("b", "Новое Имя")], [patient("p1", "a", "Бобик")])]))
+      apply.line(l)
+    expect(rm.getClient("a")?.name).toBe("Соколова-Орлова Анна")
+    expect(rm.getClient("b")?.name).toBe("Новое Имя")
+    expect(rm.searchClients("Старое")).toEqual([])
+    expect(rm.searchClients("Бобик").map(h => h.id)).toEqual(["a"])
+  })
+})
+
+describe("snapshot lines", () => {
+  it("round-trip through NDJSON, and a cut-off or malformed snapshot is an error that says where", () => {
+    const all = lines("c1", [shard("clients/0", [client("a", "Соколова Анна")], [patient("p1", "a", "Бобик")])])
+    const text = all.map(l => JSON.stringify(l)).join("\n")
+    const snap = readSnapshot(text)
+    expect(snap.records.clients.map(c => c.id)).toEqual(["a"])
+    expect(snap.records.patients.map(p => p.id)).toEqual(["p1"])
+    expect(() => readSnapshot(all.slice(0, -1).map(l => JSON.stringify(l)).join("\n"))).toThrow(/cut off/)
+    expect(() => parseSnapshotLine("{", 7)).toThrow(/line 7: not JSON/)
+    expect(() => parseSnapshotLine('{"type":"records","key":"nope"}', 3)).toThrow(/line 3: unknown document nope/)
+    expect(() => parseSnapshotLine('{"type":"header","format":1}', 1)).toThrow(/format 1, this desk reads format 2/)
+    expect(() => parseSnapshotLine('{"type":"gossip"}', 2)).toThrow(/unknown line type gossip/)
+  })
+})
