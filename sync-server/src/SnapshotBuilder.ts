@@ -136,7 +136,14 @@ export class SnapshotBuilder {
       if (doc.kind === "pricelist") priceList.push(...priceItemsOfDoc(doc))
       else if (doc.kind === "rejections") rejections.push(...rejectionsOfDoc(doc))
       else {
-        const part: SnapshotRecords = { type: "records", key, clients: [], patients: [], appointments: [], invoices: [] }
+        const part: SnapshotRecords = {
+          type: "records",
+          key,
+          clients: [],
+          patients: [],
+          appointments: [],
+          invoices: [],
+        }
         for (const r of recordsOfDoc(doc)) {
           if (r.collection === "clients") part.clients.push(r.record)
           else if (r.collection === "patients") part.patients.push(r.record)

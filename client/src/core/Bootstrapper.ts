@@ -11,14 +11,23 @@ import {
   recordCount,
   type DocKey,
   type SnapshotHeader,
+  type SnapshotLine,
 } from "@vetsync/shared"
 import type { BootstrapProgress } from "./api.js"
 import type { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import { SnapshotApplier } from "./SnapshotApplier.js"
 
+const DEBUG = process.env.VETSYNC_DEBUG?.includes("bootstrap") ?? false
+/** records of the snapshot written per transaction */
+const BATCH_RECORDS = 30_000
+
 /** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents) */
-export const snapshotUrl = (server: string, clinicId: string, what: "snapshot" | "documents" | "heads" = "snapshot"): string => {
+export const snapshotUrl = (
+  server: string,
+  clinicId: string,
+  what: "snapshot" | "documents" | "heads" = "snapshot",
+): string => {
   const u = new URL(server)
   u.protocol = u.protocol === "wss:" ? "https:" : "http:"
   u.pathname = `/clinics/${encodeURIComponent(clinicId)}/${what}`
@@ -50,7 +59,9 @@ export class Bootstrapper {
     // stopped while the snapshot streamed in: what arrived stays, the snapshot is taken again
     if (this.#phase === "snapshot") this.#setPhase("none")
     const targets = rm.getMeta("bootstrapTargets")
-    if (targets) for (const [k, h] of Object.entries(JSON.parse(targets) as Record<string, string[]>)) this.#targets.set(k as DocKey, h)
+    if (targets)
+      for (const [k, h] of Object.entries(JSON.parse(targets) as Record<string, string[]>))
+        this.#targets.set(k as DocKey, h)
   }
 
   get phase(): BootstrapProgress["phase"] {
@@ -65,7 +76,13 @@ export class Bootstrapper {
     let local = 0
     for (const [key, heads] of this.#targets) if (this.#hasCaughtUp(key, heads)) local++
     if (this.#phase === "done") local = this.#targets.size
-    return { phase: this.#phase, docsTotal: this.#targets.size, docsLocal: local, records: this.#received, recordsTotal: this.#total }
+    return {
+      phase: this.#phase,
+      docsTotal: this.#targets.size,
+      docsLocal: local,
+      records: this.#received,
+      recordsTotal: this.#total,
+    }
   }
 
   /**
@@ -74,10 +91,16 @@ export class Bootstrapper {
    * with every line and memory holds one document's records at a time. The heads are recorded
    * only with the end line; a snapshot cut off or a desk stopped half-way starts over.
    */
-  async loadSnapshot(server: string, clinicId: string, headers: Record<string, string>, signal?: AbortSignal): Promise<boolean> {
+  async loadSnapshot(
+    server: string,
+    clinicId: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     if (this.#phase !== "none") return true
     this.#setPhase("snapshot")
     this.#received = 0
+    this.#rm.setDurable(false)
     try {
       const res = await fetch(snapshotUrl(server, clinicId), {
         headers,
@@ -85,19 +108,38 @@ export class Bootstrapper {
       })
       if (!res.ok || !res.body) throw new Error(`snapshot: HTTP ${res.status} ${await res.text()}`)
       // fetch has undone the content-encoding: gzip already
-      const lines = readline.createInterface({ input: Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>), crlfDelay: Infinity })
+      const lines = readline.createInterface({
+        input: Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>),
+        crlfDelay: Infinity,
+      })
       const apply = new SnapshotApplier(this.#rm, clinicId)
       let n = 0
+      let busy = 0
+      const started = performance.now()
+      // lines are applied in batches of about BATCH_RECORDS (the first one at once, so search
+      // answers early): each commit costs about as much as a thousand rows
+      let pending: SnapshotLine[] = []
+      let pendingRecords = 0
       for await (const text of lines) {
         if (text.trim() === "") continue
+        const t = performance.now()
         const line = parseSnapshotLine(text, ++n)
-        const end = apply.line(line)
+        pending.push(line)
         if (line.type === "header") this.#total = line.records
-        if (isSnapshotRecords(line)) {
-          this.#received += recordCount(line)
-          this.#onProgress()
-        }
+        if (isSnapshotRecords(line)) pendingRecords += recordCount(line)
+        if (isSnapshotRecords(line) && pendingRecords < BATCH_RECORDS && this.#received > 0) continue
+        const end = apply.lines(pending)
+        this.#received += pendingRecords
+        pending = []
+        pendingRecords = 0
+        busy += performance.now() - t
+        this.#onProgress()
         if (end) {
+          if (DEBUG)
+            console.error(
+              `[bootstrap] snapshot: ${n} lines, ${this.#received} records, ${busy.toFixed(0)} ms applying of ${(performance.now() - started).toFixed(0)} ms`,
+            )
+          this.#rm.setDurable(true)
           this.#finish(apply, end)
           this.#setPhase("documents")
           return true
@@ -107,6 +149,8 @@ export class Bootstrapper {
     } catch (e) {
       this.#setPhase("none")
       throw e
+    } finally {
+      this.#rm.setDurable(true)
     }
   }
 
@@ -137,7 +181,12 @@ export class Bootstrapper {
    * snapshot) and keeps them on disk: the desk has everything local without replaying each
    * document through the sync protocol. Returns how many documents it took.
    */
-  async loadDocuments(server: string, clinicId: string, headers: Record<string, string>, signal?: AbortSignal): Promise<number> {
+  async loadDocuments(
+    server: string,
+    clinicId: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<number> {
     if (this.#phase !== "documents") return 0
     const res = await fetch(snapshotUrl(server, clinicId, "documents"), {
       headers,

@@ -87,7 +87,9 @@ describe("read model search index", () => {
     const raw = new Database(file)
     raw.exec("DROP TABLE client_keys; DELETE FROM client_search; UPDATE meta SET v = '1' WHERE k = 'version'")
     raw.prepare("INSERT INTO client_search (id, body) VALUES ('c1', 'соколова анна 79000000000')").run()
-    expect((raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'client_keys'").get() as { n: number }).n).toBe(0)
+    expect(
+      (raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'client_keys'").get() as { n: number }).n,
+    ).toBe(0)
     raw.close()
 
     const rm = openAt(file)

@@ -71,25 +71,25 @@ describe("SnapshotApplier", () => {
       shard("clients/0", [client("a", "Соколова Анна")], [patient("p1", "a", "Бобик")]),
       shard("clients/1", [client("b", "Орлов Пётр")], []),
     ])
-    expect(apply.line(all[0]!)).toBeUndefined()
-    apply.line(all[1]!)
+    expect(apply.lines([all[0]!])).toBeUndefined()
+    apply.lines([all[1]!])
     expect(rm.searchClients("Бобик").map(h => h.id)).toEqual(["a"])
     expect(rm.searchClients("Орлов")).toEqual([])
-    apply.line(all[2]!)
+    apply.lines([all[2]!])
     expect(rm.searchClients("Орлов").map(h => h.id)).toEqual(["b"])
-    apply.line(all[3]!)
-    apply.line(all[4]!)
-    expect(apply.line(all[5]!)?.clinicId).toBe("c1")
+    apply.lines([all[3]!])
+    apply.lines([all[4]!])
+    expect(apply.lines([all[5]!])?.clinicId).toBe("c1")
   })
 
   it("refuses a snapshot of another clinic, lines before the header, and an end line whose count differs", () => {
     const all = lines("c1", [shard("clients/0", [client("a", "Соколова Анна")], [])])
-    expect(() => new SnapshotApplier(readModel(), "c2").line(all[0]!)).toThrow(/clinic c1, expected c2/)
-    expect(() => new SnapshotApplier(readModel(), "c1").line(all[1]!)).toThrow(/before the header/)
+    expect(() => new SnapshotApplier(readModel(), "c2").lines([all[0]!])).toThrow(/clinic c1, expected c2/)
+    expect(() => new SnapshotApplier(readModel(), "c1").lines([all[1]!])).toThrow(/before the header/)
     const apply = new SnapshotApplier(readModel(), "c1")
-    apply.line(all[0]!)
-    apply.line(all[1]!)
-    expect(() => apply.line({ type: "end", records: 5 })).toThrow(/1 records arrived, its end line says 5/)
+    apply.lines([all[0]!])
+    apply.lines([all[1]!])
+    expect(() => apply.lines([{ type: "end", records: 5 }])).toThrow(/1 records arrived, its end line says 5/)
   })
 
   it("keeps the newer version of a record the desk already has, and re-indexes the clients it takes", () => {
@@ -98,8 +98,10 @@ describe("SnapshotApplier", () => {
     rm.upsertClient(client("b", "Старое Имя", "2026-10-01T00:00:00.000Z"))
     rm.reindexAll()
     const apply = new SnapshotApplier(rm, "c1")
-    for (const l of lines("c1", [shard("clients/0", [client("a", "Соколова Анна"), client("b", "Новое Имя")], [patient("p1", "a", "Бобик")])]))
-      apply.line(l)
+    for (const l of lines("c1", [
+      shard("clients/0", [client("a", "Соколова Анна"), client("b", "Новое Имя")], [patient("p1", "a", "Бобик")]),
+    ]))
+      apply.lines([l])
     expect(rm.getClient("a")?.name).toBe("Соколова-Орлова Анна")
     expect(rm.getClient("b")?.name).toBe("Новое Имя")
     expect(rm.searchClients("Старое")).toEqual([])
@@ -114,7 +116,14 @@ describe("snapshot lines", () => {
     const snap = readSnapshot(text)
     expect(snap.records.clients.map(c => c.id)).toEqual(["a"])
     expect(snap.records.patients.map(p => p.id)).toEqual(["p1"])
-    expect(() => readSnapshot(all.slice(0, -1).map(l => JSON.stringify(l)).join("\n"))).toThrow(/cut off/)
+    expect(() =>
+      readSnapshot(
+        all
+          .slice(0, -1)
+          .map(l => JSON.stringify(l))
+          .join("\n"),
+      ),
+    ).toThrow(/cut off/)
     expect(() => parseSnapshotLine("{", 7)).toThrow(/line 7: not JSON/)
     expect(() => parseSnapshotLine('{"type":"records","key":"nope"}', 3)).toThrow(/line 3: unknown document nope/)
     expect(() => parseSnapshotLine('{"type":"header","format":1}', 1)).toThrow(/format 1, this desk reads format 2/)

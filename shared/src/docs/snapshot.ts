@@ -83,8 +83,14 @@ export const parseSnapshotLine = (text: string, lineNo = 0): SnapshotLine => {
   if (!isObject(v)) throw bad("not an object")
   switch (v.type) {
     case "header":
-      if (v.format !== SNAPSHOT_FORMAT) throw bad(`format ${String(v.format)}, this desk reads format ${SNAPSHOT_FORMAT}`)
-      if (typeof v.clinicId !== "string" || typeof v.generatedAt !== "string" || typeof v.records !== "number" || !isObject(v.docs))
+      if (v.format !== SNAPSHOT_FORMAT)
+        throw bad(`format ${String(v.format)}, this desk reads format ${SNAPSHOT_FORMAT}`)
+      if (
+        typeof v.clinicId !== "string" ||
+        typeof v.generatedAt !== "string" ||
+        typeof v.records !== "number" ||
+        !isObject(v.docs)
+      )
         throw bad("malformed header")
       return v as SnapshotLine
     case "records":
