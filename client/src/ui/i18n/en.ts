@@ -24,6 +24,7 @@ export const en: Record<MessageKey, string> = {
   "bootstrap.title": "First download of the clinic",
   "bootstrap.docs": "Documents: {a} of {b}",
   "bootstrap.records": "Records: {a} of {b}",
+  "bootstrap.waiting": "Waiting for the clinic's data from the server",
 
   "common.save": "Save",
   "common.cancel": "Cancel",

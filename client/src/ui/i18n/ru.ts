@@ -23,6 +23,7 @@ export const ru = {
   "bootstrap.title": "Первая загрузка данных клиники",
   "bootstrap.docs": "Документы: {a} из {b}",
   "bootstrap.records": "Записи: {a} из {b}",
+  "bootstrap.waiting": "Ждём данные клиники от сервера",
 
   "common.save": "Сохранить",
   "common.cancel": "Отмена",
