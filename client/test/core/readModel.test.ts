@@ -93,7 +93,7 @@ describe("read model search index", () => {
     raw.close()
 
     const rm = openAt(file)
-    expect(rm.getMeta("version")).toBe("2")
+    expect(rm.getMeta("version")).toBe("3")
     expect(rm.searchClients("Соколова").map(h => h.id)).toEqual(["c1"])
     rm.upsertClient(client("c1", "Воронцова Анна"))
     rm.reindexClient("c1")
@@ -102,10 +102,36 @@ describe("read model search index", () => {
     expect(rm.searchClients("Воронцова").map(h => h.id)).toEqual(["c1"])
   })
 
+  it("folds ё into е in client and price-list search, whichever staff type", () => {
+    const rm = openAt(path.join(tmpDir("rmyo"), "readmodel.sqlite"))
+    rm.upsertClient(client("c1", "Фёдоров Семён"))
+    rm.upsertPatient({ ...patient("p1", "c1", "Ёжик", ""), clientId: "c1" })
+    rm.reindexAll()
+    for (const q of ["Федоров", "Фёдоров", "семен", "Семён", "ежик", "Фё"])
+      expect(
+        rm.searchClients(q).map(h => h.id),
+        q,
+      ).toEqual(["c1"])
+    rm.replacePriceList([
+      {
+        id: "i1",
+        code: "S010",
+        name: "Приём повторный",
+        kind: "service",
+        price: 90000,
+        unit: "шт",
+        active: true,
+        updatedAt: AT,
+      },
+    ])
+    expect(rm.searchPriceItems("прием").map(i => i.id)).toEqual(["i1"])
+    expect(rm.searchPriceItems("приём").map(i => i.id)).toEqual(["i1"])
+  })
+
   it("refuses a read model of an unknown version", () => {
     const file = path.join(tmpDir("rm9"), "readmodel.sqlite")
     openAt(file).setMeta("version", "9")
     open.pop()?.close()
-    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 2/)
+    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 3/)
   })
 })

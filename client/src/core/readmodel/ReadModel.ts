@@ -1,7 +1,7 @@
 import Database from "better-sqlite3"
 import type { Appointment, Client, Collection, Invoice, Patient, PriceItem, Rejection } from "@vetsync/shared"
 import { READ_MODEL_DDL, READ_MODEL_VERSION } from "./schema.js"
-import { ReadModelQueries } from "./ReadModelQueries.js"
+import { fold, ReadModelQueries } from "./ReadModelQueries.js"
 
 type Row = Record<string, unknown>
 const b = (v: boolean): number => (v ? 1 : 0)
@@ -30,14 +30,27 @@ export class ReadModel extends ReadModelQueries {
     const rm = new ReadModel(db)
     const v = rm.getMeta("version")
     if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
-    else if (Number(v) === 1) rm.transaction(() => rm.#migrateFrom1())
+    else if (Number(v) === 1 || Number(v) === 2) rm.transaction(() => rm.#migrate())
     else if (Number(v) !== READ_MODEL_VERSION)
       throw new Error(`read model ${file} has version ${v}, expected ${READ_MODEL_VERSION}`)
     return rm
   }
 
-  /** version 1 keyed the search index by an unindexed id column: rebuild it keyed by client_keys */
-  #migrateFrom1(): void {
+  /**
+   * Version 1 keyed the search index by an unindexed id column, version 2 did not fold ё into е:
+   * the folded names and the search index are rebuilt.
+   */
+  #migrate(): void {
+    const setClient = this.db.prepare("UPDATE clients SET name_lc = ? WHERE id = ?")
+    for (const r of this.db.prepare("SELECT id, name FROM clients").all() as { id: string; name: string }[])
+      setClient.run(fold(r.name), r.id)
+    const setPrice = this.db.prepare("UPDATE price_items SET name_lc = ? WHERE id = ?")
+    for (const r of this.db.prepare("SELECT id, code, name FROM price_items").all() as {
+      id: string
+      code: string
+      name: string
+    }[])
+      setPrice.run(fold(`${r.code} ${r.name}`), r.id)
     this.reindexAll()
     this.setMeta("version", String(READ_MODEL_VERSION))
   }
@@ -79,7 +92,7 @@ export class ReadModel extends ReadModelQueries {
       c.createdBy,
       c.updatedBy,
       b(c.deleted),
-      c.name.toLowerCase(),
+      fold(c.name),
     )
   }
 
@@ -174,7 +187,7 @@ export class ReadModel extends ReadModelQueries {
         ...p,
         active: b(p.active),
         updated_at: p.updatedAt,
-        name_lc: `${p.code} ${p.name}`.toLowerCase(),
+        name_lc: fold(`${p.code} ${p.name}`),
       })
   }
 
@@ -235,7 +248,7 @@ export const searchBody = (
   phone: string,
   email: string,
   pets: { name: string; chip: string }[],
-): string => [name, digits(phone), email, ...pets.map(p => `${p.name} ${p.chip}`)].join(" ").toLowerCase()
+): string => fold([name, digits(phone), email, ...pets.map(p => `${p.name} ${p.chip}`)].join(" "))
 
 const prepare = (db: Database.Database) => ({
   getMeta: db.prepare("SELECT v FROM meta WHERE k = ?"),

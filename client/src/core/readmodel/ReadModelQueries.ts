@@ -67,9 +67,12 @@ const priceOfRow = (r: Row): PriceItem => ({
   updatedAt: s(r.updated_at),
 })
 
+/** Lower case with ё folded into е: staff type "Федоров" for "Фёдоров" and "ёж" as "еж". */
+export const fold = (text: string): string => text.toLowerCase().replace(/ё/g, "е")
+
 /** Builds an FTS5 trigram query (or LIKE fallbacks) from what staff type. */
 export const parseSearch = (query: string): { fts: string | null; likes: string[] } => {
-  const q = query.trim().toLowerCase()
+  const q = fold(query.trim())
   if (q === "") return { fts: null, likes: [] }
   // a phone typed with separators: "+7 (916) 123-45" -> its digits
   const tokens = /^[+\d\s()-]+$/.test(q) ? [q.replace(/\D/g, "")] : q.split(/\s+/)
@@ -104,7 +107,9 @@ export class ReadModelQueries {
     } else {
       // one or two letters: names starting with them
       rows = this.db
-        .prepare("SELECT id, name, phone FROM clients WHERE name_lc >= ? AND name_lc < ? AND deleted = 0 ORDER BY name_lc LIMIT ?")
+        .prepare(
+          "SELECT id, name, phone FROM clients WHERE name_lc >= ? AND name_lc < ? AND deleted = 0 ORDER BY name_lc LIMIT ?",
+        )
         .all(likes.join(" "), `${likes.join(" ")}\uffff`, limit) as Row[]
     }
     if (rows.length === 0) return []
@@ -128,9 +133,9 @@ export class ReadModelQueries {
     return r ? clientOfRow(r) : undefined
   }
   patientsOf(clientId: string): Patient[] {
-    return (this.db.prepare("SELECT * FROM patients WHERE client_id = ? AND deleted = 0 ORDER BY name").all(clientId) as Row[]).map(
-      patientOfRow,
-    )
+    return (
+      this.db.prepare("SELECT * FROM patients WHERE client_id = ? AND deleted = 0 ORDER BY name").all(clientId) as Row[]
+    ).map(patientOfRow)
   }
   getPatient(id: string): Patient | undefined {
     const r = this.db.prepare("SELECT * FROM patients WHERE id = ?").get(id) as Row | undefined
@@ -143,11 +148,15 @@ export class ReadModelQueries {
   /** live appointments starting in [from, to) */
   appointmentsBetween(from: string, to: string): Appointment[] {
     return (
-      this.db.prepare("SELECT * FROM appointments WHERE start >= ? AND start < ? AND deleted = 0 ORDER BY start, vet").all(from, to) as Row[]
+      this.db
+        .prepare("SELECT * FROM appointments WHERE start >= ? AND start < ? AND deleted = 0 ORDER BY start, vet")
+        .all(from, to) as Row[]
     ).map(appointmentOfRow)
   }
   vets(): string[] {
-    return (this.db.prepare("SELECT DISTINCT vet FROM appointments WHERE deleted = 0 ORDER BY vet").all() as Row[]).map(r => s(r.vet))
+    return (this.db.prepare("SELECT DISTINCT vet FROM appointments WHERE deleted = 0 ORDER BY vet").all() as Row[]).map(
+      r => s(r.vet),
+    )
   }
   getInvoice(id: string): Invoice | undefined {
     const r = this.db.prepare("SELECT * FROM invoices WHERE id = ?").get(id) as Row | undefined
@@ -165,14 +174,18 @@ export class ReadModelQueries {
       args.push(opts.clientId)
     }
     return (
-      this.db.prepare(`SELECT * FROM invoices WHERE ${where.join(" AND ")} ORDER BY issued_at DESC LIMIT ?`).all(...args, opts.limit) as Row[]
+      this.db
+        .prepare(`SELECT * FROM invoices WHERE ${where.join(" AND ")} ORDER BY issued_at DESC LIMIT ?`)
+        .all(...args, opts.limit) as Row[]
     ).map(invoiceOfRow)
   }
   searchPriceItems(query: string, limit = 30): PriceItem[] {
-    const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean)
+    const words = fold(query.trim()).split(/\s+/).filter(Boolean)
     const where = ["active = 1", ...words.map(() => "name_lc LIKE ?")]
     return (
-      this.db.prepare(`SELECT * FROM price_items WHERE ${where.join(" AND ")} ORDER BY name LIMIT ?`).all(...words.map(w => `%${w}%`), limit) as Row[]
+      this.db
+        .prepare(`SELECT * FROM price_items WHERE ${where.join(" AND ")} ORDER BY name LIMIT ?`)
+        .all(...words.map(w => `%${w}%`), limit) as Row[]
     ).map(priceOfRow)
   }
   getPriceItem(id: string): PriceItem | undefined {

@@ -1,5 +1,5 @@
 /** The read model's tables: a materialized copy of the clinic's records, a search index and sync bookkeeping. */
-export const READ_MODEL_VERSION = 2
+export const READ_MODEL_VERSION = 3
 
 export const READ_MODEL_DDL = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);

@@ -1,0 +1,227 @@
+import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
+import { isDocKey, sameHeads, type DocKey, type RootDoc } from "@vetsync/shared"
+import { snapshotUrl, type Bootstrapper } from "./Bootstrapper.js"
+import { DocStore } from "./DocStore.js"
+import type { ReadModel } from "./readmodel/ReadModel.js"
+import type { SyncTracker } from "./SyncTracker.js"
+
+const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
+const ROOT: DocKey = "root"
+/** documents that stay loaded: small, and read on every start */
+const PINNED = new Set<DocKey>(["root", "pricelist", "rejections"])
+/** at most this many other documents stay in memory once they are in sync with the relay */
+const MAX_LOADED = 8
+
+export interface DocFollowerOptions {
+  server: string | undefined
+  clinicId: string
+  headers: () => Record<string, string>
+  docs: DocStore
+  rm: ReadModel
+  sync: SyncTracker
+  bootstrap: Bootstrapper
+  /** the snapshot was applied: views refresh */
+  onSnapshot: () => void
+  /** true while a document has read-model work queued */
+  hasPendingUpdate: (key: DocKey) => boolean
+}
+
+/**
+ * Decides which of the clinic's documents a desk holds in memory, and when: documents with
+ * unacknowledged changes at start (automerge-repo never pushes a document it has not loaded); a
+ * new desk's bootstrap (the relay's snapshot, then its bundle, before anything is opened one by
+ * one); on every relay connection, the documents the relay holds differently; documents that
+ * peers send; and unloading beyond MAX_LOADED once a document is in sync and reflected.
+ */
+export class DocFollower {
+  readonly #o: DocFollowerOptions
+  readonly #relayWaiters = new Set<() => void>()
+  #abortSnapshot: (() => void) | undefined
+  /** false while a new desk takes the relay's snapshot and bundle: documents are not opened one by one meanwhile */
+  #settled: boolean
+  #subscribing = false
+  #trimming = false
+  #closed = false
+
+  constructor(o: DocFollowerOptions) {
+    this.#o = o
+    this.#settled = !o.server || o.bootstrap.phase === "done"
+    o.docs.repo.networkSubsystem.on("peer-disconnected", () => {
+      if (!o.sync.online) this.#abortSnapshot?.()
+    })
+    o.docs.repo.networkSubsystem.on("message", msg => {
+      const key = "documentId" in msg && msg.documentId ? o.docs.layout.keyOf(msg.documentId) : undefined
+      if (key && !o.docs.isOpen(key) && this.#settled) {
+        if (DEBUG) console.error(`[desk] message ${msg.type} for closed ${key}`)
+        void this.open(key)
+      }
+    })
+  }
+
+  get settled(): boolean {
+    return this.#settled
+  }
+
+  /** Opens the documents with unacknowledged changes and the pinned ones, then bootstraps in the background. */
+  async start(): Promise<void> {
+    for (const key of [...this.#o.sync.dirtyKeys(), ROOT, "pricelist", "rejections"] as DocKey[]) await this.open(key)
+    if (this.#o.server) void this.#runBootstrap(this.#o.server)
+  }
+
+  /** Call when a relay connection opens. */
+  relayUp(): void {
+    for (const w of [...this.#relayWaiters]) w()
+    void this.#subscribeAll()
+  }
+
+  /** A partition newly listed in the root: open it to receive its records (after the bootstrap). */
+  partitionListed(key: DocKey): void {
+    if (this.#settled && !this.#o.docs.isOpen(key)) void this.open(key)
+  }
+
+  /** Opens a document, logging (not throwing) a failure. */
+  async open(key: DocKey): Promise<void> {
+    try {
+      await this.#o.docs.open(key)
+    } catch (e) {
+      console.error(`[desk] could not open ${key}: ${(e as Error).message}`)
+    }
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#abortSnapshot?.()
+    for (const w of [...this.#relayWaiters]) w()
+  }
+
+  async #runBootstrap(server: string): Promise<void> {
+    const { bootstrap, sync, docs } = this.#o
+    for (let attempt = 0; bootstrap.phase === "none" && !this.#closed; attempt++) {
+      // the snapshot comes from the relay: wait for it, and give up on a download when it goes away
+      await this.#relayUp()
+      if (this.#closed) return
+      const abort = new AbortController()
+      this.#abortSnapshot = () => abort.abort(new Error("the relay went away"))
+      try {
+        await bootstrap.loadSnapshot(server, this.#o.clinicId, this.#o.headers(), abort.signal)
+        this.#o.onSnapshot()
+      } catch (e) {
+        if (attempt === 0) console.warn(`[desk] snapshot not loaded yet: ${(e as Error).message}`)
+        await new Promise(r => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)))
+      } finally {
+        this.#abortSnapshot = undefined
+      }
+    }
+    // then every document: whole from the relay's bundle, or else one by one through sync
+    if (bootstrap.phase === "documents") await this.#relayUp()
+    for (let attempt = 1; bootstrap.phase === "documents" && sync.online && !this.#closed; attempt++) {
+      try {
+        await bootstrap.loadDocuments(server, this.#o.clinicId, this.#o.headers())
+        break
+      } catch (e) {
+        const why = `${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ""}`
+        if (attempt >= 3) {
+          console.warn(`[desk] document bundle not loaded, syncing documents one by one: ${why}`)
+          break
+        }
+        console.warn(`[desk] document bundle not loaded (attempt ${attempt}), retrying: ${why}`)
+        await new Promise(r => setTimeout(r, 1000 * attempt))
+      }
+    }
+    const keys = bootstrap.targetKeys().filter(k => !docs.isOpen(k) && !bootstrap.isCaughtUp(k))
+    for (let i = 0; i < keys.length && !this.#closed; i += 4)
+      await Promise.all(keys.slice(i, i + 4).map(k => this.open(k)))
+    bootstrap.check()
+    this.#settled = true
+    void this.trim()
+    // documents created after the snapshot, and any the relay holds differently by now
+    void this.#subscribeAll()
+  }
+
+  /** Resolves when a relay is connected (or the desk closes). */
+  #relayUp(): Promise<void> {
+    if (this.#o.sync.online || this.#closed) return Promise.resolve()
+    return new Promise(resolve => {
+      const done = (): void => {
+        this.#relayWaiters.delete(done)
+        resolve()
+      }
+      this.#relayWaiters.add(done)
+    })
+  }
+
+  /**
+   * On every relay connection (once the bootstrap is through), opens the documents of the clinic
+   * that the relay holds differently from what the read model reflects, a few at a time, so their
+   * changes flow both ways; documents in sync are unloaded again by trim().
+   */
+  async #subscribeAll(): Promise<void> {
+    // a new desk gets the documents from the relay's bundle first (#runBootstrap subscribes
+    // afterwards): opening them through sync meanwhile would compete with it
+    if (this.#subscribing || !this.#settled) return
+    this.#subscribing = true
+    const { docs, rm, sync } = this.#o
+    try {
+      const root = await docs.open(ROOT)
+      for (const p of Object.keys((root.doc() as RootDoc).partitions ?? {})) if (isDocKey(p)) docs.layout.add(p)
+      const relayHeads = await this.#relayHeads()
+      for (const k of Object.keys(relayHeads ?? {})) if (isDocKey(k)) docs.layout.add(k)
+      // the documents of the clinic that exist (listed in the root, on this desk's disk, or at the
+      // relay) and that the relay holds differently from what this desk's read model reflects
+      const keys = docs.layout.keys().filter(k => {
+        if (docs.isOpen(k)) return false
+        if (!relayHeads) return docs.isLocal(k) || (root.doc() as RootDoc).partitions?.[k]
+        const theirs = relayHeads[k]
+        if (theirs === undefined) return docs.isLocal(k)
+        const ours = rm.getDocHeads(docs.layout.idOf(k))
+        return ours === undefined || !sameHeads(ours, decodeHeads(theirs as UrlHeads))
+      })
+      if (DEBUG)
+        console.error(`[desk] subscribeAll: ${keys.length} to open, relay heads ${relayHeads ? "known" : "unknown"}`)
+      for (let i = 0; i < keys.length && !this.#closed && sync.online; i += 4)
+        await Promise.all(keys.slice(i, i + 4).map(k => this.open(k)))
+    } finally {
+      this.#subscribing = false
+    }
+  }
+
+  /** The relay's current heads of every document of the clinic, or undefined if it cannot say. */
+  async #relayHeads(): Promise<Record<string, string[]> | undefined> {
+    if (!this.#o.server) return undefined
+    try {
+      const res = await fetch(snapshotUrl(this.#o.server, this.#o.clinicId, "heads"), {
+        headers: this.#o.headers(),
+        signal: AbortSignal.timeout(30_000),
+      })
+      return res.ok ? ((await res.json()) as Record<string, string[]>) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * Keeps memory bounded: beyond MAX_LOADED, unloads the least recently used documents that hold
+   * nothing the relay lacks and that the read model fully reflects.
+   */
+  async trim(): Promise<void> {
+    if (this.#trimming || this.#closed) return
+    this.#trimming = true
+    const { docs, rm, sync, bootstrap } = this.#o
+    try {
+      const open = docs.leastRecentlyUsed().filter(h => !PINNED.has(h.key))
+      let excess = open.length - MAX_LOADED
+      for (const { key, handle } of open) {
+        if (excess <= 0) break
+        if (this.#o.hasPendingUpdate(key) || !bootstrap.isCaughtUp(key) || !sync.isSettled(handle)) continue
+        const recorded = rm.getDocHeads(handle.documentId)
+        if (!recorded || !sameHeads(recorded, DocStore.heads(handle))) continue
+        await docs.unload(key)
+        excess--
+      }
+    } catch (e) {
+      console.error("[desk] unloading documents failed:", e)
+    } finally {
+      this.#trimming = false
+    }
+  }
+}
