@@ -22,6 +22,8 @@ const CONFIG_FILES = ["**/*.config.{js,mjs,cjs,ts,mts,cts}", "**/.*rc.{js,mjs,cj
 export default tseslint.config(
   {
     ignores: [
+      // a scratch evaluation with packages of its own (tools/alpha-eval/README.md)
+      "tools/alpha-eval/**",
       "**/node_modules/**",
       "**/dist/**",
       "**/dist-electron/**",
