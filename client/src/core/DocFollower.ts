@@ -62,10 +62,21 @@ export class DocFollower {
     return this.#settled
   }
 
-  /** Opens the documents with unacknowledged changes and the pinned ones, then bootstraps in the background. */
+  /**
+   * Opens the documents with unacknowledged changes and the pinned ones, then bootstraps in the
+   * background. A new desk opens the pinned ones only after the snapshot: loading them first
+   * delayed the snapshot, and the snapshot's price list and rejections are then taken as they are.
+   */
   async start(): Promise<void> {
-    for (const key of [...this.#o.sync.dirtyKeys(), ROOT, "pricelist", "rejections"] as DocKey[]) await this.open(key)
-    if (this.#o.server) void this.#runBootstrap(this.#o.server)
+    for (const key of this.#o.sync.dirtyKeys()) await this.open(key)
+    const server = this.#o.server
+    const fresh = server !== undefined && this.#o.bootstrap.phase === "none"
+    if (!fresh) await this.#openPinned()
+    if (server) void this.#runBootstrap(server)
+  }
+
+  async #openPinned(): Promise<void> {
+    for (const key of PINNED) await this.open(key)
   }
 
   /** Call when a relay connection opens. */
@@ -112,6 +123,7 @@ export class DocFollower {
         this.#abortSnapshot = undefined
       }
     }
+    if (!this.#closed) await this.#openPinned()
     // then every document: whole from the relay's bundle, or else one by one through sync
     if (bootstrap.phase === "documents") await this.#relayUp()
     for (let attempt = 1; bootstrap.phase === "documents" && sync.online && !this.#closed; attempt++) {

@@ -1,7 +1,21 @@
 import { createHash } from "node:crypto"
 import * as A from "@automerge/automerge"
-import { Repo, type DocHandle, type DocumentId, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo"
-import { ClinicLayout, SafeFsStorageAdapter, genesisBinary, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
+import {
+  Repo,
+  type DocHandle,
+  type DocumentId,
+  type NetworkAdapterInterface,
+  type PeerId,
+} from "@automerge/automerge-repo"
+import {
+  ClinicLayout,
+  SafeFsStorageAdapter,
+  docIdFor,
+  genesisBinary,
+  type AnyClinicDoc,
+  type DocKey,
+} from "@vetsync/shared"
+import { GenesisFallbackStorage } from "./GenesisFallbackStorage.js"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 
@@ -36,8 +50,17 @@ export class DocStore {
     this.layout = new ClinicLayout(opts.clinicId)
     this.storage = new SafeFsStorageAdapter(opts.docsDir)
     this.storage.sweepTemporaryFiles()
+    const months = monthKeys(opts.clinicId)
+    const genesis = new Map<DocKey, Uint8Array>()
+    const genesisOf = (id: string): Uint8Array | undefined => {
+      const key = this.layout.keyOf(id as DocumentId) ?? months.get(id)
+      if (!key) return undefined
+      let bytes = genesis.get(key)
+      if (!bytes) genesis.set(key, (bytes = genesisBinary(opts.clinicId, key)))
+      return bytes
+    }
     this.repo = new Repo({
-      storage: this.storage,
+      storage: new GenesisFallbackStorage(this.storage, genesisOf, id => this.storage.hasDocument(id)),
       network: opts.network,
       peerId: opts.peerId as PeerId,
       // neither side persists per-peer sync state (2.5.6 throttles those saves across documents,
@@ -92,19 +115,8 @@ export class DocStore {
 
   async #open(key: DocKey, id: DocumentId): Promise<ClinicHandle> {
     const t0 = performance.now()
-    const genesis = genesisBinary(this.layout.clinicId, key)
-    if (!this.storage.hasDocument(id)) {
-      const hash = createHash("sha256").update(genesis).digest("hex")
-      await this.storage.save([id, "incremental", hash], genesis)
-    }
-    // A handle the repo made for a message from a peer may still be waiting for that peer (or
-    // have given up: "unavailable" is cached and find() would answer it at once). Every desk may
-    // start the document from its genesis, so do that and let the sync bring the rest.
-    const pending = this.repo.handles[id] as ClinicHandle | undefined
-    if (pending && (pending.state === "requesting" || pending.state === "unavailable")) {
-      pending.update(d => A.loadIncremental(d, genesis))
-      pending.doneLoading()
-    }
+    // a document with nothing on disk loads as its genesis (GenesisFallbackStorage): every desk may
+    // start it, write to it offline, and let the sync bring the rest
     const handle = await this.repo.find<AnyClinicDoc>(id, { allowableStates: ["ready"] })
     this.#handles.set(id, handle)
     if (DEBUG) console.error(`[docs] open ${key} ${(performance.now() - t0).toFixed(0)} ms`)
@@ -187,4 +199,17 @@ export class DocStore {
     await Promise.allSettled(this.#unloading.values())
     await this.repo.flush([...this.#handles.keys()])
   }
+}
+
+/** The month partitions' documents from ten years back to two years ahead, by document id. */
+const monthKeys = (clinicId: string, now = new Date()): Map<string, DocKey> => {
+  const out = new Map<string, DocKey>()
+  const year = now.getUTCFullYear()
+  for (let y = year - 10; y <= year + 2; y++)
+    for (let m = 1; m <= 12; m++) {
+      const month = `${y}-${String(m).padStart(2, "0")}`
+      for (const key of [`appointments/${month}`, `invoices/${month}`] as DocKey[])
+        out.set(docIdFor(clinicId, key), key)
+    }
+  return out
 }

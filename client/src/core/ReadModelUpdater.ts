@@ -13,7 +13,9 @@ import {
   type DocKey,
   type PriceListDoc,
   type RejectionsDoc,
-  type RootDoc, sameHeads } from "@vetsync/shared"
+  type RootDoc,
+  sameHeads,
+} from "@vetsync/shared"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import type { ClinicHandle } from "./DocStore.js"
 

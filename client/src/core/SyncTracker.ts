@@ -1,5 +1,11 @@
 import * as A from "@automerge/automerge"
-import { decodeHeads, type DocHandleRemoteHeadsPayload, type PeerId, type StorageId, type UrlHeads } from "@automerge/automerge-repo"
+import {
+  decodeHeads,
+  type DocHandleRemoteHeadsPayload,
+  type PeerId,
+  type StorageId,
+  type UrlHeads,
+} from "@automerge/automerge-repo"
 import { changedRecordsBetween, type AnyClinicDoc, type DocKey, sameHeads } from "@vetsync/shared"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import type { ClinicHandle, DocStore } from "./DocStore.js"
@@ -94,7 +100,8 @@ export class SyncTracker {
       this.#waiting.set(docId, n)
     }
     if (before !== n) {
-      if (n === 0 && this.waitingRecords() === 0 && this.online) this.#rm.setMeta("lastSyncedAt", new Date().toISOString())
+      if (n === 0 && this.waitingRecords() === 0 && this.online)
+        this.#rm.setMeta("lastSyncedAt", new Date().toISOString())
       this.#onChange()
     }
   }
@@ -105,7 +112,14 @@ export class SyncTracker {
     const acked = this.#rm.getRelayHeads(handle.documentId)
     if (!handle.isReady()) return false
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
-    return acked !== undefined && doc !== undefined && sameHeads(A.getHeads(doc), acked.filter(h => A.hasHeads(doc, [h])))
+    return (
+      acked !== undefined &&
+      doc !== undefined &&
+      sameHeads(
+        A.getHeads(doc),
+        acked.filter(h => A.hasHeads(doc, [h])),
+      )
+    )
   }
 
   lastSyncedAt(): string | null {

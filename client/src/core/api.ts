@@ -1,13 +1,4 @@
-import type {
-  Appointment,
-  Client,
-  Collection,
-  FieldError,
-  Invoice,
-  Patient,
-  PriceItem,
-  Sex,
-} from "@vetsync/shared"
+import type { Appointment, Client, Collection, FieldError, Invoice, Patient, PriceItem, Sex } from "@vetsync/shared"
 
 /**
  * The desk's one typed command/query API. The UI (in Electron through the preload,
@@ -176,8 +167,7 @@ export type DeskEvent =
 
 /** What an API call answers over any transport: tagged union, never a thrown value across the boundary. */
 export type ApiResponse<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: { code: ApiErrorCode; message: string; fields?: FieldError[] } }
+  { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string; fields?: FieldError[] } }
 
 export type ApiErrorCode = "validation" | "not_found" | "rejected" | "bad_request" | "internal"
 

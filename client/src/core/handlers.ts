@@ -2,7 +2,15 @@ import type { Collection } from "@vetsync/shared"
 import type { ConflictView, DeskApi, RejectionView, DeskStatus } from "./api.js"
 import { DeskError } from "./api.js"
 import { book, dayView, setAppointmentStatus } from "./commands/appointments.js"
-import { clientCard, createClient, createPatient, deleteClient, deletePatient, updateClient, updatePatient } from "./commands/clients.js"
+import {
+  clientCard,
+  createClient,
+  createPatient,
+  deleteClient,
+  deletePatient,
+  updateClient,
+  updatePatient,
+} from "./commands/clients.js"
 import type { CommandContext } from "./commands/context.js"
 import { resolveConflict } from "./commands/conflicts.js"
 import { createInvoice, invoiceView, setInvoiceStatus } from "./commands/invoices.js"

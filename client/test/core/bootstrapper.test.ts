@@ -3,7 +3,14 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { gzipSync } from "node:zlib"
 import { afterEach, describe, expect, it } from "vitest"
-import { docIdFor, generateClinic, snapshotLines, clientShardKey, type DocKey, type SnapshotRecords } from "@vetsync/shared"
+import {
+  docIdFor,
+  generateClinic,
+  snapshotLines,
+  clientShardKey,
+  type DocKey,
+  type SnapshotRecords,
+} from "@vetsync/shared"
 import { Bootstrapper } from "../../src/core/Bootstrapper.js"
 import { DocStore } from "../../src/core/DocStore.js"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
@@ -19,9 +26,21 @@ const part = (key: DocKey): SnapshotRecords => {
 }
 for (const c of clinic.clients) part(clientShardKey(c.id)).clients.push(c)
 for (const p of clinic.patients) part(clientShardKey(p.clientId)).patients.push(p)
-const docs = Object.fromEntries([...parts.keys(), "pricelist" as DocKey].map(k => [k, { docId: docIdFor(CLINIC, k), heads: [] as string[] }]))
-const LINES = snapshotLines({ clinicId: CLINIC, generatedAt: "2026-11-22T00:00:00.000Z", docs }, [...parts.values()], clinic.priceItems, [])
-const ndjson = (n: number): Buffer => gzipSync(LINES.slice(0, n).map(l => JSON.stringify(l)).join("\n") + "\n")
+const docs = Object.fromEntries(
+  [...parts.keys(), "pricelist" as DocKey].map(k => [k, { docId: docIdFor(CLINIC, k), heads: [] as string[] }]),
+)
+const LINES = snapshotLines(
+  { clinicId: CLINIC, generatedAt: "2026-11-22T00:00:00.000Z", docs },
+  [...parts.values()],
+  clinic.priceItems,
+  [],
+)
+const ndjson = (n: number): Buffer =>
+  gzipSync(
+    LINES.slice(0, n)
+      .map(l => JSON.stringify(l))
+      .join("\n") + "\n",
+  )
 
 /** A stand-in relay that serves a snapshot, cut after `cut` lines on the first `cutTimes` requests. */
 const serve = async (cut: number, cutTimes: number): Promise<{ url: string; close: () => Promise<void> }> => {
@@ -43,7 +62,10 @@ describe("Bootstrapper", () => {
   const desk = (dir: string): { rm: ReadModel; boot: Bootstrapper } => {
     const rm = ReadModel.open(path.join(dir, "readmodel.sqlite"))
     const store = new DocStore({ docsDir: path.join(dir, "docs"), clinicId: CLINIC, peerId: "desk:test", network: [] })
-    cleanup.push(() => rm.close(), () => store.close())
+    cleanup.push(
+      () => rm.close(),
+      () => store.close(),
+    )
     return { rm, boot: new Bootstrapper(rm, store, () => undefined) }
   }
 
@@ -64,7 +86,10 @@ describe("Bootstrapper", () => {
     expect(rm.counts().patients).toBe(clinic.patients.length)
     const someone = clinic.clients[123]!
     expect(rm.searchClients(someone.name).map(h => h.id)).toContain(someone.id)
-    expect(boot.progress()).toMatchObject({ records: clinic.clients.length + clinic.patients.length, recordsTotal: clinic.clients.length + clinic.patients.length })
+    expect(boot.progress()).toMatchObject({
+      records: clinic.clients.length + clinic.patients.length,
+      recordsTotal: clinic.clients.length + clinic.patients.length,
+    })
     expect(rm.searchPriceItems("").length).toBeGreaterThan(0)
   })
 

@@ -19,39 +19,61 @@ describe("desk commands", () => {
     const a: DeskCore = await openDesk(path.join(root, "a"), relayUrl(relay), "desk-a", "A")
     const b: DeskCore = await openDesk(path.join(root, "b"), relayUrl(relay), "desk-b", "B")
     open.push(relay, a, b)
-    for (const d of [a, b]) await waitFor("price list", async () => (await d.call("pricelist.search", { query: "" })).length === 3)
+    for (const d of [a, b])
+      await waitFor("price list", async () => (await d.call("pricelist.search", { query: "" })).length === 3)
     return { relay, a, b }
   }
 
   it("rejects bad input with field errors and writes nothing", async () => {
     const desk = await openDesk(path.join(tmpDir("bad"), "d"), undefined, "desk-x")
     open.push(desk)
-    const err = await desk.call("clients.create", { name: " ", phone: "call me", patients: [{ name: "Рекс", species: "" }] }).catch(e => e)
+    const err = await desk
+      .call("clients.create", { name: " ", phone: "call me", patients: [{ name: "Рекс", species: "" }] })
+      .catch(e => e)
     expect(err).toBeInstanceOf(DeskError)
     expect((err as DeskError).code).toBe("validation")
-    expect((err as DeskError).fields?.map(f => `${f.field}:${f.code}`)).toEqual(["name:required", "phone:invalid_phone"])
+    expect((err as DeskError).fields?.map(f => `${f.field}:${f.code}`)).toEqual([
+      "name:required",
+      "phone:invalid_phone",
+    ])
     const { client } = await desk.call("clients.create", { name: "Орлов Пётр" })
-    const bad = await desk.call("appointments.book", {
-      clientId: client.id,
-      newPatient: { name: "Шарик", species: "собака" },
-      vet: "Петров",
-      start: "2026-11-23T10:00:00.000Z",
-      end: "2026-11-23T09:00:00.000Z",
-    }).then(() => undefined, (e: unknown) => e as DeskError)
+    const bad = await desk
+      .call("appointments.book", {
+        clientId: client.id,
+        newPatient: { name: "Шарик", species: "собака" },
+        vet: "Петров",
+        start: "2026-11-23T10:00:00.000Z",
+        end: "2026-11-23T09:00:00.000Z",
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as DeskError,
+      )
     expect(bad?.fields?.map(f => f.code)).toEqual(["end_before_start"])
     // the patient of the refused booking was not created either
     expect((await desk.call("clients.get", { id: client.id }))?.patients).toEqual([])
     expect(desk.rm.counts()).toMatchObject({ clients: 1, patients: 0, appointments: 0 })
-    await expect(desk.call("clients.update", { id: "3f0c1d1e-0000-4000-8000-000000000000", patch: { name: "x" } })).rejects.toMatchObject({ code: "not_found" })
+    await expect(
+      desk.call("clients.update", { id: "3f0c1d1e-0000-4000-8000-000000000000", patch: { name: "x" } }),
+    ).rejects.toMatchObject({ code: "not_found" })
   })
 
   it("numbers invoices per desk so that offline desks never collide, and keeps the price of the sale", async () => {
     const { relay, a, b } = await twoDesks("invoices")
     const { client } = await a.call("clients.create", { name: "Смирнова Ольга" })
     await waitFor("client on B", async () => (await b.call("clients.get", { id: client.id })) !== null)
-    const ia = await a.call("invoices.create", { clientId: client.id, lines: [{ itemId: "item-consult", qtyMilli: 1000 }] })
-    const ib = await b.call("invoices.create", { clientId: client.id, lines: [{ itemId: "item-consult", qtyMilli: 1000 }] })
-    const ia2 = await a.call("invoices.create", { clientId: client.id, lines: [{ itemId: "item-vaccine", qtyMilli: 2000 }] })
+    const ia = await a.call("invoices.create", {
+      clientId: client.id,
+      lines: [{ itemId: "item-consult", qtyMilli: 1000 }],
+    })
+    const ib = await b.call("invoices.create", {
+      clientId: client.id,
+      lines: [{ itemId: "item-consult", qtyMilli: 1000 }],
+    })
+    const ia2 = await a.call("invoices.create", {
+      clientId: client.id,
+      lines: [{ itemId: "item-vaccine", qtyMilli: 2000 }],
+    })
     expect(ia.number).toMatch(/^A-\d{4}-00001$/)
     expect(ia2.number).toMatch(/^A-\d{4}-00002$/)
     expect(ib.number).toMatch(/^B-\d{4}-00001$/)
@@ -63,7 +85,10 @@ describe("desk commands", () => {
       d.items["item-consult"]!.price = 999900
       d.items["item-consult"]!.updatedAt = imm("2026-11-22T00:00:00.000Z")
     })
-    await waitFor("new price on A", async () => (await a.call("pricelist.search", { query: "консульт" }))[0]?.price === 999900)
+    await waitFor(
+      "new price on A",
+      async () => (await a.call("pricelist.search", { query: "консульт" }))[0]?.price === 999900,
+    )
     expect((await a.call("invoices.get", { id: ia.id }))?.lines[0]?.price).toBe(150000)
     const paid = await b.call("invoices.markPaid", { id: ib.id })
     expect(paid.status).toBe("paid")
@@ -78,10 +103,17 @@ describe("desk commands", () => {
     const a = await openDesk(path.join(root, "a"), relayUrl(relay), "desk-a")
     const b = await openDesk(path.join(root, "b"), relayUrl(relay), "desk-b")
     open.push(a, b, { close: () => relay.close() })
-    await waitFor("online", async () => (await a.call("status", undefined)).online && (await b.call("status", undefined)).online)
+    await waitFor(
+      "online",
+      async () => (await a.call("status", undefined)).online && (await b.call("status", undefined)).online,
+    )
     await relay.close()
     const slot = { vet: "Петров", start: "2026-11-24T10:00:00.000Z", end: "2026-11-24T10:30:00.000Z" }
-    const ra = await a.call("appointments.book", { ...slot, newClient: { name: "Клиент А" }, newPatient: { name: "Кеша", species: "попугай" } })
+    const ra = await a.call("appointments.book", {
+      ...slot,
+      newClient: { name: "Клиент А" },
+      newPatient: { name: "Кеша", species: "попугай" },
+    })
     const rb = await b.call("appointments.book", {
       ...slot,
       start: "2026-11-24T10:15:00.000Z",
@@ -105,7 +137,10 @@ describe("desk commands", () => {
   it("shows the server's reason for a rejected record until the record is edited", async () => {
     const { relay, a } = await twoDesks("rejections")
     const { client } = await a.call("clients.create", { name: "Волков Сергей" })
-    const inv = await a.call("invoices.create", { clientId: client.id, lines: [{ itemId: "item-food", qtyMilli: 1000 }] })
+    const inv = await a.call("invoices.create", {
+      clientId: client.id,
+      lines: [{ itemId: "item-food", qtyMilli: 1000 }],
+    })
     const rej = await relay.repo.find<RejectionsDoc>(a.docs.layout.idOf("rejections"))
     rej.change(d => {
       d.rejections[`invoices/${inv.id}`] = {
@@ -115,8 +150,13 @@ describe("desk commands", () => {
         recordUpdatedAt: imm(inv.updatedAt),
       }
     })
-    await waitFor("rejection on the desk", async () => (await a.call("invoices.get", { id: inv.id }))?.rejection === "total does not match the lines")
-    expect(await a.call("rejections.list", undefined)).toMatchObject([{ collection: "invoices", id: inv.id, label: inv.number }])
+    await waitFor(
+      "rejection on the desk",
+      async () => (await a.call("invoices.get", { id: inv.id }))?.rejection === "total does not match the lines",
+    )
+    expect(await a.call("rejections.list", undefined)).toMatchObject([
+      { collection: "invoices", id: inv.id, label: inv.number },
+    ])
     await new Promise(r => setTimeout(r, 5))
     await a.call("invoices.markPaid", { id: inv.id })
     expect((await a.call("invoices.get", { id: inv.id }))?.rejection).toBeNull()

@@ -19,11 +19,18 @@ describe("concurrent edits of one client", () => {
     const a: DeskCore = await openDesk(path.join(root, "a"), url, "desk-a")
     const b: DeskCore = await openDesk(path.join(root, "b"), url, "desk-b")
     open.push(a, b, { close: () => relay.close() })
-    const { client } = await a.call("clients.create", { name: "Сидоров Иван", phone: "+79160000001", email: "old@example.ru" })
+    const { client } = await a.call("clients.create", {
+      name: "Сидоров Иван",
+      phone: "+79160000001",
+      email: "old@example.ru",
+    })
     await waitFor("B to get the client", async () => (await b.call("clients.get", { id: client.id })) !== null)
     await waitFor("A synced", async () => (await a.call("status", undefined)).waitingRecords === 0)
     await relay.close()
-    await waitFor("both offline", async () => !(await a.call("status", undefined)).online && !(await b.call("status", undefined)).online)
+    await waitFor(
+      "both offline",
+      async () => !(await a.call("status", undefined)).online && !(await b.call("status", undefined)).online,
+    )
     const reconnect = async () => {
       relay = await startRelay(relayDir, port)
       await waitFor("both synced", async () => {

@@ -18,9 +18,13 @@ describe("crash and restart", () => {
 
   it("kill -9 in the middle of writing loses no acknowledged edit, and the waiting count is right before the relay answers", async () => {
     const dataDir = path.join(tmpDir("crash"), "desk")
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "writer-child.ts"), dataDir, DEAD_RELAY], {
-      stdio: ["ignore", "pipe", "inherit"],
-    })
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(here, "writer-child.ts"), dataDir, DEAD_RELAY],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    )
     const acked: string[] = []
     let buf = ""
     child.stdout.on("data", (d: Buffer) => {

@@ -3,7 +3,16 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as A from "@automerge/automerge"
-import { SafeFsStorageAdapter, docIdFor, genesisDoc, priceItemToDoc, type PriceItem, type PriceListDoc } from "@vetsync/shared"
+import {
+  SafeFsStorageAdapter,
+  docIdFor,
+  genesisDoc,
+  priceItemToDoc,
+  type Client,
+  type Patient,
+  type PriceItem,
+  type PriceListDoc,
+} from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { DeskCore } from "../../src/index.js"
 
@@ -12,9 +21,36 @@ export const CLINIC = "clinic-test"
 export const tmpDir = (name: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `vetsync-${name}-`))
 
 export const PRICE_ITEMS: PriceItem[] = [
-  { id: "item-consult", code: "S001", name: "Консультация терапевта", kind: "service", price: 150000, unit: "шт", active: true, updatedAt: "2026-11-01T00:00:00.000Z" },
-  { id: "item-vaccine", code: "S002", name: "Вакцинация", kind: "service", price: 220050, unit: "шт", active: true, updatedAt: "2026-11-01T00:00:00.000Z" },
-  { id: "item-food", code: "P001", name: "Корм лечебный 1 кг", kind: "product", price: 98000, unit: "кг", active: true, updatedAt: "2026-11-01T00:00:00.000Z" },
+  {
+    id: "item-consult",
+    code: "S001",
+    name: "Консультация терапевта",
+    kind: "service",
+    price: 150000,
+    unit: "шт",
+    active: true,
+    updatedAt: "2026-11-01T00:00:00.000Z",
+  },
+  {
+    id: "item-vaccine",
+    code: "S002",
+    name: "Вакцинация",
+    kind: "service",
+    price: 220050,
+    unit: "шт",
+    active: true,
+    updatedAt: "2026-11-01T00:00:00.000Z",
+  },
+  {
+    id: "item-food",
+    code: "P001",
+    name: "Корм лечебный 1 кг",
+    kind: "product",
+    price: 98000,
+    unit: "кг",
+    active: true,
+    updatedAt: "2026-11-01T00:00:00.000Z",
+  },
 ]
 
 /** Writes a price-list document into a relay's storage, as the bridge publishes it. */
@@ -26,7 +62,10 @@ export const seedPriceList = async (relayDataDir: string, clinicId = CLINIC, ite
   })
   const bin = A.save(doc)
   const storage = new SafeFsStorageAdapter(path.join(relayDataDir, "docs"))
-  await storage.save([docIdFor(clinicId, "pricelist"), "incremental", createHash("sha256").update(bin).digest("hex")], bin)
+  await storage.save(
+    [docIdFor(clinicId, "pricelist"), "incremental", createHash("sha256").update(bin).digest("hex")],
+    bin,
+  )
 }
 
 export const startRelay = (dataDir: string, port = 0): Promise<RelayServer> =>
@@ -34,8 +73,12 @@ export const startRelay = (dataDir: string, port = 0): Promise<RelayServer> =>
 
 export const relayUrl = (relay: RelayServer): string => `ws://127.0.0.1:${relay.port}/sync`
 
-export const openDesk = (dataDir: string, server: string | undefined, deskId: string, deskCode = deskId.toUpperCase()): Promise<DeskCore> =>
-  DeskCore.open({ dataDir, server, clinicId: CLINIC, deskId, deskCode })
+export const openDesk = (
+  dataDir: string,
+  server: string | undefined,
+  deskId: string,
+  deskCode = deskId.toUpperCase(),
+): Promise<DeskCore> => DeskCore.open({ dataDir, server, clinicId: CLINIC, deskId, deskCode })
 
 /** Polls until `check` returns a truthy value (or throws after `ms`). */
 export const waitFor = async <T>(what: string, check: () => T | Promise<T>, ms = 45_000): Promise<NonNullable<T>> => {
@@ -48,7 +91,44 @@ export const waitFor = async <T>(what: string, check: () => T | Promise<T>, ms =
     } catch (e) {
       last = e
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`)
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`)
     await new Promise(r => setTimeout(r, 50))
   }
 }
+
+const FIXTURE_AT = "2026-11-01T10:00:00.000Z"
+const fixtureMeta = {
+  createdAt: FIXTURE_AT,
+  updatedAt: FIXTURE_AT,
+  createdBy: "desk-a",
+  updatedBy: "desk-a",
+  deleted: false,
+}
+
+/** A client record for read-model tests (no document behind it). */
+export const sampleClient = (id: string, name: string, more: Partial<Client> = {}): Client => ({
+  id,
+  name,
+  phone: "+7 900 000-00-00",
+  email: "",
+  address: "",
+  notes: "",
+  ...fixtureMeta,
+  ...more,
+})
+
+/** A patient record for read-model tests (no document behind it). */
+export const samplePatient = (id: string, clientId: string, name: string, more: Partial<Patient> = {}): Patient => ({
+  id,
+  clientId,
+  name,
+  species: "кошка",
+  breed: "",
+  sex: "female",
+  birthDate: "2020-01-01",
+  chip: "",
+  notes: "",
+  ...fixtureMeta,
+  ...more,
+})

@@ -72,7 +72,11 @@ describe("two desks and a relay", () => {
       const card = await b.call("clients.get", { id: client.id })
       const day = await b.call("appointments.day", { date: "2026-11-23" })
       const inv = await b.call("invoices.get", { id: invoice.id })
-      return card?.patients.some(p => p.id === patient.id) && day.some(x => x.id === appointment.id) && inv?.total === invoice.total
+      return (
+        card?.patients.some(p => p.id === patient.id) &&
+        day.some(x => x.id === appointment.id) &&
+        inv?.total === invoice.total
+      )
     })
     const hits = await b.call("clients.search", { query: "643094100123456" })
     expect(hits.map(h => h.id)).toEqual([client.id])

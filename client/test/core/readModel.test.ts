@@ -3,38 +3,12 @@ import Database from "better-sqlite3"
 import { afterEach, describe, expect, it } from "vitest"
 import type { Client, Patient } from "@vetsync/shared"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
-import { tmpDir } from "./fixtures.js"
+import { sampleClient, samplePatient, tmpDir } from "./fixtures.js"
 
 const AT = "2026-11-01T10:00:00.000Z"
-const client = (id: string, name: string, phone = "+7 900 000-00-00"): Client => ({
-  id,
-  name,
-  phone,
-  email: "",
-  address: "",
-  notes: "",
-  createdAt: AT,
-  updatedAt: AT,
-  createdBy: "desk-a",
-  updatedBy: "desk-a",
-  deleted: false,
-})
-const patient = (id: string, clientId: string, name: string, chip: string): Patient => ({
-  id,
-  clientId,
-  name,
-  species: "кошка",
-  breed: "",
-  sex: "female",
-  birthDate: "2020-01-01",
-  chip,
-  notes: "",
-  createdAt: AT,
-  updatedAt: AT,
-  createdBy: "desk-a",
-  updatedBy: "desk-a",
-  deleted: false,
-})
+const client = (id: string, name: string, phone = "+7 900 000-00-00"): Client => sampleClient(id, name, { phone })
+const patient = (id: string, clientId: string, name: string, chip: string): Patient =>
+  samplePatient(id, clientId, name, { chip })
 
 describe("read model search index", () => {
   const open: ReadModel[] = []

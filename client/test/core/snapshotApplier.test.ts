@@ -11,37 +11,17 @@ import {
 } from "@vetsync/shared"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
 import { SnapshotApplier } from "../../src/core/SnapshotApplier.js"
-import { tmpDir } from "./fixtures.js"
+import { sampleClient, samplePatient, tmpDir } from "./fixtures.js"
 
-const client = (id: string, name: string, updatedAt = "2026-11-01T10:00:00.000Z"): Client => ({
-  id,
-  name,
-  phone: "+7 900 111-22-33",
-  email: "",
-  address: "",
-  notes: "",
-  createdAt: "2026-11-01T10:00:00.000Z",
-  updatedAt,
-  createdBy: "desk-a",
-  updatedBy: "desk-a",
-  deleted: false,
-})
-const patient = (id: string, clientId: string, name: string): Patient => ({
-  id,
-  clientId,
-  name,
-  species: "собака",
-  breed: "",
-  sex: "male",
-  birthDate: "2021-05-01",
-  chip: "643094100000777",
-  notes: "",
-  createdAt: "2026-11-01T10:00:00.000Z",
-  updatedAt: "2026-11-01T10:00:00.000Z",
-  createdBy: "desk-a",
-  updatedBy: "desk-a",
-  deleted: false,
-})
+const client = (id: string, name: string, updatedAt = "2026-11-01T10:00:00.000Z"): Client =>
+  sampleClient(id, name, { phone: "+7 900 111-22-33", updatedAt })
+const patient = (id: string, clientId: string, name: string): Patient =>
+  samplePatient(id, clientId, name, {
+    species: "собака",
+    sex: "male",
+    birthDate: "2021-05-01",
+    chip: "643094100000777",
+  })
 const shard = (key: SnapshotRecords["key"], clients: Client[], patients: Patient[]): SnapshotRecords => ({
   type: "records",
   key,
