@@ -5,7 +5,15 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import { Repo, type DocumentId, type PeerId, type DocHandle } from "@automerge/automerge-repo"
-import { SafeFsStorageAdapter, genesisDoc, ClinicLayout, isDocKey, type RootDoc } from "@vetsync/shared"
+import {
+  SafeFsStorageAdapter,
+  GenesisFallbackStorage,
+  genesisBinary,
+  genesisDoc,
+  ClinicLayout,
+  isDocKey,
+  type RootDoc,
+} from "@vetsync/shared"
 import { WebSocketServer } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
@@ -116,8 +124,15 @@ export class RelayServer {
       this.#log(`peer left: ${peerId}`)
     })
     this.peerId = `relay:${opts.name ?? "main"}` as PeerId
+    // a layout document of a known clinic with nothing on disk loads as its genesis instead of
+    // being requested from the desks (see GenesisFallbackStorage for the 2.5.6 race this avoids)
+    const genesisOf = (id: string): Uint8Array | undefined => {
+      const clinic = ownership.ownerOf(id)
+      const key = ownership.layoutKeyOf(id)
+      return clinic !== undefined && key !== undefined ? genesisBinary(clinic, key) : undefined
+    }
     this.repo = new Repo({
-      storage: this.#closable,
+      storage: new GenesisFallbackStorage(this.#closable, genesisOf, id => this.storage.hasDocument(id)),
       network: [this.adapter],
       peerId: this.peerId,
       isEphemeral: true,
@@ -260,7 +275,8 @@ export class RelayServer {
       return h?.isReady() ? h : undefined
     }
     const root = await handleOf(layout.idOf("root"))
-    for (const key of Object.keys((root?.doc() as RootDoc | undefined)?.partitions ?? {})) if (isDocKey(key)) layout.add(key)
+    for (const key of Object.keys((root?.doc() as RootDoc | undefined)?.partitions ?? {}))
+      if (isDocKey(key)) layout.add(key)
     const out: Record<string, string[]> = {}
     for (const key of layout.keys()) {
       const docId = layout.idOf(key)

@@ -1,4 +1,5 @@
-import { cbor, Repo, type PeerId } from "@automerge/automerge-repo"
+import * as A from "@automerge/automerge"
+import { cbor, generateAutomergeUrl, parseAutomergeUrl, Repo, type PeerId } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import { docIdFor, priceItemToDoc, type PriceListDoc, type RootDoc } from "@vetsync/shared"
 import { afterEach, describe, expect, it } from "vitest"
@@ -77,19 +78,30 @@ describe("relay lifecycle", () => {
       () => b.close(),
     )
     await waitFor(() => b.repo.peers.includes(relay.peerId))
-    const rootId = docIdFor("c1", "root")
-    // B asks first: neither the relay nor any other desk has it yet
-    await expect(b.repo.find(rootId)).rejects.toThrow(/unavailable/)
-    const onB = b.repo.handles[rootId]!
+    // a document outside the clinic's layout (no genesis to answer with): B asks first, while
+    // neither the relay nor any other desk has it
+    const docId = parseAutomergeUrl(generateAutomergeUrl()).documentId
+    await expect(b.repo.find(docId)).rejects.toThrow(/unavailable/)
+    const onB = b.repo.handles[docId]!
     expect(onB.state).toBe("unavailable")
     // A creates it later; the relay pushes it to B, whose handle turns ready (until then a
     // second find() answers "unavailable" at once from the repo's handle cache: watch the handle)
+    const created = A.change(A.init<{ note: string }>(), d => {
+      d.note = "late"
+    })
+    a.repo.import(A.save(created), { docId })
+    await waitFor(() => onB.state === "ready")
+    expect((onB.doc() as { note?: string }).note).toBe("late")
+
+    // a layout document the relay has nothing of yet is answered with its genesis at once
+    // (GenesisFallbackStorage), and the content follows when a desk writes it
+    const rootOnB = await b.repo.find<RootDoc>(docIdFor("c1", "root"))
+    expect(rootOnB.doc().kind).toBe("root")
     const root = createDoc<RootDoc>(a.repo, "c1", "root")
     root.change(d => {
       d.partitions["appointments/2026-11"] = true
     })
-    await waitFor(() => onB.state === "ready")
-    expect((onB.doc() as RootDoc).partitions["appointments/2026-11"]).toBe(true)
+    await waitFor(() => rootOnB.doc().partitions["appointments/2026-11"] === true)
   })
 
   it("lets a service peer (the bridge) read documents of every clinic", async () => {

@@ -12,10 +12,10 @@ import {
   SafeFsStorageAdapter,
   docIdFor,
   genesisBinary,
+  GenesisFallbackStorage,
   type AnyClinicDoc,
   type DocKey,
 } from "@vetsync/shared"
-import { GenesisFallbackStorage } from "./GenesisFallbackStorage.js"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 

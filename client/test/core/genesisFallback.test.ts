@@ -1,8 +1,7 @@
 import * as path from "node:path"
 import { Repo } from "@automerge/automerge-repo"
-import { SafeFsStorageAdapter, docIdFor, genesisBinary, type RootDoc } from "@vetsync/shared"
+import { GenesisFallbackStorage, SafeFsStorageAdapter, docIdFor, genesisBinary, type RootDoc } from "@vetsync/shared"
 import { describe, expect, it } from "vitest"
-import { GenesisFallbackStorage } from "../../src/core/GenesisFallbackStorage.js"
 import { CLINIC, tmpDir } from "./fixtures.js"
 
 const ROOT_ID = docIdFor(CLINIC, "root")

@@ -2,15 +2,16 @@ import { createHash } from "node:crypto"
 import type { Chunk, StorageAdapterInterface, StorageKey } from "@automerge/automerge-repo"
 
 /**
- * Storage in front of the desk's SafeFsStorageAdapter that answers a document of the clinic's
- * layout that has no chunk on disk yet with its deterministic genesis (the same on every desk).
+ * Storage in front of SafeFsStorageAdapter that answers a document of a clinic's layout that has
+ * no chunk on disk yet with its deterministic genesis (the same on every desk and relay).
  *
  * Why: automerge-repo 2.5.6 puts a document it cannot load into the "requesting" state, and every
  * later find() of it (each incoming sync message makes one) starts another load from storage whose
  * result *replaces* the handle's document when it arrives (`handle.update(() => loadedDoc)`). A
  * desk that wrote to such a document meanwhile lost the write from memory (client/test/core/
  * commands.test.ts showed an invoice vanish this way). With a genesis to load, a layout document
- * is ready at once and never requested, so no load is left in flight to overwrite it.
+ * is ready at once and never requested, so no load is left in flight to overwrite it. Desks and
+ * the relay both use it.
  */
 export class GenesisFallbackStorage implements StorageAdapterInterface {
   readonly #inner: StorageAdapterInterface
