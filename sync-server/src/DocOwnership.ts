@@ -63,6 +63,14 @@ export class DocOwnership {
     return this.#layoutOwner.get(docId)?.key
   }
 
+  /** Every document id that belongs to the clinic: its layout (with the month window) and the ones it claimed. */
+  docsOf(clinicId: string): string[] {
+    const out: string[] = []
+    for (const [id, owner] of this.#layoutOwner) if (owner.clinicId === clinicId) out.push(id)
+    for (const [id, owner] of this.#owners) if (owner === clinicId && !this.#layoutOwner.has(id)) out.push(id)
+    return out
+  }
+
   /** Documents the relay has seen (claimed or sent), for /health. */
   get size(): number {
     return this.#owners.size

@@ -21,6 +21,7 @@ import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { HardenedWebSocketServerAdapter, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
 import { SnapshotBuilder } from "./SnapshotBuilder.js"
+import { SnapshotFiles } from "./SnapshotFiles.js"
 import { handleEnrol } from "./enrolRoute.js"
 import { isOnly, isServerOwned } from "./serverOwned.js"
 
@@ -152,7 +153,13 @@ export class RelayServer {
         access: async (peerId, docId) => this.#mayAccess(peerId, docId),
       },
     })
-    this.#snapshots = new SnapshotBuilder(this.repo, ownership, id => this.storage.hasDocument(id))
+    this.#snapshots = new SnapshotBuilder(
+      this.repo,
+      ownership,
+      this.storage,
+      new SnapshotFiles(path.join(opts.dataDir, "snapshots")),
+      this.#log,
+    )
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 64 * 1024 * 1024 })
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.#request(req, res)
     this.#tls = opts.tls !== undefined
@@ -281,6 +288,13 @@ export class RelayServer {
     for (const key of layout.keys()) {
       const docId = layout.idOf(key)
       if (this.ownership.ownerOf(docId) !== clinicId) continue
+      // a document not in memory is as the current snapshot recorded it (changes arrive by sync,
+      // which loads it): answered without loading the clinic's documents
+      const recorded = this.repo.handles[docId] ? undefined : this.#snapshots.currentHeads(clinicId, docId)
+      if (recorded) {
+        out[key] = [...recorded]
+        continue
+      }
       const handle = await handleOf(docId)
       if (handle) out[key] = [...handle.heads()]
     }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { promisify } from "node:util"
 import { gzip as gzipCb } from "node:zlib"
 import * as A from "@automerge/automerge"
@@ -21,53 +22,123 @@ import {
   snapshotLines,
 } from "@vetsync/shared"
 import type { DocOwnership } from "./DocOwnership.js"
+import type { SnapshotFiles } from "./SnapshotFiles.js"
 
 const gzip = promisify(gzipCb)
+
+interface Built {
+  generation: number
+  gz: Buffer
+  bundle: Buffer
+  /** document id -> heads the snapshot reflects */
+  heads: Map<string, string[]>
+}
 
 interface CacheEntry {
   /** bumped whenever a document of the clinic changes */
   generation: number
-  built?: { generation: number; gz: Buffer; bundle: Buffer; docIds: Set<string> }
+  built?: Built
   building?: { generation: number; promise: Promise<Buffer> }
+  /** the persisted snapshot was looked for (once per process) */
+  diskRead?: Promise<void>
 }
 
+/** What the builder needs of the relay's storage: presence and chunk names, never the bytes. */
+export interface StoredDocs {
+  hasDocument(docId: string): boolean
+  chunkNames(docId: string): string[]
+}
+
+const headsKey = (heads: readonly string[] | undefined): string => (heads ? [...heads].sort().join(",") : "")
+
 /**
- * Builds a clinic's bootstrap snapshot (SnapshotLine per line, gzip NDJSON) from the relay's
- * documents, caches it per clinic and rebuilds it lazily once a document of the clinic
- * changed (heads-changed of every document read, plus invalidate() for incoming changes).
+ * Builds a clinic's bootstrap snapshot (SnapshotLine per line, gzip NDJSON) and bundle from the
+ * relay's documents, caches them per clinic and rebuilds them lazily once a document's heads
+ * differ from the ones the snapshot recorded. With SnapshotFiles, each build is kept on disk
+ * with a fingerprint of the stored documents (their chunk names): a restarted relay whose
+ * documents did not change serves it as fresh without loading any document, and otherwise serves
+ * it as stale while it rebuilds.
  */
 export class SnapshotBuilder {
   readonly #repo: Repo
   readonly #ownership: DocOwnership
-  readonly #hasStored: (docId: string) => boolean
+  readonly #stored: StoredDocs
+  readonly #files: SnapshotFiles | undefined
+  readonly #log: (line: string) => void
   readonly #cache = new Map<string, CacheEntry>()
-  readonly #watched = new Set<string>()
+  readonly #watched = new WeakSet<DocHandle<unknown>>()
 
-  constructor(repo: Repo, ownership: DocOwnership, hasStored: (docId: string) => boolean) {
+  constructor(
+    repo: Repo,
+    ownership: DocOwnership,
+    stored: StoredDocs,
+    files?: SnapshotFiles,
+    log: (line: string) => void = () => undefined,
+  ) {
     this.#repo = repo
     this.#ownership = ownership
-    this.#hasStored = hasStored
+    this.#stored = stored
+    this.#files = files
+    this.#log = log
   }
 
   /**
-   * A sync frame carrying changes arrived for a document: from now on a change of its heads makes
-   * the clinic's snapshot stale, and a document the snapshot left out (it was not at the relay yet)
-   * makes it stale at once. Changes the relay already had (a desk's genesis) change nothing.
+   * A sync frame carrying changes arrived for a document: once it is applied, heads that differ
+   * from the snapshot's (or a document the snapshot left out) make the snapshot stale. Changes
+   * the relay already had (a desk's genesis) change nothing.
    */
   noteChanges(clinicId: string, docId: DocumentId): void {
     setTimeout(() => {
       const handle = this.#repo.handles[docId]
       if (!handle) return
-      this.#watch(clinicId, docId, handle)
-      const built = this.#cache.get(clinicId)?.built
-      if (built && !built.docIds.has(docId) && handle.isReady()) this.invalidate(clinicId)
+      this.#watch(clinicId, handle)
+      this.#check(clinicId, handle)
     }, 0)
   }
 
-  #watch(clinicId: string, docId: DocumentId, handle: DocHandle<unknown>): void {
-    if (this.#watched.has(docId)) return
-    this.#watched.add(docId)
-    handle.on("heads-changed", () => this.invalidate(clinicId))
+  /** The heads of a document in a snapshot that is current (undefined when it may be stale). */
+  currentHeads(clinicId: string, docId: string): string[] | undefined {
+    const entry = this.#cache.get(clinicId)
+    return entry?.built && entry.built.generation === entry.generation ? entry.built.heads.get(docId) : undefined
+  }
+
+  #watch(clinicId: string, handle: DocHandle<unknown>): void {
+    if (this.#watched.has(handle)) return
+    this.#watched.add(handle)
+    handle.on("heads-changed", () => this.#check(clinicId, handle))
+  }
+
+  #check(clinicId: string, handle: DocHandle<unknown>): void {
+    if (!handle.isReady()) return
+    const entry = this.#cache.get(clinicId)
+    const recorded = entry?.built?.heads.get(handle.documentId)
+    if (!entry?.built || headsKey(recorded) !== headsKey(handle.heads())) this.invalidate(clinicId)
+  }
+
+  /** A fingerprint of the clinic's stored documents: their ids and chunk names. */
+  #fingerprint(clinicId: string): string {
+    const h = createHash("sha256")
+    for (const id of this.#ownership.docsOf(clinicId).sort())
+      if (this.#stored.hasDocument(id)) h.update(`${id}:${this.#stored.chunkNames(id).join(",")}\n`)
+    return h.digest("hex")
+  }
+
+  /** Takes the snapshot kept on disk, once per process: current when nothing stored has changed since. */
+  async #fromDisk(clinicId: string, entry: CacheEntry): Promise<void> {
+    if (!this.#files) return
+    const persisted = await this.#files.read(clinicId).catch((e: Error) => {
+      this.#log(`kept snapshot of ${clinicId} unreadable: ${e.message}`)
+      return undefined
+    })
+    if (!persisted || entry.built) return
+    const current = persisted.fingerprint === this.#fingerprint(clinicId)
+    entry.built = {
+      generation: current ? entry.generation : entry.generation - 1,
+      gz: persisted.gz,
+      bundle: persisted.bundle,
+      heads: new Map(Object.entries(persisted.heads)),
+    }
+    this.#log(`snapshot of ${clinicId} taken from disk (${current ? "current" : "stale: rebuilding"})`)
   }
 
   invalidate(clinicId: string): void {
@@ -79,6 +150,7 @@ export class SnapshotBuilder {
   async gzipped(clinicId: string): Promise<Buffer> {
     let entry = this.#cache.get(clinicId)
     if (!entry) this.#cache.set(clinicId, (entry = { generation: 0 }))
+    await (entry.diskRead ??= this.#fromDisk(clinicId, entry))
     const generation = entry.generation
     if (entry.built?.generation === generation) return entry.built.gz
     // a stale snapshot is still a correct one (it carries the heads it reflects and the desk
@@ -92,16 +164,25 @@ export class SnapshotBuilder {
   }
 
   async #rebuild(clinicId: string, entry: CacheEntry, generation: number): Promise<Buffer> {
+    const fingerprint = this.#fingerprint(clinicId)
     const bundle: BundleEntry[] = []
+    let heads = new Map<string, string[]>()
     const promise = this.lines(clinicId, bundle).then(async lines => {
-      const ndjson = lines.map(l => JSON.stringify(l)).join("\n") + "\n"
-      return gzip(Buffer.from(ndjson))
+      const header = lines[0]
+      if (header?.type === "header")
+        heads = new Map(Object.values(header.docs).flatMap(d => (d ? [[d.docId, d.heads] as const] : [])))
+      return gzip(Buffer.from(lines.map(l => JSON.stringify(l)).join("\n") + "\n"))
     })
     entry.building = { generation, promise }
     try {
       const gz = await promise
-      if (!entry.built || entry.built.generation < generation)
-        entry.built = { generation, gz, bundle: encodeBundle(bundle), docIds: new Set(bundle.map(b => b.docId)) }
+      if (!entry.built || entry.built.generation < generation) {
+        const built: Built = { generation, gz, bundle: encodeBundle(bundle), heads }
+        entry.built = built
+        void this.#files
+          ?.write(clinicId, { fingerprint, heads: Object.fromEntries(heads), gz, bundle: built.bundle })
+          .catch((e: Error) => this.#log(`could not keep the snapshot of ${clinicId}: ${e.message}`))
+      }
       return gz
     } finally {
       if (entry.building?.promise === promise) delete entry.building
@@ -167,7 +248,7 @@ export class SnapshotBuilder {
     if (this.#ownership.ownerOf(docId) !== clinicId) return undefined
     const handle = await this.#handleOf<T>(docId)
     if (!handle) return undefined
-    this.#watch(clinicId, docId, handle)
+    this.#watch(clinicId, handle)
     const doc = handle.doc()
     if (!doc || (doc as { kind?: unknown }).kind === undefined) return undefined
     docs[key] = { docId, heads: [...handle.heads()] }
@@ -179,7 +260,7 @@ export class SnapshotBuilder {
     const cached = this.#repo.handles[docId] as DocHandle<T> | undefined
     if (cached?.isReady()) return cached
     // a document still arriving from a desk is left out: the desk syncs it after the snapshot anyway
-    if (cached || !this.#hasStored(docId)) return undefined
+    if (cached || !this.#stored.hasDocument(docId)) return undefined
     try {
       const handle = await this.#repo.find<T>(docId, { allowableStates: ["ready", "unavailable"] })
       return handle.isReady() ? handle : undefined

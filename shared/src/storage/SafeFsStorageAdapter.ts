@@ -62,9 +62,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     // read sequentially in small batches: loadRange over a large document must not open every file at once
     for (let i = 0; i < files.length; i += 32) {
       const batch = files.slice(i, i + 32)
-      const chunks = await Promise.all(
-        batch.map(async key => ({ key, data: await this.load(key) })),
-      )
+      const chunks = await Promise.all(batch.map(async key => ({ key, data: await this.load(key) })))
       for (const c of chunks) if (c.data) out.push(c)
     }
     return out
@@ -82,6 +80,25 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     } catch {
       return false
     }
+  }
+
+  /**
+   * The document's chunk files ("snapshot/<hash>", "incremental/<hash>"), sorted, without reading
+   * them: chunk names are content hashes, so the list changes whenever the document's stored
+   * content does.
+   */
+  chunkNames(documentId: string): string[] {
+    const out: string[] = []
+    const visit = (dir: string, rel: string): void => {
+      for (const entry of safeReaddir(dir)) {
+        if (entry.name.includes(TMP_MARK)) continue
+        const name = rel ? `${rel}/${entry.name}` : entry.name
+        if (entry.isDirectory()) visit(path.join(dir, entry.name), name)
+        else out.push(name)
+      }
+    }
+    visit(this.#path([documentId]), "")
+    return out.sort()
   }
 
   /** Removes temporary files that interrupted writes left behind. */
@@ -147,8 +164,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
   }
 }
 
-const isNotFound = (e: unknown): boolean =>
-  typeof e === "object" && e !== null && "code" in e && (e).code === "ENOENT"
+const isNotFound = (e: unknown): boolean => typeof e === "object" && e !== null && "code" in e && e.code === "ENOENT"
 
 const readdirAsync = async (dir: string): Promise<fs.Dirent[]> => {
   try {
