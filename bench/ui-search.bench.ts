@@ -71,17 +71,34 @@ export const benchmark: Benchmark = {
         headers: { "x-vetsync-clinic": clinic.clinicId, "x-vetsync-desk": "bench-probe" },
       })
       await snap.arrayBuffer()
-      rows.push({ measure: "relay start → its snapshot of the clinic is built", clients: clinic.clients.length, time: formatMs(performance.now() - t0) })
+      rows.push({
+        measure: "relay start → its snapshot of the clinic is built",
+        clients: clinic.clients.length,
+        time: formatMs(performance.now() - t0),
+      })
 
       // first start: empty desk, the morning download, until a search over the clinic answers
       t0 = performance.now()
       let desk = await stack.startDesk("bench-desk", "B", uiDir)
       let page = await browser.newPage(desk.url)
       await usable(page)
-      rows.push({ measure: "first start (empty desk → first search hit)", clients: clinic.clients.length, time: formatMs(performance.now() - t0) })
-      await page.waitForSelector('[data-testid="sync-indicator"]:not([data-bootstrap="none"]):not([data-bootstrap="snapshot"])', { timeout: 600_000 })
-      rows.push({ measure: "first start (empty desk → search covers the whole clinic)", clients: clinic.clients.length, time: formatMs(performance.now() - t0) })
-      await page.waitForSelector('[data-testid="sync-indicator"][data-state="online"]', { timeout: 600_000 }).catch(() => undefined)
+      rows.push({
+        measure: "first start (empty desk → first search hit)",
+        clients: clinic.clients.length,
+        time: formatMs(performance.now() - t0),
+      })
+      await page.waitForSelector(
+        '[data-testid="sync-indicator"]:not([data-bootstrap="none"]):not([data-bootstrap="snapshot"])',
+        { timeout: 600_000 },
+      )
+      rows.push({
+        measure: "first start (empty desk → search covers the whole clinic)",
+        clients: clinic.clients.length,
+        time: formatMs(performance.now() - t0),
+      })
+      await page
+        .waitForSelector('[data-testid="sync-indicator"][data-state="online"]', { timeout: 600_000 })
+        .catch(() => undefined)
 
       // cold start of an already-downloaded desk: new process objects, the same data dir
       await page.close()
@@ -91,14 +108,30 @@ export const benchmark: Benchmark = {
       desk = await stack.startDesk("bench-desk", "B", uiDir)
       page = await browser.newPage(desk.url)
       await usable(page)
-      rows.push({ measure: "cold start (downloaded desk → search answers)", clients: clinic.clients.length, time: formatMs(performance.now() - t0) })
+      rows.push({
+        measure: "cold start (downloaded desk → search answers)",
+        clients: clinic.clients.length,
+        time: formatMs(performance.now() - t0),
+      })
 
       const times: number[] = []
       for (const q of QUERIES) times.push(...(await typeMeasured(page, q)))
       times.sort((a, b) => a - b)
-      rows.push({ measure: `search keystroke → hits in the DOM, p50 (${times.length} keystrokes)`, clients: clinic.clients.length, time: formatMs(percentile(times, 50)) })
-      rows.push({ measure: "search keystroke → hits in the DOM, p95", clients: clinic.clients.length, time: formatMs(percentile(times, 95)) })
-      rows.push({ measure: "search keystroke → hits in the DOM, max", clients: clinic.clients.length, time: formatMs(times[times.length - 1] ?? Number.NaN) })
+      rows.push({
+        measure: `search keystroke → hits in the DOM, p50 (${times.length} keystrokes)`,
+        clients: clinic.clients.length,
+        time: formatMs(percentile(times, 50)),
+      })
+      rows.push({
+        measure: "search keystroke → hits in the DOM, p95",
+        clients: clinic.clients.length,
+        time: formatMs(percentile(times, 95)),
+      })
+      rows.push({
+        measure: "search keystroke → hits in the DOM, max",
+        clients: clinic.clients.length,
+        time: formatMs(times[times.length - 1] ?? Number.NaN),
+      })
     } finally {
       await browser.close()
       await stack.close()

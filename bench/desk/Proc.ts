@@ -25,10 +25,11 @@ export class Proc {
         if (!l.startsWith("{")) continue
         const e = JSON.parse(l) as ProcEvent
         this.events.push(e)
-        for (const w of [...this.#waiters]) if (w.match(e)) {
-          this.#waiters.splice(this.#waiters.indexOf(w), 1)
-          w.resolve(e)
-        }
+        for (const w of [...this.#waiters])
+          if (w.match(e)) {
+            this.#waiters.splice(this.#waiters.indexOf(w), 1)
+            w.resolve(e)
+          }
       }
     })
     const timer = setInterval(() => this.#sample(), 200)

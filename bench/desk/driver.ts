@@ -16,7 +16,9 @@ if (process.env.VETSYNC_DEBUG?.includes("mem")) {
   setInterval(() => {
     const m = process.memoryUsage()
     const s = desk.status()
-    process.stderr.write(`[mem ${deskId}] +${((Date.now() - t0) / 1000).toFixed(0)}s rss ${mb(m.rss)} heap ${mb(m.heapUsed)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)} open ${desk.docs.openHandles().length} ${s.bootstrap.phase} ${s.state}\n`)
+    process.stderr.write(
+      `[mem ${deskId}] +${((Date.now() - t0) / 1000).toFixed(0)}s rss ${mb(m.rss)} heap ${mb(m.heapUsed)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)} open ${desk.docs.openHandles().length} ${s.bootstrap.phase} ${s.state}\n`,
+    )
   }, 2000).unref()
 }
 let watched: string | undefined
@@ -36,14 +38,18 @@ void (async () => {
       out({ ev: "first-hit", ms: Date.now() - t0 })
     }
     const phase = desk.status().bootstrap.phase
-    if (hits.length > 0 && phase !== "none" && phase !== "snapshot") return out({ ev: "searchable", ms: Date.now() - t0 })
+    if (hits.length > 0 && phase !== "none" && phase !== "snapshot")
+      return out({ ev: "searchable", ms: Date.now() - t0 })
     await new Promise(r => setTimeout(r, 20))
   }
 })()
 void (async () => {
   for (;;) {
     const s = desk.status()
-    if (s.bootstrap.phase === "done" || (s.bootstrap.phase === "none" && s.online && desk.rm.counts().clients > 0 && s.bootstrap.docsTotal === 0))
+    if (
+      s.bootstrap.phase === "done" ||
+      (s.bootstrap.phase === "none" && s.online && desk.rm.counts().clients > 0 && s.bootstrap.docsTotal === 0)
+    )
       return out({ ev: "local", ms: Date.now() - t0, phase: s.bootstrap.phase })
     await new Promise(r => setTimeout(r, 50))
   }

@@ -4,16 +4,8 @@ import * as A from "@automerge/automerge"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
-import { Repo, type DocumentId, type PeerId, type DocHandle } from "@automerge/automerge-repo"
-import {
-  SafeFsStorageAdapter,
-  GenesisFallbackStorage,
-  genesisBinary,
-  genesisDoc,
-  ClinicLayout,
-  isDocKey,
-  type RootDoc,
-} from "@vetsync/shared"
+import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
+import { SafeFsStorageAdapter, GenesisFallbackStorage, genesisBinary, genesisDoc } from "@vetsync/shared"
 import { WebSocketServer } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
@@ -201,6 +193,11 @@ export class RelayServer {
     return relay
   }
 
+  /** Resolves once the clinic's bootstrap snapshot is current (built, or kept on disk and unchanged). */
+  snapshotCurrent(clinicId: string): Promise<void> {
+    return this.#snapshots.whenCurrent(clinicId)
+  }
+
   get port(): number {
     return (this.#http.address() as AddressInfo).port
   }
@@ -271,34 +268,9 @@ export class RelayServer {
     }, 30)
   }
 
-  /** Current heads of a clinic's documents that the relay holds (loading stored ones). */
-  async headsOf(clinicId: string): Promise<Record<string, string[]>> {
-    const layout = new ClinicLayout(clinicId)
-    const handleOf = async (docId: DocumentId): Promise<DocHandle<unknown> | undefined> => {
-      const cached = this.repo.handles[docId]
-      if (cached) return cached.isReady() ? cached : undefined
-      if (!this.storage.hasDocument(docId)) return undefined
-      const h = await this.repo.find(docId, { allowableStates: ["ready", "unavailable"] }).catch(() => undefined)
-      return h?.isReady() ? h : undefined
-    }
-    const root = await handleOf(layout.idOf("root"))
-    for (const key of Object.keys((root?.doc() as RootDoc | undefined)?.partitions ?? {}))
-      if (isDocKey(key)) layout.add(key)
-    const out: Record<string, string[]> = {}
-    for (const key of layout.keys()) {
-      const docId = layout.idOf(key)
-      if (this.ownership.ownerOf(docId) !== clinicId) continue
-      // a document not in memory is as the current snapshot recorded it (changes arrive by sync,
-      // which loads it): answered without loading the clinic's documents
-      const recorded = this.repo.handles[docId] ? undefined : this.#snapshots.currentHeads(clinicId, docId)
-      if (recorded) {
-        out[key] = [...recorded]
-        continue
-      }
-      const handle = await handleOf(docId)
-      if (handle) out[key] = [...handle.heads()]
-    }
-    return out
+  /** Current heads of a clinic's documents that the relay holds (see SnapshotBuilder.heads). */
+  headsOf(clinicId: string): Promise<Record<string, string[]>> {
+    return this.#snapshots.heads(clinicId)
   }
 
   #mayAccess(peerId: PeerId, docId: DocumentId | undefined): boolean {

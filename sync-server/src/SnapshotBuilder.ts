@@ -96,6 +96,36 @@ export class SnapshotBuilder {
     }, 0)
   }
 
+  /** Resolves once the clinic's snapshot reflects every change the relay has seen (for tools and benchmarks). */
+  async whenCurrent(clinicId: string): Promise<void> {
+    for (;;) {
+      await this.gzipped(clinicId)
+      const entry = this.#cache.get(clinicId)
+      if (!entry || entry.built?.generation === entry.generation) return
+      await (entry.building?.promise ?? new Promise(r => setTimeout(r, 50)))
+    }
+  }
+
+  /**
+   * Current heads of the clinic's documents the relay holds. A document not in memory is as the
+   * current snapshot recorded it (changes arrive by sync, which loads it), so a relay with a
+   * current snapshot answers without loading the clinic's documents; others are loaded.
+   */
+  async heads(clinicId: string): Promise<Record<string, string[]>> {
+    const layout = new ClinicLayout(clinicId)
+    const root = await this.#handleOf<RootDoc>(layout.idOf("root"))
+    for (const key of Object.keys(root?.doc().partitions ?? {})) if (isDocKey(key)) layout.add(key)
+    const out: Record<string, string[]> = {}
+    for (const key of layout.keys()) {
+      const docId = layout.idOf(key)
+      if (this.#ownership.ownerOf(docId) !== clinicId) continue
+      const recorded = this.#repo.handles[docId] ? undefined : this.currentHeads(clinicId, docId)
+      const heads = recorded ?? (await this.#handleOf(docId))?.heads()
+      if (heads) out[key] = [...heads]
+    }
+    return out
+  }
+
   /** The heads of a document in a snapshot that is current (undefined when it may be stale). */
   currentHeads(clinicId: string, docId: string): string[] | undefined {
     const entry = this.#cache.get(clinicId)
