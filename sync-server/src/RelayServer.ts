@@ -237,6 +237,7 @@ export class RelayServer {
       .filter(h => h.isReady())
       .map(h => h.documentId)
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
+    await this.#snapshots.flush()
     await this.#closable.close()
     await this.ownership.close()
     await this.#auth.close?.()

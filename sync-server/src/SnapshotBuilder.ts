@@ -67,6 +67,7 @@ export class SnapshotBuilder {
   readonly #log: (line: string) => void
   readonly #cache = new Map<string, CacheEntry>()
   readonly #watched = new WeakSet<DocHandle<unknown>>()
+  readonly #writes = new Set<Promise<void>>()
 
   constructor(
     repo: Repo,
@@ -96,12 +97,17 @@ export class SnapshotBuilder {
     }, 0)
   }
 
-  /** Resolves once the clinic's snapshot reflects every change the relay has seen (for tools and benchmarks). */
+  /** Resolves when the snapshots being written to disk are there (the relay waits for it when closing). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#writes])
+  }
+
+  /** Resolves once the clinic's snapshot reflects every change the relay has seen, and is kept on disk. */
   async whenCurrent(clinicId: string): Promise<void> {
     for (;;) {
       await this.gzipped(clinicId)
       const entry = this.#cache.get(clinicId)
-      if (!entry || entry.built?.generation === entry.generation) return
+      if (!entry || entry.built?.generation === entry.generation) return this.flush()
       await (entry.building?.promise ?? new Promise(r => setTimeout(r, 50)))
     }
   }
@@ -209,9 +215,11 @@ export class SnapshotBuilder {
       if (!entry.built || entry.built.generation < generation) {
         const built: Built = { generation, gz, bundle: encodeBundle(bundle), heads }
         entry.built = built
-        void this.#files
+        const writing = this.#files
           ?.write(clinicId, { fingerprint, heads: Object.fromEntries(heads), gz, bundle: built.bundle })
           .catch((e: Error) => this.#log(`could not keep the snapshot of ${clinicId}: ${e.message}`))
+          .finally(() => this.#writes.delete(writing!))
+        if (writing) this.#writes.add(writing)
       }
       return gz
     } finally {
