@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { ClinicLayout, type DocKey } from "@vetsync/shared"
+import { ClinicLayout, monthKeysAround, type DocKey } from "@vetsync/shared"
 
 interface OwnershipFile {
   v: 1
@@ -98,13 +98,7 @@ export class DocOwnership {
     if (this.#clinics.has(clinicId)) return
     this.#clinics.add(clinicId)
     const layout = new ClinicLayout(clinicId)
-    const year = new Date().getUTCFullYear()
-    for (let y = year - YEARS_AROUND; y <= year + YEARS_AROUND; y++)
-      for (let m = 1; m <= 12; m++) {
-        const month = `${y}-${String(m).padStart(2, "0")}`
-        layout.add(`appointments/${month}` as DocKey)
-        layout.add(`invoices/${month}` as DocKey)
-      }
+    for (const key of monthKeysAround(new Date(), YEARS_AROUND, YEARS_AROUND)) layout.add(key)
     for (const key of layout.keys()) {
       const id = layout.idOf(key)
       if (!this.#layoutOwner.has(id)) this.#layoutOwner.set(id, { clinicId, key })

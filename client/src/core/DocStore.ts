@@ -13,6 +13,7 @@ import {
   docIdFor,
   genesisBinary,
   GenesisFallbackStorage,
+  monthKeysAround,
   type AnyClinicDoc,
   type DocKey,
 } from "@vetsync/shared"
@@ -202,14 +203,5 @@ export class DocStore {
 }
 
 /** The month partitions' documents from ten years back to two years ahead, by document id. */
-const monthKeys = (clinicId: string, now = new Date()): Map<string, DocKey> => {
-  const out = new Map<string, DocKey>()
-  const year = now.getUTCFullYear()
-  for (let y = year - 10; y <= year + 2; y++)
-    for (let m = 1; m <= 12; m++) {
-      const month = `${y}-${String(m).padStart(2, "0")}`
-      for (const key of [`appointments/${month}`, `invoices/${month}`] as DocKey[])
-        out.set(docIdFor(clinicId, key), key)
-    }
-  return out
-}
+const monthKeys = (clinicId: string): Map<string, DocKey> =>
+  new Map(monthKeysAround(new Date(), 10, 2).map(key => [docIdFor(clinicId, key), key]))

@@ -14,12 +14,7 @@ import type { DocKind } from "./types.js"
 export const CLIENT_SHARDS = 64
 
 export type DocKey =
-  | "root"
-  | "pricelist"
-  | "rejections"
-  | `clients/${number}`
-  | `appointments/${string}`
-  | `invoices/${string}`
+  "root" | "pricelist" | "rejections" | `clients/${number}` | `appointments/${string}` | `invoices/${string}`
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
 
@@ -32,6 +27,18 @@ export const clientShardKey = (clientId: string): DocKey => `clients/${shardOf(c
 export const monthOf = (iso: string): string => iso.slice(0, 7)
 export const appointmentsKey = (startIso: string): DocKey => `appointments/${monthOf(startIso)}`
 export const invoicesKey = (issuedIso: string): DocKey => `invoices/${monthOf(issuedIso)}`
+
+/** The appointment and invoice month partitions from `before` years back to `after` years ahead of `now`. */
+export const monthKeysAround = (now: Date, before: number, after: number): DocKey[] => {
+  const out: DocKey[] = []
+  const year = now.getUTCFullYear()
+  for (let y = year - before; y <= year + after; y++)
+    for (let m = 1; m <= 12; m++) {
+      const month = `${y}-${String(m).padStart(2, "0")}`
+      out.push(`appointments/${month}` as DocKey, `invoices/${month}` as DocKey)
+    }
+  return out
+}
 
 export const allShardKeys = (): DocKey[] => Array.from({ length: CLIENT_SHARDS }, (_, i) => `clients/${i}` as DocKey)
 
