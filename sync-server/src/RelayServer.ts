@@ -14,6 +14,7 @@ import { DocOwnership } from "./DocOwnership.js"
 import { HardenedWebSocketServerAdapter, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
 import { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
+import { CLINIC_PATH, handleClinicRequest } from "./clinicRoute.js"
 import { handleEnrol } from "./enrolRoute.js"
 import { isOnly, isServerOwned } from "./serverOwned.js"
 
@@ -39,8 +40,6 @@ export interface RelayServerOptions {
   clinics?: string[]
   log?: (line: string) => void
 }
-
-const SNAPSHOT_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads)$/
 
 /**
  * The sync relay: an HTTP(S) server with `GET /health`, `GET /clinics/:id/snapshot`,
@@ -295,30 +294,14 @@ export class RelayServer {
       })
       return
     }
-    const m = SNAPSHOT_PATH.exec(url.pathname)
-    if (req.method === "GET" && m) {
-      const clinicId = decodeURIComponent(m[1] ?? "")
-      this.#authenticate(req)
-        .then(async identity => {
-          if (!identity) return reply(401, { error: "unauthenticated" })
-          if (identity.role === "desk" && identity.clinicId !== clinicId) return reply(403, { error: "other clinic" })
-          this.ownership.registerClinic(clinicId)
-          if (m[2] === "heads") return reply(200, await this.headsOf(clinicId))
-          if (m[2] === "documents") {
-            const bundle = await this.#snapshots.bundle(clinicId)
-            res.writeHead(200, { "content-type": "application/octet-stream" }).end(bundle)
-            return
-          }
-          const gz = await this.#snapshots.gzipped(clinicId)
-          res.writeHead(200, { "content-type": "application/x-ndjson", "content-encoding": "gzip" }).end(gz)
-        })
-        .catch(e => {
-          this.#log(`snapshot of ${clinicId} failed: ${(e as Error).message}`)
-          if (!res.headersSent) reply(500, { error: "snapshot failed" })
-          else res.destroy()
-        })
-      return
-    }
+    const m = CLINIC_PATH.exec(url.pathname)
+    if (req.method === "GET" && m)
+      return handleClinicRequest(req, res, m, {
+        authenticate: r => this.#authenticate(r),
+        registerClinic: id => this.ownership.registerClinic(id),
+        snapshots: this.#snapshots,
+        log: this.#log,
+      })
     reply(404, { error: "not found" })
   }
 
