@@ -268,11 +268,6 @@ export class RelayServer {
     }, 30)
   }
 
-  /** Current heads of a clinic's documents that the relay holds (see SnapshotBuilder.heads). */
-  headsOf(clinicId: string): Promise<Record<string, string[]>> {
-    return this.#snapshots.heads(clinicId)
-  }
-
   #mayAccess(peerId: PeerId, docId: DocumentId | undefined): boolean {
     const identity = this.adapter.identityOf(peerId)
     if (!identity) return false

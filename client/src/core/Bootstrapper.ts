@@ -22,8 +22,8 @@ const DEBUG = process.env.VETSYNC_DEBUG?.includes("bootstrap") ?? false
 /** records of the snapshot written per transaction */
 const BATCH_RECORDS = 30_000
 
-/** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents) */
-export const snapshotUrl = (
+/** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents, /heads) */
+const snapshotUrl = (
   server: string,
   clinicId: string,
   what: "snapshot" | "documents" | "heads" = "snapshot",
@@ -32,6 +32,22 @@ export const snapshotUrl = (
   u.protocol = u.protocol === "wss:" ? "https:" : "http:"
   u.pathname = `/clinics/${encodeURIComponent(clinicId)}/${what}`
   return u.toString()
+}
+
+/** GET one of the relay's clinic endpoints, given up after `ms` or when `signal` aborts. */
+export const fetchClinic = (
+  server: string,
+  clinicId: string,
+  what: "snapshot" | "documents" | "heads",
+  headers: Record<string, string>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<Response> => {
+  const timeout = AbortSignal.timeout(ms)
+  return fetch(snapshotUrl(server, clinicId, what), {
+    headers,
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  })
 }
 
 /**
@@ -86,26 +102,23 @@ export class Bootstrapper {
   }
 
   /**
-   * Downloads the snapshot and applies it as it streams in (once per desk): each document's
-   * records are written and indexed in their own transaction, so search covers more of the clinic
-   * with every line and memory holds one document's records at a time. The heads are recorded
-   * only with the end line; a snapshot cut off or a desk stopped half-way starts over.
+   * Downloads the snapshot and applies it as it streams in (once per desk): the first document's
+   * records at once, then about BATCH_RECORDS per transaction, so search covers more of the clinic
+   * as it arrives and memory holds one batch. The heads are recorded only with the end line; a
+   * snapshot cut off (an error) or a desk stopped half-way starts over.
    */
   async loadSnapshot(
     server: string,
     clinicId: string,
     headers: Record<string, string>,
     signal?: AbortSignal,
-  ): Promise<boolean> {
-    if (this.#phase !== "none") return true
+  ): Promise<void> {
+    if (this.#phase !== "none") return
     this.#setPhase("snapshot")
     this.#received = 0
     this.#rm.setDurable(false)
     try {
-      const res = await fetch(snapshotUrl(server, clinicId), {
-        headers,
-        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(300_000)]) : AbortSignal.timeout(300_000),
-      })
+      const res = await fetchClinic(server, clinicId, "snapshot", headers, 300_000, signal)
       if (!res.ok || !res.body) throw new Error(`snapshot: HTTP ${res.status} ${await res.text()}`)
       // fetch has undone the content-encoding: gzip already
       const lines = readline.createInterface({
@@ -126,8 +139,10 @@ export class Bootstrapper {
         const line = parseSnapshotLine(text, ++n)
         pending.push(line)
         if (line.type === "header") this.#total = line.records
-        if (isSnapshotRecords(line)) pendingRecords += recordCount(line)
-        if (isSnapshotRecords(line) && pendingRecords < BATCH_RECORDS && this.#received > 0) continue
+        if (isSnapshotRecords(line)) {
+          pendingRecords += recordCount(line)
+          if (pendingRecords < BATCH_RECORDS && this.#received > 0) continue
+        }
         const end = apply.lines(pending)
         this.#received += pendingRecords
         pending = []
@@ -142,7 +157,7 @@ export class Bootstrapper {
           this.#rm.setDurable(true)
           this.#finish(apply, end)
           this.#setPhase("documents")
-          return true
+          return
         }
       }
       throw new Error("the snapshot was cut off before its end")
@@ -188,10 +203,7 @@ export class Bootstrapper {
     signal?: AbortSignal,
   ): Promise<number> {
     if (this.#phase !== "documents") return 0
-    const res = await fetch(snapshotUrl(server, clinicId, "documents"), {
-      headers,
-      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(300_000)]) : AbortSignal.timeout(300_000),
-    })
+    const res = await fetchClinic(server, clinicId, "documents", headers, 300_000, signal)
     if (!res.ok) throw new Error(`documents: HTTP ${res.status}`)
     const entries = decodeBundle(new Uint8Array(await res.arrayBuffer()))
     for (const e of entries) {

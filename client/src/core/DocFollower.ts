@@ -1,6 +1,6 @@
 import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
 import { isDocKey, sameHeads, type DocKey, type RootDoc } from "@vetsync/shared"
-import { snapshotUrl, type Bootstrapper } from "./Bootstrapper.js"
+import { fetchClinic, type Bootstrapper } from "./Bootstrapper.js"
 import { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import type { SyncTracker } from "./SyncTracker.js"
@@ -201,10 +201,7 @@ export class DocFollower {
   async #relayHeads(): Promise<Record<string, string[]> | undefined> {
     if (!this.#o.server) return undefined
     try {
-      const res = await fetch(snapshotUrl(this.#o.server, this.#o.clinicId, "heads"), {
-        headers: this.#o.headers(),
-        signal: AbortSignal.timeout(30_000),
-      })
+      const res = await fetchClinic(this.#o.server, this.#o.clinicId, "heads", this.#o.headers(), 30_000)
       return res.ok ? ((await res.json()) as Record<string, string[]>) : undefined
     } catch {
       return undefined

@@ -51,10 +51,11 @@ export class DocStore {
     this.layout = new ClinicLayout(opts.clinicId)
     this.storage = new SafeFsStorageAdapter(opts.docsDir)
     this.storage.sweepTemporaryFiles()
-    const months = monthKeys(opts.clinicId)
+    // month partitions outside the layout are hashed on the first miss, not at every start
+    let months: Map<string, DocKey> | undefined
     const genesis = new Map<DocKey, Uint8Array>()
     const genesisOf = (id: string): Uint8Array | undefined => {
-      const key = this.layout.keyOf(id as DocumentId) ?? months.get(id)
+      const key = this.layout.keyOf(id as DocumentId) ?? (months ??= monthKeys(opts.clinicId)).get(id)
       if (!key) return undefined
       let bytes = genesis.get(key)
       if (!bytes) genesis.set(key, (bytes = genesisBinary(opts.clinicId, key)))

@@ -44,13 +44,13 @@ export class SnapshotApplier {
   lines(ls: SnapshotLine[]): SnapshotHeader | undefined {
     return this.#rm.transaction(() => {
       let end: SnapshotHeader | undefined
-      for (const l of ls) end = this.line(l) ?? end
+      for (const l of ls) end = this.#line(l) ?? end
       return end
     })
   }
 
-  /** Applies one line (inside a transaction: see lines()); returns the header once the end line has arrived. */
-  line(l: SnapshotLine): SnapshotHeader | undefined {
+  /** Applies one line (inside lines()'s transaction); returns the header once the end line has arrived. */
+  #line(l: SnapshotLine): SnapshotHeader | undefined {
     if (l.type === "header") {
       if (this.#header) throw new Error("snapshot: a second header")
       if (l.clinicId !== this.#clinicId)
