@@ -16,7 +16,8 @@ import { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
 import { CLINIC_PATH, handleClinicRequest } from "./clinicRoute.js"
 import { handleEnrol } from "./enrolRoute.js"
-import { isOnly, isServerOwned } from "./serverOwned.js"
+import { carriesOnly, type AutomergeChunk } from "./automergeChunks.js"
+import { isServerOwned } from "./serverOwned.js"
 
 export interface RelayServerOptions {
   /** default 127.0.0.1 */
@@ -88,7 +89,7 @@ export class RelayServer {
         const docId = frame.message.documentId
         this.#auth.seen?.(identity)
         if (identity.role === "desk" && frame.heads.length > 0) ownership.claim(docId, identity.clinicId)
-        if (identity.role === "desk" && frame.changes.length > 0 && this.#writesServerOwned(docId, frame.changes)) {
+        if (identity.role === "desk" && frame.chunks.length > 0 && this.#writesServerOwned(docId, frame.chunks)) {
           // price list and rejections are written by the bridge only: a desk's changes never reach them
           this.droppedDeskChanges++
           this.#log(`dropped changes of ${frame.message.senderId} to server-owned ${docId}`)
@@ -99,7 +100,7 @@ export class RelayServer {
           return false
         }
         const owner = ownership.ownerOf(docId)
-        if (frame.type === "sync" && frame.changes.length > 0) {
+        if (frame.type === "sync" && frame.chunks.length > 0) {
           // only frames that carry changes can make the snapshot stale (heads exchanges cannot)
           if (owner !== undefined) this.#snapshots.noteChanges(owner, docId)
           this.#changed(docId)
@@ -246,7 +247,7 @@ export class RelayServer {
    * True when the changes touch a server-owned document (price list, rejections) beyond its
    * genesis change, which every desk creates identically and may upload.
    */
-  #writesServerOwned(docId: string, changes: Uint8Array[]): boolean {
+  #writesServerOwned(docId: string, chunks: AutomergeChunk[]): boolean {
     const key = this.ownership.layoutKeyOf(docId)
     const owner = this.ownership.ownerOf(docId)
     if (key === undefined || owner === undefined || !isServerOwned(key)) return false
@@ -255,7 +256,7 @@ export class RelayServer {
       genesis = A.getHeads(genesisDoc(owner, key))[0] ?? ""
       this.#genesisHashes.set(docId, genesis)
     }
-    return changes.some(c => !isOnly(c, genesis))
+    return !carriesOnly(chunks, genesis)
   }
 
   /** A document changed: desks connected since before the change are now sent it. */

@@ -1,4 +1,5 @@
 import * as A from "@automerge/automerge"
+import { checkAutomergeEntry, type AutomergeChunk } from "./automergeChunks.js"
 import { cbor, isValidDocumentId, type Message, type PeerId, type PeerMetadata } from "@automerge/automerge-repo"
 
 /** The websocket protocol version both ends speak (automerge-repo-network-websocket "1"). */
@@ -11,12 +12,12 @@ export interface JoinFrame {
   supportedProtocolVersions?: string[]
 }
 
-/** A document message after validation; `heads` and `changes` are the sender's heads and the encoded changes carried (sync/request). */
+/** A document message after validation; `heads` and `chunks` are the sender's heads and the Automerge chunks carried (sync/request). */
 export interface DocFrame {
   type: "sync" | "request" | "ephemeral" | "doc-unavailable"
   message: Message & { documentId: string; targetId: PeerId }
   heads: string[]
-  changes: Uint8Array[]
+  chunks: AutomergeChunk[]
 }
 
 export type ParsedFrame =
@@ -76,7 +77,7 @@ export const parseClientFrame = (bytes: Uint8Array): ParsedFrame => {
   if (!isValidDocumentId(documentId)) return { ok: false, error: "invalid documentId" }
   if (typeof targetId !== "string") return { ok: false, error: "invalid targetId" }
   let heads: string[] = []
-  let changes: Uint8Array[] = []
+  const chunks: AutomergeChunk[] = []
   if (type !== "doc-unavailable") {
     if (!(data instanceof Uint8Array) || data.byteLength === 0) return { ok: false, error: "missing data" }
     if (type === "ephemeral") {
@@ -90,15 +91,18 @@ export const parseClientFrame = (bytes: Uint8Array): ParsedFrame => {
         return { ok: false, error: `invalid ephemeral data: ${(e as Error).message}` }
       }
     } else {
+      let entries: Uint8Array[]
       try {
         const decodedSync = A.decodeSyncMessage(data)
         heads = decodedSync.heads
-        changes = decodedSync.changes
-        const bad = changes.findIndex(c => !isAutomergeChunk(c))
-        if (bad >= 0)
-          return { ok: false, error: `invalid sync message: chunk ${bad} is not an Automerge change or document` }
+        entries = decodedSync.changes
       } catch (e) {
         return { ok: false, error: `invalid sync message: ${(e as Error).message}` }
+      }
+      for (const [i, entry] of entries.entries()) {
+        const checked = checkAutomergeEntry(entry)
+        if (!checked.ok) return { ok: false, error: `invalid sync message: entry ${i}: ${checked.error}` }
+        chunks.push(...checked.chunks)
       }
     }
   }
@@ -111,29 +115,7 @@ export const parseClientFrame = (bytes: Uint8Array): ParsedFrame => {
     clean.sessionId = decoded.sessionId
   }
   const message = clean as unknown as DocFrame["message"]
-  return { ok: true, kind: "doc", doc: { type, message, heads, changes } }
-}
-
-/**
- * Whether a chunk carried in a sync message is a valid Automerge change (decodes, checksum
- * included) or a whole saved document (loads). Automerge 3.5 applies a sync message's
- * changes inside the repo, where a bad one would only be logged and the sender never told;
- * here it is refused up front. Loading a document chunk costs as much as applying it once
- * more; it happens only when a desk uploads a document the relay does not have.
- */
-export const isAutomergeChunk = (chunk: Uint8Array): boolean => {
-  try {
-    A.decodeChange(chunk)
-    return true
-  } catch {
-    // not a change: maybe a whole document
-  }
-  try {
-    A.load(chunk)
-    return true
-  } catch {
-    return false
-  }
+  return { ok: true, kind: "doc", doc: { type, message, heads, chunks } }
 }
 
 /** CBOR-encodes a message for the wire, as an ArrayBuffer-backed view of exactly its bytes. */
