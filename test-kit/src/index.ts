@@ -1,0 +1,1 @@
+export { eventually, EventuallyError, type EventuallyOptions } from "./eventually.js"
