@@ -196,16 +196,16 @@ export class DeskCore {
       now: () => this.#now(),
       newId: () => randomUUID(),
       write: (key, fn, records) => this.#write(key, fn as (d: AnyClinicDoc) => void, records),
-      readFromDoc: async (key, collection, id) => {
-        const handle = await this.docs.open(key)
-        const r = recordFromDoc(handle.doc(), collection, id)
-        if (!r && this.#bootstrap.running && this.rm.getDocHeads(handle.documentId))
-          throw new DeskError(
-            "not_found",
-            `${collection}/${id} is still downloading to this desk; try again in a moment`,
-          )
-        return r
-      },
+      readFromDoc: (key, collection, id) =>
+        this.docs.use(key, handle => {
+          const r = recordFromDoc(handle.doc(), collection, id)
+          if (!r && this.#bootstrap.running && this.rm.getDocHeads(handle.documentId))
+            throw new DeskError(
+              "not_found",
+              `${collection}/${id} is still downloading to this desk; try again in a moment`,
+            )
+          return r
+        }),
     }
   }
 
@@ -217,28 +217,32 @@ export class DeskCore {
     if (kindOfKey(key) !== "root") await this.#listPartition(key)
     const id = this.docs.layout.idOf(key)
     this.sync.beforeLocalChange(key, id)
-    let handle: ClinicHandle
-    try {
-      handle = await this.docs.change(key, fn)
-    } catch (e) {
-      this.#error = `could not save: ${(e as Error).message}`
-      this.#statusChanged()
-      throw new DeskError("internal", `could not save the change: ${(e as Error).message}`)
-    }
-    const doc = handle.doc()
-    const written = records.map(r => readRecord(doc, r.collection, r.id)).filter((r): r is AnyRecord => r !== undefined)
-    const result = this.#updater.update(key, handle)
-    const collections = this.#updater.applyRecords(doc, written)
-    this.sync.recount(key, handle)
-    this.#emit({ type: "records-changed", collections: [...new Set([...collections, ...(result?.collections ?? [])])] })
+    await this.docs.use(key, async handle => {
+      try {
+        await this.docs.change(handle, fn)
+      } catch (e) {
+        this.#error = `could not save: ${(e as Error).message}`
+        this.#statusChanged()
+        throw new DeskError("internal", `could not save the change: ${(e as Error).message}`)
+      }
+      const doc = handle.doc()
+      const written = records
+        .map(r => readRecord(doc, r.collection, r.id))
+        .filter((r): r is AnyRecord => r !== undefined)
+      const result = this.#updater.update(key, handle)
+      const collections = this.#updater.applyRecords(doc, written)
+      this.sync.recount(key, handle)
+      this.#emit({ type: "records-changed", collections: [...new Set([...collections, ...(result?.collections ?? [])])] })
+    })
   }
 
   /** A shard or month partition is listed in the root document the first time it is written. */
   async #listPartition(key: DocKey): Promise<void> {
-    const root = await this.docs.open(ROOT)
-    if ((root.doc() as RootDoc).partitions?.[key]) return
-    await this.docs.change<RootDoc>(ROOT, d => {
-      d.partitions[key] = true
+    await this.docs.use(ROOT, async root => {
+      if ((root.doc() as RootDoc).partitions?.[key]) return
+      await this.docs.change<RootDoc>(root, d => {
+        d.partitions[key] = true
+      })
     })
   }
 
