@@ -136,9 +136,10 @@ export interface DeskHandlers {
 
 export type DeskCommand = keyof DeskHandlers
 
-/** Compile-time: one argument schema per command, and no schema without a command. */
+/** Compile-time: one argument schema per command, and no schema without a command (fails to compile otherwise). */
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-export const SCHEMAS_COVER_COMMANDS: SameKeys<keyof CommandArgSchemas, DeskCommand> = true
+type Holds<T extends true> = T
+export type SchemasCoverCommands = Holds<SameKeys<keyof CommandArgSchemas, DeskCommand>>
 export type DeskArgs<C extends DeskCommand> = Parameters<DeskHandlers[C]> extends [infer A] ? A : undefined
 export type DeskResult<C extends DeskCommand> = ReturnType<DeskHandlers[C]>
 
