@@ -1,5 +1,13 @@
 import type { Collection } from "@vetsync/shared"
-import { DESK_COMMANDS, type ConflictView, type DeskApi, type DeskCommand, type RejectionView, type DeskStatus } from "./api.js"
+import {
+  DESK_COMMANDS,
+  type ConflictView,
+  type DeskApi,
+  type DeskCommand,
+  type RejectionView,
+  type DeskStatus,
+  type SyncNowResult,
+} from "./api.js"
 import { book, dayView, setAppointmentStatus } from "./commands/appointments.js"
 import {
   clientCard,
@@ -18,7 +26,7 @@ import { parseArgs } from "./parseArgs.js"
 export interface HandlerDeps {
   ctx: CommandContext
   status: () => DeskStatus
-  syncNow: () => DeskStatus
+  syncNow: () => SyncNowResult
 }
 
 const limitOf = (n: number | undefined, max = 200): number => Math.max(1, Math.min(max, Math.floor(n ?? 30)))
