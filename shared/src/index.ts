@@ -1,6 +1,7 @@
 export * from "./schema/records.js"
 export * from "./schema/money.js"
 export * from "./schema/validate.js"
+export * from "./schema/today.js"
 export * from "./docs/types.js"
 export * from "./docs/layout.js"
 export * from "./docs/genesis.js"
