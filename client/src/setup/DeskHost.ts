@@ -2,39 +2,25 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { loadDeskCredential, saveDeskCredential, type DeskCredential } from "@vetsync/shared"
 import { DeskError, isDeskCommand, type ApiResponse } from "../core/api.js"
-import { DeskCore, type DeskOptions } from "../core/DeskCore.js"
+import type { DeskCore } from "../core/DeskCore.js"
 import { dispatchCall, toErrorResponse, type ApiTarget } from "../web/dispatch.js"
-import { dataDirClinic, moveAside, moveAsideTarget, OTHER_CLINIC_CREDENTIAL_FILE } from "./dataDir.js"
+import type { AccessLost } from "./AccessWatch.js"
+import { clinicMismatch, dataDirClinic, moveAside, OTHER_CLINIC_CREDENTIAL_FILE } from "./dataDir.js"
 import { enrolAtRelay } from "./enrolAtRelay.js"
+import { DEV_IDENTITY, type DeskHostOptions, type DeskIdentity } from "./hostOptions.js"
+import { OpenDesk } from "./OpenDesk.js"
 import { parseRelayAddress } from "./relayAddress.js"
 import { enrolmentOffered } from "./relayProbe.js"
-import { AccessWatch, type AccessLost } from "./AccessWatch.js"
-import { parseSetupArgs } from "./setupArgs.js"
-import { isSetupCommand, type ClinicMismatch, type EnrolFailure, type HostEvent, type SetupPhase, type SetupStatus } from "./setupApi.js"
-
-export interface DeskIdentity {
-  clinicId: string
-  deskId: string
-  /** short code unique in the clinic, used in invoice numbers */
-  deskCode: string
-}
-
-/** Who `vetsync desk --server <development relay>` is without a credential or flags (as before enrolment existed). */
-export const DEV_IDENTITY: DeskIdentity = { clinicId: "demo", deskId: "desk-1", deskCode: "D1" }
-
-export interface DeskHostOptions {
-  dataDir: string
-  /** the relay (--server); overrides the credential's */
-  server?: string
-  /** a development identity (a relay without registry, or none): used only while the desk has no credential */
-  identity?: DeskIdentity
-  /** the invoice-number code of an enrolled desk whose credential carries none; default D1 */
-  deskCode?: string
-  /** further DeskCore options (tests) */
-  core?: Pick<DeskOptions, "network" | "now" | "headers">
-  log?: (line: string) => void
-  enrolTimeoutMs?: number
-}
+import { routeSetupCall } from "./setupArgs.js"
+import {
+  isSetupCommand,
+  type ClinicMismatch,
+  type EnrolFailure,
+  type HostEvent,
+  type SetupCommand,
+  type SetupPhase,
+  type SetupStatus,
+} from "./setupApi.js"
 
 const SETUP_PHASES_THAT_ENROL: readonly SetupPhase[] = ["needs-enrolment", "revoked"]
 
@@ -50,9 +36,7 @@ export class DeskHost implements ApiTarget {
   readonly #log: (line: string) => void
   readonly #listeners = new Set<(e: HostEvent) => void>()
   #phase: SetupPhase = "starting"
-  #core: DeskCore | undefined
-  #offCore: (() => void) | undefined
-  #watch: AccessWatch | undefined
+  #desk: OpenDesk | undefined
   #relay: string | null
   #failure: EnrolFailure | null = null
   #mismatch: ClinicMismatch | null = null
@@ -72,7 +56,7 @@ export class DeskHost implements ApiTarget {
 
   /** The open desk core (ready or revoked), if any. */
   get core(): DeskCore | undefined {
-    return this.#core
+    return this.#desk?.core
   }
 
   get phase(): SetupPhase {
@@ -90,7 +74,7 @@ export class DeskHost implements ApiTarget {
       relay: this.#relay,
       deskId: this.#identity?.deskId ?? null,
       clinicId: this.#identity?.clinicId ?? null,
-      waitingRecords: this.#phase === "revoked" && this.#core ? this.#core.status().waitingRecords : this.#waiting,
+      waitingRecords: this.#phase === "revoked" && this.core ? this.core.status().waitingRecords : this.#waiting,
       since: this.#since,
       failure: this.#failure,
       mismatch: this.#mismatch,
@@ -107,7 +91,7 @@ export class DeskHost implements ApiTarget {
       }
     }
     if (!isDeskCommand(command)) return { ok: false, error: { code: "bad_request", message: `unknown command: ${command}` } }
-    const core = this.#core
+    const core = this.core
     if (!core || this.#phase !== "ready")
       return { ok: false, error: { code: "unavailable", message: `the desk is not open for work (${this.#phase}): see setup.status` } }
     return dispatchCall(core, command, args)
@@ -120,7 +104,7 @@ export class DeskHost implements ApiTarget {
 
   async initialEvents(): Promise<HostEvent[]> {
     const setup: HostEvent = { type: "setup", setup: this.status() }
-    return this.#core && this.#phase === "ready" ? [setup, { type: "status", status: this.#core.status() }] : [setup]
+    return this.core && this.#phase === "ready" ? [setup, { type: "status", status: this.core.status() }] : [setup]
   }
 
   async close(): Promise<void> {
@@ -129,23 +113,13 @@ export class DeskHost implements ApiTarget {
     await this.#closeCore()
   }
 
-  async #setup(command: string, args: unknown): Promise<SetupStatus> {
-    switch (command) {
-      case "setup.status":
-        parseSetupArgs(command, args)
-        return this.status()
-      case "setup.enrol": {
-        const { relay, token } = parseSetupArgs(command, args)
-        return this.#serial(() => this.#enrol(relay, token))
-      }
-      case "setup.moveAside": {
-        const { dataClinicId } = parseSetupArgs(command, args)
-        return this.#serial(() => this.#moveAside(dataClinicId))
-      }
-      default:
-        parseSetupArgs("setup.keepData", args)
-        return this.#serial(() => this.#keepData())
-    }
+  #setup(command: SetupCommand, args: unknown): Promise<SetupStatus> {
+    return routeSetupCall(command, args, {
+      "setup.status": () => Promise.resolve(this.status()),
+      "setup.enrol": ({ relay, token }) => this.#serial(() => this.#enrol(relay, token)),
+      "setup.moveAside": ({ dataClinicId }) => this.#serial(() => this.#moveAside(dataClinicId)),
+      "setup.keepData": () => this.#serial(() => this.#keepData()),
+    })
   }
 
   async #start(): Promise<void> {
@@ -167,8 +141,13 @@ export class DeskHost implements ApiTarget {
       await this.#offerMoveAside(other)
       return
     }
-    // --server overrides the credential's relay (a proxy, a new address)
-    if (cred) return this.#open(this.#enrolled(cred), this.#o.server ?? cred.server)
+    if (cred) {
+      // the relay that issued the credential is the desk's; --server only for a credential that does not say
+      const server = cred.server ?? this.#o.server
+      if (this.#o.server && cred.server && this.#o.server !== cred.server)
+        this.#log(`--server ${this.#o.server} is not used: this desk was enrolled at ${cred.server} (enrol again to move it)`)
+      return this.#open(this.#enrolled(cred), server)
+    }
     if (this.#o.identity) return this.#open(this.#o.identity, this.#o.server)
     const relay = this.#o.server ? parseRelayAddress(this.#o.server) : undefined
     // a relay without a registry (development) takes a desk that says who it is
@@ -189,32 +168,30 @@ export class DeskHost implements ApiTarget {
     // "http://relay:8787" and "relay.example" mean the relay's sync socket
     if (server) server = address?.ok ? address.sync : server
     if (server) this.#relay = server
-    const core = await DeskCore.open({
-      ...this.#o.core,
-      dataDir: this.#o.dataDir,
-      clinicId: identity.clinicId,
-      deskId: identity.deskId,
-      deskCode: identity.deskCode,
-      ...(server ? { server } : {}),
-      ...(credential ? { credential } : {}),
-    })
-    this.#core = core
+    const desk: OpenDesk = await OpenDesk.open(
+      {
+        ...this.#o.core,
+        dataDir: this.#o.dataDir,
+        clinicId: identity.clinicId,
+        deskId: identity.deskId,
+        deskCode: identity.deskCode,
+        ...(server ? { server } : {}),
+        ...(credential ? { credential } : {}),
+      },
+      { event: e => this.#emit(e), lost: lost => void this.#serial(() => this.#lost(desk, lost)).catch(() => undefined) },
+    )
+    this.#desk = desk
     this.#identity = { deskId: identity.deskId, clinicId: identity.clinicId }
     this.#since = null
-    this.#watch = new AccessWatch(core, lost => void this.#serial(() => this.#lost(core, lost)).catch(() => undefined))
-    this.#offCore = core.onEvent(e => {
-      this.#emit(e)
-      if (e.type === "status") this.#watch?.status(e.status)
-    })
     this.#setPhase("ready")
   }
 
   /** The relay refused the open desk's socket and, asked, said why: revoked, or it wants an enrolment. */
-  async #lost(core: DeskCore, lost: AccessLost): Promise<void> {
-    if (core !== this.#core || this.#phase !== "ready") return
+  async #lost(desk: OpenDesk, lost: AccessLost): Promise<void> {
+    if (desk !== this.#desk || this.#phase !== "ready") return
     this.#since = lost.since
-    this.#relay = core.opts.server ?? this.#relay
-    this.#log(lost.kind === "revoked" ? `desk ${core.opts.deskId} was revoked: enrol it again` : "the relay enrols desks: enrol this one")
+    this.#relay = desk.core.opts.server ?? this.#relay
+    this.#log(lost.kind === "revoked" ? `desk ${desk.core.opts.deskId} was revoked: enrol it again` : "the relay enrols desks: enrol this one")
     this.#setPhase(lost.kind)
   }
 
@@ -235,13 +212,11 @@ export class DeskHost implements ApiTarget {
     const cred = outcome.credential
     this.#relay = cred.server ?? this.#relay
     this.#log(`enrolled as desk ${cred.deskId} of clinic ${cred.clinicId}`)
-    const theirs = this.#core ? { clinicId: this.#core.opts.clinicId } : dataDirClinic(this.#o.dataDir)
-    if (theirs && theirs.clinicId !== cred.clinicId) {
-      await this.#closeCore()
-      saveDeskCredential(this.#o.dataDir, cred, OTHER_CLINIC_CREDENTIAL_FILE)
-      return this.#offerMoveAside(cred)
-    }
-    return this.#switchTo(cred, before)
+    const theirs = this.core ? { clinicId: this.core.opts.clinicId } : dataDirClinic(this.#o.dataDir)
+    if (!theirs || theirs.clinicId === cred.clinicId) return this.#switchTo(cred, before)
+    await this.#closeCore()
+    saveDeskCredential(this.#o.dataDir, cred, OTHER_CLINIC_CREDENTIAL_FILE)
+    return this.#offerMoveAside(cred)
   }
 
   /** Stores the credential, closes the old desk (its data stays: same clinic) and opens the new one. */
@@ -250,7 +225,6 @@ export class DeskHost implements ApiTarget {
       saveDeskCredential(this.#o.dataDir, cred)
       fs.rmSync(path.join(this.#o.dataDir, OTHER_CLINIC_CREDENTIAL_FILE), { force: true })
       await this.#closeCore()
-      // enrolled on the screen: the relay staff named
       await this.#open(this.#enrolled(cred), cred.server ?? this.#o.server)
     } catch (e) {
       this.#failure = { code: "internal", field: null, detail: (e as Error).message }
@@ -261,18 +235,12 @@ export class DeskHost implements ApiTarget {
 
   /** The new credential (kept in OTHER_CLINIC_CREDENTIAL_FILE) is for another clinic than the data's: staff decide. */
   async #offerMoveAside(cred: DeskCredential): Promise<SetupStatus> {
-    const theirs = dataDirClinic(this.#o.dataDir)
+    const mismatch = clinicMismatch(this.#o.dataDir, cred)
     // nothing to move (the data went away meanwhile): just take it
-    if (!theirs || theirs.clinicId === cred.clinicId) return this.#switchTo(cred, "needs-enrolment")
+    if (!mismatch) return this.#switchTo(cred, "needs-enrolment")
     this.#identity = { deskId: cred.deskId, clinicId: cred.clinicId }
-    this.#waiting = theirs.waitingRecords
-    this.#mismatch = {
-      dataClinicId: theirs.clinicId,
-      waitingRecords: theirs.waitingRecords,
-      newClinicId: cred.clinicId,
-      newDeskId: cred.deskId,
-      moveTo: moveAsideTarget(this.#o.dataDir, theirs.clinicId),
-    }
+    this.#waiting = mismatch.waitingRecords
+    this.#mismatch = mismatch
     this.#setPhase("other-clinic")
     return this.status()
   }
@@ -284,9 +252,8 @@ export class DeskHost implements ApiTarget {
     const cred = loadDeskCredential(this.#o.dataDir, OTHER_CLINIC_CREDENTIAL_FILE)
     if (!cred) throw new DeskError("internal", "the new credential is gone: enrol again")
     await this.#closeCore()
-    const target = moveAsideTarget(this.#o.dataDir, m.dataClinicId)
-    const moved = moveAside(this.#o.dataDir, target)
-    this.#log(`clinic ${m.dataClinicId}'s data (${moved.join(", ")}; ${m.waitingRecords} records not on the relay) moved to ${target}`)
+    const { to, moved } = moveAside(this.#o.dataDir, m.moveTo)
+    this.#log(`clinic ${m.dataClinicId}'s data (${moved.join(", ")}; ${m.waitingRecords} records not on the relay) moved to ${to}`)
     this.#mismatch = null
     this.#waiting = 0
     return this.#switchTo(cred, "needs-enrolment")
@@ -301,13 +268,9 @@ export class DeskHost implements ApiTarget {
   }
 
   async #closeCore(): Promise<void> {
-    this.#offCore?.()
-    this.#offCore = undefined
-    this.#watch?.close()
-    this.#watch = undefined
-    const core = this.#core
-    this.#core = undefined
-    await core?.close()
+    const desk = this.#desk
+    this.#desk = undefined
+    await desk?.close()
   }
 
   #setPhase(phase: SetupPhase): void {

@@ -1,7 +1,7 @@
 import type { FieldError } from "@vetsync/shared"
 import { z } from "zod"
 import { DeskError } from "../core/api.js"
-import type { EnrolArgs } from "./setupApi.js"
+import type { EnrolArgs, SetupCommand, SetupStatus } from "./setupApi.js"
 
 /** Caps no honest caller comes near: an address, a token (92 characters), a clinic id. */
 const SCHEMAS = {
@@ -37,4 +37,22 @@ export const parseSetupArgs = <C extends keyof SetupArgs>(command: C, args: unkn
   if (result.success) return result.data as SetupArgs[C]
   const fields = result.error.issues.flatMap(issue => fieldError(issue, value as Record<string, unknown>))
   throw new DeskError("validation", `the arguments of ${command} are invalid: ${fields.map(f => `${f.field} ${f.message}`).join("; ")}`, fields)
+}
+
+/** One call of the setup API: its arguments parsed, then its handler. */
+export const routeSetupCall = (
+  command: SetupCommand,
+  args: unknown,
+  handlers: { [C in SetupCommand]: (args: SetupArgs[C]) => Promise<SetupStatus> },
+): Promise<SetupStatus> => {
+  switch (command) {
+    case "setup.status":
+      return handlers[command](parseSetupArgs(command, args))
+    case "setup.enrol":
+      return handlers[command](parseSetupArgs(command, args))
+    case "setup.moveAside":
+      return handlers[command](parseSetupArgs(command, args))
+    case "setup.keepData":
+      return handlers[command](parseSetupArgs(command, args))
+  }
 }

@@ -1,6 +1,7 @@
 import { enrolDesk, guardProcess } from "@vetsync/shared"
 import type { DeskCore, DeskOptions } from "../core/DeskCore.js"
-import { DeskHost, type DeskIdentity } from "../setup/DeskHost.js"
+import { DeskHost } from "../setup/DeskHost.js"
+import type { DeskIdentity } from "../setup/hostOptions.js"
 import { DeskWebServer } from "./DeskWebServer.js"
 
 export interface RunningDesk {
