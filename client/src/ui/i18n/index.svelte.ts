@@ -3,7 +3,7 @@ import { en } from "./en.js"
 import { ru, type MessageKey } from "./ru.js"
 
 export type Lang = "ru" | "en"
-type PluralBase = "sync.offline" | "sync.syncing" | "setup.revoked.waiting" | "setup.other.waiting"
+type PluralBase = "sync.offline" | "sync.syncing" | "setup.revoked.waiting" | "setup.other.waiting" | "setup.other.move.confirm"
 const DICTS: Record<Lang, Record<MessageKey, string>> = { ru, en }
 const STORAGE_KEY = "vetsync.lang"
 
