@@ -5,12 +5,19 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
-import { SafeFsStorageAdapter, GenesisFallbackStorage, genesisBinary, genesisDoc } from "@vetsync/shared"
+import {
+  ConsistentLoadStorage,
+  GenesisFallbackStorage,
+  SafeFsStorageAdapter,
+  genesisBinary,
+  genesisDoc,
+} from "@vetsync/shared"
 import { WebSocketServer } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DocOwnership } from "./DocOwnership.js"
+import { DurableAcks } from "./DurableAcks.js"
 import { HardenedWebSocketServerAdapter, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
 import { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
@@ -63,6 +70,7 @@ export class RelayServer {
   readonly #wss: WebSocketServer
   readonly #auth: Authenticator
   readonly #snapshots: SnapshotBuilder
+  readonly #durable: DurableAcks
   readonly #log: (line: string) => void
   readonly #startedAt = Date.now()
   readonly #genesisHashes = new Map<string, string>()
@@ -105,6 +113,9 @@ export class RelayServer {
           if (owner !== undefined) this.#snapshots.noteChanges(owner, docId)
           this.#changed(docId)
         }
+        // the desk is told once what it announced is on the relay's disk
+        if (identity.role === "desk" && frame.type === "sync" && this.#mayAccess(frame.message.senderId, docId))
+          this.#durable.note(frame.message.senderId, docId, frame.heads)
         return true
       },
     })
@@ -114,6 +125,7 @@ export class RelayServer {
     })
     this.adapter.on("peer-disconnected", ({ peerId }) => {
       this.#joinedAt.delete(peerId)
+      this.#durable.forget(peerId)
       this.#log(`peer left: ${peerId}`)
     })
     this.peerId = `relay:${opts.name ?? "main"}` as PeerId
@@ -125,7 +137,11 @@ export class RelayServer {
       return clinic !== undefined && key !== undefined ? genesisBinary(clinic, key) : undefined
     }
     this.repo = new Repo({
-      storage: new GenesisFallbackStorage(this.#closable, genesisOf, id => this.storage.hasDocument(id)),
+      storage: new GenesisFallbackStorage(
+        new ConsistentLoadStorage(this.#closable, id => this.storage.chunkNames(id)),
+        genesisOf,
+        id => this.storage.hasDocument(id),
+      ),
       network: [this.adapter],
       peerId: this.peerId,
       isEphemeral: true,
@@ -144,6 +160,11 @@ export class RelayServer {
         },
         access: async (peerId, docId) => this.#mayAccess(peerId, docId),
       },
+    })
+    this.#durable = new DurableAcks({
+      repo: this.repo,
+      send: (peerId, documentId, heads) => this.adapter.sendControl(peerId, { type: "durable", documentId, heads }),
+      log: this.#log,
     })
     this.#snapshots = new SnapshotBuilder(
       this.repo,
@@ -175,6 +196,13 @@ export class RelayServer {
 
   static async start(opts: RelayServerOptions): Promise<RelayServer> {
     const ownership = await DocOwnership.open(path.join(opts.dataDir, "ownership.json"))
+    // a registry knows every clinic: each one's documents are its own before any desk connects
+    const auth = opts.authenticator
+    if (auth?.clinics) {
+      ownership.strict = true
+      for (const clinicId of await auth.clinics()) ownership.registerClinic(clinicId)
+      auth.onClinic?.(clinicId => ownership.registerClinic(clinicId))
+    }
     const relay = new RelayServer(opts, ownership)
     await relay.adapter.whenReady()
     await new Promise<void>((resolve, reject) => {
@@ -236,6 +264,7 @@ export class RelayServer {
     const ready = Object.values(this.repo.handles)
       .filter(h => h.isReady())
       .map(h => h.documentId)
+    await this.#durable.close()
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
     await this.#snapshots.flush()
     await this.#closable.close()
