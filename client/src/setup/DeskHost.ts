@@ -151,7 +151,7 @@ export class DeskHost implements ApiTarget {
     if (this.#o.identity) return this.#open(this.#o.identity, this.#o.server)
     const relay = this.#o.server ? parseRelayAddress(this.#o.server) : undefined
     // a relay without a registry (development) takes a desk that says who it is
-    if (relay?.ok && (await enrolmentOffered(relay.http)) === false) {
+    if (relay?.ok && (await enrolmentOffered(relay.http, 5_000)) === false) {
       this.#log(`${this.#o.server ?? ""} has no desk registry: the desk runs as ${DEV_IDENTITY.deskId} of ${DEV_IDENTITY.clinicId}`)
       return this.#open(DEV_IDENTITY, this.#o.server)
     }

@@ -140,7 +140,7 @@ export const en: Record<MessageKey, string> = {
   "rejection.title": "Rejected by the server",
 
   "setup.starting": "Starting…",
-  "setup.callError": "The desk program did not answer: {detail}",
+  "setup.callError": "The desk program could not do that: {detail}",
   "setup.dataDir": "This computer's data folder: {dir}",
   "setup.first.title": "Connect to the clinic's server",
   "setup.first.intro": "This computer is not connected to the clinic's server yet. Ask your IT administrator for the server's address and a one-time enrolment token and enter them below. Once connected, the computer downloads the clinic's data and keeps working without the internet.",
