@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process"
-import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs"
+import { appendFileSync, closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs"
+import type { Readable } from "node:stream"
 import { eventually } from "./eventually.js"
 
 export interface SupervisedProcessOptions {
@@ -23,11 +24,13 @@ export interface ProcessExit {
   at: string
 }
 
+/** "12:34:56.789 " (UTC): the prefix of every logged line, to line up the logs of several processes. */
+const stamp = (): string => `${new Date().toISOString().slice(11, 23)} `
+
 /**
  * One child process that can be started, killed with -9, stopped and started again on the
- * same data. Its stdout and stderr go straight to its log file (no pipe through this
- * process, so a busy parent cannot stall it). Exits that nobody asked for are kept in
- * `exits` with expected=false.
+ * same data. Its stdout and stderr go to its log file, every line prefixed with the time it
+ * arrived. Exits that nobody asked for are kept in `exits` with expected=false.
  */
 export class SupervisedProcess {
   readonly opts: SupervisedProcessOptions
@@ -70,13 +73,15 @@ export class SupervisedProcess {
       const child = spawn(this.opts.command, [...this.opts.args, ...extraArgs], {
         cwd: this.opts.cwd,
         env: this.opts.env ?? process.env,
-        stdio: ["ignore", fd, fd],
+        stdio: ["ignore", "pipe", "pipe"],
       })
+      if (child.stdout) this.#copy(child.stdout)
+      if (child.stderr) this.#copy(child.stderr)
       this.#child = child
       this.#running = true
       this.#expectExit = false
       child.on("error", e => this.#appendLog(`spawn error: ${e.message}`))
-      child.once("exit", (code, signal) => {
+      child.once("close", (code, signal) => {
         this.#running = false
         this.exits.push({
           pid: child.pid ?? -1,
@@ -125,6 +130,20 @@ export class SupervisedProcess {
     } catch {
       return ""
     }
+  }
+
+  /** Appends a stream's lines to the log, each with its time. */
+  #copy(stream: Readable): void {
+    let partial = ""
+    stream.on("data", (d: Buffer) => {
+      const lines = (partial + d.toString("utf8")).split("\n")
+      partial = lines.pop() ?? ""
+      if (lines.length) appendFileSync(this.opts.logFile, lines.map(l => `${stamp()}${l}\n`).join(""))
+    })
+    stream.on("end", () => {
+      if (partial) appendFileSync(this.opts.logFile, `${stamp()}${partial}\n`)
+      partial = ""
+    })
   }
 
   #appendLog(line: string): void {
