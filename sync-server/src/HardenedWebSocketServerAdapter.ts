@@ -57,6 +57,10 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
   readonly #rate: RateLimit
   /** document messages dropped by the rate limit */
   rateLimited = 0
+  /** refusals by reason (the reason's first words) */
+  readonly refusals = new Map<string, number>()
+  /** when each identity's refusal with a reason was last logged: repeats within a minute are counted, not logged */
+  readonly #refusalLogged = new Map<string, { at: number; repeats: number }>()
   #keepAlive: NodeJS.Timeout | undefined
   #connected!: () => void
   readonly #whenConnected = new Promise<void>(resolve => (this.#connected = resolve))
@@ -161,6 +165,13 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
       this.#write(conn, { type: "error", senderId: this.peerId, message: reason, targetId: peerId })
   }
 
+  /** Sends a joined peer a frame of the relay's own (not an automerge-repo message), e.g. `durable`. */
+  sendControl(peerId: PeerId, frame: { type: string } & Record<string, unknown>): void {
+    const conn = this.#byPeer.get(peerId)
+    if (conn && conn.socket.readyState === WebSocket.OPEN)
+      this.#write(conn, { ...frame, senderId: this.peerId, targetId: peerId })
+  }
+
   send(message: Message): void {
     const conn = this.#byPeer.get(message.targetId)
     if (!conn || conn.socket.readyState !== WebSocket.OPEN) {
@@ -225,7 +236,19 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
 
   /** Answers a protocol violation with an error message and closes that socket. */
   #refuse(conn: Conn, reason: string, targetId?: string): void {
-    this.#log(`refusing ${conn.peerId ?? targetId ?? identityLabel(conn.identity)}: ${reason}`)
+    const kind = reason.split(":")[0] ?? reason
+    this.refusals.set(kind, (this.refusals.get(kind) ?? 0) + 1)
+    const who = conn.peerId ?? targetId ?? identityLabel(conn.identity)
+    const key = `${identityLabel(conn.identity)}\n${reason}`
+    const last = this.#refusalLogged.get(key)
+    const now = Date.now()
+    if (last && now - last.at < 60_000) last.repeats++
+    else {
+      const repeats = last?.repeats ? ` (refused ${last.repeats} more time(s) for this since)` : ""
+      this.#log(`refusing ${who}: ${reason}${repeats}`)
+      this.#refusalLogged.set(key, { at: now, repeats: 0 })
+      if (this.#refusalLogged.size > 10_000) this.#refusalLogged.clear()
+    }
     if (conn.socket.readyState === WebSocket.OPEN) {
       this.#write(conn, {
         type: "error",

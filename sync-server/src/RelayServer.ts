@@ -11,6 +11,7 @@ import type { Authenticator, Identity } from "./Authenticator.js"
 import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DocOwnership } from "./DocOwnership.js"
+import { DurableAcks } from "./DurableAcks.js"
 import { HardenedWebSocketServerAdapter, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
 import { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
@@ -63,6 +64,7 @@ export class RelayServer {
   readonly #wss: WebSocketServer
   readonly #auth: Authenticator
   readonly #snapshots: SnapshotBuilder
+  readonly #durable: DurableAcks
   readonly #log: (line: string) => void
   readonly #startedAt = Date.now()
   readonly #genesisHashes = new Map<string, string>()
@@ -105,6 +107,9 @@ export class RelayServer {
           if (owner !== undefined) this.#snapshots.noteChanges(owner, docId)
           this.#changed(docId)
         }
+        // the desk is told once what it announced is on the relay's disk
+        if (identity.role === "desk" && frame.type === "sync" && this.#mayAccess(frame.message.senderId, docId))
+          this.#durable.note(frame.message.senderId, docId, frame.heads)
         return true
       },
     })
@@ -114,6 +119,7 @@ export class RelayServer {
     })
     this.adapter.on("peer-disconnected", ({ peerId }) => {
       this.#joinedAt.delete(peerId)
+      this.#durable.forget(peerId)
       this.#log(`peer left: ${peerId}`)
     })
     this.peerId = `relay:${opts.name ?? "main"}` as PeerId
@@ -144,6 +150,11 @@ export class RelayServer {
         },
         access: async (peerId, docId) => this.#mayAccess(peerId, docId),
       },
+    })
+    this.#durable = new DurableAcks({
+      repo: this.repo,
+      send: (peerId, documentId, heads) => this.adapter.sendControl(peerId, { type: "durable", documentId, heads }),
+      log: this.#log,
     })
     this.#snapshots = new SnapshotBuilder(
       this.repo,
@@ -236,6 +247,7 @@ export class RelayServer {
     const ready = Object.values(this.repo.handles)
       .filter(h => h.isReady())
       .map(h => h.documentId)
+    await this.#durable.close()
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
     await this.#snapshots.flush()
     await this.#closable.close()

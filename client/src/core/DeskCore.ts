@@ -20,6 +20,7 @@ import {
   type DeskEvent,
   type DeskResult,
   type DeskStatus,
+  type SyncNowResult,
 } from "./api.js"
 import { Bootstrapper } from "./Bootstrapper.js"
 import { recordFromDoc, type CommandContext } from "./commands/context.js"
@@ -28,6 +29,7 @@ import { DocStore, type ClinicHandle } from "./DocStore.js"
 import { createHandlers } from "./handlers.js"
 import { ReadModel } from "./readmodel/ReadModel.js"
 import { ReadModelUpdater } from "./ReadModelUpdater.js"
+import { SyncProblems } from "./SyncProblems.js"
 import { SyncTracker } from "./SyncTracker.js"
 
 export interface DeskOptions {
@@ -65,7 +67,7 @@ export class DeskCore {
   readonly #listeners = new Set<(e: DeskEvent) => void>()
   readonly #pendingUpdates = new Map<DocKey, ReturnType<typeof setTimeout>>()
   readonly #follower: DocFollower
-  #error: string | null = null
+  readonly #problems: SyncProblems
   #closed = false
   #statusTimer: ReturnType<typeof setTimeout> | undefined
   /** resolves when the start-up work (opening dirty documents, bootstrap) has been started */
@@ -80,13 +82,21 @@ export class DeskCore {
     else if (clinic !== opts.clinicId)
       throw new Error(`data directory ${opts.dataDir} belongs to clinic ${clinic}, not ${opts.clinicId}`)
     const network: NetworkAdapterInterface[] = [...(opts.network ?? [])]
+    this.#problems = new SyncProblems({
+      online: () => this.sync.online,
+      waiting: () => this.sync.waitingRecords(),
+      refused: () => this.#adapters.find(a => a.refused !== undefined)?.refused,
+      nextAttemptAt: () => this.#adapters.find(a => a.nextAttemptAt !== undefined)?.nextAttemptAt,
+      onChange: () => this.#statusChanged(),
+      ...(opts.now ? { now: () => (opts.now as () => Date)().getTime() } : {}),
+    })
     if (opts.server) {
       const adapter = new ResilientWebSocketClientAdapter(opts.server, { headers: this.#headers() })
-      adapter.on("connection", e => {
-        const auth = e.error !== undefined && /\b(401|403)\b/.test(e.error)
-        this.#error = auth ? `the relay refused this desk: ${e.error}` : null
-        this.#statusChanged()
+      adapter.on("durable", e => {
+        if (!this.#closed) this.sync.durable(e.documentId, e.heads)
       })
+      adapter.on("connection", e => this.#problems.connection(e))
+      adapter.on("retry", () => this.#statusChanged())
       this.#adapters.push(adapter)
       network.push(adapter)
     }
@@ -97,7 +107,10 @@ export class DeskCore {
       network,
     })
     this.#updater = new ReadModelUpdater(this.rm)
-    this.sync = new SyncTracker(this.docs, this.rm, () => this.#statusChanged())
+    this.sync = new SyncTracker(this.docs, this.rm, () => {
+      this.#problems.progress()
+      this.#statusChanged()
+    })
     this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#statusChanged())
     this.#follower = new DocFollower({
       server: opts.server,
@@ -148,13 +161,15 @@ export class DeskCore {
     const online = this.sync.online
     const waiting = this.sync.waitingRecords()
     const bootstrapping = this.#bootstrap.running
-    const state = this.#error ? "error" : !online ? "offline" : waiting > 0 || bootstrapping ? "syncing" : "online"
+    const problem = this.#problems.current()
+    const state = problem ? "error" : !online ? "offline" : waiting > 0 || bootstrapping ? "syncing" : "online"
     return {
       state,
       online,
       waitingRecords: waiting,
       lastSyncedAt: this.sync.lastSyncedAt(),
-      error: this.#error,
+      error: problem ? `${problem.code}: ${problem.detail}` : null,
+      problem,
       bootstrap: this.#bootstrap.progress(),
       deskId: this.opts.deskId,
       clinicId: this.opts.clinicId,
@@ -167,6 +182,7 @@ export class DeskCore {
     if (this.#closed) return
     this.#closed = true
     clearTimeout(this.#statusTimer)
+    this.#problems.close()
     this.#follower.close()
     for (const t of this.#pendingUpdates.values()) clearTimeout(t)
     await this.ready.catch(() => undefined)
@@ -196,16 +212,16 @@ export class DeskCore {
       now: () => this.#now(),
       newId: () => randomUUID(),
       write: (key, fn, records) => this.#write(key, fn as (d: AnyClinicDoc) => void, records),
-      readFromDoc: async (key, collection, id) => {
-        const handle = await this.docs.open(key)
-        const r = recordFromDoc(handle.doc(), collection, id)
-        if (!r && this.#bootstrap.running && this.rm.getDocHeads(handle.documentId))
-          throw new DeskError(
-            "not_found",
-            `${collection}/${id} is still downloading to this desk; try again in a moment`,
-          )
-        return r
-      },
+      readFromDoc: (key, collection, id) =>
+        this.docs.use(key, handle => {
+          const r = recordFromDoc(handle.doc(), collection, id)
+          if (!r && this.#bootstrap.running && this.rm.getDocHeads(handle.documentId))
+            throw new DeskError(
+              "not_found",
+              `${collection}/${id} is still downloading to this desk; try again in a moment`,
+            )
+          return r
+        }),
     }
   }
 
@@ -217,28 +233,32 @@ export class DeskCore {
     if (kindOfKey(key) !== "root") await this.#listPartition(key)
     const id = this.docs.layout.idOf(key)
     this.sync.beforeLocalChange(key, id)
-    let handle: ClinicHandle
-    try {
-      handle = await this.docs.change(key, fn)
-    } catch (e) {
-      this.#error = `could not save: ${(e as Error).message}`
-      this.#statusChanged()
-      throw new DeskError("internal", `could not save the change: ${(e as Error).message}`)
-    }
-    const doc = handle.doc()
-    const written = records.map(r => readRecord(doc, r.collection, r.id)).filter((r): r is AnyRecord => r !== undefined)
-    const result = this.#updater.update(key, handle)
-    const collections = this.#updater.applyRecords(doc, written)
-    this.sync.recount(key, handle)
-    this.#emit({ type: "records-changed", collections: [...new Set([...collections, ...(result?.collections ?? [])])] })
+    await this.docs.use(key, async handle => {
+      try {
+        await this.docs.change(handle, fn)
+        this.#problems.saved()
+      } catch (e) {
+        this.#problems.saveFailed((e as Error).message)
+        throw new DeskError("internal", `could not save the change: ${(e as Error).message}`)
+      }
+      const doc = handle.doc()
+      const written = records
+        .map(r => readRecord(doc, r.collection, r.id))
+        .filter((r): r is AnyRecord => r !== undefined)
+      const result = this.#updater.update(key, handle)
+      const collections = this.#updater.applyRecords(doc, written)
+      this.sync.recount(key, handle)
+      this.#emit({ type: "records-changed", collections: [...new Set([...collections, ...(result?.collections ?? [])])] })
+    })
   }
 
   /** A shard or month partition is listed in the root document the first time it is written. */
   async #listPartition(key: DocKey): Promise<void> {
-    const root = await this.docs.open(ROOT)
-    if ((root.doc() as RootDoc).partitions?.[key]) return
-    await this.docs.change<RootDoc>(ROOT, d => {
-      d.partitions[key] = true
+    await this.docs.use(ROOT, async root => {
+      if ((root.doc() as RootDoc).partitions?.[key]) return
+      await this.docs.change<RootDoc>(root, d => {
+        d.partitions[key] = true
+      })
     })
   }
 
@@ -265,9 +285,16 @@ export class DeskCore {
     )
   }
 
-  #syncNow(): DeskStatus {
-    for (const a of this.#adapters) a.connectNow()
-    return this.status()
+  /** "Sync now": connects at once when offline, sends again what waits, asks the relay what changed. */
+  #syncNow(): SyncNowResult {
+    if (this.#adapters.length === 0) return { outcome: "no-server", status: this.status() }
+    if (!this.sync.online) {
+      for (const a of this.#adapters) a.connectNow()
+      return { outcome: "connecting", status: this.status() }
+    }
+    const waiting = this.sync.waitingRecords()
+    void this.#follower.refresh()
+    return { outcome: waiting > 0 ? "sending" : "checked", status: this.status() }
   }
 
   #statusChanged(): void {

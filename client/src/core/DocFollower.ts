@@ -85,6 +85,15 @@ export class DocFollower {
     void this.#subscribeAll()
   }
 
+  /**
+   * "Sync now" while online: reopens the documents holding unacknowledged changes (so they are
+   * sent again on a fresh synchronizer if one stalled) and asks the relay what it holds differently.
+   */
+  async refresh(): Promise<void> {
+    for (const key of this.#o.sync.dirtyKeys()) await this.open(key)
+    await this.#subscribeAll()
+  }
+
   /** A partition newly listed in the root: open it to receive its records (after the bootstrap). */
   partitionListed(key: DocKey): void {
     if (this.#settled && !this.#o.docs.isOpen(key)) void this.open(key)

@@ -7,6 +7,8 @@ import {
   type NetworkAdapterInterface,
   type PeerId,
 } from "@automerge/automerge-repo"
+import { GatedNetworkAdapter } from "./GatedNetworkAdapter.js"
+import { MessageGate } from "./MessageGate.js"
 import {
   ClinicLayout,
   SafeFsStorageAdapter,
@@ -46,6 +48,10 @@ export class DocStore {
   readonly #unloading = new Map<DocumentId, Promise<void>>()
   /** when each open document was last used (opened, changed, written) */
   readonly #usedAt = new Map<DocumentId, number>()
+  /** documents a command is using right now: never unloaded under it */
+  readonly #pins = new Map<DocumentId, number>()
+  readonly #gate = new MessageGate()
+  readonly #genesisOf: (key: DocKey) => Uint8Array
 
   constructor(opts: DocStoreOptions) {
     this.layout = new ClinicLayout(opts.clinicId)
@@ -54,16 +60,18 @@ export class DocStore {
     // month partitions outside the layout are hashed on the first miss, not at every start
     let months: Map<string, DocKey> | undefined
     const genesis = new Map<DocKey, Uint8Array>()
-    const genesisOf = (id: string): Uint8Array | undefined => {
-      const key = this.layout.keyOf(id as DocumentId) ?? (months ??= monthKeys(opts.clinicId)).get(id)
-      if (!key) return undefined
+    this.#genesisOf = key => {
       let bytes = genesis.get(key)
       if (!bytes) genesis.set(key, (bytes = genesisBinary(opts.clinicId, key)))
       return bytes
     }
+    const genesisOf = (id: string): Uint8Array | undefined => {
+      const key = this.layout.keyOf(id as DocumentId) ?? (months ??= monthKeys(opts.clinicId)).get(id)
+      return key ? this.#genesisOf(key) : undefined
+    }
     this.repo = new Repo({
       storage: new GenesisFallbackStorage(this.storage, genesisOf, id => this.storage.hasDocument(id)),
-      network: opts.network,
+      network: opts.network.map(a => new GatedNetworkAdapter(a, this.#gate)),
       peerId: opts.peerId as PeerId,
       // neither side persists per-peer sync state (2.5.6 throttles those saves across documents,
       // and stale ones left a restarted desk without replies): every connection starts fresh
@@ -140,12 +148,54 @@ export class DocStore {
     }
   }
 
-  /** Applies one change to a document and returns once it is on disk. */
-  async change<T extends AnyClinicDoc>(key: DocKey, fn: (doc: T) => void, message?: string): Promise<ClinicHandle> {
-    const handle = await this.open(key)
+  /**
+   * Runs `fn` with the document's open handle, which is not unloaded until `fn` settles (a write
+   * must not lose its handle between the change, the flush and the read-model update).
+   */
+  async use<R>(key: DocKey, fn: (handle: ClinicHandle) => Promise<R> | R): Promise<R> {
+    const id = this.layout.idOf(key)
+    for (;;) {
+      const handle = await this.open(key)
+      // open() may have resolved just as an unload began: take the handle only if it is still the one
+      if (this.#handles.get(id) !== handle || this.#unloading.has(id) || !handle.isReady()) continue
+      this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1)
+      try {
+        await this.#ensureLoaded(key, handle)
+        return await fn(handle)
+      } finally {
+        const n = (this.#pins.get(id) ?? 1) - 1
+        if (n > 0) this.#pins.set(id, n)
+        else this.#pins.delete(id)
+        this.#usedAt.set(id, Date.now())
+      }
+    }
+  }
+
+  /** Applies one change to an open (pinned) document and returns once it is on disk. */
+  async change<T extends AnyClinicDoc>(handle: ClinicHandle, fn: (doc: T) => void, message?: string): Promise<void> {
     handle.change(d => fn(d as T), message ? { message } : {})
     await this.repo.flush([handle.documentId])
-    return handle
+  }
+
+  /**
+   * A layout document is never empty: every copy starts from its genesis. A handle holding an
+   * empty document (automerge-repo resets a handle's document when it times out loading, then
+   * takes it as ready when a peer's message arrives) gets its genesis and what this desk stored
+   * of it merged in, so a write lands in the collections every copy has instead of failing.
+   */
+  async #ensureLoaded(key: DocKey, handle: ClinicHandle): Promise<void> {
+    if (A.getHeads(handle.doc()).length > 0) return
+    console.error(`[desk] ${key} was empty in memory: loading its genesis and stored chunks`)
+    const id = handle.documentId
+    const chunks = [
+      ...(await this.storage.loadRange([id, "snapshot"])),
+      ...(await this.storage.loadRange([id, "incremental"])),
+    ]
+    handle.update(d => {
+      let doc = A.loadIncremental(d, this.#genesisOf(key))
+      for (const c of chunks) if (c.data) doc = A.loadIncremental(doc, c.data)
+      return doc
+    })
   }
 
   /**
@@ -173,14 +223,19 @@ export class DocStore {
   async unload(key: DocKey): Promise<void> {
     const id = this.layout.idOf(key)
     const handle = this.#handles.get(id)
-    if (!handle || this.#opening.has(id) || this.#unloading.has(id)) return
+    if (!handle || this.#opening.has(id) || this.#unloading.has(id) || this.#pins.has(id)) return
     this.#handles.delete(id)
     this.#usedAt.delete(id)
     if (DEBUG) console.error(`[docs] unload ${key}`)
+    // messages for it wait until it is gone, then reach a fresh handle loaded from disk
+    this.#gate.hold(id)
     const done = (async () => {
       await this.repo.flush([id])
       await this.repo.removeFromCache(id)
-    })().finally(() => this.#unloading.delete(id))
+    })().finally(() => {
+      this.#unloading.delete(id)
+      this.#gate.release(id)
+    })
     this.#unloading.set(id, done)
     await done
   }

@@ -1,11 +1,5 @@
 import * as A from "@automerge/automerge"
-import {
-  decodeHeads,
-  type DocHandleRemoteHeadsPayload,
-  type PeerId,
-  type StorageId,
-  type UrlHeads,
-} from "@automerge/automerge-repo"
+import type { PeerId } from "@automerge/automerge-repo"
 import { changedRecordsBetween, type AnyClinicDoc, type DocKey, sameHeads } from "@vetsync/shared"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import type { ClinicHandle, DocStore } from "./DocStore.js"
@@ -18,7 +12,9 @@ export const peerKind = (peerId: string): "relay" | "desk" | "other" =>
  * Honest sync status, derived from the connection's peer events and the relay's heads:
  * - online: a relay peer is connected (peer-candidate / peer-disconnected), whatever other peers there are;
  * - waiting records: for each document with local changes, the records changed between the heads the
- *   relay acknowledged (remote-heads, persisted) and the document's heads (Automerge.diff);
+ *   relay acknowledged as durable (its `durable` frames, persisted) and the document's heads
+ *   (Automerge.diff). The sync protocol's own heads (remote-heads) are not an acknowledgement: the
+ *   relay answers with them before its copy reaches its disk;
  * - which documents have unacknowledged changes is persisted with the count, so a restarted desk
  *   reports the right number before the relay answers, and reopens (so pushes) those documents.
  */
@@ -28,7 +24,6 @@ export class SyncTracker {
   readonly #peers = new Set<string>()
   readonly #waiting = new Map<string, number>()
   readonly #attached = new WeakSet<ClinicHandle>()
-  #relayStorageId: StorageId | undefined
   #onChange: () => void
   /** called when a relay connection opens */
   onRelayUp: () => void = () => undefined
@@ -38,8 +33,6 @@ export class SyncTracker {
     this.#rm = rm
     this.#onChange = onChange
     for (const d of rm.dirtyDocs()) this.#waiting.set(d.docId, d.waiting)
-    const stored = rm.getMeta("relayStorageId")
-    if (stored) this.#relayStorageId = stored as StorageId
     const net = docs.repo.networkSubsystem
     net.on("peer", ({ peerId }) => this.#peerUp(peerId))
     net.on("peer-disconnected", ({ peerId }) => this.#peerDown(peerId))
@@ -65,15 +58,21 @@ export class SyncTracker {
     return this.#rm.dirtyDocs().map(d => d.key as DocKey)
   }
 
-  /** Follows a newly opened document's relay heads. */
+  /** Counts a newly opened document's waiting records. */
   attach(key: DocKey, handle: ClinicHandle): void {
     if (this.#attached.has(handle)) return
     this.#attached.add(handle)
-    handle.on("remote-heads", (p: DocHandleRemoteHeadsPayload) => this.#remoteHeads(key, handle, p.storageId, p.heads))
-    const sid = this.#relayStorageId
-    const info = sid ? handle.getSyncInfo(sid) : undefined
-    if (sid && info) this.#remoteHeads(key, handle, sid, info.lastHeads)
-    else this.recount(key, handle)
+    this.recount(key, handle)
+  }
+
+  /** The relay has `heads` of the document on its disk (a `durable` frame). */
+  durable(documentId: string, heads: string[]): void {
+    const now = new Date().toISOString()
+    this.#rm.setRelayHeads(documentId, heads, now)
+    const key = this.#docs.layout.keyOf(documentId as ClinicHandle["documentId"])
+    const handle = key ? this.#docs.handleOf(key) : undefined
+    if (key && handle) this.recount(key, handle)
+    if (this.waitingRecords() === 0 && this.online) this.#rm.setMeta("lastSyncedAt", now)
   }
 
   /** Records that a local change is about to be written (before it reaches the disk). */
@@ -126,24 +125,9 @@ export class SyncTracker {
     return this.#rm.getMeta("lastSyncedAt") ?? null
   }
 
-  #remoteHeads(key: DocKey, handle: ClinicHandle, storageId: StorageId, heads: UrlHeads): void {
-    if (!handle.isReady()) return
-    if (!this.#relayStorageId || storageId !== this.#relayStorageId) return
-    this.#rm.setRelayHeads(handle.documentId, decodeHeads(heads), new Date().toISOString())
-    this.recount(key, handle)
-    if (this.waitingRecords() === 0) this.#rm.setMeta("lastSyncedAt", new Date().toISOString())
-  }
-
   #peerUp(peerId: PeerId): void {
     this.#peers.add(peerId)
-    if (isRelayPeer(peerId)) {
-      const sid = this.#docs.repo.getStorageIdOfPeer(peerId)
-      if (sid && sid !== this.#relayStorageId) {
-        this.#relayStorageId = sid
-        this.#rm.setMeta("relayStorageId", sid)
-      }
-      this.onRelayUp()
-    }
+    if (isRelayPeer(peerId)) this.onRelayUp()
     this.#onChange()
   }
 

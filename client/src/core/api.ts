@@ -18,6 +18,35 @@ export interface BootstrapProgress {
   recordsTotal: number
 }
 
+/** Why records are not reaching the relay: the indicator shows it in red, in the UI's language. */
+export type SyncProblemCode = "refused" | "unauthorized" | "stalled" | "save-failed"
+
+export interface SyncProblem {
+  code: SyncProblemCode
+  /** the relay's or the system's own words (English), shown after the localized sentence */
+  detail: string
+  /** ISO time the problem began */
+  since: string
+  /** ISO time of the next connection attempt, while offline */
+  retryAt: string | null
+}
+
+/** What "sync now" did, or why it could not. */
+export type SyncNowOutcome =
+  /** no relay is configured: the desk works alone */
+  | "no-server"
+  /** offline: a connection attempt was started now */
+  | "connecting"
+  /** online with records waiting: they are being sent again */
+  | "sending"
+  /** online, nothing waiting: the relay was asked for what changed */
+  | "checked"
+
+export interface SyncNowResult {
+  outcome: SyncNowOutcome
+  status: DeskStatus
+}
+
 export interface DeskStatus {
   state: SyncState
   /** a relay connection is open (from the connection's peer events) */
@@ -26,8 +55,9 @@ export interface DeskStatus {
   waitingRecords: number
   /** ISO time the relay last acknowledged everything, or null */
   lastSyncedAt: string | null
-  /** reason for state "error" */
+  /** reason for state "error" (English; the UI shows `problem` localized) */
   error: string | null
+  problem: SyncProblem | null
   bootstrap: BootstrapProgress
   deskId: string
   clinicId: string
@@ -125,7 +155,7 @@ export interface InvoiceInput {
 
 export interface DeskHandlers {
   status: () => DeskStatus
-  "sync.now": () => DeskStatus
+  "sync.now": () => SyncNowResult
 
   "clients.search": (args: { query: string; limit?: number }) => ClientSearchHit[]
   "clients.get": (args: { id: string }) => ClientCard | null

@@ -1,5 +1,5 @@
 import type { Collection } from "@vetsync/shared"
-import type { ConflictView, DeskApi, RejectionView, DeskStatus } from "./api.js"
+import type { ConflictView, DeskApi, RejectionView, DeskStatus, SyncNowResult } from "./api.js"
 import { DeskError } from "./api.js"
 import { book, dayView, setAppointmentStatus } from "./commands/appointments.js"
 import {
@@ -18,7 +18,7 @@ import { createInvoice, invoiceView, setInvoiceStatus } from "./commands/invoice
 export interface HandlerDeps {
   ctx: CommandContext
   status: () => DeskStatus
-  syncNow: () => DeskStatus
+  syncNow: () => SyncNowResult
 }
 
 const limitOf = (n: number | undefined, max = 200): number => Math.max(1, Math.min(max, Math.floor(n ?? 30)))

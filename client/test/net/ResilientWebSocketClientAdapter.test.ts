@@ -105,7 +105,11 @@ describe("ResilientWebSocketClientAdapter", () => {
     const port = await freePort()
     const headers = { "x-vetsync-clinic": "c1", "x-vetsync-desk": "a" }
     // back-off far longer than any test: only connectNow() can connect in time
-    const r = recorded(`ws://127.0.0.1:${port}/sync`, { headers, backoff: { minMs: 3_600_000, maxMs: 3_600_000 } })
+    const r = recorded(`ws://127.0.0.1:${port}/sync`, {
+      headers,
+      backoff: { minMs: 3_600_000, maxMs: 3_600_000 },
+      healthyAfterMs: 50,
+    })
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:a:run1" as PeerId, { isEphemeral: true })
     await waitFor(() => r.retries.length === 1)
@@ -118,13 +122,15 @@ describe("ResilientWebSocketClientAdapter", () => {
     expect(r.adapter.remotePeerId).toBe("relay:net")
     expect(r.connection.at(-1)).toEqual({ state: "open" })
     expect(relay.adapter.identityOf("desk:a:run1" as PeerId)).toEqual({ clinicId: "c1", deskId: "a", role: "desk" })
+    // the connection stays up longer than healthyAfterMs: it counts as healthy
+    await new Promise(r => setTimeout(r, 150))
 
     await relay.close()
     await waitFor(() => r.gone.length === 1)
     expect(r.gone).toEqual(["relay:net"])
     expect(r.connection.at(-1)?.state).toBe("closed")
     expect(() => r.adapter.send(syncMessage("relay:net"))).not.toThrow()
-    // the successful connection reset the back-off: attempt 1 again
+    // the connection that stayed healthy reset the back-off: attempt 1 again
     expect(r.retries.at(-1)?.attempt).toBe(1)
   })
 
@@ -150,11 +156,16 @@ describe("ResilientWebSocketClientAdapter", () => {
       await relay.close()
       fs.rmSync(dir, { recursive: true, force: true })
     })
-    const r = recorded(`${relay.syncUrl}?clinic=c1&desk=a`, { backoff: { minMs: 5, maxMs: 10 } })
+    const r = recorded(`${relay.syncUrl}?clinic=c1&desk=a`, {
+      backoff: { minMs: 5, maxMs: 10 },
+      refusedBackoff: { minMs: 5, maxMs: 10 },
+    })
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:b:1" as PeerId)
     await waitFor(() => r.retries.length >= 2)
     expect(r.adapter.lastError ?? r.connection.at(-1)?.error).toMatch(/does not belong/)
+    // a refusal (error frame, then close 1008) is reported as such
+    expect(r.adapter.refused).toMatch(/does not belong/)
     expect(r.peers).toEqual([])
   })
 

@@ -10,7 +10,13 @@ import { WebSocket, type RawData } from "ws"
 import { Backoff, type BackoffOptions } from "./Backoff.js"
 import { decodeRelayFrame } from "./relayFrames.js"
 import { Watchdog } from "./Watchdog.js"
-import type { ConnectionEvent, ConnectionState, ResilientAdapterEvents, RetryEvent } from "./connectionEvents.js"
+import type {
+  ConnectionEvent,
+  ConnectionState,
+  DurableEvent,
+  ResilientAdapterEvents,
+  RetryEvent,
+} from "./connectionEvents.js"
 
 export interface ResilientAdapterOptions {
   /** extra HTTP headers of the upgrade request (the desk's credential) */
@@ -26,6 +32,10 @@ export interface ResilientAdapterOptions {
   handshakeTimeoutMs?: number
   /** the adapter reports ready this long after connect() even without an answer; default 1 s */
   readyTimeoutMs?: number
+  /** back-off after the relay refused this peer (told why, closed 1008/1009); default 60 s up to 15 min */
+  refusedBackoff?: BackoffOptions
+  /** a connection counts as healthy (the back-off resets) once it stayed open this long; default 10 s */
+  healthyAfterMs?: number
   log?: (line: string) => void
 }
 
@@ -44,6 +54,13 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   readonly url: string
   readonly #headers: Record<string, string>
   readonly #backoff: Backoff
+  readonly #refusedBackoff: Backoff
+  readonly #healthyAfterMs: number
+  #healthyTimer: NodeJS.Timeout | undefined
+  /** what the relay said in its last `error` frame on the current socket */
+  #relayError: string | undefined
+  #refused: string | undefined
+  #nextAttemptAt: number | undefined
   readonly #readyTimeoutMs: number
   readonly #handshakeTimeoutMs: number
   readonly #log: (line: string) => void
@@ -64,6 +81,8 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     this.url = url
     this.#headers = { ...options.headers }
     this.#backoff = new Backoff(options.backoff)
+    this.#refusedBackoff = new Backoff({ minMs: 60_000, maxMs: 15 * 60_000, ...options.refusedBackoff })
+    this.#healthyAfterMs = options.healthyAfterMs ?? 10_000
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 1000
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? 15_000
     this.#log = options.log ?? (() => undefined)
@@ -80,6 +99,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   }
 
   override on(event: "connection", fn: (event: ConnectionEvent) => void, context?: unknown): this
+  override on(event: "durable", fn: (event: DurableEvent) => void, context?: unknown): this
   override on(event: "retry", fn: (event: RetryEvent) => void, context?: unknown): this
   override on<T extends keyof NetworkAdapterEvents>(event: T, fn: NetworkAdapterEvents[T], context?: unknown): this
   override on(event: string, fn: (...args: never[]) => void, context?: unknown): this {
@@ -87,6 +107,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   }
 
   override once(event: "connection", fn: (event: ConnectionEvent) => void, context?: unknown): this
+  override once(event: "durable", fn: (event: DurableEvent) => void, context?: unknown): this
   override once(event: "retry", fn: (event: RetryEvent) => void, context?: unknown): this
   override once<T extends keyof NetworkAdapterEvents>(event: T, fn: NetworkAdapterEvents[T], context?: unknown): this
   override once(event: string, fn: (...args: never[]) => void, context?: unknown): this {
@@ -94,6 +115,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   }
 
   override off(event: "connection", fn?: (event: ConnectionEvent) => void, context?: unknown): this
+  override off(event: "durable", fn?: (event: DurableEvent) => void, context?: unknown): this
   override off(event: "retry", fn?: (event: RetryEvent) => void, context?: unknown): this
   override off<T extends keyof NetworkAdapterEvents>(event: T, fn?: NetworkAdapterEvents[T], context?: unknown): this
   override off(event: string, fn?: (...args: never[]) => void, context?: unknown): this {
@@ -122,6 +144,16 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     return this.#lastError
   }
 
+  /** Why the relay refused this peer on its last connection, until a connection stays healthy. */
+  get refused(): string | undefined {
+    return this.#refused
+  }
+
+  /** When the next connection attempt is due (epoch ms), while one is scheduled. */
+  get nextAttemptAt(): number | undefined {
+    return this.#retryTimer ? this.#nextAttemptAt : undefined
+  }
+
   connect(peerId: PeerId, peerMetadata?: PeerMetadata): void {
     this.peerId = peerId
     // NetworkSubsystem.reconnect() calls connect(peerId) without metadata: keep the storageId we had
@@ -146,6 +178,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     this.#stopped = true
     this.#watchdog.stop()
     this.#clearRetry()
+    this.#clearHealthy()
     if (this.#readyTimer) clearTimeout(this.#readyTimer)
     this.#readyTimer = undefined
     const socket = this.#socket
@@ -191,6 +224,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
       return
     }
     this.#socket = socket
+    this.#relayError = undefined
     socket.binaryType = "nodebuffer"
     socket.on("open", () => {
       if (this.#socket !== socket || this.peerId === undefined) return
@@ -221,8 +255,12 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
       if (this.#socket !== socket) return
       this.#socket = undefined
       this.#watchdog.stop()
+      this.#clearHealthy()
       this.#markReady()
-      this.#closed(this.#lastError ?? (code !== 1000 ? `closed (${code})` : undefined))
+      // a refusal: the relay said why and closed for a policy violation or an oversized message
+      if ((code === 1008 || code === 1009) && this.#relayError !== undefined) this.#refused = this.#relayError
+      else if (code === 1009) this.#refused = "a message was too large for the relay"
+      this.#closed(this.#lastError ?? (code !== 1000 ? `closed (${code})` : undefined), code)
     })
   }
 
@@ -230,13 +268,24 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     const frame = decodeRelayFrame(data)
     if (frame.kind === "invalid") return this.#log(frame.reason)
     if (frame.kind === "error") {
+      this.#relayError = frame.message
       this.#lastError = `relay refused: ${frame.message}`
       return this.#log(this.#lastError)
     }
     if (frame.kind === "message") return void this.emit("message", frame.message)
+    if (frame.kind === "durable") return this.#emitExtra("durable", { documentId: frame.documentId, heads: frame.heads })
     this.#remotePeerId = frame.peerId
     this.#lastError = undefined
-    this.#backoff.reset()
+    // the back-off resets only once the connection stayed up: a relay that answers the join and
+    // then refuses what the desk sends must not be retried at the shortest delay forever
+    this.#clearHealthy()
+    this.#healthyTimer = setTimeout(() => {
+      this.#healthyTimer = undefined
+      this.#backoff.reset()
+      this.#refusedBackoff.reset()
+      this.#refused = undefined
+    }, this.#healthyAfterMs)
+    this.#healthyTimer.unref()
     this.#markReady()
     this.emit("peer-candidate", { peerId: frame.peerId, peerMetadata: frame.peerMetadata })
     this.#setState({ state: "open" })
@@ -254,29 +303,42 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   }
 
   /** The socket is gone: tell the repo the relay left, report, and schedule a retry. */
-  #closed(error: string | undefined): void {
+  #closed(error: string | undefined, code?: number): void {
     const peerId = this.#remotePeerId
     this.#remotePeerId = undefined
     if (peerId !== undefined) this.emit("peer-disconnected", { peerId })
-    this.#setState(error !== undefined ? { state: "closed", error } : { state: "closed" })
+    const refused = code === 1008 || code === 1009 ? this.#refused : undefined
+    this.#setState({
+      state: "closed",
+      ...(error !== undefined ? { error } : {}),
+      ...(refused !== undefined ? { refused } : {}),
+    })
     if (this.#stopped || this.#retryTimer) return
-    const delayMs = this.#backoff.next()
+    const backoff = refused !== undefined ? this.#refusedBackoff : this.#backoff
+    const delayMs = backoff.next()
+    this.#nextAttemptAt = Date.now() + delayMs
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined
       if (!this.#stopped) this.#open()
     }, delayMs)
     this.#retryTimer.unref()
-    this.#emitExtra("retry", { attempt: this.#backoff.attempt, delayMs })
+    this.#emitExtra("retry", { attempt: backoff.attempt, delayMs, at: this.#nextAttemptAt })
+  }
+
+  #clearHealthy(): void {
+    if (this.#healthyTimer) clearTimeout(this.#healthyTimer)
+    this.#healthyTimer = undefined
   }
 
   #setState(event: ConnectionEvent): void {
     if (event.state === this.#state && event.state !== "closed") return
-    if (event.state === "closed" && this.#state === "closed" && event.error === undefined) return
+    if (event.state === "closed" && this.#state === "closed" && event.error === undefined && event.refused === undefined)
+      return
     this.#state = event.state
     this.#emitExtra("connection", event)
   }
 
-  #emitExtra<E extends "connection" | "retry">(event: E, payload: Parameters<ResilientAdapterEvents[E]>[0]): void {
+  #emitExtra<E extends "connection" | "retry" | "durable">(event: E, payload: Parameters<ResilientAdapterEvents[E]>[0]): void {
     try {
       ;(super.emit as (event: string, payload: unknown) => boolean).call(this, event, payload)
     } catch (e) {

@@ -5,12 +5,25 @@ export type ConnectionState = "connecting" | "open" | "closed"
 export interface ConnectionEvent {
   state: ConnectionState
   error?: string
+  /**
+   * The relay refused this peer: it said why (an `error` frame) and closed the socket as a policy
+   * violation (1008) or an oversized message (1009). The adapter then waits long before retrying.
+   */
+  refused?: string
 }
 
 export interface RetryEvent {
-  /** 1 for the first retry after a failure, reset when a connection succeeds */
+  /** 1 for the first retry after a failure, reset when a connection stayed up a while */
   attempt: number
   delayMs: number
+  /** the next attempt's time (epoch ms) */
+  at: number
+}
+
+/** The relay's copy of a document holds `heads` and is on its disk (fsync). */
+export interface DurableEvent {
+  documentId: string
+  heads: string[]
 }
 
 export interface ResilientAdapterEvents extends NetworkAdapterEvents {
@@ -18,4 +31,6 @@ export interface ResilientAdapterEvents extends NetworkAdapterEvents {
   connection: (event: ConnectionEvent) => void
   /** a reconnection was scheduled after this delay */
   retry: (event: RetryEvent) => void
+  /** what this desk announced for a document is durable on the relay */
+  durable: (event: DurableEvent) => void
 }

@@ -1,5 +1,5 @@
 export { Backoff, type BackoffOptions } from "./Backoff.js"
 export { ResilientWebSocketClientAdapter, type ResilientAdapterOptions } from "./ResilientWebSocketClientAdapter.js"
-export type { ConnectionEvent, ConnectionState, ResilientAdapterEvents, RetryEvent } from "./connectionEvents.js"
+export type { ConnectionEvent, ConnectionState, DurableEvent, ResilientAdapterEvents, RetryEvent } from "./connectionEvents.js"
 export { Watchdog } from "./Watchdog.js"
 export { decodeRelayFrame, type RelayFrame } from "./relayFrames.js"

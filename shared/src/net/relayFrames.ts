@@ -4,6 +4,8 @@ import type { RawData } from "ws"
 export type RelayFrame =
   | { kind: "peer"; peerId: PeerId; peerMetadata: PeerMetadata }
   | { kind: "error"; message: string }
+  /** the relay's copy of the document holds `heads` and is on its disk */
+  | { kind: "durable"; documentId: string; heads: string[] }
   | { kind: "message"; message: Message }
   | { kind: "invalid"; reason: string }
 
@@ -27,5 +29,11 @@ export const decodeRelayFrame = (data: RawData): RelayFrame => {
     return { kind: "peer", peerId: m.senderId as PeerId, peerMetadata }
   }
   if (m.type === "error") return { kind: "error", message: String(m.message) }
+  if (m.type === "durable") {
+    const { documentId, heads } = decoded as { documentId?: unknown; heads?: unknown }
+    if (typeof documentId !== "string" || !Array.isArray(heads) || !heads.every(h => typeof h === "string"))
+      return { kind: "invalid", reason: "malformed durable frame" }
+    return { kind: "durable", documentId, heads: heads }
+  }
   return { kind: "message", message: decoded as Message }
 }

@@ -1,5 +1,5 @@
 import type { Collection } from "@vetsync/shared"
-import type { ConflictView, DeskEvent, DeskStatus, RejectionView } from "../../core/api.js"
+import type { ConflictView, DeskEvent, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
 import type { DeskClient } from "../api/client.js"
 
 export type Section = "appointments" | "clients" | "invoices"
@@ -23,6 +23,8 @@ export class DeskState {
   rejections = $state<RejectionView[]>([])
   intent = $state<Intent>({ section: "appointments" })
   syncing = $state(false)
+  /** what the last "sync now" did (shown for a while), or why it failed */
+  syncNowResult = $state<{ outcome: SyncNowOutcome | "failed"; waiting: number; detail: string; at: number } | null>(null)
 
   constructor(readonly api: DeskClient) {}
 
@@ -74,11 +76,19 @@ export class DeskState {
   async syncNow(): Promise<void> {
     this.syncing = true
     try {
-      this.status = await this.api.call("sync.now")
+      const r = await this.api.call("sync.now")
+      this.status = r.status
+      this.syncNowResult = { outcome: r.outcome, waiting: r.status.waitingRecords, detail: "", at: Date.now() }
     } catch (e) {
-      this.unreachable = e instanceof Error ? e.message : String(e)
+      const detail = e instanceof Error ? e.message : String(e)
+      this.unreachable = detail
+      this.syncNowResult = { outcome: "failed", waiting: 0, detail, at: Date.now() }
     } finally {
       this.syncing = false
+      const shown = this.syncNowResult
+      setTimeout(() => {
+        if (this.syncNowResult === shown) this.syncNowResult = null
+      }, 15_000)
     }
   }
 
