@@ -1,6 +1,6 @@
 import { join } from "node:path"
 import type { Cluster } from "./Cluster.js"
-import { mentions, refusals, troubleSummary } from "./evidence.js"
+import { around, mentions, refusals, troubleSummary } from "./evidence.js"
 import type { Ledger } from "./Ledger.js"
 import type { Problem } from "./oracle/Oracle.js"
 import type { PgState } from "./oracle/snapshot.js"
@@ -17,9 +17,17 @@ export const runProblems = (cluster: Cluster, ledger: Ledger, pgs: PgState | und
   for (const p of cluster.processes())
     for (const e of p.exits.filter(x => !x.expected))
       out.push({ kind: "crashed", detail: `${p.name} (pid ${e.pid}) exited by itself at ${e.at}: code ${e.code} signal ${e.signal}` })
-  for (const a of ledger.internals) out.push({ kind: "internal", detail: `${a.desk} ${a.op} at ${a.at}: ${a.message}` })
-  for (const a of ledger.refusedValid) out.push({ kind: "refused-valid", detail: `${a.desk} ${a.op} at ${a.at}: ${a.code} ${a.message}` })
-  for (const a of ledger.lost) out.push({ kind: "own-not-found", key: a.message.split(":")[0], detail: `${a.desk} ${a.op} at ${a.at}: this desk had acknowledged the record, yet answered not_found: ${a.message}` })
+  for (const a of ledger.internals) out.push({ kind: "internal", desk: a.desk, at: a.at, detail: `${a.desk} ${a.op} at ${a.at}: ${a.message}` })
+  for (const a of ledger.refusedValid)
+    out.push({ kind: "refused-valid", desk: a.desk, at: a.at, detail: `${a.desk} ${a.op} at ${a.at}: ${a.code} ${a.message}` })
+  for (const a of ledger.lost)
+    out.push({
+      kind: "own-not-found",
+      key: a.message.split(":")[0],
+      desk: a.desk,
+      at: a.at,
+      detail: `${a.desk} ${a.op} at ${a.at}: this desk had acknowledged the record, yet answered not_found: ${a.message}`,
+    })
   for (const [key, why] of pgs?.rejections ?? []) out.push({ kind: "rejected", key, detail: `the bridge rejected ${key}: ${why}` })
   return out
 }
@@ -35,6 +43,12 @@ export const gatherEvidence = (cluster: Cluster, problems: readonly Problem[]): 
     const id = key.split("/")[1] ?? key
     const lines = mentions(files, id, 3)
     out.push(`${key} in the logs: ${lines.length ? "" : "not mentioned"}`, ...lines.map(l => `  ${l}`))
+  }
+  const seen = new Set<string>()
+  for (const p of problems) {
+    if (!p.desk || !p.at || seen.has(p.kind) || seen.size >= 4) continue
+    seen.add(p.kind)
+    out.push(`${p.desk}.log around its first ${p.kind} answer (${p.at}, ±3 s):`, ...around(join(cluster.opts.runDir, `${p.desk}.log`), p.at).map(l => `  ${l}`))
   }
   const trouble = troubleSummary(files)
   if (trouble.length) out.push(`trouble lines in the logs, by shape (count × first occurrence):`, ...trouble)

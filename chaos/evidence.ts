@@ -22,7 +22,27 @@ export const mentions = (files: readonly string[], needle: string, max = 4): str
   return out
 }
 
-const TROUBLE = /error|unhandled|refus|not ready|violates|exception|failed|UNEXPECTED|could not/i
+const TROUBLE = /error|unhandled|refus|not ready|violates|exception|fail|UNEXPECTED|could not|was empty|dropped|unavailable|stalled/i
+
+/** Seconds of the day of a log line's "HH:MM:SS.mmm " prefix (SupervisedProcess writes it), or undefined. */
+const secondsOf = (line: string): number | undefined => {
+  const m = /^(\d\d):(\d\d):(\d\d\.\d{3}) /.exec(line)
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : undefined
+}
+
+/** Lines of one log within `ms` of an ISO time (UTC), as "file:line: text". */
+export const around = (file: string, iso: string, ms = 3000, max = 10): string[] => {
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) return []
+  const d = new Date(t)
+  const at = d.getUTCHours() * 3600 + d.getUTCMinutes() * 60 + d.getUTCSeconds() + d.getUTCMilliseconds() / 1000
+  const out: string[] = []
+  read(file).forEach((l, i) => {
+    const s = secondsOf(l)
+    if (s !== undefined && Math.abs(s - at) * 1000 <= ms && out.length < max) out.push(`${basename(file)}:${i + 1}: ${l.slice(0, 300)}`)
+  })
+  return out
+}
 
 /** Lines that look like trouble, grouped by their shape (ids and numbers blanked), most frequent first. */
 export const troubleSummary = (files: readonly string[], max = 25): string[] => {

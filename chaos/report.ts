@@ -23,8 +23,9 @@ const table = (counts: Map<string, Map<string, number>>): string[] => {
   const outcomes = [...new Set([...counts.values()].flatMap(m => [...m.keys()]))].sort((a, b) => (a === "ok" ? -1 : b === "ok" ? 1 : a.localeCompare(b)))
   const rows = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b))
   const w = Math.max(8, ...rows.map(([c]) => c.length))
-  const head = `  ${"command".padEnd(w)} ${outcomes.map(o => o.padStart(11)).join("")}`
-  return [head, ...rows.map(([c, m]) => `  ${c.padEnd(w)} ${outcomes.map(o => String(m.get(o) ?? "").padStart(11)).join("")}`)]
+  const ow = Math.max(...outcomes.map(o => o.length)) + 2
+  const head = `  ${"command".padEnd(w)} ${outcomes.map(o => o.padStart(ow)).join("")}`
+  return [head, ...rows.map(([c, m]) => `  ${c.padEnd(w)} ${outcomes.map(o => String(m.get(o) ?? "").padStart(ow)).join("")}`)]
 }
 
 const grouped = (answers: readonly Answer[], max = 8): string[] => {

@@ -53,7 +53,7 @@ const snapshot = async (cluster: Cluster, ledger: Ledger): Promise<Snapshot> => 
   const pg = await pgState(cluster.pool, cluster.clinicId)
   const wanted = wantedOf(ledger, pg)
   const desks: DeskState[] = []
-  for (const d of cluster.desks) desks.push(await deskState(d, wanted, (command, a) => ledger.answer(d.name, command, "oracle", a)))
+  for (const d of cluster.desks) desks.push(await deskState(d, wanted, (command, a) => ledger.answer(d.name, `(oracle) ${command}`, "oracle", a)))
   return { desks, pg, problems: compare(ledger, desks, pg) }
 }
 

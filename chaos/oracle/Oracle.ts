@@ -11,6 +11,9 @@ export interface Problem {
   /** "collection/id" when it is about a record */
   key?: string
   detail: string
+  /** the desk and time of an answer it is about (for the log lines around it) */
+  desk?: string
+  at?: string
 }
 
 /** The ids to read from the desks: everything the ledger or PostgreSQL knows. */
