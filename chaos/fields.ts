@@ -21,3 +21,6 @@ export const domainFields = (collection: Collection, record: object): Record<str
 
 /** A value as text for comparison and reports (lines and other objects as JSON). */
 export const show = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v) ?? "undefined")
+
+/** The value of a write whose answer never came and whose value the desk chooses (paidAt: its clock). */
+export const UNKNOWN_VALUE = "\u0000(value chosen by the desk, answer lost)"

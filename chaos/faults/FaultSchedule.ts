@@ -32,8 +32,8 @@ export type Fault =
 
 export type FaultKind = Fault["kind"]
 
-/** Every run covers these first (in a seeded order), then draws by weight. */
-const COVER: readonly FaultKind[] = ["conflict", "relay.kill9", "bridge.kill9", "desk.kill9", "desk.cut", "relay.restart"]
+/** Every run starts with a designated concurrent edit, covers these next (in a seeded order), then draws by weight. */
+const COVER: readonly FaultKind[] = ["relay.kill9", "bridge.kill9", "desk.kill9", "desk.cut", "relay.restart", "pileup"]
 const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["conflict", 3],
   ["relay.kill9", 2],
@@ -66,14 +66,14 @@ export class FaultSchedule {
   constructor(opts: FaultScheduleOptions) {
     this.#opts = opts
     this.#rng = new Rng(opts.seed, "faults")
-    this.#cover = [...this.#rng.shuffled(COVER), "pileup"]
+    this.#cover = ["conflict", ...this.#rng.shuffled(COVER)]
   }
 
   /** The next episode (a calm spell between any two faults). */
   next(): Fault {
     const rng = this.#rng
     this.#calmNext = !this.#calmNext
-    if (!this.#calmNext) return { kind: "calm", ms: this.#opts.long ? rng.int(2000, 15_000) : rng.int(1000, 3000) }
+    if (!this.#calmNext) return { kind: "calm", ms: this.#opts.long ? rng.int(2000, 15_000) : rng.int(500, 1500) }
     const kind = this.#cover.shift() ?? rng.weighted(WEIGHTS)
     return this.#episode(kind)
   }
@@ -82,7 +82,7 @@ export class FaultSchedule {
     const rng = this.#rng
     const long = this.#opts.long
     const down = (): number => (long ? rng.int(1000, 15_000) : rng.int(500, 3000))
-    const hold = (): number => (long ? rng.int(30_000, 180_000) : rng.int(6000, 12_000))
+    const hold = (): number => (long ? rng.int(30_000, 180_000) : rng.int(4000, 9000))
     const desk = (): number => rng.int(0, this.#opts.desks - 1)
     const mode = (): CutMode => (rng.chance(0.5) ? "drop" : "stall")
     switch (kind) {

@@ -1,5 +1,5 @@
 import type { Collection } from "@vetsync/shared"
-import { FIELDS, META_FIELDS, show } from "../fields.js"
+import { FIELDS, META_FIELDS, show, UNKNOWN_VALUE } from "../fields.js"
 import type { FieldWrite, Ledger, RecordLog } from "../Ledger.js"
 import { TEXT_FIELDS } from "../workload/ops.js"
 import type { DeskState, PgState, Values, Wanted } from "./snapshot.js"
@@ -124,6 +124,7 @@ const unwritten = (log: RecordLog, held: { name: string; records: Map<string, Va
     const writes = log.writes.filter(w => w.field === f)
     if (!writes.length) continue
     const ok = candidatesOf(writes)
+    if (ok.has(UNKNOWN_VALUE)) continue
     for (const h of held) {
       const v = show(h.records.get(key)?.[f])
       if (!ok.has(v))

@@ -65,22 +65,27 @@ export const deskState = async (
   s.status = await call<DeskStatus>("status", {}, "status")
   s.conflicts = (await call<ConflictView[]>("conflicts.list", {}, "conflicts.list")) ?? []
   const clientIds = new Set([...wanted.clients, ...wanted.patients.values()])
-  for (const id of clientIds) {
+  await inBatches([...clientIds], async id => {
     const card = await call<ClientCard | null>("clients.get", { id }, `clients/${id}`)
-    if (!card) continue
+    if (!card) return
     s.records.set(`clients/${id}`, pick("clients", card.client as unknown as Record<string, unknown>))
     for (const p of card.patients) s.records.set(`patients/${p.id}`, pick("patients", p as unknown as Record<string, unknown>))
-  }
+  })
   const days = new Set([...wanted.appointments.values()].map(start => start.slice(0, 10)))
-  for (const date of days) {
+  await inBatches([...days], async date => {
     const list = (await call<AppointmentView[]>("appointments.day", { date }, `appointments.day ${date}`)) ?? []
     for (const a of list) s.records.set(`appointments/${a.id}`, pick("appointments", a as unknown as Record<string, unknown>))
-  }
-  for (const id of wanted.invoices) {
+  })
+  await inBatches([...wanted.invoices], async id => {
     const inv = await call<InvoiceView | null>("invoices.get", { id }, `invoices/${id}`)
     if (inv) s.records.set(`invoices/${id}`, pick("invoices", inv as unknown as Record<string, unknown>))
-  }
+  })
   return s
+}
+
+/** Runs `fn` over `items`, a few at a time (a long run's desks hold thousands of records). */
+const inBatches = async <T>(items: readonly T[], fn: (item: T) => Promise<void>, size = 8): Promise<void> => {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn))
 }
 
 const ts = (col: string, as: string): string => `coalesce(to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '') AS "${as}"`

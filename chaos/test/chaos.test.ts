@@ -3,10 +3,10 @@ import { runChaos } from "../runChaos.js"
 
 /**
  * The short chaos run of `npm test` (issue #9): a few seeds of about half a minute of workload
- * and faults each. VETSYNC_CHAOS_SEEDS="7,8" runs other seeds; `npm run chaos -- --seed N`
+ * and faults each. VETSYNC_CHAOS_SEEDS="7,8" runs other seeds (13 and 14 together cover every kind of fault but the pile-up); `npm run chaos -- --seed N`
  * replays one with its full report.
  */
-const SEEDS = (process.env.VETSYNC_CHAOS_SEEDS ?? "11,12")
+const SEEDS = (process.env.VETSYNC_CHAOS_SEEDS ?? "13,14")
   .split(",")
   .map(s => Number(s.trim()))
   .filter(n => Number.isSafeInteger(n))

@@ -5,7 +5,7 @@ import { eventually } from "@vetsync/test-kit"
 import { Rng } from "@vetsync/shared"
 import type { DeskNode } from "../Cluster.js"
 import type { DeskAnswer } from "../DeskClient.js"
-import { domainFields } from "../fields.js"
+import { domainFields, UNKNOWN_VALUE } from "../fields.js"
 import type { Ledger } from "../Ledger.js"
 import { collectionOfRef, type Op, type Ref } from "./ops.js"
 import type { Workload } from "./Workload.js"
@@ -160,7 +160,7 @@ export class Receptionist {
         if (!id) return
         const a = await this.call(op.kind, { id }, op)
         const v = a.kind === "ok" ? (a.value as { status: string; paidAt: string }) : undefined
-        this.#wrote(a, "invoices", id, v ? (op.kind === "invoices.void" ? { status: v.status } : { status: v.status, paidAt: v.paidAt }) : { status: op.kind === "invoices.void" ? "void" : "paid" }, op)
+        this.#wrote(a, "invoices", id, v ? (op.kind === "invoices.void" ? { status: v.status } : { status: v.status, paidAt: v.paidAt }) : op.kind === "invoices.void" ? { status: "void" } : { status: "paid", paidAt: UNKNOWN_VALUE }, op)
         return this.#checkLost(a, op, [op.target])
       }
       case "conflicts.resolve":
