@@ -79,23 +79,27 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
   const t0 = Date.now()
   const log = (line: string): void => (o.log ?? console.log)(`[chaos seed ${seed} +${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`)
   log(`seed ${seed}: ${o.minutes} min of chaos${faults ? "" : " WITHOUT faults"}, run directory ${runDir}`)
-  const tag = Date.now().toString(36)
-  const cluster = await Cluster.start({
-    runDir,
-    desks: o.desks ?? 3,
-    ...(o.databaseUrl ? { databaseUrl: o.databaseUrl, clinicId: `chaos-${tag}`, deskPrefix: `chaos-${tag}-desk-` } : { clinicId: "chaos", deskPrefix: "desk-" }),
-    log,
-  })
   const ledger = new Ledger(join(runDir, "ops.jsonl"))
   const problems: Problem[] = []
   const figures: RunFigures = {
     seed, minutes: o.minutes, faults, runDir, setupMs: 0, chaosMs: 0, quietMs: null,
     quietBoundMs: o.quietMs ?? (o.minutes >= 5 ? 300_000 : 120_000), faultCounts: new Map(), steps: [], unresolved: 0, notes: [],
   }
+  const tag = Date.now().toString(36)
+  let cluster: Cluster | undefined
   try {
+    cluster = await Cluster.start({
+      runDir,
+      desks: o.desks ?? 3,
+      ...(o.databaseUrl
+        ? { databaseUrl: o.databaseUrl, clinicId: `chaos-${tag}`, deskPrefix: `chaos-${tag}-desk-` }
+        : { clinicId: "chaos", deskPrefix: "desk-" }),
+      log,
+    })
+    const c = cluster
     const items = await eventually("every desk to be online with the price list", async () => {
       let prices: PriceItem[] = []
-      for (const d of cluster.desks) {
+      for (const d of c.desks) {
         const st = await d.client.call("status", undefined)
         const p = await d.client.call("pricelist.search", { query: "", limit: 50 })
         if (st.kind !== "ok" || !st.value.online || p.kind !== "ok" || p.value.length < 4) return false
@@ -108,9 +112,9 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
 
     const stopAt = Date.now() + o.minutes * 60_000
     const stopped = (): boolean => Date.now() >= stopAt
-    const workload = new Workload({ seed, desks: cluster.desks.length, baseDate: new Date().toISOString().slice(0, 10), items: items.length })
-    const staff = cluster.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, stopped }))
-    const runner = new FaultRunner({ cluster, ledger, schedule: new FaultSchedule({ seed, desks: cluster.desks.length, long: o.minutes >= 5 }), seed, journalFile: join(runDir, "faults.jsonl"), log })
+    const workload = new Workload({ seed, desks: c.desks.length, baseDate: new Date().toISOString().slice(0, 10), items: items.length })
+    const staff = c.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, stopped }))
+    const runner = new FaultRunner({ cluster: c, ledger, schedule: new FaultSchedule({ seed, desks: c.desks.length, long: o.minutes >= 5 }), seed, journalFile: join(runDir, "faults.jsonl"), log })
     const lanes = [...staff.map(r => r.run()), ...(faults ? [runner.run(stopped)] : [])]
     const outcomes = await Promise.allSettled(lanes)
     for (const x of outcomes) if (x.status === "rejected") problems.push({ kind: "harness", detail: `a lane failed: ${(x.reason as Error)?.message ?? String(x.reason)}` })
@@ -121,13 +125,13 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     figures.notes.push(...runner.notes)
     log(`chaos over after ${(figures.chaosMs / 1000).toFixed(1)} s: ${figures.steps.join("+")} steps; healing everything`)
 
-    await cluster.healAll()
+    await c.healAll()
     const healedAt = Date.now()
     let last: Snapshot | undefined
     try {
       last = await eventually("every desk online with 0 waiting and every record the same everywhere", async () => {
-        if (!(await allOnline(cluster))) return false
-        last = await snapshot(cluster, ledger)
+        if (!(await allOnline(c))) return false
+        last = await snapshot(c, ledger)
         return last.problems.length === 0 ? last : false
       }, figures.quietBoundMs, { pollMs: 2000, describe: () => `${last?.problems.length ?? "?"} problems, first: ${last?.problems[0]?.detail ?? "(desks not online)"}` })
       figures.quietMs = Date.now() - healedAt
@@ -141,9 +145,9 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
   } catch (e) {
     problems.push({ kind: "harness", detail: `the run failed: ${(e as Error)?.stack ?? String(e)}` })
   } finally {
-    await cluster.close().catch(e => problems.push({ kind: "harness", detail: `closing failed: ${String(e)}` }))
+    await cluster?.close().catch(e => problems.push({ kind: "harness", detail: `closing failed: ${String(e)}` }))
   }
-  const report = formatReport(figures, ledger, problems, problems.length ? gatherEvidence(cluster, problems) : [])
+  const report = formatReport(figures, ledger, problems, problems.length && cluster ? gatherEvidence(cluster, problems) : [])
   writeFileSync(join(runDir, "report.txt"), `${report}\n`)
   writeFileSync(join(runDir, "problems.json"), JSON.stringify(problems, null, 1))
   return { seed, passed: problems.length === 0, problems, report, runDir, figures, ledger }

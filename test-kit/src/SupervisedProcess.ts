@@ -75,6 +75,10 @@ export class SupervisedProcess {
         env: this.opts.env ?? process.env,
         stdio: ["ignore", "pipe", "pipe"],
       })
+      // a parent that dies (a test timing out, Ctrl-C) takes its children with it
+      const reap = (): void => void child.kill("SIGKILL")
+      process.once("exit", reap)
+      child.once("exit", () => process.removeListener("exit", reap))
       if (child.stdout) this.#copy(child.stdout)
       if (child.stderr) this.#copy(child.stderr)
       this.#child = child
