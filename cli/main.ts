@@ -1,75 +1,69 @@
-import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { runDev } from "./dev.js"
-import { seedRelayStorage } from "./seed.js"
+import { HELP, isCommand, USAGE, UsageError, wantsHelp, type CommandName } from "./usage.js"
 
-const HELP = `vetsync — offline-first front desk for veterinary clinics
+/** Commands configured from the environment only: any argument is a mistake. */
+const noArguments = (command: CommandName, argv: readonly string[]): void => {
+  if (argv.length > 0) throw new UsageError(`unexpected argument ${argv[0]}`, command)
+}
 
-usage:
-  vetsync dev      [--data-dir .vetsync] [--clients 2000]   relay + bridge + desk with its UI, embedded defaults (npm start)
-  vetsync server                                          the relay (env: PORT, HOST, VETSYNC_DATA_DIR, VETSYNC_CLINICS)
-  vetsync desk     --data-dir DIR --server URL [--port N] [--clinic ID] [--desk-id ID] [--desk-code CODE]
-                                                          a desk, headless, serving its UI to a browser
-  vetsync bridge                                          the PostgreSQL bridge (env: DATABASE_URL, VETSYNC_DATA_DIR, VETSYNC_RELAY_URL)
-  vetsync price    set|list --clinic ID [--code C --price RUB]   the price list in PostgreSQL (published to desks)
-  vetsync import   --clinic ID                            loads an existing clinic's client and patient rows into documents
-  vetsync clinics  add ID [--name NAME] | list              the desk registry in PostgreSQL (env: DATABASE_URL, VETSYNC_DATA_DIR)
-  vetsync desks    add --clinic ID [--desk-id ID] | list [--clinic ID] | revoke DESK_ID
-  vetsync services add NAME | revoke NAME                  service credentials (the bridge)
-  vetsync seed     --data-dir RELAY_DIR --clinic ID [--clients N] [--patients N]
-                                                          writes a generated clinic into a relay's storage (demo, bench)
-`
-
-export const main = async (argv: string[]): Promise<number> => {
-  const [command, ...rest] = argv
-  try {
-    switch (command) {
-      case "dev":
-        await runDev(rest)
-        return 0
-      case "server": {
-        const { runRelayFromEnv } = await import("@vetsync/sync-server")
-        await runRelayFromEnv()
-        return 0
+const run = async (command: CommandName, rest: string[]): Promise<void> => {
+  switch (command) {
+    case "dev": {
+      // loaded on use: `vetsync --help` and mistakes answer at once, without loading the product
+      const { runDev } = await import("./dev.js")
+      return runDev(rest)
+    }
+    case "server": {
+      noArguments(command, rest)
+      const { runRelayFromEnv } = await import("@vetsync/sync-server")
+      await runRelayFromEnv()
+      return
+    }
+    case "desk": {
+      const { runDesk } = await import("@vetsync/client")
+      await runDesk(rest)
+      return
+    }
+    case "bridge": {
+      noArguments(command, rest)
+      const { runBridgeFromEnv } = await import("@vetsync/bridge")
+      await runBridgeFromEnv()
+      return
+    }
+    case "price": {
+      const { priceCommand } = await import("@vetsync/bridge")
+      for (const line of await priceCommand(rest)) console.log(line)
+      return
+    }
+    case "import": {
+      const { importCommand } = await import("@vetsync/bridge")
+      for (const line of await importCommand(rest)) console.log(line)
+      return
+    }
+    case "clinics":
+    case "desks":
+    case "services": {
+      const { parseRegistryCommand, runRegistryAction } = await import("@vetsync/sync-server")
+      // the arguments first: a mistake opens (or creates) no database
+      let action
+      try {
+        action = parseRegistryCommand(command, rest)
+      } catch (e) {
+        throw new UsageError((e as Error).message.split("\n")[0] ?? "bad arguments", command)
       }
-      case "desk": {
-        const { runDesk } = await import("@vetsync/client")
-        await runDesk(rest)
-        return 0
+      const { commandDatabase } = await import("@vetsync/bridge")
+      const db = await commandDatabase()
+      try {
+        for (const line of await runRegistryAction(action, db.pool)) console.log(line)
+      } finally {
+        await db.close()
       }
-      case "bridge": {
-        const { runBridgeFromEnv } = await import("@vetsync/bridge")
-        await runBridgeFromEnv()
-        return 0
-      }
-      case "price": {
-        const { priceCommand } = await import("@vetsync/bridge")
-        for (const line of await priceCommand(rest)) console.log(line)
-        return 0
-      }
-      case "import": {
-        const { importCommand } = await import("@vetsync/bridge")
-        for (const line of await importCommand(rest)) console.log(line)
-        return 0
-      }
-      case "clinics":
-      case "desks":
-      case "services": {
-        const { registryCommand } = await import("@vetsync/sync-server")
-        const { Database } = await import("@vetsync/bridge")
-        const db = await Database.open({
-          dataDir: path.resolve(process.env.VETSYNC_DATA_DIR || "data/bridge"),
-          databaseUrl: process.env.DATABASE_URL || undefined,
-        })
-        try {
-          for (const line of await registryCommand(command, rest, db.pool)) console.log(line)
-        } finally {
-          await db.close()
-        }
-        return 0
-      }
-      case "seed": {
-        const { values } = parseArgs({
+      return
+    }
+    case "seed": {
+      let values
+      try {
+        ;({ values } = parseArgs({
           args: rest,
           options: {
             "data-dir": { type: "string" },
@@ -77,24 +71,46 @@ export const main = async (argv: string[]): Promise<number> => {
             clients: { type: "string", default: "61974" },
             patients: { type: "string" },
           },
-        })
-        if (!values["data-dir"]) throw new Error("--data-dir is required")
-        const clients = Number(values.clients)
-        const patients = Number(values.patients ?? Math.round(clients * 1.33))
-        const r = await seedRelayStorage({ dataDir: values["data-dir"], clinicId: values.clinic, clients, patients, priceList: true })
-        console.log(`seeded clinic ${values.clinic}: ${clients} clients, ${patients} patients, ${r.docs} documents, ${r.bytes} bytes`)
-        return 0
+        }))
+      } catch (e) {
+        throw new UsageError((e as Error).message, command)
       }
-      case undefined:
-      case "help":
-      case "--help":
-        console.log(HELP)
-        return 0
-      default:
-        console.error(`unknown command ${command}\n\n${HELP}`)
-        return 2
+      if (!values["data-dir"]) throw new UsageError("--data-dir is required", command)
+      const clients = Number(values.clients)
+      const patients = Number(values.patients ?? Math.round(clients * 1.33))
+      if (!Number.isInteger(clients) || clients < 0 || !Number.isInteger(patients) || patients < 0)
+        throw new UsageError("--clients and --patients are whole numbers", command)
+      const { seedRelayStorage } = await import("./seed.js")
+      const r = await seedRelayStorage({ dataDir: values["data-dir"], clinicId: values.clinic, clients, patients, priceList: true })
+      console.log(`seeded clinic ${values.clinic}: ${clients} clients, ${patients} patients, ${r.docs} documents, ${r.bytes} bytes`)
     }
+  }
+}
+
+/** `vetsync <command> ...`: exit code 0, 1 (it failed) or 2 (the arguments were wrong). */
+export const main = async (argv: string[]): Promise<number> => {
+  const [command, ...rest] = argv
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    console.log(HELP)
+    return 0
+  }
+  if (!isCommand(command)) {
+    console.error(`unknown command ${command}\n\n${HELP}`)
+    return 2
+  }
+  // --help anywhere after the command: its usage, and nothing is opened or started
+  if (wantsHelp(rest)) {
+    console.log(USAGE[command])
+    return 0
+  }
+  try {
+    await run(command, rest)
+    return 0
   } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`vetsync ${command}: ${e.message}\n\nusage:\n${USAGE[e.command ?? command]}`)
+      return 2
+    }
     console.error(`vetsync ${command}: ${e instanceof Error ? e.message : String(e)}`)
     return 1
   }

@@ -6,8 +6,20 @@ import { ensureClinic } from "./queries/clinics.js"
 import { importRequest, requestImport } from "./queries/importRequests.js"
 import { listPriceItems, setPrice } from "./queries/nomenclature.js"
 
-const openDb = (env: NodeJS.ProcessEnv) =>
-  Database.open({ dataDir: resolve(env.VETSYNC_DATA_DIR || "data/bridge"), databaseUrl: env.DATABASE_URL || undefined })
+/** The database the bridge's commands use: DATABASE_URL, else the embedded one (and they say which). */
+export const commandDatabase = (
+  env: NodeJS.ProcessEnv = process.env,
+  say: (line: string) => void = line => console.error(line),
+): Promise<Database> => {
+  const dataDir = resolve(env.VETSYNC_DATA_DIR || "data/bridge")
+  if (!env.DATABASE_URL)
+    say(
+      `no DATABASE_URL: using the embedded PostgreSQL in ${dataDir}/pg (set VETSYNC_DATA_DIR to the bridge's data directory, or DATABASE_URL)`,
+    )
+  return Database.open({ dataDir, databaseUrl: env.DATABASE_URL || undefined })
+}
+
+const openDb = (env: NodeJS.ProcessEnv) => commandDatabase(env)
 
 const rubles = (kopecks: number) => (kopecks / 100).toFixed(2)
 
@@ -19,6 +31,7 @@ const rubles = (kopecks: number) => (kopecks / 100).toFixed(2)
  */
 export const priceCommand = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> => {
   const [sub, ...rest] = argv
+  if (sub !== "list" && sub !== "set") throw new Error("usage: vetsync price list|set --clinic ID ... (vetsync price --help)")
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -32,6 +45,11 @@ export const priceCommand = async (argv: string[], env: NodeJS.ProcessEnv = proc
     },
   })
   if (!values.clinic) throw new Error("--clinic is required")
+  if (sub === "set" && (!values.code || values.price === undefined)) throw new Error("--code and --price are required")
+  if (values.kind !== undefined && values.kind !== "service" && values.kind !== "product")
+    throw new Error("--kind is service or product")
+  const price = values.price === undefined ? undefined : Math.round(Number(values.price.replace(",", ".")) * 100)
+  if (price !== undefined && !Number.isFinite(price)) throw new Error(`not a price: ${values.price}`)
   const db = await openDb(env)
   try {
     if (sub === "list") {
@@ -39,12 +57,7 @@ export const priceCommand = async (argv: string[], env: NodeJS.ProcessEnv = proc
         i => `${i.code}\t${rubles(i.price)}\t${i.kind}\t${i.active ? "" : "inactive\t"}${i.name}`,
       )
     }
-    if (sub === "set") {
-      if (!values.code || values.price === undefined) throw new Error("--code and --price are required")
-      const price = Math.round(Number(values.price.replace(",", ".")) * 100)
-      if (!Number.isFinite(price)) throw new Error(`not a price: ${values.price}`)
-      if (values.kind !== undefined && values.kind !== "service" && values.kind !== "product")
-        throw new Error("--kind is service or product")
+    if (sub === "set" && values.code !== undefined && price !== undefined) {
       await ensureClinic(db.pool, values.clinic)
       const item = await setPrice(db.pool, values.clinic, {
         code: values.code,

@@ -1,6 +1,6 @@
 export { Bridge, type BridgeOptions } from "./Bridge.js"
 export { startBridgeFromEnv, runBridgeFromEnv, startBridge } from "./startBridgeFromEnv.js"
-export { priceCommand, importCommand } from "./commands.js"
+export { commandDatabase, priceCommand, importCommand } from "./commands.js"
 export { Database } from "./pg/Database.js"
 export { EmbeddedPg, type EmbeddedPgOptions } from "./pg/EmbeddedPg.js"
 export { migrate, loadMigrations, MIGRATIONS_DIR } from "./pg/migrate.js"

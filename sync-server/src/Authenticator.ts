@@ -35,6 +35,15 @@ export interface Authenticator {
   enrol?(token: string): Promise<EnrolResult | null>
   /** Registers the relay's callback for revocations: it disconnects the desk or service at once. */
   onRevoked?(listener: (who: Revoked) => void): void
+  /**
+   * An authoritative registry of clinics: every clinic that exists, so the relay knows every
+   * clinic's documents before any of its desks connects, and a desk can write only into documents
+   * of its own clinic's layout (never claim an unknown id). Absent: clinics become known when
+   * their first desk connects, and other ids go to the first clinic that sends them (development).
+   */
+  clinics?(): Promise<string[]>
+  /** Registers the relay's callback for clinics added to the registry (and those it missed while its listener was down). */
+  onClinic?(listener: (clinicId: string) => void): void
   /** A connected desk or service sent a document message (its "last sync"); must not throw. */
   seen?(identity: Identity): void
   close?(): Promise<void>

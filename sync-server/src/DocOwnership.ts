@@ -55,7 +55,8 @@ export class DocOwnership {
   }
 
   ownerOf(docId: string): string | undefined {
-    return this.#layoutOwner.get(docId)?.clinicId ?? this.#owners.get(docId)
+    const layout = this.#layoutOwner.get(docId)?.clinicId
+    return layout !== undefined || this.strict ? layout : this.#owners.get(docId)
   }
 
   /** The layout key of a known clinic's document ("pricelist", "clients/3" ...), if it is one. */
@@ -81,10 +82,17 @@ export class DocOwnership {
   }
 
   /**
-   * A desk of `clinicId` sent this document: records it and, when nobody owns it yet,
-   * gives it to that clinic. True when the clinic owns it afterwards.
+   * With an authoritative registry, only layout documents of registered clinics exist: a desk
+   * never claims an unknown id (which could be another clinic's predictable id, registered later).
+   */
+  strict = false
+
+  /**
+   * A desk of `clinicId` sent this document: records it and, when nobody owns it yet (and the
+   * relay is not strict), gives it to that clinic. True when the clinic owns it afterwards.
    */
   claim(docId: string, clinicId: string): boolean {
+    if (this.strict) return this.ownerOf(docId) === clinicId
     const owner = this.ownerOf(docId) ?? clinicId
     if (!this.#owners.has(docId)) {
       this.#owners.set(docId, owner)

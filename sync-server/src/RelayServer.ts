@@ -186,6 +186,13 @@ export class RelayServer {
 
   static async start(opts: RelayServerOptions): Promise<RelayServer> {
     const ownership = await DocOwnership.open(path.join(opts.dataDir, "ownership.json"))
+    // a registry knows every clinic: each one's documents are its own before any desk connects
+    const auth = opts.authenticator
+    if (auth?.clinics) {
+      ownership.strict = true
+      for (const clinicId of await auth.clinics()) ownership.registerClinic(clinicId)
+      auth.onClinic?.(clinicId => ownership.registerClinic(clinicId))
+    }
     const relay = new RelayServer(opts, ownership)
     await relay.adapter.whenReady()
     await new Promise<void>((resolve, reject) => {

@@ -28,4 +28,10 @@ export {
   type Enrolled,
 } from "./registry/commands.js"
 export { parseToken, hashSecret, bearerOf } from "./registry/tokens.js"
-export { registryCommand, REGISTRY_USAGE } from "./registry/registryCommand.js"
+export {
+  parseRegistryCommand,
+  registryCommand,
+  runRegistryAction,
+  REGISTRY_USAGE,
+  type RegistryAction,
+} from "./registry/registryCommand.js"

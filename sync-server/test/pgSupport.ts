@@ -55,6 +55,7 @@ export const credentialDesk = (
   const adapter = new ResilientWebSocketClientAdapter(relay.syncUrl, {
     headers: { authorization: `Bearer ${credential}` },
     backoff: { minMs: 50, maxMs: 200 },
+    refusedBackoff: { minMs: 50, maxMs: 200 },
     log: line => errors.push(line),
   })
   const repo = new Repo({

@@ -9,6 +9,7 @@ import {
   type PriceListDoc,
   type RootDoc,
 } from "@vetsync/shared"
+import { eventually } from "@vetsync/test-kit"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
@@ -208,21 +209,55 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     const a = desk(await enrolled(relay, "A", id("a1")), `desk:${id("a1")}`)
     const b = desk(await enrolled(relay, "B", id("b1")), `desk:${id("b1")}`)
     const bRoot = createDoc<RootDoc>(b.repo, "B", "root")
-    const bFree = b.repo.create<{ secret: string }>({ secret: "clinic B only" })
-    await waitFor(() => relayHas(b.repo, bRoot, relay) && relayHas(b.repo, bFree, relay))
+    await waitFor(() => relayHas(b.repo, bRoot, relay))
     await waitFor(() => a.repo.peers.includes(relay.peerId))
     await expect(a.repo.find(bRoot.documentId)).rejects.toThrow(/unavailable/)
-    await expect(a.repo.find(bFree.documentId)).rejects.toThrow(/unavailable/)
     // nor can it claim clinic B's deterministic documents by sending them first
     const squat = createDoc(a.repo, "B", "invoices/2026-12")
-    const probe = a.repo.create({ probe: 1 })
-    await waitFor(() => relayHas(a.repo, probe, relay))
+    const aRoot = createDoc<RootDoc>(a.repo, "A", "root")
+    await waitFor(() => relayHas(a.repo, aRoot, relay))
     expect(relay.ownership.ownerOf(squat.documentId)).toBe("B")
 
     const { credential } = await serviceAdd(reg.pool, "bridge")
     const bridge = desk(credential, "service:bridge")
-    expect((await bridge.repo.find<{ secret: string }>(bFree.documentId)).doc().secret).toBe("clinic B only")
     expect((await bridge.repo.find<RootDoc>(bRoot.documentId)).doc().kind).toBe("root")
+    expect((await bridge.repo.find<RootDoc>(aRoot.documentId)).doc().kind).toBe("root")
+  })
+
+  it("knows every clinic of the registry: a desk cannot plant records in a clinic none of whose desks has connected", async () => {
+    // clinic C is added to the registry while the relay runs (NOTIFY vetsync_clinics); none of its desks exists yet
+    await clinicAdd(reg.pool, id("C"), "Clinic C")
+    const victim = id("C")
+    await eventually(
+      `the relay to learn from the registry that clinic ${victim}'s shard is its own`,
+      () => relay.ownership.ownerOf(docIdFor(victim, "clients/7")) === victim,
+      20_000,
+    )
+    const a = desk(await enrolled(relay, "A", id("a2")), `desk:${id("a2")}`)
+    await waitFor(() => a.repo.peers.includes(relay.peerId))
+    // clinic A writes a client into clinic C's (predictable) shard and root
+    const planted = createDoc(a.repo, victim, "clients/7")
+    planted.change(d => {
+      const shard = d as unknown as { clients: Record<string, unknown> }
+      shard.clients["planted"] = { id: "planted", name: "Подброшенный Клиент", deleted: false }
+    })
+    const plantedRoot = createDoc(a.repo, victim, "root")
+    // and a document outside any clinic's layout, which nobody may create any more
+    const stray = a.repo.create({ stray: true })
+    const aRoot = createDoc<RootDoc>(a.repo, "A", "root")
+    await waitFor(() => relayHas(a.repo, aRoot, relay))
+    for (const h of [planted, plantedRoot, stray]) expect(relayHas(a.repo, h, relay)).toBe(false)
+    expect(relay.storage.hasDocument(planted.documentId)).toBe(false)
+    expect(relay.storage.hasDocument(stray.documentId)).toBe(false)
+    expect(relay.ownership.ownerOf(stray.documentId)).toBeUndefined()
+
+    // clinic C's first desk gets its own shard without the planted client
+    const c = desk(await enrolled(relay, victim, id("c1")), `desk:${id("c1")}`)
+    const mine = createDoc(c.repo, victim, "clients/7")
+    await waitFor(() => relayHas(c.repo, mine, relay))
+    const onRelay = await relay.repo.find<{ clients: Record<string, unknown> }>(mine.documentId)
+    expect(Object.keys(onRelay.doc().clients)).toEqual([])
+    expect(Object.keys((mine.doc() as unknown as { clients: Record<string, unknown> }).clients)).toEqual([])
   })
 
   it("cuts a revoked desk off at once and refuses it afterwards; other desks keep syncing", async () => {

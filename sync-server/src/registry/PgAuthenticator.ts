@@ -13,6 +13,8 @@ export interface PgAuthenticatorOptions {
 }
 
 const CHANNEL = "vetsync_revoked"
+/** NOTIFYed by the clinics table's trigger (migration 0003) with the new clinic's id */
+const CLINICS_CHANNEL = "vetsync_clinics"
 
 /**
  * Authenticates desks and services against the registry in PostgreSQL: the identity comes
@@ -28,6 +30,7 @@ export class PgAuthenticator implements Authenticator {
   readonly #log: (line: string) => void
   readonly #lastTouch = new Map<string, number>()
   readonly #listeners: ((who: Revoked) => void)[] = []
+  readonly #clinicListeners: ((clinicId: string) => void)[] = []
   #listen: pg.Client | undefined
   #retry: NodeJS.Timeout | undefined
   #lostAt: Date | undefined
@@ -68,6 +71,25 @@ export class PgAuthenticator implements Authenticator {
     this.#listeners.push(listener)
   }
 
+  async clinics(): Promise<string[]> {
+    const r = await this.pool.query<{ id: string }>("SELECT id FROM clinics ORDER BY id")
+    return r.rows.map(row => row.id)
+  }
+
+  onClinic(listener: (clinicId: string) => void): void {
+    this.#clinicListeners.push(listener)
+  }
+
+  #emitClinic(clinicId: string): void {
+    for (const l of this.#clinicListeners) {
+      try {
+        l(clinicId)
+      } catch (e) {
+        this.#log(`a clinic listener failed: ${(e as Error).message}`)
+      }
+    }
+  }
+
   seen(identity: Identity): void {
     this.#touch(identity, false)
   }
@@ -96,6 +118,10 @@ export class PgAuthenticator implements Authenticator {
   async #connectListener(): Promise<void> {
     const client = new pg.Client({ connectionString: this.#url })
     client.on("notification", n => {
+      if (n.channel === CLINICS_CHANNEL) {
+        if (n.payload) this.#emitClinic(n.payload)
+        return
+      }
       const [role, ...rest] = (n.payload ?? "").split(":")
       const id = rest.join(":")
       if ((role === "desk" || role === "service") && id) this.#emit({ role, id })
@@ -111,11 +137,16 @@ export class PgAuthenticator implements Authenticator {
     client.on("end", () => lost("connection ended"))
     await client.connect()
     await client.query(`LISTEN ${CHANNEL}`)
+    await client.query(`LISTEN ${CLINICS_CHANNEL}`)
     this.#listen = client
     const since = this.#lostAt
     this.#lostAt = undefined
     // a minute of margin: a revocation NOTIFYed just before the connection was noticed lost
-    if (since) await this.#catchUp(new Date(since.getTime() - 60_000))
+    if (since) {
+      await this.#catchUp(new Date(since.getTime() - 60_000))
+      // clinics added meanwhile (registering a known clinic again changes nothing)
+      for (const clinicId of await this.clinics()) this.#emitClinic(clinicId)
+    }
   }
 
   /** Revocations made while no connection was listening. */

@@ -1,0 +1,61 @@
+/** What `vetsync <command> --help` prints; one entry per command, subcommands inside. */
+export const USAGE = {
+  dev: `vetsync dev [--data-dir .vetsync] [--clinic demo] [--clients 2000] [--relay-port 8787] [--desk-port 4800] [--no-bridge]
+  A relay, the bridge (embedded PostgreSQL unless DATABASE_URL is set) and one desk serving its UI,
+  all on this machine under one data directory. A demo clinic is generated on the first run.`,
+  server: `vetsync server
+  The relay. Configured from the environment:
+    PORT (8787), HOST (127.0.0.1), VETSYNC_DATA_DIR (./data/relay), VETSYNC_CLINICS (comma-separated),
+    DATABASE_URL (the registry: desks authenticate against it; without it a development
+    authenticator trusts any desk), VETSYNC_TLS_KEY / VETSYNC_TLS_CERT (PEM files: wss),
+    VETSYNC_KEEPALIVE_MS, VETSYNC_MAX_MESSAGE_BYTES, VETSYNC_RATE_BURST, VETSYNC_RATE_PER_SEC.`,
+  desk: `vetsync desk --data-dir DIR [--server ws://relay:8787/sync] [--enrol TOKEN] [--port 4800] [--host 127.0.0.1]
+             [--clinic ID] [--desk-id ID] [--desk-code CODE]
+  A desk, headless, serving its UI and API to a browser on this machine.
+  --enrol TOKEN   exchanges a one-time token from \`vetsync desks add\` for the desk's credential
+                  (kept in the data directory); later starts need no token.`,
+  bridge: `vetsync bridge
+  The PostgreSQL bridge. Configured from the environment:
+    DATABASE_URL (else an embedded PostgreSQL in VETSYNC_DATA_DIR/pg), VETSYNC_DATA_DIR (./data/bridge),
+    VETSYNC_RELAY_URL (ws://127.0.0.1:8787/sync), VETSYNC_RELAY_CREDENTIAL (from \`vetsync services add bridge\`).`,
+  price: `vetsync price list --clinic ID
+vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind service|product] [--unit UNIT] [--inactive]
+  The price list (nomenclature) in PostgreSQL; a running bridge publishes it to the desks.`,
+  import: `vetsync import --clinic ID
+  Asks the running bridge to load an existing clinic's client and patient rows into its documents.`,
+  clinics: `vetsync clinics add ID [--name NAME]
+vetsync clinics list
+  The clinics of the registry (PostgreSQL: DATABASE_URL, else the embedded one in VETSYNC_DATA_DIR/pg).`,
+  desks: `vetsync desks add --clinic ID [--desk-id ID] [--name NAME] [--ttl-hours 72]   prints a one-time enrolment token
+vetsync desks list [--clinic ID]                                               desks with state and last sync
+vetsync desks revoke DESK_ID                                                   cuts the desk off on every relay at once`,
+  services: `vetsync services add NAME      a service credential (the bridge: VETSYNC_RELAY_CREDENTIAL); shown once
+vetsync services revoke NAME`,
+  seed: `vetsync seed --data-dir RELAY_DIR [--clinic demo] [--clients 61974] [--patients N]
+  Writes a generated clinic into a relay's storage (demos and benchmarks); run it before the relay starts.`,
+} as const
+
+export type CommandName = keyof typeof USAGE
+
+export const isCommand = (s: string | undefined): s is CommandName => s !== undefined && s in USAGE
+
+export const HELP = `vetsync — offline-first front desk for veterinary clinics
+
+usage: vetsync <command> [options]     (vetsync <command> --help for its options)
+
+${Object.values(USAGE).join("\n\n")}
+`
+
+/** True when the arguments ask for help (anywhere: `vetsync desks add --help` too). */
+export const wantsHelp = (argv: readonly string[]): boolean => argv.includes("--help") || argv.includes("-h")
+
+/** A mistake in the arguments: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: CommandName,
+  ) {
+    super(message)
+    this.name = "UsageError"
+  }
+}

@@ -1,0 +1,99 @@
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../cli/vetsync.mjs")
+
+/** Runs `vetsync ...` in an empty directory with no DATABASE_URL; returns what it printed and left behind. */
+const vetsync = async (args: string[], env: Record<string, string> = {}) => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "vetsync-cli-"))
+  const base = { ...process.env }
+  delete base.DATABASE_URL
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+  let out = ""
+  let err = ""
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()))
+  const code = await new Promise<number | null>(resolve => child.once("close", c => resolve(c)))
+  const left = fs.readdirSync(cwd)
+  fs.rmSync(cwd, { recursive: true, force: true })
+  return { code, out, err, left }
+}
+
+const COMMANDS: string[][] = [
+  ["dev"],
+  ["server"],
+  ["desk"],
+  ["bridge"],
+  ["price"],
+  ["price", "set"],
+  ["price", "list"],
+  ["import"],
+  ["clinics"],
+  ["clinics", "add"],
+  ["clinics", "list"],
+  ["desks"],
+  ["desks", "add"],
+  ["desks", "list"],
+  ["desks", "revoke"],
+  ["services"],
+  ["services", "add"],
+  ["seed"],
+]
+
+describe("the vetsync command", () => {
+  it("prints the list of commands", async () => {
+    const r = await vetsync(["--help"])
+    expect(r.code).toBe(0)
+    for (const [c] of COMMANDS) expect(r.out).toContain(`vetsync ${c}`)
+  })
+
+  it("answers --help (and -h) on every command and subcommand with its usage, opening and creating nothing", async () => {
+    for (let i = 0; i < COMMANDS.length; i += 4)
+      await Promise.all(
+        COMMANDS.slice(i, i + 4).map(async words => {
+          const [r, short] = await Promise.all([vetsync([...words, "--help"]), vetsync([...words, "-h"])])
+          expect(r.code, `${words.join(" ")}: ${r.err}`).toBe(0)
+          expect(r.out).toContain(`vetsync ${words[0]}`)
+          expect(r.left, words.join(" ")).toEqual([])
+          expect(short.code).toBe(0)
+          expect(short.out).toBe(r.out)
+        }),
+      )
+  })
+
+  it("refuses wrong arguments with the usage (exit 2) before opening or creating anything", async () => {
+    const cases = [
+      ["desks", "frobnicate"],
+      ["desks", "add"],
+      ["clinics", "add"],
+      ["services", "add", "bridge", "extra"],
+      ["desks", "add", "--clinic", "c1", "--colour", "red"],
+      ["server", "--port", "1"],
+      ["bridge", "now"],
+      ["seed"],
+      ["seed", "--data-dir", "x", "--clients", "many"],
+    ]
+    const results = await Promise.all(cases.map(args => vetsync(args)))
+    results.forEach((r, i) => {
+      const args = cases[i]!.join(" ")
+      expect(r.code, `${args}: ${r.err}`).toBe(2)
+      expect(r.err).toMatch(/usage:/)
+      expect(r.left, args).toEqual([])
+    })
+    const unknown = await vetsync(["frobnicate"])
+    expect(unknown.code).toBe(2)
+    expect(unknown.err).toMatch(/unknown command frobnicate/)
+  })
+
+  it("says which database a registry command uses when DATABASE_URL is not set", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vetsync-cli-db-"))
+    const r = await vetsync(["clinics", "list"], { VETSYNC_DATA_DIR: dataDir })
+    fs.rmSync(dataDir, { recursive: true, force: true })
+    expect(r.code, r.err).toBe(0)
+    expect(r.err).toContain(`no DATABASE_URL: using the embedded PostgreSQL in ${dataDir}/pg`)
+  }, 180_000)
+})
