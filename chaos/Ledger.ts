@@ -108,6 +108,11 @@ export class Ledger {
     return this.#touched.get(desk)?.has(key(collection, id)) ?? false
   }
 
+  /** A field's value at the record's creation, as acknowledged (undefined when unknown). */
+  createdValue(collection: Collection, id: string, field: string): unknown {
+    return this.records.get(key(collection, id))?.writes.find(w => w.create && w.field === field)?.value
+  }
+
   designate(d: Designated): void {
     this.designated.push(d)
   }

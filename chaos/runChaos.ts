@@ -113,7 +113,8 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     const stopAt = Date.now() + o.minutes * 60_000
     const stopped = (): boolean => Date.now() >= stopAt
     const workload = new Workload({ seed, desks: c.desks.length, baseDate: new Date().toISOString().slice(0, 10), items: items.length })
-    const staff = c.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, stopped }))
+    const progress = c.desks.map(() => 0)
+    const staff = c.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, clinicId: c.clinicId, progress, stopped }))
     const runner = new FaultRunner({ cluster: c, ledger, schedule: new FaultSchedule({ seed, desks: c.desks.length, long: o.minutes >= 5 }), seed, journalFile: join(runDir, "faults.jsonl"), log })
     const lanes = [...staff.map(r => r.run()), ...(faults ? [runner.run(stopped)] : [])]
     const outcomes = await Promise.allSettled(lanes)

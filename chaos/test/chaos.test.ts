@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { runChaos } from "../runChaos.js"
 
@@ -22,7 +23,9 @@ describe("the whole system under seeded faults (chaos, short run)", () => {
         `chaos seed ${seed}: ${result.passed ? "PASS" : "FAIL"}; ${f.steps.join("+")} ops, faults ${[...f.faultCounts].map(([k, n]) => `${k} ${n}`).join(", ")}, ` +
           `quiet after ${f.quietMs === null ? "never" : `${(f.quietMs / 1000).toFixed(1)} s`}; ${result.runDir}`,
       )
-      if (!result.passed) console.log(`${lines.join("\n")}\n${result.report}`)
+      // a passing run's directory goes; a failing one's stays for its logs
+      if (result.passed) rmSync(result.runDir, { recursive: true, force: true })
+      else console.log(`${lines.join("\n")}\n${result.report}`)
       expect(result.problems, `seed ${seed} (replay: npm run chaos -- --seed ${seed} --minutes ${MINUTES}); report in ${result.runDir}/report.txt`).toEqual([])
     }, 900_000)
 })

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { rmSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { eventually } from "@vetsync/test-kit"
 import { runChaos } from "../runChaos.js"
@@ -37,9 +38,11 @@ describe("the chaos oracle on a live system", () => {
       },
     })
     expect(result.figures.quietMs, `a run without faults must reach quiet: ${result.report}`).not.toBeNull()
-    const kinds = new Set(result.problems.map(p => p.kind))
-    expect([...kinds].sort(), result.report).toEqual(["conflict-missing", "divergent", "missing", "not-quiet", "unwritten"])
+    // (answers the product got wrong meanwhile, internal ones say, are chaos.test.ts's business)
+    const kinds = [...new Set(result.problems.map(p => p.kind))]
+    expect(kinds, result.report).toEqual(expect.arrayContaining(["conflict-missing", "divergent", "missing", "not-quiet", "unwritten"]))
     expect(result.report).toMatch(/RESULT seed 5: FAIL/)
     expect(result.problems.find(p => p.kind === "not-quiet")?.detail).toMatch(/^desk-3: state (offline|syncing|error), online false, 1 waiting/)
+    rmSync(result.runDir, { recursive: true, force: true })
   }, 600_000)
 })

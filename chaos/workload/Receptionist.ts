@@ -5,6 +5,7 @@ import { eventually } from "@vetsync/test-kit"
 import { Rng } from "@vetsync/shared"
 import type { DeskNode } from "../Cluster.js"
 import type { DeskAnswer } from "../DeskClient.js"
+import { auditDisk, docKeyOf } from "../diskAudit.js"
 import { domainFields, UNKNOWN_VALUE } from "../fields.js"
 import type { Ledger } from "../Ledger.js"
 import { collectionOfRef, type Op, type Ref } from "./ops.js"
@@ -18,12 +19,20 @@ export interface ReceptionistDeps {
   /** price-list item ids, by the index ops use */
   items: readonly string[]
   seed: number
+  clinicId: string
+  /** every desk's steps so far (shared by the receptionists: none runs far ahead of the others) */
+  progress: number[]
   /** the chaos phase is over: finish the op in hand and stop */
   stopped: () => boolean
 }
 
 /** Bound for a desk that a fault took down to answer again. */
 const BACK_MS = 240_000
+/**
+ * A desk waits for the others when it is this many rounds ahead: records another desk makes are
+ * targets LAG_ROUNDS later, which only works while the desks go at about the same pace.
+ */
+const MAX_AHEAD = 6
 
 /**
  * One desk's receptionist: does the desk's ops of the seeded workload one after the other
@@ -46,10 +55,18 @@ export class Receptionist {
   }
 
   async run(): Promise<void> {
-    while (!this.deps.stopped()) {
-      const op = this.deps.workload.op(this.deps.desk.index, this.steps)
-      await this.#do(op)
+    const { progress, desk, stopped } = this.deps
+    while (!stopped()) {
+      await eventually(
+        `the other desks to come within ${MAX_AHEAD} rounds of ${this.#name}`,
+        () => stopped() || progress.every((n, i) => i === desk.index || n >= this.steps - MAX_AHEAD),
+        BACK_MS * 2,
+        { pollMs: 50, describe: () => `steps ${progress.join(", ")}` },
+      )
+      if (stopped()) break
+      await this.#do(this.deps.workload.op(desk.index, this.steps))
       this.steps++
+      progress[desk.index] = this.steps
       await delay(this.#pace.int(10, 120))
     }
   }
@@ -85,8 +102,13 @@ export class Receptionist {
         if (!ref) continue
         const id = ledger.idOf(ref)
         const c = collectionOfRef(ref)
-        if (id && ledger.touchedBy(this.#name, c, id) && !ledger.deleteAsked.has(`${c}/${id}`))
-          ledger.lost.push({ desk: this.#name, command: op.kind, op: `${op.kind}#${op.n}`, kind: a.kind, code: a.code, message: `${c}/${id}: ${a.message}`, at: new Date().toISOString() })
+        if (id && ledger.touchedBy(this.#name, c, id) && !ledger.deleteAsked.has(`${c}/${id}`)) {
+          // at once, before the desk moves on: is the record still on its disk?
+          const key = docKeyOf(c, id, f => ledger.createdValue(c, id, f))
+          const { dataDir } = this.deps.desk
+          const disk = key ? auditDisk(dataDir, this.deps.clinicId, key, c, id) : "document unknown"
+          ledger.lost.push({ desk: this.#name, command: op.kind, op: `${op.kind}#${op.n}`, kind: a.kind, code: a.code, message: `${c}/${id}: ${a.message}; ${disk}`, at: new Date().toISOString() })
+        }
       }
     } else if (a.code === "validation" || a.code === "rejected" || (a.code === "bad_request" && !/is void/.test(a.message)))
       ledger.refusedValid.push({ desk: this.#name, command: op.kind, op: `${op.kind}#${op.n}`, kind: a.kind, code: a.code, message: a.message, at: new Date().toISOString() })
