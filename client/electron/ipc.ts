@@ -5,9 +5,15 @@ import { CHANNELS } from "./channels.js"
 
 export { CHANNELS }
 
+/** The part of an IPC event the shell looks at: which frame sent it (Electron's IpcMainInvokeEvent). */
+export interface IpcEventLike {
+  sender: { id: number }
+  senderFrame: { url: string; parent: unknown } | null
+}
+
 /** The part of ipcMain the shell uses (so the dispatch is testable without Electron). */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: { sender: { id: number } }, ...args: unknown[]) => unknown): void
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void
 }
 
 /** The part of a webContents events are forwarded to. */
@@ -16,16 +22,46 @@ export interface EventSink {
   isDestroyed(): boolean
 }
 
+/**
+ * Only the desk's own page may call the desk: the top frame, showing the UI's index.html from
+ * the app (`appUrl`, a file: URL). Electron's security checklist: validate the sender of every
+ * IPC message. The window also refuses to navigate anywhere else (main.ts), and contextIsolation
+ * keeps the page from the preload's ipcRenderer; this check holds even if a foreign page or frame
+ * ever got the preload's `window.vetsync`.
+ */
+export const trustedSender =
+  (appUrl: string) =>
+  (event: IpcEventLike): boolean =>
+    event.senderFrame !== null && event.senderFrame.parent === null && isAppPage(appUrl, event.senderFrame.url)
+
+/** `url` is the app's page (any query or fragment): the same file: path as `appUrl`. */
+export const isAppPage = (appUrl: string, url: string): boolean => {
+  try {
+    const got = new URL(url)
+    const want = new URL(appUrl)
+    return got.protocol === "file:" && want.protocol === "file:" && got.host === want.host && got.pathname === want.pathname
+  } catch {
+    return false
+  }
+}
+
+export const FOREIGN_SENDER: ApiResponse<never> = {
+  ok: false,
+  error: { code: "forbidden", message: "only the desk's own page may call the desk" },
+}
+
 /** One handler for every desk command: ("vetsync:call", command, args) -> ApiResponse. Never throws. */
 export const createCallHandler =
-  (core: DeskCoreLike) =>
-  (_event: unknown, command: unknown, args: unknown): Promise<ApiResponse<unknown>> =>
-    typeof command === "string"
-      ? dispatchCall(core, command, args)
-      : Promise.resolve({ ok: false, error: { code: "bad_request", message: "command must be a string" } })
+  (core: DeskCoreLike, isTrusted: (event: IpcEventLike) => boolean) =>
+  (event: IpcEventLike, command: unknown, args: unknown): Promise<ApiResponse<unknown>> =>
+    !isTrusted(event)
+      ? Promise.resolve(FOREIGN_SENDER)
+      : typeof command === "string"
+        ? dispatchCall(core, command, args)
+        : Promise.resolve({ ok: false, error: { code: "bad_request", message: "command must be a string" } })
 
-export const registerDeskIpc = (ipcMain: IpcMainLike, core: DeskCoreLike): void => {
-  const handler = createCallHandler(core)
+export const registerDeskIpc = (ipcMain: IpcMainLike, core: DeskCoreLike, isTrusted: (event: IpcEventLike) => boolean): void => {
+  const handler = createCallHandler(core, isTrusted)
   ipcMain.handle(CHANNELS.call, (event, command, args) => handler(event, command, args))
 }
 

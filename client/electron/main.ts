@@ -1,10 +1,10 @@
 import { app, BrowserWindow, dialog, ipcMain } from "electron"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { DeskCore } from "../src/core/DeskCore.js"
 import { CHANNELS } from "./channels.js"
-import { forwardEvents, registerDeskIpc } from "./ipc.js"
+import { FOREIGN_SENDER, forwardEvents, isAppPage, registerDeskIpc, trustedSender } from "./ipc.js"
 import { parseShellConfig } from "./config.js"
 
 /**
@@ -17,7 +17,10 @@ const start = async (): Promise<void> => {
   await app.whenReady()
   const config = parseShellConfig(process.argv, process.env, join(app.getPath("userData"), "desk"))
   const core = await DeskCore.open(config)
-  registerDeskIpc(ipcMain, core)
+  const page = join(here, "../dist/ui/index.html")
+  const appUrl = pathToFileURL(page).href
+  const isTrusted = trustedSender(appUrl)
+  registerDeskIpc(ipcMain, core, isTrusted)
 
   const win = new BrowserWindow({
     width: 1280,
@@ -32,8 +35,15 @@ const start = async (): Promise<void> => {
   })
   forwardEvents(core, { send: (c, e) => win.webContents.send(c, e), isDestroyed: () => win.isDestroyed() })
   win.webContents.setWindowOpenHandler(() => ({ action: "deny" }))
+  // the window shows the desk's page and nothing else: a foreign page would get window.vetsync
+  const stayHome = (e: { preventDefault(): void }, url: string): void => {
+    if (!isAppPage(appUrl, url)) e.preventDefault()
+  }
+  win.webContents.on("will-navigate", stayHome)
+  win.webContents.on("will-redirect", stayHome)
 
-  ipcMain.handle(CHANNELS.print, async (_event, options: unknown) => {
+  ipcMain.handle(CHANNELS.print, async (event, options: unknown) => {
+    if (!isTrusted(event)) return FOREIGN_SENDER
     try {
       if ((options as { pdf?: boolean } | undefined)?.pdf) {
         const saved = await dialog.showSaveDialog(win, { defaultPath: "invoice.pdf", filters: [{ name: "PDF", extensions: ["pdf"] }] })
@@ -51,7 +61,7 @@ const start = async (): Promise<void> => {
     }
   })
 
-  await win.loadFile(join(here, "../dist/ui/index.html"))
+  await win.loadFile(page)
   app.on("window-all-closed", () => {
     void Promise.resolve(core.close()).finally(() => app.quit())
   })

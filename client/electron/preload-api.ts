@@ -1,4 +1,5 @@
-import type { ApiResponse, DeskCommand, DeskEvent } from "../src/core/api.js"
+import type { ApiResponse, DeskEvent } from "../src/core/api.js"
+import type { VetsyncBridge } from "../src/ui/api/index.electron.js"
 import { CHANNELS } from "./channels.js"
 
 /** The parts of ipcRenderer the preload uses. */
@@ -8,12 +9,8 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
 }
 
-/** Exactly what the renderer gets as `window.vetsync` (matches ui/api/index.electron.ts VetsyncBridge). */
-export interface VetsyncPreloadApi {
-  call(command: DeskCommand, args: unknown): Promise<ApiResponse<unknown>>
-  onEvent(listener: (event: DeskEvent) => void): () => void
-  print(options: { pdf?: boolean }): Promise<ApiResponse<{ path?: string }>>
-}
+/** Exactly what the renderer gets as `window.vetsync`: the UI's VetsyncBridge, one definition for both ends. */
+export type VetsyncPreloadApi = Required<VetsyncBridge>
 
 export const createPreloadApi = (ipc: IpcRendererLike): VetsyncPreloadApi => ({
   call: (command, args) => ipc.invoke(CHANNELS.call, String(command), args) as Promise<ApiResponse<unknown>>,

@@ -5,7 +5,13 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
-import { SafeFsStorageAdapter, GenesisFallbackStorage, genesisBinary, genesisDoc } from "@vetsync/shared"
+import {
+  ConsistentLoadStorage,
+  GenesisFallbackStorage,
+  SafeFsStorageAdapter,
+  genesisBinary,
+  genesisDoc,
+} from "@vetsync/shared"
 import { WebSocketServer } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
@@ -131,7 +137,11 @@ export class RelayServer {
       return clinic !== undefined && key !== undefined ? genesisBinary(clinic, key) : undefined
     }
     this.repo = new Repo({
-      storage: new GenesisFallbackStorage(this.#closable, genesisOf, id => this.storage.hasDocument(id)),
+      storage: new GenesisFallbackStorage(
+        new ConsistentLoadStorage(this.#closable, id => this.storage.chunkNames(id)),
+        genesisOf,
+        id => this.storage.hasDocument(id),
+      ),
       network: [this.adapter],
       peerId: this.peerId,
       isEphemeral: true,

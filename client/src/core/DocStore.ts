@@ -11,6 +11,7 @@ import { GatedNetworkAdapter } from "./GatedNetworkAdapter.js"
 import { MessageGate } from "./MessageGate.js"
 import {
   ClinicLayout,
+  ConsistentLoadStorage,
   SafeFsStorageAdapter,
   docIdFor,
   genesisBinary,
@@ -70,7 +71,11 @@ export class DocStore {
       return key ? this.#genesisOf(key) : undefined
     }
     this.repo = new Repo({
-      storage: new GenesisFallbackStorage(this.storage, genesisOf, id => this.storage.hasDocument(id)),
+      storage: new GenesisFallbackStorage(
+        new ConsistentLoadStorage(this.storage, id => this.storage.chunkNames(id)),
+        genesisOf,
+        id => this.storage.hasDocument(id),
+      ),
       network: opts.network.map(a => new GatedNetworkAdapter(a, this.#gate)),
       peerId: opts.peerId as PeerId,
       // neither side persists per-peer sync state (2.5.6 throttles those saves across documents,

@@ -24,6 +24,13 @@ export class SyncTracker {
   readonly #peers = new Set<string>()
   readonly #waiting = new Map<string, number>()
   readonly #attached = new WeakSet<ClinicHandle>()
+  /**
+   * Per document: the records counted as waiting, between which acknowledged heads and which
+   * heads. A document's history only grows, so while the acknowledgement stays the same the next
+   * count diffs only the changes since the last one: offline, a write costs one change's diff,
+   * not a diff of everything since the relay last acknowledged.
+   */
+  readonly #counted = new Map<string, { acked: string; heads: A.Heads; records: Set<string> }>()
   #onChange: () => void
   /** called when a relay connection opens */
   onRelayUp: () => void = () => undefined
@@ -89,7 +96,17 @@ export class SyncTracker {
     const docId = handle.documentId
     const acked = (this.#rm.getRelayHeads(docId) ?? []).filter(h => A.hasHeads(doc, [h]))
     const heads = A.getHeads(doc)
-    const n = sameHeads(acked, heads) ? 0 : changedRecordsBetween(doc, acked, heads).length
+    const ackedKey = [...acked].sort().join(",")
+    const prev = this.#counted.get(docId)
+    let records: Set<string>
+    if (sameHeads(acked, heads)) records = new Set()
+    else if (prev && prev.acked === ackedKey && A.hasHeads(doc, prev.heads)) {
+      records = prev.records
+      if (!sameHeads(prev.heads, heads))
+        for (const r of changedRecordsBetween(doc, prev.heads, heads)) records.add(`${r.collection}/${r.id}`)
+    } else records = new Set(changedRecordsBetween(doc, acked, heads).map(r => `${r.collection}/${r.id}`))
+    this.#counted.set(docId, { acked: ackedKey, heads, records })
+    const n = records.size
     const before = this.#waiting.get(docId)
     if (n === 0) {
       if (before !== undefined) this.#rm.clearDirty(docId)

@@ -1,4 +1,13 @@
-import type { Appointment, Client, Collection, FieldError, Invoice, Patient, PriceItem, Sex } from "@vetsync/shared"
+import type { Appointment, Client, Collection, FieldError, Invoice, Patient, PriceItem } from "@vetsync/shared"
+import type { z } from "zod"
+import type {
+  BookInputSchema,
+  ClientInputSchema,
+  CommandArgs,
+  CommandArgSchemas,
+  InvoiceInputSchema,
+  PatientInputSchema,
+} from "./commandArgs.js"
 
 /**
  * The desk's one typed command/query API. The UI (in Electron through the preload,
@@ -65,23 +74,9 @@ export interface DeskStatus {
   peers: { peerId: string; kind: "relay" | "desk" | "other" }[]
 }
 
-export interface ClientInput {
-  name: string
-  phone?: string
-  email?: string
-  address?: string
-  notes?: string
-}
-
-export interface PatientInput {
-  name: string
-  species: string
-  breed?: string
-  sex?: Sex
-  birthDate?: string
-  chip?: string
-  notes?: string
-}
+/** Argument types are inferred from the schemas every call is parsed with (commandArgs.ts). */
+export type ClientInput = z.output<typeof ClientInputSchema>
+export type PatientInput = z.output<typeof PatientInputSchema>
 
 export interface ClientSearchHit {
   id: string
@@ -132,60 +127,49 @@ export interface InvoiceView extends Invoice {
   rejection: string | null
 }
 
-export interface BookInput {
-  /** an existing client, or newClient */
-  clientId?: string
-  newClient?: ClientInput
-  /** an existing patient, or newPatient */
-  patientId?: string
-  newPatient?: PatientInput
-  vet: string
-  /** ISO start and end */
-  start: string
-  end: string
-  reason?: string
-}
+export type BookInput = z.output<typeof BookInputSchema>
+export type InvoiceInput = z.output<typeof InvoiceInputSchema>
 
-export interface InvoiceInput {
-  clientId: string
-  patientId?: string
-  vet?: string
-  lines: { itemId: string; qtyMilli: number }[]
-}
+type Args<C extends keyof CommandArgSchemas> = CommandArgs<C>
 
 export interface DeskHandlers {
   status: () => DeskStatus
   "sync.now": () => SyncNowResult
 
-  "clients.search": (args: { query: string; limit?: number }) => ClientSearchHit[]
-  "clients.get": (args: { id: string }) => ClientCard | null
-  "clients.create": (args: ClientInput & { patients?: PatientInput[] }) => { client: Client; patients: Patient[] }
-  "clients.update": (args: { id: string; patch: Partial<ClientInput> }) => Client
-  "clients.delete": (args: { id: string }) => { ok: true }
+  "clients.search": (args: Args<"clients.search">) => ClientSearchHit[]
+  "clients.get": (args: Args<"clients.get">) => ClientCard | null
+  "clients.create": (args: Args<"clients.create">) => { client: Client; patients: Patient[] }
+  "clients.update": (args: Args<"clients.update">) => Client
+  "clients.delete": (args: Args<"clients.delete">) => { ok: true }
 
-  "patients.create": (args: PatientInput & { clientId: string }) => Patient
-  "patients.update": (args: { id: string; patch: Partial<PatientInput> }) => Patient
-  "patients.delete": (args: { id: string }) => { ok: true }
+  "patients.create": (args: Args<"patients.create">) => Patient
+  "patients.update": (args: Args<"patients.update">) => Patient
+  "patients.delete": (args: Args<"patients.delete">) => { ok: true }
 
-  "appointments.book": (args: BookInput) => { appointment: Appointment; client: Client; patient: Patient }
-  "appointments.setStatus": (args: { id: string; status: Appointment["status"] }) => Appointment
-  "appointments.day": (args: { date: string; vet?: string }) => AppointmentView[]
+  "appointments.book": (args: Args<"appointments.book">) => { appointment: Appointment; client: Client; patient: Patient }
+  "appointments.setStatus": (args: Args<"appointments.setStatus">) => Appointment
+  "appointments.day": (args: Args<"appointments.day">) => AppointmentView[]
   "appointments.vets": () => string[]
 
-  "invoices.create": (args: InvoiceInput) => Invoice
-  "invoices.markPaid": (args: { id: string }) => Invoice
-  "invoices.void": (args: { id: string }) => Invoice
-  "invoices.get": (args: { id: string }) => InvoiceView | null
-  "invoices.list": (args: { month?: string; clientId?: string; limit?: number }) => InvoiceView[]
+  "invoices.create": (args: Args<"invoices.create">) => Invoice
+  "invoices.markPaid": (args: Args<"invoices.markPaid">) => Invoice
+  "invoices.void": (args: Args<"invoices.void">) => Invoice
+  "invoices.get": (args: Args<"invoices.get">) => InvoiceView | null
+  "invoices.list": (args: Args<"invoices.list">) => InvoiceView[]
 
-  "pricelist.search": (args: { query: string; limit?: number }) => PriceItem[]
+  "pricelist.search": (args: Args<"pricelist.search">) => PriceItem[]
 
   "conflicts.list": () => ConflictView[]
-  "conflicts.resolve": (args: { collection: Collection; id: string; field: string; value: string }) => { ok: true }
+  "conflicts.resolve": (args: Args<"conflicts.resolve">) => { ok: true }
   "rejections.list": () => RejectionView[]
 }
 
 export type DeskCommand = keyof DeskHandlers
+
+/** Compile-time: one argument schema per command, and no schema without a command (fails to compile otherwise). */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Holds<T extends true> = T
+export type SchemasCoverCommands = Holds<SameKeys<keyof CommandArgSchemas, DeskCommand>>
 export type DeskArgs<C extends DeskCommand> = Parameters<DeskHandlers[C]> extends [infer A] ? A : undefined
 export type DeskResult<C extends DeskCommand> = ReturnType<DeskHandlers[C]>
 
@@ -199,7 +183,8 @@ export type DeskEvent =
 export type ApiResponse<T> =
   { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string; fields?: FieldError[] } }
 
-export type ApiErrorCode = "validation" | "not_found" | "rejected" | "bad_request" | "internal"
+/** `forbidden`: the transport refused the caller (desk API: foreign Origin or Host, missing secret; Electron: a foreign frame) */
+export type ApiErrorCode = "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "internal"
 
 export class DeskError extends Error {
   readonly code: ApiErrorCode

@@ -1,6 +1,13 @@
 import type { Collection } from "@vetsync/shared"
-import type { ConflictView, DeskApi, RejectionView, DeskStatus, SyncNowResult } from "./api.js"
-import { DeskError } from "./api.js"
+import {
+  DESK_COMMANDS,
+  type ConflictView,
+  type DeskApi,
+  type DeskCommand,
+  type RejectionView,
+  type DeskStatus,
+  type SyncNowResult,
+} from "./api.js"
 import { book, dayView, setAppointmentStatus } from "./commands/appointments.js"
 import {
   clientCard,
@@ -14,6 +21,7 @@ import {
 import type { CommandContext } from "./commands/context.js"
 import { resolveConflict } from "./commands/conflicts.js"
 import { createInvoice, invoiceView, setInvoiceStatus } from "./commands/invoices.js"
+import { parseArgs } from "./parseArgs.js"
 
 export interface HandlerDeps {
   ctx: CommandContext
@@ -23,8 +31,23 @@ export interface HandlerDeps {
 
 const limitOf = (n: number | undefined, max = 200): number => Math.max(1, Math.min(max, Math.floor(n ?? 30)))
 
-/** The typed command map: one handler per command of DeskHandlers. */
-export const createHandlers = ({ ctx, status, syncNow }: HandlerDeps): DeskApi => {
+/**
+ * Every handler behind the boundary: its arguments are parsed with the command's schema first, so
+ * a handler only ever sees arguments of its declared type (and an unknown key never reaches a patch).
+ */
+const checked = (api: DeskApi): DeskApi => {
+  const out: Partial<Record<DeskCommand, (args: unknown) => Promise<unknown>>> = {}
+  for (const command of DESK_COMMANDS) {
+    const handler = api[command] as (args: unknown) => Promise<unknown>
+    out[command] = async args => handler(parseArgs(command, args))
+  }
+  return out as DeskApi
+}
+
+/** The typed command map: one handler per command of DeskHandlers, each behind its argument schema. */
+export const createHandlers = (deps: HandlerDeps): DeskApi => checked(uncheckedHandlers(deps))
+
+const uncheckedHandlers = ({ ctx, status, syncNow }: HandlerDeps): DeskApi => {
   const rm = ctx.rm
   const labelOf = (collection: Collection, id: string): string => {
     switch (collection) {
@@ -101,10 +124,4 @@ export const createHandlers = ({ ctx, status, syncNow }: HandlerDeps): DeskApi =
     "conflicts.resolve": async args => resolveConflict(ctx, args),
     "rejections.list": async () => rejections(),
   }
-}
-
-export const assertArgs = (args: unknown): Record<string, unknown> => {
-  if (args === undefined || args === null) return {}
-  if (typeof args !== "object" || Array.isArray(args)) throw new DeskError("bad_request", "arguments must be an object")
-  return args as Record<string, unknown>
 }

@@ -1,11 +1,14 @@
 import { createReadStream } from "node:fs"
-import { stat } from "node:fs/promises"
+import { readFile, stat } from "node:fs/promises"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { extname, join, normalize, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { DeskEvent } from "../core/api.js"
+import { DESK_SECRET_HEADER, newDeskApiSecret, removeDeskApiSecret, writeDeskApiSecret } from "./deskApiSecret.js"
 import { dispatchCall, type DeskCoreLike } from "./dispatch.js"
+import { MAX_BODY, readBody } from "./readBody.js"
+import { contentTypeRefusal, hostRefusal, originRefusal, secretRefusal, type Refusal } from "./requestGuard.js"
 
 export interface DeskWebServerOptions {
   core: DeskCoreLike
@@ -14,9 +17,12 @@ export interface DeskWebServerOptions {
   host?: string
   /** the built UI (vite build output); defaults to client/dist/ui */
   uiDir?: string
+  /** where `desk-api.secret` is written for local tools (the desk's data directory); none: not written */
+  secretDir?: string
+  /** Host names besides loopback names (and IP literals when bound beyond loopback) the desk answers to */
+  allowedHosts?: readonly string[]
 }
 
-const MAX_BODY = 2 * 1024 * 1024
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -28,48 +34,74 @@ const TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 }
 
+/** the page carries the secret: never cached, never framed, never readable by another origin */
+const PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+  "x-frame-options": "DENY",
+  "content-security-policy": "frame-ancestors 'none'",
+  "cross-origin-resource-policy": "same-origin",
+  "referrer-policy": "no-referrer",
+}
+
 export const defaultUiDir = (): string => fileURLToPath(new URL("../../dist/ui", import.meta.url))
 
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((ok, fail) => {
-    let size = 0
-    const chunks: Buffer[] = []
-    req.on("data", (c: Buffer) => {
-      size += c.length
-      if (size > MAX_BODY) {
-        fail(new Error("request body too large"))
-        req.destroy()
-      } else chunks.push(c)
-    })
-    req.on("end", () => ok(Buffer.concat(chunks).toString("utf8")))
-    req.on("error", fail)
-  })
-
-const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
   const text = JSON.stringify(body)
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    "cross-origin-resource-policy": "same-origin",
+    ...headers,
+  })
   res.end(text)
+}
+
+const refuse = (res: ServerResponse, r: Refusal, headers: Record<string, string> = {}): void =>
+  sendJson(res, r.status, { ok: false, error: { code: r.code, message: r.message } }, headers)
+
+/** one request header as a string (a repeated header is refused as absent) */
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name]
+  return typeof v === "string" ? v : undefined
+}
+
+/** `<meta name="vetsync-desk-secret">` in the page's head: how the desk's own UI gets the secret */
+const withSecret = (html: string, secret: string): string => {
+  const meta = `<meta name="vetsync-desk-secret" content="${secret}">`
+  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, m => `${m}${meta}`) : `${meta}${html}`
 }
 
 /**
  * What `vetsync desk` serves: the built UI, the desk API as POST /api/<command> answering ApiResponse,
  * and the desk's events as Server-Sent Events on /api/events. Binds 127.0.0.1 unless told otherwise.
+ * Only the desk's own page (or a local tool with the secret) can call the API: requestGuard.ts.
  */
 export class DeskWebServer {
   private readonly clients = new Set<ServerResponse>()
   private unsubscribe: (() => void) | null = null
   private heartbeat: NodeJS.Timeout | null = null
+  /** created at each start; in the page, in `<secretDir>/desk-api.secret`, and required on every API call */
+  readonly secret = newDeskApiSecret()
 
   private constructor(
     private readonly server: Server,
     private readonly core: DeskCoreLike,
     private readonly uiDir: string,
+    private readonly options: DeskWebServerOptions,
   ) {}
 
   static async start(options: DeskWebServerOptions): Promise<DeskWebServer> {
     const server = createServer()
-    const web = new DeskWebServer(server, options.core, resolve(options.uiDir ?? defaultUiDir()))
+    const web = new DeskWebServer(server, options.core, resolve(options.uiDir ?? defaultUiDir()), options)
+    if (options.secretDir) await writeDeskApiSecret(options.secretDir, web.secret)
     server.on("request", (req, res) => void web.handle(req, res))
+    // `Expect: 100-continue` with a body declared too large: answered before the body is sent
+    server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+      if (Number(req.headers["content-length"]) > MAX_BODY) return web.tooLarge(res, false)
+      res.writeContinue()
+      void web.handle(req, res)
+    })
     web.unsubscribe = options.core.onEvent(e => web.broadcast(e))
     web.heartbeat = setInterval(() => {
       for (const c of web.clients) c.write(": ping\n\n")
@@ -100,6 +132,7 @@ export class DeskWebServer {
       this.server.close(() => ok())
       this.server.closeAllConnections()
     })
+    if (this.options.secretDir) await removeDeskApiSecret(this.options.secretDir, this.secret).catch(() => undefined)
   }
 
   private broadcast(event: DeskEvent): void {
@@ -109,10 +142,16 @@ export class DeskWebServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://desk")
-    if (!this.hostAllowed(req.headers.host)) return sendJson(res, 421, { ok: false, error: { code: "bad_request", message: "unexpected Host" } })
+    const bound = (this.server.address() as AddressInfo).address
+    const badHost = hostRefusal(req.headers.host, bound, this.options.allowedHosts)
+    if (badHost) return refuse(res, badHost)
     try {
-      if (url.pathname === "/api/events") return await this.events(req, res)
-      if (url.pathname.startsWith("/api/")) return await this.api(req, res, decodeURIComponent(url.pathname.slice(5)))
+      if (url.pathname.startsWith("/api/")) {
+        const foreign = originRefusal(req.headers)
+        if (foreign) return refuse(res, foreign)
+        if (url.pathname === "/api/events") return await this.events(req, res, url)
+        return await this.api(req, res, decodeURIComponent(url.pathname.slice(5)))
+      }
       return await this.file(res, url.pathname)
     } catch (e) {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: "internal", message: String(e) } })
@@ -120,32 +159,40 @@ export class DeskWebServer {
     }
   }
 
-  /** on loopback, only loopback Host headers (a page elsewhere must not reach the desk by DNS rebinding) */
-  private hostAllowed(host: string | undefined): boolean {
-    const bound = (this.server.address() as AddressInfo).address
-    if (!["127.0.0.1", "::1", "localhost"].includes(bound)) return true
-    const name = (host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "")
-    return ["127.0.0.1", "localhost", "::1"].includes(name)
+  private tooLarge(res: ServerResponse, drained: boolean): void {
+    const message = `the request body is larger than ${MAX_BODY} bytes`
+    // not drained: the client may still be sending, so the connection cannot be reused
+    refuse(res, { status: 413, code: "bad_request", message }, drained ? {} : { connection: "close" })
   }
 
   private async api(req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
     if (req.method !== "POST") {
       res.setHeader("allow", "POST")
-      return sendJson(res, 405, { ok: false, error: { code: "bad_request", message: "use POST" } })
+      return refuse(res, { status: 405, code: "bad_request", message: "use POST" })
     }
+    const refusal = contentTypeRefusal(req.headers) ?? secretRefusal(header(req, DESK_SECRET_HEADER), this.secret)
+    if (refusal) return refuse(res, refusal)
+    const body = await readBody(req)
+    if (!body.ok) return this.tooLarge(res, body.drained)
     let args: unknown
     try {
-      const body = await readBody(req)
-      args = body.trim() === "" ? undefined : JSON.parse(body)
+      args = body.text.trim() === "" ? undefined : JSON.parse(body.text)
     } catch (e) {
-      return sendJson(res, 400, { ok: false, error: { code: "bad_request", message: `bad JSON body: ${String(e)}` } })
+      return refuse(res, { status: 400, code: "bad_request", message: `bad JSON body: ${String(e)}` })
     }
     const response = await dispatchCall(this.core, command, args)
     const status = response.ok ? 200 : response.error.code === "bad_request" ? 400 : response.error.code === "internal" ? 500 : 200
     sendJson(res, status, response)
   }
 
-  private async events(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async events(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== "GET") {
+      res.setHeader("allow", "GET")
+      return refuse(res, { status: 405, code: "bad_request", message: "use GET" })
+    }
+    // EventSource sends no custom headers: the page passes the secret in the query
+    const refusal = secretRefusal(header(req, DESK_SECRET_HEADER) ?? url.searchParams.get("secret") ?? undefined, this.secret)
+    if (refusal) return refuse(res, refusal)
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-store",
@@ -170,6 +217,10 @@ export class DeskWebServer {
         res.writeHead(503, { "content-type": "text/plain; charset=utf-8" })
         return void res.end("The desk UI is not built: run `npm run build -w @vetsync/client`.\n")
       }
+    }
+    if (path === join(this.uiDir, "index.html")) {
+      res.writeHead(200, PAGE_HEADERS)
+      return void res.end(withSecret(await readFile(path, "utf8"), this.secret))
     }
     const type = TYPES[extname(path)] ?? "application/octet-stream"
     const immutable = path.includes(`${sep}assets${sep}`)

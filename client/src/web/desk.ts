@@ -17,7 +17,14 @@ export const startDesk = async (
   const { port, host, uiDir, ...coreOptions } = options
   const core = await DeskCore.open(coreOptions)
   try {
-    const web = await DeskWebServer.start({ core, port: port ?? 0, host: host ?? "127.0.0.1", ...(uiDir ? { uiDir } : {}) })
+    const web = await DeskWebServer.start({
+      core,
+      port: port ?? 0,
+      host: host ?? "127.0.0.1",
+      // local tools read the API secret there: readDeskApiSecret(dataDir)
+      secretDir: coreOptions.dataDir,
+      ...(uiDir ? { uiDir } : {}),
+    })
     return {
       core,
       web,

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest"
 import type { DeskEvent } from "../../src/core/api.js"
 import { parseShellConfig } from "../../electron/config.js"
-import { CHANNELS, forwardEvents, registerDeskIpc, type IpcMainLike } from "../../electron/ipc.js"
+import { CHANNELS, forwardEvents, isAppPage, registerDeskIpc, trustedSender, type IpcEventLike, type IpcMainLike } from "../../electron/ipc.js"
 import { createPreloadApi, type IpcRendererLike } from "../../electron/preload-api.js"
 import { FakeCore } from "./fakeCore.js"
 
-type Handler = (event: { sender: { id: number } }, ...args: unknown[]) => unknown
+type Handler = (event: IpcEventLike, ...args: unknown[]) => unknown
+
+const APP = "file:///opt/VetSync/resources/app.asar/dist/ui/index.html"
+const fromApp: IpcEventLike = { sender: { id: 1 }, senderFrame: { url: `${APP}#/clients`, parent: null } }
 type Listener = (event: unknown, ...args: unknown[]) => void
 
 /** main and renderer ends of a fake IPC, wired together */
@@ -17,7 +20,7 @@ const fakeIpc = () => {
     invoke: async (c, ...args) => {
       const h = handlers.get(c)
       if (!h) throw new Error(`no handler for ${c}`)
-      return h({ sender: { id: 1 } }, ...args)
+      return h(fromApp, ...args)
     },
     on: (c, l) => listeners.set(c, (listeners.get(c) ?? new Set()).add(l)),
     removeListener: (c, l) => listeners.get(c)?.delete(l),
@@ -32,13 +35,33 @@ describe("Electron shell without the Electron binary", () => {
   it("registers one call channel dispatching to the core", async () => {
     const core = new FakeCore()
     const ipc = fakeIpc()
-    registerDeskIpc(ipc.ipcMain, core)
+    registerDeskIpc(ipc.ipcMain, core, trustedSender(APP))
     expect([...ipc.handlers.keys()]).toEqual([CHANNELS.call])
     const api = createPreloadApi(ipc.ipcRenderer)
     expect(await api.call("clients.search", { query: "Рекс" })).toEqual({ ok: true, value: { echo: "clients.search", args: { query: "Рекс" } } })
     expect(await api.call("clients.create", { name: "" })).toMatchObject({ ok: false, error: { code: "validation" } })
     const handler = ipc.handlers.get(CHANNELS.call)
-    expect(await handler?.({ sender: { id: 1 } }, 42, {})).toMatchObject({ ok: false, error: { code: "bad_request" } })
+    expect(await handler?.(fromApp, 42, {})).toMatchObject({ ok: false, error: { code: "bad_request" } })
+  })
+
+  it("answers only the app's own top frame: a foreign page, a subframe or no frame is forbidden and the core is not called", async () => {
+    const core = new FakeCore()
+    const ipc = fakeIpc()
+    registerDeskIpc(ipc.ipcMain, core, trustedSender(APP))
+    const handler = ipc.handlers.get(CHANNELS.call)
+    const foreign: IpcEventLike[] = [
+      { sender: { id: 1 }, senderFrame: { url: "https://evil.example/", parent: null } },
+      { sender: { id: 1 }, senderFrame: { url: "file:///tmp/evil.html", parent: null } },
+      { sender: { id: 1 }, senderFrame: { url: APP, parent: { url: APP } } },
+      { sender: { id: 1 }, senderFrame: null },
+    ]
+    for (const event of foreign)
+      expect(await handler?.(event, "clients.delete", { id: "x" })).toMatchObject({ ok: false, error: { code: "forbidden" } })
+    expect(core.calls).toEqual([])
+    expect(await handler?.(fromApp, "clients.delete", { id: "x" })).toMatchObject({ ok: true })
+    expect(isAppPage(APP, `${APP}?x=1#/invoices`)).toBe(true)
+    expect(isAppPage(APP, "http://127.0.0.1:4800/")).toBe(false)
+    expect(isAppPage(APP, "not a url")).toBe(false)
   })
 
   it("exposes exactly call, onEvent and print through contextBridge, events without the IPC event", () => {

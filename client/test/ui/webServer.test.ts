@@ -4,11 +4,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { DeskEvent } from "../../src/core/api.js"
+import { DESK_SECRET_HEADER } from "../../src/web/deskApiSecret.js"
 import { DeskWebServer } from "../../src/web/DeskWebServer.js"
 import { FakeCore } from "./fakeCore.js"
 
+let secret = ""
 const post = async (url: string, body: string): Promise<{ status: number; json: unknown }> => {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", [DESK_SECRET_HEADER]: secret }, body })
   return { status: res.status, json: await res.json() }
 }
 
@@ -51,6 +53,7 @@ describe("DeskWebServer", () => {
     await writeFile(join(uiDir, "index.html"), "<!doctype html><title>desk</title>")
     await writeFile(join(uiDir, "assets", "app.js"), "console.log(1)")
     web = await DeskWebServer.start({ core, port: 0, uiDir })
+    secret = web.secret
   })
   afterAll(async () => {
     await web.close()
@@ -84,7 +87,9 @@ describe("DeskWebServer", () => {
   it("serves the UI, falls back to index.html, and refuses paths outside it", async () => {
     const index = await fetch(`${web.url}/`)
     expect(index.headers.get("content-type")).toContain("text/html")
-    expect(await index.text()).toContain("desk")
+    const page = await index.text()
+    expect(page).toContain("desk")
+    expect(page).toContain(`<meta name="vetsync-desk-secret" content="${web.secret}">`)
     const asset = await fetch(`${web.url}/assets/app.js`)
     expect(asset.headers.get("content-type")).toContain("javascript")
     const deep = await fetch(`${web.url}/clients/123`)
@@ -95,7 +100,7 @@ describe("DeskWebServer", () => {
 
   it("streams the current status, then desk events, as Server-Sent Events", async () => {
     const changed: DeskEvent = { type: "records-changed", collections: ["clients"] }
-    const events = await readEvents(`${web.url}/api/events`, 2, () => core.emit(changed))
+    const events = await readEvents(`${web.url}/api/events?secret=${web.secret}`, 2, () => core.emit(changed))
     expect(events[0]).toMatchObject({ type: "status" })
     expect(events[1]).toEqual(changed)
   })

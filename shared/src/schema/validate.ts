@@ -11,6 +11,7 @@ import {
   type RecordMeta,
 } from "./records.js"
 import { lineTotal } from "./money.js"
+import { EARLIEST_DATE, deskClockToday, isCalendarDate, latestDate, type DateContext } from "./today.js"
 
 /** One problem with one field. `code` is stable (UIs translate it), `message` is English. */
 export interface FieldError {
@@ -36,6 +37,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/
 const PHONE = /^\+?[0-9()\-\s]{5,20}$/
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
+/** a lone UTF-16 surrogate (Automerge stores U+FFFD instead) */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** Text every store keeps as it was given: no NUL (PostgreSQL refuses it), no lone surrogate. */
+export const storable = (s: string): boolean => !s.includes("\u0000") && !LONE_SURROGATE.test(s)
+
 class Checker {
   readonly errors: FieldError[] = []
   add(field: string, code: string, message: string): void {
@@ -43,11 +50,13 @@ class Checker {
   }
   string(value: unknown, field: string, opts: { required?: boolean; max?: number } = {}): void {
     if (typeof value !== "string") return this.add(field, "type", "must be text")
+    if (!storable(value)) return this.add(field, "invalid_text", "contains a character that cannot be stored")
     if (opts.required && value.trim() === "") return this.add(field, "required", "is required")
     if (value.length > (opts.max ?? 2000)) this.add(field, "too_long", `is longer than ${opts.max ?? 2000} characters`)
   }
   pattern(value: unknown, field: string, re: RegExp, code: string, message: string, required = false): void {
     if (typeof value !== "string") return this.add(field, "type", "must be text")
+    if (!storable(value)) return this.add(field, "invalid_text", "contains a character that cannot be stored")
     if (value === "") {
       if (required) this.add(field, "required", "is required")
       return
@@ -87,7 +96,20 @@ export const validateClient = (r: Client): Validation => {
   return c.result()
 }
 
-export const validatePatient = (r: Patient): Validation => {
+/** Until the clinic's time zone is plugged in: the machine's clock, a day of slack. */
+const DESK_CLOCK = deskClockToday()
+
+/** A birth date: empty, or a real calendar date from 1900 up to today (`dates`). */
+const birthDate = (c: Checker, value: unknown, dates: DateContext): void => {
+  c.pattern(value, "birthDate", DATE, "invalid_date", "must be a date YYYY-MM-DD")
+  if (typeof value !== "string" || !DATE.test(value)) return
+  if (!isCalendarDate(value)) c.add("birthDate", "invalid_date", "is not a calendar date")
+  else if (value < EARLIEST_DATE) c.add("birthDate", "too_old", `must not be before ${EARLIEST_DATE}`)
+  else if (value > latestDate(dates)) c.add("birthDate", "in_future", "must not be in the future")
+}
+
+/** `dates` says what today is (default: the machine's clock with a day of slack; see today.ts). */
+export const validatePatient = (r: Patient, dates: DateContext = DESK_CLOCK): Validation => {
   const c = new Checker()
   meta(c, r)
   c.pattern(r.clientId, "clientId", UUID, "invalid", "must name a client", true)
@@ -95,7 +117,7 @@ export const validatePatient = (r: Patient): Validation => {
   c.string(r.species, "species", { required: true, max: 100 })
   c.string(r.breed, "breed", { max: 100 })
   c.oneOf(r.sex, "sex", SEXES)
-  c.pattern(r.birthDate, "birthDate", DATE, "invalid_date", "must be a date YYYY-MM-DD")
+  birthDate(c, r.birthDate, dates)
   c.pattern(r.chip, "chip", /^[0-9A-Za-z]{6,20}$/, "invalid_chip", "must be 6 to 20 letters or digits")
   c.string(r.notes, "notes", { max: 10000 })
   return c.result()

@@ -72,14 +72,10 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     for (const key of await this.#walk(keyPrefix)) await this.remove(key)
   }
 
-  /** True when any chunk of the document is on disk (without reading it). */
+  /** True when any snapshot or incremental chunk of the document is on disk (without reading it). */
   hasDocument(documentId: string): boolean {
-    const dir = this.#path([documentId])
-    try {
-      return fs.readdirSync(dir).length > 0
-    } catch {
-      return false
-    }
+    // empty snapshot/ and incremental/ directories stay behind a compaction: files count, not directories
+    return this.chunkNames(documentId).some(n => n.startsWith("snapshot/") || n.startsWith("incremental/"))
   }
 
   /**

@@ -25,9 +25,11 @@ export const book = async (
     status: "scheduled",
   }
   // validate the appointment before creating anybody, so a bad time creates nothing
-  assertValid("appointments", draft, "appointment")
+  assertValid(ctx, "appointments", draft, "appointment")
   if (!input.clientId && !input.newClient) throw new DeskError("bad_request", "an appointment needs clientId or newClient")
   if (!input.patientId && !input.newPatient) throw new DeskError("bad_request", "an appointment needs patientId or newPatient")
+  if (input.patientId && !input.clientId)
+    throw new DeskError("bad_request", "an existing patient (patientId) needs its client (clientId), not newClient")
 
   let client: Client | undefined
   let patient: Patient | undefined
@@ -50,7 +52,7 @@ export const book = async (
   if (!patient) throw new DeskError("bad_request", "an appointment needs a patient")
 
   const appointment: Appointment = { ...draft, clientId: client.id, patientId: patient.id }
-  assertValid("appointments", appointment, "appointment")
+  assertValid(ctx, "appointments", appointment, "appointment")
   await ctx.write<AppointmentsDoc>(appointmentsKey(appointment.start), doc => insertRecord(doc, "appointments", { ...appointment }), [
     { collection: "appointments", id: appointment.id },
   ])
@@ -65,7 +67,7 @@ export const setAppointmentStatus = async (ctx: CommandContext, id: string, stat
   if (!current) throw notFound("appointment", id)
   const changes = { status, updatedAt: ctx.now(), updatedBy: ctx.deskId }
   const next = { ...current, ...changes }
-  assertValid("appointments", next, "appointment")
+  assertValid(ctx, "appointments", next, "appointment")
   await ctx.write<AppointmentsDoc>(key, doc => patchRecord(doc, "appointments", id, { ...current }, changes), [
     { collection: "appointments", id },
   ])

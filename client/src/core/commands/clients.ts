@@ -45,9 +45,9 @@ export const createClient = async (
   input: ClientInput & { patients?: PatientInput[] },
 ): Promise<{ client: Client; patients: Patient[] }> => {
   const client = newClient(ctx, input)
-  assertValid("clients", client, "client")
+  assertValid(ctx, "clients", client, "client")
   const patients = (input.patients ?? []).map(p => newPatient(ctx, client.id, p))
-  patients.forEach((p, i) => assertValid("patients", p, `patient ${i + 1}`))
+  patients.forEach((p, i) => assertValid(ctx, "patients", p, `patient ${i + 1}`))
   await ctx.write<ClientShardDoc>(
     clientShardKey(client.id),
     doc => {
@@ -65,7 +65,7 @@ export const updateClient = async (ctx: CommandContext, id: string, patch: Parti
   if (!current) throw notFound("client", id)
   const changes = { ...clean(patch), updatedAt: ctx.now(), updatedBy: ctx.deskId }
   const next: Client = { ...current, ...changes }
-  assertValid("clients", next, "client")
+  assertValid(ctx, "clients", next, "client")
   await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "clients", id, { ...current }, changes), [{ collection: "clients", id }])
   return next
 }
@@ -83,7 +83,7 @@ export const createPatient = async (ctx: CommandContext, input: PatientInput & {
   const owner = ctx.rm.getClient(input.clientId)
   if (!owner || owner.deleted) throw notFound("client", input.clientId)
   const patient = newPatient(ctx, input.clientId, input)
-  assertValid("patients", patient, "patient")
+  assertValid(ctx, "patients", patient, "patient")
   await ctx.write<ClientShardDoc>(clientShardKey(patient.clientId), doc => insertRecord(doc, "patients", { ...patient }), [
     { collection: "patients", id: patient.id },
   ])
@@ -103,7 +103,7 @@ export const updatePatient = async (ctx: CommandContext, id: string, patch: Part
   const changes = { ...clean(patch), updatedAt: ctx.now(), updatedBy: ctx.deskId }
   if (typeof changes.chip === "string") changes.chip = changes.chip.replace(/\s/g, "")
   const next: Patient = { ...current, ...changes }
-  assertValid("patients", next, "patient")
+  assertValid(ctx, "patients", next, "patient")
   await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "patients", id, { ...current }, changes), [{ collection: "patients", id }])
   return next
 }

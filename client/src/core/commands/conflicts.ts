@@ -1,6 +1,6 @@
 import { appointmentsKey, clientShardKey, invoicesKey, type Collection, type DocKey } from "@vetsync/shared"
 import { DeskError } from "../api.js"
-import { notFound, patchRecord, type CommandContext } from "./context.js"
+import { assertValid, notFound, patchRecord, type CommandContext } from "./context.js"
 
 const EDITABLE: Record<Collection, readonly string[]> = {
   clients: ["name", "phone", "email", "address", "notes"],
@@ -45,6 +45,8 @@ export const resolveConflict = async (
   const current = await ctx.readFromDoc(key, collection, id)
   if (!current) throw notFound(collection, id)
   const changes = { [field]: value, updatedAt: ctx.now(), updatedBy: ctx.deskId }
+  // the chosen value is input like any other: a status, a date or a name must still be one
+  assertValid(ctx, collection, { ...current, ...changes }, collection.replace(/s$/, ""))
   // write even when the kept value is chosen: the new change is what ends the conflict
   await ctx.write(
     key,

@@ -1,11 +1,13 @@
 import * as A from "@automerge/automerge"
 import {
+  deskClockToday,
   fieldToDoc,
   readRecord,
   recordToDoc,
   validators,
   type AnyClinicDoc,
   type Collection,
+  type DateContext,
   type DocKey,
   type RecordByCollection,
   type Validation,
@@ -19,6 +21,8 @@ export interface CommandContext {
   readonly deskId: string
   readonly deskCode: string
   now(): string
+  /** what "today" is for the validators (the clinic's time zone, once known); default: the desk's clock, a day of slack */
+  readonly dates?: DateContext
   newId(): string
   /** Applies one change to one document, durably, and updates the read model and the sync status. */
   write<T extends AnyClinicDoc>(key: DocKey, fn: (doc: T) => void, records: { collection: Collection; id: string }[]): Promise<void>
@@ -26,10 +30,19 @@ export interface CommandContext {
   readFromDoc<C extends Collection>(key: DocKey, collection: C, id: string): Promise<RecordByCollection[C] | undefined>
 }
 
+/** What "today" is for a command: the context's, else the desk's clock (`now`) with a day of slack. */
+export const datesOf = (ctx: Pick<CommandContext, "now" | "dates">): DateContext =>
+  ctx.dates ?? deskClockToday(() => new Date(ctx.now()))
+
 /** Throws a validation DeskError unless the record passes the shared validator. */
-export const assertValid = <C extends Collection>(collection: C, record: RecordByCollection[C], what: string): void => {
-  const check = validators[collection] as unknown as (r: RecordByCollection[C]) => Validation
-  const v = check(record)
+export const assertValid = <C extends Collection>(
+  ctx: Pick<CommandContext, "now" | "dates">,
+  collection: C,
+  record: RecordByCollection[C],
+  what: string,
+): void => {
+  const check = validators[collection] as unknown as (r: RecordByCollection[C], dates: DateContext) => Validation
+  const v = check(record, datesOf(ctx))
   if (!v.ok) throw new DeskError("validation", `${what} is invalid: ${v.errors.map(e => `${e.field} ${e.message}`).join("; ")}`, v.errors)
 }
 

@@ -65,7 +65,7 @@ export const createInvoice = async (ctx: CommandContext, input: InvoiceInput): P
     lines,
     total: lines.reduce((s, l) => s + l.total, 0),
   }
-  assertValid("invoices", invoice, "invoice")
+  assertValid(ctx, "invoices", invoice, "invoice")
   await ctx.write<InvoicesDoc>(invoicesKey(invoice.issuedAt), doc => insertRecord(doc, "invoices", { ...invoice }), [
     { collection: "invoices", id: invoice.id },
   ])
@@ -82,7 +82,7 @@ export const setInvoiceStatus = async (ctx: CommandContext, id: string, status: 
   const now = ctx.now()
   const changes = { status, paidAt: status === "paid" ? now : current.paidAt, updatedAt: now, updatedBy: ctx.deskId }
   const next = { ...current, ...changes }
-  assertValid("invoices", next, "invoice")
+  assertValid(ctx, "invoices", next, "invoice")
   await ctx.write<InvoicesDoc>(key, doc => patchRecord(doc, "invoices", id, { ...current }, changes), [{ collection: "invoices", id }])
   return next
 }

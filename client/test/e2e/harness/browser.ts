@@ -15,8 +15,8 @@ export interface Browser {
   close(): Promise<void>
 }
 
-/** Debian's chromium, headless, quiet, with a fresh profile. */
-export const launchBrowser = async (): Promise<Browser> => {
+/** Debian's chromium, headless, quiet, with a fresh profile (and `extraArgs`, e.g. --host-resolver-rules). */
+export const launchBrowser = async (extraArgs: readonly string[] = []): Promise<Browser> => {
   const missing = chromiumMissing()
   if (missing) throw new Error(missing)
   const profile = await mkdtemp(join(tmpdir(), "vetsync-chromium-"))
@@ -34,6 +34,7 @@ export const launchBrowser = async (): Promise<Browser> => {
       "--no-first-run",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   })
   return {

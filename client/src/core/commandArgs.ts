@@ -1,0 +1,129 @@
+import { APPOINTMENT_STATUSES, COLLECTIONS, SEXES, isCalendarDate } from "@vetsync/shared"
+import { z } from "zod"
+
+/**
+ * The arguments of every desk command, as zod schemas: the one definition of their shapes. The
+ * types in api.ts are inferred from these, and every call is parsed with them before a handler
+ * runs (parseArgs.ts), so a wrong type, a missing field, an unknown key or an absurd length is a
+ * `validation` error with field paths, never a handler's TypeError.
+ *
+ * What is checked here is the shape: types, required fields, no unknown keys, enums, and caps
+ * that no honest caller comes near. What a record may hold (a name is not blank, a phone is a
+ * phone, a birth date is not in the future, a field's real length limit) is the shared
+ * validators' job: they run on the record a command builds, and the UI shows their errors next
+ * to its fields.
+ */
+
+/** Caps against absurd input; every field's real limit is lower and belongs to the validators. */
+export const ARG_CAPS = {
+  /** any text field (the longest real limit: notes, 10,000 characters) */
+  text: 20_000,
+  /** record and price-item ids, field names */
+  id: 200,
+  /** search queries */
+  query: 500,
+  /** patients created with one client */
+  patients: 50,
+  /** lines of one invoice */
+  lines: 500,
+  /** a page of results */
+  limit: 1_000,
+  /** quantity in thousandths: a million units */
+  qtyMilli: 1_000_000_000,
+} as const
+
+const text = z.string().max(ARG_CAPS.text)
+const id = z.string().min(1).max(ARG_CAPS.id)
+const query = z.string().max(ARG_CAPS.query)
+const limit = z.int().min(1).max(ARG_CAPS.limit)
+const byId = z.strictObject({ id })
+/** a calendar date YYYY-MM-DD (2026-02-30 is not one) */
+const date = z.string().refine(isCalendarDate, { message: "must be a date YYYY-MM-DD", params: { code: "invalid_date" } })
+/** a month YYYY-MM */
+const month = z.string().refine(m => isCalendarDate(`${m}-01`), { message: "must be a month YYYY-MM", params: { code: "invalid_date" } })
+const none = z.strictObject({})
+
+export const ClientInputSchema = z.strictObject({
+  name: text,
+  phone: text.optional(),
+  email: text.optional(),
+  address: text.optional(),
+  notes: text.optional(),
+})
+
+export const PatientInputSchema = z.strictObject({
+  name: text,
+  species: text,
+  breed: text.optional(),
+  sex: z.enum(SEXES).optional(),
+  /** YYYY-MM-DD or "" (checked by the shared validator) */
+  birthDate: text.optional(),
+  chip: text.optional(),
+  notes: text.optional(),
+})
+
+export const BookInputSchema = z.strictObject({
+  /** an existing client, or newClient */
+  clientId: id.optional(),
+  newClient: ClientInputSchema.optional(),
+  /** an existing patient, or newPatient */
+  patientId: id.optional(),
+  newPatient: PatientInputSchema.optional(),
+  vet: text,
+  /** ISO start and end (checked by the shared validator) */
+  start: text,
+  end: text,
+  reason: text.optional(),
+})
+
+export const InvoiceInputSchema = z.strictObject({
+  clientId: id,
+  patientId: id.optional(),
+  vet: text.optional(),
+  lines: z
+    .array(z.strictObject({ itemId: id, qtyMilli: z.int().min(1).max(ARG_CAPS.qtyMilli) }))
+    .min(1)
+    .max(ARG_CAPS.lines),
+})
+
+/** One schema per command of the desk API (api.ts checks that the keys are exactly DeskCommand). */
+export const COMMAND_ARGS = {
+  status: none,
+  "sync.now": none,
+
+  "clients.search": z.strictObject({ query, limit: limit.optional() }),
+  "clients.get": byId,
+  "clients.create": ClientInputSchema.extend({ patients: z.array(PatientInputSchema).max(ARG_CAPS.patients).optional() }),
+  "clients.update": z.strictObject({ id, patch: ClientInputSchema.partial() }),
+  "clients.delete": byId,
+
+  "patients.create": PatientInputSchema.extend({ clientId: id }),
+  "patients.update": z.strictObject({ id, patch: PatientInputSchema.partial() }),
+  "patients.delete": byId,
+
+  "appointments.book": BookInputSchema,
+  "appointments.setStatus": z.strictObject({ id, status: z.enum(APPOINTMENT_STATUSES) }),
+  "appointments.day": z.strictObject({ date, vet: text.optional() }),
+  "appointments.vets": none,
+
+  "invoices.create": InvoiceInputSchema,
+  "invoices.markPaid": byId,
+  "invoices.void": byId,
+  "invoices.get": byId,
+  "invoices.list": z.strictObject({
+    /** YYYY-MM of issue */
+    month: month.optional(),
+    clientId: id.optional(),
+    limit: limit.optional(),
+  }),
+
+  "pricelist.search": z.strictObject({ query, limit: limit.optional() }),
+
+  "conflicts.list": none,
+  "conflicts.resolve": z.strictObject({ collection: z.enum(COLLECTIONS), id, field: id, value: text }),
+  "rejections.list": none,
+} as const
+
+export type CommandArgSchemas = typeof COMMAND_ARGS
+/** The arguments a command's handler receives, inferred from its schema. */
+export type CommandArgs<C extends keyof CommandArgSchemas> = z.output<CommandArgSchemas[C]>

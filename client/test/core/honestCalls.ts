@@ -1,0 +1,149 @@
+import { expect } from "vitest"
+import { lineTotal, type Appointment, type Client, type Invoice, type Patient } from "@vetsync/shared"
+import type { DeskCommand, DeskCore } from "../../src/index.js"
+import { dispatchCall } from "../../src/web/dispatch.js"
+import { PRICE_ITEMS } from "./fixtures.js"
+
+type Args = Record<string, unknown>
+
+/** What the desk holds: record counts and the heads of every document. Equal before and after = nothing written. */
+export const fingerprint = (desk: DeskCore): string =>
+  JSON.stringify({
+    counts: desk.rm.counts(),
+    heads: desk.rm
+      .allDocHeads()
+      .map(h => `${h.key}:${[...h.heads].sort().join(",")}`)
+      .sort(),
+  })
+
+const ok = async <T>(desk: DeskCore, command: DeskCommand, args: unknown): Promise<T> => {
+  const r = await dispatchCall(desk, command, args)
+  if (!r.ok) throw new Error(`${command} ${JSON.stringify(args).slice(0, 300)} was refused: ${r.error.code} ${r.error.message}`)
+  return r.value as T
+}
+
+const trim = (v: unknown): unknown => (typeof v === "string" ? v.trim() : v)
+const str = (v: unknown): string => (typeof v === "string" ? v : "")
+
+/** the client the desk makes of a ClientInput (names, phone, e-mail, address trimmed; notes as typed) */
+const expectedClient = (a: Args): Partial<Client> => ({
+  name: str(a.name).trim(),
+  phone: str(a.phone).trim(),
+  email: str(a.email).trim(),
+  address: str(a.address).trim(),
+  notes: str(a.notes),
+  deleted: false,
+})
+
+/** the patient the desk makes of a PatientInput (spaces dropped from the chip) */
+const expectedPatient = (a: Args): Partial<Patient> => ({
+  name: str(a.name).trim(),
+  species: str(a.species).trim(),
+  breed: str(a.breed).trim(),
+  sex: (a.sex as Patient["sex"] | undefined) ?? "unknown",
+  birthDate: str(a.birthDate).trim(),
+  chip: str(a.chip).replace(/\s/g, ""),
+  notes: str(a.notes),
+  deleted: false,
+})
+
+/** an update's patch as written: every text trimmed (and the chip without spaces) */
+const expectedPatch = (patch: Args): Args =>
+  Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, k === "chip" ? str(v).replace(/\s/g, "") : trim(v)]))
+
+const record = (desk: DeskCore, collection: string, id: string): Client | Patient | Appointment | Invoice | undefined =>
+  collection === "clients"
+    ? desk.rm.getClient(id)
+    : collection === "patients"
+      ? desk.rm.getPatient(id)
+      : collection === "appointments"
+        ? desk.rm.getAppointment(id)
+        : desk.rm.getInvoice(id)
+
+/** a fresh record for a command that destroys or finishes one (so the pool stays usable) */
+const fresh = async (desk: DeskCore, command: DeskCommand, args: Args): Promise<Args> => {
+  const clientId = String(desk.rm.getPatient(String(args.id))?.clientId ?? "")
+  switch (command) {
+    case "clients.delete":
+      return { id: (await ok<{ client: Client }>(desk, "clients.create", { name: "Удаляемый" })).client.id }
+    case "patients.delete":
+      return { id: (await ok<Patient>(desk, "patients.create", { clientId: clientId || undefined, name: "Временный", species: "хомяк" })).id }
+    case "invoices.markPaid":
+    case "invoices.void": {
+      const invoice = desk.rm.getInvoice(String(args.id))
+      const lines = [{ itemId: "item-vaccine", qtyMilli: 2000 }]
+      return { id: (await ok<Invoice>(desk, "invoices.create", { clientId: invoice?.clientId, lines })).id }
+    }
+    default:
+      return args
+  }
+}
+
+/** Calls `command` with honest `args`; it must answer ok, and a write must be in the desk's records as sent. */
+export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: Args): Promise<void> => {
+  const args = await fresh(desk, command, honest)
+  const value = await ok<unknown>(desk, command, args)
+  const id = str(args.id)
+  switch (command) {
+    case "clients.create": {
+      const { client, patients } = value as { client: Client; patients: Patient[] }
+      expect(desk.rm.getClient(client.id)).toMatchObject(expectedClient(args))
+      const sent = (args.patients ?? []) as Args[]
+      expect(patients.map(p => desk.rm.getPatient(p.id))).toMatchObject(sent.map(expectedPatient))
+      return
+    }
+    case "patients.create":
+      expect(desk.rm.getPatient((value as Patient).id)).toMatchObject({ ...expectedPatient(args), clientId: args.clientId })
+      return
+    case "clients.update":
+    case "patients.update":
+      expect(record(desk, command.split(".")[0] ?? "", id)).toMatchObject(expectedPatch(args.patch as Args))
+      return
+    case "clients.delete":
+    case "patients.delete":
+      expect(record(desk, command.split(".")[0] ?? "", id)).toMatchObject({ deleted: true })
+      return
+    case "appointments.book": {
+      const { appointment, client, patient } = value as { appointment: Appointment; client: Client; patient: Patient }
+      expect(desk.rm.getAppointment(appointment.id)).toMatchObject({
+        clientId: client.id,
+        patientId: patient.id,
+        vet: str(args.vet).trim(),
+        start: args.start,
+        end: args.end,
+        reason: str(args.reason),
+        status: "scheduled",
+      })
+      if (args.newClient) expect(desk.rm.getClient(client.id)).toMatchObject(expectedClient(args.newClient as Args))
+      if (args.newPatient) expect(desk.rm.getPatient(patient.id)).toMatchObject(expectedPatient(args.newPatient as Args))
+      return
+    }
+    case "appointments.setStatus":
+      expect(desk.rm.getAppointment(id)).toMatchObject({ status: args.status })
+      return
+    case "invoices.create": {
+      const lines = args.lines as { itemId: string; qtyMilli: number }[]
+      const price = (itemId: string): number => PRICE_ITEMS.find(i => i.id === itemId)?.price ?? NaN
+      expect(desk.rm.getInvoice((value as Invoice).id)).toMatchObject({
+        clientId: args.clientId,
+        patientId: str(args.patientId),
+        vet: str(args.vet).trim(),
+        status: "issued",
+        lines: lines.map(l => ({ itemId: l.itemId, qtyMilli: l.qtyMilli, total: lineTotal(price(l.itemId), l.qtyMilli) })),
+        total: lines.reduce((s, l) => s + lineTotal(price(l.itemId), l.qtyMilli), 0),
+      })
+      return
+    }
+    case "invoices.markPaid":
+      expect(desk.rm.getInvoice(id)).toMatchObject({ status: "paid" })
+      return
+    case "invoices.void":
+      expect(desk.rm.getInvoice(id)).toMatchObject({ status: "void" })
+      return
+    case "conflicts.resolve":
+      expect(record(desk, String(args.collection), id)).toMatchObject({ [String(args.field)]: args.value })
+      return
+    default:
+      return
+  }
+}
