@@ -1,5 +1,5 @@
 import { request } from "node:http"
-import type { ApiErrorCode, ApiResponse, DeskArgs, DeskCommand, DeskResult } from "@vetsync/client"
+import { DESK_SECRET_HEADER, readDeskApiSecret, type ApiErrorCode, type ApiResponse, type DeskArgs, type DeskCommand, type DeskResult } from "@vetsync/client"
 
 /** What one call to a desk's HTTP API came to. */
 export type DeskAnswer<T> =
@@ -37,7 +37,9 @@ export class DeskClient {
 
   async call<C extends DeskCommand>(command: C, args: DeskArgs<C>): Promise<DeskAnswer<Awaited<DeskResult<C>>>> {
     const body = JSON.stringify(args ?? {})
-    const sent = await this.#post(`/api/${command}`, body)
+    let sent = await this.#post(`/api/${command}`, body)
+    // the secret changes at every start: one read of it may predate a restart (403 means not carried out)
+    if (sent.kind === "answered" && sent.status === 403) sent = await this.#post(`/api/${command}`, body)
     if (sent.kind !== "answered") return sent
     let parsed: ApiResponse<Awaited<DeskResult<C>>>
     try {
@@ -49,12 +51,21 @@ export class DeskClient {
     return { kind: "error", code: parsed.error.code, message: parsed.error.message, status: sent.status }
   }
 
-  /** The headers every call carries. */
+  /** The headers every call carries (the desk's per-start API secret read afresh each time). */
   headers(body: string): Record<string, string> {
     return {
       host: `127.0.0.1:${this.opts.port}`,
       "content-type": "application/json",
       "content-length": String(Buffer.byteLength(body)),
+      [DESK_SECRET_HEADER]: this.#secret(),
+    }
+  }
+
+  #secret(): string {
+    try {
+      return readDeskApiSecret(this.opts.dataDir)
+    } catch {
+      return "" // not written yet: the desk is starting (and answers 403, or not at all)
     }
   }
 

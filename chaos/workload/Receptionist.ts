@@ -110,7 +110,7 @@ export class Receptionist {
           ledger.lost.push({ desk: this.#name, command: op.kind, op: `${op.kind}#${op.n}`, kind: a.kind, code: a.code, message: `${c}/${id}: ${a.message}; ${disk}`, at: new Date().toISOString() })
         }
       }
-    } else if (a.code === "validation" || a.code === "rejected" || (a.code === "bad_request" && !/is void/.test(a.message)))
+    } else if (a.code !== "internal" && !(a.code === "bad_request" && /is void/.test(a.message)))
       ledger.refusedValid.push({ desk: this.#name, command: op.kind, op: `${op.kind}#${op.n}`, kind: a.kind, code: a.code, message: a.message, at: new Date().toISOString() })
   }
 
