@@ -1,5 +1,7 @@
 import { join } from "node:path"
 import type { Cluster } from "./Cluster.js"
+import type { Collection } from "@vetsync/shared"
+import { auditDisk, docKeyOf } from "./diskAudit.js"
 import { around, mentions, refusals, troubleSummary } from "./evidence.js"
 import type { Ledger } from "./Ledger.js"
 import type { Problem } from "./oracle/Oracle.js"
@@ -33,7 +35,7 @@ export const runProblems = (cluster: Cluster, ledger: Ledger, pgs: PgState | und
 }
 
 /** Log lines that help find the causes: refusals, the records in trouble, trouble lines by shape. */
-export const gatherEvidence = (cluster: Cluster, problems: readonly Problem[]): string[] => {
+export const gatherEvidence = (cluster: Cluster, ledger: Ledger, problems: readonly Problem[]): string[] => {
   const files = logFiles(cluster)
   const out: string[] = []
   const refused = refusals(join(cluster.opts.runDir, "relay.log"))
@@ -43,6 +45,13 @@ export const gatherEvidence = (cluster: Cluster, problems: readonly Problem[]): 
     const id = key.split("/")[1] ?? key
     const lines = mentions(files, id, 3)
     out.push(`${key} in the logs: ${lines.length ? "" : "not mentioned"}`, ...lines.map(l => `  ${l}`))
+  }
+  // a record a desk does not show: is it in the desk's document on disk (its read model behind) or not?
+  for (const p of problems.filter(x => x.kind === "missing" && x.desk && x.key).slice(0, 4)) {
+    const [collection, id] = (p.key as string).split("/") as [Collection, string]
+    const desk = cluster.desks.find(d => d.name === p.desk)
+    const key = docKeyOf(collection, id, f => ledger.createdValue(collection, id, f))
+    if (desk && key) out.push(`${p.desk} does not show ${p.key}; ${auditDisk(desk.dataDir, cluster.clinicId, key, collection, id)}`)
   }
   const seen = new Set<string>()
   for (const p of problems) {

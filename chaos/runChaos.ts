@@ -148,7 +148,7 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
   } finally {
     await cluster?.close().catch(e => problems.push({ kind: "harness", detail: `closing failed: ${String(e)}` }))
   }
-  const report = formatReport(figures, ledger, problems, problems.length && cluster ? gatherEvidence(cluster, problems) : [])
+  const report = formatReport(figures, ledger, problems, problems.length && cluster ? gatherEvidence(cluster, ledger, problems) : [])
   writeFileSync(join(runDir, "report.txt"), `${report}\n`)
   writeFileSync(join(runDir, "problems.json"), JSON.stringify(problems, null, 1))
   return { seed, passed: problems.length === 0, problems, report, runDir, figures, ledger }

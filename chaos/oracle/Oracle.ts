@@ -85,6 +85,7 @@ export const compare = (ledger: Ledger, desks: readonly DeskState[], pgs: PgStat
       problems.push({
         kind: log?.acked ? "missing" : "divergent",
         key,
+        ...(s.name === pgs.name ? {} : { desk: s.name }),
         detail: `${log?.acked ? `acknowledged (created by ${log.createdBy})` : "unacknowledged"} ${key} is not on ${s.name}${why}; held by ${held.map(h => h.name).join(", ") || "nobody"}${deleted ? " (deleted)" : ""}`,
       })
     }
