@@ -82,7 +82,7 @@ export class FaultSchedule {
     const rng = this.#rng
     const long = this.#opts.long
     const down = (): number => (long ? rng.int(1000, 15_000) : rng.int(500, 3000))
-    const hold = (): number => (long ? rng.int(30_000, 180_000) : rng.int(4000, 9000))
+    const hold = (): number => (long ? rng.int(30_000, 180_000) : rng.int(10_000, 16_000))
     const desk = (): number => rng.int(0, this.#opts.desks - 1)
     const mode = (): CutMode => (rng.chance(0.5) ? "drop" : "stall")
     switch (kind) {
