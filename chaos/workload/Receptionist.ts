@@ -102,7 +102,8 @@ export class Receptionist {
         if (!ref) continue
         const id = ledger.idOf(ref)
         const c = collectionOfRef(ref)
-        if (id && ledger.touchedBy(this.#name, c, id) && !ledger.deleteAsked.has(`${c}/${id}`)) {
+        // the answer names the record it did not find (a booking names the patient, not the client)
+        if (id && a.message.includes(id) && ledger.touchedBy(this.#name, c, id) && !ledger.deleteAsked.has(`${c}/${id}`)) {
           // at once, before the desk moves on: is the record still on its disk?
           const key = docKeyOf(c, id, f => ledger.createdValue(c, id, f))
           const { dataDir } = this.deps.desk

@@ -54,7 +54,7 @@ export const runRead = async (
       if (!id || !op.target) return
       const a = await r.call(op.command, { id }, op)
       // the API answers null for a record it does not have: the same as not_found
-      if (a.kind === "ok" && a.value === null) checkLost({ kind: "error", code: "not_found", message: "answered null", status: 200 }, [op.target])
+      if (a.kind === "ok" && a.value === null) checkLost({ kind: "error", code: "not_found", message: `${id}: the desk answered null`, status: 200 }, [op.target])
       return
     }
     case "clients.search":
