@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto"
 import { parseArgs } from "node:util"
 import { runChaos } from "./runChaos.js"
 
-const USAGE = `usage: npm run chaos -- [--seed N] [--minutes M] [--desks 3] [--no-faults] [--dir RUN_DIR] [--quiet-seconds S]
+const USAGE = `usage: npm run chaos -- [--seed N] [--minutes M] [--min-steps S] [--desks 3] [--no-faults] [--dir RUN_DIR] [--quiet-seconds S]
   the seeded whole-system chaos run (issue #9); DATABASE_URL: use that PostgreSQL instead of an embedded one`
 
 /** `npm run chaos -- --seed N --minutes M`: one run; exits 1 when the oracle finds a problem. */
@@ -13,6 +13,7 @@ const main = async (): Promise<number> => {
       seed: { type: "string" },
       minutes: { type: "string", default: "1" },
       desks: { type: "string", default: "3" },
+      "min-steps": { type: "string", default: "0" },
       "no-faults": { type: "boolean", default: false },
       dir: { type: "string" },
       "quiet-seconds": { type: "string" },
@@ -34,6 +35,7 @@ const main = async (): Promise<number> => {
     seed,
     minutes,
     desks,
+    minSteps: Number(values["min-steps"]),
     faults: !values["no-faults"],
     ...(values.dir ? { runDir: values.dir } : {}),
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),

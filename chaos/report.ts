@@ -4,6 +4,7 @@ import type { Problem } from "./oracle/Oracle.js"
 export interface RunFigures {
   seed: number
   minutes: number
+  minSteps: number
   faults: boolean
   runDir: string
   setupMs: number
@@ -46,7 +47,7 @@ export const formatReport = (f: RunFigures, ledger: Ledger, problems: readonly P
   for (const r of ledger.records.values()) if (r.acked) acked.set(r.collection, (acked.get(r.collection) ?? 0) + 1)
   const byKind = new Map<string, Problem[]>()
   for (const p of problems) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p])
-  const replay = `npm run chaos -- --seed ${f.seed} --minutes ${f.minutes}${f.faults ? "" : " --no-faults"}`
+  const replay = `npm run chaos -- --seed ${f.seed} --minutes ${f.minutes}${f.minSteps ? ` --min-steps ${f.minSteps}` : ""}${f.faults ? "" : " --no-faults"}`
   const lines = [
     `=== VetSync chaos run: seed ${f.seed} (replay: ${replay}) ===`,
     `run directory (logs, ops.jsonl, faults.jsonl): ${f.runDir}`,

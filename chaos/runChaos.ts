@@ -18,6 +18,8 @@ export interface ChaosOptions {
   seed: number
   /** the chaos phase (workload and faults), in minutes */
   minutes: number
+  /** each desk does at least this many ops before the chaos ends (if it can within 3 × minutes) */
+  minSteps?: number
   /** false: the workload alone, no fault (a control run) */
   faults?: boolean
   desks?: number
@@ -82,7 +84,7 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
   const ledger = new Ledger(join(runDir, "ops.jsonl"))
   const problems: Problem[] = []
   const figures: RunFigures = {
-    seed, minutes: o.minutes, faults, runDir, setupMs: 0, chaosMs: 0, quietMs: null,
+    seed, minutes: o.minutes, minSteps: o.minSteps ?? 0, faults, runDir, setupMs: 0, chaosMs: 0, quietMs: null,
     quietBoundMs: o.quietMs ?? (o.minutes >= 5 ? 300_000 : 120_000), faultCounts: new Map(), steps: [], unresolved: 0, notes: [],
   }
   const tag = Date.now().toString(36)
@@ -111,7 +113,10 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     log(`setup done in ${(figures.setupMs / 1000).toFixed(1)} s; chaos starts`)
 
     const stopAt = Date.now() + o.minutes * 60_000
-    const stopped = (): boolean => Date.now() >= stopAt
+    // on a machine too busy to do minSteps per desk in time, the chaos goes on (up to three times as long)
+    const hardStopAt = stopAt + o.minutes * 120_000
+    const minSteps = o.minSteps ?? 0
+    const stopped = (): boolean => Date.now() >= stopAt && (progress.every(n => n >= minSteps) || Date.now() >= hardStopAt)
     const workload = new Workload({ seed, desks: c.desks.length, baseDate: new Date().toISOString().slice(0, 10), items: items.length })
     const progress = c.desks.map(() => 0)
     const staff = c.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, clinicId: c.clinicId, progress, stopped }))

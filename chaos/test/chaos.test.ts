@@ -19,7 +19,7 @@ describe("the whole system under seeded faults (chaos, short run)", () => {
   for (const seed of SEEDS)
     it(`seed ${seed}: no honest peer refused, nothing lost or divergent, every concurrent edit a conflict, no internal answer`, async () => {
       const lines: string[] = []
-      const result = await runChaos({ seed, minutes: MINUTES, log: line => lines.push(line) })
+      const result = await runChaos({ seed, minutes: MINUTES, minSteps: 60, log: line => lines.push(line) })
       const f = result.figures
       console.log(
         `chaos seed ${seed}: ${result.passed ? "PASS" : "FAIL"}; ${f.steps.join("+")} ops, faults ${[...f.faultCounts].map(([k, n]) => `${k} ${n}`).join(", ")}, ` +
@@ -28,6 +28,6 @@ describe("the whole system under seeded faults (chaos, short run)", () => {
       // a passing run's directory goes; a failing one's stays for its logs
       if (result.passed) rmSync(result.runDir, { recursive: true, force: true })
       else console.log(`${lines.join("\n")}\n${result.report}`)
-      expect(result.problems, `seed ${seed} (replay: npm run chaos -- --seed ${seed} --minutes ${MINUTES}); report in ${result.runDir}/report.txt`).toEqual([])
+      expect(result.problems, `seed ${seed} (replay: npm run chaos -- --seed ${seed} --minutes ${MINUTES} --min-steps 60); report in ${result.runDir}/report.txt`).toEqual([])
     }, 900_000)
 })
