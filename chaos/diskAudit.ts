@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import * as A from "@automerge/automerge"
-import { appointmentsKey, clientShardKey, docIdFor, invoicesKey, type Collection, type DocKey } from "@vetsync/shared"
+import { appointmentsKey, clientShardKey, docIdFor, genesisBinary, invoicesKey, type Collection, type DocKey } from "@vetsync/shared"
 
 /** The document a record lives in, from what the ledger knows of it (undefined when it cannot say). */
 export const docKeyOf = (collection: Collection, id: string, created: (field: string) => unknown): DocKey | undefined => {
@@ -27,7 +27,8 @@ export const docKeyOf = (collection: Collection, id: string, created: (field: st
 /**
  * What a desk's disk holds of one document right now (chunk files as the desk's storage lays them
  * out: docs/<2 chars of the id>/<the rest>/{snapshot,incremental}/<hash>), and whether the merged
- * chunks contain the record: tells a record missing from memory from one missing from the disk.
+ * chunks (on the document's genesis) contain the record: tells a record missing from memory from
+ * one missing from the disk.
  */
 export const auditDisk = (dataDir: string, clinicId: string, key: DocKey, collection: Collection, id: string): string => {
   const docId = docIdFor(clinicId, key)
@@ -45,7 +46,8 @@ export const auditDisk = (dataDir: string, clinicId: string, key: DocKey, collec
     }
   let present = "unknown"
   try {
-    let doc = A.init<Record<string, Record<string, unknown>>>()
+    // every copy of a layout document starts from its genesis, which a disk need not hold
+    let doc = A.load<Record<string, Record<string, unknown>>>(genesisBinary(clinicId, key))
     for (const c of chunks) doc = A.loadIncremental(doc, c.bytes)
     present = doc[collection]?.[id] !== undefined ? "yes" : "NO"
   } catch (e) {

@@ -9,7 +9,7 @@ import { FaultRunner } from "./faults/FaultRunner.js"
 import { FaultSchedule } from "./faults/FaultSchedule.js"
 import { Ledger } from "./Ledger.js"
 import { compare, wantedOf, type Problem } from "./oracle/Oracle.js"
-import { deskState, pgState, type DeskState, type PgState } from "./oracle/snapshot.js"
+import { addReadModelIds, deskState, pgState, type DeskState, type PgState } from "./oracle/snapshot.js"
 import { formatReport, type RunFigures } from "./report.js"
 import { Receptionist } from "./workload/Receptionist.js"
 import { Workload } from "./workload/Workload.js"
@@ -54,6 +54,7 @@ interface Snapshot {
 const snapshot = async (cluster: Cluster, ledger: Ledger): Promise<Snapshot> => {
   const pg = await pgState(cluster.pool, cluster.clinicId)
   const wanted = wantedOf(ledger, pg)
+  for (const d of cluster.desks) addReadModelIds(d.dataDir, wanted)
   const desks: DeskState[] = []
   for (const d of cluster.desks) desks.push(await deskState(d, wanted, (command, a) => ledger.answer(d.name, `(oracle) ${command}`, "oracle", a)))
   return { desks, pg, problems: compare(ledger, desks, pg) }

@@ -1,3 +1,5 @@
+import { join } from "node:path"
+import Database from "better-sqlite3"
 import type pg from "pg"
 import type { AppointmentView, ClientCard, ConflictView, DeskStatus, InvoiceView } from "@vetsync/client"
 import type { Collection } from "@vetsync/shared"
@@ -120,4 +122,21 @@ export const pgState = async (pool: pg.Pool, clinicId: string): Promise<PgState>
   )
   for (const r of rej.rows) s.rejections.set(`${r.collection}/${r.record_id}`, `${r.kind}: ${r.reason}`)
   return s
+}
+
+/**
+ * Adds every record a desk's read model holds (readmodel.sqlite, read-only) to `wanted`: records
+ * no acknowledgement and no PostgreSQL row names (an unanswered create, a phantom) are compared too.
+ * The values are still read through the desk's API.
+ */
+export const addReadModelIds = (dataDir: string, wanted: Wanted): void => {
+  const db = new Database(join(dataDir, "readmodel.sqlite"), { readonly: true, fileMustExist: true })
+  try {
+    for (const r of db.prepare("SELECT id FROM clients").all() as { id: string }[]) wanted.clients.add(r.id)
+    for (const r of db.prepare("SELECT id, client_id FROM patients").all() as { id: string; client_id: string }[]) wanted.patients.set(r.id, r.client_id)
+    for (const r of db.prepare("SELECT id, start FROM appointments").all() as { id: string; start: string }[]) wanted.appointments.set(r.id, r.start)
+    for (const r of db.prepare("SELECT id FROM invoices").all() as { id: string }[]) wanted.invoices.add(r.id)
+  } finally {
+    db.close()
+  }
 }
