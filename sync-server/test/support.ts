@@ -6,7 +6,7 @@ import { Repo, type DocHandle, type PeerId } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import { SafeFsStorageAdapter, docIdFor, genesisBinary, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 import { WebSocket } from "ws"
-import { ClosableStorageAdapter } from "../src/ClosableStorageAdapter.js"
+import { ClosableStorageAdapter } from "@vetsync/shared"
 import type { RelayServer } from "../src/RelayServer.js"
 
 /** A fresh temporary directory; remove it with `rmTemp`. */
