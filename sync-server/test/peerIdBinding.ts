@@ -14,10 +14,16 @@ export class PeerIdBinding extends NetworkAdapter {
   readonly #side: "desk" | "relay"
   readonly #prefix: string
 
-  /** `side`: which end `inner` is; `deskId`: the identity every desk socket authenticates as. */
-  constructor(inner: NetworkAdapter, side: "desk" | "relay", deskId: string) {
+  readonly #ready: (() => Promise<void>) | undefined
+
+  /**
+   * `side`: which end `inner` is; `deskId`: the identity every desk socket authenticates as;
+   * `ready`: what else whenReady() waits for, besides `inner`.
+   */
+  constructor(inner: NetworkAdapter, side: "desk" | "relay", deskId: string, ready?: () => Promise<void>) {
     super()
     this.#inner = inner
+    this.#ready = ready
     this.#side = side
     this.#prefix = `desk:${deskId}:`
     const desk = (id: PeerId): PeerId => this.#bare(id)
@@ -38,8 +44,9 @@ export class PeerIdBinding extends NetworkAdapter {
     return this.#inner.isReady()
   }
 
-  whenReady(): Promise<void> {
-    return this.#inner.whenReady()
+  async whenReady(): Promise<void> {
+    await this.#inner.whenReady()
+    await this.#ready?.()
   }
 
   connect(peerId: PeerId, peerMetadata?: PeerMetadata): void {
