@@ -24,13 +24,13 @@ const DESK = "peer"
  *   RelayServer does, and is handed it with its identity;
  * - peer ids bound to identity: every desk socket authenticates as desk `peer`, and
  *   PeerIdBinding maps the suite's bare peer names to `desk:peer:<name>` on the wire;
- * - readiness of the relay's network:
- * The suite gives the desks a fixed 50 ms to join before the relay's repo looks for a document
- * (upstream's TODO there: "let connections complete. this shouldn't be necessary"). On a loaded
- * two-core machine a join takes 15-100 ms (more for a process's first), and the relay's repo then
- * finds no peer and the document unavailable. So the setup's relay reports its network ready
- * (what Repo.find waits for before it asks its peers) once a desk has joined and no other socket
- * is still joining: the connections the pause stands for are complete.
+ * - readiness of the relay's network: the suite gives the desks a fixed 50 ms to join before
+ *   the relay's repo looks for a document (upstream's TODO there: "let connections complete.
+ *   this shouldn't be necessary"). On a loaded two-core machine a join takes 15-100 ms (more
+ *   for a process's first), and the relay's repo then finds no peer and the document
+ *   unavailable. So the setup's relay reports its network ready (what Repo.find waits for
+ *   before it asks its peers) once a desk has joined and no other desk is still joining: the
+ *   connections the pause stands for are complete.
  */
 runNetworkAdapterTests(async () => {
   const relay = new HardenedWebSocketServerAdapter()
