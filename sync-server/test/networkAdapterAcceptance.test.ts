@@ -30,7 +30,8 @@ const DESK = "peer"
  *   for a process's first), and the relay's repo then finds no peer and the document
  *   unavailable. So the setup's relay reports its network ready (what Repo.find waits for
  *   before it asks its peers) once a desk has joined and no other desk is still joining: the
- *   connections the pause stands for are complete.
+ *   connections the pause stands for are complete. The desks wait up to 10 s (not 1 s) for
+ *   the relay's answer before they report ready without it.
  */
 runNetworkAdapterTests(async () => {
   const relay = new HardenedWebSocketServerAdapter()
@@ -48,6 +49,9 @@ runNetworkAdapterTests(async () => {
     new ResilientWebSocketClientAdapter(url, {
       headers: { "x-vetsync-clinic": CLINIC, "x-vetsync-desk": DESK },
       backoff: { minMs: 20, maxMs: 200 },
+      // ready once the relay answered the join, or after this (1 s by default: a desk must work
+      // offline); long enough that a slow join under load is not taken for an absent relay
+      readyTimeoutMs: 10_000,
     })
   const [alice, bob] = [desk(), desk()]
   const desksJoined = async (): Promise<void> => {
