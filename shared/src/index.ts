@@ -15,6 +15,14 @@ export * from "./docs/snapshot.js"
 export * from "./seed/index.js"
 export { guardProcess } from "./process/guardProcess.js"
 export * from "./net/index.js"
-export { enrolDesk, loadDeskCredential, CREDENTIAL_FILE, type DeskCredential } from "./enrolment.js"
+export {
+  enrolDesk,
+  exchangeEnrolmentToken,
+  loadDeskCredential,
+  saveDeskCredential,
+  CREDENTIAL_FILE,
+  type DeskCredential,
+  type EnrolmentAnswer,
+} from "./enrolment.js"
 export * from "./docs/bundle.js"
 export { sameHeads } from "./docs/heads.js"

@@ -182,6 +182,8 @@ export class DocFollower {
       const root = await docs.open(ROOT)
       for (const p of Object.keys((root.doc() as RootDoc).partitions ?? {})) if (isDocKey(p)) docs.layout.add(p)
       const relayHeads = await this.#relayHeads()
+      // the desk closed while the relay answered (a desk enrolling again closes and reopens at once)
+      if (this.#closed) return
       for (const k of Object.keys(relayHeads ?? {})) if (isDocKey(k)) docs.layout.add(k)
       // the documents of the clinic that exist (listed in the root, on this desk's disk, or at the
       // relay) and that the relay holds differently from what this desk's read model reflects
