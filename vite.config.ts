@@ -18,6 +18,8 @@ const UNIT = [
   "shared/test/{consistentLoad,dates,schema,seed,seed-prng,storage-adapters}.test.ts",
   "client/test/core/{genesisFallback,readModel,snapshotApplier}.test.ts",
   "client/test/ui/{client,dispatch,electronShell,i18n}.test.ts",
+  "client/test/setup/relayAddress.test.ts",
+  "client/test/web/deskArgs.test.ts",
   "sync-server/test/honestTraffic.test.ts",
   "test-kit/test/eventually.test.ts",
   "chaos/test/{oracle,schedule}.test.ts",
