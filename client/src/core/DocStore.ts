@@ -51,6 +51,8 @@ export class DocStore {
   readonly #usedAt = new Map<DocumentId, number>()
   /** documents a command is using right now: never unloaded under it */
   readonly #pins = new Map<DocumentId, number>()
+  /** documents with a local change being written to disk */
+  readonly #saving = new Map<DocumentId, number>()
   readonly #gate = new MessageGate()
   readonly #genesisOf: (key: DocKey) => Uint8Array
 
@@ -178,8 +180,25 @@ export class DocStore {
 
   /** Applies one change to an open (pinned) document and returns once it is on disk. */
   async change<T extends AnyClinicDoc>(handle: ClinicHandle, fn: (doc: T) => void, message?: string): Promise<void> {
-    handle.change(d => fn(d as T), message ? { message } : {})
-    await this.repo.flush([handle.documentId])
+    const id = handle.documentId
+    this.#saving.set(id, (this.#saving.get(id) ?? 0) + 1)
+    try {
+      handle.change(d => fn(d as T), message ? { message } : {})
+      await this.repo.flush([id])
+    } finally {
+      const n = (this.#saving.get(id) ?? 1) - 1
+      if (n > 0) this.#saving.set(id, n)
+      else this.#saving.delete(id)
+    }
+  }
+
+  /**
+   * True while a local change of the document is in memory but not yet on disk. The read model
+   * must not take such a change (a crash would leave it showing a record that no disk holds, and
+   * waiting for heads that never come); the write records it once it is saved.
+   */
+  isSaving(key: DocKey): boolean {
+    return this.#saving.has(this.layout.idOf(key))
   }
 
   /**
