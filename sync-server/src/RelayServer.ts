@@ -6,6 +6,7 @@ import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
 import {
+  ClosableStorageAdapter,
   ConsistentLoadStorage,
   GenesisFallbackStorage,
   SafeFsStorageAdapter,
@@ -14,7 +15,7 @@ import {
 } from "@vetsync/shared"
 import { WebSocketServer } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
-import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
+
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"

@@ -7,7 +7,7 @@ import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websoc
 import { SafeFsStorageAdapter, docIdFor, genesisBinary, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 import { WebSocket } from "ws"
 import { eventually } from "@vetsync/test-kit"
-import { ClosableStorageAdapter } from "../src/ClosableStorageAdapter.js"
+import { ClosableStorageAdapter } from "@vetsync/shared"
 import type { RelayServer } from "../src/RelayServer.js"
 
 /** A fresh temporary directory; remove it with `rmTemp`. */

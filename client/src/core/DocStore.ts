@@ -11,6 +11,7 @@ import { GatedNetworkAdapter } from "./GatedNetworkAdapter.js"
 import { MessageGate } from "./MessageGate.js"
 import {
   ClinicLayout,
+  ClosableStorageAdapter,
   ConsistentLoadStorage,
   SafeFsStorageAdapter,
   docIdFor,
@@ -55,11 +56,14 @@ export class DocStore {
   readonly #saving = new Map<DocumentId, number>()
   readonly #gate = new MessageGate()
   readonly #genesisOf: (key: DocKey) => Uint8Array
+  /** in front of the disk: after close() the repo's late throttled saves write nothing */
+  readonly #closable: ClosableStorageAdapter
 
   constructor(opts: DocStoreOptions) {
     this.layout = new ClinicLayout(opts.clinicId)
     this.storage = new SafeFsStorageAdapter(opts.docsDir)
     this.storage.sweepTemporaryFiles()
+    this.#closable = new ClosableStorageAdapter(this.storage)
     // month partitions outside the layout are hashed on the first miss, not at every start
     let months: Map<string, DocKey> | undefined
     const genesis = new Map<DocKey, Uint8Array>()
@@ -74,7 +78,7 @@ export class DocStore {
     }
     this.repo = new Repo({
       storage: new GenesisFallbackStorage(
-        new ConsistentLoadStorage(this.storage, id => this.storage.chunkNames(id)),
+        new ConsistentLoadStorage(this.#closable, id => this.storage.chunkNames(id)),
         genesisOf,
         id => this.storage.hasDocument(id),
       ),
@@ -285,6 +289,8 @@ export class DocStore {
     for (const a of this.repo.networkSubsystem.adapters) a.disconnect()
     await Promise.allSettled(this.#unloading.values())
     await this.repo.flush([...this.#handles.keys()])
+    // everything is on disk: saves automerge-repo's throttle fires later would race the next opener of this directory
+    await this.#closable.close()
   }
 }
 

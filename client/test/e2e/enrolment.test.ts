@@ -77,7 +77,7 @@ describe("enrolment in the desk UI (browser, relay with a registry)", () => {
     await shown(page, FIRST_RUN, "the first-run screen")
     expect(await page.textContent("h1")).toBe("Подключение к серверу клиники")
     expect(await focused(page)).toBe("relay")
-    await screens(page, "10-first-run")
+    await screens(page, "enrol-10-first-run")
   })
 
   it("2. wrong addresses and tokens are explained next to their fields", async () => {
@@ -104,7 +104,7 @@ describe("enrolment in the desk UI (browser, relay with a registry)", () => {
     await page.keyboard.press("Enter")
     await eventually("the relay's refusal", async () => (await page.textContent(fieldError("token")))?.startsWith("Сервер не принял этот токен"), 30_000)
     expect(await focused(page)).toBe("token")
-    await screens(page, "11-token-refused")
+    await screens(page, "enrol-11-token-refused")
     // a relay that is not there
     const nobody = await closedPort()
     await page.focus('[name="relay"]')
@@ -112,7 +112,7 @@ describe("enrolment in the desk UI (browser, relay with a registry)", () => {
     await page.keyboard.press("Enter")
     await eventually("the unreachable relay", async () => (await page.textContent(fieldError("relay")))?.startsWith(`Не удалось связаться с сервером 127.0.0.1:${nobody}`), 30_000)
     await shown(page, '[data-testid="enrol-detail"]', "the details for the IT administrator")
-    await screens(page, "12-unreachable")
+    await screens(page, "enrol-12-unreachable")
     expect(existsSync(path.join(dataDir, "credential.json"))).toBe(false)
     expect(desk.host.phase).toBe("needs-enrolment")
   })
@@ -129,7 +129,7 @@ describe("enrolment in the desk UI (browser, relay with a registry)", () => {
     await screenshot(page, "enrol-20-downloading-ru-1024")
     await syncState(page, "online", 0)
     expect(loadDeskCredential(dataDir)).toMatchObject({ deskId: "front-1", clinicId: clinic.clinicId, server: reg.syncUrl })
-    await screens(page, "21-enrolled")
+    await screens(page, "enrol-21-enrolled")
     // the clinic is here: search finds a client of the relay's
     await page.click('[data-testid="nav-clients"]')
     const someone = clinic.clients[11]?.name ?? ""
@@ -160,7 +160,7 @@ describe("enrolment in the desk UI (browser, relay with a registry)", () => {
     // the relay's address is kept: the keyboard waits in the token field
     expect(await page.inputValue('[name="relay"]')).toBe(reg.syncUrl)
     expect(await focused(page)).toBe("token")
-    await screens(page, "30-revoked")
+    await screens(page, "enrol-30-revoked")
   })
 
   it("5. enrolling again with a new token brings the desk back with its unsynced records, which reach the relay", async () => {
@@ -202,7 +202,7 @@ describe("enrolment in the desk UI (browser, relay with a registry)", () => {
     await shown(page, OTHER, "the other-clinic screen", 30_000)
     expect(await page.isDisabled('[data-testid="move-aside"]')).toBe(true)
     expect(Number(await page.getAttribute('[data-testid="other-waiting"]', "data-waiting"))).toBeGreaterThanOrEqual(1)
-    await screens(page, "40-other-clinic")
+    await screens(page, "enrol-40-other-clinic")
     await page.focus("body")
     await tabTo(page, "move-aside-confirm")
     await page.keyboard.press("Space")

@@ -12,7 +12,8 @@ import {
   type RootDoc,
   type ClientShardDoc,
 } from "@vetsync/shared"
-import { ClosableStorageAdapter, RelayServer } from "@vetsync/sync-server"
+import { ClosableStorageAdapter } from "@vetsync/shared"
+import { RelayServer } from "@vetsync/sync-server"
 import { eventually } from "@vetsync/test-kit"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared"

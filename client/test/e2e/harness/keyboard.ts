@@ -45,7 +45,7 @@ export const screens = async (page: Page, name: string): Promise<string[]> => {
     await eventually(`the page in ${lang}`, () => page.evaluate(l => document.documentElement.lang === l, lang), 5_000)
     for (const [width, height] of SIZES) {
       await page.setViewportSize({ width, height })
-      taken.push(await screenshot(page, `enrol-${name}-${lang}-${width}`))
+      taken.push(await screenshot(page, `${name}-${lang}-${width}`))
     }
   }
   await page.selectOption('[data-testid="lang"]', "ru")
