@@ -5,6 +5,8 @@ import * as path from "node:path"
 import { randomBytes } from "node:crypto"
 import { Repo, type DocHandle, type PeerId } from "@automerge/automerge-repo"
 import {
+  ClosableStorageAdapter,
+  ResilientWebSocketClientAdapter,
   SafeFsStorageAdapter,
   docIdFor,
   genesisBinary,
@@ -12,11 +14,9 @@ import {
   type RootDoc,
   type ClientShardDoc,
 } from "@vetsync/shared"
-import { ClosableStorageAdapter } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { eventually } from "@vetsync/test-kit"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 
 /**
  * The sync-state defect of automerge-repo 2.5.6: sync states are saved throttled per peer
