@@ -58,10 +58,6 @@ export class DocFollower {
     })
   }
 
-  get settled(): boolean {
-    return this.#settled
-  }
-
   /**
    * Opens the documents with unacknowledged changes and the pinned ones, then bootstraps in the
    * background. A new desk opens the pinned ones only after the snapshot: loading them first

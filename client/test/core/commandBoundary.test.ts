@@ -46,7 +46,11 @@ describe("the desk API's boundary, with generated input", () => {
       deskCode: "F",
       now: () => new Date(NOW),
     })
-    await eventually("the price list on the desk", async () => (await value<unknown[]>("pricelist.search", { query: "" })).length === 3, 60_000)
+    await eventually(
+      "the price list on the desk",
+      async () => (await value<unknown[]>("pricelist.search", { query: "" })).length === 3,
+      60_000,
+    )
     // the desk's start-up writes (its pinned documents' heads) are over before anything is compared
     await eventually("the desk's pinned documents", () => desk.rm.allDocHeads().length >= 3, 30_000)
     for (const name of ["Иванов Пётр", "Смирнова Анна", "O'Brien"]) {
