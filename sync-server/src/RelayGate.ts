@@ -1,0 +1,145 @@
+import * as http from "node:http"
+import * as https from "node:https"
+import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
+import { WebSocketServer, type WebSocket } from "ws"
+import type { Authenticator, Identity } from "./Authenticator.js"
+import type { SnapshotBuilder } from "./SnapshotBuilder.js"
+import { CLINIC_PATH, handleClinicRequest } from "./clinicRoute.js"
+import { handleEnrol } from "./enrolRoute.js"
+
+export interface RelayGateOptions {
+  auth: Authenticator
+  /** serve https/wss with this certificate (PEM); default plain http/ws */
+  tls?: { key: string | Buffer; cert: string | Buffer }
+  /** largest accepted WebSocket message */
+  maxMessageBytes: number
+  snapshots: SnapshotBuilder
+  /** makes a clinic known to the relay (a desk of it authenticated) */
+  registerClinic: (clinicId: string) => void
+  /** an authenticated socket, handed to the sync adapter */
+  accept: (ws: WebSocket, identity: Identity) => void
+  /** closes the open sockets of a revoked identity; answers how many */
+  cutOff: (who: { role: string; id: string }) => number
+  health: () => unknown
+  log: (line: string) => void
+}
+
+/**
+ * The relay's front door: the HTTP(S) server with `GET /health`, `POST /enrol`,
+ * `GET /clinics/:id/snapshot|documents|heads`, and the upgrade to the `/sync` WebSocket,
+ * authenticated before the handshake. A revoked identity's sockets are closed at once, and an
+ * upgrade authenticated just before its revocation is refused.
+ */
+export class RelayGate {
+  readonly #o: RelayGateOptions
+  readonly #http: http.Server | https.Server
+  readonly #wss: WebSocketServer
+  /** when each `role:id` was last revoked (performance.now()) */
+  readonly #revokedAt = new Map<string, number>()
+  #closed = false
+
+  constructor(o: RelayGateOptions) {
+    this.#o = o
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes })
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.#request(req, res)
+    this.#http = o.tls ? https.createServer({ key: o.tls.key, cert: o.tls.cert }, handler) : http.createServer(handler)
+    o.auth.onRevoked?.(who => {
+      this.#revokedAt.set(`${who.role}:${who.id}`, performance.now())
+      const n = o.cutOff(who)
+      o.log(`${who.role} ${who.id} revoked: ${n} connection(s) closed`)
+    })
+    // a desk applying a large snapshot may not reuse its pooled connection for a while; closing
+    // idle sockets after Node's default 5 s made its next request fail with "other side closed"
+    this.#http.keepAliveTimeout = 65_000
+    this.#http.headersTimeout = 66_000
+    this.#http.on("upgrade", (req, socket, head) => this.#upgrade(req, socket, head))
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#http.once("error", reject)
+      this.#http.listen(port, host, () => {
+        this.#http.off("error", reject)
+        resolve()
+      })
+    })
+  }
+
+  get port(): number {
+    return (this.#http.address() as AddressInfo).port
+  }
+
+  get host(): string {
+    return (this.#http.address() as AddressInfo).address
+  }
+
+  /** http(s)://host:port */
+  get url(): string {
+    return `${this.#o.tls ? "https" : "http"}://${this.host}:${this.port}`
+  }
+
+  /** ws(s)://host:port/sync */
+  get syncUrl(): string {
+    return `${this.#o.tls ? "wss" : "ws"}://${this.host}:${this.port}/sync`
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#wss.close()
+    this.#http.closeAllConnections()
+    await new Promise<void>(resolve => this.#http.close(() => resolve()))
+  }
+
+  #request(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? "/", "http://relay.invalid")
+    const reply = (status: number, body: unknown): void => {
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
+    }
+    if (req.method === "GET" && url.pathname === "/health") return reply(200, this.#o.health())
+    if (req.method === "POST" && url.pathname === "/enrol") {
+      handleEnrol(req, res, this.#o.auth, this.#o.log).catch(e => {
+        this.#o.log(`enrolment failed: ${(e as Error).message}`)
+        if (!res.headersSent) reply(500, { error: "enrolment failed" })
+      })
+      return
+    }
+    const m = CLINIC_PATH.exec(url.pathname)
+    if (req.method === "GET" && m)
+      return handleClinicRequest(req, res, m, {
+        authenticate: r => this.#authenticate(r),
+        registerClinic: this.#o.registerClinic,
+        snapshots: this.#o.snapshots,
+        log: this.#o.log,
+      })
+    reply(404, { error: "not found" })
+  }
+
+  async #authenticate(req: http.IncomingMessage): Promise<Identity | null> {
+    return this.#o.auth.authenticate(req)
+  }
+
+  #upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", e => this.#o.log(`upgrade socket error: ${e.message}`))
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    }
+    const url = new URL(req.url ?? "/", "http://relay.invalid")
+    if (url.pathname !== "/sync" || this.#closed) return refuse(404, "Not Found")
+    const started = performance.now()
+    this.#authenticate(req)
+      .then(identity => {
+        if (!identity) return refuse(401, "Unauthorized")
+        // revoked while its credential was being checked
+        if ((this.#revokedAt.get(`${identity.role}:${identity.deskId}`) ?? -1) >= started)
+          return refuse(401, "Unauthorized")
+        if (identity.role === "desk") this.#o.registerClinic(identity.clinicId)
+        this.#wss.handleUpgrade(req, socket, head, ws => this.#o.accept(ws, identity))
+      })
+      .catch(e => {
+        this.#o.log(`authentication failed: ${(e as Error).message}`)
+        refuse(500, "Internal Server Error")
+      })
+  }
+}

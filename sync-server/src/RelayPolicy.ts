@@ -1,0 +1,129 @@
+import * as A from "@automerge/automerge"
+import type { DocumentId, PeerId } from "@automerge/automerge-repo"
+import { genesisDoc } from "@vetsync/shared"
+import type { Identity } from "./Authenticator.js"
+import type { DocOwnership } from "./DocOwnership.js"
+import { carriesOnly, type AutomergeChunk } from "./automergeChunks.js"
+import type { DocFrame } from "./clientFrames.js"
+import { isServerOwned } from "./serverOwned.js"
+
+export interface RelayPolicyOptions {
+  ownership: DocOwnership
+  identityOf: (peerId: PeerId) => Identity | undefined
+  /** tells a peer why its message was dropped */
+  tell: (peerId: PeerId, text: string) => void
+  /** an authenticated identity was seen sending (the registry's last-seen) */
+  seen?: (identity: Identity) => void
+  /** a document's frame carried changes: the clinic's snapshot is stale */
+  changed: (clinicId: string, docId: DocumentId) => void
+  /** a desk announced heads of a document it may access: tell it once they are on disk */
+  announced: (peerId: PeerId, docId: DocumentId, heads: string[]) => void
+  /** asks the repo to run `announce` again for every document and peer */
+  reannounce: () => void
+  log: (line: string) => void
+}
+
+/**
+ * What the relay lets through, in one place:
+ * - access: a desk reads and writes only its own clinic's documents, a service every clinic's;
+ * - ownership: a desk's first heads of a document claim it for the desk's clinic;
+ * - the server-owned rule: a desk's changes to the price list, rejections or profile beyond their
+ *   genesis are dropped (the bridge writes them), and the desk is told why;
+ * - the announce policy: a service is sent every document; a desk is sent a document that
+ *   changed while it was connected (it asks for the rest itself, by their heads).
+ */
+export class RelayPolicy {
+  readonly #o: RelayPolicyOptions
+  readonly #genesisHashes = new Map<string, string>()
+  readonly #joinedAt = new Map<string, number>()
+  readonly #changedAt = new Map<string, number>()
+  #reannounce: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+  /** sync messages of desks that carried changes to server-owned documents, dropped */
+  droppedDeskChanges = 0
+
+  constructor(o: RelayPolicyOptions) {
+    this.#o = o
+  }
+
+  /** The automerge-repo share configuration: who is sent and who may ask for what. */
+  readonly shareConfig = {
+    announce: async (peerId: PeerId, docId?: DocumentId): Promise<boolean> => {
+      if (!this.mayAccess(peerId, docId)) return false
+      if (this.#o.identityOf(peerId)?.role === "service") return true
+      return docId !== undefined && (this.#changedAt.get(docId) ?? 0) >= (this.#joinedAt.get(peerId) ?? Infinity)
+    },
+    access: async (peerId: PeerId, docId?: DocumentId): Promise<boolean> => this.mayAccess(peerId, docId),
+  }
+
+  /** Decides on one document frame of an authenticated socket: true lets it through. */
+  inspect(identity: Identity, frame: DocFrame): boolean {
+    const docId = frame.message.documentId
+    const sender = frame.message.senderId
+    const { ownership } = this.#o
+    this.#o.seen?.(identity)
+    if (identity.role === "desk" && frame.heads.length > 0) ownership.claim(docId, identity.clinicId)
+    if (identity.role === "desk" && frame.chunks.length > 0 && this.#writesServerOwned(docId, frame.chunks)) {
+      this.droppedDeskChanges++
+      this.#o.log(`dropped changes of ${sender} to server-owned ${docId}`)
+      this.#o.tell(sender, `changes to ${docId} dropped: the price list and rejections are written by the bridge only`)
+      return false
+    }
+    if (frame.type === "sync" && frame.chunks.length > 0) {
+      // only frames that carry changes can make the snapshot stale (heads exchanges cannot)
+      const owner = ownership.ownerOf(docId)
+      if (owner !== undefined) this.#o.changed(owner, docId)
+      this.#noteChange(docId)
+    }
+    if (identity.role === "desk" && frame.type === "sync" && this.mayAccess(sender, docId))
+      this.#o.announced(sender, docId, frame.heads)
+    return true
+  }
+
+  mayAccess(peerId: PeerId, docId: DocumentId | undefined): boolean {
+    const identity = this.#o.identityOf(peerId)
+    if (!identity) return false
+    if (identity.role === "service") return true
+    if (docId === undefined) return true
+    return this.#o.ownership.ownerOf(docId) === identity.clinicId
+  }
+
+  joined(peerId: PeerId): void {
+    this.#joinedAt.set(peerId, Date.now())
+  }
+
+  left(peerId: PeerId): void {
+    this.#joinedAt.delete(peerId)
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#reannounce)
+  }
+
+  /**
+   * True when the changes touch a server-owned document beyond its genesis change, which every
+   * desk creates identically and may upload.
+   */
+  #writesServerOwned(docId: string, chunks: AutomergeChunk[]): boolean {
+    const key = this.#o.ownership.layoutKeyOf(docId)
+    const owner = this.#o.ownership.ownerOf(docId)
+    if (key === undefined || owner === undefined || !isServerOwned(key)) return false
+    let genesis = this.#genesisHashes.get(docId)
+    if (genesis === undefined) {
+      genesis = A.getHeads(genesisDoc(owner, key))[0] ?? ""
+      this.#genesisHashes.set(docId, genesis)
+    }
+    return !carriesOnly(chunks, genesis)
+  }
+
+  /** A document changed: desks connected since before the change are now sent it. */
+  #noteChange(docId: string): void {
+    this.#changedAt.set(docId, Date.now())
+    if (this.#reannounce || this.#closed) return
+    this.#reannounce = setTimeout(() => {
+      this.#reannounce = undefined
+      if (!this.#closed) this.#o.reannounce()
+    }, 30)
+  }
+}
