@@ -56,6 +56,8 @@ export default tseslint.config(
     },
     rules: {
       "import-x/no-cycle": "error",
+      // a sibling workspace only through its package name (@vetsync/...), never ../../shared/src
+      "import-x/no-relative-packages": "error",
       "import-x/no-default-export": "error",
       "import-x/no-self-import": "error",
       "import-x/no-useless-path-segments": "error",

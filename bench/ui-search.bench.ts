@@ -1,8 +1,8 @@
 import type { Page } from "playwright-core"
-import { launchBrowser } from "../client/test/e2e/harness/browser.js"
-import { seedScaleOptions } from "../client/test/e2e/harness/seeded.js"
-import { Stack } from "../client/test/e2e/harness/stack.js"
-import { buildUi, removeUi } from "../client/test/e2e/harness/ui.js"
+import { launchBrowser } from "@vetsync/client/e2e-harness/browser.js"
+import { seedScaleOptions } from "@vetsync/client/e2e-harness/seeded.js"
+import { Stack } from "@vetsync/client/e2e-harness/stack.js"
+import { buildUi, removeUi } from "@vetsync/client/e2e-harness/ui.js"
 import { percentile, type Benchmark } from "./benchmark.js"
 import { formatMs, type Row } from "./table.js"
 
