@@ -164,6 +164,27 @@ export default tseslint.config(
     },
   },
 
+  // The UI runs in a browser page: of @vetsync/shared only the plain schema (no Automerge, no
+  // node:fs), and nothing of Node. Its types of the desk API come from client/src/core (types only).
+  {
+    files: ["client/src/ui/**/*.{ts,svelte}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@vetsync/shared", message: "the UI imports @vetsync/shared/schema only (the rest is Node code)" },
+            { name: "@automerge/automerge", message: "the UI talks to the desk core through its API, not to documents" },
+          ],
+          patterns: [
+            { group: ["@vetsync/shared/*", "!@vetsync/shared/schema"], message: "the UI imports @vetsync/shared/schema only" },
+            { group: ["node:*", "@automerge/*"], message: "the UI runs in a browser page" },
+          ],
+        },
+      ],
+    },
+  },
+
   // JavaScript (cli, config files): no type information.
   {
     files: ["**/*.{js,mjs,cjs}"],

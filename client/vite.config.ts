@@ -2,28 +2,9 @@ import { svelte } from "@sveltejs/vite-plugin-svelte"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { defineConfig, type Plugin } from "vite"
+import { defineConfig } from "vite"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
-const sharedSchema = fileURLToPath(new URL("../shared/src/schema/", import.meta.url))
-
-/**
- * The UI needs only @vetsync/shared's plain schema (records, money, validation); its index also pulls in
- * Automerge (wasm) and node:fs storage. In the browser bundle the package name resolves to the schema only.
- */
-const sharedSchemaOnly = (): Plugin => {
-  const id = "\0vetsync-shared-schema"
-  return {
-    name: "vetsync-shared-schema",
-    enforce: "pre",
-    resolveId: source => (source === "@vetsync/shared" ? id : null),
-    load: loaded =>
-      loaded === id
-        ? ["records", "money", "validate", "today"].map(m => `export * from ${JSON.stringify(`${sharedSchema}${m}.ts`)}`).join("\n")
-        : null,
-  }
-}
-
 /**
  * `npm run dev:ui` serves the UI itself, so the page has no desk API secret in it: the proxy adds
  * the running desk's (`desk-api.secret` in its data directory: VETSYNC_DESK_DATA_DIR, default
@@ -43,7 +24,7 @@ const deskSecret = (): string => {
 export default defineConfig({
   root,
   base: "./",
-  plugins: [sharedSchemaOnly(), svelte()],
+  plugins: [svelte()],
   build: {
     outDir: "dist/ui",
     emptyOutDir: true,

@@ -1,18 +1,11 @@
-export * from "./schema/records.js"
-export * from "./schema/money.js"
-export * from "./schema/validate.js"
-export * from "./schema/today.js"
-export * from "./docs/types.js"
-export * from "./docs/layout.js"
-export * from "./docs/genesis.js"
-export * from "./docs/convert.js"
-export * from "./docs/records.js"
-export * from "./docs/build.js"
-export { SafeFsStorageAdapter } from "./storage/SafeFsStorageAdapter.js"
-export { GenesisFallbackStorage } from "./storage/GenesisFallbackStorage.js"
-export { ConsistentLoadStorage } from "./storage/ConsistentLoadStorage.js"
-export { ClosableStorageAdapter } from "./storage/ClosableStorageAdapter.js"
-export * from "./docs/snapshot.js"
+/**
+ * Everything of @vetsync/shared for Node code (desk core, relay, bridge, CLI). The subpaths
+ * `@vetsync/shared/schema`, `/docs`, `/storage` and `/net` export one part each; the UI may
+ * import only `/schema` (ESLint), so the browser bundle never pulls in Automerge or node:fs.
+ */
+export * from "./schema/index.js"
+export * from "./docs/index.js"
+export * from "./storage/index.js"
 export * from "./seed/index.js"
 export { guardProcess } from "./process/guardProcess.js"
 export * from "./net/index.js"
@@ -25,5 +18,3 @@ export {
   type DeskCredential,
   type EnrolmentAnswer,
 } from "./enrolment.js"
-export * from "./docs/bundle.js"
-export { sameHeads } from "./docs/heads.js"

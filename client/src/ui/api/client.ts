@@ -1,4 +1,4 @@
-import type { FieldError } from "@vetsync/shared"
+import type { FieldError } from "@vetsync/shared/schema"
 import type { ApiErrorCode, DeskArgs, DeskCommand } from "../../core/api.js"
 import type { HostCommand, HostEvent, HostHandlers } from "../../setup/setupApi.js"
 import type { DeskTransport } from "./transport.js"

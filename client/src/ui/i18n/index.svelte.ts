@@ -1,4 +1,4 @@
-import type { FieldError } from "@vetsync/shared"
+import type { FieldError } from "@vetsync/shared/schema"
 import { en } from "./en.js"
 import { ru, type MessageKey } from "./ru.js"
 

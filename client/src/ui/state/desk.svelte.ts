@@ -1,4 +1,4 @@
-import type { Collection } from "@vetsync/shared"
+import type { Collection } from "@vetsync/shared/schema"
 import type { ConflictView, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
 import type { HostEvent } from "../../setup/setupApi.js"
 import type { DeskClient } from "../api/client.js"

@@ -1,4 +1,4 @@
-import type { FieldError } from "@vetsync/shared"
+import type { FieldError } from "@vetsync/shared/schema"
 import { ApiCallError } from "../api/client.js"
 import { scopeOf } from "./errors.js"
 

@@ -1,4 +1,4 @@
-import { lineTotal, QTY_SCALE, type PriceItem } from "@vetsync/shared"
+import { lineTotal, QTY_SCALE, type PriceItem } from "@vetsync/shared/schema"
 import type { InvoiceInput } from "../../core/api.js"
 import { parseQty, qtyText } from "./qty.js"
 

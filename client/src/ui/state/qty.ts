@@ -1,4 +1,4 @@
-import { QTY_SCALE } from "@vetsync/shared"
+import { QTY_SCALE } from "@vetsync/shared/schema"
 
 /** "1,5" -> 1500 thousandths; undefined for anything that is not a positive quantity */
 export const parseQty = (text: string): number | undefined => {

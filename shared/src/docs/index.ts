@@ -1,0 +1,10 @@
+/** `@vetsync/shared/docs`: the document layout, genesis, records in documents, snapshots and bundles. */
+export * from "./types.js"
+export * from "./layout.js"
+export * from "./genesis.js"
+export * from "./convert.js"
+export * from "./records.js"
+export * from "./build.js"
+export * from "./snapshot.js"
+export * from "./bundle.js"
+export { sameHeads } from "./heads.js"
