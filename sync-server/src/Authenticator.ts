@@ -46,5 +46,7 @@ export interface Authenticator {
   onClinic?(listener: (clinicId: string) => void): void
   /** A connected desk or service sent a document message (its "last sync"); must not throw. */
   seen?(identity: Identity): void
+  /** Whether the registry behind it answers (reachable, migrated); absent: always ready. */
+  ready?(): Promise<{ ok: true } | { ok: false; reason: string }>
   close?(): Promise<void>
 }

@@ -28,6 +28,8 @@ export class DurableAcks {
   readonly #again = new Set<DocumentId>()
   readonly #watched = new WeakSet<DocHandle<unknown>>()
   #closed = false
+  /** acknowledgements sent */
+  sent = 0
 
   constructor(o: DurableAcksOptions) {
     this.#o = o
@@ -99,6 +101,7 @@ export class DurableAcks {
       if (peers.get(peerId) !== heads) continue
       peers.delete(peerId)
       this.#o.send(peerId, documentId, heads)
+      this.sent++
     }
     if (peers.size === 0) this.#waiting.delete(documentId)
   }

@@ -3,6 +3,7 @@ import { WebSocket, type RawData } from "ws"
 import type { Identity } from "./Authenticator.js"
 import { encodeFrame, parseClientFrame, PROTOCOL_V1, type DocFrame } from "./clientFrames.js"
 import { peerIdMatchesIdentity } from "./peerIds.js"
+import { refusalKind } from "./refusalKind.js"
 import { TokenBucket } from "./TokenBucket.js"
 
 /** Per-socket limit on document messages (sync, request, ephemeral, doc-unavailable). */
@@ -57,8 +58,10 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
   readonly #rate: RateLimit
   /** document messages dropped by the rate limit */
   rateLimited = 0
-  /** refusals by reason (the reason's first words) */
+  /** refusals by kind of reason (refusalKind) */
   readonly refusals = new Map<string, number>()
+  /** frames in and out of authenticated sockets, and their bytes */
+  readonly traffic = { inMessages: 0, inBytes: 0, outMessages: 0, outBytes: 0 }
   /** when each identity's refusal with a reason was last logged: repeats within a minute are counted, not logged */
   readonly #refusalLogged = new Map<string, { at: number; repeats: number }>()
   #keepAlive: NodeJS.Timeout | undefined
@@ -184,6 +187,8 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
   #receive(conn: Conn, data: RawData, isBinary: boolean): void {
     if (!isBinary) return this.#refuse(conn, "text frames are not accepted")
     const bytes = toBytes(data)
+    this.traffic.inMessages++
+    this.traffic.inBytes += bytes.byteLength
     const parsed = parseClientFrame(bytes)
     if (!parsed.ok) return this.#refuse(conn, parsed.error)
     if (parsed.kind === "join") {
@@ -236,7 +241,7 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
 
   /** Answers a protocol violation with an error message and closes that socket. */
   #refuse(conn: Conn, reason: string, targetId?: string): void {
-    const kind = reason.split(":")[0] ?? reason
+    const kind = refusalKind(reason)
     this.refusals.set(kind, (this.refusals.get(kind) ?? 0) + 1)
     const who = conn.peerId ?? targetId ?? identityLabel(conn.identity)
     const key = `${identityLabel(conn.identity)}\n${reason}`
@@ -274,6 +279,8 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
       this.#log(`cannot encode message for ${conn.peerId}: ${(e as Error).message}`)
       return
     }
+    this.traffic.outMessages++
+    this.traffic.outBytes += frame.byteLength
     conn.socket.send(frame, err => {
       if (err) this.#log(`send to ${conn.peerId} failed: ${err.message}`)
     })

@@ -22,11 +22,17 @@ export interface RelayGateOptions {
   /** closes the open sockets of a revoked identity; answers how many */
   cutOff: (who: { role: string; id: string }) => number
   health: () => unknown
+  /** readiness: 200 when ok, 503 with the reasons otherwise */
+  ready: () => Promise<{ ok: boolean }>
+  /** Prometheus text, for requests `metricsAllowed` lets through */
+  metrics: { scrape: () => Promise<string>; contentType: string }
+  metricsAllowed: (req: http.IncomingMessage) => boolean
   log: (line: string) => void
 }
 
 /**
- * The relay's front door: the HTTP(S) server with `GET /health`, `POST /enrol`,
+ * The relay's front door: the HTTP(S) server with `GET /health` (alive), `GET /ready`,
+ * `GET /metrics` (Prometheus; loopback or a bearer token), `POST /enrol`,
  * `GET /clinics/:id/snapshot|documents|heads`, and the upgrade to the `/sync` WebSocket,
  * authenticated before the handshake. A revoked identity's sockets are closed at once, and an
  * upgrade authenticated just before its revocation is refused.
@@ -98,6 +104,21 @@ export class RelayGate {
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
     }
     if (req.method === "GET" && url.pathname === "/health") return reply(200, this.#o.health())
+    if (req.method === "GET" && url.pathname === "/ready") {
+      this.#o
+        .ready()
+        .then(r => reply(r.ok ? 200 : 503, r))
+        .catch((e: Error) => reply(503, { ok: false, reasons: [e.message] }))
+      return
+    }
+    if (req.method === "GET" && url.pathname === "/metrics") {
+      if (!this.#o.metricsAllowed(req)) return reply(403, { error: "metrics: loopback or the metrics token only" })
+      this.#o.metrics
+        .scrape()
+        .then(text => res.writeHead(200, { "content-type": this.#o.metrics.contentType }).end(text))
+        .catch((e: Error) => reply(500, { error: e.message }))
+      return
+    }
     if (req.method === "POST" && url.pathname === "/enrol") {
       handleEnrol(req, res, this.#o.auth, this.#o.log).catch(e => {
         this.#o.log(`enrolment failed: ${(e as Error).message}`)

@@ -13,6 +13,8 @@ import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"
 import { HardenedWebSocketServerAdapter, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
 import { RelayGate } from "./RelayGate.js"
+import { RelayMetrics } from "./RelayMetrics.js"
+import { metricsAllowed, relayReadiness, type Readiness } from "./relayReadiness.js"
 import { RelayPolicy } from "./RelayPolicy.js"
 import { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
@@ -35,6 +37,11 @@ export interface RelayServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer }
   /** per-socket limit on document messages; see DEFAULT_RATE_LIMIT */
   rateLimit?: Partial<RateLimit>
+  /**
+   * `GET /metrics` is answered to loopback clients, and to others presenting
+   * `Authorization: Bearer <metricsToken>` (VETSYNC_METRICS_TOKEN); default: loopback only
+   */
+  metricsToken?: string
   /** clinics whose fixed documents are registered at start */
   clinics?: string[]
   log?: (line: string) => void
@@ -57,6 +64,7 @@ export class RelayServer {
   readonly #gate: RelayGate
   readonly #auth: Authenticator
   readonly #snapshots: SnapshotBuilder
+  readonly metrics: RelayMetrics
   readonly #durable: DurableAcks
   readonly #log: (line: string) => void
   readonly #startedAt = Date.now()
@@ -122,12 +130,25 @@ export class RelayServer {
       send: (peerId, documentId, heads) => this.adapter.sendControl(peerId, { type: "durable", documentId, heads }),
       log,
     })
+    this.metrics = new RelayMetrics({
+      identities: () => this.adapter.peerIds.flatMap(p => this.adapter.identityOf(p) ?? []),
+      traffic: () => this.adapter.traffic,
+      refusals: () => this.adapter.refusals,
+      rateLimited: () => this.adapter.rateLimited,
+      droppedDeskChanges: () => this.#policy.droppedDeskChanges,
+      documentsLoaded: () => Object.keys(this.repo.handles).length,
+      documentsKnown: () => this.ownership.size,
+      durableAcks: () => this.#durable.sent,
+      clinics: () => this.ownership.clinics,
+      snapshotState: clinicId => this.#snapshots.state(clinicId),
+    })
     this.#snapshots = new SnapshotBuilder(
       this.repo,
       ownership,
       this.storage,
       new SnapshotFiles(path.join(opts.dataDir, "snapshots")),
       log,
+      (clinicId, seconds, bytes) => this.metrics.snapshotBuilt(clinicId, seconds, bytes),
     )
     this.#gate = new RelayGate({
       auth: this.#auth,
@@ -142,6 +163,9 @@ export class RelayServer {
           `${who.role} ${who.id} was revoked`,
         ),
       health: () => this.health(),
+      ready: () => this.ready(),
+      metrics: this.metrics,
+      metricsAllowed: req => metricsAllowed(req, opts.metricsToken),
       log,
     })
   }
@@ -202,6 +226,20 @@ export class RelayServer {
       documents: this.ownership.size,
       uptimeSec: Math.round((Date.now() - this.#startedAt) / 1000),
     }
+  }
+
+  /**
+   * Ready to serve desks: listening, its document storage writable, the registry (if any)
+   * reachable and migrated, and the snapshot of every known clinic looked at (built, kept, or building).
+   */
+  ready(): Promise<Readiness> {
+    return relayReadiness({
+      closed: this.#closed,
+      dataDir: this.storage.baseDirectory,
+      auth: this.#auth,
+      clinics: this.ownership.clinics,
+      snapshotState: clinicId => this.#snapshots.state(clinicId),
+    })
   }
 
   async close(): Promise<void> {

@@ -68,6 +68,7 @@ export class SnapshotBuilder {
   readonly #cache = new Map<string, CacheEntry>()
   readonly #watched = new WeakSet<DocHandle<unknown>>()
   readonly #writes = new Set<Promise<void>>()
+  readonly #onBuilt: (clinicId: string, seconds: number, bytes: number) => void
 
   constructor(
     repo: Repo,
@@ -75,7 +76,10 @@ export class SnapshotBuilder {
     stored: StoredDocs,
     files?: SnapshotFiles,
     log: (line: string) => void = () => undefined,
+    /** after each build: the clinic, how long it took, the gzipped size */
+    onBuilt: (clinicId: string, seconds: number, bytes: number) => void = () => undefined,
   ) {
+    this.#onBuilt = onBuilt
     this.#repo = repo
     this.#ownership = ownership
     this.#stored = stored
@@ -95,6 +99,16 @@ export class SnapshotBuilder {
       this.#watch(clinicId, handle)
       this.#check(clinicId, handle)
     }, 0)
+  }
+
+  /**
+   * What the relay knows of the clinic's snapshot: none looked for yet, being built, current, or
+   * stale (a document changed since; the next download rebuilds it).
+   */
+  state(clinicId: string): "none" | "building" | "current" | "stale" {
+    const entry = this.#cache.get(clinicId)
+    if (!entry?.built) return entry?.building ? "building" : "none"
+    return entry.built.generation === entry.generation ? "current" : entry.building ? "building" : "stale"
   }
 
   /** Resolves when the snapshots being written to disk are there (the relay waits for it when closing). */
@@ -210,8 +224,10 @@ export class SnapshotBuilder {
       return gzip(Buffer.from(lines.map(l => JSON.stringify(l)).join("\n") + "\n"))
     })
     entry.building = { generation, promise }
+    const started = performance.now()
     try {
       const gz = await promise
+      this.#onBuilt(clinicId, (performance.now() - started) / 1000, gz.byteLength)
       if (!entry.built || entry.built.generation < generation) {
         const built: Built = { generation, gz, bundle: encodeBundle(bundle), heads }
         entry.built = built

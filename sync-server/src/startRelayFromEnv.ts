@@ -41,6 +41,7 @@ export const startRelayFromEnv = async (
     port: num(env.PORT, 8787),
     dataDir: path.resolve(env.VETSYNC_DATA_DIR || "data/relay"),
     name: env.VETSYNC_RELAY_NAME || "main",
+    ...(env.VETSYNC_METRICS_TOKEN ? { metricsToken: env.VETSYNC_METRICS_TOKEN } : {}),
     keepAliveMs: num(env.VETSYNC_KEEPALIVE_MS, 30_000),
     maxMessageBytes: num(env.VETSYNC_MAX_MESSAGE_BYTES, 64 * 1024 * 1024),
     clinics: (env.VETSYNC_CLINICS ?? "")
