@@ -11,6 +11,7 @@ export interface RelayMetricsSource {
   documentsLoaded: () => number
   documentsKnown: () => number
   durableAcks: () => number
+  resyncs: () => number
   clinics: () => string[]
   snapshotState: (clinicId: string) => string
 }
@@ -90,6 +91,13 @@ export class RelayMetrics {
       "Desk sync messages dropped for changing a server-owned document",
       [],
       () => [[{}, src.droppedDeskChanges()]],
+    )
+    pulledCounter(
+      r,
+      "vetsync_relay_resyncs_total",
+      "Documents given a fresh synchronizer because a peer that rejoined talked about them again",
+      [],
+      () => [[{}, src.resyncs()]],
     )
     pulledCounter(r, "vetsync_relay_durable_acks_total", "Durable acknowledgements sent to desks", [], () => [
       [{}, src.durableAcks()],

@@ -20,6 +20,8 @@ export interface RelayPolicyOptions {
   announced: (peerId: PeerId, docId: DocumentId, heads: string[]) => void
   /** asks the repo to run `announce` again for every document and peer */
   reannounce: () => void
+  /** gives the document a fresh synchronizer (every peer's sync state reloaded, nothing "already sent") */
+  resync: (docId: DocumentId) => void
   log: (line: string) => void
 }
 
@@ -39,6 +41,11 @@ export class RelayPolicy {
   readonly #changedAt = new Map<string, number>()
   #reannounce: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  /** per peer id: how many times it joined, and the join in which it last sent each document */
+  readonly #sessions = new Map<string, number>()
+  readonly #lastSession = new Map<string, Map<string, number>>()
+  /** documents given a fresh synchronizer because a peer came back to them */
+  resyncs = 0
   /** sync messages of desks that carried changes to server-owned documents, dropped */
   droppedDeskChanges = 0
 
@@ -77,7 +84,28 @@ export class RelayPolicy {
     }
     if (identity.role === "desk" && frame.type === "sync" && this.mayAccess(sender, docId))
       this.#o.announced(sender, docId, frame.heads)
+    if (frame.type === "sync") this.#backAfterRejoin(sender, docId)
     return true
+  }
+
+  /**
+   * A sync state remembers what was sent: a change the relay sent into a connection that died
+   * unnoticed (a stalled network) is never sent again to that peer id, and automerge-repo keeps the
+   * sync state in memory across the peer's reconnection (it resets it only when it announces the
+   * document, which the relay does only for documents changed since the desk joined). A desk that
+   * rejoined under the same peer id then stayed behind on that document for good, online with
+   * nothing waiting (chaos seed 42). So the first time a peer talks about a document in a new
+   * connection, and it had talked about it in an earlier one, the document gets a fresh synchronizer.
+   */
+  #backAfterRejoin(peerId: PeerId, docId: DocumentId): void {
+    const session = this.#sessions.get(peerId) ?? 0
+    let docs = this.#lastSession.get(peerId)
+    if (!docs) this.#lastSession.set(peerId, (docs = new Map<string, number>()))
+    const last = docs.get(docId)
+    docs.set(docId, session)
+    if (last === undefined || last === session) return
+    this.resyncs++
+    this.#o.resync(docId)
   }
 
   mayAccess(peerId: PeerId, docId: DocumentId | undefined): boolean {
@@ -90,6 +118,7 @@ export class RelayPolicy {
 
   joined(peerId: PeerId): void {
     this.#joinedAt.set(peerId, Date.now())
+    this.#sessions.set(peerId, (this.#sessions.get(peerId) ?? 0) + 1)
   }
 
   left(peerId: PeerId): void {

@@ -86,6 +86,12 @@ export class RelayServer {
       changed: (clinicId, docId) => this.#snapshots.noteChanges(clinicId, docId),
       announced: (peerId, docId, heads) => this.#durable.note(peerId, docId, heads),
       reannounce: () => this.repo.shareConfigChanged(),
+      resync: docId => {
+        const handle = this.repo.handles[docId]
+        if (!handle) return
+        this.repo.synchronizer.removeDocument(docId)
+        this.repo.synchronizer.addDocument(handle)
+      },
       log,
     })
     this.adapter = new HardenedWebSocketServerAdapter({
@@ -139,6 +145,7 @@ export class RelayServer {
       documentsLoaded: () => Object.keys(this.repo.handles).length,
       documentsKnown: () => this.ownership.size,
       durableAcks: () => this.#durable.sent,
+      resyncs: () => this.#policy.resyncs,
       clinics: () => this.ownership.clinics,
       snapshotState: clinicId => this.#snapshots.state(clinicId),
     })

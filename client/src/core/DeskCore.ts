@@ -49,6 +49,8 @@ export interface DeskOptions {
   now?: () => Date
   /** how long the read model may reflect heads its document lacks, past the bootstrap, before it is rebuilt; default 60 s */
   readModelAheadMs?: number
+  /** how often a connected desk compares its documents with the relay's (default 60 s) */
+  catchUpMs?: number
 }
 
 const ROOT: DocKey = "root"
@@ -127,6 +129,7 @@ export class DeskCore {
       onSnapshot: () =>
         this.#emit({ type: "records-changed", collections: ["clients", "patients", "appointments", "invoices"] }),
       hasPendingUpdate: key => this.#pendingUpdates.has(key),
+      catchUpMs: opts.catchUpMs,
     })
     this.sync.onRelayUp = () => this.#follower.relayUp()
     for (const { key } of this.rm.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
@@ -311,9 +314,12 @@ export class DeskCore {
     if (since === undefined) {
       this.#aheadSince.set(id, Date.now())
       // look again once the minute is over, even if nothing else changes the document
-      setTimeout(() => {
-        if (!this.#closed && this.docs.handleOf(key) === handle) this.#scheduleUpdate(key, handle)
-      }, (this.opts.readModelAheadMs ?? 60_000) + 1000).unref()
+      setTimeout(
+        () => {
+          if (!this.#closed && this.docs.handleOf(key) === handle) this.#scheduleUpdate(key, handle)
+        },
+        (this.opts.readModelAheadMs ?? 60_000) + 1000,
+      ).unref()
       return false
     }
     if (Date.now() - since < (this.opts.readModelAheadMs ?? 60_000)) return false

@@ -1,12 +1,11 @@
-import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
-import { isDocKey, sameHeads, type DocKey, type RootDoc } from "@vetsync/shared"
-import { fetchClinic, type Bootstrapper } from "./Bootstrapper.js"
+import { sameHeads, type DocKey } from "@vetsync/shared"
+import type { Bootstrapper } from "./Bootstrapper.js"
 import { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
+import { RelayCatchUp } from "./RelayCatchUp.js"
 import type { SyncTracker } from "./SyncTracker.js"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
-const ROOT: DocKey = "root"
 /** documents that stay loaded: small, and read on every start */
 const PINNED = new Set<DocKey>(["root", "pricelist", "rejections"])
 /** at most this many other documents stay in memory once they are in sync with the relay */
@@ -24,6 +23,8 @@ export interface DocFollowerOptions {
   onSnapshot: () => void
   /** true while a document has read-model work queued */
   hasPendingUpdate: (key: DocKey) => boolean
+  /** how often a connected desk compares its documents with the relay's (RelayCatchUp); default 60 s */
+  catchUpMs?: number
 }
 
 /**
@@ -39,13 +40,24 @@ export class DocFollower {
   #abortSnapshot: (() => void) | undefined
   /** false while a new desk takes the relay's snapshot and bundle: documents are not opened one by one meanwhile */
   #settled: boolean
-  #subscribing = false
+  readonly #catchUp: RelayCatchUp
   #trimming = false
   #closed = false
 
   constructor(o: DocFollowerOptions) {
     this.#o = o
     this.#settled = !o.server || o.bootstrap.phase === "done"
+    this.#catchUp = new RelayCatchUp({
+      server: o.server,
+      clinicId: o.clinicId,
+      headers: o.headers,
+      docs: o.docs,
+      rm: o.rm,
+      sync: o.sync,
+      open: key => this.open(key),
+      settled: () => this.#settled,
+      intervalMs: o.catchUpMs,
+    })
     o.docs.repo.networkSubsystem.on("peer-disconnected", () => {
       if (!o.sync.online) this.#abortSnapshot?.()
     })
@@ -78,7 +90,7 @@ export class DocFollower {
   /** Call when a relay connection opens. */
   relayUp(): void {
     for (const w of [...this.#relayWaiters]) w()
-    void this.#subscribeAll()
+    void this.#catchUp.run()
   }
 
   /**
@@ -87,7 +99,7 @@ export class DocFollower {
    */
   async refresh(): Promise<void> {
     for (const key of this.#o.sync.dirtyKeys()) await this.open(key)
-    await this.#subscribeAll()
+    await this.#catchUp.run()
   }
 
   /** A partition newly listed in the root: open it to receive its records (after the bootstrap). */
@@ -106,6 +118,7 @@ export class DocFollower {
 
   close(): void {
     this.#closed = true
+    this.#catchUp.close()
     this.#abortSnapshot?.()
     for (const w of [...this.#relayWaiters]) w()
   }
@@ -152,7 +165,7 @@ export class DocFollower {
     this.#settled = true
     void this.trim()
     // documents created after the snapshot, and any the relay holds differently by now
-    void this.#subscribeAll()
+    void this.#catchUp.run()
   }
 
   /** Resolves when a relay is connected (or the desk closes). */
@@ -165,54 +178,6 @@ export class DocFollower {
       }
       this.#relayWaiters.add(done)
     })
-  }
-
-  /**
-   * On every relay connection (once the bootstrap is through), opens the documents of the clinic
-   * that the relay holds differently from what the read model reflects, a few at a time, so their
-   * changes flow both ways; documents in sync are unloaded again by trim().
-   */
-  async #subscribeAll(): Promise<void> {
-    // a new desk gets the documents from the relay's bundle first (#runBootstrap subscribes
-    // afterwards): opening them through sync meanwhile would compete with it
-    if (this.#subscribing || !this.#settled) return
-    this.#subscribing = true
-    const { docs, rm, sync } = this.#o
-    try {
-      const root = await docs.open(ROOT)
-      for (const p of Object.keys((root.doc() as RootDoc).partitions ?? {})) if (isDocKey(p)) docs.layout.add(p)
-      const relayHeads = await this.#relayHeads()
-      // the desk closed while the relay answered (a desk enrolling again closes and reopens at once)
-      if (this.#closed) return
-      for (const k of Object.keys(relayHeads ?? {})) if (isDocKey(k)) docs.layout.add(k)
-      // the documents of the clinic that exist (listed in the root, on this desk's disk, or at the
-      // relay) and that the relay holds differently from what this desk's read model reflects
-      const keys = docs.layout.keys().filter(k => {
-        if (docs.isOpen(k)) return false
-        if (!relayHeads) return docs.isLocal(k) || (root.doc() as RootDoc).partitions?.[k]
-        const theirs = relayHeads[k]
-        if (theirs === undefined) return docs.isLocal(k)
-        const ours = rm.getDocHeads(docs.layout.idOf(k))
-        return ours === undefined || !sameHeads(ours, decodeHeads(theirs as UrlHeads))
-      })
-      if (DEBUG)
-        console.error(`[desk] subscribeAll: ${keys.length} to open, relay heads ${relayHeads ? "known" : "unknown"}`)
-      for (let i = 0; i < keys.length && !this.#closed && sync.online; i += 4)
-        await Promise.all(keys.slice(i, i + 4).map(k => this.open(k)))
-    } finally {
-      this.#subscribing = false
-    }
-  }
-
-  /** The relay's current heads of every document of the clinic, or undefined if it cannot say. */
-  async #relayHeads(): Promise<Record<string, string[]> | undefined> {
-    if (!this.#o.server) return undefined
-    try {
-      const res = await fetchClinic(this.#o.server, this.#o.clinicId, "heads", this.#o.headers(), 30_000)
-      return res.ok ? ((await res.json()) as Record<string, string[]>) : undefined
-    } catch {
-      return undefined
-    }
   }
 
   /**

@@ -55,6 +55,8 @@ export class DocStore {
   /** documents with a local change being written to disk */
   readonly #saving = new Map<DocumentId, number>()
   readonly #gate = new MessageGate()
+  /** documents unloaded at least once since this store opened */
+  readonly #unloadedBefore = new Set<DocumentId>()
   readonly #genesisOf: (key: DocKey) => Uint8Array
   /** in front of the disk: after close() the repo's late throttled saves write nothing */
   readonly #closable: ClosableStorageAdapter
@@ -139,6 +141,14 @@ export class DocStore {
     // a document with nothing on disk loads as its genesis (GenesisFallbackStorage): every desk may
     // start it, write to it offline, and let the sync bring the rest
     const handle = await this.repo.find<AnyClinicDoc>(id, { allowableStates: ["ready"] })
+    if (this.#unloadedBefore.has(id)) {
+      // automerge-repo 2.5.6: a sync message already being handled when the document unloaded
+      // (CollectionSynchronizer awaits the access check and find) can bind the document's
+      // synchronizer to the old handle, and then never binds the new one: the document stays open
+      // and deaf to the relay. A reopened document gets a synchronizer of its own handle.
+      this.repo.synchronizer.removeDocument(id)
+      this.repo.synchronizer.addDocument(handle)
+    }
     this.#handles.set(id, handle)
     if (DEBUG) console.error(`[docs] open ${key} ${(performance.now() - t0).toFixed(0)} ms`)
     handle.on("heads-changed", () => {
@@ -254,6 +264,7 @@ export class DocStore {
     if (!handle || this.#opening.has(id) || this.#unloading.has(id) || this.#pins.has(id)) return
     this.#handles.delete(id)
     this.#usedAt.delete(id)
+    this.#unloadedBefore.add(id)
     if (DEBUG) console.error(`[docs] unload ${key}`)
     // messages for it wait until it is gone, then reach a fresh handle loaded from disk
     this.#gate.hold(id)

@@ -94,7 +94,11 @@ export class SyncProblems {
     else return problem("refused", refused, (this.#refusedSince ??= this.#now()))
     const since = this.#waitingSince
     if (since !== undefined && this.#now() - since >= STALL_MS && this.#o.online())
-      return problem("stalled", `${this.#o.waiting()} records waiting, none acknowledged for ${Math.round((this.#now() - since) / 1000)} s`, since)
+      return problem(
+        "stalled",
+        `${this.#o.waiting()} records waiting, none acknowledged for ${Math.round((this.#now() - since) / 1000)} s`,
+        since,
+      )
     return null
   }
 

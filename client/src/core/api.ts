@@ -146,7 +146,11 @@ export interface DeskHandlers {
   "patients.update": (args: Args<"patients.update">) => Patient
   "patients.delete": (args: Args<"patients.delete">) => { ok: true }
 
-  "appointments.book": (args: Args<"appointments.book">) => { appointment: Appointment; client: Client; patient: Patient }
+  "appointments.book": (args: Args<"appointments.book">) => {
+    appointment: Appointment
+    client: Client
+    patient: Patient
+  }
   "appointments.setStatus": (args: Args<"appointments.setStatus">) => Appointment
   "appointments.day": (args: Args<"appointments.day">) => AppointmentView[]
   "appointments.vets": () => string[]
@@ -187,7 +191,8 @@ export type ApiResponse<T> =
  * `forbidden`: the transport refused the caller (desk API: foreign Origin or Host, missing secret; Electron: a foreign frame);
  * `unavailable`: the desk is not open for work (not enrolled yet, revoked: client/src/setup)
  */
-export type ApiErrorCode = "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "unavailable" | "internal"
+export type ApiErrorCode =
+  "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "unavailable" | "internal"
 
 export class DeskError extends Error {
   readonly code: ApiErrorCode

@@ -38,9 +38,13 @@ const query = z.string().max(ARG_CAPS.query)
 const limit = z.int().min(1).max(ARG_CAPS.limit)
 const byId = z.strictObject({ id })
 /** a calendar date YYYY-MM-DD (2026-02-30 is not one) */
-const date = z.string().refine(isCalendarDate, { message: "must be a date YYYY-MM-DD", params: { code: "invalid_date" } })
+const date = z
+  .string()
+  .refine(isCalendarDate, { message: "must be a date YYYY-MM-DD", params: { code: "invalid_date" } })
 /** a month YYYY-MM */
-const month = z.string().refine(m => isCalendarDate(`${m}-01`), { message: "must be a month YYYY-MM", params: { code: "invalid_date" } })
+const month = z
+  .string()
+  .refine(m => isCalendarDate(`${m}-01`), { message: "must be a month YYYY-MM", params: { code: "invalid_date" } })
 const none = z.strictObject({})
 
 export const ClientInputSchema = z.strictObject({
@@ -93,7 +97,9 @@ export const COMMAND_ARGS = {
 
   "clients.search": z.strictObject({ query, limit: limit.optional() }),
   "clients.get": byId,
-  "clients.create": ClientInputSchema.extend({ patients: z.array(PatientInputSchema).max(ARG_CAPS.patients).optional() }),
+  "clients.create": ClientInputSchema.extend({
+    patients: z.array(PatientInputSchema).max(ARG_CAPS.patients).optional(),
+  }),
   "clients.update": z.strictObject({ id, patch: ClientInputSchema.partial() }),
   "clients.delete": byId,
 

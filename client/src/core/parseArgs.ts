@@ -29,7 +29,10 @@ const TYPE_NAMES: Record<string, string> = {
 /** the value at `path` of the arguments (zod's issues do not carry it) */
 const valueAt = (args: unknown, path: readonly PropertyKey[]): unknown =>
   path.reduce<unknown>(
-    (o, key) => (o !== null && typeof o === "object" && Object.hasOwn(o, key) ? (o as Record<PropertyKey, unknown>)[key] : undefined),
+    (o, key) =>
+      o !== null && typeof o === "object" && Object.hasOwn(o, key)
+        ? (o as Record<PropertyKey, unknown>)[key]
+        : undefined,
     args,
   )
 
@@ -37,7 +40,11 @@ const fieldErrors = (args: unknown, issue: z.core.$ZodIssue): FieldError[] => {
   const field = fieldPath(issue.path)
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map(key => ({ field: fieldPath([...issue.path, key]), code: "unknown_field", message: "is not a field of this command" }))
+      return issue.keys.map(key => ({
+        field: fieldPath([...issue.path, key]),
+        code: "unknown_field",
+        message: "is not a field of this command",
+      }))
     case "invalid_type":
       return [
         valueAt(args, issue.path) === undefined

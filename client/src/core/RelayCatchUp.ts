@@ -1,0 +1,155 @@
+import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
+import { isDocKey, sameHeads, type DocKey, type RootDoc } from "@vetsync/shared"
+import { fetchClinic } from "./Bootstrapper.js"
+import { DocStore } from "./DocStore.js"
+import type { ReadModel } from "./readmodel/ReadModel.js"
+import type { SyncTracker } from "./SyncTracker.js"
+
+const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
+const ROOT: DocKey = "root"
+/** an open taking longer than this is logged, and the pass goes on without waiting for it */
+const SLOW_OPEN_MS = 60_000
+
+export interface RelayCatchUpOptions {
+  server: string | undefined
+  clinicId: string
+  headers: () => Record<string, string>
+  docs: DocStore
+  rm: ReadModel
+  sync: SyncTracker
+  /** opens a document, never throwing */
+  open: (key: DocKey) => Promise<void>
+  /** false while a new desk's bootstrap owns the documents */
+  settled: () => boolean
+  /** how often a connected desk compares its documents with the relay's; default 60 s */
+  intervalMs?: number
+}
+
+/**
+ * Brings the desk level with the relay: on every relay connection, and every minute while
+ * connected, it asks the relay for the heads of every document of the clinic and opens those the
+ * relay holds differently from what the read model reflects, so their changes flow both ways.
+ *
+ * The relay pushes a document only when it changes while the desk is connected; a push lost in a
+ * connection that stalled (the relay's sync state then takes it as sent, and a desk with nothing
+ * new never asks) left a desk "online, nothing waiting" and behind for good (chaos seed 42). So:
+ * a request that comes while a pass runs is never dropped (another pass follows), an open that
+ * hangs does not hold the pass, and when a document stays behind the relay over two passes with
+ * no progress and nothing of the desk's own waiting, the desk reconnects (the relay then gives it
+ * fresh synchronizers: RelayPolicy) and reopens the document with a fresh handle.
+ */
+export class RelayCatchUp {
+  readonly #o: RelayCatchUpOptions
+  #running = false
+  #again = false
+  #closed = false
+  readonly #timer: ReturnType<typeof setInterval>
+  /** documents found behind the relay on the last pass, with the heads the desk had of them */
+  #behind = new Map<DocKey, string>()
+
+  constructor(o: RelayCatchUpOptions) {
+    this.#o = o
+    this.#timer = setInterval(() => {
+      if (o.sync.online && o.settled()) void this.run()
+    }, o.intervalMs ?? 60_000)
+    this.#timer.unref()
+  }
+
+  close(): void {
+    this.#closed = true
+    clearInterval(this.#timer)
+  }
+
+  /** Runs a pass now, or right after the one running. */
+  async run(): Promise<void> {
+    if (!this.#o.settled() || this.#closed) return
+    if (this.#running) {
+      this.#again = true
+      return
+    }
+    this.#running = true
+    try {
+      do {
+        this.#again = false
+        await this.#pass()
+      } while (this.#again && !this.#closed)
+    } catch (e) {
+      console.error(`[desk] catching up with the relay failed: ${(e as Error).message}`)
+    } finally {
+      this.#running = false
+    }
+  }
+
+  async #pass(): Promise<void> {
+    const { docs, rm, sync } = this.#o
+    const root = await docs.open(ROOT)
+    for (const p of Object.keys((root.doc() as RootDoc).partitions ?? {})) if (isDocKey(p)) docs.layout.add(p)
+    const relayHeads = await this.#relayHeads()
+    // the desk closed while the relay answered (a desk enrolling again closes and reopens at once)
+    if (this.#closed) return
+    for (const k of Object.keys(relayHeads ?? {})) if (isDocKey(k)) docs.layout.add(k)
+    const oursOf = (k: DocKey): string[] | undefined => rm.getDocHeads(docs.layout.idOf(k))
+    const differs = (k: DocKey): boolean => {
+      const theirs = relayHeads?.[k]
+      if (theirs === undefined) return false
+      const ours = oursOf(k)
+      return ours === undefined || !sameHeads(ours, decodeHeads(theirs as UrlHeads))
+    }
+    // the documents of the clinic that exist (listed in the root, on this desk's disk, or at the
+    // relay) and that the relay holds differently from what this desk's read model reflects
+    const closed = docs.layout.keys().filter(k => {
+      if (docs.isOpen(k)) return false
+      if (!relayHeads) return docs.isLocal(k) || (root.doc() as RootDoc).partitions?.[k]
+      return relayHeads[k] === undefined ? docs.isLocal(k) : differs(k)
+    })
+    // behind the relay on this pass and the last, with no progress in between and nothing of the
+    // desk's own waiting: what the relay sent of it was lost, and neither side will send it again
+    // on this connection
+    const waiting = new Set(sync.dirtyKeys())
+    const behind = new Map(
+      docs.layout
+        .keys()
+        .filter(k => relayHeads !== undefined && !waiting.has(k) && differs(k))
+        .map(k => [k, (oursOf(k) ?? []).join(",")] as const),
+    )
+    const stuck = [...behind].filter(([k, ours]) => this.#behind.get(k) === ours).map(([k]) => k)
+    this.#behind = behind
+    if (DEBUG || stuck.length > 0)
+      console.error(
+        `[desk] catching up: ${closed.length} to open, ${stuck.length} behind the relay without progress` +
+          `${stuck.length > 0 ? ` (${stuck.join(", ")}): reconnecting and reopening them` : ""}, ` +
+          `relay heads ${relayHeads ? "known" : "unknown"}`,
+      )
+    if (stuck.length > 0) {
+      this.#behind.clear()
+      for (const k of stuck) if (k !== ROOT) await docs.unload(k)
+      // a new connection: the relay gives each document the desk talks about a fresh synchronizer
+      // (RelayPolicy), and the desk's own sync states start over
+      docs.repo.networkSubsystem.reconnect()
+    }
+    const keys = [...new Set([...closed, ...stuck.filter(k => !docs.isOpen(k))])]
+    for (let i = 0; i < keys.length && !this.#closed && sync.online; i += 4) await this.#openAll(keys.slice(i, i + 4))
+  }
+
+  async #openAll(keys: DocKey[]): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const slow = new Promise<"slow">(resolve => {
+      timer = setTimeout(() => resolve("slow"), SLOW_OPEN_MS)
+    })
+    const outcome = await Promise.race([Promise.all(keys.map(k => this.#o.open(k))), slow])
+    clearTimeout(timer)
+    if (outcome === "slow")
+      console.error(`[desk] opening ${keys.join(", ")} takes over ${SLOW_OPEN_MS / 1000} s; going on without waiting`)
+  }
+
+  /** The relay's current heads of every document of the clinic, or undefined if it cannot say. */
+  async #relayHeads(): Promise<Record<string, string[]> | undefined> {
+    if (!this.#o.server) return undefined
+    try {
+      const res = await fetchClinic(this.#o.server, this.#o.clinicId, "heads", this.#o.headers(), 30_000)
+      return res.ok ? ((await res.json()) as Record<string, string[]>) : undefined
+    } catch {
+      return undefined
+    }
+  }
+}
