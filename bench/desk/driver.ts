@@ -32,7 +32,7 @@ desk.onEvent(e => {
 void (async () => {
   let hit = false
   for (;;) {
-    const hits = await desk.call("clients.search", { query: probe, limit: 5 })
+    const { hits } = await desk.call("clients.search", { query: probe, limit: 5 })
     if (hits.length > 0 && !hit) {
       hit = true
       out({ ev: "first-hit", ms: Date.now() - t0 })

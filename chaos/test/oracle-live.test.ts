@@ -26,7 +26,7 @@ describe("the chaos oracle on a live system", () => {
           const s = await d.client.call("status", undefined)
           return s.kind === "ok" && !s.value.online
         }, 60_000)
-        const up = await d.client.call("clients.update", { id: target.id, patch: { phone: "+7 99999999999" } })
+        const up = await d.client.call("clients.update", { id: target.id, patch: { phone: "+79999999999" } })
         if (up.kind !== "ok") throw new Error(`the spoiling update failed: ${JSON.stringify(up)}`)
         ledger.wrote("clients", target.id, d.name, { phone: up.value.phone }, "tamper")
         // acknowledged, says the ledger, yet never sent: a record, a field value and a conflict

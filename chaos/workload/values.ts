@@ -59,7 +59,8 @@ export class Values {
       case "clients.name":
         return `${this.#rng.pick(SURNAMES)} ${tag}`
       case "clients.phone":
-        return `+7 9${this.#laneDigit}${String(n).padStart(8, "0")}`
+        // canonical, as the desk stores a phone (it would store "+7 9…" typed with a space as "+79…")
+        return `+79${this.#laneDigit}${String(n).padStart(8, "0")}`
       case "clients.email":
         return `${tag}@chaos.test`
       case "clients.address":

@@ -81,9 +81,24 @@ export type PatientInput = z.output<typeof PatientInputSchema>
 export interface ClientSearchHit {
   id: string
   name: string
+  /** as stored (records kept as typed before phones were normalised too); the UI formats it */
   phone: string
-  /** the matching patients' names, for display */
+  /** the client's patients, for display */
   patients: { id: string; name: string; species: string; chip: string }[]
+}
+
+/** A page of hits, best first, and how many clients match in all. */
+export interface ClientSearchResult {
+  hits: ClientSearchHit[]
+  total: number
+}
+
+/** Why a new client is probably an existing one. */
+export type DuplicateReason = "phone" | "name-and-pet"
+
+/** An existing client a new one probably is, and why. */
+export interface DuplicateCandidate extends ClientSearchHit {
+  reasons: DuplicateReason[]
 }
 
 /** A field that two desks changed at the same time: the value kept and the others. */
@@ -136,7 +151,9 @@ export interface DeskHandlers {
   status: () => DeskStatus
   "sync.now": () => SyncNowResult
 
-  "clients.search": (args: Args<"clients.search">) => ClientSearchHit[]
+  "clients.search": (args: Args<"clients.search">) => ClientSearchResult
+  /** existing clients a client about to be created probably is (same phone, or same name and pet name) */
+  "clients.duplicates": (args: Args<"clients.duplicates">) => DuplicateCandidate[]
   "clients.get": (args: Args<"clients.get">) => ClientCard | null
   "clients.create": (args: Args<"clients.create">) => { client: Client; patients: Patient[] }
   "clients.update": (args: Args<"clients.update">) => Client
@@ -214,6 +231,7 @@ export const DESK_COMMANDS = [
   "status",
   "sync.now",
   "clients.search",
+  "clients.duplicates",
   "clients.get",
   "clients.create",
   "clients.update",

@@ -1,4 +1,4 @@
-import { APPOINTMENT_STATUSES, COLLECTIONS, SEXES, isCalendarDate } from "@vetsync/shared"
+import { APPOINTMENT_STATUSES, COLLECTIONS, SEXES, isCalendarDate, normalisePhone } from "@vetsync/shared"
 import { z } from "zod"
 
 /**
@@ -8,10 +8,11 @@ import { z } from "zod"
  * `validation` error with field paths, never a handler's TypeError.
  *
  * What is checked here is the shape: types, required fields, no unknown keys, enums, and caps
- * that no honest caller comes near. What a record may hold (a name is not blank, a phone is a
- * phone, a birth date is not in the future, a field's real length limit) is the shared
- * validators' job: they run on the record a command builds, and the UI shows their errors next
- * to its fields.
+ * that no honest caller comes near, and one normalisation: a phone staff type becomes its
+ * canonical form (or is refused). What a record may hold (a name is not blank, a birth date is
+ * not in the future, a field's real length limit) is the shared validators' job: they run on the
+ * record a command builds (and accept the phones records were stored with before), and the UI
+ * shows their errors next to its fields.
  */
 
 /** Caps against absurd input; every field's real limit is lower and belongs to the validators. */
@@ -46,10 +47,21 @@ const month = z
   .string()
   .refine(m => isCalendarDate(`${m}-01`), { message: "must be a month YYYY-MM", params: { code: "invalid_date" } })
 const none = z.strictObject({})
+/**
+ * A phone as staff type it, stored in its canonical form ("8 952 618 10 32" -> "+79526181032");
+ * what is not a phone is refused here, with the code of its problem (phone_characters,
+ * phone_too_short, phone_too_long, phone_needs_country). "" is no phone.
+ */
+const phone = text.transform((typed, ctx) => {
+  const r = normalisePhone(typed)
+  if (r.ok) return r.phone
+  ctx.issues.push({ code: "custom", message: r.message, params: { code: r.code }, input: typed })
+  return z.NEVER
+})
 
 export const ClientInputSchema = z.strictObject({
   name: text,
-  phone: text.optional(),
+  phone: phone.optional(),
   email: text.optional(),
   address: text.optional(),
   notes: text.optional(),
@@ -96,6 +108,12 @@ export const COMMAND_ARGS = {
   "sync.now": none,
 
   "clients.search": z.strictObject({ query, limit: limit.optional() }),
+  "clients.duplicates": z.strictObject({
+    name: text,
+    /** as typed; a phone that is not one matches nobody */
+    phone: text.optional(),
+    petNames: z.array(text).max(ARG_CAPS.patients).optional(),
+  }),
   "clients.get": byId,
   "clients.create": ClientInputSchema.extend({
     patients: z.array(PatientInputSchema).max(ARG_CAPS.patients).optional(),

@@ -92,7 +92,8 @@ const uncheckedHandlers = ({ ctx, status, syncNow }: HandlerDeps): DeskApi => {
   return {
     status: async () => status(),
     "sync.now": async () => syncNow(),
-    "clients.search": async ({ query, limit }) => rm.searchClients(String(query ?? ""), limitOf(limit)),
+    "clients.search": async ({ query, limit }) => rm.findClients(String(query ?? ""), limitOf(limit)),
+    "clients.duplicates": async ({ name, phone, petNames }) => rm.likelyDuplicates({ name, phone, petNames }),
     "clients.get": async ({ id }) => {
       const related = new Set([id, ...rm.patientsOf(id).map(p => p.id)])
       return clientCard(ctx, id, {

@@ -39,6 +39,9 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
     status: none,
     "sync.now": none,
     "clients.search": fc.record({ query, limit }).map(defined),
+    "clients.duplicates": fc
+      .record({ c: clientInput, petNames: optional(fc.array(patientInput.map(p => p.name), { maxLength: 3 })) })
+      .map(({ c, petNames }) => defined({ name: c.name, phone: c.phone, petNames })),
     "clients.get": fc.record({ id: fc.oneof(id.client, fc.string({ minLength: 1, maxLength: ARG_CAPS.id })) }),
     "clients.create": fc
       .record({ c: clientInput, patients: optional(fc.array(patientInput, { maxLength: 3 })) })
@@ -75,6 +78,7 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
 /** Required arguments, by path ("*" is any element of a list): the contract the boundary keeps. */
 export const REQUIRED: Partial<Record<DeskCommand, string[][]>> = {
   "clients.search": [["query"]],
+  "clients.duplicates": [["name"]],
   "clients.get": [["id"]],
   "clients.create": [["name"], ["patients", "*", "name"], ["patients", "*", "species"]],
   "clients.update": [["id"], ["patch"]],

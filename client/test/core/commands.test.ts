@@ -33,14 +33,29 @@ describe("desk commands", () => {
     const desk = await openDesk(path.join(tmpDir("bad"), "d"), undefined, "desk-x")
     open.push(desk)
     const err = await desk
-      .call("clients.create", { name: " ", phone: "call me", patients: [{ name: "Рекс", species: "" }] })
+      .call("clients.create", { name: " ", phone: "+7 952 618-10-32", email: "nope", patients: [{ name: "Рекс", species: "" }] })
       .catch(e => e)
     expect(err).toBeInstanceOf(DeskError)
     expect((err as DeskError).code).toBe("validation")
     expect((err as DeskError).fields?.map(f => `${f.field}:${f.code}`)).toEqual([
       "name:required",
-      "phone:invalid_phone",
+      "email:invalid_email",
     ])
+    // a phone that is not one is refused where the arguments are read, with what is wrong with it
+    for (const [phone, code] of [
+      ["call me", "phone_characters"],
+      ["8 952 618 10 3", "phone_too_short"],
+      ["8 952 618 10 322", "phone_too_long"],
+      ["44 20 7946 0958", "phone_needs_country"],
+    ] as const)
+      await expect(desk.call("clients.create", { name: "Орлов Пётр", phone }), phone).rejects.toMatchObject({
+        code: "validation",
+        fields: [{ field: "phone", code }],
+      })
+    await expect(desk.call("clients.update", { id: "3f0c1d1e-0000-4000-8000-000000000000", patch: { phone: "x" } })).rejects.toMatchObject({
+      fields: [{ field: "patch.phone", code: "phone_characters" }],
+    })
+    expect(desk.rm.counts()).toMatchObject({ clients: 0 })
     const { client } = await desk.call("clients.create", { name: "Орлов Пётр" })
     const bad = await desk
       .call("appointments.book", {
@@ -61,6 +76,30 @@ describe("desk commands", () => {
     await expect(
       desk.call("clients.update", { id: "3f0c1d1e-0000-4000-8000-000000000000", patch: { name: "x" } }),
     ).rejects.toMatchObject({ code: "not_found" })
+  })
+
+  it("stores phones canonical, finds and keeps a phone stored as typed, and names likely duplicates", async () => {
+    const desk = await openDesk(path.join(tmpDir("phones"), "d"), undefined, "desk-p")
+    open.push(desk)
+    const { client } = await desk.call("clients.create", { name: "Орлова Анна", phone: "8 (916) 000-11-22", patients: [{ name: "Мурка", species: "кошка" }] })
+    expect(client.phone).toBe("+79160001122")
+    // a record of before normalisation: the phone as it was typed (written as a chosen value is)
+    const { client: old } = await desk.call("clients.create", { name: "Старова Вера" })
+    await desk.call("conflicts.resolve", { collection: "clients", id: old.id, field: "phone", value: "+7 952 618-10-32" })
+    expect(desk.rm.getClient(old.id)?.phone).toBe("+7 952 618-10-32")
+    expect(await desk.call("clients.search", { query: "8 952 618 10 32" })).toMatchObject({ total: 1, hits: [{ id: old.id }] })
+    // the same number in another form is not a change: the document keeps what it has
+    await desk.call("clients.update", { id: old.id, patch: { phone: "89526181032", address: "ул. Мира, 1" } })
+    expect(desk.rm.getClient(old.id)).toMatchObject({ phone: "+7 952 618-10-32", address: "ул. Мира, 1" })
+    await desk.call("clients.update", { id: old.id, patch: { phone: "8 952 618 10 33" } })
+    expect(desk.rm.getClient(old.id)?.phone).toBe("+79526181033")
+    expect(await desk.call("clients.duplicates", { name: "Кто-то Другой", phone: "+7 916 000 11 22" })).toMatchObject([
+      { id: client.id, reasons: ["phone"], patients: [{ name: "Мурка" }] },
+    ])
+    expect(await desk.call("clients.duplicates", { name: "орлова  анна", petNames: ["мурка"] })).toMatchObject([
+      { id: client.id, reasons: ["name-and-pet"] },
+    ])
+    expect(await desk.call("clients.duplicates", { name: "Орлова Анна", phone: "8 999 000 11 22", petNames: ["Барсик"] })).toEqual([])
   })
 
   it("numbers invoices per desk so that offline desks never collide, and keeps the price of the sale", async () => {

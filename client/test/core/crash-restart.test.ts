@@ -77,7 +77,7 @@ describe("crash and restart", () => {
     const desk = await openDesk(dataDir, DEAD_RELAY, "desk-r")
     open.push(desk)
     const loadedBefore = desk.docs.openHandles().length
-    const hits = await desk.call("clients.search", { query: "барсик" })
+    const { hits } = await desk.call("clients.search", { query: "барсик" })
     expect(loadedBefore).toBe(0)
     expect(desk.docs.openHandles().length).toBe(0)
     expect(hits.map(h => h.id)).toEqual([client.id])

@@ -1,5 +1,5 @@
 import fc from "fast-check"
-import { APPOINTMENT_STATUSES, SEXES, storable } from "@vetsync/shared"
+import { APPOINTMENT_STATUSES, SEXES, phoneKey, storable } from "@vetsync/shared"
 import type { BookInput, ClientInput, InvoiceInput, PatientInput } from "../../src/core/api.js"
 import { ARG_CAPS } from "../../src/core/commandArgs.js"
 import { PRICE_ITEMS } from "./fixtures.js"
@@ -41,10 +41,26 @@ const requiredText = (max: number): fc.Arbitrary<string> =>
 const optionalText = (max: number): fc.Arbitrary<string> =>
   fc.oneof({ weight: 8, arbitrary: anyText(max) }, { weight: 1, arbitrary: fc.constant("ж".repeat(max)) })
 
-const phone = fc
-  .tuple(fc.boolean(), fc.stringMatching(/^[0-9][0-9()\- ]{3,18}[0-9]$/), fc.constantFrom("", " "))
-  .map(([plus, body, pad]) => `${pad}${plus ? "+" : ""}${body}${pad}`)
-  .filter(p => p.trim().replace(/^\+/, "").length <= 20)
+/** a Russian number as staff type it (8…, +7…, 7…, 10 digits; spaces, brackets, dashes), or a foreign one with + */
+const phone = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom("+7", "8", "7", "+7 ", "8 ", ""),
+      fc.constantFrom("9", "4", "3"),
+      fc.stringMatching(/^\d{9}$/),
+      fc.constantFrom(" ", "-", ""),
+      fc.boolean(),
+      fc.constantFrom("", " "),
+    )
+    .map(([prefix, a, b, sep, brackets, pad]) => {
+      const d = a + b
+      const code = brackets ? `(${d.slice(0, 3)})` : d.slice(0, 3)
+      return `${pad}${prefix}${code}${sep}${d.slice(3, 6)}${sep}${d.slice(6, 8)}${sep}${d.slice(8)}${pad}`
+    }),
+  fc.tuple(fc.constantFrom("+44 ", "+1 ", "+49", "+375 "), fc.stringMatching(/^[1-9]\d{7,9}$/)).map(([cc, n]) => `${cc}${n}`),
+)
+/** what the desk stores for a phone staff typed: its canonical form */
+export const storedPhone = (typed: string): string => phoneKey(typed)
 
 const email = fc.emailAddress().filter(e => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) && e.length <= 2000 && storable(e))
 
@@ -159,7 +175,8 @@ export const resolvable = fc.oneof(
 const VALUE_OF: Record<string, fc.Arbitrary<string>> = {
   name: requiredText(100),
   species: requiredText(100),
-  phone: fc.oneof(fc.constant(""), phone).map(p => p.trim()),
+  // a value chosen among the stored ones: canonical
+  phone: fc.oneof(fc.constant(""), phone.map(phoneKey)),
   email: fc.oneof(fc.constant(""), email),
   address: optionalText(500),
   notes: optionalText(10_000),

@@ -3,6 +3,7 @@ import { lineTotal, type Appointment, type Client, type Invoice, type Patient } 
 import type { DeskCommand, DeskCore } from "../../src/index.js"
 import { dispatchCall } from "../../src/web/dispatch.js"
 import { PRICE_ITEMS } from "./fixtures.js"
+import { storedPhone } from "./honestArgs.js"
 
 type Args = Record<string, unknown>
 
@@ -25,10 +26,10 @@ const ok = async <T>(desk: DeskCore, command: DeskCommand, args: unknown): Promi
 const trim = (v: unknown): unknown => (typeof v === "string" ? v.trim() : v)
 const str = (v: unknown): string => (typeof v === "string" ? v : "")
 
-/** the client the desk makes of a ClientInput (names, phone, e-mail, address trimmed; notes as typed) */
+/** the client the desk makes of a ClientInput (names, e-mail, address trimmed; the phone canonical; notes as typed) */
 const expectedClient = (a: Args): Partial<Client> => ({
   name: str(a.name).trim(),
-  phone: str(a.phone).trim(),
+  phone: storedPhone(str(a.phone)),
   email: str(a.email).trim(),
   address: str(a.address).trim(),
   notes: str(a.notes),
@@ -47,9 +48,11 @@ const expectedPatient = (a: Args): Partial<Patient> => ({
   deleted: false,
 })
 
-/** an update's patch as written: every text trimmed (and the chip without spaces) */
+/** an update's patch as written: every text trimmed (the chip without spaces, the phone canonical) */
 const expectedPatch = (patch: Args): Args =>
-  Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, k === "chip" ? str(v).replace(/\s/g, "") : trim(v)]))
+  Object.fromEntries(
+    Object.entries(patch).map(([k, v]) => [k, k === "chip" ? str(v).replace(/\s/g, "") : k === "phone" ? storedPhone(str(v)) : trim(v)]),
+  )
 
 const record = (desk: DeskCore, collection: string, id: string): Client | Patient | Appointment | Invoice | undefined =>
   collection === "clients"

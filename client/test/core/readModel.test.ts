@@ -67,13 +67,42 @@ describe("read model search index", () => {
     raw.close()
 
     const rm = openAt(file)
-    expect(rm.getMeta("version")).toBe("3")
+    expect(rm.getMeta("version")).toBe("4")
     expect(rm.searchClients("Соколова").map(h => h.id)).toEqual(["c1"])
     rm.upsertClient(client("c1", "Воронцова Анна"))
     rm.reindexClient("c1")
     expect(ftsRows(file)).toBe(1)
     expect(rm.searchClients("Соколова")).toEqual([])
     expect(rm.searchClients("Воронцова").map(h => h.id)).toEqual(["c1"])
+  })
+
+  it("migrates a version-3 read model: phones stored as typed are found however staff type them", () => {
+    const file = path.join(tmpDir("rm3"), "readmodel.sqlite")
+    const rm0 = openAt(file)
+    rm0.upsertClient(client("c1", "Соколова  Анна", "+7 952 618-10-32"))
+    rm0.upsertClient(client("c2", "Орлов Пётр", "8 (916) 000-11-22"))
+    rm0.reindexAll()
+    open.pop()?.close()
+    // version 3: no phone key, names as folded, phones in the index as their digits only
+    const raw = new Database(file)
+    raw.exec("DROP INDEX clients_phone; ALTER TABLE clients DROP COLUMN phone_key; UPDATE meta SET v = '3' WHERE k = 'version'")
+    raw.exec("UPDATE clients SET name_lc = 'соколова  анна' WHERE id = 'c1'; DELETE FROM client_search")
+    raw.prepare("INSERT INTO client_search (rowid, id, body) VALUES ((SELECT n FROM client_keys WHERE id = 'c1'), 'c1', 'соколова  анна 79526181032')").run()
+    raw.prepare("INSERT INTO client_search (rowid, id, body) VALUES ((SELECT n FROM client_keys WHERE id = 'c2'), 'c2', 'орлов петр 89160001122')").run()
+    raw.close()
+    const before = new Database(file, { readonly: true })
+    expect(before.prepare("SELECT v FROM meta WHERE k = 'version'").pluck().get()).toBe("3")
+    before.close()
+
+    const rm = openAt(file)
+    expect(rm.getMeta("version")).toBe("4")
+    expect(rm.searchClients("8 952 618 10 32").map(h => h.id)).toEqual(["c1"])
+    expect(rm.searchClients("+7 916 000 11 22").map(h => h.id)).toEqual(["c2"])
+    expect(rm.searchClients("соколова анна").map(h => h.id)).toEqual(["c1"])
+    // the records keep the phones as the documents hold them
+    expect(rm.getClient("c1")?.phone).toBe("+7 952 618-10-32")
+    expect(rm.likelyDuplicates({ name: "Новый", phone: "89160001122" }).map(d => d.id)).toEqual(["c2"])
+    expect(ftsRows(file)).toBe(2)
   })
 
   it("folds ё into е in client and price-list search, whichever staff type", () => {
@@ -106,6 +135,6 @@ describe("read model search index", () => {
     const file = path.join(tmpDir("rm9"), "readmodel.sqlite")
     openAt(file).setMeta("version", "9")
     open.pop()?.close()
-    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 3/)
+    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 4/)
   })
 })

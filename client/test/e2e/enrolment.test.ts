@@ -181,9 +181,9 @@ describe("enrolment in the desk UI (browser, relay with a registry)", () => {
       expect(enrolled).toMatchObject({ ok: true, value: { phase: "ready" } })
       const hits = await eventually("the record on another desk", async () => {
         const r = await other.host.dispatch("clients.search", { query: "Офлайнова" })
-        return r.ok && (r.value as unknown[]).length > 0 && r.value
+        return r.ok && (r.value as { hits: unknown[] }).hits.length > 0 && r.value
       }, 120_000)
-      expect(hits).toMatchObject([{ name: offlineClient }])
+      expect(hits).toMatchObject({ hits: [{ name: offlineClient }], total: 1 })
     } finally {
       await other.close()
     }

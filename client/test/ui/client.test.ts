@@ -20,9 +20,9 @@ const memory = (answer: (command: HostCommand, args: unknown) => ApiResponse<unk
 
 describe("the UI's typed command client", () => {
   it("returns the value of an ok answer and sends the command with its args", async () => {
-    const t = memory(() => ({ ok: true, value: [{ id: "1", name: "Иванов", phone: "", patients: [] }] }))
+    const t = memory(() => ({ ok: true, value: { hits: [{ id: "1", name: "Иванов", phone: "", patients: [] }], total: 1 } }))
     const api = createClient<DeskHandlers>(t)
-    const hits = await api.call("clients.search", { query: "Ив" })
+    const { hits } = await api.call("clients.search", { query: "Ив" })
     expect(hits[0]?.name).toBe("Иванов")
     expect(t.sent).toEqual([["clients.search", { query: "Ив" }]])
     await api.call("status")

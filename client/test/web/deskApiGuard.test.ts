@@ -125,7 +125,7 @@ describe("the desk API answers only its own UI and local tools with the secret",
       headers: { ...json, [DESK_SECRET_HEADER]: readDeskApiSecret(dataDir) },
       body: JSON.stringify({ query: "Взломщиков" }),
     })
-    expect(await tool.json()).toMatchObject({ ok: true, value: [{ name: "Взломщиков Иван" }] })
+    expect(await tool.json()).toMatchObject({ ok: true, value: { hits: [{ name: "Взломщиков Иван" }], total: 1 } })
     expect(desk.core.rm.counts().clients).toBe(1)
   })
 

@@ -1,4 +1,4 @@
-import { clientShardKey, type Client, type ClientShardDoc, type Patient } from "@vetsync/shared"
+import { clientShardKey, phoneKey, type Client, type ClientShardDoc, type Patient } from "@vetsync/shared"
 import type { ClientCard, ClientInput, PatientInput } from "../api.js"
 import { assertValid, clean, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
 
@@ -59,11 +59,21 @@ export const createClient = async (
   return { client, patients }
 }
 
+/**
+ * Updates a client. A phone arrives canonical (commandArgs). A phone stored before phones were
+ * normalised ("+7 952 618-10-32") is left as it is when the patch holds the same number: the
+ * document changes only when staff change the number, so an edit of the address writes no phone,
+ * a desk opening an old card and saving it starts no conflict with another desk's real change of
+ * the phone, and a record's history shows a phone change only when someone made one. The read
+ * model finds the old form by its canonical key all the same.
+ */
 export const updateClient = async (ctx: CommandContext, id: string, patch: Partial<ClientInput>): Promise<Client> => {
   const key = clientShardKey(id)
   const current = await ctx.readFromDoc(key, "clients", id)
   if (!current) throw notFound("client", id)
-  const changes = { ...clean(patch), updatedAt: ctx.now(), updatedBy: ctx.deskId }
+  const { phone, ...rest } = patch
+  const samePhone = phone !== undefined && phone !== "" && phone === phoneKey(current.phone)
+  const changes = { ...clean(samePhone ? rest : patch), updatedAt: ctx.now(), updatedBy: ctx.deskId }
   const next: Client = { ...current, ...changes }
   assertValid(ctx, "clients", next, "client")
   await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "clients", id, { ...current }, changes), [{ collection: "clients", id }])

@@ -1,11 +1,11 @@
 import Database from "better-sqlite3"
-import type { Appointment, Client, Collection, Invoice, Patient, PriceItem, Rejection } from "@vetsync/shared"
-import { READ_MODEL_DDL, READ_MODEL_VERSION } from "./schema.js"
-import { fold, ReadModelQueries } from "./ReadModelQueries.js"
+import { phoneKey, type Appointment, type Client, type Collection, type Invoice, type Patient, type PriceItem, type Rejection } from "@vetsync/shared"
+import { READ_MODEL_DDL, READ_MODEL_LATE_DDL, READ_MODEL_VERSION } from "./schema.js"
+import { ReadModelQueries } from "./ReadModelQueries.js"
+import { fold, nameKey, searchBody } from "./searchText.js"
 
 type Row = Record<string, unknown>
 const b = (v: boolean): number => (v ? 1 : 0)
-const digits = (s: string): string => s.replace(/\D/g, "")
 
 /**
  * The desk's materialized read model in SQLite (WAL, synchronous=FULL): records, a trigram
@@ -27,23 +27,31 @@ export class ReadModel extends ReadModelQueries {
     db.pragma("synchronous = FULL")
     db.pragma("foreign_keys = OFF")
     db.exec(READ_MODEL_DDL)
-    const rm = new ReadModel(db)
-    const v = rm.getMeta("version")
-    if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
-    else if (Number(v) === 1 || Number(v) === 2) rm.transaction(() => rm.#migrate())
-    else if (Number(v) !== READ_MODEL_VERSION)
+    const v = (db.prepare("SELECT v FROM meta WHERE k = 'version'").get() as { v: string } | undefined)?.v
+    const old = v !== undefined && Number(v) >= 1 && Number(v) < READ_MODEL_VERSION
+    if (v !== undefined && !old && Number(v) !== READ_MODEL_VERSION) {
+      db.close()
       throw new Error(`read model ${file} has version ${v}, expected ${READ_MODEL_VERSION}`)
+    }
+    const columns = db.prepare("PRAGMA table_info(clients)").all() as { name: string }[]
+    if (!columns.some(c => c.name === "phone_key")) db.exec("ALTER TABLE clients ADD COLUMN phone_key TEXT NOT NULL DEFAULT ''")
+    db.exec(READ_MODEL_LATE_DDL)
+    const rm = new ReadModel(db)
+    if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
+    else if (old) rm.transaction(() => rm.#migrate())
     return rm
   }
 
   /**
-   * Version 1 keyed the search index by an unindexed id column, version 2 did not fold ё into е:
-   * the folded names and the search index are rebuilt.
+   * Version 1 keyed the search index by an unindexed id column, version 2 did not fold ё into е,
+   * version 3 kept phones as typed (staff typing "8 952 618 10 32" did not find "+7 952 618-10-32"):
+   * the name and phone keys and the search index are rebuilt from the records. The documents keep
+   * what they hold; only the read model's keys are new.
    */
   #migrate(): void {
-    const setClient = this.db.prepare("UPDATE clients SET name_lc = ? WHERE id = ?")
-    for (const r of this.db.prepare("SELECT id, name FROM clients").all() as { id: string; name: string }[])
-      setClient.run(fold(r.name), r.id)
+    const setClient = this.db.prepare("UPDATE clients SET name_lc = ?, phone_key = ? WHERE id = ?")
+    for (const r of this.db.prepare("SELECT id, name, phone FROM clients").all() as { id: string; name: string; phone: string }[])
+      setClient.run(nameKey(r.name), phoneKey(r.phone), r.id)
     const setPrice = this.db.prepare("UPDATE price_items SET name_lc = ? WHERE id = ?")
     for (const r of this.db.prepare("SELECT id, code, name FROM price_items").all() as {
       id: string
@@ -92,7 +100,8 @@ export class ReadModel extends ReadModelQueries {
       c.createdBy,
       c.updatedBy,
       b(c.deleted),
-      fold(c.name),
+      nameKey(c.name),
+      phoneKey(c.phone),
     )
   }
 
@@ -243,19 +252,12 @@ export class ReadModel extends ReadModelQueries {
   }
 }
 
-export const searchBody = (
-  name: string,
-  phone: string,
-  email: string,
-  pets: { name: string; chip: string }[],
-): string => fold([name, digits(phone), email, ...pets.map(p => `${p.name} ${p.chip}`)].join(" "))
-
 const prepare = (db: Database.Database) => ({
   getMeta: db.prepare("SELECT v FROM meta WHERE k = ?"),
   setMeta: db.prepare("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"),
   // positional parameters: named ones (and the object built for them) cost twice as much per row
   client: db.prepare(`INSERT OR REPLACE INTO clients (id, name, phone, email, address, notes, created_at, updated_at,
-    created_by, updated_by, deleted, name_lc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    created_by, updated_by, deleted, name_lc, phone_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
   patient: db.prepare(`INSERT OR REPLACE INTO patients (id, client_id, name, species, breed, sex, birth_date, chip,
     notes, created_at, updated_at, created_by, updated_by, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
   appointment: db.prepare(`INSERT OR REPLACE INTO appointments (id, client_id, patient_id, vet, start, "end", reason,

@@ -1,6 +1,9 @@
 import type Database from "better-sqlite3"
 import type { Appointment, Client, Collection, Invoice, InvoiceLine, Patient, PriceItem } from "@vetsync/shared"
-import type { ClientSearchHit } from "../api.js"
+import type { ClientSearchHit, ClientSearchResult, DuplicateCandidate } from "../api.js"
+import { ClientSearch } from "./ClientSearch.js"
+import { likelyDuplicates, type NewClientSketch } from "./duplicates.js"
+import { fold } from "./searchText.js"
 
 type Row = Record<string, unknown>
 const s = (v: unknown): string =>
@@ -67,65 +70,26 @@ const priceOfRow = (r: Row): PriceItem => ({
   updatedAt: s(r.updated_at),
 })
 
-/** Lower case with ё folded into е: staff type "Федоров" for "Фёдоров" and "ёж" as "еж". */
-export const fold = (text: string): string => text.toLowerCase().replace(/ё/g, "е")
-
-/** Builds an FTS5 trigram query (or LIKE fallbacks) from what staff type. */
-export const parseSearch = (query: string): { fts: string | null; likes: string[] } => {
-  const q = fold(query.trim())
-  if (q === "") return { fts: null, likes: [] }
-  // a phone typed with separators: "+7 (916) 123-45" -> its digits
-  const tokens = /^[+\d\s()-]+$/.test(q) ? [q.replace(/\D/g, "")] : q.split(/\s+/)
-  const long = tokens.filter(t => [...t].length >= 3)
-  const short = tokens.filter(t => t !== "" && [...t].length < 3)
-  return {
-    fts: long.length ? long.map(t => `"${t.replace(/"/g, '""')}"`).join(" AND ") : null,
-    likes: short,
-  }
-}
-
 /** Read-only queries over the read model. */
 export class ReadModelQueries {
   protected readonly db: Database.Database
+  #search: ClientSearch | undefined
 
   constructor(db: Database.Database) {
     this.db = db
   }
 
+  /** A page of clients for what staff typed, best first, and how many match in all (ClientSearch). */
+  findClients(query: string, limit = 30): ClientSearchResult {
+    return (this.#search ??= new ClientSearch(this.db)).find(query, limit)
+  }
+  /** The page of findClients alone. */
   searchClients(query: string, limit = 30): ClientSearchHit[] {
-    const { fts, likes } = parseSearch(query)
-    if (fts === null && likes.length === 0) return []
-    let rows: Row[]
-    if (fts !== null) {
-      const extra = likes.map(() => " AND s.body LIKE ?").join("")
-      rows = this.db
-        .prepare(
-          `SELECT c.id, c.name, c.phone FROM client_search s JOIN clients c ON c.id = s.id
-           WHERE s.body MATCH ?${extra} AND c.deleted = 0 ORDER BY c.name_lc LIMIT ?`,
-        )
-        .all(fts, ...likes.map(l => `%${l}%`), limit) as Row[]
-    } else {
-      // one or two letters: names starting with them
-      rows = this.db
-        .prepare(
-          "SELECT id, name, phone FROM clients WHERE name_lc >= ? AND name_lc < ? AND deleted = 0 ORDER BY name_lc LIMIT ?",
-        )
-        .all(likes.join(" "), `${likes.join(" ")}\uffff`, limit) as Row[]
-    }
-    if (rows.length === 0) return []
-    const ids = rows.map(r => s(r.id))
-    const pets = this.db
-      .prepare(
-        `SELECT id, client_id, name, species, chip FROM patients WHERE deleted = 0 AND client_id IN (${ids.map(() => "?").join(",")})`,
-      )
-      .all(...ids) as Row[]
-    const byClient = new Map<string, ClientSearchHit["patients"]>()
-    for (const p of pets) {
-      const list = byClient.get(s(p.client_id)) ?? []
-      list.push({ id: s(p.id), name: s(p.name), species: s(p.species), chip: s(p.chip) })
-      byClient.set(s(p.client_id), list)
-    }
-    return rows.map(r => ({ id: s(r.id), name: s(r.name), phone: s(r.phone), patients: byClient.get(s(r.id)) ?? [] }))
+    return this.findClients(query, limit).hits
+  }
+  /** Existing clients a new one probably is: same phone, or same name and pet name. */
+  likelyDuplicates(sketch: NewClientSketch): DuplicateCandidate[] {
+    return likelyDuplicates(this.db, sketch)
   }
 
   getClient(id: string): Client | undefined {

@@ -1,12 +1,16 @@
-/** The read model's tables: a materialized copy of the clinic's records, a search index and sync bookkeeping. */
-export const READ_MODEL_VERSION = 3
+/**
+ * The read model's tables: a materialized copy of the clinic's records, a search index and sync bookkeeping.
+ * Version 4: clients.name_lc has its words separated by one space, clients.phone_key holds the
+ * canonical phone, and the search index holds a Russian phone in both its 7… and 8… forms.
+ */
+export const READ_MODEL_VERSION = 4
 
 export const READ_MODEL_DDL = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS clients (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL, email TEXT NOT NULL, address TEXT NOT NULL,
   notes TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, created_by TEXT NOT NULL,
-  updated_by TEXT NOT NULL, deleted INTEGER NOT NULL, name_lc TEXT NOT NULL);
+  updated_by TEXT NOT NULL, deleted INTEGER NOT NULL, name_lc TEXT NOT NULL, phone_key TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS clients_name ON clients(name_lc);
 CREATE TABLE IF NOT EXISTS patients (
   id TEXT PRIMARY KEY, client_id TEXT NOT NULL, name TEXT NOT NULL, species TEXT NOT NULL, breed TEXT NOT NULL,
@@ -38,9 +42,18 @@ CREATE TABLE IF NOT EXISTS doc_heads (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS relay_heads (doc_id TEXT PRIMARY KEY, heads TEXT NOT NULL, at TEXT NOT NULL);
 -- documents with local changes the relay has not acknowledged, with the last computed count of waiting records
 CREATE TABLE IF NOT EXISTS dirty_docs (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, waiting INTEGER NOT NULL);
--- one row per client: name, phone digits, e-mail, pet names and chips, lower-cased, for substring search;
+-- one row per client: name, the phone's digit forms, e-mail, pet names and chips, folded, for substring search;
 -- its rowid is the client's n in client_keys (FTS5 cannot look a row up by an UNINDEXED column
 -- without scanning the whole index)
 CREATE TABLE IF NOT EXISTS client_keys (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
 CREATE VIRTUAL TABLE IF NOT EXISTS client_search USING fts5(id UNINDEXED, body, tokenize = 'trigram');
+`
+
+/**
+ * Indexes on columns a version may lack until it is migrated (CREATE TABLE IF NOT EXISTS leaves an
+ * old table as it is): created after the migration. clients.phone_key is the canonical number
+ * (shared's phoneKey), "" for no phone or one stored as typed that is not a number.
+ */
+export const READ_MODEL_LATE_DDL = `
+CREATE INDEX IF NOT EXISTS clients_phone ON clients(phone_key);
 `
