@@ -1,3 +1,6 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { lineTotal } from "@vetsync/shared"
 import { describe, expect, it } from "vitest"
 import { en } from "../../src/ui/i18n/en.js"
@@ -29,5 +32,35 @@ describe("invoice quantities", () => {
     expect(parseQty(" 2.125 ")).toBe(2125)
     for (const bad of ["", "0", "-1", "1,2345", "abc", "1e3"]) expect(parseQty(bad), bad).toBeUndefined()
     expect(lineTotal(150_000, parseQty("1,5") ?? 0)).toBe(225_000)
+  })
+})
+
+describe("field errors in the UI's language", () => {
+  it("translates every code the record checks and the desk API's boundary can give, in both languages", () => {
+    // the codes as the sources give them: a new code without a translation fails here
+    const here = path.dirname(fileURLToPath(import.meta.url))
+    const sources = [
+      ...fs
+        .readdirSync(path.join(here, "../../../shared/src/schema"))
+        .map(f => path.join(here, "../../../shared/src/schema", f)),
+      ...["parseArgs.ts", "commandArgs.ts"].map(f => path.join(here, "../../src/core", f)),
+      ...fs
+        .readdirSync(path.join(here, "../../src/core/commands"))
+        .map(f => path.join(here, "../../src/core/commands", f)),
+    ]
+    const codes = new Set<string>()
+    for (const file of sources) {
+      const text = fs.readFileSync(file, "utf8")
+      for (const m of text.matchAll(/code: "([a-z_]+)"/g)) codes.add(m[1] ?? "")
+      // the record checks: c.check(field, ok, "code", ...) / c.pattern(value, field, re, "code", ...)
+      for (const m of text.matchAll(/, "([a-z]+_[a-z_]+)", "/g)) codes.add(m[1] ?? "")
+    }
+    // not field errors: answers of the API as a whole
+    for (const whole of ["bad_request", "not_found", "custom"]) codes.delete(whole)
+    expect(codes.size).toBeGreaterThan(10)
+    for (const code of codes) {
+      expect(Object.keys(ru), `err.${code}`).toContain(`err.${code}`)
+      expect(Object.keys(en), `err.${code}`).toContain(`err.${code}`)
+    }
   })
 })
