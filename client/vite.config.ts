@@ -19,7 +19,7 @@ const sharedSchemaOnly = (): Plugin => {
     resolveId: source => (source === "@vetsync/shared" ? id : null),
     load: loaded =>
       loaded === id
-        ? ["records", "money", "validate", "today"].map(m => `export * from ${JSON.stringify(`${sharedSchema}${m}.ts`)}`).join("\n")
+        ? ["records", "money", "validate", "today", "zone", "requisites", "profile"].map(m => `export * from ${JSON.stringify(`${sharedSchema}${m}.ts`)}`).join("\n")
         : null,
   }
 }
