@@ -6,6 +6,11 @@ import * as path from "node:path"
 export interface DeskCredential {
   deskId: string
   clinicId: string
+  /**
+   * the desk's code in its clinic (`vetsync desks add` gives it, unique there): its invoice numbers'
+   * prefix. Absent in a credential enrolled before desks had codes.
+   */
+  deskCode?: string
   /** presented as `Authorization: Bearer <credential>` on the WebSocket upgrade and the snapshot request */
   credential: string
 }
@@ -24,8 +29,31 @@ export const loadDeskCredential = (dataDir: string): DeskCredential | undefined 
   const c = JSON.parse(text) as Partial<DeskCredential>
   if (typeof c.deskId !== "string" || typeof c.clinicId !== "string" || typeof c.credential !== "string")
     throw new Error(`${CREDENTIAL_FILE} in ${dataDir} is damaged: enrol the desk again`)
-  return { deskId: c.deskId, clinicId: c.clinicId, credential: c.credential }
+  return {
+    deskId: c.deskId,
+    clinicId: c.clinicId,
+    ...(typeof c.deskCode === "string" && c.deskCode !== "" ? { deskCode: c.deskCode } : {}),
+    credential: c.credential,
+  }
 }
+
+/**
+ * A desk's options with its credential's identity: the clinic, desk id and code the registry gave
+ * it win over flags and defaults (a credential without a code keeps the given code).
+ */
+export const withCredential = <T extends { clinicId: string; deskId: string; deskCode: string; credential?: string }>(
+  options: T,
+  cred: DeskCredential | undefined,
+): T =>
+  cred
+    ? {
+        ...options,
+        clinicId: cred.clinicId,
+        deskId: cred.deskId,
+        deskCode: cred.deskCode ?? options.deskCode,
+        credential: cred.credential,
+      }
+    : options
 
 /**
  * Exchanges a one-time enrolment token (from `vetsync desks add`) at the relay
@@ -48,10 +76,16 @@ export const enrolDesk = async (relayUrl: string, token: string, dataDir: string
     !res.ok ||
     typeof body.credential !== "string" ||
     typeof body.deskId !== "string" ||
-    typeof body.clinicId !== "string"
+    typeof body.clinicId !== "string" ||
+    typeof body.deskCode !== "string"
   )
     throw new Error(`enrolment refused (${res.status}): ${body.error ?? "no credential in the answer"}`)
-  const cred: DeskCredential = { deskId: body.deskId, clinicId: body.clinicId, credential: body.credential }
+  const cred: DeskCredential = {
+    deskId: body.deskId,
+    clinicId: body.clinicId,
+    deskCode: body.deskCode,
+    credential: body.credential,
+  }
   fs.mkdirSync(dataDir, { recursive: true })
   const file = path.join(dataDir, CREDENTIAL_FILE)
   const tmp = `${file}.tmp-${randomBytes(6).toString("hex")}`

@@ -21,6 +21,8 @@ export {
   serviceAdd,
   serviceRevoke,
   enrol,
+  checkDeskCode,
+  DESK_CODE,
   identityOfCredential,
   type Queryable,
   type DeskRow,
@@ -28,6 +30,7 @@ export {
   type Enrolled,
 } from "./registry/commands.js"
 export { parseToken, hashSecret, bearerOf } from "./registry/tokens.js"
+export { clinicSet, clinicShow } from "./registry/clinicProfile.js"
 export {
   parseRegistryCommand,
   registryCommand,

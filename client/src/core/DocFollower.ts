@@ -8,7 +8,7 @@ import type { SyncTracker } from "./SyncTracker.js"
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 const ROOT: DocKey = "root"
 /** documents that stay loaded: small, and read on every start */
-const PINNED = new Set<DocKey>(["root", "pricelist", "rejections"])
+const PINNED = new Set<DocKey>(["root", "pricelist", "rejections", "profile"])
 /** at most this many other documents stay in memory once they are in sync with the relay */
 const MAX_LOADED = 8
 

@@ -1,4 +1,4 @@
-import { enrolDesk, guardProcess, loadDeskCredential } from "@vetsync/shared"
+import { enrolDesk, guardProcess, loadDeskCredential, withCredential } from "@vetsync/shared"
 import { DeskCore, type DeskOptions } from "../core/DeskCore.js"
 import { DeskWebServer } from "./DeskWebServer.js"
 
@@ -85,15 +85,17 @@ export const parseDeskArgs = (
 export const runDesk = async (argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<RunningDesk> => {
   guardProcess("desk")
   // --enrol TOKEN (from `vetsync desks add`): exchanged once at the relay for the credential
-  // kept in the data directory; a desk with credential.json presents it and takes its ids from it
+  // kept in the data directory; a desk with credential.json presents it and takes its clinic, desk
+  // id and desk code from it (over --clinic, --desk-id, --desk-code); without one (a dev relay) the
+  // flags or their defaults stand
   const at = argv.indexOf("--enrol")
   const token = at >= 0 ? argv[at + 1] : undefined
   const options = parseDeskArgs(at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv, env)
   if (at >= 0 && (!token || !options.server)) throw new Error(`--enrol needs a token and --server\n${HELP}`)
   if (token && options.server) await enrolDesk(options.server, token, options.dataDir)
   const cred = loadDeskCredential(options.dataDir)
-  const desk = await startDesk(cred ? { ...options, ...cred } : options)
-  console.log(`desk ${desk.core.opts.deskId} of clinic ${desk.core.opts.clinicId}: open ${desk.url}`)
+  const desk = await startDesk(withCredential(options, cred))
+  console.log(`desk ${desk.core.opts.deskId} (${desk.core.opts.deskCode}) of clinic ${desk.core.opts.clinicId}: open ${desk.url}`)
   const stop = (): void => {
     void desk.close().finally(() => process.exit(0))
   }

@@ -69,6 +69,7 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
       fc.record({ collection: fc.constant(collection), id: idOf[collection], field: fc.constant(field), value: resolvedValue(collection, field) }),
     ),
     "rejections.list": none,
+    "clinic.profile": none,
   }
 }
 

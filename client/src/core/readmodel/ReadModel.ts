@@ -1,6 +1,17 @@
 import Database from "better-sqlite3"
-import type { Appointment, Client, Collection, Invoice, Patient, PriceItem, Rejection } from "@vetsync/shared"
+import {
+  profileFrom,
+  type Appointment,
+  type Client,
+  type ClinicProfile,
+  type Collection,
+  type Invoice,
+  type Patient,
+  type PriceItem,
+  type Rejection,
+} from "@vetsync/shared"
 import { READ_MODEL_DDL, READ_MODEL_VERSION } from "./schema.js"
+import { addMissingColumns, migrateReadModel } from "./migrateReadModel.js"
 import { fold, ReadModelQueries } from "./ReadModelQueries.js"
 
 type Row = Record<string, unknown>
@@ -27,31 +38,18 @@ export class ReadModel extends ReadModelQueries {
     db.pragma("synchronous = FULL")
     db.pragma("foreign_keys = OFF")
     db.exec(READ_MODEL_DDL)
+    addMissingColumns(db)
     const rm = new ReadModel(db)
     const v = rm.getMeta("version")
     if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
-    else if (Number(v) === 1 || Number(v) === 2) rm.transaction(() => rm.#migrate())
+    else if (Number(v) >= 1 && Number(v) < READ_MODEL_VERSION) rm.transaction(() => rm.#migrate(Number(v)))
     else if (Number(v) !== READ_MODEL_VERSION)
       throw new Error(`read model ${file} has version ${v}, expected ${READ_MODEL_VERSION}`)
     return rm
   }
 
-  /**
-   * Version 1 keyed the search index by an unindexed id column, version 2 did not fold ё into е:
-   * the folded names and the search index are rebuilt.
-   */
-  #migrate(): void {
-    const setClient = this.db.prepare("UPDATE clients SET name_lc = ? WHERE id = ?")
-    for (const r of this.db.prepare("SELECT id, name FROM clients").all() as { id: string; name: string }[])
-      setClient.run(fold(r.name), r.id)
-    const setPrice = this.db.prepare("UPDATE price_items SET name_lc = ? WHERE id = ?")
-    for (const r of this.db.prepare("SELECT id, code, name FROM price_items").all() as {
-      id: string
-      code: string
-      name: string
-    }[])
-      setPrice.run(fold(`${r.code} ${r.name}`), r.id)
-    this.reindexAll()
+  #migrate(from: number): void {
+    migrateReadModel(this.db, from, () => this.reindexAll())
     this.setMeta("version", String(READ_MODEL_VERSION))
   }
 
@@ -115,9 +113,11 @@ export class ReadModel extends ReadModelQueries {
     )
   }
 
-  upsertAppointment(a: Appointment): void {
+  /** `docKey`: the document the record was read from (see schema.ts) */
+  upsertAppointment(a: Appointment, docKey: string): void {
     this.#stmts.appointment.run({
       ...a,
+      doc_key: docKey,
       client_id: a.clientId,
       patient_id: a.patientId,
       created_at: a.createdAt,
@@ -128,9 +128,11 @@ export class ReadModel extends ReadModelQueries {
     })
   }
 
-  upsertInvoice(i: Invoice): void {
+  /** `docKey`: the document the record was read from (see schema.ts) */
+  upsertInvoice(i: Invoice, docKey: string): void {
     this.#stmts.invoice.run({
       ...i,
+      doc_key: docKey,
       client_id: i.clientId,
       patient_id: i.patientId,
       issued_at: i.issuedAt,
@@ -189,6 +191,16 @@ export class ReadModel extends ReadModelQueries {
         updated_at: p.updatedAt,
         name_lc: fold(`${p.code} ${p.name}`),
       })
+  }
+
+  /** The clinic's profile as the bridge last published it (null: none yet). */
+  getProfile(): ClinicProfile | null {
+    const text = this.getMeta("clinicProfile")
+    return text ? profileFrom(JSON.parse(text) as Partial<ClinicProfile>) : null
+  }
+  setProfile(profile: ClinicProfile | null): void {
+    if (profile) this.setMeta("clinicProfile", JSON.stringify(profile))
+    else this.db.prepare("DELETE FROM meta WHERE k = 'clinicProfile'").run()
   }
 
   replaceRejections(list: Rejection[]): void {
@@ -259,12 +271,12 @@ const prepare = (db: Database.Database) => ({
   patient: db.prepare(`INSERT OR REPLACE INTO patients (id, client_id, name, species, breed, sex, birth_date, chip,
     notes, created_at, updated_at, created_by, updated_by, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
   appointment: db.prepare(`INSERT OR REPLACE INTO appointments (id, client_id, patient_id, vet, start, "end", reason,
-    status, created_at, updated_at, created_by, updated_by, deleted) VALUES (@id, @client_id, @patient_id, @vet,
-    @start, @end, @reason, @status, @created_at, @updated_at, @created_by, @updated_by, @deleted)`),
+    status, created_at, updated_at, created_by, updated_by, deleted, doc_key) VALUES (@id, @client_id, @patient_id, @vet,
+    @start, @end, @reason, @status, @created_at, @updated_at, @created_by, @updated_by, @deleted, @doc_key)`),
   invoice: db.prepare(`INSERT OR REPLACE INTO invoices (id, number, client_id, patient_id, vet, issued_at, status,
-    paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted) VALUES (@id, @number, @client_id,
-    @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at, @updated_at, @created_by,
-    @updated_by, @deleted)`),
+    paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted, doc_key) VALUES (@id, @number,
+    @client_id, @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at, @updated_at, @created_by,
+    @updated_by, @deleted, @doc_key)`),
   price: db.prepare(`INSERT OR REPLACE INTO price_items (id, code, name, kind, price, unit, active, updated_at, name_lc)
     VALUES (@id, @code, @name, @kind, @price, @unit, @active, @updated_at, @name_lc)`),
   rejection: db.prepare("INSERT OR REPLACE INTO rejections (key, reason, at, record_updated_at) VALUES (?, ?, ?, ?)"),

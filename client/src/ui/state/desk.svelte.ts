@@ -1,5 +1,5 @@
 import type { Collection } from "@vetsync/shared"
-import type { ConflictView, DeskEvent, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
+import type { ClinicProfileView, ConflictView, DeskEvent, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
 import type { DeskClient } from "../api/client.js"
 
 export type Section = "appointments" | "clients" | "invoices"
@@ -22,6 +22,8 @@ export class DeskState {
   conflicts = $state<ConflictView[]>([])
   rejections = $state<RejectionView[]>([])
   intent = $state<Intent>({ section: "appointments" })
+  /** the clinic's profile and the time zone its days are counted in (null until the desk answers) */
+  clinic = $state<ClinicProfileView | null>(null)
   syncing = $state(false)
   /** what the last "sync now" did (shown for a while), or why it failed */
   syncNowResult = $state<{ outcome: SyncNowOutcome | "failed"; waiting: number; detail: string; at: number } | null>(null)
@@ -33,6 +35,7 @@ export class DeskState {
     const off = this.api.onEvent(e => this.onEvent(e))
     void this.refreshStatus()
     void this.refreshNotices()
+    void this.refreshClinic()
     const poll = setInterval(() => void this.refreshStatus(), 5000)
     return () => {
       off()
@@ -50,6 +53,10 @@ export class DeskState {
       this.unreachable = null
       return
     }
+    if (e.type === "profile") {
+      this.clinic = e.profile
+      return
+    }
     for (const c of e.collections) this.versions[c] += 1
     void this.refreshNotices()
   }
@@ -60,6 +67,14 @@ export class DeskState {
       this.unreachable = null
     } catch (e) {
       this.unreachable = e instanceof Error ? e.message : String(e)
+    }
+  }
+
+  async refreshClinic(): Promise<void> {
+    try {
+      this.clinic = await this.api.call("clinic.profile")
+    } catch {
+      // shown through the status indicator
     }
   }
 
