@@ -13,7 +13,9 @@ export const USAGE = {
              [--clinic ID] [--desk-id ID] [--desk-code CODE]
   A desk, headless, serving its UI and API to a browser on this machine.
   --enrol TOKEN   exchanges a one-time token from \`vetsync desks add\` for the desk's credential
-                  (kept in the data directory); later starts need no token.`,
+                  (kept in the data directory); later starts need no token. An enrolled desk takes its
+                  clinic, desk id and desk code from the credential; --clinic, --desk-id and --desk-code
+                  are for a development relay without a registry.`,
   bridge: `vetsync bridge
   The PostgreSQL bridge. Configured from the environment:
     DATABASE_URL (else an embedded PostgreSQL in VETSYNC_DATA_DIR/pg), VETSYNC_DATA_DIR (./data/bridge),
@@ -25,10 +27,19 @@ vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind ser
   Asks the running bridge to load an existing clinic's client and patient rows into its documents.`,
   clinics: `vetsync clinics add ID [--name NAME]
 vetsync clinics list
-  The clinics of the registry (PostgreSQL: DATABASE_URL, else the embedded one in VETSYNC_DATA_DIR/pg).`,
-  desks: `vetsync desks add --clinic ID [--desk-id ID] [--name NAME] [--ttl-hours 72]   prints a one-time enrolment token
-vetsync desks list [--clinic ID]                                               desks with state and last sync
-vetsync desks revoke DESK_ID                                                   cuts the desk off on every relay at once`,
+vetsync clinics show ID
+vetsync clinics set ID [--name NAME] [--legal-name TEXT] [--address TEXT] [--phone PHONE] [--tz ZONE]
+                       [--inn INN] [--kpp KPP] [--ogrn OGRN] [--bank NAME] [--bik BIK] [--account NUMBER] [--corr-account NUMBER]
+  The clinics of the registry (PostgreSQL: DATABASE_URL, else the embedded one in VETSYNC_DATA_DIR/pg).
+  set: the clinic's profile, printed on its invoices and published to its desks by the bridge; only the
+  fields given change ("" clears one). --tz is an IANA time zone (Europe/Moscow, Asia/Vladivostok): the
+  clinic's days, months, invoice numbers and reports follow it (Europe/Moscow while none is set).
+  INN, KPP, OGRN, BIK and accounts are checked with their control digits.`,
+  desks: `vetsync desks add --clinic ID [--desk-id ID] [--code CODE] [--name NAME] [--ttl-hours 72]   prints a one-time enrolment token
+vetsync desks list [--clinic ID]                                               desks with their codes, state and last sync
+vetsync desks revoke DESK_ID                                                   cuts the desk off on every relay at once
+  --code: the desk's code in its clinic, the prefix of its invoice numbers (a capital Latin letter, then
+  up to 5 capitals or digits); default the first free one of D1, D2 ... A code is never given twice in a clinic.`,
   services: `vetsync services add NAME      a service credential (the bridge: VETSYNC_RELAY_CREDENTIAL); shown once
 vetsync services revoke NAME`,
   seed: `vetsync seed --data-dir RELAY_DIR [--clinic demo] [--clients 61974] [--patients N]

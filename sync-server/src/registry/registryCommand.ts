@@ -97,10 +97,18 @@ export const parseRegistryCommand = (group: "clinics" | "desks" | "services", ar
       ttlHours: ttl,
     }
   }
-  if (group === "desks" && sub === "list" && !arg) return { op: "desk-list", clinicId: values.clinic }
-  if (group === "desks" && sub === "revoke" && arg) return { op: "desk-revoke", deskId: arg }
-  if (group === "services" && sub === "add" && arg) return { op: "service-add", name: arg }
-  if (group === "services" && sub === "revoke" && arg) return { op: "service-revoke", name: arg }
+  if (group === "desks" && sub === "list" && !arg) {
+    only("clinic")
+    return { op: "desk-list", clinicId: values.clinic }
+  }
+  if (group === "desks" && sub === "revoke" && arg) {
+    only()
+    return { op: "desk-revoke", deskId: arg }
+  }
+  if (group === "services" && (sub === "add" || sub === "revoke") && arg) {
+    only()
+    return { op: sub === "add" ? "service-add" : "service-revoke", name: arg }
+  }
   throw usage(sub ? `vetsync ${group} ${sub}: missing or unexpected arguments` : `vetsync ${group}: which subcommand?`)
 }
 
