@@ -1,4 +1,4 @@
-import type { Collection } from "@vetsync/shared"
+import { DEFAULT_TIME_ZONE, type Collection } from "@vetsync/shared"
 import type { ClinicProfileView, ConflictView, DeskEvent, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
 import type { DeskClient } from "../api/client.js"
 
@@ -24,6 +24,11 @@ export class DeskState {
   intent = $state<Intent>({ section: "appointments" })
   /** the clinic's profile and the time zone its days are counted in (null until the desk answers) */
   clinic = $state<ClinicProfileView | null>(null)
+
+  /** the zone dates and times are shown and entered in: the clinic's, never the browser machine's */
+  get zone(): string {
+    return this.clinic?.timeZone ?? DEFAULT_TIME_ZONE
+  }
   syncing = $state(false)
   /** what the last "sync now" did (shown for a while), or why it failed */
   syncNowResult = $state<{ outcome: SyncNowOutcome | "failed"; waiting: number; detail: string; at: number } | null>(null)
