@@ -1,7 +1,7 @@
 import { canonicalTimeZone, profileFrom, validateClinicProfile, type ClinicProfile } from "@vetsync/shared"
 import type { Queryable } from "./commands.js"
 
-/** clinic_profiles' column of each profile field (migration 0009); the name is `clinics.name`. */
+/** clinic_profiles' column of each profile field (migration 0010); the name is `clinics.name`. */
 const COLUMNS = {
   legalName: "legal_name",
   address: "address",
