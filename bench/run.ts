@@ -11,6 +11,7 @@ import path from "node:path"
 import type { Benchmark } from "./benchmark.js"
 import { benchmark as desk } from "./desk.bench.js"
 import { benchmark as generate } from "./generate.bench.js"
+import { benchmark as idle } from "./idle.bench.js"
 import { benchmark as uiSearch } from "./ui-search.bench.js"
 import { formatMs, markdownTable } from "./table.js"
 
@@ -18,6 +19,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   generate,
   desk,
   uiSearch,
+  idle,
   // desk bootstrap, search latency, edit propagation, bridge projection: add them here
 ]
 

@@ -17,9 +17,9 @@ CREATE TABLE appointments (
   updated_by text NOT NULL DEFAULT 'web'::text,
   row_version integer NOT NULL DEFAULT 1,
   CONSTRAINT appointments_check CHECK ((ends_at > starts_at)),
-  CONSTRAINT appointments_client_id_fkey FOREIGN KEY (client_id) REFERENCES clients(id),
+  CONSTRAINT appointments_client_id_fkey FOREIGN KEY (client_id) REFERENCES clients(id) DEFERRABLE,
   CONSTRAINT appointments_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
-  CONSTRAINT appointments_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patients(id),
+  CONSTRAINT appointments_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patients(id) DEFERRABLE,
   CONSTRAINT appointments_pkey PRIMARY KEY (id),
   CONSTRAINT appointments_status_check CHECK ((status = ANY (ARRAY['scheduled'::text, 'arrived'::text, 'done'::text, 'cancelled'::text, 'no_show'::text])))
 );
@@ -168,10 +168,10 @@ CREATE TABLE invoices (
   updated_by text NOT NULL,
   row_version integer NOT NULL DEFAULT 1,
   CONSTRAINT invoice_total_matches_lines TRIGGER DEFERRABLE INITIALLY DEFERRED,
-  CONSTRAINT invoices_client_id_fkey FOREIGN KEY (client_id) REFERENCES clients(id),
+  CONSTRAINT invoices_client_id_fkey FOREIGN KEY (client_id) REFERENCES clients(id) DEFERRABLE,
   CONSTRAINT invoices_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
   CONSTRAINT invoices_clinic_id_number_key UNIQUE (clinic_id, number),
-  CONSTRAINT invoices_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patients(id),
+  CONSTRAINT invoices_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patients(id) DEFERRABLE,
   CONSTRAINT invoices_pkey PRIMARY KEY (id),
   CONSTRAINT invoices_status_check CHECK ((status = ANY (ARRAY['issued'::text, 'paid'::text, 'void'::text]))),
   CONSTRAINT invoices_total_kopecks_check CHECK ((total_kopecks >= 0))
@@ -211,7 +211,7 @@ CREATE TABLE patients (
   created_by text NOT NULL DEFAULT 'web'::text,
   updated_by text NOT NULL DEFAULT 'web'::text,
   row_version integer NOT NULL DEFAULT 1,
-  CONSTRAINT patients_client_id_fkey FOREIGN KEY (client_id) REFERENCES clients(id),
+  CONSTRAINT patients_client_id_fkey FOREIGN KEY (client_id) REFERENCES clients(id) DEFERRABLE,
   CONSTRAINT patients_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
   CONSTRAINT patients_name_check CHECK ((btrim(name) <> ''::text)),
   CONSTRAINT patients_pkey PRIMARY KEY (id),
@@ -262,6 +262,21 @@ CREATE TABLE service_credentials (
   CONSTRAINT service_credentials_secret_hash_check CHECK ((octet_length(secret_hash) = 32))
 );
 
+CREATE TABLE waiting_records (
+  clinic_id text NOT NULL,
+  collection text NOT NULL,
+  record_id uuid NOT NULL,
+  doc_key text NOT NULL,
+  client_id uuid NOT NULL,
+  patient_id uuid,
+  record jsonb NOT NULL,
+  record_updated_at text NOT NULL,
+  waiting_since timestamp(3) with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT waiting_records_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT waiting_records_collection_check CHECK ((collection = ANY (ARRAY['patients'::text, 'appointments'::text, 'invoices'::text]))),
+  CONSTRAINT waiting_records_pkey PRIMARY KEY (clinic_id, collection, record_id)
+);
+
 -- indexes
 CREATE INDEX appointments_clinic_start ON public.appointments USING btree (clinic_id, starts_at);
 CREATE INDEX appointments_vet_start ON public.appointments USING btree (vet, starts_at);
@@ -273,6 +288,8 @@ CREATE INDEX desk_credentials_clinic ON public.desk_credentials USING btree (cli
 CREATE INDEX invoices_clinic_issued ON public.invoices USING btree (clinic_id, issued_at);
 CREATE INDEX patients_client ON public.patients USING btree (client_id);
 CREATE INDEX patients_clinic_species ON public.patients USING btree (clinic_id, species, breed);
+CREATE INDEX waiting_records_client ON public.waiting_records USING btree (client_id);
+CREATE INDEX waiting_records_patient ON public.waiting_records USING btree (patient_id) WHERE (patient_id IS NOT NULL);
 
 -- views
 CREATE VIEW report_appointments_per_vet_day AS
@@ -315,6 +332,26 @@ CREATE VIEW report_revenue_per_vet AS
    FROM invoices i
   WHERE deleted_at IS NULL AND status <> 'void'::text
   GROUP BY clinic_id, vet;
+CREATE VIEW report_waiting_records AS
+ SELECT w.clinic_id,
+    w.collection,
+    w.record_id,
+    w.doc_key,
+    w.waiting_since,
+    m.missing,
+    r.reason AS missing_rejected_because
+   FROM waiting_records w
+     CROSS JOIN LATERAL ( SELECT
+                CASE
+                    WHEN NOT (EXISTS ( SELECT 1
+                       FROM clients c
+                      WHERE c.id = w.client_id)) THEN 'clients/'::text || w.client_id
+                    WHEN w.patient_id IS NOT NULL AND NOT (EXISTS ( SELECT 1
+                       FROM patients p
+                      WHERE p.id = w.patient_id)) THEN 'patients/'::text || w.patient_id
+                    ELSE NULL::text
+                END AS missing) m
+     LEFT JOIN rejections r ON r.clinic_id = w.clinic_id AND m.missing = ((r.collection || '/'::text) || r.record_id);
 
 -- functions
 CREATE OR REPLACE FUNCTION public.vetsync_check_invoice_total()
@@ -492,6 +529,7 @@ CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.
 -- 0005_import_requests
 -- 0006_desk_registry
 -- 0007_invoice_totals
--- 0008_desk_codes
--- 0009_clinic_profiles
--- 0010_local_reports
+-- 0008_waiting_records
+-- 0009_desk_codes
+-- 0010_clinic_profiles
+-- 0011_local_reports

@@ -5,7 +5,8 @@ import { Bridge } from "../src/Bridge.js"
 import { listPriceItems, setPrice } from "../src/queries/nomenclature.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
-import { eventually, useTestDatabase } from "./helpers/testDatabase.js"
+import { eventually } from "@vetsync/test-kit"
+import { useTestDatabase } from "./helpers/testDatabase.js"
 
 const CLINIC = "clinic-price"
 const db = useTestDatabase()
@@ -43,9 +44,9 @@ describe("price list: PostgreSQL is the master", () => {
     await db.pool.query("UPDATE nomenclature SET price_kopecks = 175000 WHERE clinic_id = $1 AND code = 'VAC'", [
       CLINIC,
     ])
-    await eventually(async () => (await priceOf("VAC")) === 175000)
+    await eventually("the new VAC price in the price list", async () => (await priceOf("VAC")) === 175000, 20_000)
     await setPrice(db.pool, CLINIC, { code: "XRAY", name: "X-ray", price: 320000 })
-    await eventually(async () => (await priceOf("XRAY")) === 320000)
+    await eventually("XRAY in the price list", async () => (await priceOf("XRAY")) === 320000, 20_000)
 
     await bridge.idle()
     const line = (
@@ -66,7 +67,7 @@ describe("price list: PostgreSQL is the master", () => {
       d.items[id]!.price = 1
       d.items[id]!.name = imm("tampered")
     })
-    await eventually(async () => (await priceOf("VAC")) === 175000)
+    await eventually("the master price back", async () => (await priceOf("VAC")) === 175000, 20_000)
     expect(
       (await db.pool.query("SELECT price_kopecks FROM nomenclature WHERE code = 'VAC'")).rows[0].price_kopecks,
     ).toBe(175000)

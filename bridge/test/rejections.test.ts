@@ -4,7 +4,9 @@ import { DEFAULT_TIME_ZONE, clientShardKey, invoicesKey, rejectionsOfDoc, type R
 import { Bridge } from "../src/Bridge.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { edit, makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
-import { eventually, useTestDatabase } from "./helpers/testDatabase.js"
+import { eventually } from "@vetsync/test-kit"
+import { waitingReport } from "../src/queries/waitingRecords.js"
+import { useTestDatabase } from "./helpers/testDatabase.js"
 
 const CLINIC = "clinic-r"
 const db = useTestDatabase()
@@ -53,7 +55,7 @@ describe("validation and rejections", () => {
     expect(await rejections()).toEqual([])
   })
 
-  it("rejects a negative quantity and a patient whose client does not exist", async () => {
+  it("rejects a negative quantity; a patient whose client has not arrived waits, unreported, and lands with it", async () => {
     const c = makeClient()
     const p = makePatient(c.id)
     await put(repo, CLINIC, "clients", c)
@@ -64,7 +66,7 @@ describe("validation and rejections", () => {
     neg.total = neg.lines.reduce((s, l) => s + l.total, 0)
     await put(repo, CLINIC, "invoices", neg)
 
-    // a patient stored in a shard without its client: PostgreSQL's foreign key refuses it
+    // a patient stored in a shard before its client (another desk's shard has not synced yet)
     const ghost = makeClient()
     const orphan = makePatient(ghost.id, "desk-b")
     await put(repo, CLINIC, "patients", orphan)
@@ -72,16 +74,23 @@ describe("validation and rejections", () => {
 
     const byId = new Map((await db.pool.query("SELECT * FROM rejections")).rows.map(r => [r.record_id, r]))
     expect(byId.get(neg.id)?.reason).toContain("lines[0].qtyMilli: must be at least 1")
-    expect(byId.get(orphan.id)).toMatchObject({ kind: "constraint", collection: "patients" })
-    expect(byId.get(orphan.id)?.reason).toContain("patients_client_id_fkey")
+    expect(byId.has(orphan.id)).toBe(false)
     expect(await count("SELECT 1 FROM patients WHERE id = $1", [orphan.id])).toBe(0)
-    const keys = (await rejections()).map(r => r.key).sort()
-    expect(keys).toEqual([`invoices/${neg.id}`, `patients/${orphan.id}`].sort())
+    expect(await waitingReport(db.pool, CLINIC)).toEqual([
+      expect.objectContaining({
+        collection: "patients",
+        record_id: orphan.id,
+        missing: `clients/${ghost.id}`,
+        missing_rejected_because: null,
+      }),
+    ])
+    expect((await rejections()).map(r => r.key)).toEqual([`invoices/${neg.id}`])
 
-    // the client arrives later (another desk's sync): the patient projects, its rejection goes
+    // the client arrives later (another desk's sync): the patient projects and stops waiting
     await put(repo, CLINIC, "clients", ghost)
     await bridge.idle()
     expect(await count("SELECT 1 FROM patients WHERE id = $1", [orphan.id])).toBe(1)
+    expect(await waitingReport(db.pool, CLINIC)).toEqual([])
     expect((await rejections()).map(r => r.key)).toEqual([`invoices/${neg.id}`])
 
     // a tampered desk deleting its rejection from the server-owned document: the bridge puts it back
@@ -89,7 +98,11 @@ describe("validation and rejections", () => {
     handle.change(d => {
       delete d.rejections[`invoices/${neg.id}`]
     })
-    await eventually(async () => (await rejections()).some(r => r.key === `invoices/${neg.id}`))
+    await eventually(
+      "the rejection put back",
+      async () => (await rejections()).some(r => r.key === `invoices/${neg.id}`),
+      20_000,
+    )
     expect(clientShardKey(ghost.id)).toBe(clientShardKey(orphan.clientId))
     expect(invoicesKey(neg.issuedAt, DEFAULT_TIME_ZONE)).toBe("invoices/2026-11")
   })

@@ -18,7 +18,8 @@ import {
 import { Bridge } from "../src/Bridge.js"
 import { setPrice } from "../src/queries/nomenclature.js"
 import { edit, makeAppointment, makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
-import { eventually, useTestDatabase } from "./helpers/testDatabase.js"
+import { eventually } from "@vetsync/test-kit"
+import { useTestDatabase } from "./helpers/testDatabase.js"
 
 const CLINIC = "clinic-e2e"
 const db = useTestDatabase()
@@ -66,6 +67,7 @@ describe("end to end: desk → relay → bridge → PostgreSQL and back", () => 
 
     desk.networkSubsystem.addNetworkAdapter(new WebSocketClientAdapter(deskUrl))
     await eventually(
+      "the desk's invoice and appointment in PostgreSQL",
       async () => (await row("invoices", inv.id)) !== undefined && (await row("appointments", a.id)) !== undefined,
       60_000,
     )
@@ -73,22 +75,35 @@ describe("end to end: desk → relay → bridge → PostgreSQL and back", () => 
     expect(await row("patients", p.id)).toMatchObject({ name: p.name })
 
     await edit(desk, CLINIC, "clients", c, { name: "Renamed on desk" }, "d1")
-    await eventually(async () => (await row("clients", c.id)).name === "Renamed on desk", 30_000)
+    await eventually(
+      "the desk's rename in PostgreSQL",
+      async () => (await row("clients", c.id)).name === "Renamed on desk",
+      30_000,
+    )
     await bridge.idle()
     expect((await row("clients", c.id)).row_version).toBe(2)
     expect((await row("patients", p.id)).row_version).toBe(1)
 
     const rejections = await desk.find<RejectionsDoc>(docIdFor(CLINIC, "rejections"))
     const seen = await eventually(
+      "the rejection on the desk",
       () => rejectionsOfDoc(rejections.doc()).find(r => r.key === `invoices/${bad.id}`),
       30_000,
     )
     expect(seen.reason).toContain("total")
 
     const prices = await desk.find<PriceListDoc>(docIdFor(CLINIC, "pricelist"))
-    await eventually(() => priceItemsOfDoc(prices.doc()).find(i => i.code === "VAC")?.price === 150000, 30_000)
+    await eventually(
+      "the price list on the desk",
+      () => priceItemsOfDoc(prices.doc()).find(i => i.code === "VAC")?.price === 150000,
+      30_000,
+    )
     await db.pool.query("UPDATE nomenclature SET price_kopecks = 160000 WHERE code = 'VAC'")
-    await eventually(() => priceItemsOfDoc(prices.doc()).find(i => i.code === "VAC")?.price === 160000, 30_000)
+    await eventually(
+      "the new price on the desk",
+      () => priceItemsOfDoc(prices.doc()).find(i => i.code === "VAC")?.price === 160000,
+      30_000,
+    )
     expect(
       Number(
         (
@@ -104,10 +119,18 @@ describe("end to end: desk → relay → bridge → PostgreSQL and back", () => 
     const id = randomUUID()
     await db.pool.query("INSERT INTO clients (id, clinic_id, name) VALUES ($1, $2, 'From the web')", [id, CLINIC])
     const shard = await desk.find<ClientShardDoc>(docIdFor(CLINIC, clientShardKey(id)))
-    const onDesk = await eventually(() => readRecord(shard.doc(), "clients", id)?.record as Client | undefined, 30_000)
+    const onDesk = await eventually(
+      "the SQL client on the desk",
+      () => readRecord(shard.doc(), "clients", id)?.record as Client | undefined,
+      30_000,
+    )
     expect(onDesk.name).toBe("From the web")
     await edit(desk, CLINIC, "clients", onDesk, { phone: "+7 999 111-22-33" }, "d1")
-    await eventually(async () => (await row("clients", id)).phone === "+7 999 111-22-33", 30_000)
+    await eventually(
+      "the desk's phone edit in PostgreSQL",
+      async () => (await row("clients", id)).phone === "+7 999 111-22-33",
+      30_000,
+    )
     await bridge.idle()
     expect((await row("clients", id)).row_version).toBe(2)
     const log = (await db.pool.query("SELECT op FROM change_log WHERE entity_id = $1", [id])).rows

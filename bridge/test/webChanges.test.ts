@@ -14,7 +14,8 @@ import {
 import { Bridge } from "../src/Bridge.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { edit, readBack } from "./helpers/records.js"
-import { eventually, useTestDatabase } from "./helpers/testDatabase.js"
+import { eventually } from "@vetsync/test-kit"
+import { useTestDatabase } from "./helpers/testDatabase.js"
 
 const CLINIC = "clinic-web"
 const db = useTestDatabase()
@@ -41,7 +42,11 @@ describe("rows written by the web system → documents", () => {
       [id, CLINIC],
     )
     const key = clientShardKey(id)
-    const inDoc = await eventually(async () => (await readBack(repo, CLINIC, "clients", id, key)) as Client | undefined)
+    const inDoc = await eventually(
+      "the SQL client in its shard",
+      async () => (await readBack(repo, CLINIC, "clients", id, key)) as Client | undefined,
+      20_000,
+    )
     expect(inDoc).toMatchObject({ name: "Web Client", phone: "+7 495 000-00-01", createdBy: "web", deleted: false })
     await bridge.idle()
     // the bridge's own write into the document did not come back to the row
@@ -75,15 +80,23 @@ describe("rows written by the web system → documents", () => {
     )
     await db.pool.query("UPDATE clients SET phone = '+7 900 555-55-55' WHERE id = $1", [clientId])
     const key = clientShardKey(clientId)
-    const c = await eventually(async () => {
-      const r = (await readBack(repo, CLINIC, "clients", clientId, key)) as Client | undefined
-      return r?.phone === "+7 900 555-55-55" ? r : undefined
-    })
+    const c = await eventually(
+      "the SQL phone update in the shard",
+      async () => {
+        const r = (await readBack(repo, CLINIC, "clients", clientId, key)) as Client | undefined
+        return r?.phone === "+7 900 555-55-55" ? r : undefined
+      },
+      20_000,
+    )
     const p = (await readBack(repo, CLINIC, "patients", patientId, key)) as Patient
     expect(p).toMatchObject({ name: "Murka", birthDate: "2019-03-04", clientId })
     // a clinic without a profile: its days are Moscow's (DEFAULT_TIME_ZONE), as on its desks
     const apptKey = appointmentsKey("2026-12-01T09:00:00.000Z", DEFAULT_TIME_ZONE)
-    const a = await eventually(() => readBack(repo, CLINIC, "appointments", apptId, apptKey))
+    const a = await eventually(
+      "the SQL appointment in its month",
+      () => readBack(repo, CLINIC, "appointments", apptId, apptKey),
+      20_000,
+    )
     expect(a).toMatchObject({ vet: "Dr. Web", start: "2026-12-01T09:00:00.000Z", status: "scheduled" })
     await bridge.idle()
     expect((await db.pool.query("SELECT row_version FROM clients WHERE id = $1", [clientId])).rows[0].row_version).toBe(
@@ -100,9 +113,11 @@ describe("rows written by the web system → documents", () => {
       [apptId],
     )
     await eventually(
+      "the rescheduled appointment, still in the document it was created in",
       async () =>
         ((await readBack(repo, CLINIC, "appointments", apptId, apptKey)) as Appointment | undefined)?.start ===
         "2027-01-05T09:00:00.000Z",
+      20_000,
     )
     await bridge.idle()
     expect(

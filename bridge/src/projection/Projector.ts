@@ -1,3 +1,4 @@
+import type * as A from "@automerge/automerge"
 import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
 import type pg from "pg"
 import {
@@ -9,11 +10,9 @@ import {
   type DocKey,
   type RootDoc,
 } from "@vetsync/shared"
-import { inBridgeTransaction } from "../queries/Db.js"
-import { constraintRejections } from "../queries/rejections.js"
 import { openDoc } from "../sync/openDoc.js"
 import { projectDocument, type ProjectionResult } from "./projectDocument.js"
-import { writeRecords } from "./writeRecords.js"
+import { projectWaiting } from "./projectWaiting.js"
 
 interface Followed {
   clinicId: string
@@ -48,6 +47,8 @@ export class Projector {
   readonly #followed = new Map<DocumentId, Followed>()
   readonly #clinics = new Set<string>()
   readonly #dirty = new Set<DocumentId>()
+  /** clinics whose waiting records are looked at after the next pass (e.g. just followed) */
+  readonly #recheck = new Set<string>()
   #running: Promise<void> | undefined
   #stopped = false
 
@@ -62,6 +63,7 @@ export class Projector {
   async followClinic(clinicId: string): Promise<void> {
     if (this.#clinics.has(clinicId)) return
     this.#clinics.add(clinicId)
+    this.#recheck.add(clinicId)
     const root = await openDoc<RootDoc>(this.#o.repo, clinicId, "root")
     const partitions = () => Object.keys(root.doc().partitions ?? {}).filter(isDocKey)
     root.on("change", () => {
@@ -124,15 +126,17 @@ export class Projector {
 
   async #run(): Promise<void> {
     await new Promise(r => setImmediate(r)) // let a burst of changes arrive
+    const exclusive = this.#o.exclusive ?? (<T>(fn: () => Promise<T>) => fn())
     const rejectionsChanged = new Set<string>()
     const written = new Set<string>()
+    const touched = new Set(this.#recheck)
+    this.#recheck.clear()
     while (this.#dirty.size > 0 && !this.#stopped) {
       const next = this.#next()
       this.#dirty.delete(next)
       const f = this.#followed.get(next)
       if (!f) continue
       try {
-        const exclusive = this.#o.exclusive ?? (<T>(fn: () => Promise<T>) => fn())
         const result = await exclusive(() =>
           projectDocument(this.#o.pool, {
             clinicId: f.clinicId,
@@ -143,15 +147,23 @@ export class Projector {
         )
         if (result.rejected > 0 || result.cleared > 0) rejectionsChanged.add(f.clinicId)
         if (result.rows > 0) written.add(f.clinicId)
+        if (!result.upToDate) touched.add(f.clinicId)
         this.#o.onProjected?.(f.clinicId, result)
       } catch (e) {
         this.#o.onError?.(e)
       }
     }
-    for (const clinicId of written) {
+    // a record that waited for a client or patient projects once that has landed, whichever
+    // document brought it (a desk's, or the web system's row through the change log)
+    for (const clinicId of touched) {
       try {
-        const exclusive = this.#o.exclusive ?? (<T>(fn: () => Promise<T>) => fn())
-        if (await exclusive(() => this.#retryConstraintRejections(clinicId))) rejectionsChanged.add(clinicId)
+        const result = await exclusive(() =>
+          projectWaiting(this.#o.pool, clinicId, {
+            docOf: key => this.#docOf(clinicId, key),
+            retryConstraints: written.has(clinicId),
+          }),
+        )
+        if (result.rejected > 0 || result.cleared > 0) rejectionsChanged.add(clinicId)
       } catch (e) {
         this.#o.onError?.(e)
       }
@@ -165,6 +177,12 @@ export class Projector {
     }
   }
 
+  /** The current version of a document of the clinic, followed from now on. */
+  async #docOf(clinicId: string, key: DocKey): Promise<A.Doc<AnyClinicDoc> | undefined> {
+    await this.#follow(clinicId, key)
+    return this.#followed.get(docIdFor(clinicId, key))?.handle.doc()
+  }
+
   #next(): DocumentId {
     let best: DocumentId | undefined
     let bestP = Infinity
@@ -174,27 +192,5 @@ export class Projector {
       if (p < bestP) [best, bestP] = [id, p]
     }
     return best as DocumentId
-  }
-
-  /**
-   * Records refused by a constraint (a patient or appointment whose client was not in
-   * PostgreSQL yet) are tried again once other rows were written: the missing reference
-   * may have arrived in another document since.
-   */
-  async #retryConstraintRejections(clinicId: string): Promise<boolean> {
-    const pending = await constraintRejections(this.#o.pool, clinicId)
-    if (pending.length === 0) return false
-    let cleared = 0
-    await inBridgeTransaction(this.#o.pool, async db => {
-      const byDoc = new Map<string, typeof pending>()
-      for (const p of pending) byDoc.set(p.doc_key, [...(byDoc.get(p.doc_key) ?? []), p])
-      for (const [key, list] of byDoc) {
-        const f = isDocKey(key) ? this.#followed.get(docIdFor(clinicId, key)) : undefined
-        if (!f) continue
-        const targets = list.map(p => ({ collection: p.collection, id: p.record_id }))
-        cleared += (await writeRecords(db, clinicId, key, f.handle.doc(), targets)).cleared
-      }
-    })
-    return cleared > 0
   }
 }

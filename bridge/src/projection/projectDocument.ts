@@ -39,7 +39,7 @@ export const projectDocument = (
     const stored = await lockHeads(db, p.docId)
     const doc = p.doc()
     const heads = A.getHeads(doc)
-    const base = { docKey: p.docKey, records: 0, rows: 0, rejected: 0, cleared: 0 }
+    const base = { docKey: p.docKey, records: 0, rows: 0, rejected: 0, cleared: 0, waiting: 0 }
     if (stored && sameHeads(stored, heads)) return { ...base, upToDate: true, full: false }
     let targets: Target[] | undefined
     if (stored && stored.length > 0) {

@@ -6,21 +6,31 @@ import {
   type AnyClinicDoc,
   type AnyRecord,
   type Collection,
-  type Invoice,
   type RecordByCollection,
 } from "@vetsync/shared"
-import { inSavepoint, type Db } from "../queries/Db.js"
-import { markDeleted, recordDesks, selectRows, upsertInvoiceItems, upsertRows, type Row } from "../queries/records.js"
+import type { Db } from "../queries/Db.js"
+import { markDeleted, recordDesks, selectRows } from "../queries/records.js"
 import { clearRejections, upsertRejection } from "../queries/rejections.js"
-import { itemRowsOf, rowOf } from "./rows.js"
+import {
+  clearWaiting,
+  isMissingReference,
+  missingReferences,
+  upsertWaiting,
+  type Referencing,
+} from "../queries/waitingRecords.js"
+import { pgReason, referencesOf, refusedOnTheirOwn, writeEach } from "./writeBatch.js"
 
 export interface WriteResult {
   /** records looked at */
   records: number
   /** rows inserted, updated or deleted (records and invoice lines) */
   rows: number
+  /** records refused (shared validators, or a constraint on the record itself) */
   rejected: number
+  /** rejections removed: the record was written, now waits, or left the document */
   cleared: number
+  /** valid records that wait for a client or patient not in PostgreSQL yet */
+  waiting: number
 }
 
 export interface Target {
@@ -28,33 +38,13 @@ export interface Target {
   id: string
 }
 
+type AnyValid = AnyRecord["record"]
+
 /** Parents before children, so that a shard's patients find their clients. */
 const ORDER: Collection[] = ["clients", "patients", "appointments", "invoices"]
 const BATCH = 1000
 /** Authors that are not desks. */
 const NOT_DESKS = new Set(["web", "import", "server", "bridge", ""])
-
-const pgReason = (e: unknown): string => {
-  const err = e as { message?: string; detail?: string }
-  return `${err.message ?? String(e)}${err.detail ? ` (${err.detail})` : ""}`
-}
-
-const writeBatch = async (db: Db, clinicId: string, collection: Collection, records: AnyRecord["record"][]) => {
-  const rows: Row[] = records.map(r => (rowOf[collection] as (c: string, r: unknown) => Row)(clinicId, r))
-  let written = await upsertRows(db, collection, rows)
-  if (collection === "invoices") {
-    const invoices = records as Invoice[]
-    written += await upsertInvoiceItems(
-      db,
-      invoices.flatMap(itemRowsOf),
-      invoices.map(i => ({ id: i.id, n: i.lines.length })),
-    )
-    // the deferred total checks run now, inside the caller's savepoint
-    await db.query("SET CONSTRAINTS ALL IMMEDIATE")
-    await db.query("SET CONSTRAINTS ALL DEFERRED")
-  }
-  return written
-}
 
 /**
  * The document a row's record is in, where the row says it: a client or patient is always in its
@@ -83,9 +73,14 @@ const stillHere = async (db: Db, collection: Collection, ids: string[], docKey: 
 
 /**
  * Validates and writes the given records of one document, in the caller's transaction.
- * A record that fails the shared validators or a PostgreSQL constraint is not written:
- * it is kept in `rejections` with its reason. Records written successfully lose their
- * rejection. Batches are tried whole; a failing batch is retried record by record.
+ * Each record ends in exactly one state:
+ * - written (its rejection and waiting entry removed);
+ * - rejected, kept in `rejections` with its reason: it fails the shared validators, or
+ *   PostgreSQL refuses the record itself (e.g. a date that does not exist);
+ * - waiting, kept in `waiting_records`: valid, but its client or patient is not a row yet.
+ *   Whether it is valid is proven by a trial write with the reference checks deferred, so
+ *   the order in which documents arrive never turns a valid record into a rejection.
+ * Batches are tried whole; a failing batch is retried record by record.
  */
 export const writeRecords = async (
   db: Db,
@@ -94,19 +89,19 @@ export const writeRecords = async (
   doc: A.Doc<AnyClinicDoc>,
   targets: Target[],
 ): Promise<WriteResult> => {
-  const result: WriteResult = { records: targets.length, rows: 0, rejected: 0, cleared: 0 }
+  const result: WriteResult = { records: targets.length, rows: 0, rejected: 0, cleared: 0, waiting: 0 }
   const valid = new Map<Collection, RecordByCollection[Collection][]>()
   const deleted = new Map<Collection, string[]>()
+  /** written, or left the document */
   const done: Target[] = []
+  /** rejected or waiting: no longer waiting / rejected from this document */
+  const rejectedHere: Target[] = []
+  const waitingHere: Target[] = []
   const desks = new Set<string>()
 
-  const reject = async (
-    collection: Collection,
-    record: AnyRecord["record"],
-    kind: "invalid" | "constraint",
-    reason: string,
-  ) => {
+  const reject = async (collection: Collection, record: AnyValid, kind: "invalid" | "constraint", reason: string) => {
     result.rejected++
+    rejectedHere.push({ collection, id: record.id })
     await upsertRejection(db, {
       clinic_id: clinicId,
       collection,
@@ -114,6 +109,23 @@ export const writeRecords = async (
       doc_key: docKey,
       kind,
       reason,
+      record,
+      record_updated_at: record.updatedAt,
+    })
+  }
+
+  const wait = async (collection: Collection, record: AnyValid) => {
+    const refs = referencesOf(collection, record)
+    if (!refs) throw new Error(`a ${collection} record cannot wait for a reference`)
+    result.waiting++
+    waitingHere.push({ collection, id: record.id })
+    await upsertWaiting(db, {
+      clinic_id: clinicId,
+      collection: collection as Referencing,
+      record_id: record.id,
+      doc_key: docKey,
+      client_id: refs.client_id,
+      patient_id: refs.patient_id,
       record,
       record_updated_at: record.updatedAt,
     })
@@ -141,18 +153,28 @@ export const writeRecords = async (
     const records = valid.get(collection) ?? []
     for (let i = 0; i < records.length; i += BATCH) {
       const chunk = records.slice(i, i + BATCH)
-      try {
-        result.rows += await inSavepoint(db, () => writeBatch(db, clinicId, collection, chunk))
-        chunk.forEach(r => done.push({ collection, id: r.id }))
-      } catch {
-        for (const r of chunk) {
-          try {
-            result.rows += await inSavepoint(db, () => writeBatch(db, clinicId, collection, [r]))
-            done.push({ collection, id: r.id })
-          } catch (e) {
-            await reject(collection, r, "constraint", pgReason(e))
-          }
-        }
+      // checked after the parent collections of this document were written
+      const missing = await missingReferences(
+        db,
+        chunk.flatMap(r => referencesOf(collection, r) ?? []),
+      )
+      const ready = chunk.filter(r => !missing.has(r.id))
+      const waiting = chunk.filter(r => missing.has(r.id))
+      const { rows, failed } = await writeEach(db, clinicId, collection, ready)
+      result.rows += rows
+      for (const r of ready) {
+        const e = failed.get(r.id)
+        if (e === undefined) done.push({ collection, id: r.id })
+        // a reference removed since the check (the web system deleted a row)
+        else if (isMissingReference(e) && referencesOf(collection, r)) waiting.push(r)
+        else await reject(collection, r, "constraint", pgReason(e))
+      }
+      const refused =
+        waiting.length > 0 ? await refusedOnTheirOwn(db, clinicId, collection, waiting) : new Map<string, string>()
+      for (const r of waiting) {
+        const reason = refused.get(r.id)
+        if (reason === undefined) await wait(collection, r)
+        else await reject(collection, r, "constraint", reason)
       }
       for (const r of chunk) {
         if (!NOT_DESKS.has(r.createdBy)) desks.add(r.createdBy)
@@ -162,7 +184,8 @@ export const writeRecords = async (
     const gone = deleted.get(collection) ?? []
     if (gone.length > 0) result.rows += await markDeleted(db, collection, await stillHere(db, collection, gone, docKey))
   }
-  result.cleared = await clearRejections(db, clinicId, done)
+  result.cleared = await clearRejections(db, clinicId, [...done, ...waitingHere])
+  await clearWaiting(db, clinicId, docKey, [...done, ...rejectedHere])
   await recordDesks(db, clinicId, [...desks])
   return result
 }

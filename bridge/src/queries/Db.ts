@@ -38,3 +38,17 @@ export const inSavepoint = async <T>(db: Db, fn: () => Promise<T>): Promise<T> =
     throw e
   }
 }
+
+/**
+ * Runs `fn` inside a savepoint that is always rolled back: a trial write that leaves nothing
+ * (constraint modes set inside it are undone too). Throws what `fn` threw.
+ */
+export const inTrial = async (db: Db, fn: () => Promise<unknown>): Promise<void> => {
+  await db.query("SAVEPOINT vetsync_trial")
+  try {
+    await fn()
+  } finally {
+    await db.query("ROLLBACK TO SAVEPOINT vetsync_trial")
+    await db.query("RELEASE SAVEPOINT vetsync_trial")
+  }
+}

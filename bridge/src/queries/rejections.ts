@@ -58,7 +58,7 @@ export const listRejections = async (db: Db, clinicId: string): Promise<Rejectio
     ])
   ).rows
 
-/** Records refused by a constraint: retried when other documents project (their reference may arrive). */
+/** Records PostgreSQL refused (e.g. an invoice number another invoice holds): retried once other rows were written. */
 export const constraintRejections = async (
   db: Db,
   clinicId: string,

@@ -39,16 +39,20 @@ export const useTestDatabase = (opts: { migrate?: boolean } = {}): TestDatabase 
   return ctx
 }
 
-/** Polls until `check` returns a value that is not undefined/false; fails after `ms`. */
-export const eventually = async <T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 20_000,
-): Promise<T> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error("condition not reached")
-    await new Promise(r => setTimeout(r, 25))
-  }
+/** Removes a clinic and everything projected for it (a test that starts a bridge per clinic). */
+export const dropClinic = async (pool: pg.Pool, clinicId: string): Promise<void> => {
+  for (const table of [
+    "invoices",
+    "appointments",
+    "patients",
+    "clients",
+    "desks",
+    "projection_heads",
+    "rejections",
+    "waiting_records",
+    "nomenclature",
+    "import_requests",
+    "clinics",
+  ])
+    await pool.query(`DELETE FROM ${table} WHERE ${table === "clinics" ? "id" : "clinic_id"} = $1`, [clinicId])
 }

@@ -13,14 +13,16 @@ import type { Chunk, StorageAdapterInterface, StorageKey } from "@automerge/auto
  *
  * Here the first call reads every chunk of the document (snapshot and incremental) and checks
  * that the list of chunk files did not change while it read (a compaction writes the new
- * snapshot before removing the old chunks, so a re-read sees it); the second call returns only
- * the incrementals that appeared since. Any other call passes through.
+ * snapshot before removing the old chunks, so a re-read sees it), and returns the snapshots; the
+ * second call returns the incrementals of that same read, plus any saved since. (Each chunk keeps
+ * its kind: the repo decides when to compact by the sizes of each kind.) Any other call passes
+ * through.
  */
 export class ConsistentLoadStorage implements StorageAdapterInterface {
   readonly #inner: StorageAdapterInterface
   readonly #list: (documentId: string) => string[]
-  /** per document: chunk keys the snapshot call returned, for the incremental call that follows */
-  readonly #returned = new Map<string, Set<string>>()
+  /** per document: the incrementals read with the snapshots, for the incremental call that follows */
+  readonly #pending = new Map<string, Chunk[]>()
   readonly #maxAttempts: number
 
   /**
@@ -53,14 +55,19 @@ export class ConsistentLoadStorage implements StorageAdapterInterface {
     if (keyPrefix.length !== 2 || documentId === undefined) return this.#inner.loadRange(keyPrefix)
     if (kind === "snapshot") {
       const chunks = await this.#readAll(documentId)
-      this.#returned.set(documentId, new Set(chunks.map(c => c.key.join("/"))))
-      return chunks
+      this.#pending.set(
+        documentId,
+        chunks.filter(c => c.key[1] === "incremental"),
+      )
+      return chunks.filter(c => c.key[1] === "snapshot")
     }
     if (kind === "incremental") {
-      const seen = this.#returned.get(documentId)
-      this.#returned.delete(documentId)
-      const chunks = await this.#inner.loadRange(keyPrefix)
-      return seen ? chunks.filter(c => !seen.has(c.key.join("/"))) : chunks
+      const read = this.#pending.get(documentId)
+      this.#pending.delete(documentId)
+      const now = await this.#inner.loadRange(keyPrefix)
+      if (!read) return now
+      const have = new Set(read.map(c => c.key.join("/")))
+      return [...read, ...now.filter(c => !have.has(c.key.join("/")))]
     }
     return this.#inner.loadRange(keyPrefix)
   }
