@@ -71,6 +71,12 @@ describe("clinic profile: PostgreSQL → the profile document", () => {
     await expect(row("account", "4070281000000000000x")).rejects.toThrow(/clinic_profiles_account_check/)
     await expect(row("kpp", "7736o1001")).rejects.toThrow(/clinic_profiles_kpp_check/)
     await expect(clinicSet(db.pool, VVO, { timeZone: "Mars/Olympus" })).rejects.toThrow(/IANA time zone/)
+    // every zone the desks' Intl knows, PostgreSQL can count days in: no honest --tz is refused by the table
+    const zones = [...Intl.supportedValuesOf("timeZone"), "UTC"]
+    const unknown = await db.pool.query("SELECT tz FROM unnest($1::text[]) tz WHERE NOT vetsync_is_time_zone(tz)", [
+      zones,
+    ])
+    expect(unknown.rows).toEqual([])
   })
 
   it("puts the web system's new appointment in its local month; an existing one stays in its document", async () => {

@@ -2,6 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {
   EMPTY_PROFILE,
+  PROFILE_FIELDS,
   Rng,
   isAccount,
   isBik,
@@ -16,6 +17,7 @@ import {
   sampleOgrn,
   sampleProfile,
   validateClinicProfile,
+  validateProfileFields,
   type ClinicProfile,
 } from "@vetsync/shared"
 
@@ -132,6 +134,22 @@ describe("the clinic profile", () => {
       }),
       params(300),
     )
+  })
+
+  it(`takes each honest field on its own (what \`clinics set\` checks before opening a database) (seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(fc.integer(), kind, fc.subarray([...PROFILE_FIELDS], { minLength: 1 }), (seed, k, fields) => {
+        const p = sampleProfile(seed, k)
+        expect(validateProfileFields(Object.fromEntries(fields.map(f => [f, p[f]])))).toEqual({ ok: true })
+      }),
+      params(300),
+    )
+    for (const tz of Intl.supportedValuesOf("timeZone"))
+      expect(validateProfileFields({ timeZone: tz }), tz).toEqual({ ok: true })
+    expect(validateProfileFields({ kpp: "77360100" })).toMatchObject({
+      ok: false,
+      errors: [{ field: "kpp", code: "invalid_kpp" }],
+    })
   })
 
   it("refuses a time zone Intl does not know, text that cannot be stored and absurd lengths", () => {
