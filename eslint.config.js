@@ -7,14 +7,17 @@
  *   the default project, see `allowDefaultProject`).
  * - import-x checks for import cycles (relative `./x.js` specifiers resolve to `./x.ts`) and
  *   asks for named exports; config files, which tools load by default export, are exempt.
- * - Svelte components are ignored for now. To lint them later: `npm install -D eslint-plugin-svelte`,
- *   remove "**\/*.svelte" from `ignores` below and add the plugin's flat config in the
- *   SVELTE block (with `parserOptions.parser: tseslint.parser` and `extraFileExtensions: [".svelte"]`).
+ * - Svelte components get eslint-plugin-svelte's recommended rules and typescript-eslint's
+ *   rules that need no type information (their <script lang="ts"> is parsed by
+ *   typescript-eslint through svelte-eslint-parser). Their types are checked by svelte-check
+ *   (`npm run lint` runs it: client's `check:ui`), which also checks the .ts files that use them.
  * - Formatting is prettier's job (`npm run format`); no stylistic rules here.
  */
 import js from "@eslint/js"
 import { createNodeResolver, flatConfigs as importX } from "eslint-plugin-import-x"
 import globals from "globals"
+import svelte from "eslint-plugin-svelte"
+import svelteParser from "svelte-eslint-parser"
 import tseslint from "typescript-eslint"
 
 const CONFIG_FILES = ["**/*.config.{js,mjs,cjs,ts,mts,cts}", "**/.*rc.{js,mjs,cjs}"]
@@ -32,8 +35,6 @@ export default tseslint.config(
       "**/.vetsync/**",
       "bench/out/**",
       "test-results/**",
-      // SVELTE: linted once eslint-plugin-svelte is added (see the header comment).
-      "**/*.svelte",
     ],
   },
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
@@ -122,6 +123,42 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/unbound-method": "off",
+    },
+  },
+
+  // Svelte components: the plugin's recommended rules, TypeScript in <script lang="ts">.
+  // (svelte-eslint-parser hands a component's script to typescript-eslint's parser; .svelte.ts
+  // modules are plain TypeScript with runes: they keep typescript-eslint's parser and the
+  // type-checked rules above, plus the plugin's rules)
+  ...svelte.configs.recommended,
+  {
+    files: ["**/*.svelte.ts"],
+    languageOptions: { parser: tseslint.parser },
+  },
+  {
+    files: ["**/*.svelte"],
+    extends: [tseslint.configs.recommended],
+    languageOptions: {
+      parser: svelteParser,
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: [".svelte"] },
+      globals: { ...globals.browser },
+    },
+    // import-x reads the modules a component imports with the component's parser unless told:
+    // TypeScript and JavaScript modules with typescript-eslint's
+    settings: {
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".tsx", ".cts", ".mts", ".js", ".mjs", ".cjs"] },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_" },
+      ],
+      // `let { a, b = $bindable() } = $props()` is how a component takes its props
+      "prefer-const": "off",
+      "svelte/prefer-const": "error",
+      // a component is its file's default export; TypeScript reports undefined names
+      "import-x/no-default-export": "off",
+      "no-undef": "off",
     },
   },
 

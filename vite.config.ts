@@ -1,13 +1,62 @@
 import { defineConfig } from "vitest/config"
 
+/**
+ * Three vitest projects, each with its own timeout; `npm test` runs them one after the other
+ * (`npm run test:unit`, `test:integration`, `test:e2e` run one).
+ *
+ * - unit: pure logic in this process (records, schema, seeds, storage on a temporary
+ *   directory, the read model's SQLite, the UI's plain modules): no child process, socket,
+ *   relay, desk core or PostgreSQL. A test that takes more than 30 s is a hang.
+ * - integration: everything else under the workspaces' test/ folders: real sockets, relays,
+ *   desk cores, the embedded PostgreSQL, child processes, the chaos short run (its own
+ *   timeout). A new test file lands here unless it is listed in UNIT.
+ * - e2e: the Playwright browser tests in client/test/e2e, one file at a time.
+ */
+const ALL = ["{shared,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
+const E2E = ["client/test/e2e/**/*.test.ts"]
+const UNIT = [
+  "shared/test/{consistentLoad,dates,profile,schema,seed,seed-prng,storage-adapters,zone}.test.ts",
+  "client/test/core/{genesisFallback,readModel,snapshotApplier}.test.ts",
+  "client/test/ui/{client,dispatch,electronShell,i18n}.test.ts",
+  "client/test/setup/relayAddress.test.ts",
+  "client/test/web/deskArgs.test.ts",
+  "sync-server/test/{deskCode,honestTraffic}.test.ts",
+  "test-kit/test/eventually.test.ts",
+  "chaos/test/{oracle,schedule}.test.ts",
+]
+
 export default defineConfig({
   test: {
-    include: ["{shared,client,sync-server,bridge,test-kit}/test/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // integration tests start relays, desks, PostgreSQL and a browser: two cores, so run files two at a time
+    // two cores: run test files two at a time (integration files start relays, desks, PostgreSQL)
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     fileParallelism: true,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: UNIT, testTimeout: 30_000, hookTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ALL,
+          exclude: [...UNIT, ...E2E, "**/node_modules/**"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: E2E,
+          // a browser, a relay and desks per file: one file at a time
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 })

@@ -11,11 +11,20 @@ export const USAGE = {
     VETSYNC_KEEPALIVE_MS, VETSYNC_MAX_MESSAGE_BYTES, VETSYNC_RATE_BURST, VETSYNC_RATE_PER_SEC.`,
   desk: `vetsync desk --data-dir DIR [--server ws://relay:8787/sync] [--enrol TOKEN] [--port 4800] [--host 127.0.0.1]
              [--clinic ID] [--desk-id ID] [--desk-code CODE]
-  A desk, headless, serving its UI and API to a browser on this machine.
-  --enrol TOKEN   exchanges a one-time token from \`vetsync desks add\` for the desk's credential
-                  (kept in the data directory); later starts need no token. An enrolled desk takes its
-                  clinic, desk id and desk code from the credential; --clinic, --desk-id and --desk-code
-                  are for a development relay without a registry.`,
+  A desk, headless, serving its UI and API to a browser on this machine. A desk that has not
+  enrolled shows the first-run screen in that browser: staff enter the relay's address and the
+  one-time token from \`vetsync desks add\`; the credential is kept in the data directory. An
+  enrolled desk takes its clinic, desk id and desk code (its invoice numbers' prefix) from the
+  credential, which the registry filled in.
+  --server URL    the relay; the first-run screen starts with it (an enrolled desk uses the relay it enrolled at)
+  --enrol TOKEN   enrols without the screen (headless desks): exchanges the token at --server once;
+                  later starts need no token.
+  --clinic ID, --desk-id ID
+                  a development identity for a relay without a registry (no enrolment);
+                  demo / desk-1 when --server names such a relay and neither is given.
+  --desk-code CODE
+                  the development identity's code in invoice numbers (default D1); an enrolled
+                  desk's comes from its credential (a credential from before desk codes: this, or D1).`,
   bridge: `vetsync bridge
   The PostgreSQL bridge. Configured from the environment:
     DATABASE_URL (else an embedded PostgreSQL in VETSYNC_DATA_DIR/pg), VETSYNC_DATA_DIR (./data/bridge),

@@ -27,8 +27,8 @@ describe("two enrolled desks of one clinic, offline", () => {
     const first = await stack.enrol(CLINIC, "desk-a")
     const second = await stack.enrol(CLINIC, "desk-b")
     expect([first.cred.deskCode, second.cred.deskCode]).toEqual(["D1", "D2"])
-    a = await stack.openDesk(first.cred, first.dataDir)
-    b = await stack.openDesk(second.cred, second.dataDir)
+    a = await stack.openDesk(first.dataDir)
+    b = await stack.openDesk(second.dataDir)
   })
   afterAll(async () => {
     await stack?.close()

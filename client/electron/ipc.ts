@@ -1,5 +1,6 @@
-import type { ApiResponse, DeskEvent } from "../src/core/api.js"
-import { dispatchCall, type DeskCoreLike } from "../src/web/dispatch.js"
+import type { ApiResponse } from "../src/core/api.js"
+import type { HostEvent } from "../src/setup/setupApi.js"
+import type { ApiTarget } from "../src/web/dispatch.js"
 
 import { CHANNELS } from "./channels.js"
 
@@ -18,7 +19,7 @@ export interface IpcMainLike {
 
 /** The part of a webContents events are forwarded to. */
 export interface EventSink {
-  send(channel: string, event: DeskEvent): void
+  send(channel: string, event: HostEvent): void
   isDestroyed(): boolean
 }
 
@@ -50,24 +51,27 @@ export const FOREIGN_SENDER: ApiResponse<never> = {
   error: { code: "forbidden", message: "only the desk's own page may call the desk" },
 }
 
-/** One handler for every desk command: ("vetsync:call", command, args) -> ApiResponse. Never throws. */
+/**
+ * One handler for every command of the desk API and the setup API: ("vetsync:call", command, args)
+ * -> ApiResponse. Never throws. `target` is the desk process's DeskHost (or a core: coreTarget).
+ */
 export const createCallHandler =
-  (core: DeskCoreLike, isTrusted: (event: IpcEventLike) => boolean) =>
+  (target: ApiTarget, isTrusted: (event: IpcEventLike) => boolean) =>
   (event: IpcEventLike, command: unknown, args: unknown): Promise<ApiResponse<unknown>> =>
     !isTrusted(event)
       ? Promise.resolve(FOREIGN_SENDER)
       : typeof command === "string"
-        ? dispatchCall(core, command, args)
+        ? target.dispatch(command, args)
         : Promise.resolve({ ok: false, error: { code: "bad_request", message: "command must be a string" } })
 
-export const registerDeskIpc = (ipcMain: IpcMainLike, core: DeskCoreLike, isTrusted: (event: IpcEventLike) => boolean): void => {
-  const handler = createCallHandler(core, isTrusted)
+export const registerDeskIpc = (ipcMain: IpcMainLike, target: ApiTarget, isTrusted: (event: IpcEventLike) => boolean): void => {
+  const handler = createCallHandler(target, isTrusted)
   ipcMain.handle(CHANNELS.call, (event, command, args) => handler(event, command, args))
 }
 
-/** Forwards every desk event to a window until it is destroyed; returns the unsubscribe. */
-export const forwardEvents = (core: DeskCoreLike, sink: EventSink): (() => void) => {
-  const off = core.onEvent(e => {
+/** Forwards every event (the desk's, and setup phases) to a window until it is destroyed; returns the unsubscribe. */
+export const forwardEvents = (target: Pick<ApiTarget, "onEvent">, sink: EventSink): (() => void) => {
+  const off = target.onEvent(e => {
     if (sink.isDestroyed()) off()
     else sink.send(CHANNELS.event, e)
   })

@@ -2,13 +2,14 @@ import { app, BrowserWindow, dialog, ipcMain } from "electron"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { DeskCore } from "../src/core/DeskCore.js"
+import { DeskHost } from "../src/setup/DeskHost.js"
 import { CHANNELS } from "./channels.js"
 import { FOREIGN_SENDER, forwardEvents, isAppPage, registerDeskIpc, trustedSender } from "./ipc.js"
 import { parseShellConfig } from "./config.js"
 
 /**
- * The Electron shell, kept thin: the desk core runs in the main process, the UI in a sandboxed
+ * The Electron shell, kept thin: the desk process (DeskHost: the stored credential, the first-run
+ * screen's setup API, then the desk core) runs in the main process, the UI in a sandboxed
  * renderer that reaches it only through the preload's `window.vetsync`.
  */
 const here = fileURLToPath(new URL(".", import.meta.url))
@@ -16,11 +17,12 @@ const here = fileURLToPath(new URL(".", import.meta.url))
 const start = async (): Promise<void> => {
   await app.whenReady()
   const config = parseShellConfig(process.argv, process.env, join(app.getPath("userData"), "desk"))
-  const core = await DeskCore.open(config)
+  const host = new DeskHost(config)
+  await host.start()
   const page = join(here, "../dist/ui/index.html")
   const appUrl = pathToFileURL(page).href
   const isTrusted = trustedSender(appUrl)
-  registerDeskIpc(ipcMain, core, isTrusted)
+  registerDeskIpc(ipcMain, host, isTrusted)
 
   const win = new BrowserWindow({
     width: 1280,
@@ -33,7 +35,7 @@ const start = async (): Promise<void> => {
       sandbox: true,
     },
   })
-  forwardEvents(core, { send: (c, e) => win.webContents.send(c, e), isDestroyed: () => win.isDestroyed() })
+  forwardEvents(host, { send: (c, e) => win.webContents.send(c, e), isDestroyed: () => win.isDestroyed() })
   win.webContents.setWindowOpenHandler(() => ({ action: "deny" }))
   // the window shows the desk's page and nothing else: a foreign page would get window.vetsync
   const stayHome = (e: { preventDefault(): void }, url: string): void => {
@@ -63,7 +65,7 @@ const start = async (): Promise<void> => {
 
   await win.loadFile(page)
   app.on("window-all-closed", () => {
-    void Promise.resolve(core.close()).finally(() => app.quit())
+    void host.close().finally(() => app.quit())
   })
 }
 

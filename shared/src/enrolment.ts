@@ -13,55 +13,68 @@ export interface DeskCredential {
   deskCode?: string
   /** presented as `Authorization: Bearer <credential>` on the WebSocket upgrade and the snapshot request */
   credential: string
+  /** the relay it was issued by (its sync URL, ws(s)://host/sync); absent in credentials kept before it was recorded */
+  server?: string
 }
 
 export const CREDENTIAL_FILE = "credential.json"
 
-/** The desk's stored credential, if it has enrolled. */
-export const loadDeskCredential = (dataDir: string): DeskCredential | undefined => {
+/** The desk's stored credential (`file` in its data directory), if it has enrolled. */
+export const loadDeskCredential = (dataDir: string, file = CREDENTIAL_FILE): DeskCredential | undefined => {
   let text: string
   try {
-    text = fs.readFileSync(path.join(dataDir, CREDENTIAL_FILE), "utf8")
+    text = fs.readFileSync(path.join(dataDir, file), "utf8")
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
     throw e
   }
   const c = JSON.parse(text) as Partial<DeskCredential>
   if (typeof c.deskId !== "string" || typeof c.clinicId !== "string" || typeof c.credential !== "string")
-    throw new Error(`${CREDENTIAL_FILE} in ${dataDir} is damaged: enrol the desk again`)
+    throw new Error(`${file} in ${dataDir} is damaged: enrol the desk again`)
   return {
     deskId: c.deskId,
     clinicId: c.clinicId,
     ...(typeof c.deskCode === "string" && c.deskCode !== "" ? { deskCode: c.deskCode } : {}),
     credential: c.credential,
+    ...(typeof c.server === "string" ? { server: c.server } : {}),
   }
 }
 
-/**
- * A desk's options with its credential's identity: the clinic, desk id and code the registry gave
- * it win over flags and defaults (a credential without a code keeps the given code).
- */
-export const withCredential = <T extends { clinicId: string; deskId: string; deskCode: string; credential?: string }>(
-  options: T,
-  cred: DeskCredential | undefined,
-): T =>
-  cred
-    ? {
-        ...options,
-        clinicId: cred.clinicId,
-        deskId: cred.deskId,
-        deskCode: cred.deskCode ?? options.deskCode,
-        credential: cred.credential,
-      }
-    : options
+/** Stores a credential in `<dataDir>/<file>`: owner-only, written whole (fsync, then rename). */
+export const saveDeskCredential = (dataDir: string, cred: DeskCredential, file = CREDENTIAL_FILE): void => {
+  fs.mkdirSync(dataDir, { recursive: true })
+  const target = path.join(dataDir, file)
+  const tmp = `${target}.tmp-${randomBytes(6).toString("hex")}`
+  const fd = fs.openSync(tmp, "w", 0o600)
+  try {
+    fs.writeFileSync(fd, JSON.stringify(cred))
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+  fs.renameSync(tmp, target)
+}
+
+/** What the relay answered to POST /enrol. */
+export type EnrolmentAnswer =
+  | { ok: true; credential: DeskCredential }
+  /**
+   * `error`: the relay's own words when it answered JSON `{error}`, else undefined (not a VetSync
+   * answer); `location`: where a redirect pointed (a relay never redirects: a wrong address)
+   */
+  | { ok: false; status: number; error: string | undefined; location?: string }
 
 /**
- * Exchanges a one-time enrolment token (from `vetsync desks add`) at the relay
- * (`POST <relay>/enrol`, relay given as its http(s) or ws(s) URL) and stores the desk's
- * credential in `<dataDir>/credential.json` (owner-only, written atomically). The token
- * works once: a second call fails.
+ * `POST <relay>/enrol {"token"}` (relay given as its http(s) or ws(s) URL): the relay's answer,
+ * nothing stored. A network failure (unreachable, refused, TLS, aborted) throws fetch's error.
+ * The credential carries the desk code the registry gave the desk (absent from a relay that
+ * answers none).
  */
-export const enrolDesk = async (relayUrl: string, token: string, dataDir: string): Promise<DeskCredential> => {
+export const exchangeEnrolmentToken = async (
+  relayUrl: string,
+  token: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<EnrolmentAnswer> => {
   const url = new URL(relayUrl)
   url.protocol = url.protocol === "wss:" ? "https:" : url.protocol === "ws:" ? "http:" : url.protocol
   url.pathname = "/enrol"
@@ -70,32 +83,33 @@ export const enrolDesk = async (relayUrl: string, token: string, dataDir: string
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ token }),
+    redirect: "manual",
+    ...(options.signal ? { signal: options.signal } : {}),
   })
-  const body = (await res.json().catch(() => ({}))) as Partial<DeskCredential> & { error?: string }
-  if (
-    !res.ok ||
-    typeof body.credential !== "string" ||
-    typeof body.deskId !== "string" ||
-    typeof body.clinicId !== "string" ||
-    typeof body.deskCode !== "string"
-  )
-    throw new Error(`enrolment refused (${res.status}): ${body.error ?? "no credential in the answer"}`)
-  const cred: DeskCredential = {
-    deskId: body.deskId,
-    clinicId: body.clinicId,
-    deskCode: body.deskCode,
-    credential: body.credential,
-  }
-  fs.mkdirSync(dataDir, { recursive: true })
-  const file = path.join(dataDir, CREDENTIAL_FILE)
-  const tmp = `${file}.tmp-${randomBytes(6).toString("hex")}`
-  const fd = fs.openSync(tmp, "w", 0o600)
-  try {
-    fs.writeFileSync(fd, JSON.stringify(cred))
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(tmp, file)
+  const body = (await res.json().catch(() => null)) as (Partial<DeskCredential> & { error?: unknown }) | null
+  if (res.ok && typeof body?.credential === "string" && typeof body.deskId === "string" && typeof body.clinicId === "string")
+    return {
+      ok: true,
+      credential: {
+        deskId: body.deskId,
+        clinicId: body.clinicId,
+        ...(typeof body.deskCode === "string" && body.deskCode !== "" ? { deskCode: body.deskCode } : {}),
+        credential: body.credential,
+      },
+    }
+  const location = res.headers.get("location")
+  return { ok: false, status: res.status, error: typeof body?.error === "string" ? body.error : undefined, ...(location ? { location } : {}) }
+}
+
+/**
+ * Exchanges a one-time enrolment token (from `vetsync desks add`) at the relay and stores the
+ * desk's credential (desk id, clinic, desk code), with the relay's address, in
+ * `<dataDir>/credential.json`. The token works once: a second call fails.
+ */
+export const enrolDesk = async (relayUrl: string, token: string, dataDir: string): Promise<DeskCredential> => {
+  const answer = await exchangeEnrolmentToken(relayUrl, token)
+  if (!answer.ok) throw new Error(`enrolment refused (${answer.status}): ${answer.error ?? "no credential in the answer"}`)
+  const cred: DeskCredential = { ...answer.credential, server: relayUrl }
+  saveDeskCredential(dataDir, cred)
   return cred
 }

@@ -14,10 +14,19 @@ export * from "./docs/build.js"
 export { SafeFsStorageAdapter } from "./storage/SafeFsStorageAdapter.js"
 export { GenesisFallbackStorage } from "./storage/GenesisFallbackStorage.js"
 export { ConsistentLoadStorage } from "./storage/ConsistentLoadStorage.js"
+export { ClosableStorageAdapter } from "./storage/ClosableStorageAdapter.js"
 export * from "./docs/snapshot.js"
 export * from "./seed/index.js"
 export { guardProcess } from "./process/guardProcess.js"
 export * from "./net/index.js"
-export { enrolDesk, loadDeskCredential, withCredential, CREDENTIAL_FILE, type DeskCredential } from "./enrolment.js"
+export {
+  enrolDesk,
+  exchangeEnrolmentToken,
+  loadDeskCredential,
+  saveDeskCredential,
+  CREDENTIAL_FILE,
+  type DeskCredential,
+  type EnrolmentAnswer,
+} from "./enrolment.js"
 export * from "./docs/bundle.js"
 export { sameHeads } from "./docs/heads.js"

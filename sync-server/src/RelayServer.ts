@@ -6,6 +6,7 @@ import * as path from "node:path"
 import type { Duplex } from "node:stream"
 import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
 import {
+  ClosableStorageAdapter,
   ConsistentLoadStorage,
   GenesisFallbackStorage,
   SafeFsStorageAdapter,
@@ -14,7 +15,7 @@ import {
 } from "@vetsync/shared"
 import { WebSocketServer } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
-import { ClosableStorageAdapter } from "./ClosableStorageAdapter.js"
+
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"
@@ -98,12 +99,12 @@ export class RelayServer {
         this.#auth.seen?.(identity)
         if (identity.role === "desk" && frame.heads.length > 0) ownership.claim(docId, identity.clinicId)
         if (identity.role === "desk" && frame.chunks.length > 0 && this.#writesServerOwned(docId, frame.chunks)) {
-          // price list and rejections are written by the bridge only: a desk's changes never reach them
+          // price list, rejections and profile are written by the bridge only: a desk's changes never reach them
           this.droppedDeskChanges++
           this.#log(`dropped changes of ${frame.message.senderId} to server-owned ${docId}`)
           this.adapter.tell(
             frame.message.senderId,
-            `changes to ${docId} dropped: the price list and rejections are written by the bridge only`,
+            `changes to ${docId} dropped: the price list, rejections and clinic profile are written by the bridge only`,
           )
           return false
         }
@@ -273,7 +274,7 @@ export class RelayServer {
   }
 
   /**
-   * True when the changes touch a server-owned document (price list, rejections) beyond its
+   * True when the changes touch a server-owned document (price list, rejections, profile) beyond its
    * genesis change, which every desk creates identically and may upload.
    */
   #writesServerOwned(docId: string, chunks: AutomergeChunk[]): boolean {

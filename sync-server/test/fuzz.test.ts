@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
 import { fuzzFrame, prng, realSyncMessages, type FuzzContext } from "./fuzzFrames.js"
-import { createDoc, makeTemp, relayHas, rmTemp, stockDesk, syncUrlOf, waitFor, type TestDesk } from "./support.js"
+import { eventually } from "@vetsync/test-kit"
+import { createDoc, makeTemp, relayHas, rmTemp, stockDesk, syncUrlOf, type TestDesk } from "./support.js"
 
 /** Bounded for CI: a few seconds. Override with VETSYNC_FUZZ_ITERATIONS / VETSYNC_FUZZ_SEED to dig deeper. */
 const ITERATIONS = Number(process.env.VETSYNC_FUZZ_ITERATIONS ?? 2000)
@@ -75,7 +76,11 @@ describe("relay message-path fuzzer", () => {
     const shared = a.create<SharedDoc>({ edits: {} })
     const root = createDoc(a, "c1", "root")
     const priceList = createDoc<PriceListDoc>(a, "c1", "pricelist")
-    await waitFor(() => [shared, root, priceList].every(h => relayHas(a, h, relay)))
+    await eventually(
+      "the relay to acknowledge desk A's shared, root and price-list documents",
+      () => [shared, root, priceList].every(h => relayHas(a, h, relay)),
+      30_000,
+    )
     const onB = await b.find<SharedDoc>(shared.documentId)
 
     const r = prng(SEED)
@@ -106,14 +111,26 @@ describe("relay message-path fuzzer", () => {
 
     // every edit reaches the other desk and the relay: nothing acknowledged is lost
     const has = (doc: SharedDoc): boolean => [...expected].every(k => doc.edits[k] !== undefined)
-    await waitFor(() => has(shared.doc()) && has(onB.doc()))
-    await waitFor(() => relayHas(a, shared, relay) && relayHas(b, onB, relay))
+    await eventually(
+      "both honest desks to hold every edit they made during the fuzzing",
+      () => has(shared.doc()) && has(onB.doc()),
+      60_000,
+    )
+    await eventually(
+      "the relay to acknowledge both honest desks' copies of the shared document",
+      () => relayHas(a, shared, relay) && relayHas(b, onB, relay),
+      60_000,
+    )
     const relayCopy = await relay.repo.find<SharedDoc>(shared.documentId)
     expect(has(relayCopy.doc())).toBe(true)
     expect(relay.health().ok).toBe(true)
     // the attackers' sockets are gone; the honest desks' are not
     const honest = [a.peerId, b.peerId].sort().join()
-    await waitFor(() => relay.adapter.peerIds.sort().join() === honest)
+    await eventually(
+      "the relay's joined peers to be the two honest desks only (every attacker dropped)",
+      () => relay.adapter.peerIds.sort().join() === honest,
+      30_000,
+    )
     // the price list never took a desk's (here: an attacker's) change: still its genesis
     expect(relay.repo.handles[priceList.documentId]?.heads()).toEqual(priceList.heads())
     expect(attackers.reduce((s, at) => s + at.opened, 0)).toBeGreaterThan(ATTACKERS)

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
 import { request } from "./pgSupport.js"
+import { eventually } from "@vetsync/test-kit"
 import {
   closed,
   createDoc,
@@ -14,7 +15,6 @@ import {
   rmTemp,
   stockDesk,
   syncUrlOf,
-  waitFor,
   type TestDesk,
 } from "./support.js"
 
@@ -29,7 +29,11 @@ const joined = async (relay: RelayServer, name: string): Promise<{ ws: WebSocket
   const replies: Reply[] = []
   ws.on("message", m => replies.push(cbor.decode<Reply>(new Uint8Array(m as Buffer))))
   ws.send(cbor.encode({ type: "join", senderId: `desk:${name}:1`, peerMetadata: {}, supportedProtocolVersions: ["1"] }))
-  await waitFor(() => replies.some(r => r.type === "peer"))
+  await eventually(
+    `the relay to answer ${name}'s join with a peer frame`,
+    () => replies.some(r => r.type === "peer"),
+    20_000,
+  )
   return { ws, replies }
 }
 
@@ -81,13 +85,17 @@ describe("relay under hostile desks", () => {
     const root = createDoc<RootDoc>(a, "c1", "root")
     root.change(d => void (d.partitions["appointments/2026-12"] = true))
     const onB = await b.find<RootDoc>(root.documentId)
-    await waitFor(() => onB.doc().partitions["appointments/2026-12"] === true)
+    await eventually(
+      "desk B to see desk A's partition appointments/2026-12",
+      () => onB.doc().partitions["appointments/2026-12"] === true,
+      30_000,
+    )
   })
 
   it("refuses a document whose sync data is not Automerge, and keeps serving the others", async () => {
     const [a, b] = desks.map(d => d.repo) as [TestDesk["repo"], TestDesk["repo"]]
     const root = createDoc<RootDoc>(a, "c1", "root")
-    await waitFor(() => relayHas(a, root, relay))
+    await eventually("the relay to acknowledge desk A's root", () => relayHas(a, root, relay), 30_000)
     const saved = A.save(root.doc())
     const torn = Uint8Array.from(saved)
     torn[torn.length - 3]! ^= 0xff
@@ -121,7 +129,11 @@ describe("relay under hostile desks", () => {
     }
     root.change(d => void (d.partitions["invoices/2026-12"] = true))
     const onB = await b.find<RootDoc>(root.documentId)
-    await waitFor(() => onB.doc().partitions["invoices/2026-12"] === true)
+    await eventually(
+      "desk B to see desk A's partition invoices/2026-12 after the junk",
+      () => onB.doc().partitions["invoices/2026-12"] === true,
+      30_000,
+    )
     expect(relay.health().ok).toBe(true)
   })
 
@@ -149,7 +161,11 @@ describe("relay under hostile desks", () => {
       bad["22222222-2222-4222-8222-222222222222"] = null
       ;(d as unknown as Record<string, unknown>).kind = "not-a-kind"
     })
-    await waitFor(() => relayHas(a, shard, relay))
+    await eventually(
+      "the relay to acknowledge desk A's client shard with the schema-violating records",
+      () => relayHas(a, shard, relay),
+      30_000,
+    )
     const res = await request(`${relay.url}/clinics/c1/snapshot?clinic=c1&desk=a`)
     expect(res.status).toBe(200)
     const onB = await b.find<ClientShardDoc>(shard.documentId)

@@ -5,7 +5,8 @@ import { docIdFor, priceItemToDoc, type PriceListDoc, type RootDoc } from "@vets
 import { afterEach, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
-import { createDoc, makeTemp, relayHas, rmTemp, stockDesk, syncUrlOf, waitFor, type TestDesk } from "./support.js"
+import { eventually } from "@vetsync/test-kit"
+import { createDoc, makeTemp, relayHas, rmTemp, stockDesk, syncUrlOf, type TestDesk } from "./support.js"
 
 const join = (ws: WebSocket, peerId: string): void =>
   ws.send(cbor.encode({ type: "join", senderId: peerId, peerMetadata: {}, supportedProtocolVersions: ["1"] }))
@@ -33,7 +34,11 @@ describe("relay lifecycle", () => {
     join(silent, "desk:s:1")
     join(alive, "desk:l:1")
     expect(await silentClosed).toBe(1006)
-    await waitFor(() => relay.adapter.peerIds.includes("desk:l:1" as PeerId))
+    await eventually(
+      "the answering desk desk:l:1 to stay joined on the relay",
+      () => relay.adapter.peerIds.includes("desk:l:1" as PeerId),
+      20_000,
+    )
     expect(relay.adapter.peerIds).toEqual(["desk:l:1"])
     expect(alive.readyState).toBe(WebSocket.OPEN)
   })
@@ -46,7 +51,11 @@ describe("relay lifecycle", () => {
     const a = stockDesk(relay1, "A", "a1", `${dir}/a1`)
     const doc = a.repo.create<{ x: number }>({ x: 1 })
     const root = createDoc<RootDoc>(a.repo, "A", "root")
-    await waitFor(() => relayHas(a.repo, doc, relay1) && relayHas(a.repo, root, relay1))
+    await eventually(
+      "relay 1 to acknowledge desk a1's document and root",
+      () => relayHas(a.repo, doc, relay1) && relayHas(a.repo, root, relay1),
+      30_000,
+    )
     await a.close()
     await relay1.close()
 
@@ -60,7 +69,7 @@ describe("relay lifecycle", () => {
     const b = stockDesk(relay2, "B", "b1", `${dir}/b1`)
     const a2 = stockDesk(relay2, "A", "a2", `${dir}/a2`)
     desks.push(b, a2)
-    await waitFor(() => b.repo.peers.includes(relay2.peerId))
+    await eventually("desk b1 to join the restarted relay", () => b.repo.peers.includes(relay2.peerId), 20_000)
     await expect(b.repo.find(doc.documentId)).rejects.toThrow(/unavailable/)
     const got = await a2.repo.find<{ x: number }>(doc.documentId)
     expect(got.doc().x).toBe(1)
@@ -77,7 +86,7 @@ describe("relay lifecycle", () => {
       () => a.close(),
       () => b.close(),
     )
-    await waitFor(() => b.repo.peers.includes(relay.peerId))
+    await eventually("desk b to join the relay", () => b.repo.peers.includes(relay.peerId), 20_000)
     // a document outside the clinic's layout (no genesis to answer with): B asks first, while
     // neither the relay nor any other desk has it
     const docId = parseAutomergeUrl(generateAutomergeUrl()).documentId
@@ -90,7 +99,11 @@ describe("relay lifecycle", () => {
       d.note = "late"
     })
     a.repo.import(A.save(created), { docId })
-    await waitFor(() => onB.state === "ready")
+    await eventually(
+      "desk b's handle of the once-unavailable document to become ready",
+      () => onB.state === "ready",
+      30_000,
+    )
     expect((onB.doc() as { note?: string }).note).toBe("late")
 
     // a layout document the relay has nothing of yet is answered with its genesis at once
@@ -101,7 +114,11 @@ describe("relay lifecycle", () => {
     root.change(d => {
       d.partitions["appointments/2026-11"] = true
     })
-    await waitFor(() => rootOnB.doc().partitions["appointments/2026-11"] === true)
+    await eventually(
+      "desk b to see desk a's partition appointments/2026-11",
+      () => rootOnB.doc().partitions["appointments/2026-11"] === true,
+      30_000,
+    )
   })
 
   it("lets a service peer (the bridge) read documents of every clinic", async () => {
@@ -117,7 +134,11 @@ describe("relay lifecycle", () => {
     )
     const docA = createDoc<RootDoc>(a.repo, "A", "root")
     const docB = b.repo.create({ from: "B" })
-    await waitFor(() => relayHas(a.repo, docA, relay) && relayHas(b.repo, docB, relay))
+    await eventually(
+      "the relay to acknowledge clinic A's root and clinic B's document",
+      () => relayHas(a.repo, docA, relay) && relayHas(b.repo, docB, relay),
+      30_000,
+    )
 
     const bridge = new Repo({
       network: [new WebSocketClientAdapter(syncUrlOf(relay, "*", "bridge", "service"))],
@@ -126,7 +147,11 @@ describe("relay lifecycle", () => {
       sharePolicy: async () => false,
     })
     cleanups.push(async () => {
-      await waitFor(() => bridge.peers.includes(relay.peerId))
+      await eventually(
+        "the bridge (a service peer) to join the relay",
+        () => bridge.peers.includes(relay.peerId),
+        20_000,
+      )
       bridge.networkSubsystem.disconnect()
     })
     expect((await bridge.find<RootDoc>(docA.documentId)).doc().kind).toBe("root")
@@ -156,7 +181,11 @@ describe("relay lifecycle", () => {
       sharePolicy: async () => true,
     })
     cleanups.push(async () => {
-      await waitFor(() => bridge.peers.includes(relay.peerId))
+      await eventually(
+        "the bridge (a service peer) to join the relay",
+        () => bridge.peers.includes(relay.peerId),
+        20_000,
+      )
       bridge.networkSubsystem.disconnect()
     })
     const published = createDoc<PriceListDoc>(bridge, "c1", "pricelist")
@@ -172,14 +201,22 @@ describe("relay lifecycle", () => {
         updatedAt: "2026-11-01T00:00:00Z",
       })
     })
-    await waitFor(() => relayHas(bridge, published, relay))
+    await eventually(
+      "the relay to acknowledge the bridge's price list",
+      () => relayHas(bridge, published, relay),
+      30_000,
+    )
 
     const onA = await a.repo.find<PriceListDoc>(published.documentId)
-    await waitFor(() => onA.doc().items["consult"] !== undefined)
+    await eventually(
+      "desk a to receive the bridge's price item consult",
+      () => onA.doc().items["consult"] !== undefined,
+      30_000,
+    )
     onA.change(d => {
       d.items["consult"]!.price = 1
     })
-    await waitFor(() => relay.droppedDeskChanges > 0)
+    await eventually("the relay to drop desk a's change to the price list", () => relay.droppedDeskChanges > 0, 30_000)
     // the bridge publishes a price change: it reaches the desk that tried to write
     published.change(d => {
       d.items["consult"]!.price = 160000
@@ -194,10 +231,18 @@ describe("relay lifecycle", () => {
         updatedAt: "2026-11-02T00:00:00Z",
       })
     })
-    await waitFor(() => onA.doc().items["vaccine"] !== undefined)
+    await eventually(
+      "desk a to receive the bridge's price item vaccine",
+      () => onA.doc().items["vaccine"] !== undefined,
+      30_000,
+    )
     // nobody else ever sees the desk's write: not the relay's copy, another desk, or the bridge
     const onB = await b.repo.find<PriceListDoc>(published.documentId)
-    await waitFor(() => onB.doc().items["vaccine"] !== undefined)
+    await eventually(
+      "desk b to receive the bridge's price item vaccine",
+      () => onB.doc().items["vaccine"] !== undefined,
+      30_000,
+    )
     expect(onB.doc().items["consult"]?.price).toBe(160000)
     expect(published.doc().items["consult"]?.price).toBe(160000)
     const relayCopy = await relay.repo.find<PriceListDoc>(published.documentId)
@@ -205,7 +250,11 @@ describe("relay lifecycle", () => {
     // a desk may upload the identical genesis of a server-owned document (desks create it offline)
     const dropped = relay.droppedDeskChanges
     const rejections = createDoc(b.repo, "c1", "rejections")
-    await waitFor(() => relayHas(b.repo, rejections, relay))
+    await eventually(
+      "the relay to acknowledge desk b's rejections document",
+      () => relayHas(b.repo, rejections, relay),
+      30_000,
+    )
     expect(relay.droppedDeskChanges).toBe(dropped)
   })
 })

@@ -4,6 +4,7 @@ import { docIdFor, type RootDoc } from "@vetsync/shared"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
+import { eventually } from "@vetsync/test-kit"
 import {
   closed,
   createDoc,
@@ -13,7 +14,6 @@ import {
   rmTemp,
   stockDesk,
   syncUrlOf,
-  waitFor,
   type TestDesk,
 } from "./support.js"
 
@@ -48,7 +48,11 @@ describe("relay under malformed frames", () => {
         cbor.encode({ type: "join", senderId: "desk:evil:1", peerMetadata: {}, supportedProtocolVersions: ["1"] }),
       )
       // the relay answers with "peer" and may start syncing the clinic's documents right away
-      await waitFor(() => replies.some(r => r.type === "peer"))
+      await eventually(
+        "the relay to answer desk:evil:1's join with a peer frame",
+        () => replies.some(r => r.type === "peer"),
+        20_000,
+      )
     }
     send(ws)
     return { code: await done, replies }
@@ -124,7 +128,7 @@ describe("relay under malformed frames", () => {
   it("keeps two desks syncing an edit while bad frames arrive from other sockets", async () => {
     const [a, b] = desks.map(d => d.repo) as [TestDesk["repo"], TestDesk["repo"]]
     const root = createDoc<RootDoc>(a, "c1", "root")
-    await waitFor(() => relayHas(a, root, relay))
+    await eventually("the relay to acknowledge desk A's root", () => relayHas(a, root, relay), 30_000)
     const onB = await b.find<RootDoc>(root.documentId)
 
     for (const [, send, join] of frames) await attack(send, { join })
@@ -133,7 +137,11 @@ describe("relay under malformed frames", () => {
     root.change(d => {
       d.partitions["appointments/2026-12"] = true
     })
-    await waitFor(() => onB.doc().partitions["appointments/2026-12"] === true)
+    await eventually(
+      "desk B to see desk A's partition appointments/2026-12 after the malformed frames",
+      () => onB.doc().partitions["appointments/2026-12"] === true,
+      30_000,
+    )
     expect(relay.health()).toMatchObject({ ok: true, peers: 2 })
     expect(relay.adapter.peerIds.sort()).toEqual([a.peerId, b.peerId].sort())
   })

@@ -21,7 +21,7 @@ import { clinicAdd, deskAdd, deskList, deskRevoke, enrol, serviceAdd } from "../
 import { clinicShow } from "../src/registry/clinicProfile.js"
 import { registryCommand } from "../src/registry/registryCommand.js"
 import { credentialDesk, postEnrol, request, useRegistry } from "./pgSupport.js"
-import { closed, createDoc, makeTemp, relayHas, rmTemp, waitFor, type TestDesk } from "./support.js"
+import { closed, createDoc, makeTemp, relayHas, rmTemp, type TestDesk } from "./support.js"
 
 const reg = useRegistry()
 
@@ -103,7 +103,7 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     const credential = (await enrol(reg.pool, added.enrolmentToken))!.credential
     const d = desk(credential, `desk:${added.deskId}`)
     const root = createDoc<RootDoc>(d.repo, "A", "root")
-    await waitFor(() => relayHas(d.repo, root, relay))
+    await eventually("the relay to acknowledge the enrolled desk's root", () => relayHas(d.repo, root, relay), 30_000)
     const listed = (await deskList(reg.pool, "A")).find(x => x.deskId === added.deskId)
     expect(listed?.state).toBe("enrolled")
     expect(listed?.lastSeenAt).toBeInstanceOf(Date)
@@ -209,7 +209,11 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     expect(fs.statSync(`${deskDir}/credential.json`).mode & 0o777).toBe(0o600)
     await expect(enrolDesk(relay.syncUrl, enrolmentToken, `${dir}/thief`)).rejects.toThrow(/refused \(403\)/)
     const d = desk(cred.credential, `desk:${cred.deskId}`)
-    await waitFor(() => d.repo.peers.includes(relay.peerId))
+    await eventually(
+      "the self-enrolled desk to join the relay with its credential",
+      () => d.repo.peers.includes(relay.peerId),
+      20_000,
+    )
     expect(relay.adapter.identityOf(d.repo.peerId)).toEqual({ clinicId: "B", deskId: id("self"), role: "desk" })
   })
 
@@ -252,7 +256,11 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     const replies: { type?: string }[] = []
     ws.on("message", m => replies.push(cbor.decode<{ type?: string }>(new Uint8Array(m as Buffer))))
     ws.send(joinFrame(`desk:${id("a1")}:x`))
-    await waitFor(() => replies.some(r => r.type === "peer"))
+    await eventually(
+      "the relay to answer the spoofing desk's join with a peer frame",
+      () => replies.some(r => r.type === "peer"),
+      20_000,
+    )
     expect(relay.adapter.identityOf(`desk:${id("a1")}:x` as PeerId)).toEqual({
       clinicId: "A",
       deskId: id("a1"),
@@ -265,7 +273,7 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     const credential = await enrolled(relay, "A", id("a1"))
     await enrolled(relay, "A", id("a2"))
     const honest = desk(credential, `desk:${id("a1")}`)
-    await waitFor(() => honest.repo.peers.includes(relay.peerId))
+    await eventually("the honest desk to join the relay", () => honest.repo.peers.includes(relay.peerId), 20_000)
     for (const peerId of [`desk:${id("a2")}:1`, `service:bridge:1`, honest.repo.peerId]) {
       const ws = await socketWith(relay.syncUrl, bearer(credential))
       const replies: { type?: string; message?: string }[] = []
@@ -283,13 +291,13 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     const a = desk(await enrolled(relay, "A", id("a1")), `desk:${id("a1")}`)
     const b = desk(await enrolled(relay, "B", id("b1")), `desk:${id("b1")}`)
     const bRoot = createDoc<RootDoc>(b.repo, "B", "root")
-    await waitFor(() => relayHas(b.repo, bRoot, relay))
-    await waitFor(() => a.repo.peers.includes(relay.peerId))
+    await eventually("the relay to acknowledge clinic B's root", () => relayHas(b.repo, bRoot, relay), 30_000)
+    await eventually("the clinic-A desk to join the relay", () => a.repo.peers.includes(relay.peerId), 20_000)
     await expect(a.repo.find(bRoot.documentId)).rejects.toThrow(/unavailable/)
     // nor can it claim clinic B's deterministic documents by sending them first
     const squat = createDoc(a.repo, "B", "invoices/2026-12")
     const aRoot = createDoc<RootDoc>(a.repo, "A", "root")
-    await waitFor(() => relayHas(a.repo, aRoot, relay))
+    await eventually("the relay to acknowledge clinic A's root", () => relayHas(a.repo, aRoot, relay), 30_000)
     expect(relay.ownership.ownerOf(squat.documentId)).toBe("B")
 
     const { credential } = await serviceAdd(reg.pool, "bridge")
@@ -308,7 +316,7 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
       20_000,
     )
     const a = desk(await enrolled(relay, "A", id("a2")), `desk:${id("a2")}`)
-    await waitFor(() => a.repo.peers.includes(relay.peerId))
+    await eventually("the clinic-A desk to join the relay", () => a.repo.peers.includes(relay.peerId), 20_000)
     // clinic A writes a client into clinic C's (predictable) shard and root
     const planted = createDoc(a.repo, victim, "clients/7")
     planted.change(d => {
@@ -319,7 +327,11 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     // and a document outside any clinic's layout, which nobody may create any more
     const stray = a.repo.create({ stray: true })
     const aRoot = createDoc<RootDoc>(a.repo, "A", "root")
-    await waitFor(() => relayHas(a.repo, aRoot, relay))
+    await eventually(
+      "the relay to acknowledge clinic A's root (sent after the planted documents)",
+      () => relayHas(a.repo, aRoot, relay),
+      30_000,
+    )
     for (const h of [planted, plantedRoot, stray]) expect(relayHas(a.repo, h, relay)).toBe(false)
     expect(relay.storage.hasDocument(planted.documentId)).toBe(false)
     expect(relay.storage.hasDocument(stray.documentId)).toBe(false)
@@ -328,7 +340,11 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     // clinic C's first desk gets its own shard without the planted client
     const c = desk(await enrolled(relay, victim, id("c1")), `desk:${id("c1")}`)
     const mine = createDoc(c.repo, victim, "clients/7")
-    await waitFor(() => relayHas(c.repo, mine, relay))
+    await eventually(
+      "the relay to acknowledge the victim clinic's own desk's shard",
+      () => relayHas(c.repo, mine, relay),
+      30_000,
+    )
     const onRelay = await relay.repo.find<{ clients: Record<string, unknown> }>(mine.documentId)
     expect(Object.keys(onRelay.doc().clients)).toEqual([])
     expect(Object.keys((mine.doc() as unknown as { clients: Record<string, unknown> }).clients)).toEqual([])
@@ -338,26 +354,38 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     const cred1 = await enrolled(relay, "A", id("a1"))
     const a1 = desk(cred1, `desk:${id("a1")}`)
     const a2 = desk(await enrolled(relay, "A", id("a2")), `desk:${id("a2")}`)
-    await waitFor(() => relay.adapter.peerIds.length === 2)
+    await eventually("both clinic-A desks to join the relay", () => relay.adapter.peerIds.length === 2, 20_000)
     const victim = await socketWith(relay.syncUrl, bearer(cred1))
     const replies: { type?: string; message?: string }[] = []
     victim.on("message", m =>
       replies.push(cbor.decode<{ type?: string; message?: string }>(new Uint8Array(m as Buffer))),
     )
     victim.send(joinFrame(`desk:${id("a1")}:raw`))
-    await waitFor(() => replies.some(r => r.type === "peer"))
+    await eventually(
+      "the relay to answer the victim socket's join with a peer frame",
+      () => replies.some(r => r.type === "peer"),
+      20_000,
+    )
 
     const victimClosed = closed(victim)
     expect(await deskRevoke(reg.pool, id("a1"))).toBe(true)
     // NOTIFY from the trigger reaches the relay, which closes every socket of the desk
     expect(await victimClosed).toBe(1008)
     expect(replies.at(-1)).toMatchObject({ type: "error", message: expect.stringMatching(/revoked/) })
-    await waitFor(() => !relay.adapter.peerIds.includes(a1.repo.peerId))
+    await eventually(
+      "the relay to drop the revoked desk's peer",
+      () => !relay.adapter.peerIds.includes(a1.repo.peerId),
+      20_000,
+    )
     expect(relay.adapter.peerIds).toEqual([a2.repo.peerId])
     await expect(socketWith(relay.syncUrl, bearer(cred1))).rejects.toThrow(/401/)
     expect((await request(`${relay.url}/clinics/A/snapshot`, { headers: bearer(cred1) })).status).toBe(401)
     // the desk's own adapter keeps retrying and keeps being refused
-    await waitFor(() => a1.errors.filter(e => /401/.test(e)).length >= 2)
+    await eventually(
+      "the revoked desk to be refused with 401 at least twice",
+      () => a1.errors.filter(e => /401/.test(e)).length >= 2,
+      30_000,
+    )
     expect(relay.adapter.peerIds).toEqual([a2.repo.peerId])
     expect((await deskList(reg.pool, "A")).find(d => d.deskId === id("a1"))?.state).toBe("revoked")
     expect(await deskRevoke(reg.pool, id("a1"))).toBe(false)
@@ -366,7 +394,11 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     const root = createDoc<RootDoc>(a2.repo, "A", "root")
     root.change(d => void (d.partitions["appointments/2026-12"] = true))
     const onA3 = await a3.repo.find<RootDoc>(root.documentId)
-    await waitFor(() => onA3.doc().partitions["appointments/2026-12"] === true)
+    await eventually(
+      "desk a3 to see desk a2's partition appointments/2026-12",
+      () => onA3.doc().partitions["appointments/2026-12"] === true,
+      30_000,
+    )
   })
 
   it("drops a tampered desk's write to the price list and tells it why; no other desk nor the relay's copy sees it", async () => {
@@ -384,27 +416,51 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
       updatedAt: "2026-11-01T00:00:00Z",
     }
     published.change(d => void (d.items["consult"] = priceItemToDoc(item)))
-    await waitFor(() => relayHas(bridge.repo, published, relay))
+    await eventually(
+      "the relay to acknowledge the bridge's price list",
+      () => relayHas(bridge.repo, published, relay),
+      30_000,
+    )
 
     const evil = desk(await enrolled(relay, "A", id("evil")), `desk:${id("evil")}`)
     const honest = desk(await enrolled(relay, "A", id("honest")), `desk:${id("honest")}`)
     const onEvil = await evil.repo.find<PriceListDoc>(published.documentId)
-    await waitFor(() => onEvil.doc().items["consult"] !== undefined)
+    await eventually(
+      "the tampered desk to receive the price item consult",
+      () => onEvil.doc().items["consult"] !== undefined,
+      30_000,
+    )
     // the tampered desk writes straight into the price list through its Repo
     onEvil.change(d => {
       d.items["consult"]!.price = 1
       d.items["free"] = priceItemToDoc({ ...item, id: "free", code: "X", price: 0 })
     })
-    await waitFor(() => relay.droppedDeskChanges > 0)
+    await eventually(
+      "the relay to drop the tampered desk's change to the price list",
+      () => relay.droppedDeskChanges > 0,
+      30_000,
+    )
     // then edits its clinic's root, which other desks do receive
     const root = createDoc<RootDoc>(evil.repo, "A", "root")
     root.change(d => void (d.partitions["invoices/2026-12"] = true))
-    await waitFor(() => relayHas(evil.repo, root, relay))
-    await waitFor(() => evil.errors.some(e => /written by the bridge only/.test(e)))
+    await eventually(
+      "the relay to acknowledge the tampered desk's root",
+      () => relayHas(evil.repo, root, relay),
+      30_000,
+    )
+    await eventually(
+      "the tampered desk to be told the price list is written by the bridge only",
+      () => evil.errors.some(e => /written by the bridge only/.test(e)),
+      30_000,
+    )
 
     const onHonest = await honest.repo.find<PriceListDoc>(published.documentId)
     const onHonestRoot = await honest.repo.find<RootDoc>(root.documentId)
-    await waitFor(() => onHonestRoot.doc().partitions["invoices/2026-12"] === true)
+    await eventually(
+      "the honest desk to see the tampered desk's partition invoices/2026-12",
+      () => onHonestRoot.doc().partitions["invoices/2026-12"] === true,
+      30_000,
+    )
     const relayCopy = await relay.repo.find<PriceListDoc>(published.documentId)
     for (const doc of [onHonest.doc(), relayCopy.doc(), published.doc()]) {
       expect(doc.items["consult"]?.price).toBe(150000)

@@ -4,6 +4,7 @@ import { cbor, type PeerId, type Repo } from "@automerge/automerge-repo"
 import { ClinicLayout, docIdFor, imm, readSnapshot, type ClientShardDoc, type RootDoc } from "@vetsync/shared"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { RelayServer } from "../src/RelayServer.js"
+import { eventually } from "@vetsync/test-kit"
 import {
   closed,
   createDoc,
@@ -13,7 +14,6 @@ import {
   rmTemp,
   stockDesk,
   syncUrlOf,
-  waitFor,
   type TestDesk,
 } from "./support.js"
 
@@ -58,7 +58,7 @@ describe("RelayServer", () => {
   it("answers /health with peers and documents", async () => {
     const a = desk(ctx, "c1", "a")
     const root = createDoc<RootDoc>(a, "c1", "root")
-    await waitFor(() => relayHas(a, root, ctx.relay))
+    await eventually("the relay to acknowledge desk a's root", () => relayHas(a, root, ctx.relay), 30_000)
     const res = await getJson(`${ctx.relay.url}/health`)
     expect(res.status).toBe(200)
     const body = JSON.parse(res.body.toString()) as { ok: boolean; peers: number; documents: number; uptimeSec: number }
@@ -82,13 +82,26 @@ describe("RelayServer", () => {
     root.change(d => {
       d.partitions["appointments/2026-11"] = true
     })
-    await waitFor(() => relayHas(a, root, ctx.relay))
+    await eventually("the relay to acknowledge desk a's root", () => relayHas(a, root, ctx.relay), 30_000)
     const onB = await b.find<RootDoc>(root.documentId)
-    await waitFor(() => onB.doc().partitions["appointments/2026-11"] === true)
+    await eventually(
+      "desk b to see desk a's partition appointments/2026-11",
+      () => onB.doc().partitions["appointments/2026-11"] === true,
+      30_000,
+    )
     onB.change(d => {
       d.partitions["invoices/2026-11"] = true
     })
-    await waitFor(() => root.doc().partitions["invoices/2026-11"] === true)
+    await eventually(
+      "desk a to see desk b's partition invoices/2026-11",
+      () => root.doc().partitions["invoices/2026-11"] === true,
+      30_000,
+    )
+    // both desks end with both partitions, at the same heads
+    const both = { "appointments/2026-11": true, "invoices/2026-11": true }
+    expect(root.doc().partitions).toMatchObject(both)
+    expect(onB.doc().partitions).toMatchObject(both)
+    expect([...onB.heads()].sort()).toEqual([...root.heads()].sort())
   })
 
   it("does not give a desk of clinic B a document of clinic A, while a clinic-A desk gets it", async () => {
@@ -97,9 +110,13 @@ describe("RelayServer", () => {
     const b = desk(ctx, "B", "b1")
     const shard = createDoc<ClientShardDoc>(a, "A", "clients/3")
     const free = a.create<{ secret: string }>({ secret: "clinic A only" })
-    await waitFor(() => relayHas(a, shard, ctx.relay) && relayHas(a, free, ctx.relay))
+    await eventually(
+      "the relay to acknowledge clinic A's shard and free document",
+      () => relayHas(a, shard, ctx.relay) && relayHas(a, free, ctx.relay),
+      30_000,
+    )
     expect(ctx.relay.ownership.ownerOf(free.documentId)).toBe("A")
-    await waitFor(() => b.peers.includes(ctx.relay.peerId))
+    await eventually("the clinic-B desk to join the relay", () => b.peers.includes(ctx.relay.peerId), 20_000)
     await expect(b.find(shard.documentId)).rejects.toThrow(/unavailable/)
     await expect(b.find(free.documentId)).rejects.toThrow(/unavailable/)
     const got = await a2.find<{ secret: string }>(free.documentId)
@@ -108,7 +125,7 @@ describe("RelayServer", () => {
     const squat = [createDoc(b, "A", "pricelist"), createDoc(b, "A", "invoices/2027-03")]
     for (const h of squat) h.change(d => void ((d as unknown as Record<string, unknown>).squatter = "clinic B"))
     const probe = b.create({ probe: true })
-    await waitFor(() => relayHas(b, probe, ctx.relay))
+    await eventually("the relay to acknowledge desk b's probe document", () => relayHas(b, probe, ctx.relay), 30_000)
     for (const h of squat) expect(ctx.relay.ownership.ownerOf(h.documentId)).toBe("A")
     expect(ctx.relay.ownership.ownerOf(docIdFor("A", "invoices/2027-03"))).toBe("A")
     // clinic A's desk gets the partition as its genesis (the relay has nothing of it), without B's change
@@ -119,7 +136,7 @@ describe("RelayServer", () => {
 
   it("refuses a join with another desk's peer id, and a second join of a live peer id", async () => {
     const a = desk(ctx, "c1", "a")
-    await waitFor(() => a.peers.includes(ctx.relay.peerId))
+    await eventually("desk a to join the relay", () => a.peers.includes(ctx.relay.peerId), 20_000)
 
     const spoof = await rawSocket(syncUrlOf(ctx.relay, "c1", "a"))
     const got: unknown[] = []
@@ -144,9 +161,13 @@ describe("RelayServer", () => {
     root.change(d => {
       d.partitions["invoices/2026-10"] = true
     })
-    await waitFor(() => relayHas(a, root, ctx.relay))
+    await eventually("the relay to acknowledge desk a's root", () => relayHas(a, root, ctx.relay), 30_000)
     const onB = await b.find<RootDoc>(root.documentId)
-    await waitFor(() => onB.doc().partitions["invoices/2026-10"] === true)
+    await eventually(
+      "desk b to see desk a's partition invoices/2026-10",
+      () => onB.doc().partitions["invoices/2026-10"] === true,
+      30_000,
+    )
   })
 
   it("refuses messages whose senderId is not the joined peer", async () => {
@@ -154,7 +175,7 @@ describe("RelayServer", () => {
     const got: { type?: string; message?: string }[] = []
     ws.on("message", m => got.push(cbor.decode<{ type?: string; message?: string }>(new Uint8Array(m as Buffer))))
     ws.send(cbor.encode({ type: "join", senderId: "desk:x:1", peerMetadata: {}, supportedProtocolVersions: ["1"] }))
-    await waitFor(() => got.some(m => m.type === "peer"))
+    await eventually("the relay to answer the join with a peer frame", () => got.some(m => m.type === "peer"), 20_000)
     ws.send(
       cbor.encode({
         type: "doc-unavailable",
@@ -210,7 +231,11 @@ describe("RelayServer", () => {
     root.change(d => {
       d.partitions["appointments/2026-11"] = true
     })
-    await waitFor(() => [root, shard, appts].every(h => relayHas(a, h, ctx.relay)))
+    await eventually(
+      "the relay to acknowledge desk a's root, shard and appointments",
+      () => [root, shard, appts].every(h => relayHas(a, h, ctx.relay)),
+      30_000,
+    )
 
     const url = `${ctx.relay.url}/clinics/c1/snapshot?clinic=c1&desk=a`
     const res = await getJson(url)
@@ -227,14 +252,21 @@ describe("RelayServer", () => {
     shard.change(d => {
       d.clients[clientId]!.name = imm("Ivanova Anna S.")
     })
-    await waitFor(() => relayHas(a, shard, ctx.relay))
-    await waitFor(async () => {
-      const again = readSnapshot(gunzipSync((await getJson(url)).body).toString())
-      return (
-        again.records.clients[0]?.name === "Ivanova Anna S." &&
-        again.docs[shardKey]?.heads.join() === shard.heads().join()
-      )
-    })
+    await eventually("the relay to acknowledge desk a's renamed client", () => relayHas(a, shard, ctx.relay), 30_000)
+    let seen = ""
+    await eventually(
+      "the clinic snapshot to be rebuilt with the renamed client at the shard's new heads",
+      async () => {
+        const again = readSnapshot(gunzipSync((await getJson(url)).body).toString())
+        seen = `client ${again.records.clients[0]?.name}, heads ${again.docs[shardKey]?.heads.join()}`
+        return (
+          again.records.clients[0]?.name === "Ivanova Anna S." &&
+          again.docs[shardKey]?.heads.join() === shard.heads().join()
+        )
+      },
+      30_000,
+      { describe: () => seen },
+    )
 
     expect((await getJson(`${ctx.relay.url}/clinics/c1/snapshot?clinic=c2&desk=z`)).status).toBe(403)
     expect((await getJson(`${ctx.relay.url}/clinics/c1/snapshot`)).status).toBe(401)

@@ -17,7 +17,8 @@ import {
 import { afterEach, describe, expect, it } from "vitest"
 import { RelayServer } from "../src/RelayServer.js"
 import { SnapshotFiles } from "../src/SnapshotFiles.js"
-import { makeTemp, rmTemp, waitFor } from "./support.js"
+import { eventually } from "@vetsync/test-kit"
+import { makeTemp, rmTemp } from "./support.js"
 
 const get = (url: string, clinic: string): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -61,7 +62,7 @@ describe("a restarted relay and its kept snapshot", () => {
     const first = await start()
     const built = await snapshotOf(first)
     expect(built.records.clients).toHaveLength(200)
-    await waitFor(() => fs.existsSync(kept))
+    await eventually("the relay to keep its built snapshot on disk", () => fs.existsSync(kept), 30_000)
     await first.close()
 
     // unchanged documents: the kept snapshot is current; neither it nor /heads loads a shard
@@ -84,7 +85,11 @@ describe("a restarted relay and its kept snapshot", () => {
     const inc = A.saveSince(after, A.getHeads(before))
     await storage.save([id, "incremental", sha(inc)], inc)
     const third = await start()
-    await waitFor(async () => (await snapshotOf(third)).records.clients.some(c => c.id === target.id && c.name === "Изменённая Клиентка"))
+    await eventually(
+      "the restarted relay's snapshot to show the client renamed on disk",
+      async () => (await snapshotOf(third)).records.clients.some(c => c.id === target.id && c.name === "Изменённая Клиентка"),
+      60_000,
+    )
     expect((await headsOf(third))[key]).toEqual([...(third.repo.handles[id]?.heads() ?? [])])
   })
 

@@ -6,17 +6,13 @@ import { Repo, type DocHandle, type PeerId } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import { SafeFsStorageAdapter, docIdFor, genesisBinary, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 import { WebSocket } from "ws"
-import { ClosableStorageAdapter } from "../src/ClosableStorageAdapter.js"
+import { eventually } from "@vetsync/test-kit"
+import { ClosableStorageAdapter } from "@vetsync/shared"
 import type { RelayServer } from "../src/RelayServer.js"
 
 /** A fresh temporary directory; remove it with `rmTemp`. */
 export const makeTemp = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `vetsync-${prefix}-`))
 export const rmTemp = (dir: string): void => fs.rmSync(dir, { recursive: true, force: true })
-
-/** Polls until `check` holds; the test's own timeout bounds the wait. */
-export const waitFor = async (check: () => boolean | Promise<boolean>, pollMs = 25): Promise<void> => {
-  while (!(await check())) await new Promise(r => setTimeout(r, pollMs))
-}
 
 export const syncUrlOf = (relay: RelayServer, clinic: string, desk: string, role = "desk"): string =>
   `${relay.syncUrl}?clinic=${encodeURIComponent(clinic)}&desk=${encodeURIComponent(desk)}&role=${role}`
@@ -36,7 +32,7 @@ export const stockDesk = (relay: RelayServer, clinic: string, desk: string, dir:
   })
   // the stock 2.5.6 adapter throws an uncaught error when disconnected while still connecting
   const close = async (): Promise<void> => {
-    await waitFor(() => repo.peers.includes(relay.peerId))
+    await eventually(`desk ${desk} to join the relay before it closes`, () => repo.peers.includes(relay.peerId), 20_000)
     await closeRepo(repo, storage)
   }
   return { repo, close }

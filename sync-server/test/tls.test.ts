@@ -6,7 +6,8 @@ import { cbor } from "@automerge/automerge-repo"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
-import { makeTemp, rmTemp, waitFor } from "./support.js"
+import { eventually } from "@vetsync/test-kit"
+import { makeTemp, rmTemp } from "./support.js"
 
 /** A self-signed certificate for 127.0.0.1, made with the openssl binary at test time. */
 const selfSigned = (dir: string): { key: string; cert: string } => {
@@ -69,7 +70,11 @@ describe("relay with native TLS (wss)", () => {
       ws.once("error", reject)
     })
     ws.send(cbor.encode({ type: "join", senderId: "desk:a:1", peerMetadata: {}, supportedProtocolVersions: ["1"] }))
-    await waitFor(() => replies.some(r => r.type === "peer"))
+    await eventually(
+      "the relay to answer the join over TLS with a peer frame",
+      () => replies.some(r => r.type === "peer"),
+      20_000,
+    )
     ws.close()
   })
 

@@ -3,14 +3,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Bridge, EmbeddedPg, migrate, setPrice } from "@vetsync/bridge"
-import { DeskCore } from "@vetsync/client"
-import {
-  ResilientWebSocketClientAdapter,
-  enrolDesk,
-  withCredential,
-  type ClinicProfile,
-  type DeskCredential,
-} from "@vetsync/shared"
+import { startDesk, type DeskCore, type RunningDesk } from "@vetsync/client"
+import { ResilientWebSocketClientAdapter, enrolDesk, type ClinicProfile, type DeskCredential } from "@vetsync/shared"
 import { PgAuthenticator, RelayServer, clinicAdd, clinicSet, deskAdd, serviceAdd } from "@vetsync/sync-server"
 import pg from "pg"
 
@@ -26,7 +20,7 @@ export class ClinicStack {
   bridge!: Bridge
   pool!: pg.Pool
   url = ""
-  readonly desks: DeskCore[] = []
+  readonly desks: RunningDesk[] = []
   #cluster!: EmbeddedPg
   #port = 0
   #bridgeCredential = ""
@@ -74,13 +68,15 @@ export class ClinicStack {
     return { cred: await enrolDesk(this.relay.syncUrl, enrolmentToken, dataDir), dataDir }
   }
 
-  /** A desk as `vetsync desk` opens an enrolled one: its credential's identity wins over the defaults. */
-  async openDesk(cred: DeskCredential, dataDir: string): Promise<DeskCore> {
-    const desk = await DeskCore.open(
-      withCredential({ dataDir, server: this.relay.syncUrl, clinicId: "demo", deskId: "desk-1", deskCode: "D1" }, cred),
-    )
+  /**
+   * A desk as `vetsync desk --data-dir DIR` opens an enrolled one (startDesk: its DeskHost reads the
+   * credential and opens the core with the clinic, desk id and desk code the registry gave it, at
+   * the relay it enrolled at); the desk's core.
+   */
+  async openDesk(dataDir: string): Promise<DeskCore> {
+    const desk = await startDesk({ dataDir, log: () => undefined })
     this.desks.push(desk)
-    return desk
+    return desk.core
   }
 
   async startRelay(): Promise<void> {

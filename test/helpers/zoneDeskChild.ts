@@ -2,18 +2,16 @@
 // parent gave it, its clock is fixed at argv[4]. It waits for its clinic's price list and profile,
 // books an appointment at 08:30 of the clinic's today, issues an invoice, waits until the relay has
 // both, and prints what it saw as one line "RESULT {json}".
-import { DeskCore } from "@vetsync/client"
-import { addDays, loadDeskCredential, withCredential, zonedIso } from "@vetsync/shared"
+import { startDesk } from "@vetsync/client"
+import { addDays, zonedIso } from "@vetsync/shared"
 import { eventually } from "@vetsync/test-kit"
 
+// the desk opens as `vetsync desk --data-dir DIR` does: identity, desk code and relay from the
+// credential the parent enrolled (its relay must be `server`)
 const [dataDir, server, now] = process.argv.slice(2) as [string, string, string]
-const desk = await DeskCore.open({
-  ...withCredential(
-    { dataDir, server, clinicId: "demo", deskId: "desk-1", deskCode: "D1" },
-    loadDeskCredential(dataDir),
-  ),
-  now: () => new Date(now),
-})
+const running = await startDesk({ dataDir, core: { now: () => new Date(now) }, log: () => undefined })
+const desk = running.core
+if (desk.opts.server !== server) throw new Error(`the desk went to ${desk.opts.server ?? "no relay"}, not ${server}`)
 await eventually("the price list", async () => (await desk.call("pricelist.search", { query: "" })).length > 0, 60_000)
 await eventually(
   "the clinic's profile",
@@ -57,5 +55,5 @@ await eventually(
   60_000,
 )
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
-await desk.close()
+await running.close()
 process.exit(0)

@@ -1,6 +1,6 @@
 import * as A from "@automerge/automerge"
 import type pg from "pg"
-import { COLLECTIONS_OF_KIND, changedRecordsBetween, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
+import { COLLECTIONS_OF_KIND, changedRecordsBetween, sameHeads, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 import { inBridgeTransaction } from "../queries/Db.js"
 import { lockHeads, saveHeads } from "../queries/projectionState.js"
 import { writeRecords, type Target, type WriteResult } from "./writeRecords.js"
@@ -12,9 +12,6 @@ export interface ProjectionResult extends WriteResult {
   /** every record was looked at (first projection, or the stored heads were unknown to the document) */
   full: boolean
 }
-
-const sameHeads = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && [...a].sort().join() === [...b].sort().join()
 
 export const allTargets = (doc: AnyClinicDoc): Target[] => {
   const out: Target[] = []

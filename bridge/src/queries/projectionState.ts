@@ -45,11 +45,3 @@ export const advanceHeads = async (
   )
   return (res.rowCount ?? 0) > 0
 }
-
-export const projectedDocs = async (db: Db, clinicId: string): Promise<{ doc_key: string; heads: string[] }[]> =>
-  (
-    await db.query<{ doc_key: string; heads: string[] }>(
-      "SELECT doc_key, heads FROM projection_heads WHERE clinic_id = $1 ORDER BY doc_key",
-      [clinicId],
-    )
-  ).rows

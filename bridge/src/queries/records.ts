@@ -106,21 +106,6 @@ export const markDeleted = async (db: Db, collection: Collection, ids: string[])
 export const selectRows = async (db: Db, collection: Collection, ids: string[]): Promise<Record<string, unknown>[]> =>
   (await db.query<Record<string, unknown>>(`SELECT * FROM ${collection} WHERE id = ANY($1::uuid[])`, [ids])).rows
 
-export const selectClinicRows = async (
-  db: Db,
-  collection: "clients" | "patients",
-  clinicId: string,
-): Promise<Record<string, unknown>[]> =>
-  (await db.query<Record<string, unknown>>(`SELECT * FROM ${collection} WHERE clinic_id = $1`, [clinicId])).rows
-
-export const selectInvoiceItems = async (db: Db, invoiceIds: string[]): Promise<Record<string, unknown>[]> =>
-  (
-    await db.query<Record<string, unknown>>(
-      `SELECT * FROM invoice_items WHERE invoice_id = ANY($1::uuid[]) ORDER BY invoice_id, line_no`,
-      [invoiceIds],
-    )
-  ).rows
-
 /** Desks seen as authors of projected records (first sighting only). */
 export const recordDesks = async (db: Db, clinicId: string, deskIds: string[]): Promise<void> => {
   if (deskIds.length === 0) return

@@ -1,10 +1,19 @@
 import { readRecord, validators, type Collection, type Invoice } from "@vetsync/shared"
 import type { Db } from "../../src/queries/Db.js"
 import { itemRowsOf, rowOf } from "../../src/projection/rows.js"
-import { COLUMNS, selectInvoiceItems } from "../../src/queries/records.js"
+import { COLUMNS } from "../../src/queries/records.js"
 import type { AnyPlain, Built } from "./randomClinic.js"
 import { keyOf } from "./records.js"
 import type { TwoDesks } from "./TwoDesks.js"
+
+/** An invoice's item rows as stored, in line order. */
+const selectInvoiceItems = async (db: Db, invoiceIds: string[]): Promise<Record<string, unknown>[]> =>
+  (
+    await db.query<Record<string, unknown>>(
+      `SELECT * FROM invoice_items WHERE invoice_id = ANY($1::uuid[]) ORDER BY invoice_id, line_no`,
+      [invoiceIds],
+    )
+  ).rows
 
 /** What PostgreSQL must hold for one record once every change has arrived. */
 export interface Expected {

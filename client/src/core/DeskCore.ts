@@ -48,6 +48,8 @@ export interface DeskOptions {
   /** further peers (for example other desks on the clinic's LAN) */
   network?: NetworkAdapterInterface[]
   now?: () => Date
+  /** how long the read model may reflect heads its document lacks, past the bootstrap, before it is rebuilt; default 60 s */
+  readModelAheadMs?: number
 }
 
 const ROOT: DocKey = "root"
@@ -68,6 +70,8 @@ export class DeskCore {
   readonly #listeners = new Set<(e: DeskEvent) => void>()
   readonly #pendingUpdates = new Map<DocKey, ReturnType<typeof setTimeout>>()
   readonly #follower: DocFollower
+  /** documents whose read model has been ahead of them since (ms) */
+  readonly #aheadSince = new Map<string, number>()
   readonly #problems: SyncProblems
   readonly #clinic: ClinicZone
   #closed = false
@@ -264,7 +268,10 @@ export class DeskCore {
       const result = this.#updater.update(key, handle)
       const collections = this.#updater.applyRecords(key, doc, written)
       this.sync.recount(key, handle)
-      this.#emit({ type: "records-changed", collections: [...new Set([...collections, ...(result?.collections ?? [])])] })
+      this.#emit({
+        type: "records-changed",
+        collections: [...new Set([...collections, ...(result?.collections ?? [])])],
+      })
     })
   }
 
@@ -286,8 +293,10 @@ export class DeskCore {
         this.#pendingUpdates.delete(key)
         // the document may have been unloaded meanwhile: its changes are in the read model already
         if (this.#closed || this.docs.handleOf(key) !== handle || !handle.isReady()) return
+        // a local change still on its way to disk: the write updates the read model once it is there
+        if (this.docs.isSaving(key)) return this.#scheduleUpdate(key, handle)
         try {
-          const result = this.#updater.update(key, handle)
+          const result = this.#updater.update(key, handle, { rebuildIfAhead: this.#aheadTooLong(key, handle) })
           this.sync.recount(key, handle)
           this.#bootstrap.check()
           void this.#follower.trim()
@@ -300,6 +309,36 @@ export class DeskCore {
         }
       }, 25),
     )
+  }
+
+  /**
+   * The read model reflects heads the document does not have. While a new desk downloads its clinic
+   * that is expected (the snapshot is ahead of the documents), and changes from the relay bring the
+   * document up. Past the bootstrap, heads missing for a minute will not come (they were a change lost
+   * before it reached this desk's disk): the document's records are then rebuilt from the document,
+   * instead of the read model waiting for ever.
+   */
+  #aheadTooLong(key: DocKey, handle: ClinicHandle): boolean {
+    const id = handle.documentId
+    if (!this.#updater.isAhead(handle) || !this.#bootstrap.isCaughtUp(key)) {
+      this.#aheadSince.delete(id)
+      return false
+    }
+    const since = this.#aheadSince.get(id)
+    if (since === undefined) {
+      this.#aheadSince.set(id, Date.now())
+      // look again once the minute is over, even if nothing else changes the document
+      setTimeout(() => {
+        if (!this.#closed && this.docs.handleOf(key) === handle) this.#scheduleUpdate(key, handle)
+      }, (this.opts.readModelAheadMs ?? 60_000) + 1000).unref()
+      return false
+    }
+    if (Date.now() - since < (this.opts.readModelAheadMs ?? 60_000)) return false
+    this.#aheadSince.delete(id)
+    console.error(
+      `[desk] the read model of ${key} reflected changes its document never got: rebuilding it from the document`,
+    )
+    return true
   }
 
   /** "Sync now": connects at once when offline, sends again what waits, asks the relay what changed. */

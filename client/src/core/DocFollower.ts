@@ -7,8 +7,8 @@ import type { SyncTracker } from "./SyncTracker.js"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 const ROOT: DocKey = "root"
-/** documents that stay loaded: small, and read on every start */
-const PINNED = new Set<DocKey>(["root", "pricelist", "rejections", "profile"])
+/** documents that stay loaded: small, and read on every start (a desk's first writes are their heads) */
+export const PINNED: ReadonlySet<DocKey> = new Set<DocKey>(["root", "pricelist", "rejections", "profile"])
 /** at most this many other documents stay in memory once they are in sync with the relay */
 const MAX_LOADED = 8
 
@@ -56,10 +56,6 @@ export class DocFollower {
         void this.open(key)
       }
     })
-  }
-
-  get settled(): boolean {
-    return this.#settled
   }
 
   /**
@@ -186,6 +182,8 @@ export class DocFollower {
       const root = await docs.open(ROOT)
       for (const p of Object.keys((root.doc() as RootDoc).partitions ?? {})) if (isDocKey(p)) docs.layout.add(p)
       const relayHeads = await this.#relayHeads()
+      // the desk closed while the relay answered (a desk enrolling again closes and reopens at once)
+      if (this.#closed) return
       for (const k of Object.keys(relayHeads ?? {})) if (isDocKey(k)) docs.layout.add(k)
       // the documents of the clinic that exist (listed in the root, on this desk's disk, or at the
       // relay) and that the relay holds differently from what this desk's read model reflects

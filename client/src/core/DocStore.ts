@@ -11,6 +11,7 @@ import { GatedNetworkAdapter } from "./GatedNetworkAdapter.js"
 import { MessageGate } from "./MessageGate.js"
 import {
   ClinicLayout,
+  ClosableStorageAdapter,
   ConsistentLoadStorage,
   SafeFsStorageAdapter,
   docIdFor,
@@ -51,13 +52,18 @@ export class DocStore {
   readonly #usedAt = new Map<DocumentId, number>()
   /** documents a command is using right now: never unloaded under it */
   readonly #pins = new Map<DocumentId, number>()
+  /** documents with a local change being written to disk */
+  readonly #saving = new Map<DocumentId, number>()
   readonly #gate = new MessageGate()
   readonly #genesisOf: (key: DocKey) => Uint8Array
+  /** in front of the disk: after close() the repo's late throttled saves write nothing */
+  readonly #closable: ClosableStorageAdapter
 
   constructor(opts: DocStoreOptions) {
     this.layout = new ClinicLayout(opts.clinicId)
     this.storage = new SafeFsStorageAdapter(opts.docsDir)
     this.storage.sweepTemporaryFiles()
+    this.#closable = new ClosableStorageAdapter(this.storage)
     // month partitions outside the layout are hashed on the first miss, not at every start
     let months: Map<string, DocKey> | undefined
     const genesis = new Map<DocKey, Uint8Array>()
@@ -72,7 +78,7 @@ export class DocStore {
     }
     this.repo = new Repo({
       storage: new GenesisFallbackStorage(
-        new ConsistentLoadStorage(this.storage, id => this.storage.chunkNames(id)),
+        new ConsistentLoadStorage(this.#closable, id => this.storage.chunkNames(id)),
         genesisOf,
         id => this.storage.hasDocument(id),
       ),
@@ -178,8 +184,25 @@ export class DocStore {
 
   /** Applies one change to an open (pinned) document and returns once it is on disk. */
   async change<T extends AnyClinicDoc>(handle: ClinicHandle, fn: (doc: T) => void, message?: string): Promise<void> {
-    handle.change(d => fn(d as T), message ? { message } : {})
-    await this.repo.flush([handle.documentId])
+    const id = handle.documentId
+    this.#saving.set(id, (this.#saving.get(id) ?? 0) + 1)
+    try {
+      handle.change(d => fn(d as T), message ? { message } : {})
+      await this.repo.flush([id])
+    } finally {
+      const n = (this.#saving.get(id) ?? 1) - 1
+      if (n > 0) this.#saving.set(id, n)
+      else this.#saving.delete(id)
+    }
+  }
+
+  /**
+   * True while a local change of the document is in memory but not yet on disk. The read model
+   * must not take such a change (a crash would leave it showing a record that no disk holds, and
+   * waiting for heads that never come); the write records it once it is saved.
+   */
+  isSaving(key: DocKey): boolean {
+    return this.#saving.has(this.layout.idOf(key))
   }
 
   /**
@@ -266,6 +289,8 @@ export class DocStore {
     for (const a of this.repo.networkSubsystem.adapters) a.disconnect()
     await Promise.allSettled(this.#unloading.values())
     await this.repo.flush([...this.#handles.keys()])
+    // everything is on disk: saves automerge-repo's throttle fires later would race the next opener of this directory
+    await this.#closable.close()
   }
 }
 

@@ -46,8 +46,18 @@ export class ReadModelUpdater {
     this.#rm = rm
   }
 
-  /** Brings the read model up to the handle's document. Returns what changed, or undefined if nothing did. */
-  update(key: DocKey, handle: ClinicHandle): UpdateResult | undefined {
+  /** True when the read model reflects heads the handle's document does not have. */
+  isAhead(handle: ClinicHandle): boolean {
+    if (!handle.isReady()) return false
+    const recorded = this.#rm.getDocHeads(handle.documentId)
+    return recorded !== undefined && recorded.length > 0 && !A.hasHeads(handle.doc(), recorded)
+  }
+
+  /**
+   * Brings the read model up to the handle's document. Returns what changed, or undefined if nothing
+   * did. A read model ahead of the document waits, unless told to rebuild the document's records.
+   */
+  update(key: DocKey, handle: ClinicHandle, opts: { rebuildIfAhead?: boolean } = {}): UpdateResult | undefined {
     if (!handle.isReady()) return undefined
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
     if (!doc) return undefined
@@ -56,7 +66,8 @@ export class ReadModelUpdater {
     const recorded = this.#rm.getDocHeads(handle.documentId)
     if (recorded && sameHeads(recorded, heads)) return undefined
     // the document is behind what the read model reflects (a new desk still downloading it): wait
-    if (recorded && recorded.length > 0 && !A.hasHeads(doc, recorded)) return undefined
+    const ahead = recorded !== undefined && recorded.length > 0 && !A.hasHeads(doc, recorded)
+    if (ahead && !opts.rebuildIfAhead) return undefined
     const result = emptyResult()
     const rm = this.#rm
     rm.transaction(() => {
@@ -73,7 +84,7 @@ export class ReadModelUpdater {
         result.partitions = Object.keys((doc as RootDoc).partitions ?? {})
       } else {
         const records: AnyRecord[] = []
-        if (!recorded || recorded.length === 0) records.push(...recordsOfDoc(doc))
+        if (!recorded || recorded.length === 0 || ahead) records.push(...recordsOfDoc(doc))
         else
           for (const { collection, id } of changedRecordsBetween(doc, recorded, heads)) {
             const r = readRecord(doc, collection, id)

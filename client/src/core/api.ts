@@ -208,8 +208,11 @@ export type DeskEvent =
 export type ApiResponse<T> =
   { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string; fields?: FieldError[] } }
 
-/** `forbidden`: the transport refused the caller (desk API: foreign Origin or Host, missing secret; Electron: a foreign frame) */
-export type ApiErrorCode = "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "internal"
+/**
+ * `forbidden`: the transport refused the caller (desk API: foreign Origin or Host, missing secret; Electron: a foreign frame);
+ * `unavailable`: the desk is not open for work (not enrolled yet, revoked: client/src/setup)
+ */
+export type ApiErrorCode = "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "unavailable" | "internal"
 
 export class DeskError extends Error {
   readonly code: ApiErrorCode

@@ -1,10 +1,10 @@
 import { mount } from "svelte"
 import { connectDesk } from "./api/index.js"
-import App from "./App.svelte"
+import Root from "./Root.svelte"
 import { i18n } from "./i18n/index.svelte.js"
 import "./styles.css"
 
 document.documentElement.lang = i18n.lang
 const target = document.getElementById("app")
 if (!target) throw new Error("#app is missing")
-mount(App, { target, props: { api: connectDesk() } })
+mount(Root, { target, props: { api: connectDesk() } })

@@ -4,14 +4,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 import { extname, join, normalize, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
-import type { DeskEvent } from "../core/api.js"
+import type { HostEvent } from "../setup/setupApi.js"
 import { DESK_SECRET_HEADER, newDeskApiSecret, removeDeskApiSecret, writeDeskApiSecret } from "./deskApiSecret.js"
-import { dispatchCall, type DeskCoreLike } from "./dispatch.js"
+import { coreTarget, type ApiTarget, type DeskCoreLike } from "./dispatch.js"
 import { MAX_BODY, readBody } from "./readBody.js"
 import { contentTypeRefusal, hostRefusal, originRefusal, secretRefusal, type Refusal } from "./requestGuard.js"
 
-export interface DeskWebServerOptions {
-  core: DeskCoreLike
+export type DeskWebServerOptions = (
+  | {
+      /** what the API serves: the desk process's DeskHost (desk API + setup API) */
+      target: ApiTarget
+    }
+  | {
+      /** a desk core alone (the desk API without setup) */
+      core: DeskCoreLike
+    }
+) & {
   /** 0 picks a free port */
   port?: number
   host?: string
@@ -73,9 +81,10 @@ const withSecret = (html: string, secret: string): string => {
 }
 
 /**
- * What `vetsync desk` serves: the built UI, the desk API as POST /api/<command> answering ApiResponse,
- * and the desk's events as Server-Sent Events on /api/events. Binds 127.0.0.1 unless told otherwise.
- * Only the desk's own page (or a local tool with the secret) can call the API: requestGuard.ts.
+ * What `vetsync desk` serves: the built UI, the desk API and the setup API (client/src/setup) as
+ * POST /api/<command> answering ApiResponse, and the desk's events as Server-Sent Events on
+ * /api/events. Binds 127.0.0.1 unless told otherwise. Only the desk's own page (or a local tool
+ * with the secret) can call either API, before enrolment as after: requestGuard.ts.
  */
 export class DeskWebServer {
   private readonly clients = new Set<ServerResponse>()
@@ -86,14 +95,15 @@ export class DeskWebServer {
 
   private constructor(
     private readonly server: Server,
-    private readonly core: DeskCoreLike,
+    private readonly target: ApiTarget,
     private readonly uiDir: string,
     private readonly options: DeskWebServerOptions,
   ) {}
 
   static async start(options: DeskWebServerOptions): Promise<DeskWebServer> {
     const server = createServer()
-    const web = new DeskWebServer(server, options.core, resolve(options.uiDir ?? defaultUiDir()), options)
+    const target = "target" in options ? options.target : coreTarget(options.core)
+    const web = new DeskWebServer(server, target, resolve(options.uiDir ?? defaultUiDir()), options)
     if (options.secretDir) await writeDeskApiSecret(options.secretDir, web.secret)
     server.on("request", (req, res) => void web.handle(req, res))
     // `Expect: 100-continue` with a body declared too large: answered before the body is sent
@@ -102,7 +112,7 @@ export class DeskWebServer {
       res.writeContinue()
       void web.handle(req, res)
     })
-    web.unsubscribe = options.core.onEvent(e => web.broadcast(e))
+    web.unsubscribe = target.onEvent(e => web.broadcast(e))
     web.heartbeat = setInterval(() => {
       for (const c of web.clients) c.write(": ping\n\n")
     }, 15_000)
@@ -135,7 +145,7 @@ export class DeskWebServer {
     if (this.options.secretDir) await removeDeskApiSecret(this.options.secretDir, this.secret).catch(() => undefined)
   }
 
-  private broadcast(event: DeskEvent): void {
+  private broadcast(event: HostEvent): void {
     const frame = `data: ${JSON.stringify(event)}\n\n`
     for (const c of this.clients) c.write(frame)
   }
@@ -180,8 +190,9 @@ export class DeskWebServer {
     } catch (e) {
       return refuse(res, { status: 400, code: "bad_request", message: `bad JSON body: ${String(e)}` })
     }
-    const response = await dispatchCall(this.core, command, args)
-    const status = response.ok ? 200 : response.error.code === "bad_request" ? 400 : response.error.code === "internal" ? 500 : 200
+    const response = await this.target.dispatch(command, args)
+    const code = response.ok ? undefined : response.error.code
+    const status = code === "bad_request" ? 400 : code === "internal" ? 500 : code === "unavailable" ? 503 : 200
     sendJson(res, status, response)
   }
 
@@ -200,8 +211,7 @@ export class DeskWebServer {
     })
     this.clients.add(res)
     req.on("close", () => this.clients.delete(res))
-    const status = await dispatchCall(this.core, "status", undefined)
-    if (status.ok) res.write(`data: ${JSON.stringify({ type: "status", status: status.value })}\n\n`)
+    for (const event of await this.target.initialEvents()) res.write(`data: ${JSON.stringify(event)}\n\n`)
   }
 
   private async file(res: ServerResponse, pathname: string): Promise<void> {

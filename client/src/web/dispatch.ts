@@ -1,5 +1,15 @@
 import { ValidationError } from "@vetsync/shared"
-import { DeskError, isDeskCommand, type ApiResponse, type DeskArgs, type DeskCommand, type DeskEvent, type DeskResult } from "../core/api.js"
+import {
+  DeskError,
+  isDeskCommand,
+  type ApiResponse,
+  type DeskArgs,
+  type DeskCommand,
+  type DeskEvent,
+  type DeskResult,
+  type DeskStatus,
+} from "../core/api.js"
+import type { HostEvent } from "../setup/setupApi.js"
 
 /** The part of DeskCore the web server and the Electron main process use. */
 export interface DeskCoreLike {
@@ -31,3 +41,25 @@ export const dispatchCall = async (core: DeskCoreLike, command: string, args: un
     return toErrorResponse(e)
   }
 }
+
+/**
+ * What a transport (the desk's HTTP server, the Electron IPC host) serves: untrusted calls by
+ * name, and a stream of events. The desk process's DeskHost (desk API + setup API), or a bare
+ * desk core (coreTarget).
+ */
+export interface ApiTarget {
+  dispatch(command: string, args: unknown): Promise<ApiResponse<unknown>>
+  onEvent(listener: (event: HostEvent) => void): () => void
+  /** what a new event stream starts with (the current status) */
+  initialEvents(): Promise<HostEvent[]>
+}
+
+/** A desk core alone as an ApiTarget: the desk API, no setup. */
+export const coreTarget = (core: DeskCoreLike): ApiTarget => ({
+  dispatch: (command, args) => dispatchCall(core, command, args),
+  onEvent: listener => core.onEvent(listener),
+  async initialEvents() {
+    const status = await dispatchCall(core, "status", undefined)
+    return status.ok ? [{ type: "status", status: status.value as DeskStatus }] : []
+  },
+})

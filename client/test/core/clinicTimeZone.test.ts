@@ -13,6 +13,7 @@ import {
 } from "@vetsync/shared"
 import { eventually } from "@vetsync/test-kit"
 import { DeskCore } from "../../src/index.js"
+import { dispatchCall } from "../../src/web/dispatch.js"
 import { CLINIC, seedPriceList, seedProfile, tmpDir } from "./fixtures.js"
 
 /**
@@ -177,6 +178,34 @@ describe("the clinic's time zone on a desk", () => {
       (await desk.call("invoices.create", { clientId: client.id, lines: [{ itemId: "item-food", qtyMilli: 500 }] }))
         .number,
     ).toBe("D7-2611-00001")
+  })
+
+  it("refuses at the desk API a birth date after the clinic's today, though UTC's today is already that date", async () => {
+    // 21:00 on 30 November in New York is 02:00 UTC on 1 December: the desk clock's rule (UTC with a
+    // day of slack) would take 1 and 2 December; the clinic's zone takes nothing after 30 November
+    const clock = { now: "2026-12-01T02:00:00.000Z" }
+    const { desk, client, patient } = await deskIn("west", "America/New_York", clock)
+    expect((await desk.call("clinic.profile", undefined)).today).toBe("2026-11-30")
+    const refused = async (command: "patients.create" | "patients.update" | "clients.create", args: unknown) => {
+      const r = await dispatchCall(desk, command, args)
+      return r.ok ? [] : [r.error.code, ...(r.error.fields?.map(f => `${f.field}:${f.code}`) ?? [])]
+    }
+    const pet = { clientId: client.id, name: "Пух", species: "кот" }
+    expect(await refused("patients.create", { ...pet, birthDate: "2026-12-01" })).toEqual([
+      "validation",
+      "birthDate:in_future",
+    ])
+    expect(await refused("patients.update", { id: patient.id, patch: { birthDate: "2026-12-01" } })).toEqual([
+      "validation",
+      "birthDate:in_future",
+    ])
+    expect(
+      await refused("clients.create", {
+        name: "Ким Анна",
+        patients: [{ name: "Тигра", species: "кошка", birthDate: "2026-12-01" }],
+      }),
+    ).toEqual(["validation", "birthDate:in_future"])
+    expect(await refused("patients.create", { ...pet, birthDate: "2026-11-30" })).toEqual([])
   })
 
   it("uses Europe/Moscow, and says so, until the desk has its clinic's profile", async () => {

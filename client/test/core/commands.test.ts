@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest"
 import { imm, type PriceListDoc, type RejectionsDoc } from "@vetsync/shared"
 import type { RelayServer } from "@vetsync/sync-server"
 import { DeskError, type DeskCore } from "../../src/index.js"
-import { openDesk, relayUrl, seedPriceList, startRelay, tmpDir, waitFor } from "./fixtures.js"
+import { eventually } from "@vetsync/test-kit"
+import { openDesk, relayUrl, seedPriceList, startRelay, tmpDir } from "./fixtures.js"
 
 describe("desk commands", () => {
   const open: { close(): Promise<void> }[] = []
@@ -19,8 +20,12 @@ describe("desk commands", () => {
     const a: DeskCore = await openDesk(path.join(root, "a"), relayUrl(relay), "desk-a", "A")
     const b: DeskCore = await openDesk(path.join(root, "b"), relayUrl(relay), "desk-b", "B")
     open.push(relay, a, b)
-    for (const d of [a, b])
-      await waitFor("price list", async () => (await d.call("pricelist.search", { query: "" })).length === 3)
+    for (const [name, d] of [["A", a] as const, ["B", b] as const])
+      await eventually(
+        `desk ${name} to receive the relay's price list of 3 items`,
+        async () => (await d.call("pricelist.search", { query: "" })).length === 3,
+        45_000,
+      )
     return { relay, a, b }
   }
 
@@ -61,7 +66,11 @@ describe("desk commands", () => {
   it("numbers invoices per desk so that offline desks never collide, and keeps the price of the sale", async () => {
     const { relay, a, b } = await twoDesks("invoices")
     const { client } = await a.call("clients.create", { name: "Смирнова Ольга" })
-    await waitFor("client on B", async () => (await b.call("clients.get", { id: client.id })) !== null)
+    await eventually(
+      "desk B to receive the client created on desk A",
+      async () => (await b.call("clients.get", { id: client.id })) !== null,
+      45_000,
+    )
     const ia = await a.call("invoices.create", {
       clientId: client.id,
       lines: [{ itemId: "item-consult", qtyMilli: 1000 }],
@@ -85,14 +94,25 @@ describe("desk commands", () => {
       d.items["item-consult"]!.price = 999900
       d.items["item-consult"]!.updatedAt = imm("2026-11-22T00:00:00.000Z")
     })
-    await waitFor(
-      "new price on A",
+    await eventually(
+      "desk A to receive the relay's new consultation price 9999.00",
       async () => (await a.call("pricelist.search", { query: "консульт" }))[0]?.price === 999900,
+      45_000,
     )
     expect((await a.call("invoices.get", { id: ia.id }))?.lines[0]?.price).toBe(150000)
     const paid = await b.call("invoices.markPaid", { id: ib.id })
     expect(paid.status).toBe("paid")
-    await waitFor("paid on A", async () => (await a.call("invoices.get", { id: ib.id }))?.status === "paid")
+    await eventually(
+      `desk A to see invoice ${ib.number} paid on desk B`,
+      async () => (await a.call("invoices.get", { id: ib.id }))?.status === "paid",
+      45_000,
+    )
+    expect(await a.call("invoices.get", { id: ib.id })).toMatchObject({
+      number: ib.number,
+      status: "paid",
+      total: ib.total,
+      lines: [{ itemId: "item-consult", price: 150000 }],
+    })
   })
 
   it("flags overlapping bookings of one vet made on two desks while apart, on both desks", async () => {
@@ -103,9 +123,10 @@ describe("desk commands", () => {
     const a = await openDesk(path.join(root, "a"), relayUrl(relay), "desk-a")
     const b = await openDesk(path.join(root, "b"), relayUrl(relay), "desk-b")
     open.push(a, b, { close: () => relay.close() })
-    await waitFor(
-      "online",
+    await eventually(
+      "desks A and B to be online",
       async () => (await a.call("status", undefined)).online && (await b.call("status", undefined)).online,
+      45_000,
     )
     await relay.close()
     const slot = { vet: "Петров", start: "2026-11-24T10:00:00.000Z", end: "2026-11-24T10:30:00.000Z" }
@@ -123,15 +144,25 @@ describe("desk commands", () => {
     })
     expect((await a.call("appointments.day", { date: "2026-11-24" }))[0]?.overlapsWith).toEqual([])
     relay = await startRelay(relayDir, port)
-    for (const d of [a, b])
-      await waitFor("overlap flagged", async () => {
-        const day = await d.call("appointments.day", { date: "2026-11-24", vet: "Петров" })
-        return (
-          day.length === 2 &&
-          day.find(x => x.id === ra.appointment.id)?.overlapsWith.includes(rb.appointment.id) &&
-          day.find(x => x.id === rb.appointment.id)?.overlapsWith.includes(ra.appointment.id)
-        )
-      })
+    for (const [name, d] of [["A", a] as const, ["B", b] as const]) {
+      await eventually(
+        `desk ${name} to flag both of Petrov's bookings as overlapping each other`,
+        async () => {
+          const day = await d.call("appointments.day", { date: "2026-11-24", vet: "Петров" })
+          return (
+            day.length === 2 &&
+            day.find(x => x.id === ra.appointment.id)?.overlapsWith.includes(rb.appointment.id) &&
+            day.find(x => x.id === rb.appointment.id)?.overlapsWith.includes(ra.appointment.id)
+          )
+        },
+        45_000,
+      )
+      const day = await d.call("appointments.day", { date: "2026-11-24", vet: "Петров" })
+      expect(day.map(x => [x.id, x.overlapsWith]), `desk ${name}'s day`).toEqual([
+        [ra.appointment.id, [rb.appointment.id]],
+        [rb.appointment.id, [ra.appointment.id]],
+      ])
+    }
   })
 
   it("shows the server's reason for a rejected record until the record is edited", async () => {
@@ -150,14 +181,20 @@ describe("desk commands", () => {
         recordUpdatedAt: imm(inv.updatedAt),
       }
     })
-    await waitFor(
-      "rejection on the desk",
+    await eventually(
+      "desk A to show the relay's rejection of the invoice",
       async () => (await a.call("invoices.get", { id: inv.id }))?.rejection === "total does not match the lines",
+      45_000,
     )
     expect(await a.call("rejections.list", undefined)).toMatchObject([
       { collection: "invoices", id: inv.id, label: inv.number },
     ])
-    await new Promise(r => setTimeout(r, 5))
+    // the edit must be later than the rejected version for the rejection to be left behind
+    await eventually(
+      "the clock to pass the rejected invoice's updatedAt",
+      () => Date.now() > Date.parse(inv.updatedAt),
+      1_000,
+    )
     await a.call("invoices.markPaid", { id: inv.id })
     expect((await a.call("invoices.get", { id: inv.id }))?.rejection).toBeNull()
     expect(await a.call("rejections.list", undefined)).toEqual([])

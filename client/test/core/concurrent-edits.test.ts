@@ -2,7 +2,8 @@ import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import type { RelayServer } from "@vetsync/sync-server"
 import type { DeskCore } from "../../src/index.js"
-import { openDesk, relayUrl, startRelay, tmpDir, waitFor } from "./fixtures.js"
+import { eventually } from "@vetsync/test-kit"
+import { openDesk, relayUrl, startRelay, tmpDir } from "./fixtures.js"
 
 describe("concurrent edits of one client", () => {
   const open: { close(): Promise<void> }[] = []
@@ -24,19 +25,32 @@ describe("concurrent edits of one client", () => {
       phone: "+79160000001",
       email: "old@example.ru",
     })
-    await waitFor("B to get the client", async () => (await b.call("clients.get", { id: client.id })) !== null)
-    await waitFor("A synced", async () => (await a.call("status", undefined)).waitingRecords === 0)
+    await eventually(
+      "desk B to receive the client created on desk A",
+      async () => (await b.call("clients.get", { id: client.id })) !== null,
+      45_000,
+    )
+    await eventually(
+      "desk A to have no records waiting for the relay",
+      async () => (await a.call("status", undefined)).waitingRecords === 0,
+      45_000,
+    )
     await relay.close()
-    await waitFor(
-      "both offline",
+    await eventually(
+      "desks A and B to notice the relay is gone (offline)",
       async () => !(await a.call("status", undefined)).online && !(await b.call("status", undefined)).online,
+      45_000,
     )
     const reconnect = async () => {
       relay = await startRelay(relayDir, port)
-      await waitFor("both synced", async () => {
-        const [sa, sb] = [await a.call("status", undefined), await b.call("status", undefined)]
-        return sa.state === "online" && sb.state === "online"
-      })
+      await eventually(
+        "desks A and B to be back online with the restarted relay",
+        async () => {
+          const [sa, sb] = [await a.call("status", undefined), await b.call("status", undefined)]
+          return sa.state === "online" && sb.state === "online"
+        },
+        45_000,
+      )
     }
     return { a, b, id: client.id, reconnect }
   }
@@ -46,11 +60,15 @@ describe("concurrent edits of one client", () => {
     await a.call("clients.update", { id, patch: { phone: "+79161111111" } })
     await b.call("clients.update", { id, patch: { email: "new@example.ru" } })
     await reconnect()
-    for (const desk of [a, b]) {
-      const card = await waitFor("merged card", async () => {
-        const c = await desk.call("clients.get", { id })
-        return c?.client.phone === "+79161111111" && c.client.email === "new@example.ru" ? c : null
-      })
+    for (const [name, desk] of [["A", a] as const, ["B", b] as const]) {
+      const card = await eventually(
+        `desk ${name} to show A's new phone and B's new email on one card`,
+        async () => {
+          const c = await desk.call("clients.get", { id })
+          return c?.client.phone === "+79161111111" && c.client.email === "new@example.ru" ? c : null
+        },
+        45_000,
+      )
       expect(card.conflicts).toEqual([])
     }
   })
@@ -61,14 +79,18 @@ describe("concurrent edits of one client", () => {
     await b.call("clients.update", { id, patch: { phone: "+79163333333" } })
     await reconnect()
     const seen = await Promise.all(
-      [a, b].map(desk =>
-        waitFor("conflict reported", async () => {
-          const c = await desk.call("clients.get", { id })
-          return c && c.conflicts.length === 1 ? c : null
-        }),
+      [a, b].map((desk, i) =>
+        eventually(
+          `desk ${"AB"[i]} to report one concurrent edit of the phone`,
+          async () => {
+            const c = await desk.call("clients.get", { id })
+            return c && c.conflicts.length === 1 ? c : null
+          },
+          45_000,
+        ),
       ),
     )
-    const [ca, cb] = seen as [NonNullable<(typeof seen)[0]>, NonNullable<(typeof seen)[0]>]
+    const [ca, cb] = seen as [(typeof seen)[0], (typeof seen)[0]]
     expect(ca.client.phone).toBe(cb.client.phone)
     expect(["+79162222222", "+79163333333"]).toContain(ca.client.phone)
     const conflict = ca.conflicts[0]!
@@ -79,10 +101,19 @@ describe("concurrent edits of one client", () => {
     // staff on desk B choose the value that was not kept
     const chosen = conflict.others[0]!
     await b.call("conflicts.resolve", { collection: "clients", id, field: "phone", value: chosen })
-    for (const desk of [a, b])
-      await waitFor("choice on every desk, conflict gone", async () => {
-        const c = await desk.call("clients.get", { id })
-        return c?.client.phone === chosen && c.conflicts.length === 0
-      })
+    for (const [name, desk] of [["A", a] as const, ["B", b] as const]) {
+      await eventually(
+        `desk ${name} to show the phone chosen on desk B, with the conflict gone`,
+        async () => {
+          const c = await desk.call("clients.get", { id })
+          return c?.client.phone === chosen && c.conflicts.length === 0
+        },
+        45_000,
+      )
+      const card = await desk.call("clients.get", { id })
+      expect(card?.client.phone, `desk ${name}'s phone`).toBe(chosen)
+      expect(card?.conflicts, `desk ${name}'s conflicts`).toEqual([])
+      expect(await desk.call("conflicts.list", undefined), `desk ${name}'s conflict list`).toEqual([])
+    }
   })
 })

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
 import { clientShardKey, readRecord } from "@vetsync/shared"
 import type { DeskCore } from "../../src/index.js"
-import { openDesk, tmpDir, waitFor } from "./fixtures.js"
+import { eventually } from "@vetsync/test-kit"
+import { openDesk, tmpDir } from "./fixtures.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 /** nothing listens here: the desk is offline */
@@ -33,7 +34,7 @@ describe("crash and restart", () => {
       buf = lines.pop() ?? ""
       for (const l of lines) if (l.startsWith("ACK ")) acked.push(l.slice(4))
     })
-    await waitFor("the child to acknowledge 40 writes", () => acked.length >= 40, 60_000)
+    await eventually("the child desk to acknowledge 40 writes", () => acked.length >= 40, 60_000)
     child.kill("SIGKILL")
     await new Promise(r => child.once("exit", r))
     const ackedNow = [...acked]
@@ -48,11 +49,15 @@ describe("crash and restart", () => {
       expect(await desk.call("clients.get", { id }), `client ${id} in the read model`).not.toBeNull()
     }
     // every client on disk is waiting (the relay never saw one), and the count says so
-    await waitFor("the read model to catch up with the documents", async () => {
-      const counts = desk.rm.counts()
-      const s = await desk.call("status", undefined)
-      return s.waitingRecords === counts.clients
-    })
+    await eventually(
+      "the read model to count every client on disk as waiting",
+      async () => {
+        const counts = desk.rm.counts()
+        const s = await desk.call("status", undefined)
+        return s.waitingRecords === counts.clients
+      },
+      45_000,
+    )
     const s = await desk.call("status", undefined)
     expect(s.online).toBe(false)
     expect(s.waitingRecords).toBeGreaterThanOrEqual(ackedNow.length)

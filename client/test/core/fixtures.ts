@@ -98,23 +98,6 @@ export const openDesk = (
   deskCode = deskId.toUpperCase(),
 ): Promise<DeskCore> => DeskCore.open({ dataDir, server, clinicId: CLINIC, deskId, deskCode })
 
-/** Polls until `check` returns a truthy value (or throws after `ms`). */
-export const waitFor = async <T>(what: string, check: () => T | Promise<T>, ms = 45_000): Promise<NonNullable<T>> => {
-  const until = Date.now() + ms
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await check()
-      if (v) return v
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > until)
-      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`)
-    await new Promise(r => setTimeout(r, 50))
-  }
-}
-
 const FIXTURE_AT = "2026-11-01T10:00:00.000Z"
 const fixtureMeta = {
   createdAt: FIXTURE_AT,

@@ -2,7 +2,8 @@ import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import type { DeskCore } from "../../src/index.js"
 import type { RelayServer } from "@vetsync/sync-server"
-import { openDesk, relayUrl, seedPriceList, startRelay, tmpDir, waitFor } from "./fixtures.js"
+import { eventually } from "@vetsync/test-kit"
+import { openDesk, relayUrl, seedPriceList, startRelay, tmpDir } from "./fixtures.js"
 
 describe("two desks and a relay", () => {
   const open: { close(): Promise<void> }[] = []
@@ -22,14 +23,22 @@ describe("two desks and a relay", () => {
     const b: DeskCore = await openDesk(path.join(root, "b"), url, "desk-b")
     open.push(a, b)
 
-    await waitFor("desk A online with the price list", async () => {
-      const s = await a.call("status", undefined)
-      return s.online && (await a.call("pricelist.search", { query: "вакц" })).length === 1
-    })
-    await waitFor("desk B online", async () => (await b.call("status", undefined)).online)
+    await eventually(
+      "desk A to be online with the relay's price list",
+      async () => {
+        const s = await a.call("status", undefined)
+        return s.online && (await a.call("pricelist.search", { query: "вакц" })).length === 1
+      },
+      45_000,
+    )
+    await eventually("desk B to be online", async () => (await b.call("status", undefined)).online, 45_000)
 
     await relay.close()
-    await waitFor("desk A offline", async () => !(await a.call("status", undefined)).online)
+    await eventually(
+      "desk A to notice the relay is gone (offline)",
+      async () => !(await a.call("status", undefined)).online,
+      45_000,
+    )
 
     const { client, patients } = await a.call("clients.create", {
       name: "Иванова Мария Петровна",
@@ -62,22 +71,30 @@ describe("two desks and a relay", () => {
     expect((await a.call("clients.search", { query: "мурка" })).map(h => h.id)).toEqual([client.id])
 
     relay = await startRelay(relayDir, port)
-    await waitFor("desk A's waiting records to reach 0", async () => {
-      const s = await a.call("status", undefined)
-      return s.online && s.waitingRecords === 0 && s.state === "online"
-    })
+    await eventually(
+      "desk A to be online with its waiting records at 0",
+      async () => {
+        const s = await a.call("status", undefined)
+        return s.online && s.waitingRecords === 0 && s.state === "online"
+      },
+      45_000,
+    )
     expect((await a.call("status", undefined)).lastSyncedAt).not.toBeNull()
 
-    await waitFor("desk B to show all four records", async () => {
-      const card = await b.call("clients.get", { id: client.id })
-      const day = await b.call("appointments.day", { date: "2026-11-23" })
-      const inv = await b.call("invoices.get", { id: invoice.id })
-      return (
-        card?.patients.some(p => p.id === patient.id) &&
-        day.some(x => x.id === appointment.id) &&
-        inv?.total === invoice.total
-      )
-    })
+    await eventually(
+      "desk B to show all four records desk A wrote offline",
+      async () => {
+        const card = await b.call("clients.get", { id: client.id })
+        const day = await b.call("appointments.day", { date: "2026-11-23" })
+        const inv = await b.call("invoices.get", { id: invoice.id })
+        return (
+          card?.patients.some(p => p.id === patient.id) &&
+          day.some(x => x.id === appointment.id) &&
+          inv?.total === invoice.total
+        )
+      },
+      45_000,
+    )
     const hits = await b.call("clients.search", { query: "643094100123456" })
     expect(hits.map(h => h.id)).toEqual([client.id])
     expect((await b.call("invoices.get", { id: invoice.id }))?.lines.map(l => l.price)).toEqual([150000, 98000])

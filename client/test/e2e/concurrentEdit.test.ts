@@ -110,6 +110,11 @@ describe("concurrent edit of a client's phone (browser, relay, two desks)", () =
     for (const page of [a, b]) {
       await page.click('[data-testid="nav-appointments"]')
       for (const id of ids) await page.waitForSelector(`[data-testid="appointment"][data-client-id="${id}"] [data-testid="overlap"]`)
+      // each booking's flag names the other booking's client
+      const flag = (id: string): Promise<string | null> =>
+        page.textContent(`[data-testid="appointment"][data-client-id="${id}"] [data-testid="overlap"]`)
+      expect(await flag(ids[0] ?? "")).toContain(otherName)
+      expect(await flag(ids[1] ?? "")).toContain(name)
     }
     await screenshot(b, "overlap-flag")
   })

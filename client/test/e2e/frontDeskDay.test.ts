@@ -17,6 +17,7 @@ describe("front desk day (browser, relay, two desks)", () => {
   let uiDir: string
   let page: Page
   const clientName = "Смирнова Ольга Петровна"
+  let invoiceNumber = ""
   const petName = "Барсик"
 
   beforeAll(async () => {
@@ -91,6 +92,7 @@ describe("front desk day (browser, relay, two desks)", () => {
     await page.waitForSelector('[data-testid="invoice-doc"]')
     const number = (await page.textContent('[data-testid="invoice-number"]')) ?? ""
     expect(number).toMatch(/A-\d{4}-\d+/)
+    invoiceNumber = number
     await screenshot(page, "offline-invoice")
 
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="sync-indicator"]')?.getAttribute("data-waiting")) >= 4)
@@ -112,10 +114,16 @@ describe("front desk day (browser, relay, two desks)", () => {
     await pageB.fill('[data-testid="client-search-input"]', petName)
     await pageB.click(`[data-testid="client-hit"] >> text=${clientName}`)
     await pageB.waitForSelector(`[data-testid="patient"] >> text=${petName}`)
+    expect(await pageB.textContent('[data-testid="client-card"] [data-testid="client-phone"]')).toBe("+7 912 555-44-33")
+    expect(await pageB.textContent(`[data-testid="patient"]:has-text("${petName}")`)).toContain("кошка")
     await pageB.click('[data-testid="nav-appointments"]')
     await pageB.waitForSelector(`[data-testid="appointment"] >> text=${clientName}`)
+    const appointment = (await pageB.textContent(`[data-testid="appointment"]:has-text("${clientName}")`)) ?? ""
+    expect(appointment).toContain("18:30")
+    expect(appointment).toContain("Вакцинация")
     await pageB.click('[data-testid="nav-invoices"]')
     await pageB.waitForSelector(`[data-testid="invoice-row"] >> text=${clientName}`)
+    expect(await pageB.textContent(`[data-testid="invoice-row"]:has-text("${clientName}")`)).toContain(invoiceNumber)
     await screenshot(pageB, "second-desk-invoices")
   })
 })

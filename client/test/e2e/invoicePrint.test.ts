@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { accountWithKey, localDate, sampleProfile, zonedIso, type ClinicProfile } from "@vetsync/shared"
+import { eventually } from "@vetsync/test-kit"
 import { seedProfile } from "../core/fixtures.js"
 import { launchBrowser, type Browser } from "./harness/browser.js"
 import { waitForSync } from "./harness/page.js"
@@ -100,8 +101,15 @@ describe("the clinic on the printed invoice, and its time zone in the UI", () =>
     await page.locator('[data-testid="invoice-row"]', { hasText: number }).click()
     await page.waitForSelector('[data-testid="invoice-doc"]')
     const header = page.locator('[data-testid="invoice-clinic"]')
-    await expect.poll(() => header.textContent()).toContain(PROFILE.legalName)
-    const text = (await header.textContent()) ?? ""
+    const text = await eventually(
+      "the clinic's legal name in the invoice header",
+      async () => {
+        const t = (await header.textContent()) ?? ""
+        return t.includes(PROFILE.legalName) && t
+      },
+      30_000,
+      { describe: async () => (await header.textContent()) ?? "no header" },
+    )
     for (const part of [
       PROFILE.name,
       PROFILE.address,

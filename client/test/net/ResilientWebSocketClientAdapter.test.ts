@@ -4,13 +4,10 @@ import * as os from "node:os"
 import * as path from "node:path"
 import type { Message, PeerId } from "@automerge/automerge-repo"
 import { RelayServer } from "@vetsync/sync-server"
+import { eventually } from "@vetsync/test-kit"
 import { afterEach, describe, expect, it } from "vitest"
 import { Backoff, ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import type { ConnectionEvent, RetryEvent } from "@vetsync/shared"
-
-const waitFor = async (check: () => boolean): Promise<void> => {
-  while (!check()) await new Promise(r => setTimeout(r, 10))
-}
 
 /** An adapter with its events recorded. */
 const recorded = (url: string, options: ConstructorParameters<typeof ResilientWebSocketClientAdapter>[1] = {}) => {
@@ -67,7 +64,7 @@ describe("ResilientWebSocketClientAdapter", () => {
     const r = recorded("ws://nonexistent.invalid/sync", { backoff: { minMs: 5, maxMs: 40, random: () => 0.5 } })
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:a:1" as PeerId)
-    await waitFor(() => r.retries.length >= 6)
+    await eventually("six retries after ENOTFOUND", () => r.retries.length >= 6, 10_000)
     expect(r.retries.slice(0, 6).map(e => e.delayMs)).toEqual([4, 8, 15, 30, 30, 30])
     expect(r.retries.slice(0, 6).map(e => e.attempt)).toEqual([1, 2, 3, 4, 5, 6])
     const errors = r.connection.filter(e => e.state === "closed").map(e => e.error ?? "")
@@ -84,7 +81,7 @@ describe("ResilientWebSocketClientAdapter", () => {
     const r = recorded(`ws://127.0.0.1:${port}/sync`, { backoff: { minMs: 5, maxMs: 20 } })
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:a:1" as PeerId)
-    await waitFor(() => r.retries.length >= 3)
+    await eventually("three retries after ECONNRESET", () => r.retries.length >= 3, 10_000)
     const errors = r.connection.filter(e => e.state === "closed").map(e => e.error ?? "")
     expect(errors.some(e => /ECONNRESET|socket hang up/.test(e))).toBe(true)
   })
@@ -95,7 +92,7 @@ describe("ResilientWebSocketClientAdapter", () => {
     r.adapter.connect("desk:a:1" as PeerId)
     cleanups.push(() => r.adapter.disconnect())
     expect(() => r.adapter.send(syncMessage("relay:x"))).not.toThrow()
-    await waitFor(() => r.retries.length === 1)
+    await eventually("the first retry after the refused connection", () => r.retries.length === 1, 10_000)
     expect(() => r.adapter.send(syncMessage("relay:x"))).not.toThrow()
   })
 
@@ -112,12 +109,12 @@ describe("ResilientWebSocketClientAdapter", () => {
     })
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:a:run1" as PeerId, { isEphemeral: true })
-    await waitFor(() => r.retries.length === 1)
+    await eventually("the first retry while no relay listens", () => r.retries.length === 1, 10_000)
     expect(r.connection.at(-1)).toMatchObject({ state: "closed", error: expect.stringMatching(/ECONNREFUSED/) })
 
     const relay = await RelayServer.start({ dataDir: dir, port, name: "net" })
     r.adapter.connectNow()
-    await waitFor(() => r.peers.length === 1)
+    await eventually("the relay to be announced after connectNow()", () => r.peers.length === 1, 10_000)
     expect(r.peers).toEqual(["relay:net"])
     expect(r.adapter.remotePeerId).toBe("relay:net")
     expect(r.connection.at(-1)).toEqual({ state: "open" })
@@ -126,7 +123,7 @@ describe("ResilientWebSocketClientAdapter", () => {
     await new Promise(r => setTimeout(r, 150))
 
     await relay.close()
-    await waitFor(() => r.gone.length === 1)
+    await eventually("the relay's loss to be reported after it closed", () => r.gone.length === 1, 10_000)
     expect(r.gone).toEqual(["relay:net"])
     expect(r.connection.at(-1)?.state).toBe("closed")
     expect(() => r.adapter.send(syncMessage("relay:net"))).not.toThrow()
@@ -144,7 +141,7 @@ describe("ResilientWebSocketClientAdapter", () => {
     const r = recorded(relay.syncUrl, { backoff: { minMs: 5, maxMs: 10 } })
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:a:1" as PeerId)
-    await waitFor(() => r.retries.length >= 2)
+    await eventually("two retries after the refused upgrade (401)", () => r.retries.length >= 2, 10_000)
     expect(r.connection.find(e => e.state === "closed")?.error).toMatch(/401/)
     expect(r.peers).toEqual([])
   })
@@ -162,7 +159,7 @@ describe("ResilientWebSocketClientAdapter", () => {
     })
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:b:1" as PeerId)
-    await waitFor(() => r.retries.length >= 2)
+    await eventually("two retries after the relay refused the spoofed peer id", () => r.retries.length >= 2, 10_000)
     expect(r.adapter.lastError ?? r.connection.at(-1)?.error).toMatch(/does not belong/)
     // a refusal (error frame, then close 1008) is reported as such
     expect(r.adapter.refused).toMatch(/does not belong/)
@@ -202,12 +199,12 @@ describe("ResilientWebSocketClientAdapter", () => {
     })
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:a:1" as PeerId)
-    await waitFor(() => r.peers.length === 1)
+    await eventually("the relay to be announced through the proxy", () => r.peers.length === 1, 10_000)
     frozen = true
-    await waitFor(() => r.gone.length === 1)
+    await eventually("the silent connection to be dropped (no answer to the probe)", () => r.gone.length === 1, 10_000)
     expect(r.connection.find(e => e.state === "closed")?.error).toMatch(/silent/)
     frozen = false
-    await waitFor(() => r.peers.length === 2)
+    await eventually("the relay to be announced again once the link thawed", () => r.peers.length === 2, 10_000)
     expect(r.adapter.state).toBe("open")
   })
 })

@@ -148,5 +148,8 @@ describe("a relay that dies before it stored what it received", () => {
         },
       },
     )
+    expect(a.sync.waitingRecords(), "records still waiting on desk A").toBe(0)
+    const names = await Promise.all(ids.map(async id => (await b.call("clients.get", { id }))?.client.name))
+    expect(names).toEqual(ids.map((_, i) => `Клиент ${Math.floor(i / 5)}-${i % 5}`))
   }, 300_000)
 })

@@ -5,6 +5,8 @@ import * as path from "node:path"
 import { randomBytes } from "node:crypto"
 import { Repo, type DocHandle, type PeerId } from "@automerge/automerge-repo"
 import {
+  ClosableStorageAdapter,
+  ResilientWebSocketClientAdapter,
   SafeFsStorageAdapter,
   docIdFor,
   genesisBinary,
@@ -12,9 +14,9 @@ import {
   type RootDoc,
   type ClientShardDoc,
 } from "@vetsync/shared"
-import { ClosableStorageAdapter, RelayServer } from "@vetsync/sync-server"
+import { RelayServer } from "@vetsync/sync-server"
+import { eventually } from "@vetsync/test-kit"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 
 /**
  * The sync-state defect of automerge-repo 2.5.6: sync states are saved throttled per peer
@@ -24,10 +26,6 @@ import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
  * peer id per run (the relay's in-memory sync states of the previous run are not reused),
  * and the desk find()s every document it has at start.
  */
-
-const waitFor = async (check: () => boolean): Promise<void> => {
-  while (!check()) await new Promise(r => setTimeout(r, 25))
-}
 
 const N = 40
 const keys: DocKey[] = ["root", ...Array.from({ length: N - 1 }, (_, i) => `clients/${i}` as DocKey)]
@@ -126,7 +124,11 @@ describe("desk restarted against a long-running relay", () => {
       a1.repo.import<RootDoc | ClientShardDoc>(genesisBinary("c1", k), { docId: docIdFor("c1", k) }),
     )
     created.slice(0, N / 2).forEach((h, i) => h.change(d => void ((d as { v: number }).v = 100 + i)))
-    await waitFor(() => created.every(h => acked(a1.repo, relay, h)))
+    await eventually(
+      `the relay to acknowledge all ${N} documents of desk A's first run`,
+      () => created.every(h => acked(a1.repo, relay, h)),
+      60_000,
+    )
 
     // desk B has all documents
     const b = startDesk(relay.syncUrl, path.join(dir, "b"), "b")
@@ -137,7 +139,11 @@ describe("desk restarted against a long-running relay", () => {
 
     // while A is down, B changes the documents A did not change in run 1
     onB.slice(N / 2).forEach((h, i) => h.change(d => void ((d as { v: number }).v = 500 + i)))
-    await waitFor(() => onB.every(h => acked(b.repo, relay, h)))
+    await eventually(
+      "the relay to acknowledge desk B's changes made while desk A was down",
+      () => onB.every(h => acked(b.repo, relay, h)),
+      60_000,
+    )
 
     // run 2 of desk A: same storage, new peer id; starts offline or online
     const linkPort = await freePort()
@@ -155,9 +161,21 @@ describe("desk restarted against a long-running relay", () => {
       a2.adapter.connectNow()
     }
 
-    await waitFor(() => reopened.slice(N / 2).every((h, i) => (h.doc() as { v: number }).v === 500 + i))
-    await waitFor(() => (onB[0]!.doc() as { v: number }).v === 999)
-    await waitFor(() => reopened.every(h => acked(a2.repo, relay, h)))
+    await eventually(
+      "desk A's second run to receive desk B's changes to the second half",
+      () => reopened.slice(N / 2).every((h, i) => (h.doc() as { v: number }).v === 500 + i),
+      60_000,
+    )
+    await eventually(
+      "desk B to receive desk A's change v = 999 of document 0",
+      () => (onB[0]!.doc() as { v: number }).v === 999,
+      60_000,
+    )
+    await eventually(
+      "the relay to acknowledge every document of desk A's second run",
+      () => reopened.every(h => acked(a2.repo, relay, h)),
+      60_000,
+    )
     expect(reopened.slice(0, N / 2).map(h => (h.doc() as { v: number }).v)).toEqual([
       999,
       ...Array.from({ length: N / 2 - 1 }, (_, i) => 101 + i),
@@ -174,7 +192,11 @@ describe("desk restarted against a long-running relay", () => {
     const created = keys.map(k =>
       a.repo.import<RootDoc | ClientShardDoc>(genesisBinary("c1", k), { docId: docIdFor("c1", k) }),
     )
-    await waitFor(() => created.every(h => acked(a.repo, relay, h)))
+    await eventually(
+      `the relay to acknowledge all ${N} documents desk A created`,
+      () => created.every(h => acked(a.repo, relay, h)),
+      60_000,
+    )
     const b = startDesk(relay.syncUrl, path.join(dir, "b"), "b")
     cleanups.push(b.close)
     const onB = await Promise.all(created.map(h => b.repo.find<RootDoc | ClientShardDoc>(h.documentId)))
@@ -184,15 +206,36 @@ describe("desk restarted against a long-running relay", () => {
     await lost
     onB.forEach((h, i) => h.change(d => void ((d as { v: number }).v = 700 + i)))
     created[0]!.change(d => void ((d as { v: number }).v = 1))
-    await waitFor(() => onB.every(h => acked(b.repo, relay, h)))
+    await eventually(
+      "the relay to acknowledge desk B's changes made while desk A was cut off",
+      () => onB.every(h => acked(b.repo, relay, h)),
+      60_000,
+    )
 
     const back = new Link(linkPort, relay.port)
     cleanups.push(() => back.down())
     await back.up()
     a.adapter.connectNow()
-    await waitFor(() => created.slice(1).every((h, i) => (h.doc() as { v: number }).v === 701 + i))
-    await waitFor(() => created.every(h => acked(a.repo, relay, h)))
+    await eventually(
+      "desk A to receive desk B's changes once its connection is back",
+      () => created.slice(1).every((h, i) => (h.doc() as { v: number }).v === 701 + i),
+      60_000,
+    )
+    await eventually(
+      "the relay to acknowledge every document of desk A after the reconnection",
+      () => created.every(h => acked(a.repo, relay, h)),
+      60_000,
+    )
     // both wrote v of document 0 concurrently: one value wins on both desks
-    await waitFor(() => (onB[0]!.doc() as { v: number }).v === (created[0]!.doc() as { v: number }).v)
+    await eventually(
+      "desks A and B to agree on document 0's concurrently written v",
+      () => (onB[0]!.doc() as { v: number }).v === (created[0]!.doc() as { v: number }).v,
+      60_000,
+    )
+    const values = (hs: DocHandle<unknown>[]): number[] => hs.map(h => (h.doc() as { v: number }).v)
+    const winner = values(created)[0]
+    expect([1, 700]).toContain(winner)
+    expect(values(created)).toEqual([winner, ...Array.from({ length: N - 1 }, (_, i) => 701 + i)])
+    expect(values(onB)).toEqual(values(created))
   })
 })

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest"
-import type { ApiResponse, DeskCommand, DeskEvent, DeskHandlers } from "../../src/core/api.js"
+import type { ApiResponse, DeskHandlers } from "../../src/core/api.js"
+import type { HostCommand, HostEvent } from "../../src/setup/setupApi.js"
 import { ApiCallError, createClient } from "../../src/ui/api/client.js"
 import type { DeskTransport } from "../../src/ui/api/transport.js"
 import { scopeOf } from "../../src/ui/state/errors.js"
 
-const memory = (answer: (command: DeskCommand, args: unknown) => ApiResponse<unknown>): DeskTransport & { sent: unknown[] } => {
+const memory = (answer: (command: HostCommand, args: unknown) => ApiResponse<unknown>): DeskTransport & { sent: unknown[] } => {
   const sent: unknown[] = []
   return {
     kind: "memory",
@@ -13,7 +14,7 @@ const memory = (answer: (command: DeskCommand, args: unknown) => ApiResponse<unk
       sent.push([command, args])
       return answer(command, args)
     },
-    onEvent: (_l: (e: DeskEvent) => void) => () => undefined,
+    onEvent: (_l: (e: HostEvent) => void) => () => undefined,
   }
 }
 

@@ -3,6 +3,11 @@ import type { DeskEvent } from "../../src/core/api.js"
 import { parseShellConfig } from "../../electron/config.js"
 import { CHANNELS, forwardEvents, isAppPage, registerDeskIpc, trustedSender, type IpcEventLike, type IpcMainLike } from "../../electron/ipc.js"
 import { createPreloadApi, type IpcRendererLike } from "../../electron/preload-api.js"
+import * as path from "node:path"
+import { DeskHost } from "../../src/setup/DeskHost.js"
+import type { HostEvent } from "../../src/setup/setupApi.js"
+import { coreTarget } from "../../src/web/dispatch.js"
+import { tmpDir } from "../core/fixtures.js"
 import { FakeCore } from "./fakeCore.js"
 
 type Handler = (event: IpcEventLike, ...args: unknown[]) => unknown
@@ -35,7 +40,7 @@ describe("Electron shell without the Electron binary", () => {
   it("registers one call channel dispatching to the core", async () => {
     const core = new FakeCore()
     const ipc = fakeIpc()
-    registerDeskIpc(ipc.ipcMain, core, trustedSender(APP))
+    registerDeskIpc(ipc.ipcMain, coreTarget(core), trustedSender(APP))
     expect([...ipc.handlers.keys()]).toEqual([CHANNELS.call])
     const api = createPreloadApi(ipc.ipcRenderer)
     expect(await api.call("clients.search", { query: "Рекс" })).toEqual({ ok: true, value: { echo: "clients.search", args: { query: "Рекс" } } })
@@ -47,7 +52,7 @@ describe("Electron shell without the Electron binary", () => {
   it("answers only the app's own top frame: a foreign page, a subframe or no frame is forbidden and the core is not called", async () => {
     const core = new FakeCore()
     const ipc = fakeIpc()
-    registerDeskIpc(ipc.ipcMain, core, trustedSender(APP))
+    registerDeskIpc(ipc.ipcMain, coreTarget(core), trustedSender(APP))
     const handler = ipc.handlers.get(CHANNELS.call)
     const foreign: IpcEventLike[] = [
       { sender: { id: 1 }, senderFrame: { url: "https://evil.example/", parent: null } },
@@ -93,12 +98,36 @@ describe("Electron shell without the Electron binary", () => {
     expect(core.listenerCount).toBe(0)
   })
 
-  it("reads the desk configuration from flags or the environment", () => {
-    expect(parseShellConfig(["electron", ".", "--data-dir", "/d", "--server=http://r:1"], {}, "/def")).toEqual({
-      dataDir: "/d", server: "http://r:1", clinicId: "demo", deskId: "desk-1", deskCode: "D1",
-    })
+  it("serves the desk process before enrolment: the setup API to the app's page only, setup phases to the window", async () => {
+    const host = new DeskHost({ dataDir: path.join(tmpDir("electron-setup"), "desk"), log: () => undefined })
+    await host.start()
+    try {
+      const ipc = fakeIpc()
+      registerDeskIpc(ipc.ipcMain, host, trustedSender(APP))
+      const sent: HostEvent[] = []
+      forwardEvents(host, { send: (_c, e) => sent.push(e), isDestroyed: () => false })
+      const api = createPreloadApi(ipc.ipcRenderer)
+      expect(await api.call("setup.status", {})).toMatchObject({ ok: true, value: { phase: "needs-enrolment" } })
+      expect(await api.call("clients.search", { query: "x" })).toMatchObject({ ok: false, error: { code: "unavailable" } })
+      const handler = ipc.handlers.get(CHANNELS.call)
+      const foreign: IpcEventLike = { sender: { id: 1 }, senderFrame: { url: "https://evil.example/", parent: null } }
+      expect(await handler?.(foreign, "setup.enrol", { relay: "https://evil.example", token: "x" })).toMatchObject({ ok: false, error: { code: "forbidden" } })
+      expect(sent).toEqual([])
+      // the app's own page: checked, refused before anything is sent, and the window hears the phases
+      const r = await api.call("setup.enrol", { relay: "ftp://relay.example", token: "x" })
+      expect(r).toMatchObject({ ok: true, value: { phase: "needs-enrolment", failure: { code: "invalid-address", detail: "scheme" } } })
+      expect(sent.map(e => (e.type === "setup" ? e.setup.phase : e.type))).toEqual(["enrolling", "needs-enrolment"])
+    } finally {
+      await host.close()
+    }
+  })
+
+  it("reads the desk configuration from flags or the environment: an identity only when one is given", () => {
+    // no identity: the stored credential, else the first-run screen
+    expect(parseShellConfig(["electron", ".", "--data-dir", "/d", "--server=http://r:1"], {}, "/def")).toEqual({ dataDir: "/d", server: "http://r:1" })
+    expect(parseShellConfig([], {}, "/def")).toEqual({ dataDir: "/def" })
     expect(parseShellConfig([], { VETSYNC_CLINIC: "c1", VETSYNC_DESK_ID: "d9", VETSYNC_DESK_CODE: "K" }, "/def")).toEqual({
-      dataDir: "/def", clinicId: "c1", deskId: "d9", deskCode: "K",
+      dataDir: "/def", identity: { clinicId: "c1", deskId: "d9", deskCode: "K" }, deskCode: "K",
     })
   })
 })

@@ -66,11 +66,8 @@ export type SnapshotLine =
   | { type: "end"; records: number }
 
 export type SnapshotHeader = Extract<SnapshotLine, { type: "header" }>
-export type SnapshotEnd = Extract<SnapshotLine, { type: "end" }>
 
-export const isSnapshotHeader = (l: SnapshotLine): l is SnapshotHeader => l.type === "header"
 export const isSnapshotRecords = (l: SnapshotLine): l is SnapshotRecords => l.type === "records"
-export const isSnapshotEnd = (l: SnapshotLine): l is SnapshotEnd => l.type === "end"
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 const arrays = (o: Record<string, unknown>, names: string[]): boolean => names.every(n => Array.isArray(o[n]))

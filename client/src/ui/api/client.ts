@@ -1,5 +1,6 @@
 import type { FieldError } from "@vetsync/shared"
-import type { ApiErrorCode, DeskArgs, DeskCommand, DeskEvent, DeskHandlers } from "../../core/api.js"
+import type { ApiErrorCode, DeskArgs, DeskCommand } from "../../core/api.js"
+import type { HostCommand, HostEvent, HostHandlers } from "../../setup/setupApi.js"
 import type { DeskTransport } from "./transport.js"
 
 /** A failed call, as the UI sees it: the code, the (English) message and per-field problems. */
@@ -24,14 +25,14 @@ type ArgsOf<H extends Handlers<H>, C extends keyof H> = Parameters<H[C]> extends
 /** The typed command client every component uses: `await api.call("clients.search", { query })`. */
 export interface TypedClient<H extends Handlers<H>> {
   call<C extends keyof H & string>(command: C, ...args: ArgsOf<H, C> extends undefined ? [] : [ArgsOf<H, C>]): Promise<Awaited<ReturnType<H[C]>>>
-  onEvent(listener: (event: DeskEvent) => void): () => void
+  onEvent(listener: (event: HostEvent) => void): () => void
   readonly transport: DeskTransport
 }
 
 export const createClient = <H extends Handlers<H>>(transport: DeskTransport): TypedClient<H> => ({
   transport,
   async call(command, ...args) {
-    const response = await transport.call(command as DeskCommand, args[0])
+    const response = await transport.call(command as HostCommand, args[0])
     if (response.ok) return response.value as never
     const { code, message, fields } = response.error
     throw new ApiCallError(code, message, fields ?? [])
@@ -39,5 +40,6 @@ export const createClient = <H extends Handlers<H>>(transport: DeskTransport): T
   onEvent: listener => transport.onEvent(listener),
 })
 
-export type DeskClient = TypedClient<DeskHandlers>
+/** The desk API and the setup API (client/src/setup/setupApi.ts), over whichever transport. */
+export type DeskClient = TypedClient<HostHandlers>
 export type { DeskArgs, DeskCommand }

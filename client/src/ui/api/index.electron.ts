@@ -1,10 +1,11 @@
-import type { ApiResponse, DeskCommand, DeskEvent } from "../../core/api.js"
+import type { ApiResponse } from "../../core/api.js"
+import type { HostCommand, HostEvent } from "../../setup/setupApi.js"
 import type { DeskTransport } from "./transport.js"
 
 /** What the Electron preload exposes as `window.vetsync` (see client/electron/preload.ts). */
 export interface VetsyncBridge {
-  call(command: DeskCommand, args: unknown): Promise<ApiResponse<unknown>>
-  onEvent(listener: (event: DeskEvent) => void): () => void
+  call(command: HostCommand, args: unknown): Promise<ApiResponse<unknown>>
+  onEvent(listener: (event: HostEvent) => void): () => void
   print?(options: { pdf?: boolean }): Promise<ApiResponse<{ path?: string }>>
 }
 

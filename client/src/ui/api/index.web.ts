@@ -1,4 +1,5 @@
-import type { ApiResponse, DeskCommand, DeskEvent } from "../../core/api.js"
+import type { ApiResponse } from "../../core/api.js"
+import type { HostCommand, HostEvent } from "../../setup/setupApi.js"
 import type { DeskTransport } from "./transport.js"
 
 /** The header the desk API requires (client/src/web/deskApiSecret.ts DESK_SECRET_HEADER). */
@@ -15,19 +16,19 @@ export const pageSecret = (): string =>
  * Server-Sent Events on /api/events (the secret in the query: EventSource sets no headers).
  */
 export const createWebTransport = (base = "", secret = pageSecret()): DeskTransport => {
-  const listeners = new Set<(event: DeskEvent) => void>()
+  const listeners = new Set<(event: HostEvent) => void>()
   let source: EventSource | null = null
   const open = (): void => {
     if (source) return
     source = new EventSource(`${base}/api/events${secret ? `?secret=${encodeURIComponent(secret)}` : ""}`)
     source.onmessage = message => {
-      const event = JSON.parse(String(message.data)) as DeskEvent
+      const event = JSON.parse(String(message.data)) as HostEvent
       for (const listener of listeners) listener(event)
     }
   }
   return {
     kind: "web",
-    async call(command: DeskCommand, args: unknown): Promise<ApiResponse<unknown>> {
+    async call(command: HostCommand, args: unknown): Promise<ApiResponse<unknown>> {
       try {
         const res = await fetch(`${base}/api/${command}`, {
           method: "POST",

@@ -3,7 +3,7 @@ import { en } from "./en.js"
 import { ru, type MessageKey } from "./ru.js"
 
 export type Lang = "ru" | "en"
-type PluralBase = "sync.offline" | "sync.syncing"
+type PluralBase = "sync.offline" | "sync.syncing" | "setup.revoked.waiting" | "setup.other.waiting" | "setup.other.move.confirm"
 const DICTS: Record<Lang, Record<MessageKey, string>> = { ru, en }
 const STORAGE_KEY = "vetsync.lang"
 
@@ -37,10 +37,10 @@ class I18n {
   }
 
   /** a message with a count: picks `<base>.one|few|many` by the language's plural rules */
-  plural = (base: PluralBase, n: number): string => {
+  plural = (base: PluralBase, n: number, params: Record<string, string | number> = {}): string => {
     const category = new Intl.PluralRules(this.locale()).select(n)
     const form = category === "one" ? "one" : category === "few" ? "few" : this.lang === "en" ? "few" : "many"
-    return this.t(`${base}.${form}`, { n })
+    return this.t(`${base}.${form}`, { ...params, n })
   }
 
   /** a record field's name as staff know it ("phone" -> "Телефон") */

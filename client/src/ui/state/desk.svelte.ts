@@ -1,5 +1,6 @@
 import { DEFAULT_TIME_ZONE, type Collection } from "@vetsync/shared"
-import type { ClinicProfileView, ConflictView, DeskEvent, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
+import type { ClinicProfileView, ConflictView, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
+import type { HostEvent } from "../../setup/setupApi.js"
 import type { DeskClient } from "../api/client.js"
 
 export type Section = "appointments" | "clients" | "invoices"
@@ -52,7 +53,9 @@ export class DeskState {
     this.intent = intent
   }
 
-  onEvent(e: DeskEvent): void {
+  onEvent(e: HostEvent): void {
+    // setup phases are the root's (SetupState)
+    if (e.type === "setup") return
     if (e.type === "status") {
       this.status = e.status
       this.unreachable = null

@@ -1,0 +1,25 @@
+import type { DeskOptions } from "../core/DeskCore.js"
+
+export interface DeskIdentity {
+  clinicId: string
+  deskId: string
+  /** short code unique in the clinic, used in invoice numbers */
+  deskCode: string
+}
+
+/** Who `vetsync desk --server <development relay>` is without a credential or flags (as before enrolment existed). */
+export const DEV_IDENTITY: DeskIdentity = { clinicId: "demo", deskId: "desk-1", deskCode: "D1" }
+
+export interface DeskHostOptions {
+  dataDir: string
+  /** the relay (--server): where a desk without a credential (or with one that does not name its relay) connects, and the address the first-run screen starts with */
+  server?: string
+  /** a development identity (a relay without registry, or none): used only while the desk has no credential */
+  identity?: DeskIdentity
+  /** the invoice-number code of an enrolled desk whose credential carries none (enrolled before desk codes); default D1 */
+  deskCode?: string
+  /** further DeskCore options (tests) */
+  core?: Pick<DeskOptions, "network" | "now" | "headers">
+  log?: (line: string) => void
+  enrolTimeoutMs?: number
+}

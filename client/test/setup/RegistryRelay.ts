@@ -1,0 +1,83 @@
+import { randomBytes } from "node:crypto"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { EmbeddedPg, migrate } from "@vetsync/bridge"
+import { clinicAdd, deskAdd, deskRevoke, PgAuthenticator, RelayServer, type Queryable } from "@vetsync/sync-server"
+
+/**
+ * A relay with a real registry: an embedded PostgreSQL cluster with a fresh, migrated database,
+ * and a RelayServer authenticating against it (PgAuthenticator), restartable on the same port and
+ * data directory. Registry commands go through the same functions `vetsync clinics|desks` runs.
+ */
+export class RegistryRelay {
+  relay: RelayServer | null = null
+  port = 0
+  #url = ""
+  #cluster: EmbeddedPg | null = null
+  /** a connection to the registry that outlives relay restarts */
+  #admin: PgAuthenticator | null = null
+
+  private constructor(readonly dir: string) {}
+
+  static async create(): Promise<RegistryRelay> {
+    const r = new RegistryRelay(await mkdtemp(join(tmpdir(), "vetsync-registry-relay-")))
+    r.#cluster = await new EmbeddedPg({ dir: join(r.dir, "pg"), fast: true }).start()
+    r.#url = await r.#cluster.createDatabase(`test_${randomBytes(6).toString("hex")}`)
+    r.#admin = await PgAuthenticator.start({ databaseUrl: r.#url })
+    await migrate(r.#admin.pool)
+    return r
+  }
+
+  get relayDir(): string {
+    return join(this.dir, "relay")
+  }
+
+  /** ws://127.0.0.1:<port>/sync */
+  get syncUrl(): string {
+    return `ws://127.0.0.1:${this.port}/sync`
+  }
+
+  /** http://127.0.0.1:<port>, as staff may type it */
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  get db(): Queryable {
+    if (!this.#admin) throw new Error("closed")
+    return this.#admin.pool
+  }
+
+  async startRelay(): Promise<RelayServer> {
+    const authenticator = await PgAuthenticator.start({ databaseUrl: this.#url, seenEveryMs: 0 })
+    this.relay = await RelayServer.start({ port: this.port, dataDir: this.relayDir, keepAliveMs: 5_000, authenticator })
+    this.port = this.relay.port
+    return this.relay
+  }
+
+  async stopRelay(): Promise<void> {
+    await this.relay?.close()
+    this.relay = null
+  }
+
+  async addClinic(clinicId: string): Promise<void> {
+    await clinicAdd(this.db, clinicId, `Clinic ${clinicId}`)
+  }
+
+  /** `vetsync desks add --clinic <clinicId> --desk-id <deskId> [--code <code>]`: the one-time enrolment token */
+  async addDesk(clinicId: string, deskId: string, code?: string): Promise<string> {
+    return (await deskAdd(this.db, { clinicId, deskId, ...(code !== undefined ? { code } : {}) })).enrolmentToken
+  }
+
+  /** `vetsync desks revoke <deskId>` */
+  async revoke(deskId: string): Promise<void> {
+    if (!(await deskRevoke(this.db, deskId))) throw new Error(`desk ${deskId} was not revoked`)
+  }
+
+  async close(): Promise<void> {
+    await this.stopRelay().catch(e => console.error(e))
+    await this.#admin?.close()
+    await this.#cluster?.stop()
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}
