@@ -31,7 +31,7 @@ const PROFILE: ClinicProfile = {
  * The clinic profile in the desk's UI: the printed invoice's header carries the clinic's name,
  * legal name, address, phone, ИНН/КПП/ОГРН and bank details, in Russian and English, and dates and
  * times are the clinic's (Vladivostok) while the machine runs on New York time. Screenshots of the
- * print at 1024×768 and 1920×1080 in both languages go to test/e2e/screenshots/.
+ * print and of the day view at 1024×768 and 1920×1080 in both languages go to test/e2e/screenshots/.
  */
 describe("the clinic on the printed invoice, and its time zone in the UI", () => {
   let stack: Stack
@@ -94,6 +94,19 @@ describe("the clinic on the printed invoice, and its time zone in the UI", () =>
     const time = page.locator('[data-testid="appointment"]', { hasText: "Тигра" }).locator(".appt-time")
     expect(await time.textContent()).toBe("08:30–08:50")
     expect(await page.locator('[data-testid="zone-default"]').count()).toBe(0)
+    // the day view as staff see it, in both languages and at both sizes
+    for (const lang of ["ru", "en"] as const) {
+      await page.selectOption('[data-testid="lang"]', lang)
+      for (const [width, height] of [
+        [1024, 768],
+        [1920, 1080],
+      ] as const) {
+        await page.setViewportSize({ width, height })
+        expect(await time.textContent()).toBe("08:30–08:50")
+        await screenshot(page, `day-view-${lang}-${width}x${height}`)
+      }
+    }
+    await page.selectOption('[data-testid="lang"]', "ru")
   })
 
   it("prints the clinic's requisites on the invoice, in Russian and in English", async () => {
