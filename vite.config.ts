@@ -15,12 +15,12 @@ import { defineConfig } from "vitest/config"
 const ALL = ["{shared,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
 const E2E = ["client/test/e2e/**/*.test.ts"]
 const UNIT = [
-  "shared/test/{consistentLoad,dates,phone,schema,seed,seed-prng,storage-adapters}.test.ts",
+  "shared/test/{consistentLoad,dates,phone,profile,schema,seed,seed-prng,storage-adapters,zone}.test.ts",
   "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,snapshotApplier}.test.ts",
   "client/test/ui/{client,dispatch,electronShell,i18n}.test.ts",
   "client/test/setup/relayAddress.test.ts",
   "client/test/web/deskArgs.test.ts",
-  "sync-server/test/honestTraffic.test.ts",
+  "sync-server/test/{deskCode,honestTraffic}.test.ts",
   "test-kit/test/eventually.test.ts",
   "chaos/test/{oracle,schedule}.test.ts",
 ]

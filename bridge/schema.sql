@@ -57,6 +57,31 @@ CREATE TABLE clients (
   CONSTRAINT clients_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE clinic_profiles (
+  clinic_id text NOT NULL,
+  legal_name text NOT NULL DEFAULT ''::text,
+  address text NOT NULL DEFAULT ''::text,
+  phone text NOT NULL DEFAULT ''::text,
+  inn text NOT NULL DEFAULT ''::text,
+  kpp text NOT NULL DEFAULT ''::text,
+  ogrn text NOT NULL DEFAULT ''::text,
+  bank_name text NOT NULL DEFAULT ''::text,
+  bik text NOT NULL DEFAULT ''::text,
+  account text NOT NULL DEFAULT ''::text,
+  correspondent_account text NOT NULL DEFAULT ''::text,
+  time_zone text NOT NULL DEFAULT ''::text,
+  updated_at timestamp(3) with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT clinic_profiles_account_check CHECK ((account ~ '^([0-9]{20})?$'::text)),
+  CONSTRAINT clinic_profiles_bik_check CHECK ((bik ~ '^([0-9]{9})?$'::text)),
+  CONSTRAINT clinic_profiles_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT clinic_profiles_correspondent_account_check CHECK ((correspondent_account ~ '^([0-9]{20})?$'::text)),
+  CONSTRAINT clinic_profiles_inn_check CHECK ((inn ~ '^([0-9]{10}|[0-9]{12})?$'::text)),
+  CONSTRAINT clinic_profiles_kpp_check CHECK ((kpp ~ '^([0-9]{4}[0-9A-Z]{2}[0-9]{3})?$'::text)),
+  CONSTRAINT clinic_profiles_ogrn_check CHECK ((ogrn ~ '^([0-9]{13}|[0-9]{15})?$'::text)),
+  CONSTRAINT clinic_profiles_pkey PRIMARY KEY (clinic_id),
+  CONSTRAINT clinic_profiles_time_zone_check CHECK (((time_zone = ''::text) OR vetsync_is_time_zone(time_zone)))
+);
+
 CREATE TABLE clinics (
   id text NOT NULL,
   name text NOT NULL DEFAULT ''::text,
@@ -75,7 +100,10 @@ CREATE TABLE desk_credentials (
   enrolled_at timestamp(3) with time zone,
   revoked_at timestamp(3) with time zone,
   last_seen_at timestamp(3) with time zone,
+  code text NOT NULL,
+  CONSTRAINT desk_credentials_clinic_code_key UNIQUE (clinic_id, code),
   CONSTRAINT desk_credentials_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT desk_credentials_code_check CHECK ((code ~ '^[A-Z][A-Z0-9]{0,5}$'::text)),
   CONSTRAINT desk_credentials_desk_id_fkey FOREIGN KEY (desk_id) REFERENCES desks(id),
   CONSTRAINT desk_credentials_enrol_token_hash_check CHECK (((enrol_token_hash IS NULL) OR (octet_length(enrol_token_hash) = 32))),
   CONSTRAINT desk_credentials_pkey PRIMARY KEY (desk_id),
@@ -265,23 +293,25 @@ CREATE INDEX waiting_records_patient ON public.waiting_records USING btree (pati
 
 -- views
 CREATE VIEW report_appointments_per_vet_day AS
- SELECT clinic_id,
-    vet,
-    (starts_at AT TIME ZONE 'UTC'::text)::date AS day,
+ SELECT a.clinic_id,
+    a.vet,
+    (a.starts_at AT TIME ZONE COALESCE(NULLIF(p.time_zone, ''::text), 'Europe/Moscow'::text))::date AS day,
     count(*) AS appointments,
-    count(*) FILTER (WHERE status = 'done'::text) AS done,
-    count(*) FILTER (WHERE status = ANY (ARRAY['cancelled'::text, 'no_show'::text])) AS missed
+    count(*) FILTER (WHERE a.status = 'done'::text) AS done,
+    count(*) FILTER (WHERE a.status = ANY (ARRAY['cancelled'::text, 'no_show'::text])) AS missed
    FROM appointments a
-  WHERE deleted_at IS NULL
-  GROUP BY clinic_id, vet, ((starts_at AT TIME ZONE 'UTC'::text)::date);
+     LEFT JOIN clinic_profiles p ON p.clinic_id = a.clinic_id
+  WHERE a.deleted_at IS NULL
+  GROUP BY a.clinic_id, a.vet, ((a.starts_at AT TIME ZONE COALESCE(NULLIF(p.time_zone, ''::text), 'Europe/Moscow'::text))::date);
 CREATE VIEW report_revenue_per_day AS
- SELECT clinic_id,
-    (issued_at AT TIME ZONE 'UTC'::text)::date AS day,
+ SELECT i.clinic_id,
+    (i.issued_at AT TIME ZONE COALESCE(NULLIF(p.time_zone, ''::text), 'Europe/Moscow'::text))::date AS day,
     count(*) AS invoices,
-    sum(total_kopecks)::bigint AS revenue_kopecks
+    sum(i.total_kopecks)::bigint AS revenue_kopecks
    FROM invoices i
-  WHERE deleted_at IS NULL AND status <> 'void'::text
-  GROUP BY clinic_id, ((issued_at AT TIME ZONE 'UTC'::text)::date);
+     LEFT JOIN clinic_profiles p ON p.clinic_id = i.clinic_id
+  WHERE i.deleted_at IS NULL AND i.status <> 'void'::text
+  GROUP BY i.clinic_id, ((i.issued_at AT TIME ZONE COALESCE(NULLIF(p.time_zone, ''::text), 'Europe/Moscow'::text))::date);
 CREATE VIEW report_revenue_per_service AS
  SELECT i.clinic_id,
     it.item_id,
@@ -384,6 +414,18 @@ AS $function$
   SELECT coalesce(current_setting('vetsync.origin', true), '') = 'bridge'
 $function$
 ;
+CREATE OR REPLACE FUNCTION public.vetsync_is_time_zone(tz text)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+BEGIN
+  PERFORM now() AT TIME ZONE tz;
+  RETURN true;
+EXCEPTION WHEN others THEN
+  RETURN false;
+END $function$
+;
 CREATE OR REPLACE FUNCTION public.vetsync_nomenclature_changed()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -413,6 +455,19 @@ BEGIN
     END IF;
   END IF;
   RETURN NEW;
+END $function$
+;
+CREATE OR REPLACE FUNCTION public.vetsync_profile_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  IF TG_TABLE_NAME = 'clinics' THEN
+    IF NEW.name IS DISTINCT FROM OLD.name THEN PERFORM pg_notify('vetsync_profile', NEW.id); END IF;
+  ELSE
+    PERFORM pg_notify('vetsync_profile', NEW.clinic_id);
+  END IF;
+  RETURN NULL;
 END $function$
 ;
 CREATE OR REPLACE FUNCTION public.vetsync_register_change()
@@ -452,7 +507,9 @@ CREATE TRIGGER appointments_register AFTER INSERT OR DELETE OR UPDATE ON public.
 CREATE TRIGGER appointments_touch BEFORE UPDATE ON public.appointments FOR EACH ROW EXECUTE FUNCTION vetsync_touch();
 CREATE TRIGGER clients_register AFTER INSERT OR DELETE OR UPDATE ON public.clients FOR EACH ROW EXECUTE FUNCTION vetsync_register_change();
 CREATE TRIGGER clients_touch BEFORE UPDATE ON public.clients FOR EACH ROW EXECUTE FUNCTION vetsync_touch();
+CREATE TRIGGER clinic_profiles_changed AFTER INSERT OR UPDATE ON public.clinic_profiles FOR EACH ROW EXECUTE FUNCTION vetsync_profile_changed();
 CREATE TRIGGER clinics_added AFTER INSERT ON public.clinics FOR EACH ROW EXECUTE FUNCTION vetsync_clinic_added();
+CREATE TRIGGER clinics_renamed AFTER UPDATE OF name ON public.clinics FOR EACH ROW EXECUTE FUNCTION vetsync_profile_changed();
 CREATE TRIGGER desk_credentials_revoked AFTER UPDATE OF revoked_at ON public.desk_credentials FOR EACH ROW EXECUTE FUNCTION vetsync_notify_revoked();
 CREATE TRIGGER import_finished AFTER UPDATE ON public.import_requests FOR EACH ROW EXECUTE FUNCTION vetsync_import_finished();
 CREATE TRIGGER import_requested AFTER INSERT ON public.import_requests FOR EACH ROW EXECUTE FUNCTION vetsync_import_requested();
@@ -473,3 +530,6 @@ CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.
 -- 0006_desk_registry
 -- 0007_invoice_totals
 -- 0008_waiting_records
+-- 0009_desk_codes
+-- 0010_clinic_profiles
+-- 0011_local_reports

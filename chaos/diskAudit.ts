@@ -2,8 +2,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import * as A from "@automerge/automerge"
 import { appointmentsKey, clientShardKey, docIdFor, genesisBinary, invoicesKey, type Collection, type DocKey } from "@vetsync/shared"
+import { CHAOS_TIME_ZONE } from "./registry.js"
 
-/** The document a record lives in, from what the ledger knows of it (undefined when it cannot say). */
+/**
+ * The document a record lives in, from what the ledger knows of it (undefined when it cannot say);
+ * appointments and invoices by their month in the clinic's time zone (CHAOS_TIME_ZONE).
+ */
 export const docKeyOf = (collection: Collection, id: string, created: (field: string) => unknown): DocKey | undefined => {
   const text = (f: string): string | undefined => (typeof created(f) === "string" ? (created(f) as string) : undefined)
   switch (collection) {
@@ -15,11 +19,11 @@ export const docKeyOf = (collection: Collection, id: string, created: (field: st
     }
     case "appointments": {
       const start = text("start")
-      return start ? appointmentsKey(start) : undefined
+      return start ? appointmentsKey(start, CHAOS_TIME_ZONE) : undefined
     }
     case "invoices": {
       const issued = text("issuedAt")
-      return issued ? invoicesKey(issued) : undefined
+      return issued ? invoicesKey(issued, CHAOS_TIME_ZONE) : undefined
     }
   }
 }

@@ -21,6 +21,9 @@ export interface Registered {
   priceCodes: string[]
 }
 
+/** The chaos clinic's time zone (`vetsync clinics set --tz`): its desks put records in months of this zone. */
+export const CHAOS_TIME_ZONE = "Europe/Moscow"
+
 /** Price-list items (code, price in rubles, name) the chaos clinic sells. */
 const PRICES: readonly (readonly [string, string, string])[] = [
   ["CH-EXAM", "1500.00", "Осмотр (хаос)"],
@@ -30,7 +33,7 @@ const PRICES: readonly (readonly [string, string, string])[] = [
 ]
 
 /**
- * Registers the clinic, the bridge's service credential, the desks (one-time tokens) and the
+ * Registers the clinic (its time zone too), the bridge's service credential, the desks (one-time tokens) and the
  * price list in the real registry, with the code `vetsync clinics|services|desks|price` runs
  * (in this process: a `vetsync` start costs seconds of TypeScript compilation per command).
  */
@@ -45,6 +48,7 @@ export const registerClinic = async (opts: {
   const db = await Database.open({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl })
   try {
     await registryCommand("clinics", ["add", clinicId, "--name", "Chaos clinic"], db.pool)
+    await registryCommand("clinics", ["set", clinicId, "--tz", CHAOS_TIME_ZONE], db.pool)
     const service = await registryCommand("services", ["add", "bridge"], db.pool)
     const tokens = new Map<string, string>()
     for (const id of opts.deskIds)

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { generateClinic, guardProcess } from "@vetsync/shared"
+import { generateClinic, guardProcess, sampleProfile } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { startDesk, type RunningDesk } from "@vetsync/client"
 import { seedRelayStorage } from "./seed.js"
@@ -65,6 +65,12 @@ export const runDev = async (argv: string[]): Promise<void> => {
       for (const p of priceItems) await setPrice(bridge.pool, clinicId, { code: p.code, name: p.name, kind: p.kind, price: p.price, unit: p.unit })
       await bridge.publishPriceList(clinicId)
       console.log(`[dev] price list: ${priceItems.length} items written to PostgreSQL`)
+    }
+    // a demo profile (invoice header, Moscow time) for a clinic that has none yet: `vetsync clinics set` changes it
+    const { clinicSet, clinicShow } = await import("@vetsync/sync-server")
+    if ((await clinicShow(bridge.pool, clinicId)).timeZone === "") {
+      await clinicSet(bridge.pool, clinicId, { ...sampleProfile(clinicId), name: "Демо-клиника «Айболит»", timeZone: "Europe/Moscow" })
+      console.log(`[dev] clinic profile of ${clinicId}: a demo one (vetsync clinics show|set ${clinicId})`)
     }
     console.log(`[dev] bridge running (${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`)
   }

@@ -13,7 +13,9 @@ export const USAGE = {
              [--clinic ID] [--desk-id ID] [--desk-code CODE]
   A desk, headless, serving its UI and API to a browser on this machine. A desk that has not
   enrolled shows the first-run screen in that browser: staff enter the relay's address and the
-  one-time token from \`vetsync desks add\`; the credential is kept in the data directory.
+  one-time token from \`vetsync desks add\`; the credential is kept in the data directory. An
+  enrolled desk takes its clinic, desk id and desk code (its invoice numbers' prefix) from the
+  credential, which the registry filled in.
   --server URL    the relay; the first-run screen starts with it (an enrolled desk uses the relay it enrolled at)
   --enrol TOKEN   enrols without the screen (headless desks): exchanges the token at --server once;
                   later starts need no token.
@@ -21,7 +23,8 @@ export const USAGE = {
                   a development identity for a relay without a registry (no enrolment);
                   demo / desk-1 when --server names such a relay and neither is given.
   --desk-code CODE
-                  the desk's code in invoice numbers (default D1).`,
+                  the development identity's code in invoice numbers (default D1); an enrolled
+                  desk's comes from its credential (a credential from before desk codes: this, or D1).`,
   bridge: `vetsync bridge
   The PostgreSQL bridge. Configured from the environment:
     DATABASE_URL (else an embedded PostgreSQL in VETSYNC_DATA_DIR/pg), VETSYNC_DATA_DIR (./data/bridge),
@@ -33,10 +36,19 @@ vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind ser
   Asks the running bridge to load an existing clinic's client and patient rows into its documents.`,
   clinics: `vetsync clinics add ID [--name NAME]
 vetsync clinics list
-  The clinics of the registry (PostgreSQL: DATABASE_URL, else the embedded one in VETSYNC_DATA_DIR/pg).`,
-  desks: `vetsync desks add --clinic ID [--desk-id ID] [--name NAME] [--ttl-hours 72]   prints a one-time enrolment token
-vetsync desks list [--clinic ID]                                               desks with state and last sync
-vetsync desks revoke DESK_ID                                                   cuts the desk off on every relay at once`,
+vetsync clinics show ID
+vetsync clinics set ID [--name NAME] [--legal-name TEXT] [--address TEXT] [--phone PHONE] [--tz ZONE]
+                       [--inn INN] [--kpp KPP] [--ogrn OGRN] [--bank NAME] [--bik BIK] [--account NUMBER] [--corr-account NUMBER]
+  The clinics of the registry (PostgreSQL: DATABASE_URL, else the embedded one in VETSYNC_DATA_DIR/pg).
+  set: the clinic's profile, printed on its invoices and published to its desks by the bridge; only the
+  fields given change ("" clears one). --tz is an IANA time zone (Europe/Moscow, Asia/Vladivostok): the
+  clinic's days, months, invoice numbers and reports follow it (Europe/Moscow while none is set).
+  INN, KPP, OGRN, BIK and accounts are checked with their control digits.`,
+  desks: `vetsync desks add --clinic ID [--desk-id ID] [--code CODE] [--name NAME] [--ttl-hours 72]   prints a one-time enrolment token
+vetsync desks list [--clinic ID]                                               desks with their codes, state and last sync
+vetsync desks revoke DESK_ID                                                   cuts the desk off on every relay at once
+  --code: the desk's code in its clinic, the prefix of its invoice numbers (a capital Latin letter, then
+  up to 5 capitals or digits); default the first free one of D1, D2 ... A code is never given twice in a clinic.`,
   services: `vetsync services add NAME      a service credential (the bridge: VETSYNC_RELAY_CREDENTIAL); shown once
 vetsync services revoke NAME`,
   seed: `vetsync seed --data-dir RELAY_DIR [--clinic demo] [--clients 61974] [--patients N]

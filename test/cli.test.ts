@@ -12,7 +12,11 @@ const vetsync = async (args: string[], env: Record<string, string> = {}) => {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "vetsync-cli-"))
   const base = { ...process.env }
   delete base.DATABASE_URL
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...base, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
   let out = ""
   let err = ""
   child.stdout.on("data", (d: Buffer) => (out += d.toString()))
@@ -35,6 +39,8 @@ const COMMANDS: string[][] = [
   ["clinics"],
   ["clinics", "add"],
   ["clinics", "list"],
+  ["clinics", "show"],
+  ["clinics", "set"],
   ["desks"],
   ["desks", "add"],
   ["desks", "list"],
@@ -72,6 +78,16 @@ describe("the vetsync command", () => {
       ["clinics", "add"],
       ["services", "add", "bridge", "extra"],
       ["desks", "add", "--clinic", "c1", "--colour", "red"],
+      ["desks", "add", "--clinic", "c1", "--code", "d1"],
+      ["desks", "add", "--clinic", "c1", "--code", "DESK-1"],
+      ["desks", "list", "--tz", "Europe/Moscow"],
+      ["clinics", "set", "c1"],
+      ["clinics", "set", "c1", "--inn", "7707083894"],
+      ["clinics", "set", "c1", "--kpp", "77360100"],
+      ["clinics", "set", "c1", "--tz", "Moscow"],
+      ["clinics", "set", "c1", "--account", "4070281"],
+      ["clinics", "set", "c1", "--code", "D1"],
+      ["clinics", "show"],
       ["server", "--port", "1"],
       ["bridge", "now"],
       ["seed"],
@@ -84,6 +100,14 @@ describe("the vetsync command", () => {
       expect(r.err).toMatch(/usage:/)
       expect(r.left, args).toEqual([])
     })
+    // the mistake is named, not only the usage
+    expect(results[cases.findIndex(c => c.includes("7707083894"))]!.err).toContain(
+      "--inn must be 10 or 12 digits with valid control digits",
+    )
+    expect(results[cases.findIndex(c => c.includes("Moscow") && c[0] === "clinics")]!.err).toContain(
+      "--tz must be an IANA time zone",
+    )
+    expect(results[cases.findIndex(c => c.includes("d1"))]!.err).toContain('invalid desk code "d1"')
     const unknown = await vetsync(["frobnicate"])
     expect(unknown.code).toBe(2)
     expect(unknown.err).toMatch(/unknown command frobnicate/)

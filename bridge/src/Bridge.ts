@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Repo, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo"
-import { SafeFsStorageAdapter, type PriceListDoc, type RejectionsDoc } from "@vetsync/shared"
+import { SafeFsStorageAdapter, type PriceListDoc, type ProfileDoc, type RejectionsDoc } from "@vetsync/shared"
 import { Database } from "./pg/Database.js"
 import { PgListener } from "./pg/PgListener.js"
 import { Projector } from "./projection/Projector.js"
@@ -13,6 +13,7 @@ import { ChangeLogConsumer } from "./sync/ChangeLogConsumer.js"
 import { importClinic, type ImportResult } from "./sync/importClinic.js"
 import { openDoc } from "./sync/openDoc.js"
 import { publishPriceList } from "./sync/publishPriceList.js"
+import { publishProfile } from "./sync/publishProfile.js"
 import { publishRejections } from "./sync/publishRejections.js"
 
 export interface BridgeOptions {
@@ -33,7 +34,7 @@ export interface BridgeOptions {
 /**
  * The bridge between the clinics' documents and PostgreSQL: projects every clinic's
  * documents into tables exactly once, reports refused records to the desks, publishes
- * the price list, and brings rows the web system writes into the documents.
+ * the price list and each clinic's profile, and brings rows the web system writes into the documents.
  */
 export class Bridge {
   readonly options: BridgeOptions
@@ -87,6 +88,7 @@ export class Bridge {
     this.#consumer = new ChangeLogConsumer(this.db.pool, this.repo)
     this.#listener = new PgListener(this.db.url, { onError, onReconnect: () => this.#catchUp() })
       .on("vetsync_nomenclature", clinicId => this.#bg(this.#publishPrices(clinicId)))
+      .on("vetsync_profile", clinicId => this.#bg(this.#publishProfile(clinicId)))
       .on("vetsync_changes", () => this.#bg(this.#consume()))
       .on("vetsync_clinics", clinicId => this.#bg(this.#follow(clinicId)))
       .on("vetsync_import", () => this.#bg(this.#runImportRequests()))
@@ -179,9 +181,16 @@ export class Bridge {
       prices.on("change", () => this.#bg(this.#publishPrices(clinicId)))
       const rejections = await openDoc<RejectionsDoc>(this.repo, clinicId, "rejections")
       rejections.on("change", () => this.#bg(this.#publishRejections(clinicId)))
+      const profile = await openDoc<ProfileDoc>(this.repo, clinicId, "profile")
+      profile.on("change", () => this.#bg(this.#publishProfile(clinicId)))
     }
     await this.#publishPrices(clinicId)
     await this.#publishRejections(clinicId)
+    await this.#publishProfile(clinicId)
+  }
+
+  #publishProfile(clinicId: string): Promise<unknown> {
+    return this.#serial.once(`profile:${clinicId}`, () => publishProfile(this.db.pool, this.repo, clinicId))
   }
 
   #publishRejections(clinicId: string): Promise<unknown> {
@@ -198,7 +207,10 @@ export class Bridge {
 
   #catchUp(): void {
     this.#bg(this.#consume())
-    for (const c of this.projector.clinics) this.#bg(this.#publishPrices(c))
+    for (const c of this.projector.clinics) {
+      this.#bg(this.#publishPrices(c))
+      this.#bg(this.#publishProfile(c))
+    }
   }
 
   /** Background work: failures are logged, never unhandled. */

@@ -1,6 +1,6 @@
 import { Repo } from "@automerge/automerge-repo"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { clientShardKey, invoicesKey, rejectionsOfDoc, type RejectionsDoc } from "@vetsync/shared"
+import { DEFAULT_TIME_ZONE, clientShardKey, invoicesKey, rejectionsOfDoc, type RejectionsDoc } from "@vetsync/shared"
 import { Bridge } from "../src/Bridge.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { edit, makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
@@ -104,6 +104,6 @@ describe("validation and rejections", () => {
       20_000,
     )
     expect(clientShardKey(ghost.id)).toBe(clientShardKey(orphan.clientId))
-    expect(invoicesKey(neg.issuedAt)).toBe("invoices/2026-11")
+    expect(invoicesKey(neg.issuedAt, DEFAULT_TIME_ZONE)).toBe("invoices/2026-11")
   })
 })

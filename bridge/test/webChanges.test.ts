@@ -1,7 +1,16 @@
 import { randomUUID } from "node:crypto"
 import { Repo } from "@automerge/automerge-repo"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { appointmentsKey, clientShardKey, recordsOfDoc, allShardKeys, type Client, type Patient } from "@vetsync/shared"
+import {
+  DEFAULT_TIME_ZONE,
+  appointmentsKey,
+  clientShardKey,
+  recordsOfDoc,
+  allShardKeys,
+  type Appointment,
+  type Client,
+  type Patient,
+} from "@vetsync/shared"
 import { Bridge } from "../src/Bridge.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { edit, readBack } from "./helpers/records.js"
@@ -81,7 +90,8 @@ describe("rows written by the web system → documents", () => {
     )
     const p = (await readBack(repo, CLINIC, "patients", patientId, key)) as Patient
     expect(p).toMatchObject({ name: "Murka", birthDate: "2019-03-04", clientId })
-    const apptKey = appointmentsKey("2026-12-01T09:00:00.000Z")
+    // a clinic without a profile: its days are Moscow's (DEFAULT_TIME_ZONE), as on its desks
+    const apptKey = appointmentsKey("2026-12-01T09:00:00.000Z", DEFAULT_TIME_ZONE)
     const a = await eventually(
       "the SQL appointment in its month",
       () => readBack(repo, CLINIC, "appointments", apptId, apptKey),
@@ -96,18 +106,29 @@ describe("rows written by the web system → documents", () => {
       0,
     )
 
-    // rescheduled by SQL into another month: it moves to that month's document, the row stays live
+    // rescheduled by SQL into another month: it stays in the document it was created in (desks and
+    // the bridge find it there by id), with its new start; the row stays live
     await db.pool.query(
       "UPDATE appointments SET starts_at = '2027-01-05T09:00:00Z', ends_at = '2027-01-05T09:30:00Z' WHERE id = $1",
       [apptId],
     )
     await eventually(
-      "the rescheduled appointment in its new month",
-      () => readBack(repo, CLINIC, "appointments", apptId, appointmentsKey("2027-01-05T09:00:00.000Z")),
+      "the rescheduled appointment, still in the document it was created in",
+      async () =>
+        ((await readBack(repo, CLINIC, "appointments", apptId, apptKey)) as Appointment | undefined)?.start ===
+        "2027-01-05T09:00:00.000Z",
       20_000,
     )
     await bridge.idle()
-    expect(await readBack(repo, CLINIC, "appointments", apptId, apptKey)).toBeUndefined()
+    expect(
+      await readBack(
+        repo,
+        CLINIC,
+        "appointments",
+        apptId,
+        appointmentsKey("2027-01-05T09:00:00.000Z", DEFAULT_TIME_ZONE),
+      ),
+    ).toBeUndefined()
     const moved = (await db.pool.query("SELECT deleted_at, row_version FROM appointments WHERE id = $1", [apptId]))
       .rows[0]
     expect(moved).toMatchObject({ deleted_at: null, row_version: 2 })

@@ -6,6 +6,11 @@ import * as path from "node:path"
 export interface DeskCredential {
   deskId: string
   clinicId: string
+  /**
+   * the desk's code in its clinic (`vetsync desks add` gives it, unique there): its invoice numbers'
+   * prefix. Absent in a credential enrolled before desks had codes.
+   */
+  deskCode?: string
   /** presented as `Authorization: Bearer <credential>` on the WebSocket upgrade and the snapshot request */
   credential: string
   /** the relay it was issued by (its sync URL, ws(s)://host/sync); absent in credentials kept before it was recorded */
@@ -26,7 +31,13 @@ export const loadDeskCredential = (dataDir: string, file = CREDENTIAL_FILE): Des
   const c = JSON.parse(text) as Partial<DeskCredential>
   if (typeof c.deskId !== "string" || typeof c.clinicId !== "string" || typeof c.credential !== "string")
     throw new Error(`${file} in ${dataDir} is damaged: enrol the desk again`)
-  return { deskId: c.deskId, clinicId: c.clinicId, credential: c.credential, ...(typeof c.server === "string" ? { server: c.server } : {}) }
+  return {
+    deskId: c.deskId,
+    clinicId: c.clinicId,
+    ...(typeof c.deskCode === "string" && c.deskCode !== "" ? { deskCode: c.deskCode } : {}),
+    credential: c.credential,
+    ...(typeof c.server === "string" ? { server: c.server } : {}),
+  }
 }
 
 /** Stores a credential in `<dataDir>/<file>`: owner-only, written whole (fsync, then rename). */
@@ -56,6 +67,8 @@ export type EnrolmentAnswer =
 /**
  * `POST <relay>/enrol {"token"}` (relay given as its http(s) or ws(s) URL): the relay's answer,
  * nothing stored. A network failure (unreachable, refused, TLS, aborted) throws fetch's error.
+ * The credential carries the desk code the registry gave the desk (absent from a relay that
+ * answers none).
  */
 export const exchangeEnrolmentToken = async (
   relayUrl: string,
@@ -75,15 +88,23 @@ export const exchangeEnrolmentToken = async (
   })
   const body = (await res.json().catch(() => null)) as (Partial<DeskCredential> & { error?: unknown }) | null
   if (res.ok && typeof body?.credential === "string" && typeof body.deskId === "string" && typeof body.clinicId === "string")
-    return { ok: true, credential: { deskId: body.deskId, clinicId: body.clinicId, credential: body.credential } }
+    return {
+      ok: true,
+      credential: {
+        deskId: body.deskId,
+        clinicId: body.clinicId,
+        ...(typeof body.deskCode === "string" && body.deskCode !== "" ? { deskCode: body.deskCode } : {}),
+        credential: body.credential,
+      },
+    }
   const location = res.headers.get("location")
   return { ok: false, status: res.status, error: typeof body?.error === "string" ? body.error : undefined, ...(location ? { location } : {}) }
 }
 
 /**
  * Exchanges a one-time enrolment token (from `vetsync desks add`) at the relay and stores the
- * desk's credential, with the relay's address, in `<dataDir>/credential.json`. The token works
- * once: a second call fails.
+ * desk's credential (desk id, clinic, desk code), with the relay's address, in
+ * `<dataDir>/credential.json`. The token works once: a second call fails.
  */
 export const enrolDesk = async (relayUrl: string, token: string, dataDir: string): Promise<DeskCredential> => {
   const answer = await exchangeEnrolmentToken(relayUrl, token)

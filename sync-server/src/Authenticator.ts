@@ -14,6 +14,8 @@ export interface Identity {
 export interface EnrolResult {
   deskId: string
   clinicId: string
+  /** the desk's code in its clinic, unique there (invoice numbers) */
+  deskCode: string
   credential: string
 }
 

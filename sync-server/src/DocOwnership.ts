@@ -17,7 +17,7 @@ const YEARS_AROUND = 10
 
 /**
  * Which clinic every document belongs to (document id -> clinic id). Documents of a known
- * clinic's layout (deterministic ids: root, price list, rejections, client shards and the
+ * clinic's layout (deterministic ids: root, price list, rejections, profile, client shards and the
  * month partitions of the current year +-10) belong to that clinic by construction, so no other clinic
  * can claim them by sending them first; any other document is owned by the clinic of the
  * first desk that sent it. Known clinics and claims persist in one JSON file written

@@ -9,9 +9,11 @@ import {
   ClinicLayout,
   isDocKey,
   priceItemsOfDoc,
+  profileOfDoc,
   recordsOfDoc,
   rejectionsOfDoc,
   type AnyClinicDoc,
+  type ClinicProfile,
   type DocKey,
   type PriceItem,
   type Rejection,
@@ -254,7 +256,7 @@ export class SnapshotBuilder {
     return built.bundle
   }
 
-  /** The snapshot's lines: the header, each document's records, the price list, rejections, the end. */
+  /** The snapshot's lines: the header, each document's records, the price list, rejections, the clinic profile, the end. */
   async lines(clinicId: string, bundle: BundleEntry[] = []): Promise<SnapshotLine[]> {
     const layout = new ClinicLayout(clinicId)
     const generatedAt = new Date().toISOString()
@@ -262,6 +264,7 @@ export class SnapshotBuilder {
     const parts: SnapshotRecords[] = []
     const priceList: PriceItem[] = []
     const rejections: Rejection[] = []
+    let profile: ClinicProfile | null = null
     const root = await this.#read<RootDoc>(clinicId, layout, "root", docs, bundle)
     for (const key of Object.keys(root?.partitions ?? {})) if (isDocKey(key)) layout.add(key)
     for (const key of layout.keys()) {
@@ -270,6 +273,7 @@ export class SnapshotBuilder {
       if (!doc) continue
       if (doc.kind === "pricelist") priceList.push(...priceItemsOfDoc(doc))
       else if (doc.kind === "rejections") rejections.push(...rejectionsOfDoc(doc))
+      else if (doc.kind === "profile") profile = profileOfDoc(doc)
       else {
         const part: SnapshotRecords = {
           type: "records",
@@ -288,7 +292,7 @@ export class SnapshotBuilder {
         parts.push(part)
       }
     }
-    return snapshotLines({ clinicId, generatedAt, docs }, parts, priceList, rejections)
+    return snapshotLines({ clinicId, generatedAt, docs }, parts, priceList, rejections, profile)
   }
 
   async #read<T extends AnyClinicDoc>(

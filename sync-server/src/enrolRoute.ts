@@ -28,7 +28,7 @@ const readBody = (req: http.IncomingMessage): Promise<string | null> =>
   })
 
 /**
- * POST /enrol `{"token": "<one-time enrolment token>"}` -> 200 `{deskId, clinicId, credential}`
+ * POST /enrol `{"token": "<one-time enrolment token>"}` -> 200 `{deskId, clinicId, deskCode, credential}`
  * once; 403 for a token that is unknown, used, expired or revoked; 400 for a bad body; 404
  * when the relay's authenticator has no enrolment (DevAuthenticator).
  */
@@ -53,6 +53,6 @@ export const handleEnrol = async (
     log(`enrolment refused from ${req.socket.remoteAddress ?? "?"}`)
     return reply(res, 403, { error: "enrolment token unknown, used, expired or revoked" })
   }
-  log(`desk ${enrolled.deskId} of ${enrolled.clinicId} enrolled`)
+  log(`desk ${enrolled.deskId} (${enrolled.deskCode}) of ${enrolled.clinicId} enrolled`)
   reply(res, 200, enrolled)
 }

@@ -20,6 +20,8 @@ export {
   serviceAdd,
   serviceRevoke,
   enrol,
+  checkDeskCode,
+  DESK_CODE,
   identityOfCredential,
   type Queryable,
   type DeskRow,
@@ -27,6 +29,7 @@ export {
   type Enrolled,
 } from "./registry/commands.js"
 export { parseToken, hashSecret, bearerOf } from "./registry/tokens.js"
+export { clinicSet, clinicShow } from "./registry/clinicProfile.js"
 export {
   parseRegistryCommand,
   registryCommand,

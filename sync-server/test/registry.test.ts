@@ -4,8 +4,11 @@ import * as fs from "node:fs"
 import {
   docIdFor,
   enrolDesk,
+  imm,
   loadDeskCredential,
   priceItemToDoc,
+  sampleProfile,
+  type ProfileDoc,
   type PriceListDoc,
   type RootDoc,
 } from "@vetsync/shared"
@@ -15,6 +18,7 @@ import { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
 import { PgAuthenticator } from "../src/registry/PgAuthenticator.js"
 import { clinicAdd, deskAdd, deskList, deskRevoke, enrol, serviceAdd } from "../src/registry/commands.js"
+import { clinicShow } from "../src/registry/clinicProfile.js"
 import { registryCommand } from "../src/registry/registryCommand.js"
 import { credentialDesk, postEnrol, request, useRegistry } from "./pgSupport.js"
 import { closed, createDoc, makeTemp, relayHas, rmTemp, type TestDesk } from "./support.js"
@@ -111,12 +115,49 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     expect(await registryCommand("clinics", ["add", "C", "--name", "Clinic C"], reg.pool)).toEqual(["clinic C added"])
     expect(await registryCommand("clinics", ["list"], reg.pool)).toContain("C\t0 desk(s)\tClinic C")
     const added = await registryCommand("desks", ["add", "--clinic", "C", "--desk-id", id("cli")], reg.pool)
-    expect(added[0]).toBe(`desk ${id("cli")} added to clinic C`)
+    expect(added[0]).toBe(`desk ${id("cli")} (code D1) added to clinic C`)
     expect(added[2]).toMatch(/^vse1\./)
     expect((await postEnrol(relay, added[2]!)).status).toBe(200)
     expect(await registryCommand("desks", ["list", "--clinic", "C"], reg.pool)).toEqual([
-      expect.stringMatching(new RegExp(`^${id("cli")}\tC\tenrolled\tlast sync 20`)),
+      expect.stringMatching(new RegExp(`^${id("cli")}\tC\tD1\tenrolled\tlast sync 20`)),
     ])
+    const profile = sampleProfile(n)
+    const set = await registryCommand(
+      "clinics",
+      [
+        "set",
+        "C",
+        "--legal-name",
+        profile.legalName,
+        "--inn",
+        profile.inn,
+        "--kpp",
+        profile.kpp,
+        "--ogrn",
+        profile.ogrn,
+        "--bik",
+        profile.bik,
+        "--account",
+        profile.account,
+        "--tz",
+        "asia/vladivostok",
+      ],
+      reg.pool,
+    )
+    expect(set[0]).toBe("clinic C: profile saved (desks receive it through the bridge)")
+    expect(await clinicShow(reg.pool, "C")).toMatchObject({
+      name: "Clinic C",
+      inn: profile.inn,
+      timeZone: "Asia/Vladivostok",
+    })
+    expect(await registryCommand("clinics", ["show", "C"], reg.pool)).toContain("  --tz           Asia/Vladivostok")
+    // the whole profile must hold together: a KPP needs an organisation's INN
+    await expect(
+      registryCommand("clinics", ["set", "C", "--inn", sampleProfile(n, "entrepreneur").inn], reg.pool),
+    ).rejects.toThrow(/kpp is given only with an organisation's 10-digit INN/)
+    await expect(registryCommand("clinics", ["set", "nowhere", "--name", "X"], reg.pool)).rejects.toThrow(
+      /unknown clinic nowhere/,
+    )
     expect(await registryCommand("desks", ["revoke", id("cli")], reg.pool)).toEqual([
       `desk ${id("cli")} revoked: relays disconnect it now`,
     ])
@@ -125,12 +166,45 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     await expect(registryCommand("desks", ["frobnicate"], reg.pool)).rejects.toThrow(/usage/)
   })
 
+  it("gives each desk a code unique in its clinic: the first free D1, D2 ... or --code, never one taken", async () => {
+    const [k, l] = [id("K"), id("L")]
+    await clinicAdd(reg.pool, k)
+    await clinicAdd(reg.pool, l)
+    const codeOf = async (clinicId: string, opts: { code?: string } = {}) =>
+      (await deskAdd(reg.pool, { clinicId, ...opts })).code
+    expect(await codeOf(k)).toBe("D1")
+    expect(await codeOf(k)).toBe("D2")
+    expect(await codeOf(l)).toBe("D1")
+    expect(await codeOf(k, { code: "FRONT" })).toBe("FRONT")
+    expect(await codeOf(k, { code: "D4" })).toBe("D4")
+    expect(await codeOf(k)).toBe("D3")
+    expect(await codeOf(k)).toBe("D5")
+    await expect(codeOf(k, { code: "FRONT" })).rejects.toThrow(/desk code FRONT is taken in clinic/)
+    for (const bad of ["d1", "1D", "D-1", "DESK123", "", "Д1", "D 1"])
+      await expect(codeOf(k, { code: bad }), bad).rejects.toThrow(/invalid desk code/)
+    // a revoked desk's code stays its own: its invoices carry it
+    const revoked = (await deskList(reg.pool, k)).find(d => d.code === "D2")!
+    await deskRevoke(reg.pool, revoked.deskId)
+    expect(await codeOf(k)).toBe("D6")
+    await expect(codeOf(k, { code: "D2" })).rejects.toThrow(/taken/)
+    // desks added at the same moment still get codes of their own
+    const together = await Promise.all(Array.from({ length: 6 }, () => codeOf(l)))
+    expect(new Set(together).size).toBe(6)
+    expect((await deskList(reg.pool, l)).map(d => d.code).sort()).toEqual(["D1", "D2", "D3", "D4", "D5", "D6", "D7"])
+
+    // enrolment hands the code to the desk, which keeps it in its credential
+    const added = await deskAdd(reg.pool, { clinicId: k, code: "REG2" })
+    const cred = await enrolDesk(relay.syncUrl, added.enrolmentToken, `${dir}/coded-desk`)
+    expect(cred).toMatchObject({ deskId: added.deskId, clinicId: k, deskCode: "REG2" })
+    expect(loadDeskCredential(`${dir}/coded-desk`)?.deskCode).toBe("REG2")
+  })
+
   it("lets a desk enrol itself from its ws:// relay URL, keeping the credential in its data directory", async () => {
     const { enrolmentToken } = await deskAdd(reg.pool, { clinicId: "B", deskId: id("self") })
     const deskDir = `${dir}/self-desk`
     expect(loadDeskCredential(deskDir)).toBeUndefined()
     const cred = await enrolDesk(relay.syncUrl, enrolmentToken, deskDir)
-    expect(cred).toMatchObject({ deskId: id("self"), clinicId: "B" })
+    expect(cred).toMatchObject({ deskId: id("self"), clinicId: "B", deskCode: expect.stringMatching(/^D\d+$/) })
     expect(loadDeskCredential(deskDir)).toEqual(cred)
     expect(fs.statSync(`${deskDir}/credential.json`).mode & 0o777).toBe(0o600)
     await expect(enrolDesk(relay.syncUrl, enrolmentToken, `${dir}/thief`)).rejects.toThrow(/refused \(403\)/)
@@ -395,5 +469,39 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     // the relay's stored copy (what the bridge reads into PostgreSQL) has the bridge's heads only
     expect(relayCopy.heads()).toEqual(published.heads())
     expect(docIdFor("A", "pricelist")).toBe(published.documentId)
+
+    // the clinic profile is the bridge's too: a desk renaming the clinic or moving its time zone is dropped
+    const profile = createDoc<ProfileDoc>(bridge.repo, "A", "profile")
+    profile.change(d => {
+      d.profile.name = imm("Clinic A")
+      d.profile.timeZone = imm("Europe/Moscow")
+      d.publishedAt = imm("2026-12-01T00:00:00.000Z")
+    })
+    await eventually("the relay to hold the bridge's profile", () => relayHas(bridge.repo, profile, relay), 20_000)
+    const evilProfile = await evil.repo.find<ProfileDoc>(profile.documentId)
+    await eventually(
+      "the desk to receive the profile",
+      () => evilProfile.doc().profile.timeZone?.val === "Europe/Moscow",
+      20_000,
+    )
+    const dropped = relay.droppedDeskChanges
+    evilProfile.change(d => {
+      d.profile.timeZone = imm("Asia/Vladivostok")
+      d.profile.inn = imm("7707083893")
+    })
+    await eventually("the relay to drop the desk's profile change", () => relay.droppedDeskChanges > dropped, 20_000)
+    root.change(d => void (d.partitions["invoices/2027-01"] = true))
+    await eventually(
+      "the honest desk to receive the tampered desk's later root change",
+      () => onHonestRoot.doc().partitions["invoices/2027-01"] === true,
+      20_000,
+    )
+    const onHonestProfile = await honest.repo.find<ProfileDoc>(profile.documentId)
+    const relayProfile = await relay.repo.find<ProfileDoc>(profile.documentId)
+    for (const doc of [onHonestProfile.doc(), relayProfile.doc()]) {
+      expect(doc.profile.timeZone?.val).toBe("Europe/Moscow")
+      expect(doc.profile.inn).toBeUndefined()
+    }
+    expect(relayProfile.heads()).toEqual(profile.heads())
   })
 })

@@ -1,8 +1,6 @@
 import type * as A from "@automerge/automerge"
 import {
-  appointmentsKey,
   clientShardKey,
-  invoicesKey,
   readRecord,
   validators,
   type AnyClinicDoc,
@@ -48,24 +46,27 @@ const BATCH = 1000
 /** Authors that are not desks. */
 const NOT_DESKS = new Set(["web", "import", "server", "bridge", ""])
 
-const rowDocKey = (collection: Collection, row: Record<string, unknown>): string => {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : "")
+/**
+ * The document a row's record is in, where the row says it: a client or patient is always in its
+ * client's shard. An appointment or invoice stays in the month partition it was created in, which
+ * its row cannot tell (the clinic's time zone may have changed since, or its start moved).
+ */
+const rowDocKey = (collection: Collection, row: Record<string, unknown>): string | undefined => {
   switch (collection) {
     case "clients":
       return clientShardKey(String(row.id))
     case "patients":
       return clientShardKey(String(row.client_id))
     case "appointments":
-      return appointmentsKey(iso(row.starts_at))
     case "invoices":
-      return invoicesKey(iso(row.issued_at))
+      return undefined
   }
 }
 
 /**
- * Records are deleted by their `deleted` flag; a key that disappears from a document most
- * likely moved (an appointment to another month). Only rows that still belong to this
- * document are marked deleted.
+ * Records are deleted by their `deleted` flag. A key that disappears from a document (nothing
+ * removes one any more: records no longer move between month partitions) marks a row deleted only
+ * when the row certainly belongs to that document: a client or patient of that shard.
  */
 const stillHere = async (db: Db, collection: Collection, ids: string[], docKey: string): Promise<string[]> =>
   (await selectRows(db, collection, ids)).filter(r => rowDocKey(collection, r) === docKey).map(r => String(r.id))

@@ -2,6 +2,8 @@ import type { Repo } from "@automerge/automerge-repo"
 import {
   appointmentsKey,
   clientShardKey,
+  isDocKey,
+  kindOfKey,
   type AnyClinicDoc,
   type AppointmentsDoc,
   type AnyRecord,
@@ -10,6 +12,7 @@ import {
 } from "@vetsync/shared"
 import type pg from "pg"
 import { markConsumed, pendingChanges, type ChangeRow } from "../queries/changeLog.js"
+import { clinicTimeZone } from "../queries/clinicProfile.js"
 import { selectRows } from "../queries/records.js"
 import { recordOfRow } from "../projection/rows.js"
 import { openDoc } from "./openDoc.js"
@@ -24,6 +27,10 @@ type Entity = ChangeRow["entity"]
  * vetsync.origin = 'bridge'), and the values written here equal the rows, so projecting
  * them back writes nothing: no edit echoes. Writing the same entries twice (after a crash
  * before they were marked consumed) changes nothing either.
+ *
+ * An appointment already in a document stays in that document (its month partition was chosen
+ * when it was created, whatever its start says now); a new one goes to the month of its start in
+ * the clinic's time zone, as a desk would put it.
  */
 export class ChangeLogConsumer {
   readonly #pool: pg.Pool
@@ -58,6 +65,7 @@ export class ChangeLogConsumer {
       entry.records.push(r)
       byDoc.set(k, entry)
     }
+    const located = new Map<string, Map<string, DocKey>>()
     for (const entity of ["clients", "patients", "appointments"] as Entity[]) {
       const changes = [...latest.values()].filter(c => c.entity === entity)
       if (changes.length === 0) continue
@@ -78,19 +86,12 @@ export class ChangeLogConsumer {
           row = { ...c.old_row, deleted_at: new Date(), updated_at: new Date(), updated_by: "web" }
         }
         const r = this.#record(entity, row)
-        add(c.clinic_id, r.key, r.record)
+        add(c.clinic_id, await this.#keyOf(c.clinic_id, r, located), r)
       }
     }
     let written = 0
     for (const { clinicId, key, records } of byDoc.values()) {
-      if (key.startsWith("appointments/")) {
-        await this.#ensurePartition(clinicId, key)
-        await this.#removeFromOtherMonths(
-          clinicId,
-          key,
-          records.map(r => r.record.id),
-        )
-      }
+      if (key.startsWith("appointments/")) await this.#ensurePartition(clinicId, key)
       const handle = await openDoc<AnyClinicDoc>(this.#repo, clinicId, key)
       handle.change(
         d => {
@@ -102,7 +103,7 @@ export class ChangeLogConsumer {
     return written
   }
 
-  #record(entity: Entity, row: Record<string, unknown>): { key: DocKey; record: AnyRecord } {
+  #record(entity: Entity, row: Record<string, unknown>): AnyRecord {
     const asDate = (v: unknown) => (typeof v === "string" ? new Date(v) : v)
     const r = {
       ...row,
@@ -113,33 +114,35 @@ export class ChangeLogConsumer {
       ends_at: asDate(row.ends_at),
     }
     switch (entity) {
-      case "clients": {
-        const record = recordOfRow.clients(r)
-        return { key: clientShardKey(record.id), record: { collection: entity, record } }
-      }
-      case "patients": {
-        const record = recordOfRow.patients(r)
-        return { key: clientShardKey(record.clientId), record: { collection: entity, record } }
-      }
-      case "appointments": {
-        const record = recordOfRow.appointments(r)
-        return { key: appointmentsKey(record.start), record: { collection: entity, record } }
-      }
+      case "clients":
+        return { collection: entity, record: recordOfRow.clients(r) }
+      case "patients":
+        return { collection: entity, record: recordOfRow.patients(r) }
+      case "appointments":
+        return { collection: entity, record: recordOfRow.appointments(r) }
     }
   }
 
-  /** An appointment whose start moved to another month by SQL leaves its old month's document. */
-  async #removeFromOtherMonths(clinicId: string, key: DocKey, ids: string[]): Promise<void> {
+  /** The document a record goes to: its shard; for an appointment, the partition holding it, else its start's month in the clinic's zone. */
+  async #keyOf(clinicId: string, r: AnyRecord, located: Map<string, Map<string, DocKey>>): Promise<DocKey> {
+    if (r.collection === "clients") return clientShardKey(r.record.id)
+    if (r.collection === "patients") return clientShardKey(r.record.clientId)
+    if (r.collection !== "appointments") throw new Error(`${r.collection} do not come from the web system`)
+    let where = located.get(clinicId)
+    if (!where) located.set(clinicId, (where = await this.#appointmentDocs(clinicId)))
+    return where.get(r.record.id) ?? appointmentsKey(r.record.start, await clinicTimeZone(this.#pool, clinicId))
+  }
+
+  /** Which appointment partition of the clinic holds each appointment (read from the documents). */
+  async #appointmentDocs(clinicId: string): Promise<Map<string, DocKey>> {
+    const out = new Map<string, DocKey>()
     const root = await openDoc<RootDoc>(this.#repo, clinicId, "root")
-    const others = Object.keys(root.doc().partitions ?? {}).filter(k => k.startsWith("appointments/") && k !== key)
-    for (const other of others) {
-      const handle = await openDoc<AppointmentsDoc>(this.#repo, clinicId, other as DocKey)
-      const here = ids.filter(id => handle.doc().appointments?.[id] !== undefined)
-      if (here.length > 0)
-        handle.change(d => {
-          for (const id of here) delete d.appointments[id]
-        })
+    for (const key of Object.keys(root.doc().partitions ?? {})) {
+      if (!isDocKey(key) || kindOfKey(key) !== "appointments") continue
+      const handle = await openDoc<AppointmentsDoc>(this.#repo, clinicId, key)
+      for (const id of Object.keys(handle.doc().appointments ?? {})) out.set(id, key)
     }
+    return out
   }
 
   async #ensurePartition(clinicId: string, key: DocKey): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import type { Repo } from "@automerge/automerge-repo"
 import {
+  DEFAULT_TIME_ZONE,
   appointmentsKey,
   clientShardKey,
   invoicesKey,
@@ -112,9 +113,9 @@ export const keyOf = <C extends Collection>(collection: C, r: RecordByCollection
     case "patients":
       return clientShardKey((r as Patient).clientId)
     case "appointments":
-      return appointmentsKey((r as Appointment).start)
+      return appointmentsKey((r as Appointment).start, DEFAULT_TIME_ZONE)
     default:
-      return invoicesKey((r as Invoice).issuedAt)
+      return invoicesKey((r as Invoice).issuedAt, DEFAULT_TIME_ZONE)
   }
 }
 

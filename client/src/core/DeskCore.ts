@@ -23,6 +23,7 @@ import {
   type SyncNowResult,
 } from "./api.js"
 import { Bootstrapper } from "./Bootstrapper.js"
+import { ClinicZone } from "./ClinicZone.js"
 import { recordFromDoc, type CommandContext } from "./commands/context.js"
 import { DocFollower } from "./DocFollower.js"
 import { DocStore, type ClinicHandle } from "./DocStore.js"
@@ -74,6 +75,7 @@ export class DeskCore {
   /** documents whose read model has been ahead of them since (ms) */
   readonly #aheadSince = new Map<string, number>()
   readonly #problems: SyncProblems
+  readonly #clinic: ClinicZone
   #closed = false
   #statusTimer: ReturnType<typeof setTimeout> | undefined
   /** resolves when the start-up work (opening dirty documents, bootstrap) has been started */
@@ -113,6 +115,7 @@ export class DeskCore {
       network,
     })
     this.#updater = new ReadModelUpdater(this.rm)
+    this.#clinic = new ClinicZone(this.rm)
     this.sync = new SyncTracker(this.docs, this.rm, () => {
       this.#problems.progress()
       this.#statusChanged()
@@ -126,8 +129,10 @@ export class DeskCore {
       rm: this.rm,
       sync: this.sync,
       bootstrap: this.#bootstrap,
-      onSnapshot: () =>
-        this.#emit({ type: "records-changed", collections: ["clients", "patients", "appointments", "invoices"] }),
+      onSnapshot: () => {
+        this.#profileChanged()
+        this.#emit({ type: "records-changed", collections: ["clients", "patients", "appointments", "invoices"] })
+      },
       hasPendingUpdate: key => this.#pendingUpdates.has(key),
       catchUpMs: opts.catchUpMs,
     })
@@ -138,7 +143,12 @@ export class DeskCore {
       this.sync.attach(key, handle)
       this.#scheduleUpdate(key, handle)
     })
-    this.#api = createHandlers({ ctx: this.#context(), status: () => this.status(), syncNow: () => this.#syncNow() })
+    this.#api = createHandlers({
+      ctx: this.#context(),
+      status: () => this.status(),
+      syncNow: () => this.#syncNow(),
+      profile: () => this.#clinic.view(new Date(this.#now())),
+    })
     this.ready = this.#follower.start()
   }
 
@@ -212,11 +222,17 @@ export class DeskCore {
   }
 
   #context(): CommandContext {
+    const clinic = this.#clinic
+    const now = (): Date => new Date(this.#now())
     return {
       rm: this.rm,
       deskId: this.opts.deskId,
       deskCode: this.opts.deskCode,
       now: () => this.#now(),
+      timeZone: () => clinic.timeZone(),
+      get dates() {
+        return clinic.dates(now)
+      },
       newId: () => randomUUID(),
       write: (key, fn, records) => this.#write(key, fn as (d: AnyClinicDoc) => void, records),
       readFromDoc: (key, collection, id) =>
@@ -253,7 +269,7 @@ export class DeskCore {
         .map(r => readRecord(doc, r.collection, r.id))
         .filter((r): r is AnyRecord => r !== undefined)
       const result = this.#updater.update(key, handle)
-      const collections = this.#updater.applyRecords(doc, written)
+      const collections = this.#updater.applyRecords(key, doc, written)
       this.sync.recount(key, handle)
       this.#emit({
         type: "records-changed",
@@ -288,6 +304,7 @@ export class DeskCore {
           this.#bootstrap.check()
           void this.#follower.trim()
           if (!result) return
+          if (result.profile) this.#profileChanged()
           for (const p of result.partitions) if (isDocKey(p)) this.#follower.partitionListed(p)
           if (result.collections.length) this.#emit({ type: "records-changed", collections: result.collections })
         } catch (e) {
@@ -340,6 +357,13 @@ export class DeskCore {
     const waiting = this.sync.waitingRecords()
     void this.#follower.refresh()
     return { outcome: waiting > 0 ? "sending" : "checked", status: this.status() }
+  }
+
+  /** The profile may have changed in the read model: views that count days refresh when it did. */
+  #profileChanged(): void {
+    if (!this.#clinic.refresh()) return
+    this.#emit({ type: "profile", profile: this.#clinic.view(new Date(this.#now())) })
+    this.#emit({ type: "records-changed", collections: ["appointments", "invoices"] })
   }
 
   #statusChanged(): void {

@@ -6,8 +6,8 @@ import { RelayCatchUp } from "./RelayCatchUp.js"
 import type { SyncTracker } from "./SyncTracker.js"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
-/** documents that stay loaded: small, and read on every start */
-const PINNED = new Set<DocKey>(["root", "pricelist", "rejections"])
+/** documents that stay loaded: small, and read on every start (a desk's first writes are their heads) */
+export const PINNED: ReadonlySet<DocKey> = new Set<DocKey>(["root", "pricelist", "rejections", "profile"])
 /** at most this many other documents stay in memory once they are in sync with the relay */
 const MAX_LOADED = 8
 

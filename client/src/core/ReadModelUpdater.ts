@@ -3,6 +3,7 @@ import {
   changedRecordsBetween,
   kindOfKey,
   priceItemsOfDoc,
+  profileOfDoc,
   readRecord,
   recordsOfDoc,
   rejectionsOfDoc,
@@ -12,6 +13,7 @@ import {
   type Collection,
   type DocKey,
   type PriceListDoc,
+  type ProfileDoc,
   type RejectionsDoc,
   type RootDoc,
   sameHeads,
@@ -28,6 +30,8 @@ export interface UpdateResult {
   partitions: string[]
   priceList: boolean
   rejections: boolean
+  /** the clinic's profile changed (its time zone among others) */
+  profile: boolean
 }
 
 /**
@@ -64,7 +68,7 @@ export class ReadModelUpdater {
     // the document is behind what the read model reflects (a new desk still downloading it): wait
     const ahead = recorded !== undefined && recorded.length > 0 && !A.hasHeads(doc, recorded)
     if (ahead && !opts.rebuildIfAhead) return undefined
-    const result: UpdateResult = { collections: [], partitions: [], priceList: false, rejections: false }
+    const result = emptyResult()
     const rm = this.#rm
     rm.transaction(() => {
       if (kind === "pricelist") {
@@ -73,6 +77,9 @@ export class ReadModelUpdater {
       } else if (kind === "rejections") {
         rm.replaceRejections(rejectionsOfDoc(doc as RejectionsDoc))
         result.rejections = true
+      } else if (kind === "profile") {
+        rm.setProfile(profileOfDoc(doc as ProfileDoc))
+        result.profile = true
       } else if (kind === "root") {
         result.partitions = Object.keys((doc as RootDoc).partitions ?? {})
       } else {
@@ -83,21 +90,21 @@ export class ReadModelUpdater {
             const r = readRecord(doc, collection, id)
             if (r) records.push(r)
           }
-        this.#apply(doc, records, result)
+        this.#apply(key, doc, records, result)
       }
       rm.setDocHeads(handle.documentId, key, heads)
     })
     return result
   }
 
-  /** Writes records into the read model (also used for a record a command just wrote). */
-  applyRecords(doc: A.Doc<AnyClinicDoc>, records: AnyRecord[]): Collection[] {
-    const result: UpdateResult = { collections: [], partitions: [], priceList: false, rejections: false }
-    this.#rm.transaction(() => this.#apply(doc, records, result))
+  /** Writes records of document `key` into the read model (also used for a record a command just wrote). */
+  applyRecords(key: DocKey, doc: A.Doc<AnyClinicDoc>, records: AnyRecord[]): Collection[] {
+    const result = emptyResult()
+    this.#rm.transaction(() => this.#apply(key, doc, records, result))
     return result.collections
   }
 
-  #apply(doc: A.Doc<AnyClinicDoc>, records: AnyRecord[], result: UpdateResult): void {
+  #apply(key: DocKey, doc: A.Doc<AnyClinicDoc>, records: AnyRecord[], result: UpdateResult): void {
     const rm = this.#rm
     const reindex = new Set<string>()
     const collections = new Set<Collection>()
@@ -113,10 +120,10 @@ export class ReadModelUpdater {
           reindex.add(r.record.clientId)
           break
         case "appointments":
-          rm.upsertAppointment(r.record)
+          rm.upsertAppointment(r.record, key)
           break
         case "invoices":
-          rm.upsertInvoice(r.record)
+          rm.upsertInvoice(r.record, key)
           break
       }
       rm.setConflicts(r.collection, r.record.id, conflictsOf(doc, r.collection, r.record.id))
@@ -125,6 +132,14 @@ export class ReadModelUpdater {
     result.collections.push(...collections)
   }
 }
+
+const emptyResult = (): UpdateResult => ({
+  collections: [],
+  partitions: [],
+  priceList: false,
+  rejections: false,
+  profile: false,
+})
 
 /** Fields of one record that hold concurrent values, with the value kept and the others. */
 export const conflictsOf = (

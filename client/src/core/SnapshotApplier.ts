@@ -1,5 +1,7 @@
+import { profileFrom } from "@vetsync/shared"
 import type {
   Client,
+  ClinicProfile,
   Patient,
   PriceItem,
   Rejection,
@@ -26,6 +28,7 @@ export class SnapshotApplier {
   #count = 0
   #priceList: PriceItem[] | undefined
   #rejections: Rejection[] | undefined
+  #profile: ClinicProfile | null | undefined
 
   constructor(rm: ReadModel, clinicId: string) {
     this.#rm = rm
@@ -65,6 +68,7 @@ export class SnapshotApplier {
     if (l.type === "records") this.#apply(l)
     else if (l.type === "priceList") this.#priceList = l.items
     else if (l.type === "rejections") this.#rejections = l.items
+    else if (l.type === "profile") this.#profile = l.profile ? profileFrom(l.profile) : null
     else {
       if (l.records !== this.#count)
         throw new Error(`snapshot: ${this.#count} records arrived, its end line says ${l.records}`)
@@ -73,17 +77,18 @@ export class SnapshotApplier {
     return undefined
   }
 
-  /** Writes the price list and the rejections where no newer document state is in the read model (call in the final transaction). */
+  /** Writes the price list, the rejections and the profile where no newer document state is in the read model (call in the final transaction). */
   finish(): void {
     const header = this.#header
     if (!header) throw new Error("snapshot: no header")
     const rm = this.#rm
-    const untouched = (key: "pricelist" | "rejections"): boolean => {
+    const untouched = (key: "pricelist" | "rejections" | "profile"): boolean => {
       const id = header.docs[key]?.docId
       return id !== undefined && rm.getDocHeads(id) === undefined
     }
     if (this.#priceList && untouched("pricelist")) rm.replacePriceList(this.#priceList)
     if (this.#rejections && untouched("rejections")) rm.replaceRejections(this.#rejections)
+    if (this.#profile !== undefined && untouched("profile")) rm.setProfile(this.#profile)
   }
 
   #apply(l: SnapshotRecords): void {
@@ -92,8 +97,8 @@ export class SnapshotApplier {
     if (this.#fresh) {
       for (const c of l.clients) rm.upsertClient(c)
       for (const p of l.patients) rm.upsertPatient(p)
-      for (const a of l.appointments) rm.upsertAppointment(a)
-      for (const i of l.invoices) rm.upsertInvoice(i)
+      for (const a of l.appointments) rm.upsertAppointment(a, l.key)
+      for (const i of l.invoices) rm.upsertInvoice(i, l.key)
       const pets = new Map<string, Patient[]>()
       for (const p of l.patients) if (!p.deleted) pets.set(p.clientId, [...(pets.get(p.clientId) ?? []), p])
       for (const c of l.clients) rm.indexNewClient(c, pets.get(c.id) ?? [])
@@ -114,8 +119,8 @@ export class SnapshotApplier {
         rm.upsertPatient(p)
         touched.add(p.clientId)
       }
-    for (const a of l.appointments) if (newer("appointments", a)) rm.upsertAppointment(a)
-    for (const i of l.invoices) if (newer("invoices", i)) rm.upsertInvoice(i)
+    for (const a of l.appointments) if (newer("appointments", a)) rm.upsertAppointment(a, l.key)
+    for (const i of l.invoices) if (newer("invoices", i)) rm.upsertInvoice(i, l.key)
     for (const id of touched) rm.reindexClient(id)
   }
 }

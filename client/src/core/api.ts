@@ -1,4 +1,13 @@
-import type { Appointment, Client, Collection, FieldError, Invoice, Patient, PriceItem } from "@vetsync/shared"
+import type {
+  Appointment,
+  Client,
+  ClinicProfile,
+  Collection,
+  FieldError,
+  Invoice,
+  Patient,
+  PriceItem,
+} from "@vetsync/shared"
 import type { z } from "zod"
 import type {
   BookInputSchema,
@@ -142,6 +151,18 @@ export interface InvoiceView extends Invoice {
   rejection: string | null
 }
 
+/** The clinic as this desk knows it: its published profile and the time zone its days are counted in. */
+export interface ClinicProfileView {
+  /** what the bridge published (`vetsync clinics set`), or null until the desk has received it */
+  profile: ClinicProfile | null
+  /** the IANA zone the desk counts days, months and invoice numbers in */
+  timeZone: string
+  /** "clinic": the profile's zone; "default": the profile names none (yet), so DEFAULT_TIME_ZONE (Europe/Moscow) */
+  timeZoneSource: "clinic" | "default"
+  /** today's date in that zone, YYYY-MM-DD */
+  today: string
+}
+
 export type BookInput = z.output<typeof BookInputSchema>
 export type InvoiceInput = z.output<typeof InvoiceInputSchema>
 
@@ -183,6 +204,8 @@ export interface DeskHandlers {
   "conflicts.list": () => ConflictView[]
   "conflicts.resolve": (args: Args<"conflicts.resolve">) => { ok: true }
   "rejections.list": () => RejectionView[]
+
+  "clinic.profile": () => ClinicProfileView
 }
 
 export type DeskCommand = keyof DeskHandlers
@@ -199,6 +222,8 @@ export type DeskEvent =
   | { type: "status"; status: DeskStatus }
   /** records changed (locally or from another desk): views refresh */
   | { type: "records-changed"; collections: Collection[] }
+  /** the clinic's profile arrived or changed (its time zone too): headers and day views refresh */
+  | { type: "profile"; profile: ClinicProfileView }
 
 /** What an API call answers over any transport: tagged union, never a thrown value across the boundary. */
 export type ApiResponse<T> =
@@ -252,6 +277,7 @@ export const DESK_COMMANDS = [
   "conflicts.list",
   "conflicts.resolve",
   "rejections.list",
+  "clinic.profile",
 ] as const satisfies readonly DeskCommand[]
 
 export const isDeskCommand = (s: string): s is DeskCommand => (DESK_COMMANDS as readonly string[]).includes(s)

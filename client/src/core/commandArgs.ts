@@ -146,6 +146,8 @@ export const COMMAND_ARGS = {
   "conflicts.list": none,
   "conflicts.resolve": z.strictObject({ collection: z.enum(COLLECTIONS), id, field: id, value: text }),
   "rejections.list": none,
+
+  "clinic.profile": none,
 } as const
 
 export type CommandArgSchemas = typeof COMMAND_ARGS

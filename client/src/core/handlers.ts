@@ -1,6 +1,7 @@
-import type { Collection } from "@vetsync/shared"
+import { localDate, localTime, monthRange, type Collection } from "@vetsync/shared"
 import {
   DESK_COMMANDS,
+  type ClinicProfileView,
   type ConflictView,
   type DeskApi,
   type DeskCommand,
@@ -27,6 +28,7 @@ export interface HandlerDeps {
   ctx: CommandContext
   status: () => DeskStatus
   syncNow: () => SyncNowResult
+  profile: () => ClinicProfileView
 }
 
 const limitOf = (n: number | undefined, max = 200): number => Math.max(1, Math.min(max, Math.floor(n ?? 30)))
@@ -47,7 +49,7 @@ const checked = (api: DeskApi): DeskApi => {
 /** The typed command map: one handler per command of DeskHandlers, each behind its argument schema. */
 export const createHandlers = (deps: HandlerDeps): DeskApi => checked(uncheckedHandlers(deps))
 
-const uncheckedHandlers = ({ ctx, status, syncNow }: HandlerDeps): DeskApi => {
+const uncheckedHandlers = ({ ctx, status, syncNow, profile }: HandlerDeps): DeskApi => {
   const rm = ctx.rm
   const labelOf = (collection: Collection, id: string): string => {
     switch (collection) {
@@ -59,7 +61,7 @@ const uncheckedHandlers = ({ ctx, status, syncNow }: HandlerDeps): DeskApi => {
       }
       case "appointments": {
         const a = rm.getAppointment(id)
-        return a ? `${a.start.slice(0, 16).replace("T", " ")} ${a.vet}` : id
+        return a ? `${localDate(a.start, ctx.timeZone())} ${localTime(a.start, ctx.timeZone())} ${a.vet}` : id
       }
       case "invoices":
         return rm.getInvoice(id)?.number ?? id
@@ -119,10 +121,14 @@ const uncheckedHandlers = ({ ctx, status, syncNow }: HandlerDeps): DeskApi => {
       return i ? invoiceView(ctx, i, rejectionOf) : null
     },
     "invoices.list": async ({ month, clientId, limit }) =>
-      rm.invoices({ month, clientId, limit: limitOf(limit, 500) }).map(i => invoiceView(ctx, i, rejectionOf)),
+      rm
+        // a month of the clinic: from its local midnight on the 1st
+        .invoices({ ...(month ? monthRange(month, ctx.timeZone()) : {}), clientId, limit: limitOf(limit, 500) })
+        .map(i => invoiceView(ctx, i, rejectionOf)),
     "pricelist.search": async ({ query, limit }) => rm.searchPriceItems(String(query ?? ""), limitOf(limit)),
     "conflicts.list": async () => conflicts(),
     "conflicts.resolve": async args => resolveConflict(ctx, args),
     "rejections.list": async () => rejections(),
+    "clinic.profile": async () => profile(),
   }
 }

@@ -158,8 +158,11 @@ export class DeskHost implements ApiTarget {
     this.#setPhase("needs-enrolment")
   }
 
+  /** The identity the registry gave the desk: its credential's clinic, desk id and desk code (the invoice numbers' prefix). */
   #enrolled(cred: DeskCredential): DeskIdentity & { credential: string } {
-    return { clinicId: cred.clinicId, deskId: cred.deskId, deskCode: this.#o.deskCode ?? DEV_IDENTITY.deskCode, credential: cred.credential }
+    // a credential from before desks had codes names none: --desk-code, else D1
+    const deskCode = cred.deskCode ?? this.#o.deskCode ?? DEV_IDENTITY.deskCode
+    return { clinicId: cred.clinicId, deskId: cred.deskId, deskCode, credential: cred.credential }
   }
 
   async #open(identity: DeskIdentity & { credential?: string }, server: string | undefined): Promise<void> {
@@ -211,7 +214,7 @@ export class DeskHost implements ApiTarget {
     }
     const cred = outcome.credential
     this.#relay = cred.server ?? this.#relay
-    this.#log(`enrolled as desk ${cred.deskId} of clinic ${cred.clinicId}`)
+    this.#log(`enrolled as desk ${cred.deskId}${cred.deskCode ? ` (${cred.deskCode})` : ""} of clinic ${cred.clinicId}`)
     const theirs = this.core ? { clinicId: this.core.opts.clinicId } : dataDirClinic(this.#o.dataDir)
     if (!theirs || theirs.clinicId === cred.clinicId) return this.#switchTo(cred, before)
     await this.#closeCore()

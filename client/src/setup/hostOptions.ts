@@ -16,7 +16,7 @@ export interface DeskHostOptions {
   server?: string
   /** a development identity (a relay without registry, or none): used only while the desk has no credential */
   identity?: DeskIdentity
-  /** the invoice-number code of an enrolled desk whose credential carries none; default D1 */
+  /** the invoice-number code of an enrolled desk whose credential carries none (enrolled before desk codes); default D1 */
   deskCode?: string
   /** further DeskCore options (tests) */
   core?: Pick<DeskOptions, "network" | "now" | "headers">

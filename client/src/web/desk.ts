@@ -138,7 +138,7 @@ export const runDesk = async (argv: readonly string[], env: Record<string, strin
   const who = desk.host.status()
   console.log(
     who.phase === "ready" || who.phase === "revoked"
-      ? `desk ${who.deskId ?? "?"} of clinic ${who.clinicId ?? "?"}: open ${desk.url}`
+      ? `desk ${who.deskId ?? "?"} (${desk.host.core?.opts.deskCode ?? "?"}) of clinic ${who.clinicId ?? "?"}: open ${desk.url}`
       : `desk not enrolled (${who.phase}): open ${desk.url} to enrol it with a token from \`vetsync desks add\``,
   )
   const stop = (): void => {

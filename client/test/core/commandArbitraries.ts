@@ -72,6 +72,7 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
       fc.record({ collection: fc.constant(collection), id: idOf[collection], field: fc.constant(field), value: resolvedValue(collection, field) }),
     ),
     "rejections.list": none,
+    "clinic.profile": none,
   }
 }
 

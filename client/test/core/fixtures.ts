@@ -4,14 +4,17 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as A from "@automerge/automerge"
 import {
+  PROFILE_FIELDS,
   SafeFsStorageAdapter,
   docIdFor,
   genesisDoc,
   priceItemToDoc,
   type Client,
+  type ClinicProfile,
   type Patient,
   type PriceItem,
   type PriceListDoc,
+  type ProfileDoc,
 } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { DeskCore } from "../../src/index.js"
@@ -64,6 +67,21 @@ export const seedPriceList = async (relayDataDir: string, clinicId = CLINIC, ite
   const storage = new SafeFsStorageAdapter(path.join(relayDataDir, "docs"))
   await storage.save(
     [docIdFor(clinicId, "pricelist"), "incremental", createHash("sha256").update(bin).digest("hex")],
+    bin,
+  )
+}
+
+/** Writes a clinic-profile document into a relay's (or a desk's) storage, as the bridge publishes it. */
+export const seedProfile = async (dataDir: string, profile: ClinicProfile, clinicId = CLINIC): Promise<void> => {
+  let doc = A.clone(genesisDoc<ProfileDoc>(clinicId, "profile"), { actor: "bc".repeat(16) })
+  doc = A.change(doc, d => {
+    for (const f of PROFILE_FIELDS) d.profile[f] = new A.ImmutableString(profile[f])
+    d.publishedAt = new A.ImmutableString("2026-11-01T00:00:00.000Z")
+  })
+  const bin = A.save(doc)
+  const storage = new SafeFsStorageAdapter(path.join(dataDir, "docs"))
+  await storage.save(
+    [docIdFor(clinicId, "profile"), "incremental", createHash("sha256").update(bin).digest("hex")],
     bin,
   )
 }

@@ -67,7 +67,7 @@ describe("read model search index", () => {
     raw.close()
 
     const rm = openAt(file)
-    expect(rm.getMeta("version")).toBe("4")
+    expect(rm.getMeta("version")).toBe("5")
     expect(rm.searchClients("Соколова").map(h => h.id)).toEqual(["c1"])
     rm.upsertClient(client("c1", "Воронцова Анна"))
     rm.reindexClient("c1")
@@ -95,7 +95,7 @@ describe("read model search index", () => {
     before.close()
 
     const rm = openAt(file)
-    expect(rm.getMeta("version")).toBe("4")
+    expect(rm.getMeta("version")).toBe("5")
     expect(rm.searchClients("8 952 618 10 32").map(h => h.id)).toEqual(["c1"])
     expect(rm.searchClients("+7 916 000 11 22").map(h => h.id)).toEqual(["c2"])
     expect(rm.searchClients("соколова анна").map(h => h.id)).toEqual(["c1"])
@@ -135,6 +135,31 @@ describe("read model search index", () => {
     const file = path.join(tmpDir("rm9"), "readmodel.sqlite")
     openAt(file).setMeta("version", "9")
     open.pop()?.close()
-    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 4/)
+    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 5/)
+  })
+
+  it("migrates a version-3 read model: each appointment and invoice is where version 3 put it, its UTC month", () => {
+    const file = path.join(tmpDir("rm3"), "readmodel.sqlite")
+    const raw = new Database(file)
+    // version 3's tables had no doc_key
+    raw.exec(`CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+      INSERT INTO meta VALUES ('version', '3');
+      CREATE TABLE appointments (id TEXT PRIMARY KEY, client_id TEXT NOT NULL, patient_id TEXT NOT NULL, vet TEXT NOT NULL,
+        start TEXT NOT NULL, "end" TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_by TEXT NOT NULL, deleted INTEGER NOT NULL);
+      INSERT INTO appointments VALUES ('a1', 'c', 'p', 'Dr', '2026-11-30T22:00:00.000Z', '2026-11-30T22:30:00.000Z', '',
+        'scheduled', '', '', 'd', 'd', 0);
+      CREATE TABLE invoices (id TEXT PRIMARY KEY, number TEXT NOT NULL, client_id TEXT NOT NULL, patient_id TEXT NOT NULL,
+        vet TEXT NOT NULL, issued_at TEXT NOT NULL, status TEXT NOT NULL, paid_at TEXT NOT NULL, total INTEGER NOT NULL,
+        lines TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, created_by TEXT NOT NULL,
+        updated_by TEXT NOT NULL, deleted INTEGER NOT NULL);
+      INSERT INTO invoices VALUES ('i1', 'D1-2612-00001', 'c', '', '', '2026-12-31T23:30:00.000Z', 'issued', '', 0, '[]',
+        '', '', 'd', 'd', 0);`)
+    raw.close()
+    const rm = openAt(file)
+    expect(rm.getMeta("version")).toBe("5")
+    expect(rm.docKeyOf("appointments", "a1")).toBe("appointments/2026-11")
+    expect(rm.docKeyOf("invoices", "i1")).toBe("invoices/2026-12")
+    expect(rm.getAppointment("a1")?.start).toBe("2026-11-30T22:00:00.000Z")
   })
 })

@@ -1,6 +1,7 @@
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import {
+  EMPTY_PROFILE,
   parseSnapshotLine,
   readSnapshot,
   snapshotLines,
@@ -59,7 +60,32 @@ describe("SnapshotApplier", () => {
     expect(rm.searchClients("Орлов").map(h => h.id)).toEqual(["b"])
     apply.lines([all[3]!])
     apply.lines([all[4]!])
-    expect(apply.lines([all[5]!])?.clinicId).toBe("c1")
+    apply.lines([all[5]!])
+    expect(apply.lines([all[6]!])?.clinicId).toBe("c1")
+  })
+
+  it("takes the clinic's profile from its line, unless the read model has the profile document's own state", () => {
+    const profile = { ...EMPTY_PROFILE, name: "Айболит", timeZone: "Asia/Vladivostok" }
+    const withProfile = snapshotLines(
+      { clinicId: "c1", generatedAt: "2026-11-02T00:00:00.000Z", docs: { profile: { docId: "p-doc", heads: [] } } },
+      [],
+      [],
+      [],
+      profile,
+    )
+    const rm = readModel()
+    const apply = new SnapshotApplier(rm, "c1")
+    expect(apply.lines(withProfile)?.clinicId).toBe("c1")
+    rm.transaction(() => apply.finish())
+    expect(rm.getProfile()).toEqual(profile)
+    // a desk that already read the profile document keeps what it read
+    const rm2 = readModel()
+    rm2.setDocHeads("p-doc", "profile", ["h"])
+    rm2.setProfile({ ...profile, name: "Newer" })
+    const apply2 = new SnapshotApplier(rm2, "c1")
+    apply2.lines(withProfile)
+    rm2.transaction(() => apply2.finish())
+    expect(rm2.getProfile()?.name).toBe("Newer")
   })
 
   it("refuses a snapshot of another clinic, lines before the header, and an end line whose count differs", () => {
@@ -106,7 +132,7 @@ describe("snapshot lines", () => {
     ).toThrow(/cut off/)
     expect(() => parseSnapshotLine("{", 7)).toThrow(/line 7: not JSON/)
     expect(() => parseSnapshotLine('{"type":"records","key":"nope"}', 3)).toThrow(/line 3: unknown document nope/)
-    expect(() => parseSnapshotLine('{"type":"header","format":1}', 1)).toThrow(/format 1, this desk reads format 2/)
+    expect(() => parseSnapshotLine('{"type":"header","format":1}', 1)).toThrow(/format 1, this desk reads format 3/)
     expect(() => parseSnapshotLine('{"type":"gossip"}', 2)).toThrow(/unknown line type gossip/)
   })
 })

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { eventually } from "@vetsync/test-kit"
+import { PINNED } from "../../src/core/DocFollower.js"
 import { startDesk, type RunningDesk } from "../../src/web/desk.js"
 import { CLINIC, tmpDir } from "../core/fixtures.js"
 import { fingerprint } from "../core/honestCalls.js"
@@ -67,7 +68,7 @@ describe("the desk in a browser beside pages of other origins", () => {
   beforeAll(async () => {
     uiDir = await buildUi()
     desk = await startDesk({ dataDir: path.join(tmpDir("e2e-origin"), "desk"), clinicId: CLINIC, deskId: "desk-o", deskCode: "O", port: 0, uiDir })
-    await eventually("the desk's pinned documents", () => desk.core.rm.allDocHeads().length >= 3, 30_000)
+    await eventually("the desk's pinned documents", () => desk.core.rm.allDocHeads().length >= PINNED.size, 30_000)
     attacker = await serve(() => attackPage(desk.url))
     // evil.test resolves to this machine, as a DNS-rebinding attacker makes it
     browser = await launchBrowser(["--host-resolver-rules=MAP evil.test 127.0.0.1"])

@@ -64,9 +64,9 @@ export class RegistryRelay {
     await clinicAdd(this.db, clinicId, `Clinic ${clinicId}`)
   }
 
-  /** `vetsync desks add --clinic <clinicId> --desk-id <deskId>`: the one-time enrolment token */
-  async addDesk(clinicId: string, deskId: string): Promise<string> {
-    return (await deskAdd(this.db, { clinicId, deskId })).enrolmentToken
+  /** `vetsync desks add --clinic <clinicId> --desk-id <deskId> [--code <code>]`: the one-time enrolment token */
+  async addDesk(clinicId: string, deskId: string, code?: string): Promise<string> {
+    return (await deskAdd(this.db, { clinicId, deskId, ...(code !== undefined ? { code } : {}) })).enrolmentToken
   }
 
   /** `vetsync desks revoke <deskId>` */

@@ -104,14 +104,16 @@ describe("the desk process enrols, notices revocation, and never mixes clinics",
     expect(existsSync(path.join(dir, "tries", CREDENTIAL_FILE))).toBe(false)
   })
 
-  it("enrols with the right token: keeps the credential with the relay's address, opens the desk, and never shows the credential", async () => {
-    const token = await reg.addDesk(A, "front-1")
+  it("enrols with the right token: keeps the credential with the relay's address and the registry's desk code, opens the desk as it, and never shows the credential", async () => {
+    const token = await reg.addDesk(A, "front-1", "FRONT")
     const h = await host("a1", { server: "ws://127.0.0.1:1/sync" })
     // staff typed the address by hand: the one on the screen, not --server, is where it enrols
     const s = await setup(h, "setup.enrol", { relay: `  ${reg.httpUrl}/ `, token: `${token.slice(0, 40)}\n${token.slice(40)}` })
     expect(s).toMatchObject({ phase: "ready", deskId: "front-1", clinicId: A, failure: null, relay: reg.syncUrl })
     const cred = loadDeskCredential(path.join(dir, "a1"))
-    expect(cred).toMatchObject({ deskId: "front-1", clinicId: A, server: reg.syncUrl })
+    expect(cred).toMatchObject({ deskId: "front-1", clinicId: A, deskCode: "FRONT", server: reg.syncUrl })
+    // the registry's code, not a default, is the prefix of this desk's invoice numbers
+    expect(h.core?.opts.deskCode).toBe("FRONT")
     expect(JSON.stringify(h.status())).not.toContain(cred?.credential)
     expect(JSON.stringify(await h.initialEvents())).not.toContain(cred?.credential)
     await online(h, "the enrolled desk")
@@ -204,6 +206,9 @@ describe("the desk process enrols, notices revocation, and never mixes clinics",
     await eventually("the first-run screen", () => h.status().phase === "needs-enrolment", 30_000, { describe: () => JSON.stringify(h.core?.status().problem) })
     expect(h.status()).toMatchObject({ relay: reg.syncUrl })
     expect(await setup(h, "setup.enrol", { relay: reg.httpUrl, token: await reg.addDesk(A, "front-4") })).toMatchObject({ phase: "ready", clinicId: A, deskId: "front-4" })
+    // the development code X gave way to the one the registry chose (the first free D<n>)
+    expect(h.core?.opts.deskCode).toMatch(/^D\d+$/)
+    expect(h.core?.opts.deskCode).toBe(loadDeskCredential(path.join(dir, "dev-id"))?.deskCode)
     await online(h, "the enrolled development desk")
   })
 })

@@ -1,11 +1,14 @@
 import * as A from "@automerge/automerge"
 import type { Appointment, Client, Invoice, Patient, PriceItem } from "../schema/records.js"
+import { DEFAULT_TIME_ZONE } from "../schema/zone.js"
 import { priceItemToDoc, recordToDoc } from "./convert.js"
 import { genesisDoc } from "./genesis.js"
 import { appointmentsKey, clientShardKey, invoicesKey, type DocKey } from "./layout.js"
 import type { AnyClinicDoc, RootDoc } from "./types.js"
 
 export interface ClinicRecords {
+  /** the clinic's time zone: month partitions are its months (default DEFAULT_TIME_ZONE) */
+  timeZone?: string
   clients: readonly Client[]
   patients: readonly Patient[]
   appointments?: readonly Appointment[]
@@ -38,8 +41,9 @@ export const buildClinicDocs = (
   const invoicesBy = new Map<DocKey, Invoice[]>()
   group(records.clients, c => clientShardKey(c.id), clientsBy)
   group(records.patients, p => clientShardKey(p.clientId), patientsBy)
-  group(records.appointments ?? [], a => appointmentsKey(a.start), apptsBy)
-  group(records.invoices ?? [], i => invoicesKey(i.issuedAt), invoicesBy)
+  const zone = records.timeZone ?? DEFAULT_TIME_ZONE
+  group(records.appointments ?? [], a => appointmentsKey(a.start, zone), apptsBy)
+  group(records.invoices ?? [], i => invoicesKey(i.issuedAt, zone), invoicesBy)
 
   const out = new Map<DocKey, A.Doc<AnyClinicDoc>>()
   const build = (key: DocKey, fill: (d: Record<string, Record<string, unknown>>) => void): void => {

@@ -24,6 +24,8 @@ const initialValue = (clinicId: string, key: DocKey): Record<string, unknown> =>
       return { ...base, items: {}, publishedAt: new A.ImmutableString("") }
     case "rejections":
       return { ...base, rejections: {} }
+    case "profile":
+      return { ...base, profile: {}, publishedAt: new A.ImmutableString("") }
   }
 }
 

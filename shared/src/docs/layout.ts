@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto"
 import { stringifyAutomergeUrl, parseAutomergeUrl, type DocumentId } from "@automerge/automerge-repo"
+import { localMonth } from "../schema/zone.js"
 import type { DocKind } from "./types.js"
 
 /**
  * How a clinic's records are spread over documents (see README "Document layout"):
  * - 64 client shards; a client and all its patients live in shard hash(clientId) % 64;
  * - appointments partitioned by month of their start, invoices by month of issue;
- * - one price list and one rejections document, owned by the server;
+ * - one price list, one rejections and one clinic profile document, owned by the server;
  * - one root document listing which month partitions exist.
  * Every document id is derived from (clinicId, key), so desks that create the same
  * partition independently, offline, create the same document.
@@ -14,7 +15,16 @@ import type { DocKind } from "./types.js"
 export const CLIENT_SHARDS = 64
 
 export type DocKey =
-  "root" | "pricelist" | "rejections" | `clients/${number}` | `appointments/${string}` | `invoices/${string}`
+  | "root"
+  | "pricelist"
+  | "rejections"
+  | "profile"
+  | `clients/${number}`
+  | `appointments/${string}`
+  | `invoices/${string}`
+
+/** The documents every clinic has besides its month partitions. */
+export const FIXED_KEYS = ["root", "pricelist", "rejections", "profile"] as const satisfies readonly DocKey[]
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
 
@@ -24,9 +34,17 @@ export const shardOf = (clientId: string): number => {
 }
 
 export const clientShardKey = (clientId: string): DocKey => `clients/${shardOf(clientId)}`
-export const monthOf = (iso: string): string => iso.slice(0, 7)
-export const appointmentsKey = (startIso: string): DocKey => `appointments/${monthOf(startIso)}`
-export const invoicesKey = (issuedIso: string): DocKey => `invoices/${monthOf(issuedIso)}`
+/**
+ * The month partition of an appointment: the month of its start where the clinic is (its time
+ * zone, from the clinic profile). Computed once, when the record is created: a record stays in the
+ * document it was written to (a later change of the zone or of its start does not move it), and
+ * readers find it by id (the desk's read model keeps each record's document).
+ */
+export const appointmentsKey = (startIso: string, timeZone: string): DocKey =>
+  `appointments/${localMonth(startIso, timeZone)}`
+/** The month partition of an invoice: the month of its issue in the clinic's time zone (see appointmentsKey). */
+export const invoicesKey = (issuedIso: string, timeZone: string): DocKey =>
+  `invoices/${localMonth(issuedIso, timeZone)}`
 
 /** The appointment and invoice month partitions from `before` years back to `after` years ahead of `now`. */
 export const monthKeysAround = (now: Date, before: number, after: number): DocKey[] => {
@@ -43,7 +61,7 @@ export const monthKeysAround = (now: Date, before: number, after: number): DocKe
 export const allShardKeys = (): DocKey[] => Array.from({ length: CLIENT_SHARDS }, (_, i) => `clients/${i}` as DocKey)
 
 export const kindOfKey = (key: string): DocKind | undefined => {
-  if (key === "root" || key === "pricelist" || key === "rejections") return key
+  if ((FIXED_KEYS as readonly string[]).includes(key)) return key as (typeof FIXED_KEYS)[number]
   const [kind, rest] = key.split("/")
   if (kind === "clients" && rest !== undefined && /^\d+$/.test(rest) && Number(rest) < CLIENT_SHARDS) return "clients"
   if ((kind === "appointments" || kind === "invoices") && rest !== undefined && MONTH.test(rest)) return kind
@@ -66,7 +84,7 @@ export class ClinicLayout {
 
   constructor(clinicId: string) {
     this.clinicId = clinicId
-    for (const key of ["root", "pricelist", "rejections", ...allShardKeys()] as DocKey[]) this.add(key)
+    for (const key of [...FIXED_KEYS, ...allShardKeys()]) this.add(key)
   }
 
   add(key: DocKey): DocumentId {

@@ -1,7 +1,8 @@
 import * as A from "@automerge/automerge"
+import { PROFILE_FIELDS, profileFrom, type ClinicProfile } from "../schema/profile.js"
 import type { Collection, PriceItem, RecordByCollection } from "../schema/records.js"
 import { fromDoc, priceItemFromDoc, str } from "./convert.js"
-import type { AnyClinicDoc, DocKind, PriceListDoc, RejectionsDoc } from "./types.js"
+import type { AnyClinicDoc, DocKind, PriceListDoc, ProfileDoc, RejectionsDoc } from "./types.js"
 
 /** Which collections a document kind holds, and under which top-level field. */
 export const COLLECTIONS_OF_KIND: Record<DocKind, readonly Collection[]> = {
@@ -11,6 +12,7 @@ export const COLLECTIONS_OF_KIND: Record<DocKind, readonly Collection[]> = {
   invoices: ["invoices"],
   pricelist: [],
   rejections: [],
+  profile: [],
 }
 
 export type AnyRecord = { [C in Collection]: { collection: C; record: RecordByCollection[C] } }[Collection]
@@ -77,3 +79,11 @@ export const rejectionsOfDoc = (doc: RejectionsDoc): Rejection[] =>
     at: str(r.at),
     recordUpdatedAt: str(r.recordUpdatedAt),
   }))
+
+/** The profile a profile document holds, or null while it holds only its genesis (nothing published yet). */
+export const profileOfDoc = (doc: ProfileDoc): ClinicProfile | null => {
+  if (str(doc.publishedAt) === "") return null
+  const fields: Partial<Record<keyof ClinicProfile, string>> = {}
+  for (const f of PROFILE_FIELDS) fields[f] = str(doc.profile?.[f])
+  return profileFrom(fields)
+}

@@ -1,3 +1,4 @@
+import { profileFrom, type ClinicProfile } from "../schema/profile.js"
 import type { Appointment, Client, Invoice, Patient, PriceItem } from "../schema/records.js"
 import { isDocKey, type DocKey } from "./layout.js"
 import type { Rejection } from "./records.js"
@@ -8,8 +9,8 @@ export interface SnapshotDocState {
   heads: string[]
 }
 
-/** The wire format's version, in its header line. */
-export const SNAPSHOT_FORMAT = 2
+/** The wire format's version, in its header line (3: the clinic profile line). */
+export const SNAPSHOT_FORMAT = 3
 
 /**
  * A clinic's records as plain JSON, so a new desk can search within seconds, and the heads of
@@ -28,6 +29,8 @@ export interface ClinicSnapshot {
   }
   priceList: PriceItem[]
   rejections: Rejection[]
+  /** null while the bridge has published no profile */
+  profile: ClinicProfile | null
 }
 
 /** The records of one document: a client shard (clients with their patients) or a month partition. */
@@ -43,7 +46,7 @@ export interface SnapshotRecords {
 /**
  * What `GET /clinics/:clinicId/snapshot` of the relay returns: gzip NDJSON, one of these per line.
  * A header, the records document by document (a desk applies and indexes them as they arrive,
- * without holding the whole clinic in memory), the price list, the rejections, and an end line
+ * without holding the whole clinic in memory), the price list, the rejections, the clinic's profile, and an end line
  * whose count proves nothing was cut off.
  */
 export type SnapshotLine =
@@ -59,6 +62,7 @@ export type SnapshotLine =
   | SnapshotRecords
   | { type: "priceList"; items: PriceItem[] }
   | { type: "rejections"; items: Rejection[] }
+  | { type: "profile"; profile: ClinicProfile | null }
   | { type: "end"; records: number }
 
 export type SnapshotHeader = Extract<SnapshotLine, { type: "header" }>
@@ -98,6 +102,9 @@ export const parseSnapshotLine = (text: string, lineNo = 0): SnapshotLine => {
     case "rejections":
       if (!Array.isArray(v.items)) throw bad(`malformed ${v.type}`)
       return v as SnapshotLine
+    case "profile":
+      if (v.profile !== null && !isObject(v.profile)) throw bad("malformed profile")
+      return v as SnapshotLine
     case "end":
       if (typeof v.records !== "number") throw bad("malformed end")
       return v as SnapshotLine
@@ -116,6 +123,7 @@ export const snapshotLines = (
   parts: SnapshotRecords[],
   priceList: PriceItem[],
   rejections: Rejection[],
+  profile: ClinicProfile | null = null,
 ): SnapshotLine[] => {
   const records = parts.reduce((n, p) => n + recordCount(p), 0)
   return [
@@ -123,6 +131,7 @@ export const snapshotLines = (
     ...parts,
     { type: "priceList", items: priceList },
     { type: "rejections", items: rejections },
+    { type: "profile", profile },
     { type: "end", records },
   ]
 }
@@ -136,6 +145,7 @@ export const readSnapshot = (ndjson: string): ClinicSnapshot => {
     records: { clients: [], patients: [], appointments: [], invoices: [] },
     priceList: [],
     rejections: [],
+    profile: null,
   }
   let ended = false
   ndjson.split("\n").forEach((text, i) => {
@@ -149,6 +159,7 @@ export const readSnapshot = (ndjson: string): ClinicSnapshot => {
       snap.records.invoices.push(...l.invoices)
     } else if (l.type === "priceList") snap.priceList = l.items
     else if (l.type === "rejections") snap.rejections = l.items
+    else if (l.type === "profile") snap.profile = l.profile ? profileFrom(l.profile) : null
     else ended = true
   })
   if (!ended) throw new Error("snapshot has no end line: it was cut off")

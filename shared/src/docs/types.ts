@@ -1,4 +1,5 @@
 import type { ImmutableString } from "@automerge/automerge"
+import type { ClinicProfile } from "../schema/profile.js"
 import type { AppointmentStatus, InvoiceStatus, ItemKind, Sex } from "../schema/records.js"
 
 /**
@@ -89,7 +90,7 @@ export interface RejectionDoc {
   recordUpdatedAt: Imm
 }
 
-export const DOC_KINDS = ["root", "clients", "appointments", "invoices", "pricelist", "rejections"] as const
+export const DOC_KINDS = ["root", "clients", "appointments", "invoices", "pricelist", "rejections", "profile"] as const
 export type DocKind = (typeof DOC_KINDS)[number]
 
 interface Base<K extends DocKind> {
@@ -123,6 +124,13 @@ export interface RejectionsDoc extends Base<"rejections"> {
   rejections: Record<string, RejectionDoc>
 }
 
+/** The clinic's profile (see ClinicProfile), as the bridge publishes it: one ImmutableString per field. */
+export interface ProfileDoc extends Base<"profile"> {
+  profile: Partial<Record<keyof ClinicProfile, Imm>>
+  /** when the bridge last wrote it; "" while only the genesis exists (no profile published yet) */
+  publishedAt: Imm
+}
+
 export interface DocByKind {
   root: RootDoc
   clients: ClientShardDoc
@@ -130,8 +138,9 @@ export interface DocByKind {
   invoices: InvoicesDoc
   pricelist: PriceListDoc
   rejections: RejectionsDoc
+  profile: ProfileDoc
 }
 export type AnyClinicDoc = DocByKind[DocKind]
 
 /** Documents written only by the server (bridge); the relay drops desk changes to them. */
-export const SERVER_OWNED_KINDS: readonly DocKind[] = ["pricelist", "rejections"]
+export const SERVER_OWNED_KINDS: readonly DocKind[] = ["pricelist", "rejections", "profile"]

@@ -13,6 +13,8 @@ export interface Queryable {
 export interface DeskRow {
   deskId: string
   clinicId: string
+  /** the desk's code in its clinic (invoice numbers: <code>-<YYMM>-<sequence>) */
+  code: string
   name: string
   state: "pending" | "expired" | "enrolled" | "revoked"
   createdAt: Date
@@ -25,6 +27,7 @@ export interface DeskRow {
 export interface DeskAdded {
   deskId: string
   clinicId: string
+  code: string
   /** shown once; only its hash is stored */
   enrolmentToken: string
   expiresAt: Date
@@ -33,6 +36,8 @@ export interface DeskAdded {
 export interface Enrolled {
   deskId: string
   clinicId: string
+  /** the desk's code in its clinic, kept in its credential file */
+  deskCode: string
   /** the desk's credential (`Authorization: Bearer <credential>`); only its hash is stored */
   credential: string
 }
@@ -40,6 +45,31 @@ export interface Enrolled {
 const checkName = (what: string, v: string): void => {
   if (!NAME.test(v)) throw new Error(`invalid ${what} ${JSON.stringify(v)}: use 1-64 of A-Z a-z 0-9 _ -`)
 }
+
+/** A desk code: a capital Latin letter, then up to 5 capital letters or digits (D1, D12, FRONT, A2). */
+export const DESK_CODE = /^[A-Z][A-Z0-9]{0,5}$/
+
+export const checkDeskCode = (code: string): void => {
+  if (!DESK_CODE.test(code))
+    throw new Error(
+      `invalid desk code ${JSON.stringify(code)}: use a capital Latin letter, then up to 5 capital letters or digits (D1, FRONT)`,
+    )
+}
+
+/** The first of D1, D2, ... that no desk of the clinic has ever had. */
+const firstFreeCode = async (db: Queryable, clinicId: string): Promise<string> => {
+  const { rows } = await db.query<{ code: string }>("SELECT code FROM desk_credentials WHERE clinic_id = $1", [
+    clinicId,
+  ])
+  const taken = new Set(rows.map(r => r.code))
+  let n = 1
+  while (taken.has(`D${n}`)) n++
+  return `D${n}`
+}
+
+const isCodeTaken = (e: unknown): boolean =>
+  (e as { code?: string; constraint?: string }).code === "23505" &&
+  (e as { constraint?: string }).constraint === "desk_credentials_clinic_code_key"
 
 /** `vetsync clinics add`: registers a clinic (idempotent; a name given later replaces the old one). */
 export const clinicAdd = async (db: Queryable, clinicId: string, name = ""): Promise<void> => {
@@ -62,14 +92,17 @@ export const clinicList = async (db: Queryable): Promise<{ id: string; name: str
 
 /**
  * `vetsync desks add`: registers a desk of a known clinic and returns its one-time
- * enrolment token (valid `ttlHours`, default 72). A desk id is chosen when none is given.
+ * enrolment token (valid `ttlHours`, default 72). A desk id is chosen when none is given; the
+ * desk's code is `code`, refused when another desk of the clinic has (or had) it, or else the
+ * first free one of D1, D2, ...
  */
 export const deskAdd = async (
   db: Queryable,
-  opts: { clinicId: string; deskId?: string; name?: string; ttlHours?: number },
+  opts: { clinicId: string; deskId?: string; name?: string; ttlHours?: number; code?: string },
 ): Promise<DeskAdded> => {
   const deskId = opts.deskId ?? `desk-${randomBytes(5).toString("hex")}`
   checkName("desk id", deskId)
+  if (opts.code !== undefined) checkDeskCode(opts.code)
   const ttl = opts.ttlHours ?? 72
   if (!(ttl > 0)) throw new Error("ttlHours must be positive")
   const clinic = await db.query("SELECT 1 FROM clinics WHERE id = $1", [opts.clinicId])
@@ -82,15 +115,28 @@ export const deskAdd = async (
     opts.clinicId,
   ])
   const { token, hash } = newToken("enrol", deskId)
-  const res = await db.query<{ enrol_expires_at: Date }>(
-    `INSERT INTO desk_credentials (desk_id, clinic_id, name, enrol_token_hash, enrol_expires_at)
-     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
-     ON CONFLICT (desk_id) DO NOTHING RETURNING enrol_expires_at`,
-    [deskId, opts.clinicId, opts.name ?? "", hash, ttl * 3600],
-  )
-  const row = res.rows[0]
-  if (!row) throw new Error(`desk ${deskId} is already registered (revoke it and add a new desk id)`)
-  return { deskId, clinicId: opts.clinicId, enrolmentToken: token, expiresAt: row.enrol_expires_at }
+  // a free code can be taken by a `desks add` running at the same moment: then the next one
+  for (let attempt = 0; ; attempt++) {
+    const code = opts.code ?? (await firstFreeCode(db, opts.clinicId))
+    let res: { rows: { enrol_expires_at: Date }[] }
+    try {
+      res = await db.query<{ enrol_expires_at: Date }>(
+        `INSERT INTO desk_credentials (desk_id, clinic_id, name, enrol_token_hash, enrol_expires_at, code)
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6)
+         ON CONFLICT (desk_id) DO NOTHING RETURNING enrol_expires_at`,
+        [deskId, opts.clinicId, opts.name ?? "", hash, ttl * 3600, code],
+      )
+    } catch (e) {
+      if (!isCodeTaken(e)) throw e
+      if (opts.code !== undefined)
+        throw new Error(`desk code ${code} is taken in clinic ${opts.clinicId}: choose another`)
+      if (attempt >= 20) throw new Error(`no free desk code in clinic ${opts.clinicId}: give one with --code`)
+      continue
+    }
+    const row = res.rows[0]
+    if (!row) throw new Error(`desk ${deskId} is already registered (revoke it and add a new desk id)`)
+    return { deskId, clinicId: opts.clinicId, code, enrolmentToken: token, expiresAt: row.enrol_expires_at }
+  }
 }
 
 /** `vetsync desks list` */
@@ -98,6 +144,7 @@ export const deskList = async (db: Queryable, clinicId?: string): Promise<DeskRo
   const { rows } = await db.query<{
     desk_id: string
     clinic_id: string
+    code: string
     name: string
     created_at: Date
     enrolled_at: Date | null
@@ -105,14 +152,16 @@ export const deskList = async (db: Queryable, clinicId?: string): Promise<DeskRo
     last_seen_at: Date | null
     expired: boolean
   }>(
-    `SELECT desk_id, clinic_id, name, created_at, enrolled_at, revoked_at, last_seen_at,
+    `SELECT desk_id, clinic_id, code, name, created_at, enrolled_at, revoked_at, last_seen_at,
             (enrolled_at IS NULL AND enrol_expires_at <= now()) AS expired
-     FROM desk_credentials WHERE $1::text IS NULL OR clinic_id = $1 ORDER BY clinic_id, desk_id`,
+     FROM desk_credentials WHERE $1::text IS NULL OR clinic_id = $1
+     ORDER BY clinic_id, length(code), code, desk_id`,
     [clinicId ?? null],
   )
   return rows.map(r => ({
     deskId: r.desk_id,
     clinicId: r.clinic_id,
+    code: r.code,
     name: r.name,
     state: r.revoked_at ? "revoked" : r.enrolled_at ? "enrolled" : r.expired ? "expired" : "pending",
     createdAt: r.created_at,
@@ -164,15 +213,15 @@ export const enrol = async (db: Queryable, enrolmentToken: string): Promise<Enro
   const parsed = parseToken(enrolmentToken)
   if (!parsed || parsed.kind !== "enrol") return null
   const { token, hash } = newToken("desk", parsed.id)
-  const res = await db.query<{ clinic_id: string }>(
+  const res = await db.query<{ clinic_id: string; code: string }>(
     `UPDATE desk_credentials
      SET secret_hash = $3, enrol_token_hash = NULL, enrolled_at = now(), last_seen_at = now()
      WHERE desk_id = $1 AND enrol_token_hash = $2 AND revoked_at IS NULL AND enrol_expires_at > now()
-     RETURNING clinic_id`,
+     RETURNING clinic_id, code`,
     [parsed.id, hashSecret(parsed.secret), hash],
   )
   const row = res.rows[0]
-  return row ? { deskId: parsed.id, clinicId: row.clinic_id, credential: token } : null
+  return row ? { deskId: parsed.id, clinicId: row.clinic_id, deskCode: row.code, credential: token } : null
 }
 
 /** The identity a desk or service credential stands for, or null (unknown, wrong secret, revoked). */

@@ -1,7 +1,7 @@
-import { appointmentsKey, type Appointment, type AppointmentsDoc, type Client, type Patient } from "@vetsync/shared"
+import { appointmentsKey, dayRange, type Appointment, type AppointmentsDoc, type Client, type Patient } from "@vetsync/shared"
 import { DeskError, type AppointmentView, type BookInput } from "../api.js"
 import { createClient, createPatient } from "./clients.js"
-import { assertValid, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
+import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
 
 /** Books an appointment for an existing client and patient, or creates them first. */
 export const book = async (
@@ -53,16 +53,16 @@ export const book = async (
 
   const appointment: Appointment = { ...draft, clientId: client.id, patientId: patient.id }
   assertValid(ctx, "appointments", appointment, "appointment")
-  await ctx.write<AppointmentsDoc>(appointmentsKey(appointment.start), doc => insertRecord(doc, "appointments", { ...appointment }), [
+  // the partition is the month of the start in the clinic's zone, chosen now and kept for good
+  const key = appointmentsKey(appointment.start, ctx.timeZone())
+  await ctx.write<AppointmentsDoc>(key, doc => insertRecord(doc, "appointments", { ...appointment }), [
     { collection: "appointments", id: appointment.id },
   ])
   return { appointment, client, patient }
 }
 
 export const setAppointmentStatus = async (ctx: CommandContext, id: string, status: Appointment["status"]): Promise<Appointment> => {
-  const known = ctx.rm.getAppointment(id)
-  if (!known) throw notFound("appointment", id)
-  const key = appointmentsKey(known.start)
+  const key = docKeyOfRecord(ctx, "appointments", id)
   const current = await ctx.readFromDoc(key, "appointments", id)
   if (!current) throw notFound("appointment", id)
   const changes = { status, updatedAt: ctx.now(), updatedBy: ctx.deskId }
@@ -79,7 +79,10 @@ const overlaps = (a: Appointment, b: Appointment): boolean =>
 
 const LIVE = (a: Appointment): boolean => a.status !== "cancelled" && a.status !== "no_show"
 
-/** A day's appointments (local time of the desk's clock is not assumed: `date` is a UTC date). */
+/**
+ * A day's appointments: `date` is the clinic's calendar date, from its local midnight to the next
+ * (its time zone, not UTC and not the desk machine's zone).
+ */
 export const dayView = (
   ctx: CommandContext,
   date: string,
@@ -87,8 +90,7 @@ export const dayView = (
   rejectionOf: (key: string, updatedAt: string) => string | null,
 ): AppointmentView[] => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new DeskError("bad_request", "date must be YYYY-MM-DD")
-  const from = `${date}T00:00:00.000Z`
-  const to = new Date(Date.parse(from) + 86_400_000).toISOString()
+  const { from, to } = dayRange(date, ctx.timeZone())
   const all = ctx.rm.appointmentsBetween(from, to)
   const live = all.filter(LIVE)
   return all

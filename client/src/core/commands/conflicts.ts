@@ -1,6 +1,6 @@
-import { appointmentsKey, clientShardKey, invoicesKey, type Collection, type DocKey } from "@vetsync/shared"
+import { clientShardKey, type Collection, type DocKey } from "@vetsync/shared"
 import { DeskError } from "../api.js"
-import { assertValid, notFound, patchRecord, type CommandContext } from "./context.js"
+import { assertValid, docKeyOfRecord, notFound, patchRecord, type CommandContext } from "./context.js"
 
 const EDITABLE: Record<Collection, readonly string[]> = {
   clients: ["name", "phone", "email", "address", "notes"],
@@ -18,16 +18,9 @@ const keyOf = (ctx: CommandContext, collection: Collection, id: string): DocKey 
       if (!p) throw notFound("patient", id)
       return clientShardKey(p.clientId)
     }
-    case "appointments": {
-      const a = ctx.rm.getAppointment(id)
-      if (!a) throw notFound("appointment", id)
-      return appointmentsKey(a.start)
-    }
-    case "invoices": {
-      const i = ctx.rm.getInvoice(id)
-      if (!i) throw notFound("invoice", id)
-      return invoicesKey(i.issuedAt)
-    }
+    case "appointments":
+    case "invoices":
+      return docKeyOfRecord(ctx, collection, id)
   }
 }
 

@@ -2,6 +2,8 @@ import * as A from "@automerge/automerge"
 import {
   deskClockToday,
   fieldToDoc,
+  isDocKey,
+  kindOfKey,
   readRecord,
   recordToDoc,
   validators,
@@ -21,6 +23,12 @@ export interface CommandContext {
   readonly deskId: string
   readonly deskCode: string
   now(): string
+  /**
+   * The clinic's time zone: its profile's, else DEFAULT_TIME_ZONE until the desk has the profile.
+   * Days, month partitions and invoice numbers' months are counted in it, never in UTC or the
+   * machine's own zone.
+   */
+  timeZone(): string
   /** what "today" is for the validators (the clinic's time zone, once known); default: the desk's clock, a day of slack */
   readonly dates?: DateContext
   newId(): string
@@ -76,6 +84,17 @@ export const patchRecord = (
 }
 
 export const notFound = (what: string, id: string): DeskError => new DeskError("not_found", `${what} ${id} not found`)
+
+/**
+ * The document an existing appointment or invoice lives in: the one the read model read it from.
+ * Its partition was chosen when it was created; changes go there, never to the partition its
+ * dates would pick today (the clinic's zone may have changed since, or its start moved).
+ */
+export const docKeyOfRecord = (ctx: Pick<CommandContext, "rm">, collection: "appointments" | "invoices", id: string): DocKey => {
+  const key = ctx.rm.docKeyOf(collection, id)
+  if (!key || !isDocKey(key) || kindOfKey(key) !== collection) throw notFound(collection.replace(/s$/, ""), id)
+  return key
+}
 
 /** Reads a record from an opened document (used by readFromDoc implementations). */
 export const recordFromDoc = <C extends Collection>(

@@ -1,14 +1,16 @@
-import { invoicesKey, lineTotal, type Invoice, type InvoiceLine, type InvoicesDoc } from "@vetsync/shared"
+import { invoicesKey, lineTotal, localMonth, type Invoice, type InvoiceLine, type InvoicesDoc } from "@vetsync/shared"
 import { DeskError, type InvoiceInput, type InvoiceView } from "../api.js"
-import { assertValid, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
+import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
 
 /**
- * The next invoice number of this desk: <desk code>-<YYMM>-<sequence>. The desk code is unique
- * in the clinic and the sequence is kept in the desk's read model, so numbers never collide,
- * even offline. A number consumed by a failed write is skipped, never reused.
+ * The next invoice number of this desk: <desk code>-<YYMM>-<sequence>, YYMM the month of issue in
+ * the clinic's time zone. The desk code is unique in the clinic (the registry gives it at
+ * enrolment) and the sequence is kept in the desk's read model, so numbers never collide, even
+ * offline. A number consumed by a failed write is skipped, never reused.
  */
 const nextNumber = (ctx: CommandContext, issuedAt: string): string => {
-  const yymm = issuedAt.slice(2, 4) + issuedAt.slice(5, 7)
+  const month = localMonth(issuedAt, ctx.timeZone())
+  const yymm = month.slice(2, 4) + month.slice(5, 7)
   const key = `invoiceSeq:${yymm}`
   const seq = ctx.rm.transaction(() => {
     const n = Number(ctx.rm.getMeta(key) ?? "0") + 1
@@ -66,16 +68,15 @@ export const createInvoice = async (ctx: CommandContext, input: InvoiceInput): P
     total: lines.reduce((s, l) => s + l.total, 0),
   }
   assertValid(ctx, "invoices", invoice, "invoice")
-  await ctx.write<InvoicesDoc>(invoicesKey(invoice.issuedAt), doc => insertRecord(doc, "invoices", { ...invoice }), [
+  // the partition is the month of issue in the clinic's zone, chosen now and kept for good
+  await ctx.write<InvoicesDoc>(invoicesKey(invoice.issuedAt, ctx.timeZone()), doc => insertRecord(doc, "invoices", { ...invoice }), [
     { collection: "invoices", id: invoice.id },
   ])
   return invoice
 }
 
 export const setInvoiceStatus = async (ctx: CommandContext, id: string, status: "paid" | "void"): Promise<Invoice> => {
-  const known = ctx.rm.getInvoice(id)
-  if (!known) throw notFound("invoice", id)
-  const key = invoicesKey(known.issuedAt)
+  const key = docKeyOfRecord(ctx, "invoices", id)
   const current = await ctx.readFromDoc(key, "invoices", id)
   if (!current) throw notFound("invoice", id)
   if (current.status === "void") throw new DeskError("bad_request", `invoice ${current.number} is void`)

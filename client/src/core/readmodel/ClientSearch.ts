@@ -52,7 +52,10 @@ export class ClientSearch {
     ).all(prefix, prefixEnd(prefix), limit) as HitRow[]
     const short = likes.map(() => " AND s.body LIKE ? ESCAPE '\\'").join("")
     const shortArgs = likes.map(l => `%${likeEscaped(l)}%`)
-    const total = this.#count(`SELECT count(*) AS n FROM client_search s WHERE s.body MATCH ?${short}`, [fts, ...shortArgs])
+    const total = this.#count(`SELECT count(*) AS n FROM client_search s WHERE s.body MATCH ?${short}`, [
+      fts,
+      ...shortArgs,
+    ])
     if (first.length >= limit) return { hits: withPets(this.#db, first), total }
     const [w0 = "", ...others] = words
     const allOthers = others.length ? others.map(() => WORD_START).join(" AND ") : "1"
@@ -86,18 +89,23 @@ export class ClientSearch {
     const [w0 = "", ...others] = words
     const where = `name_lc >= ? AND name_lc < ? AND deleted = 0${others.map(() => " AND instr(' ' || name_lc, ?) > 0").join("")}`
     const args = [w0, prefixEnd(w0), ...others.map(w => ` ${w}`)]
-    const rows = this.#prepare(`SELECT id, name, phone FROM clients WHERE ${where} ORDER BY name_lc LIMIT ?`).all(...args, limit) as HitRow[]
-    return { hits: withPets(this.#db, rows), total: this.#count(`SELECT count(*) AS n FROM clients WHERE ${where}`, args) }
+    const rows = this.#prepare(`SELECT id, name, phone FROM clients WHERE ${where} ORDER BY name_lc LIMIT ?`).all(
+      ...args,
+      limit,
+    ) as HitRow[]
+    return {
+      hits: withPets(this.#db, rows),
+      total: this.#count(`SELECT count(*) AS n FROM clients WHERE ${where}`, args),
+    }
   }
 
   /** the exact number first (by its canonical form), then numbers that contain the digits, by name */
   #byPhone(digits: string, exact: string, limit: number): ClientSearchResult {
     const partial = digits.length >= 3 ? `"${digits}"` : null
     const exactRows = exact
-      ? (this.#prepare("SELECT id, name, phone FROM clients WHERE phone_key = ? AND deleted = 0 ORDER BY name_lc LIMIT ?").all(
-          exact,
-          limit,
-        ) as HitRow[])
+      ? (this.#prepare(
+          "SELECT id, name, phone FROM clients WHERE phone_key = ? AND deleted = 0 ORDER BY name_lc LIMIT ?",
+        ).all(exact, limit) as HitRow[])
       : []
     if (partial === null) return { hits: withPets(this.#db, exactRows), total: exactRows.length }
     const total = exact

@@ -1,6 +1,18 @@
 import Database from "better-sqlite3"
-import { phoneKey, type Appointment, type Client, type Collection, type Invoice, type Patient, type PriceItem, type Rejection } from "@vetsync/shared"
+import {
+  phoneKey,
+  profileFrom,
+  type Appointment,
+  type Client,
+  type ClinicProfile,
+  type Collection,
+  type Invoice,
+  type Patient,
+  type PriceItem,
+  type Rejection,
+} from "@vetsync/shared"
 import { READ_MODEL_DDL, READ_MODEL_LATE_DDL, READ_MODEL_VERSION } from "./schema.js"
+import { addMissingColumns, migrateReadModel } from "./migrateReadModel.js"
 import { ReadModelQueries } from "./ReadModelQueries.js"
 import { fold, nameKey, searchBody } from "./searchText.js"
 
@@ -27,39 +39,22 @@ export class ReadModel extends ReadModelQueries {
     db.pragma("synchronous = FULL")
     db.pragma("foreign_keys = OFF")
     db.exec(READ_MODEL_DDL)
-    const v = (db.prepare("SELECT v FROM meta WHERE k = 'version'").get() as { v: string } | undefined)?.v
-    const old = v !== undefined && Number(v) >= 1 && Number(v) < READ_MODEL_VERSION
-    if (v !== undefined && !old && Number(v) !== READ_MODEL_VERSION) {
+    // columns and indexes a file of an older version lacks, before any statement is prepared
+    addMissingColumns(db)
+    db.exec(READ_MODEL_LATE_DDL)
+    const rm = new ReadModel(db)
+    const v = rm.getMeta("version")
+    if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
+    else if (Number(v) >= 1 && Number(v) < READ_MODEL_VERSION) rm.transaction(() => rm.#migrate(Number(v)))
+    else if (Number(v) !== READ_MODEL_VERSION) {
       db.close()
       throw new Error(`read model ${file} has version ${v}, expected ${READ_MODEL_VERSION}`)
     }
-    const columns = db.prepare("PRAGMA table_info(clients)").all() as { name: string }[]
-    if (!columns.some(c => c.name === "phone_key")) db.exec("ALTER TABLE clients ADD COLUMN phone_key TEXT NOT NULL DEFAULT ''")
-    db.exec(READ_MODEL_LATE_DDL)
-    const rm = new ReadModel(db)
-    if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
-    else if (old) rm.transaction(() => rm.#migrate())
     return rm
   }
 
-  /**
-   * Version 1 keyed the search index by an unindexed id column, version 2 did not fold ё into е,
-   * version 3 kept phones as typed (staff typing "8 952 618 10 32" did not find "+7 952 618-10-32"):
-   * the name and phone keys and the search index are rebuilt from the records. The documents keep
-   * what they hold; only the read model's keys are new.
-   */
-  #migrate(): void {
-    const setClient = this.db.prepare("UPDATE clients SET name_lc = ?, phone_key = ? WHERE id = ?")
-    for (const r of this.db.prepare("SELECT id, name, phone FROM clients").all() as { id: string; name: string; phone: string }[])
-      setClient.run(nameKey(r.name), phoneKey(r.phone), r.id)
-    const setPrice = this.db.prepare("UPDATE price_items SET name_lc = ? WHERE id = ?")
-    for (const r of this.db.prepare("SELECT id, code, name FROM price_items").all() as {
-      id: string
-      code: string
-      name: string
-    }[])
-      setPrice.run(fold(`${r.code} ${r.name}`), r.id)
-    this.reindexAll()
+  #migrate(from: number): void {
+    migrateReadModel(this.db, from, () => this.reindexAll())
     this.setMeta("version", String(READ_MODEL_VERSION))
   }
 
@@ -124,9 +119,11 @@ export class ReadModel extends ReadModelQueries {
     )
   }
 
-  upsertAppointment(a: Appointment): void {
+  /** `docKey`: the document the record was read from (see schema.ts) */
+  upsertAppointment(a: Appointment, docKey: string): void {
     this.#stmts.appointment.run({
       ...a,
+      doc_key: docKey,
       client_id: a.clientId,
       patient_id: a.patientId,
       created_at: a.createdAt,
@@ -137,9 +134,11 @@ export class ReadModel extends ReadModelQueries {
     })
   }
 
-  upsertInvoice(i: Invoice): void {
+  /** `docKey`: the document the record was read from (see schema.ts) */
+  upsertInvoice(i: Invoice, docKey: string): void {
     this.#stmts.invoice.run({
       ...i,
+      doc_key: docKey,
       client_id: i.clientId,
       patient_id: i.patientId,
       issued_at: i.issuedAt,
@@ -198,6 +197,16 @@ export class ReadModel extends ReadModelQueries {
         updated_at: p.updatedAt,
         name_lc: fold(`${p.code} ${p.name}`),
       })
+  }
+
+  /** The clinic's profile as the bridge last published it (null: none yet). */
+  getProfile(): ClinicProfile | null {
+    const text = this.getMeta("clinicProfile")
+    return text ? profileFrom(JSON.parse(text) as Partial<ClinicProfile>) : null
+  }
+  setProfile(profile: ClinicProfile | null): void {
+    if (profile) this.setMeta("clinicProfile", JSON.stringify(profile))
+    else this.db.prepare("DELETE FROM meta WHERE k = 'clinicProfile'").run()
   }
 
   replaceRejections(list: Rejection[]): void {
@@ -261,12 +270,12 @@ const prepare = (db: Database.Database) => ({
   patient: db.prepare(`INSERT OR REPLACE INTO patients (id, client_id, name, species, breed, sex, birth_date, chip,
     notes, created_at, updated_at, created_by, updated_by, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
   appointment: db.prepare(`INSERT OR REPLACE INTO appointments (id, client_id, patient_id, vet, start, "end", reason,
-    status, created_at, updated_at, created_by, updated_by, deleted) VALUES (@id, @client_id, @patient_id, @vet,
-    @start, @end, @reason, @status, @created_at, @updated_at, @created_by, @updated_by, @deleted)`),
+    status, created_at, updated_at, created_by, updated_by, deleted, doc_key) VALUES (@id, @client_id, @patient_id, @vet,
+    @start, @end, @reason, @status, @created_at, @updated_at, @created_by, @updated_by, @deleted, @doc_key)`),
   invoice: db.prepare(`INSERT OR REPLACE INTO invoices (id, number, client_id, patient_id, vet, issued_at, status,
-    paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted) VALUES (@id, @number, @client_id,
-    @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at, @updated_at, @created_by,
-    @updated_by, @deleted)`),
+    paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted, doc_key) VALUES (@id, @number,
+    @client_id, @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at, @updated_at, @created_by,
+    @updated_by, @deleted, @doc_key)`),
   price: db.prepare(`INSERT OR REPLACE INTO price_items (id, code, name, kind, price, unit, active, updated_at, name_lc)
     VALUES (@id, @code, @name, @kind, @price, @unit, @active, @updated_at, @name_lc)`),
   rejection: db.prepare("INSERT OR REPLACE INTO rejections (key, reason, at, record_updated_at) VALUES (?, ?, ?, ?)"),

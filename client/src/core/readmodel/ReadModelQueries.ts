@@ -126,12 +126,18 @@ export class ReadModelQueries {
     const r = this.db.prepare("SELECT * FROM invoices WHERE id = ?").get(id) as Row | undefined
     return r ? invoiceOfRow(r) : undefined
   }
-  invoices(opts: { month?: string; clientId?: string; limit: number }): Invoice[] {
+  /** The document an appointment or invoice was read from: where its changes go ("" or undefined: unknown). */
+  docKeyOf(collection: "appointments" | "invoices", id: string): string | undefined {
+    const r = this.db.prepare(`SELECT doc_key FROM ${collection} WHERE id = ?`).get(id) as Row | undefined
+    return r ? s(r.doc_key) : undefined
+  }
+  /** invoices issued in [from, to) (ISO instants), of a client, newest first */
+  invoices(opts: { from?: string; to?: string; clientId?: string; limit: number }): Invoice[] {
     const where = ["deleted = 0"]
     const args: unknown[] = []
-    if (opts.month) {
+    if (opts.from !== undefined && opts.to !== undefined) {
       where.push("issued_at >= ? AND issued_at < ?")
-      args.push(`${opts.month}-01`, `${opts.month}-32`)
+      args.push(opts.from, opts.to)
     }
     if (opts.clientId) {
       where.push("client_id = ?")

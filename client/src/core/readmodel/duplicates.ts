@@ -54,5 +54,8 @@ export const likelyDuplicates = (db: Database.Database, sketch: NewClientSketch)
   const byName = pets.size ? nameCandidates(db, nameKey(sketch.name)).filter(r => sameName(r.name, sketch.name)) : []
   for (const candidate of withPets(db, byName))
     if (candidate.patients.some(p => pets.has(nameKey(p.name)))) add(candidate, "name-and-pet")
-  return withPets(db, [...rows.values()].slice(0, MAX)).map(hit => ({ ...hit, reasons: [...(reasons.get(hit.id) ?? [])] }))
+  return withPets(db, [...rows.values()].slice(0, MAX)).map(hit => ({
+    ...hit,
+    reasons: [...(reasons.get(hit.id) ?? [])],
+  }))
 }

@@ -1,9 +1,12 @@
 /**
- * The read model's tables: a materialized copy of the clinic's records, a search index and sync bookkeeping.
- * Version 4: clients.name_lc has its words separated by one space, clients.phone_key holds the
+ * The read model's tables: a materialized copy of the clinic's records, a search index and sync
+ * bookkeeping. clients.name_lc has its words separated by one space, clients.phone_key holds the
  * canonical phone, and the search index holds a Russian phone in both its 7… and 8… forms.
+ * Appointments and invoices keep `doc_key`, the month partition they were read from: a record's
+ * partition is chosen once, when it is created (its month in the clinic's time zone), and every
+ * later change goes to that document, whatever the zone or the record's dates say now.
  */
-export const READ_MODEL_VERSION = 4
+export const READ_MODEL_VERSION = 5
 
 export const READ_MODEL_DDL = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -20,13 +23,13 @@ CREATE INDEX IF NOT EXISTS patients_client ON patients(client_id);
 CREATE TABLE IF NOT EXISTS appointments (
   id TEXT PRIMARY KEY, client_id TEXT NOT NULL, patient_id TEXT NOT NULL, vet TEXT NOT NULL, start TEXT NOT NULL,
   "end" TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-  created_by TEXT NOT NULL, updated_by TEXT NOT NULL, deleted INTEGER NOT NULL);
+  created_by TEXT NOT NULL, updated_by TEXT NOT NULL, deleted INTEGER NOT NULL, doc_key TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS appointments_start ON appointments(start);
 CREATE TABLE IF NOT EXISTS invoices (
   id TEXT PRIMARY KEY, number TEXT NOT NULL, client_id TEXT NOT NULL, patient_id TEXT NOT NULL, vet TEXT NOT NULL,
   issued_at TEXT NOT NULL, status TEXT NOT NULL, paid_at TEXT NOT NULL, total INTEGER NOT NULL, lines TEXT NOT NULL,
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_by TEXT NOT NULL,
-  deleted INTEGER NOT NULL);
+  deleted INTEGER NOT NULL, doc_key TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS invoices_issued ON invoices(issued_at);
 CREATE INDEX IF NOT EXISTS invoices_client ON invoices(client_id);
 CREATE TABLE IF NOT EXISTS price_items (

@@ -21,7 +21,8 @@ export const searchBody = (
   phone: string,
   email: string,
   pets: readonly { name: string; chip: string }[],
-): string => `${nameKey(name)}${NAME_END}${fold([phoneSearchText(phone), email, ...pets.map(p => `${p.name} ${p.chip}`)].join(" "))}`
+): string =>
+  `${nameKey(name)}${NAME_END}${fold([phoneSearchText(phone), email, ...pets.map(p => `${p.name} ${p.chip}`)].join(" "))}`
 
 /** What staff typed, read as a search. */
 export type ParsedSearch =

@@ -1,18 +1,30 @@
-/** Local-time helpers for the day view and the booking form. */
-export const pad = (n: number): string => String(n).padStart(2, "0")
+import { addDays, localDate, zonedIso } from "@vetsync/shared/schema"
 
-export const todayLocal = (d = new Date()): string => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+/**
+ * Dates and times as the clinic reads them: in its time zone (`zone`, from the desk's
+ * clinic.profile), never in the zone of the machine the browser runs on.
+ */
+export const todayIn = (zone: string, now = Date.now()): string => localDate(now, zone)
 
-/** "YYYY-MM-DD" + "HH:MM" in local time -> ISO UTC */
-export const localToIso = (date: string, time: string): string => new Date(`${date}T${time}:00`).toISOString()
+/** "YYYY-MM-DD" + "HH:MM" on the clinic's clock -> ISO UTC */
+export const clinicTimeToIso = (date: string, time: string, zone: string): string => zonedIso(date, time, zone)
 
-export const addMinutes = (iso: string, minutes: number): string => new Date(Date.parse(iso) + minutes * 60_000).toISOString()
+export const addMinutes = (iso: string, minutes: number): string =>
+  new Date(Date.parse(iso) + minutes * 60_000).toISOString()
 
-export const timeOf = (iso: string, locale: string): string =>
-  new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" })
+/** "09:30" on the clinic's clock */
+export const timeOf = (iso: string, locale: string, zone: string): string =>
+  new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", timeZone: zone })
 
-export const shiftDay = (date: string, days: number): string => {
-  const d = new Date(`${date}T12:00:00`)
-  d.setDate(d.getDate() + days)
-  return todayLocal(d)
-}
+/** a date as staff read it, on the clinic's calendar */
+export const dateOf = (iso: string, locale: string, zone: string, long = false): string =>
+  new Date(iso).toLocaleDateString(
+    locale,
+    long ? { day: "2-digit", month: "long", year: "numeric", timeZone: zone } : { timeZone: zone },
+  )
+
+/** date and time on the clinic's clock */
+export const dateTimeOf = (iso: string, locale: string, zone: string): string =>
+  new Date(iso).toLocaleString(locale, { timeZone: zone })
+
+export const shiftDay = (date: string, days: number): string => addDays(date, days)

@@ -1,5 +1,5 @@
-import type { Collection } from "@vetsync/shared/schema"
-import type { ConflictView, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
+import { DEFAULT_TIME_ZONE, type Collection } from "@vetsync/shared/schema"
+import type { ClinicProfileView, ConflictView, DeskStatus, RejectionView, SyncNowOutcome } from "../../core/api.js"
 import type { HostEvent } from "../../setup/setupApi.js"
 import type { DeskClient } from "../api/client.js"
 
@@ -23,6 +23,13 @@ export class DeskState {
   conflicts = $state<ConflictView[]>([])
   rejections = $state<RejectionView[]>([])
   intent = $state<Intent>({ section: "appointments" })
+  /** the clinic's profile and the time zone its days are counted in (null until the desk answers) */
+  clinic = $state<ClinicProfileView | null>(null)
+
+  /** the zone dates and times are shown and entered in: the clinic's, never the browser machine's */
+  get zone(): string {
+    return this.clinic?.timeZone ?? DEFAULT_TIME_ZONE
+  }
   syncing = $state(false)
   /** what the last "sync now" did (shown for a while), or why it failed */
   syncNowResult = $state<{ outcome: SyncNowOutcome | "failed"; waiting: number; detail: string; at: number } | null>(null)
@@ -34,6 +41,7 @@ export class DeskState {
     const off = this.api.onEvent(e => this.onEvent(e))
     void this.refreshStatus()
     void this.refreshNotices()
+    void this.refreshClinic()
     const poll = setInterval(() => void this.refreshStatus(), 5000)
     return () => {
       off()
@@ -53,6 +61,10 @@ export class DeskState {
       this.unreachable = null
       return
     }
+    if (e.type === "profile") {
+      this.clinic = e.profile
+      return
+    }
     for (const c of e.collections) this.versions[c] += 1
     void this.refreshNotices()
   }
@@ -63,6 +75,14 @@ export class DeskState {
       this.unreachable = null
     } catch (e) {
       this.unreachable = e instanceof Error ? e.message : String(e)
+    }
+  }
+
+  async refreshClinic(): Promise<void> {
+    try {
+      this.clinic = await this.api.call("clinic.profile")
+    } catch {
+      // shown through the status indicator
     }
   }
 

@@ -1,0 +1,34 @@
+import { DEFAULT_TIME_ZONE, isTimeZone, profileFrom, type ClinicProfile } from "@vetsync/shared"
+import type { Db } from "./Db.js"
+
+/** The clinic_profiles columns of each ClinicProfile field (name comes from clinics). */
+export const PROFILE_COLUMNS = {
+  legalName: "legal_name",
+  address: "address",
+  phone: "phone",
+  inn: "inn",
+  kpp: "kpp",
+  ogrn: "ogrn",
+  bankName: "bank_name",
+  bik: "bik",
+  account: "account",
+  correspondentAccount: "correspondent_account",
+  timeZone: "time_zone",
+} as const satisfies Record<Exclude<keyof ClinicProfile, "name">, string>
+
+/** A clinic's profile (its name and its clinic_profiles row, "" where none is set), or null for an unknown clinic. */
+export const getClinicProfile = async (db: Db, clinicId: string): Promise<ClinicProfile | null> => {
+  const cols = Object.entries(PROFILE_COLUMNS).map(([field, column]) => `p.${column} AS "${field}"`)
+  const { rows } = await db.query<Record<string, string | null>>(
+    `SELECT c.name AS "name", ${cols.join(", ")} FROM clinics c LEFT JOIN clinic_profiles p ON p.clinic_id = c.id WHERE c.id = $1`,
+    [clinicId],
+  )
+  const row = rows[0]
+  return row ? profileFrom(row) : null
+}
+
+/** The zone a clinic's days are counted in: its profile's, else DEFAULT_TIME_ZONE (as on the desks). */
+export const clinicTimeZone = async (db: Db, clinicId: string): Promise<string> => {
+  const tz = (await getClinicProfile(db, clinicId))?.timeZone ?? ""
+  return tz && isTimeZone(tz) ? tz : DEFAULT_TIME_ZONE
+}

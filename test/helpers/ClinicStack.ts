@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Bridge, EmbeddedPg, migrate, setPrice } from "@vetsync/bridge"
+import { startDesk, type DeskCore, type RunningDesk } from "@vetsync/client"
+import { ResilientWebSocketClientAdapter, enrolDesk, type ClinicProfile, type DeskCredential } from "@vetsync/shared"
+import { PgAuthenticator, RelayServer, clinicAdd, clinicSet, deskAdd, serviceAdd } from "@vetsync/sync-server"
+import pg from "pg"
+
+/**
+ * A deployment on one machine, as the README's "against a real deployment" sets it up: an
+ * embedded PostgreSQL (migrated), the relay authenticating against its registry (PgAuthenticator),
+ * the bridge connected to the relay with its service credential, and desks enrolled with one-time
+ * tokens from `desks add`. The relay can be stopped and started again on the same port and data
+ * directory (the desks and the bridge reconnect by themselves).
+ */
+export class ClinicStack {
+  relay!: RelayServer
+  bridge!: Bridge
+  pool!: pg.Pool
+  url = ""
+  readonly desks: RunningDesk[] = []
+  #cluster!: EmbeddedPg
+  #port = 0
+  #bridgeCredential = ""
+
+  private constructor(readonly dir: string) {}
+
+  static async start(name: string): Promise<ClinicStack> {
+    const s = new ClinicStack(fs.mkdtempSync(path.join(os.tmpdir(), `vetsync-${name}-`)))
+    s.#cluster = await new EmbeddedPg({ dir: path.join(s.dir, "pg"), fast: true }).start()
+    s.url = await s.#cluster.createDatabase(`stack_${randomBytes(4).toString("hex")}`)
+    s.pool = new pg.Pool({ connectionString: s.url, max: 4 })
+    s.pool.on("error", () => undefined)
+    await migrate(s.pool)
+    s.#bridgeCredential = (await serviceAdd(s.pool, "bridge")).credential
+    await s.startRelay()
+    s.bridge = await Bridge.start({
+      dataDir: path.join(s.dir, "bridge"),
+      databaseUrl: s.url,
+      name: "bridge",
+      network: [
+        new ResilientWebSocketClientAdapter(s.relay.syncUrl, {
+          headers: { authorization: `Bearer ${s.#bridgeCredential}` },
+          backoff: { minMs: 100, maxMs: 1000 },
+        }),
+      ],
+    })
+    return s
+  }
+
+  /** `vetsync clinics add` and `clinics set`, and its price list in PostgreSQL. */
+  async addClinic(
+    clinicId: string,
+    profile: Partial<ClinicProfile>,
+    prices: { code: string; name: string; price: number }[],
+  ): Promise<void> {
+    await clinicAdd(this.pool, clinicId)
+    await clinicSet(this.pool, clinicId, profile)
+    for (const p of prices) await setPrice(this.pool, clinicId, p)
+  }
+
+  /** `vetsync desks add` (its code: the first free one), then the desk's own POST /enrol. */
+  async enrol(clinicId: string, name: string): Promise<{ cred: DeskCredential; dataDir: string }> {
+    const { enrolmentToken } = await deskAdd(this.pool, { clinicId })
+    const dataDir = path.join(this.dir, name)
+    return { cred: await enrolDesk(this.relay.syncUrl, enrolmentToken, dataDir), dataDir }
+  }
+
+  /**
+   * A desk as `vetsync desk --data-dir DIR` opens an enrolled one (startDesk: its DeskHost reads the
+   * credential and opens the core with the clinic, desk id and desk code the registry gave it, at
+   * the relay it enrolled at); the desk's core.
+   */
+  async openDesk(dataDir: string): Promise<DeskCore> {
+    const desk = await startDesk({ dataDir, log: () => undefined })
+    this.desks.push(desk)
+    return desk.core
+  }
+
+  async startRelay(): Promise<void> {
+    this.relay = await RelayServer.start({
+      port: this.#port,
+      dataDir: path.join(this.dir, "relay"),
+      authenticator: await PgAuthenticator.start({ databaseUrl: this.url }),
+      keepAliveMs: 5_000,
+    })
+    this.#port = this.relay.port
+  }
+
+  async stopRelay(): Promise<void> {
+    await this.relay.close()
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.desks.splice(0)) await d.close().catch(() => undefined)
+    await this.bridge?.stop().catch(() => undefined)
+    await this.relay?.close().catch(() => undefined)
+    await this.pool?.end().catch(() => undefined)
+    await this.#cluster?.stop()
+    fs.rmSync(this.dir, { recursive: true, force: true })
+  }
+}
