@@ -106,6 +106,13 @@ export const en: Record<MessageKey, string> = {
   "err.too_many": "Too many items",
   "err.unknown_field": "Unknown field",
   "err.total_mismatch": "The total does not match price and quantity",
+  "err.invalid_inn": "Not a valid INN (10 or 12 digits with check digits)",
+  "err.invalid_kpp": "Not a valid KPP (9 characters)",
+  "err.invalid_ogrn": "Not a valid OGRN or OGRNIP",
+  "err.invalid_bik": "Not a valid BIK (9 digits)",
+  "err.invalid_account": "Not a valid account for this BIK",
+  "err.needs_bik": "An account needs the bank's BIK",
+  "err.invalid_time_zone": "Unknown time zone (for example Europe/Moscow)",
   "err.negative": "Cannot be negative",
 
   "appt.day": "Day",

@@ -106,6 +106,13 @@ export const ru = {
   "err.too_many": "Слишком много элементов",
   "err.unknown_field": "Неизвестное поле",
   "err.total_mismatch": "Сумма не сходится с ценой и количеством",
+  "err.invalid_inn": "Неверный ИНН (10 или 12 цифр, контрольные цифры)",
+  "err.invalid_kpp": "Неверный КПП (9 знаков)",
+  "err.invalid_ogrn": "Неверный ОГРН или ОГРНИП",
+  "err.invalid_bik": "Неверный БИК (9 цифр)",
+  "err.invalid_account": "Неверный расчётный счёт для этого БИК",
+  "err.needs_bik": "Для счёта нужен БИК банка",
+  "err.invalid_time_zone": "Неизвестный часовой пояс (например, Europe/Moscow)",
 
   "appt.day": "День",
   "appt.today": "Сегодня",
