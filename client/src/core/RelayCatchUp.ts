@@ -32,11 +32,10 @@ export interface RelayCatchUpOptions {
  *
  * The relay pushes a document only when it changes while the desk is connected; a push lost in a
  * connection that stalled (the relay's sync state then takes it as sent, and a desk with nothing
- * new never asks) left a desk "online, nothing waiting" and behind for good (chaos seed 42). So:
- * a request that comes while a pass runs is never dropped (another pass follows), an open that
- * hangs does not hold the pass, and when a document stays behind the relay over two passes with
- * no progress and nothing of the desk's own waiting, the desk reconnects (the relay then gives it
- * fresh synchronizers: RelayPolicy) and reopens the document with a fresh handle.
+ * new never asks) left a desk "online, nothing waiting" and behind for good (chaos seed 42); the
+ * relay now gives a rejoining desk fresh synchronizers (RelayPolicy). Here: a request that comes
+ * while a pass runs is never dropped (another pass follows; the old subscribeAll returned early),
+ * an open that hangs does not hold the pass, and the comparison repeats every minute.
  */
 export class RelayCatchUp {
   readonly #o: RelayCatchUpOptions
@@ -44,8 +43,6 @@ export class RelayCatchUp {
   #again = false
   #closed = false
   readonly #timer: ReturnType<typeof setInterval>
-  /** documents found behind the relay on the last pass, with the heads the desk had of them */
-  #behind = new Map<DocKey, string>()
 
   constructor(o: RelayCatchUpOptions) {
     this.#o = o
@@ -102,32 +99,9 @@ export class RelayCatchUp {
       if (!relayHeads) return docs.isLocal(k) || (root.doc() as RootDoc).partitions?.[k]
       return relayHeads[k] === undefined ? docs.isLocal(k) : differs(k)
     })
-    // behind the relay on this pass and the last, with no progress in between and nothing of the
-    // desk's own waiting: what the relay sent of it was lost, and neither side will send it again
-    // on this connection
-    const waiting = new Set(sync.dirtyKeys())
-    const behind = new Map(
-      docs.layout
-        .keys()
-        .filter(k => relayHeads !== undefined && !waiting.has(k) && differs(k))
-        .map(k => [k, (oursOf(k) ?? []).join(",")] as const),
-    )
-    const stuck = [...behind].filter(([k, ours]) => this.#behind.get(k) === ours).map(([k]) => k)
-    this.#behind = behind
-    if (DEBUG || stuck.length > 0)
-      console.error(
-        `[desk] catching up: ${closed.length} to open, ${stuck.length} behind the relay without progress` +
-          `${stuck.length > 0 ? ` (${stuck.join(", ")}): reconnecting and reopening them` : ""}, ` +
-          `relay heads ${relayHeads ? "known" : "unknown"}`,
-      )
-    if (stuck.length > 0) {
-      this.#behind.clear()
-      for (const k of stuck) if (k !== ROOT) await docs.unload(k)
-      // a new connection: the relay gives each document the desk talks about a fresh synchronizer
-      // (RelayPolicy), and the desk's own sync states start over
-      docs.repo.networkSubsystem.reconnect()
-    }
-    const keys = [...new Set([...closed, ...stuck.filter(k => !docs.isOpen(k))])]
+    if (DEBUG)
+      console.error(`[desk] catching up: ${closed.length} to open, relay heads ${relayHeads ? "known" : "unknown"}`)
+    const keys = closed
     for (let i = 0; i < keys.length && !this.#closed && sync.online; i += 4) await this.#openAll(keys.slice(i, i + 4))
   }
 
