@@ -82,6 +82,8 @@ describe("relay under hostile desks", () => {
 
     // honest desks are not affected
     const [a, b] = desks.map(d => d.repo) as [TestDesk["repo"], TestDesk["repo"]]
+    // a desk that has not joined yet answers find() with "unavailable" after a second on its own
+    await eventually("desk B to join the relay", () => b.peers.includes(relay.peerId), 20_000)
     const root = createDoc<RootDoc>(a, "c1", "root")
     root.change(d => void (d.partitions["appointments/2026-12"] = true))
     const onB = await b.find<RootDoc>(root.documentId)
@@ -94,6 +96,8 @@ describe("relay under hostile desks", () => {
 
   it("refuses a document whose sync data is not Automerge, and keeps serving the others", async () => {
     const [a, b] = desks.map(d => d.repo) as [TestDesk["repo"], TestDesk["repo"]]
+    // a desk that has not joined yet answers find() with "unavailable" after a second on its own
+    await eventually("desk B to join the relay", () => b.peers.includes(relay.peerId), 20_000)
     const root = createDoc<RootDoc>(a, "c1", "root")
     await eventually("the relay to acknowledge desk A's root", () => relayHas(a, root, relay), 30_000)
     const saved = A.save(root.doc())
