@@ -1,20 +1,8 @@
-import { DEFAULT_TIME_ZONE, isTimeZone, profileFrom, type ClinicProfile } from "@vetsync/shared"
+import { DEFAULT_TIME_ZONE, PROFILE_DB_COLUMNS, isTimeZone, profileFrom, type ClinicProfile } from "@vetsync/shared"
 import type { Db } from "./Db.js"
 
 /** The clinic_profiles columns of each ClinicProfile field (name comes from clinics). */
-export const PROFILE_COLUMNS = {
-  legalName: "legal_name",
-  address: "address",
-  phone: "phone",
-  inn: "inn",
-  kpp: "kpp",
-  ogrn: "ogrn",
-  bankName: "bank_name",
-  bik: "bik",
-  account: "account",
-  correspondentAccount: "correspondent_account",
-  timeZone: "time_zone",
-} as const satisfies Record<Exclude<keyof ClinicProfile, "name">, string>
+export const PROFILE_COLUMNS = PROFILE_DB_COLUMNS
 
 /** A clinic's profile (its name and its clinic_profiles row, "" where none is set), or null for an unknown clinic. */
 export const getClinicProfile = async (db: Db, clinicId: string): Promise<ClinicProfile | null> => {

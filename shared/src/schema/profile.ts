@@ -162,3 +162,21 @@ export const profileFrom = (o: Partial<Record<keyof ClinicProfile, unknown>> | u
   }
   return out
 }
+
+/**
+ * The column of PostgreSQL's clinic_profiles (migration 0010) that holds each profile field (the
+ * name is clinics.name): one map for the registry's `clinics set|show` and the bridge's publisher.
+ */
+export const PROFILE_DB_COLUMNS = {
+  legalName: "legal_name",
+  address: "address",
+  phone: "phone",
+  inn: "inn",
+  kpp: "kpp",
+  ogrn: "ogrn",
+  bankName: "bank_name",
+  bik: "bik",
+  account: "account",
+  correspondentAccount: "correspondent_account",
+  timeZone: "time_zone",
+} as const satisfies Record<Exclude<keyof ClinicProfile, "name">, string>

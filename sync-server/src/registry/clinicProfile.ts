@@ -1,20 +1,14 @@
-import { canonicalTimeZone, profileFrom, validateClinicProfile, type ClinicProfile } from "@vetsync/shared"
+import {
+  PROFILE_DB_COLUMNS,
+  canonicalTimeZone,
+  profileFrom,
+  validateClinicProfile,
+  type ClinicProfile,
+} from "@vetsync/shared"
 import type { Queryable } from "./commands.js"
 
 /** clinic_profiles' column of each profile field (migration 0010); the name is `clinics.name`. */
-const COLUMNS = {
-  legalName: "legal_name",
-  address: "address",
-  phone: "phone",
-  inn: "inn",
-  kpp: "kpp",
-  ogrn: "ogrn",
-  bankName: "bank_name",
-  bik: "bik",
-  account: "account",
-  correspondentAccount: "correspondent_account",
-  timeZone: "time_zone",
-} as const satisfies Record<Exclude<keyof ClinicProfile, "name">, string>
+const COLUMNS = PROFILE_DB_COLUMNS
 const FIELDS = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]
 
 /** `vetsync clinics show ID`: the clinic's profile ("" where nothing is set). */
