@@ -85,11 +85,10 @@ export class RelayCatchUp {
     // the desk closed while the relay answered (a desk enrolling again closes and reopens at once)
     if (this.#closed) return
     for (const k of Object.keys(relayHeads ?? {})) if (isDocKey(k)) docs.layout.add(k)
-    const oursOf = (k: DocKey): string[] | undefined => rm.getDocHeads(docs.layout.idOf(k))
     const differs = (k: DocKey): boolean => {
       const theirs = relayHeads?.[k]
       if (theirs === undefined) return false
-      const ours = oursOf(k)
+      const ours = rm.getDocHeads(docs.layout.idOf(k))
       return ours === undefined || !sameHeads(ours, decodeHeads(theirs as UrlHeads))
     }
     // the documents of the clinic that exist (listed in the root, on this desk's disk, or at the
@@ -101,8 +100,8 @@ export class RelayCatchUp {
     })
     if (DEBUG)
       console.error(`[desk] catching up: ${closed.length} to open, relay heads ${relayHeads ? "known" : "unknown"}`)
-    const keys = closed
-    for (let i = 0; i < keys.length && !this.#closed && sync.online; i += 4) await this.#openAll(keys.slice(i, i + 4))
+    for (let i = 0; i < closed.length && !this.#closed && sync.online; i += 4)
+      await this.#openAll(closed.slice(i, i + 4))
   }
 
   async #openAll(keys: DocKey[]): Promise<void> {
