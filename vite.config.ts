@@ -10,10 +10,11 @@ import { defineConfig } from "vitest/config"
  * - integration: everything else under the workspaces' test/ folders: real sockets, relays,
  *   desk cores, the embedded PostgreSQL, child processes, the chaos short run (its own
  *   timeout). A new test file lands here unless it is listed in UNIT.
- * - e2e: the Playwright browser tests in client/test/e2e, one file at a time.
+ * - e2e: the Playwright browser tests in client/test/e2e (and test/e2e: the README's deployment
+ *   walk-through, every part as its own process), one file at a time.
  */
 const ALL = ["{shared,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
-const E2E = ["client/test/e2e/**/*.test.ts"]
+const E2E = ["client/test/e2e/**/*.test.ts", "test/e2e/**/*.test.ts"]
 const UNIT = [
   "shared/test/{consistentLoad,dates,phone,profile,schema,seed,seed-prng,storage-adapters,zone}.test.ts",
   "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,snapshotApplier}.test.ts",

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import pg from "pg"
 import { EmbeddedPg } from "@vetsync/bridge"
-import { eventually, freePort, SupervisedProcess, TcpProxy } from "@vetsync/test-kit"
+import { eventually, freePort, productEnv, SupervisedProcess, TcpProxy } from "@vetsync/test-kit"
 import { DeskClient } from "./DeskClient.js"
 import { registerClinic, REPO_ROOT, VETSYNC_CLI } from "./registry.js"
 
@@ -122,19 +122,12 @@ export class Cluster {
     log(`relay :${this.relayPort}, bridge, ${this.desks.length} desks up; logs in ${runDir}`)
   }
 
-  #env(extra: Record<string, string>): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
-    // the children run the product, not tests
-    for (const k of Object.keys(env)) if (k.startsWith("VITEST") || k === "NODE_OPTIONS") delete env[k]
-    return env
-  }
-
   #proc(name: string, args: string[], env: Record<string, string> = {}): SupervisedProcess {
     return new SupervisedProcess({
       name,
       command: process.execPath,
       args: [VETSYNC_CLI, ...args],
-      env: this.#env(env),
+      env: productEnv(env),
       cwd: REPO_ROOT,
       logFile: join(this.opts.runDir, `${name}.log`),
     })

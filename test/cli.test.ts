@@ -116,8 +116,20 @@ describe("the vetsync command", () => {
   it("says which database a registry command uses when DATABASE_URL is not set", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vetsync-cli-db-"))
     const r = await vetsync(["clinics", "list"], { VETSYNC_DATA_DIR: dataDir })
+    // a command that fails says why and exits 1, on the embedded database too (whose library's
+    // exit hook once turned every failure into exit code 0)
+    const failed = await vetsync(["clinics", "show", "nope"], { VETSYNC_DATA_DIR: dataDir })
     fs.rmSync(dataDir, { recursive: true, force: true })
     expect(r.code, r.err).toBe(0)
     expect(r.err).toContain(`no DATABASE_URL: using the embedded PostgreSQL in ${dataDir}/pg`)
+    expect(failed.code, failed.err).toBe(1)
+    expect(failed.err).toContain("unknown clinic nope: add it first")
   }, 180_000)
+
+  it("exits 1 with the reason when the database cannot be reached", async () => {
+    const r = await vetsync(["desks", "list"], { DATABASE_URL: "postgres://nobody:x@127.0.0.1:1/none" })
+    expect(r.code, r.out).toBe(1)
+    expect(r.err).toMatch(/^vetsync desks: .*ECONNREFUSED/m)
+    expect(r.left).toEqual([])
+  })
 })

