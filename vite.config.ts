@@ -21,7 +21,7 @@ const UNIT = [
   "client/test/ui/{client,dispatch,electronShell,i18n}.test.ts",
   "client/test/setup/relayAddress.test.ts",
   "client/test/web/deskArgs.test.ts",
-  "sync-server/test/{deskCode,honestTraffic}.test.ts",
+  "sync-server/test/{deskCode,honestTraffic,resyncKeys}.test.ts",
   "test-kit/test/eventually.test.ts",
   "chaos/test/{oracle,schedule}.test.ts",
 ]

@@ -2,6 +2,7 @@ import * as http from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
+import type { DocumentId } from "@automerge/automerge-repo"
 import { WebSocketServer, type WebSocket } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
@@ -17,6 +18,8 @@ export interface RelayGateOptions {
   snapshots: SnapshotBuilder
   /** makes a clinic known to the relay (a desk of it authenticated) */
   registerClinic: (clinicId: string) => void
+  /** a document's fresh synchronizer, at a desk's request */
+  resync: (docId: DocumentId) => void
   /** an authenticated socket, handed to the sync adapter */
   accept: (ws: WebSocket, identity: Identity) => void
   /** closes the open sockets of a revoked identity; answers how many */
@@ -33,7 +36,7 @@ export interface RelayGateOptions {
 /**
  * The relay's front door: the HTTP(S) server with `GET /health` (alive), `GET /ready`,
  * `GET /metrics` (Prometheus; loopback or a bearer token), `POST /enrol`,
- * `GET /clinics/:id/snapshot|documents|heads`, and the upgrade to the `/sync` WebSocket,
+ * `GET /clinics/:id/snapshot|documents|heads`, `POST /clinics/:id/resync`, and the upgrade to the `/sync` WebSocket,
  * authenticated before the handshake. A revoked identity's sockets are closed at once, and an
  * upgrade authenticated just before its revocation is refused.
  */
@@ -127,11 +130,12 @@ export class RelayGate {
       return
     }
     const m = CLINIC_PATH.exec(url.pathname)
-    if (req.method === "GET" && m)
+    if (m && req.method === (m[2] === "resync" ? "POST" : "GET"))
       return handleClinicRequest(req, res, m, {
         authenticate: r => this.#authenticate(r),
         registerClinic: this.#o.registerClinic,
         snapshots: this.#o.snapshots,
+        resync: this.#o.resync,
         log: this.#o.log,
       })
     reply(404, { error: "not found" })

@@ -104,6 +104,16 @@ export class RelayPolicy {
     const last = docs.get(docId)
     docs.set(docId, session)
     if (last === undefined || last === session) return
+    this.resync(docId)
+  }
+
+  /**
+   * A fresh synchronizer for the document: every peer's exchange of it starts over, with nothing
+   * taken as "already sent". For a peer that came back (above), and for a desk that finds an open
+   * document of its clinic lacking what the relay holds (its `POST /clinics/:id/resync`): a push
+   * the desk never applied stays "sent" in the relay's sync state until this.
+   */
+  resync(docId: DocumentId): void {
     this.resyncs++
     this.#o.resync(docId)
   }

@@ -163,6 +163,7 @@ export class RelayServer {
       maxMessageBytes: opts.maxMessageBytes ?? 64 * 1024 * 1024,
       snapshots: this.#snapshots,
       registerClinic: clinicId => this.ownership.registerClinic(clinicId),
+      resync: docId => this.#policy.resync(docId),
       accept: (ws, identity) => this.adapter.accept(ws, identity),
       cutOff: who =>
         this.adapter.disconnectWhere(

@@ -1,15 +1,23 @@
 import type * as http from "node:http"
+import type { DocumentId } from "@automerge/automerge-repo"
+import { docIdFor, isDocKey, type DocKey } from "@vetsync/shared/docs"
 import type { Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
 
-/** `GET /clinics/:clinicId/snapshot | documents | heads` */
-export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads)$/
+/** `GET /clinics/:clinicId/snapshot | documents | heads`, `POST /clinics/:clinicId/resync` */
+export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads|resync)$/
+
+/** the most documents one resync request names (a clinic has 64 shards and a few per month) */
+const MAX_RESYNC_KEYS = 500
+const MAX_RESYNC_BODY = 64 * 1024
 
 export interface ClinicRouteDeps {
   authenticate: (req: http.IncomingMessage) => Promise<Identity | null>
   /** makes the clinic known to the relay (its layout documents belong to it) */
   registerClinic: (clinicId: string) => void
   snapshots: SnapshotBuilder
+  /** gives a document a fresh synchronizer on the relay (RelayPolicy.resync) */
+  resync: (docId: DocumentId) => void
   log: (line: string) => void
 }
 
@@ -36,6 +44,13 @@ export const handleClinicRequest = (
       if (!identity) return reply(res, 401, { error: "unauthenticated" })
       if (identity.role === "desk" && identity.clinicId !== clinicId) return reply(res, 403, { error: "other clinic" })
       deps.registerClinic(clinicId)
+      if (what === "resync") {
+        const keys = resyncKeys(await readBody(req))
+        if (!keys) return reply(res, 400, { error: `resync takes {"keys": [...]}: at most ${MAX_RESYNC_KEYS} document keys of the clinic` })
+        // the ids are the clinic's own (derived from its id): no other clinic's document can be named
+        for (const key of keys) deps.resync(docIdFor(clinicId, key))
+        return reply(res, 200, { resynced: keys.length })
+      }
       if (what === "heads") return reply(res, 200, await deps.snapshots.heads(clinicId))
       if (what === "documents") {
         res.writeHead(200, { "content-type": "application/octet-stream" }).end(await deps.snapshots.bundle(clinicId))
@@ -49,4 +64,31 @@ export const handleClinicRequest = (
       if (!res.headersSent) reply(res, 500, { error: `${what} failed` })
       else res.destroy()
     })
+}
+
+/** The request's body, at most MAX_RESYNC_BODY bytes (undefined beyond). */
+const readBody = async (req: http.IncomingMessage): Promise<string | undefined> => {
+  let size = 0
+  const parts: Buffer[] = []
+  for await (const part of req as AsyncIterable<Buffer>) {
+    size += part.length
+    if (size > MAX_RESYNC_BODY) return undefined
+    parts.push(part)
+  }
+  return Buffer.concat(parts).toString("utf8")
+}
+
+/** `{"keys": ["clients/7", "appointments/2026-12"]}`: the document keys, or undefined if it is anything else. */
+export const resyncKeys = (body: string | undefined): DocKey[] | undefined => {
+  if (body === undefined) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch {
+    return undefined
+  }
+  const keys = (parsed as { keys?: unknown } | null)?.keys
+  if (!Array.isArray(keys) || keys.length > MAX_RESYNC_KEYS) return undefined
+  const valid = keys.filter((k): k is DocKey => typeof k === "string" && isDocKey(k))
+  return valid.length === keys.length ? valid : undefined
 }

@@ -26,7 +26,7 @@ const BATCH_RECORDS = 30_000
 const snapshotUrl = (
   server: string,
   clinicId: string,
-  what: "snapshot" | "documents" | "heads" = "snapshot",
+  what: "snapshot" | "documents" | "heads" | "resync" = "snapshot",
 ): string => {
   const u = new URL(server)
   u.protocol = u.protocol === "wss:" ? "https:" : "http:"
@@ -38,14 +38,17 @@ const snapshotUrl = (
 export const fetchClinic = (
   server: string,
   clinicId: string,
-  what: "snapshot" | "documents" | "heads",
+  what: "snapshot" | "documents" | "heads" | "resync",
   headers: Record<string, string>,
   ms: number,
   signal?: AbortSignal,
+  body?: unknown,
 ): Promise<Response> => {
   const timeout = AbortSignal.timeout(ms)
   return fetch(snapshotUrl(server, clinicId, what), {
-    headers,
+    ...(body === undefined
+      ? { headers }
+      : { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) }),
     signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
   })
 }

@@ -10,6 +10,8 @@ const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 export const PINNED: ReadonlySet<DocKey> = new Set<DocKey>(["root", "pricelist", "rejections", "profile"])
 /** at most this many other documents stay in memory once they are in sync with the relay */
 const MAX_LOADED = 8
+/** a document is unloaded only after this long unused */
+const MIN_IDLE_MS = 30_000
 
 export interface DocFollowerOptions {
   server: string | undefined
@@ -43,6 +45,8 @@ export class DocFollower {
   readonly #catchUp: RelayCatchUp
   #trimming = false
   #closed = false
+  /** documents kept past MIN_IDLE_MS with no read-model update since are unloaded by this */
+  readonly #trimTimer: ReturnType<typeof setInterval>
 
   constructor(o: DocFollowerOptions) {
     this.#o = o
@@ -58,6 +62,8 @@ export class DocFollower {
       settled: () => this.#settled,
       intervalMs: o.catchUpMs,
     })
+    this.#trimTimer = setInterval(() => void this.trim(), MIN_IDLE_MS)
+    this.#trimTimer.unref()
     o.docs.repo.networkSubsystem.on("peer-disconnected", () => {
       if (!o.sync.online) this.#abortSnapshot?.()
     })
@@ -118,6 +124,7 @@ export class DocFollower {
 
   close(): void {
     this.#closed = true
+    clearInterval(this.#trimTimer)
     this.#catchUp.close()
     this.#abortSnapshot?.()
     for (const w of [...this.#relayWaiters]) w()
@@ -191,8 +198,11 @@ export class DocFollower {
     try {
       const open = docs.leastRecentlyUsed().filter(h => !PINNED.has(h.key))
       let excess = open.length - MAX_LOADED
-      for (const { key, handle } of open) {
+      const now = Date.now()
+      for (const { key, handle, usedAt } of open) {
         if (excess <= 0) break
+        // a document opened or changed moments ago may be in the middle of its exchange with the relay
+        if (now - usedAt < MIN_IDLE_MS) continue
         if (this.#o.hasPendingUpdate(key) || !bootstrap.isCaughtUp(key) || !sync.isSettled(handle)) continue
         const recorded = rm.getDocHeads(handle.documentId)
         if (!recorded || !sameHeads(recorded, DocStore.heads(handle))) continue

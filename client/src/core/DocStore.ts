@@ -103,6 +103,12 @@ export class DocStore {
     return this.#handles.has(this.layout.idOf(key))
   }
 
+  /** The open document holds every one of `heads` (false if it is not open or not ready). */
+  holds(key: DocKey, heads: string[]): boolean {
+    const handle = this.#handles.get(this.layout.idOf(key))
+    return handle?.isReady() === true && A.hasHeads(handle.doc(), heads)
+  }
+
   handleOf(key: DocKey): ClinicHandle | undefined {
     return this.#handles.get(this.layout.idOf(key))
   }
@@ -286,10 +292,25 @@ export class DocStore {
   }
 
   /** Open documents, least recently used first. */
-  leastRecentlyUsed(): { key: DocKey; handle: ClinicHandle }[] {
-    return this.openHandles().sort(
-      (a, b) => (this.#usedAt.get(a.handle.documentId) ?? 0) - (this.#usedAt.get(b.handle.documentId) ?? 0),
-    )
+  leastRecentlyUsed(): { key: DocKey; handle: ClinicHandle; usedAt: number }[] {
+    return this.openHandles()
+      .map(h => ({ ...h, usedAt: this.#usedAt.get(h.handle.documentId) ?? 0 }))
+      .sort((a, b) => a.usedAt - b.usedAt)
+  }
+
+  /**
+   * Gives an open document a fresh synchronizer, whose first message to every peer starts the
+   * exchange over. For a document that stays open but stopped hearing the relay (see #open): the
+   * relay holds heads it lacks and nothing arrives. False if the document is not open.
+   */
+  resync(key: DocKey): boolean {
+    const id = this.layout.idOf(key)
+    const handle = this.#handles.get(id)
+    if (!handle?.isReady()) return false
+    if (DEBUG) console.error(`[docs] resync ${key}`)
+    this.repo.synchronizer.removeDocument(id)
+    this.repo.synchronizer.addDocument(handle)
+    return true
   }
 
   static heads(handle: ClinicHandle): string[] {

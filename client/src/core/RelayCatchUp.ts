@@ -43,6 +43,10 @@ export class RelayCatchUp {
   #again = false
   #closed = false
   readonly #timer: ReturnType<typeof setInterval>
+  /** open documents lacking relay heads at the last pass, with the heads they lacked */
+  #behind = new Map<DocKey, string[]>()
+  /** documents exchanged afresh because they stayed behind the relay */
+  resyncs = 0
 
   constructor(o: RelayCatchUpOptions) {
     this.#o = o
@@ -98,8 +102,12 @@ export class RelayCatchUp {
       if (!relayHeads) return docs.isLocal(k) || (root.doc() as RootDoc).partitions?.[k]
       return relayHeads[k] === undefined ? docs.isLocal(k) : differs(k)
     })
+    const deaf = this.#deaf(relayHeads)
+    if (deaf.length > 0) await this.#resync(deaf)
     if (DEBUG)
-      console.error(`[desk] catching up: ${closed.length} to open, relay heads ${relayHeads ? "known" : "unknown"}`)
+      console.error(
+        `[desk] catching up: ${closed.length} to open, ${deaf.length} deaf, relay heads ${relayHeads ? "known" : "unknown"}`,
+      )
     for (let i = 0; i < closed.length && !this.#closed && sync.online; i += 4)
       await this.#openAll(closed.slice(i, i + 4))
   }
@@ -113,6 +121,42 @@ export class RelayCatchUp {
     clearTimeout(timer)
     if (outcome === "slow")
       console.error(`[desk] opening ${keys.join(", ")} takes over ${SLOW_OPEN_MS / 1000} s; going on without waiting`)
+  }
+
+  /**
+   * Open documents that still lack heads the relay held at the previous pass: an exchange brings
+   * them in a second, so these stopped hearing the relay - a push the desk never applied stays
+   * "sent" in the relay's sync state (Automerge then never sends it again), or the desk's
+   * synchronizer is bound to an earlier handle. Remembers what each open document lacks now.
+   */
+  #deaf(relayHeads: Record<string, string[]> | undefined): DocKey[] {
+    const { docs } = this.#o
+    const before = this.#behind
+    this.#behind = new Map()
+    const deaf: DocKey[] = []
+    for (const [k, theirs] of Object.entries(relayHeads ?? {})) {
+      if (!isDocKey(k) || !docs.isOpen(k)) continue
+      const heads = decodeHeads(theirs as UrlHeads)
+      if (!docs.holds(k, heads)) this.#behind.set(k, heads)
+      const lacked = before.get(k)
+      if (lacked && !docs.holds(k, lacked)) deaf.push(k)
+    }
+    return deaf
+  }
+
+  /** Both ends start these documents' exchange over: the relay (asked) and this desk. */
+  async #resync(keys: DocKey[]): Promise<void> {
+    const { server, clinicId, docs } = this.#o
+    console.error(`[desk] ${keys.length} open document(s) behind the relay since the last comparison, exchanging them afresh: ${keys.join(", ")}`)
+    this.resyncs += keys.length
+    if (server)
+      try {
+        const res = await fetchClinic(server, clinicId, "resync", this.#o.headers(), 30_000, undefined, { keys })
+        if (!res.ok) console.error(`[desk] the relay answered ${res.status} to a resync`)
+      } catch (e) {
+        console.error(`[desk] could not ask the relay to resync: ${(e as Error).message}`)
+      }
+    for (const k of keys) docs.resync(k)
   }
 
   /** The relay's current heads of every document of the clinic, or undefined if it cannot say. */
