@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * ESLint flat config for the whole monorepo (shared, client, sync-server, bridge, bench, cli).
+ * ESLint flat config for the whole monorepo (shared, db, client, sync-server, bridge, test-kit, bench, chaos, cli).
  *
  * - TypeScript files get typescript-eslint's type-checked rules through the project service
  *   (tsconfig.json at the root decides which files are typed; config files outside it use

@@ -13,7 +13,7 @@ import { defineConfig } from "vitest/config"
  * - e2e: the Playwright browser tests in client/test/e2e (and test/e2e: the README's deployment
  *   walk-through, every part as its own process), one file at a time.
  */
-const ALL = ["{shared,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
+const ALL = ["{shared,db,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
 const E2E = ["client/test/e2e/**/*.test.ts", "test/e2e/**/*.test.ts"]
 const UNIT = [
   "shared/test/{consistentLoad,dates,phone,profile,schema,seed,seed-prng,storage-adapters,zone}.test.ts",

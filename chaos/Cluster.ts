@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import pg from "pg"
-import { EmbeddedPg } from "@vetsync/bridge"
+import { EmbeddedPg } from "@vetsync/db"
 import { eventually, freePort, productEnv, SupervisedProcess, TcpProxy } from "@vetsync/test-kit"
 import { DeskClient } from "./DeskClient.js"
 import { registerClinic, REPO_ROOT, VETSYNC_CLI } from "./registry.js"

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url"
-import { Database, priceCommand } from "@vetsync/bridge"
+import { priceCommand } from "@vetsync/bridge"
+import { Database } from "@vetsync/db"
 import { registryCommand } from "@vetsync/sync-server"
 
 /** The repository's `vetsync` command (cli/vetsync.mjs: TypeScript through tsx). */

@@ -51,7 +51,7 @@ const run = async (command: CommandName, rest: string[]): Promise<void> => {
       } catch (e) {
         throw new UsageError((e as Error).message.split("\n")[0] ?? "bad arguments", command)
       }
-      const { commandDatabase } = await import("@vetsync/bridge")
+      const { commandDatabase } = await import("@vetsync/db")
       const db = await commandDatabase()
       try {
         for (const line of await runRegistryAction(action, db.pool)) console.log(line)

@@ -10,8 +10,8 @@ import { join } from "node:path"
 import { Repo } from "@automerge/automerge-repo"
 import { recordToDoc, type ClientShardDoc } from "@vetsync/shared"
 import pg from "pg"
+import { EmbeddedPg, migrate } from "@vetsync/db"
 import { Bridge } from "../src/Bridge.js"
-import { EmbeddedPg } from "../src/pg/EmbeddedPg.js"
 import { openDoc } from "../src/sync/openDoc.js"
 
 const CLIENTS = Number(process.argv[2] ?? 61974)
@@ -63,7 +63,6 @@ try {
 
   // projection from scratch into an empty database, same documents
   const b0 = new pg.Pool({ connectionString: urlB })
-  const { migrate } = await import("../src/pg/migrate.js")
   await migrate(b0)
   await b0.query("INSERT INTO clinics (id) VALUES ($1)", [CLINIC])
   await b0.end()

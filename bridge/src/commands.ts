@@ -1,23 +1,8 @@
 import { parseArgs } from "node:util"
-import { resolve } from "node:path"
-import { Database } from "./pg/Database.js"
-import { PgListener } from "./pg/PgListener.js"
+import { commandDatabase, PgListener } from "@vetsync/db"
 import { ensureClinic } from "./queries/clinics.js"
 import { importRequest, requestImport } from "./queries/importRequests.js"
 import { listPriceItems, setPrice } from "./queries/nomenclature.js"
-
-/** The database the bridge's commands use: DATABASE_URL, else the embedded one (and they say which). */
-export const commandDatabase = (
-  env: NodeJS.ProcessEnv = process.env,
-  say: (line: string) => void = line => console.error(line),
-): Promise<Database> => {
-  const dataDir = resolve(env.VETSYNC_DATA_DIR || "data/bridge")
-  if (!env.DATABASE_URL)
-    say(
-      `no DATABASE_URL: using the embedded PostgreSQL in ${dataDir}/pg (set VETSYNC_DATA_DIR to the bridge's data directory, or DATABASE_URL)`,
-    )
-  return Database.open({ dataDir, databaseUrl: env.DATABASE_URL || undefined })
-}
 
 const openDb = (env: NodeJS.ProcessEnv) => commandDatabase(env)
 

@@ -11,7 +11,8 @@ import { listWaiting, waitingReport } from "../src/queries/waitingRecords.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { expectedState, rowDifferences, validOnItsOwn, type Expected } from "./helpers/expectedState.js"
 import { buildRecords, clinicPlanArb, editOf, type Built, type ClinicPlan } from "./helpers/randomClinic.js"
-import { dropClinic, useTestDatabase } from "./helpers/testDatabase.js"
+import { useTestDatabase } from "@vetsync/db/testing"
+import { dropClinic } from "./helpers/dropClinic.js"
 import { TwoDesks } from "./helpers/TwoDesks.js"
 
 /**

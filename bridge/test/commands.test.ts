@@ -5,7 +5,7 @@ import { clientShardKey } from "@vetsync/shared"
 import { Bridge } from "../src/Bridge.js"
 import { importCommand, priceCommand } from "../src/commands.js"
 import { readBack } from "./helpers/records.js"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 
 const db = useTestDatabase()
 

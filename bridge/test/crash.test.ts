@@ -7,7 +7,7 @@ import { SafeFsStorageAdapter, recordsOfDoc, type AnyRecord, type Collection } f
 import { Bridge } from "../src/Bridge.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { makeAppointment, makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 
 const CLINIC = "clinic-crash"
 const db = useTestDatabase()

@@ -3,9 +3,9 @@ import { cp, mkdtemp, readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { tmpdir } from "node:os"
 import { describe, expect, it } from "vitest"
-import { MIGRATIONS_DIR, migrate } from "../src/pg/migrate.js"
+import { MIGRATIONS_DIR, migrate } from "@vetsync/db"
 import { appointmentsPerVetDay, revenuePerDay } from "../src/queries/reports.js"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 
 /**
  * Migrations 0009-0011 on a database that already has desks and records: desks registered before

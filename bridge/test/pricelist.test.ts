@@ -6,7 +6,7 @@ import { listPriceItems, setPrice } from "../src/queries/nomenclature.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
 import { eventually } from "@vetsync/test-kit"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 
 const CLINIC = "clinic-price"
 const db = useTestDatabase()

@@ -5,7 +5,7 @@ import { projectDocument } from "../src/projection/projectDocument.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { docIdFor, clientShardKey, recordToDoc, shardOf, type Client, type ClientShardDoc } from "@vetsync/shared"
 import { edit, makeAppointment, makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 
 const CLINIC = "clinic-p"
 const db = useTestDatabase()

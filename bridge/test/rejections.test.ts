@@ -6,7 +6,7 @@ import { openDoc } from "../src/sync/openDoc.js"
 import { edit, makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
 import { eventually } from "@vetsync/test-kit"
 import { waitingReport } from "../src/queries/waitingRecords.js"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 
 const CLINIC = "clinic-r"
 const db = useTestDatabase()

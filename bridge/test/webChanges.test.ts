@@ -15,7 +15,7 @@ import { Bridge } from "../src/Bridge.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { edit, readBack } from "./helpers/records.js"
 import { eventually } from "@vetsync/test-kit"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 
 const CLINIC = "clinic-web"
 const db = useTestDatabase()

@@ -11,7 +11,7 @@ import { PgAuthenticator } from "./registry/PgAuthenticator.js"
  * VETSYNC_RELAY_NAME (default "main"), VETSYNC_KEEPALIVE_MS, VETSYNC_MAX_MESSAGE_BYTES,
  * VETSYNC_CLINICS (comma-separated clinics to pre-register), VETSYNC_RATE_BURST /
  * VETSYNC_RATE_PER_SEC. Security: with DATABASE_URL desks and services authenticate against
- * the registry (PgAuthenticator); without it the relay runs with DevAuthenticator, which
+ * the registry (PgAuthenticator, which migrates the database first); without it the relay runs with DevAuthenticator, which
  * trusts any claimed identity, and says so loudly. VETSYNC_TLS_KEY and VETSYNC_TLS_CERT
  * (PEM file paths) make it serve https/wss.
  */

@@ -4,7 +4,7 @@ import { imm, type ClientShardDoc, type RootDoc } from "@vetsync/shared"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
-import { request } from "./pgSupport.js"
+import { request } from "./registrySupport.js"
 import { eventually } from "@vetsync/test-kit"
 import {
   closed,

@@ -1,11 +1,9 @@
-import { randomBytes } from "node:crypto"
 import type * as http from "node:http"
 import * as path from "node:path"
-import { EmbeddedPg, migrate } from "@vetsync/bridge"
+import { TestDatabase } from "@vetsync/db/testing"
 import type { RootDoc } from "@vetsync/shared"
 import { eventually, freePort } from "@vetsync/test-kit"
 import fc from "fast-check"
-import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { RelayServer } from "../src/RelayServer.js"
@@ -13,8 +11,8 @@ import { PgAuthenticator } from "../src/registry/PgAuthenticator.js"
 import { clinicAdd, deskAdd, enrol } from "../src/registry/commands.js"
 import { refusalKind } from "../src/refusalKind.js"
 import { metricsAllowed } from "../src/relayReadiness.js"
-import { credentialDesk } from "./pgSupport.js"
-import { createDoc, makeTemp, relayHas, rmTemp, type TestDesk } from "./support.js"
+import { credentialDesk } from "./registrySupport.js"
+import { createDoc, relayHas, type TestDesk } from "./support.js"
 
 const SEED =
   process.env.VETSYNC_FC_SEED !== undefined ? Number(process.env.VETSYNC_FC_SEED) : Math.floor(Math.random() * 2 ** 31)
@@ -34,25 +32,18 @@ const fakeRequest = (remoteAddress: string, authorization?: string): http.Incomi
   ({ socket: { remoteAddress }, headers: authorization ? { authorization } : {} }) as unknown as http.IncomingMessage
 
 describe("the relay for its operator: /health, /ready and /metrics", () => {
-  let dir: string
-  let cluster: EmbeddedPg
-  let url: string
-  let pool: pg.Pool
+  let db: TestDatabase
   let relay: RelayServer
   const desks: TestDesk[] = []
 
   beforeAll(async () => {
-    dir = makeTemp("operations")
     // a fixed port, so the cluster comes back where the relay's pool looks for it
-    cluster = await new EmbeddedPg({ dir: path.join(dir, "pg"), fast: true, port: await freePort() }).start()
-    url = await cluster.createDatabase(`ops_${randomBytes(4).toString("hex")}`)
-    pool = new pg.Pool({ connectionString: url, max: 2 })
-    pool.on("error", () => undefined)
-    await migrate(pool)
-    await clinicAdd(pool, "A", "Clinic A")
+    db = new TestDatabase({ prefix: "operations", port: await freePort() })
+    await db.start()
+    await clinicAdd(db.pool, "A", "Clinic A")
     relay = await RelayServer.start({
-      dataDir: path.join(dir, "relay"),
-      authenticator: await PgAuthenticator.start({ databaseUrl: url, seenEveryMs: 0 }),
+      dataDir: path.join(db.dir, "relay"),
+      authenticator: await PgAuthenticator.start({ databaseUrl: db.url, seenEveryMs: 0 }),
       metricsToken: "scrape-me",
     })
   }, 120_000)
@@ -60,9 +51,7 @@ describe("the relay for its operator: /health, /ready and /metrics", () => {
   afterAll(async () => {
     for (const d of desks) await d.close()
     await relay?.close()
-    await pool?.end().catch(() => undefined)
-    await cluster?.stop()
-    if (dir) rmTemp(dir)
+    await db?.stop()
   }, 60_000)
 
   it("is ready once its registry answers and every clinic's snapshot was looked at; /metrics counts an enrolled desk's sync", async () => {
@@ -75,9 +64,9 @@ describe("the relay for its operator: /health, /ready and /metrics", () => {
     expect(ready.ok).toBe(true)
     expect(Object.keys(ready.snapshots)).toEqual(["A"])
 
-    const { enrolmentToken } = await deskAdd(pool, { clinicId: "A", deskId: "ops-front" })
-    const credential = (await enrol(pool, enrolmentToken))!.credential
-    const desk = credentialDesk(relay, credential, "desk:ops-front", path.join(dir, "desk"))
+    const { enrolmentToken } = await deskAdd(db.pool, { clinicId: "A", deskId: "ops-front" })
+    const credential = (await enrol(db.pool, enrolmentToken))!.credential
+    const desk = credentialDesk(relay, credential, "desk:ops-front", path.join(db.dir, "desk"))
     desks.push(desk)
     const root = createDoc<RootDoc>(desk.repo, "A", "root")
     await eventually("the relay to store the desk's root", () => relayHas(desk.repo, root, relay), 30_000)
@@ -112,7 +101,7 @@ describe("the relay for its operator: /health, /ready and /metrics", () => {
   })
 
   it("is not ready while PostgreSQL is down, says why, and stays alive; ready again when it is back", async () => {
-    await cluster.stop()
+    await db.cluster.stop()
     await eventually(
       "the relay to report not ready",
       async () => (await get(`${relay.url}/ready`)).status === 503,
@@ -122,7 +111,7 @@ describe("the relay for its operator: /health, /ready and /metrics", () => {
     expect(body.ok).toBe(false)
     expect(body.reasons.join("\n")).toMatch(/^registry: /m)
     expect((await get(`${relay.url}/health`)).status).toBe(200)
-    await cluster.start()
+    await db.cluster.start()
     await eventually(
       "the relay to report ready again",
       async () => (await get(`${relay.url}/ready`)).status === 200,

@@ -12,6 +12,7 @@ import {
   type PriceListDoc,
   type RootDoc,
 } from "@vetsync/shared"
+import { useTestDatabase } from "@vetsync/db/testing"
 import { eventually } from "@vetsync/test-kit"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
@@ -20,10 +21,10 @@ import { PgAuthenticator } from "../src/registry/PgAuthenticator.js"
 import { clinicAdd, deskAdd, deskList, deskRevoke, enrol, serviceAdd } from "../src/registry/commands.js"
 import { clinicShow } from "../src/registry/clinicProfile.js"
 import { registryCommand } from "../src/registry/registryCommand.js"
-import { credentialDesk, postEnrol, request, useRegistry } from "./pgSupport.js"
+import { credentialDesk, postEnrol, request } from "./registrySupport.js"
 import { closed, createDoc, makeTemp, relayHas, rmTemp, type TestDesk } from "./support.js"
 
-const reg = useRegistry()
+const reg = useTestDatabase({ prefix: "registry" })
 
 /** Opens a socket with these headers; resolves when open, rejects with the refused status. */
 const socketWith = (url: string, headers: Record<string, string>): Promise<WebSocket> =>

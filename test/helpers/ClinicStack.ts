@@ -1,12 +1,10 @@
-import { randomBytes } from "node:crypto"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { Bridge, EmbeddedPg, migrate, setPrice } from "@vetsync/bridge"
+import { Bridge, setPrice } from "@vetsync/bridge"
 import { startDesk, type DeskCore, type RunningDesk } from "@vetsync/client"
+import { TestDatabase } from "@vetsync/db/testing"
 import { ResilientWebSocketClientAdapter, enrolDesk, type ClinicProfile, type DeskCredential } from "@vetsync/shared"
 import { PgAuthenticator, RelayServer, clinicAdd, clinicSet, deskAdd, serviceAdd } from "@vetsync/sync-server"
-import pg from "pg"
+import type pg from "pg"
 
 /**
  * A deployment on one machine, as the README's "against a real deployment" sets it up: an
@@ -18,22 +16,30 @@ import pg from "pg"
 export class ClinicStack {
   relay!: RelayServer
   bridge!: Bridge
-  pool!: pg.Pool
-  url = ""
   readonly desks: RunningDesk[] = []
-  #cluster!: EmbeddedPg
+  readonly #db: TestDatabase
   #port = 0
   #bridgeCredential = ""
 
-  private constructor(readonly dir: string) {}
+  private constructor(db: TestDatabase) {
+    this.#db = db
+  }
+
+  /** the scratch directory: PostgreSQL, the relay, the bridge and the desks live in it */
+  get dir(): string {
+    return this.#db.dir
+  }
+
+  get pool(): pg.Pool {
+    return this.#db.pool
+  }
+
+  get url(): string {
+    return this.#db.url
+  }
 
   static async start(name: string): Promise<ClinicStack> {
-    const s = new ClinicStack(fs.mkdtempSync(path.join(os.tmpdir(), `vetsync-${name}-`)))
-    s.#cluster = await new EmbeddedPg({ dir: path.join(s.dir, "pg"), fast: true }).start()
-    s.url = await s.#cluster.createDatabase(`stack_${randomBytes(4).toString("hex")}`)
-    s.pool = new pg.Pool({ connectionString: s.url, max: 4 })
-    s.pool.on("error", () => undefined)
-    await migrate(s.pool)
+    const s = new ClinicStack(await TestDatabase.start({ prefix: name }))
     s.#bridgeCredential = (await serviceAdd(s.pool, "bridge")).credential
     await s.startRelay()
     s.bridge = await Bridge.start({
@@ -97,8 +103,6 @@ export class ClinicStack {
     for (const d of this.desks.splice(0)) await d.close().catch(() => undefined)
     await this.bridge?.stop().catch(() => undefined)
     await this.relay?.close().catch(() => undefined)
-    await this.pool?.end().catch(() => undefined)
-    await this.#cluster?.stop()
-    fs.rmSync(this.dir, { recursive: true, force: true })
+    await this.#db.stop()
   }
 }

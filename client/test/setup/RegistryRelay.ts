@@ -1,8 +1,5 @@
-import { randomBytes } from "node:crypto"
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { EmbeddedPg, migrate } from "@vetsync/bridge"
+import { TestDatabase } from "@vetsync/db/testing"
 import { clinicAdd, deskAdd, deskRevoke, PgAuthenticator, RelayServer, type Queryable } from "@vetsync/sync-server"
 
 /**
@@ -13,20 +10,19 @@ import { clinicAdd, deskAdd, deskRevoke, PgAuthenticator, RelayServer, type Quer
 export class RegistryRelay {
   relay: RelayServer | null = null
   port = 0
-  #url = ""
-  #cluster: EmbeddedPg | null = null
-  /** a connection to the registry that outlives relay restarts */
-  #admin: PgAuthenticator | null = null
+  /** the registry's database; its pool outlives relay restarts */
+  readonly #db: TestDatabase
 
-  private constructor(readonly dir: string) {}
+  private constructor(db: TestDatabase) {
+    this.#db = db
+  }
 
   static async create(): Promise<RegistryRelay> {
-    const r = new RegistryRelay(await mkdtemp(join(tmpdir(), "vetsync-registry-relay-")))
-    r.#cluster = await new EmbeddedPg({ dir: join(r.dir, "pg"), fast: true }).start()
-    r.#url = await r.#cluster.createDatabase(`test_${randomBytes(6).toString("hex")}`)
-    r.#admin = await PgAuthenticator.start({ databaseUrl: r.#url })
-    await migrate(r.#admin.pool)
-    return r
+    return new RegistryRelay(await TestDatabase.start({ prefix: "registry-relay" }))
+  }
+
+  get dir(): string {
+    return this.#db.dir
   }
 
   get relayDir(): string {
@@ -44,12 +40,11 @@ export class RegistryRelay {
   }
 
   get db(): Queryable {
-    if (!this.#admin) throw new Error("closed")
-    return this.#admin.pool
+    return this.#db.pool
   }
 
   async startRelay(): Promise<RelayServer> {
-    const authenticator = await PgAuthenticator.start({ databaseUrl: this.#url, seenEveryMs: 0 })
+    const authenticator = await PgAuthenticator.start({ databaseUrl: this.#db.url, seenEveryMs: 0 })
     this.relay = await RelayServer.start({ port: this.port, dataDir: this.relayDir, keepAliveMs: 5_000, authenticator })
     this.port = this.relay.port
     return this.relay
@@ -76,8 +71,6 @@ export class RegistryRelay {
 
   async close(): Promise<void> {
     await this.stopRelay().catch(e => console.error(e))
-    await this.#admin?.close()
-    await this.#cluster?.stop()
-    await rm(this.dir, { recursive: true, force: true })
+    await this.#db.stop()
   }
 }

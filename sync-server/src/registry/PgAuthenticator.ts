@@ -1,11 +1,12 @@
 import type { IncomingMessage } from "node:http"
+import { migrate, PgListener } from "@vetsync/db"
 import pg from "pg"
 import type { Authenticator, EnrolResult, Identity, Revoked } from "../Authenticator.js"
 import { enrol, identityOfCredential, touch } from "./commands.js"
 import { bearerOf } from "./tokens.js"
 
 export interface PgAuthenticatorOptions {
-  /** the registry's database (migrated by the bridge's migrations, 0006_desk_registry) */
+  /** the registry's database; start() migrates it (@vetsync/db's migrations, the registry's since 0006) */
   databaseUrl: string
   /** a desk's last_seen_at is written at most this often from its sync traffic; default 30 s */
   seenEveryMs?: number
@@ -21,33 +22,58 @@ const CLINICS_CHANNEL = "vetsync_clinics"
  * only from `Authorization: Bearer <credential>` (never from other headers or the query),
  * enrolment tokens are exchanged once, and revocations arrive by LISTEN vetsync_revoked
  * (NOTIFYed by a trigger, so every relay on the database hears them). After the listening
- * connection drops and comes back, revocations made meanwhile are read from the table.
+ * connection (a PgListener) drops and comes back, revocations made meanwhile are read from the table.
  */
 export class PgAuthenticator implements Authenticator {
   readonly pool: pg.Pool
-  readonly #url: string
+  readonly #listener: PgListener
   readonly #seenEveryMs: number
   readonly #log: (line: string) => void
   readonly #lastTouch = new Map<string, number>()
   readonly #listeners: ((who: Revoked) => void)[] = []
   readonly #clinicListeners: ((clinicId: string) => void)[] = []
-  #listen: pg.Client | undefined
-  #retry: NodeJS.Timeout | undefined
   #lostAt: Date | undefined
-  #closed = false
 
   private constructor(opts: PgAuthenticatorOptions) {
-    this.#url = opts.databaseUrl
     this.#seenEveryMs = opts.seenEveryMs ?? 30_000
     this.#log = opts.log ?? (() => undefined)
     this.pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 })
     this.pool.on("error", e => this.#log(`registry pool error: ${e.message}`))
+    this.#listener = new PgListener(opts.databaseUrl, {
+      onLost: why => {
+        this.#lostAt ??= new Date()
+        this.#log(`registry listener lost (${why}); reconnecting`)
+      },
+      onError: (e, during) => {
+        // the connection's own errors are logged as its loss (above)
+        if (during === "reconnect") this.#log(`registry listener reconnect failed: ${(e as Error).message}`)
+      },
+      onReconnect: () => {
+        this.#caughtUp().catch(e => this.#log(`registry catch-up after reconnecting failed: ${(e as Error).message}`))
+      },
+      unref: true,
+    })
+      .on(CHANNEL, payload => {
+        const [role, ...rest] = payload.split(":")
+        const id = rest.join(":")
+        if ((role === "desk" || role === "service") && id) this.#emit({ role, id })
+      })
+      .on(CLINICS_CHANNEL, clinicId => {
+        if (clinicId) this.#emitClinic(clinicId)
+      })
   }
 
+  /**
+   * Migrates the registry's database (a relay started before any bridge, on an empty database,
+   * works; the migrations' advisory lock serialises a relay and a bridge starting at once), then
+   * LISTENs for revocations and new clinics.
+   */
   static async start(opts: PgAuthenticatorOptions): Promise<PgAuthenticator> {
     const auth = new PgAuthenticator(opts)
     try {
-      await auth.#connectListener()
+      const applied = await migrate(auth.pool)
+      if (applied.length > 0) auth.#log(`registry database migrated: ${applied.join(", ")}`)
+      await auth.#listener.start()
     } catch (e) {
       await auth.pool.end().catch(() => undefined)
       throw e
@@ -111,11 +137,7 @@ export class PgAuthenticator implements Authenticator {
   }
 
   async close(): Promise<void> {
-    this.#closed = true
-    if (this.#retry) clearTimeout(this.#retry)
-    const c = this.#listen
-    this.#listen = undefined
-    await c?.end().catch(() => undefined)
+    await this.#listener.stop()
     await this.pool.end().catch(() => undefined)
   }
 
@@ -131,37 +153,22 @@ export class PgAuthenticator implements Authenticator {
     for (const l of this.#listeners) l(who)
   }
 
-  async #connectListener(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#url })
-    client.on("notification", n => {
-      if (n.channel === CLINICS_CHANNEL) {
-        if (n.payload) this.#emitClinic(n.payload)
-        return
-      }
-      const [role, ...rest] = (n.payload ?? "").split(":")
-      const id = rest.join(":")
-      if ((role === "desk" || role === "service") && id) this.#emit({ role, id })
-    })
-    const lost = (why: string): void => {
-      if (this.#closed || this.#listen !== client) return
-      this.#listen = undefined
-      this.#lostAt ??= new Date()
-      this.#log(`registry listener lost (${why}); reconnecting`)
-      this.#reconnectLater()
-    }
-    client.on("error", e => lost(e.message))
-    client.on("end", () => lost("connection ended"))
-    await client.connect()
-    await client.query(`LISTEN ${CHANNEL}`)
-    await client.query(`LISTEN ${CLINICS_CHANNEL}`)
-    this.#listen = client
+  /**
+   * Back after the listening connection was lost: revocations made meanwhile (with a minute of
+   * margin: one NOTIFYed just before the loss was noticed), and clinics added meanwhile
+   * (registering a known clinic again changes nothing). When this fails, the next reconnect
+   * reads from the same moment.
+   */
+  async #caughtUp(): Promise<void> {
     const since = this.#lostAt
     this.#lostAt = undefined
-    // a minute of margin: a revocation NOTIFYed just before the connection was noticed lost
-    if (since) {
+    if (!since) return
+    try {
       await this.#catchUp(new Date(since.getTime() - 60_000))
-      // clinics added meanwhile (registering a known clinic again changes nothing)
       for (const clinicId of await this.clinics()) this.#emitClinic(clinicId)
+    } catch (e) {
+      this.#lostAt ??= since
+      throw e
     }
   }
 
@@ -177,17 +184,5 @@ export class PgAuthenticator implements Authenticator {
       [since],
     )
     for (const r of services.rows) this.#emit({ role: "service", id: r.id })
-  }
-
-  #reconnectLater(): void {
-    if (this.#closed || this.#retry) return
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined
-      this.#connectListener().catch(e => {
-        this.#log(`registry listener reconnect failed: ${(e as Error).message}`)
-        this.#reconnectLater()
-      })
-    }, 1000)
-    this.#retry.unref()
   }
 }

@@ -15,11 +15,10 @@ import {
   type PriceListDoc,
   type RejectionsDoc,
 } from "@vetsync/shared"
-import { Bridge } from "../src/Bridge.js"
-import { setPrice } from "../src/queries/nomenclature.js"
-import { edit, makeAppointment, makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
+import { Bridge, setPrice } from "@vetsync/bridge"
+import { edit, makeAppointment, makeClient, makeInvoice, makePatient, put } from "@vetsync/bridge/test-helpers/records.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 import { eventually } from "@vetsync/test-kit"
-import { useTestDatabase } from "./helpers/testDatabase.js"
 
 const CLINIC = "clinic-e2e"
 const db = useTestDatabase()

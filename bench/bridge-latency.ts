@@ -1,5 +1,5 @@
 /**
- * Edit-to-row latency through the relay (not a test): `npx tsx bridge/scripts/latency-bench.ts [edits]`.
+ * Edit-to-row latency through the relay (not a test, not in `npm run bench`): `npx tsx bench/bridge-latency.ts [edits]`.
  * A desk, the relay and the bridge in one process over loopback WebSockets; each edit is a
  * single field of one client; the latency is from the desk's change to the commit of the
  * projection that wrote its row.
@@ -9,12 +9,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Repo, type PeerId } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
-import { RelayServer } from "@vetsync/sync-server"
+import { Bridge } from "@vetsync/bridge"
+import { edit, makeClient, put } from "@vetsync/bridge/test-helpers/records.js"
+import { EmbeddedPg } from "@vetsync/db"
 import { clientShardKey } from "@vetsync/shared"
-import { Bridge } from "../src/Bridge.js"
-import { EmbeddedPg } from "../src/pg/EmbeddedPg.js"
-import { serviceUrl } from "../src/startBridgeFromEnv.js"
-import { edit, makeClient, put } from "../test/helpers/records.js"
+import { RelayServer } from "@vetsync/sync-server"
 
 const EDITS = Number(process.argv[2] ?? 200)
 const CLINIC = "latency"
@@ -29,7 +28,7 @@ const committed = new Map<string, number>()
 const bridge = await Bridge.start({
   dataDir: join(dir, "bridge"),
   databaseUrl: await cluster.createDatabase("latency"),
-  network: [new WebSocketClientAdapter(serviceUrl(relay.syncUrl, "bridge"))],
+  network: [new WebSocketClientAdapter(`${relay.syncUrl}?clinic=all&desk=bridge&role=service`)],
   onProjected: (_c, r) => {
     if (r.rows > 0) committed.set(r.docKey, performance.now())
   },

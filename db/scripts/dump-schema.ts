@@ -1,16 +1,16 @@
 /**
- * Regenerates bridge/schema.sql: migrates a scratch embedded PostgreSQL and dumps the
- * schema from its catalog. `npm run schema:dump -w bridge`; the schema test fails when
- * the committed file is stale.
+ * Regenerates db/schema.sql: migrates a scratch embedded PostgreSQL and dumps the
+ * schema from its catalog. `npm run schema:dump -w @vetsync/db`; the schema test
+ * (db/test/schema.test.ts) fails when the committed file is stale.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import pg from "pg"
-import { EmbeddedPg } from "../src/pg/EmbeddedPg.js"
-import { migrate } from "../src/pg/migrate.js"
-import { dumpSchema } from "../src/pg/schemaDump.js"
+import { EmbeddedPg } from "../src/EmbeddedPg.js"
+import { migrate } from "../src/migrate.js"
+import { dumpSchema } from "../src/schemaDump.js"
 
 export const SCHEMA_FILE = fileURLToPath(new URL("../schema.sql", import.meta.url))
 

@@ -1,10 +1,12 @@
 import { join } from "node:path"
 import pg from "pg"
-import "../queries/Db.js"
 import { EmbeddedPg } from "./EmbeddedPg.js"
 import { migrate } from "./migrate.js"
 
-/** A migrated PostgreSQL pool: DATABASE_URL when given, else an embedded cluster in <dataDir>/pg. */
+/**
+ * A migrated PostgreSQL pool: DATABASE_URL when given, else an embedded cluster in <dataDir>/pg.
+ * (No pg type parsers are set here: the bridge's queries set theirs, see bridge/src/queries/Db.ts.)
+ */
 export class Database {
   readonly pool: pg.Pool
   readonly url: string

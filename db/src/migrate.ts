@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 import type pg from "pg"
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url))
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations/", import.meta.url))
 
 export interface Migration {
   version: number
@@ -23,8 +23,10 @@ export const loadMigrations = async (dir = MIGRATIONS_DIR): Promise<Migration[]>
 
 /**
  * Applies the forward-only numbered migrations that are not applied yet, each in its own
- * transaction together with its row in schema_migrations. An advisory lock keeps two
- * bridges starting at once from racing.
+ * transaction together with its row in schema_migrations. Rows are keyed by version (the file's
+ * number), so where the files live does not matter. A session advisory lock, held from before
+ * schema_migrations is created until the last migration, keeps processes that start at once
+ * (the relay and the bridge, two bridges) from racing: the second waits, then finds nothing to do.
  */
 export const migrate = async (pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<number[]> => {
   const migrations = await loadMigrations(dir)

@@ -12,10 +12,9 @@ import {
   type ProfileDoc,
   type RootDoc,
 } from "@vetsync/shared"
-import { Bridge } from "../src/Bridge.js"
-import { openDoc } from "../src/sync/openDoc.js"
-import { makeAppointment, makeClient, makePatient, put, readBack } from "./helpers/records.js"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { Bridge, openDoc } from "@vetsync/bridge"
+import { makeAppointment, makeClient, makePatient, put, readBack } from "@vetsync/bridge/test-helpers/records.js"
+import { useTestDatabase } from "@vetsync/db/testing"
 
 /**
  * The clinic profile: PostgreSQL is the master (`vetsync clinics set`), the bridge publishes it as

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
+import pg from "pg"
 import { describe, expect, it } from "vitest"
-import { loadMigrations, migrate } from "../src/pg/migrate.js"
-import { dumpSchema } from "../src/pg/schemaDump.js"
-import { useTestDatabase } from "./helpers/testDatabase.js"
+import { loadMigrations, migrate } from "../src/migrate.js"
+import { dumpSchema } from "../src/schemaDump.js"
+import { useTestDatabase } from "../src/testing.js"
 
 const db = useTestDatabase({ migrate: false })
 
@@ -17,7 +18,23 @@ describe("schema", () => {
     expect(rows.map(r => r.name)).toEqual(all.map(m => m.name))
   })
 
-  it("the committed bridge/schema.sql equals the migrated schema (run `npm run schema:dump -w bridge`)", async () => {
+  it("migrates once when two processes start on an empty database at once (the relay and the bridge)", async () => {
+    const url = await db.cluster.createDatabase("started_together")
+    const [relay, bridge] = [new pg.Pool({ connectionString: url }), new pg.Pool({ connectionString: url })]
+    try {
+      const all = (await loadMigrations()).map(m => m.version)
+      const applied = await Promise.all([migrate(relay), migrate(bridge)])
+      // the advisory lock is held for the whole run: one applies everything, the other nothing
+      expect([...applied].sort((a, b) => a.length - b.length)).toEqual([[], all])
+      const rows = (await relay.query("SELECT version FROM schema_migrations ORDER BY version")).rows
+      expect(rows.map(r => r.version)).toEqual(all)
+    } finally {
+      await relay.end()
+      await bridge.end()
+    }
+  })
+
+  it("the committed db/schema.sql equals the migrated schema (run `npm run schema:dump -w @vetsync/db`)", async () => {
     const committed = await readFile(fileURLToPath(new URL("../schema.sql", import.meta.url)), "utf8")
     expect(await dumpSchema(db.pool)).toBe(committed)
   })
@@ -79,38 +96,5 @@ describe("schema", () => {
       ),
     ).rejects.toThrow(/patients_client_id_fkey/)
     client.release()
-  })
-
-  it("reporting views answer", async () => {
-    await db.pool.query("INSERT INTO clinics (id) VALUES ('c1')")
-    await db.pool.query(
-      "INSERT INTO clients (id, clinic_id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'c1', 'A')",
-    )
-    const client = await db.pool.connect()
-    await client.query("BEGIN")
-    await client.query(
-      `INSERT INTO invoices (id, clinic_id, number, client_id, vet, issued_at, status, total_kopecks, created_at, updated_at, created_by, updated_by)
-       VALUES ('00000000-0000-4000-8000-0000000000a1', 'c1', 'N-1', '00000000-0000-4000-8000-000000000001', 'Dr. A',
-               '2026-11-20T10:00:00Z', 'paid', 2500, now(), now(), 'd', 'd'),
-              ('00000000-0000-4000-8000-0000000000a2', 'c1', 'N-2', '00000000-0000-4000-8000-000000000001', 'Dr. A',
-               '2026-11-20T12:00:00Z', 'void', 9999, now(), now(), 'd', 'd')`,
-    )
-    await client.query(
-      `INSERT INTO invoice_items VALUES
-         ('00000000-0000-4000-8000-0000000000a1', 0, 'l1', 'i1', 'VAC', 'Vaccination', 'service', 1000, 2500, 2500),
-         ('00000000-0000-4000-8000-0000000000a2', 0, 'l2', 'i1', 'VAC', 'Vaccination', 'service', 9999, 1000, 9999)`,
-    )
-    await client.query("COMMIT")
-    client.release()
-    const { revenuePerDay, revenuePerService, revenuePerVet, appointmentsPerVetDay } =
-      await import("../src/queries/reports.js")
-    expect(await revenuePerDay(db.pool, "c1", "2026-11-01", "2026-12-01")).toEqual([
-      { day: "2026-11-20", invoices: 1, revenue_kopecks: 2500 },
-    ])
-    expect(await revenuePerVet(db.pool, "c1")).toEqual([{ vet: "Dr. A", invoices: 1, revenue_kopecks: 2500 }])
-    expect((await revenuePerService(db.pool, "c1")).map(r => [r.code, Number(r.quantity), r.revenue_kopecks])).toEqual([
-      ["VAC", 2.5, 2500],
-    ])
-    expect(await appointmentsPerVetDay(db.pool, "c1")).toEqual([])
   })
 })

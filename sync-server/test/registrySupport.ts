@@ -1,43 +1,10 @@
+/* What tests of a relay that authenticates against the registry share (its database: @vetsync/db/testing). */
 import { randomBytes } from "node:crypto"
-import * as path from "node:path"
 import * as http from "node:http"
 import { Repo, type PeerId } from "@automerge/automerge-repo"
-import { EmbeddedPg, migrate } from "@vetsync/bridge"
 import { ResilientWebSocketClientAdapter, SafeFsStorageAdapter, ClosableStorageAdapter } from "@vetsync/shared"
-import pg from "pg"
-import { afterAll, beforeAll } from "vitest"
 import type { RelayServer } from "../src/RelayServer.js"
-import { closeRepo, makeTemp, rmTemp, type TestDesk } from "./support.js"
-
-export interface TestRegistry {
-  dir: string
-  cluster: EmbeddedPg
-  /** this file's fresh database, migrated with the bridge's migrations (registry: 0006) */
-  url: string
-  pool: pg.Pool
-}
-
-/**
- * An embedded PostgreSQL cluster (the bridge's EmbeddedPg) for this test file with a
- * fresh database migrated by the bridge's migration runner; torn down after the file.
- */
-export const useRegistry = (): TestRegistry => {
-  const ctx = {} as TestRegistry
-  beforeAll(async () => {
-    ctx.dir = makeTemp("registry")
-    ctx.cluster = await new EmbeddedPg({ dir: path.join(ctx.dir, "pg"), fast: true }).start()
-    ctx.url = await ctx.cluster.createDatabase(`test_${randomBytes(6).toString("hex")}`)
-    ctx.pool = new pg.Pool({ connectionString: ctx.url, max: 4 })
-    ctx.pool.on("error", () => undefined)
-    await migrate(ctx.pool)
-  }, 120_000)
-  afterAll(async () => {
-    await ctx.pool?.end().catch(() => undefined)
-    await ctx.cluster?.stop()
-    if (ctx.dir) rmTemp(ctx.dir)
-  }, 60_000)
-  return ctx
-}
+import { closeRepo, type TestDesk } from "./support.js"
 
 /**
  * A desk repo that presents `Authorization: Bearer <credential>` with the desk's own

@@ -1,0 +1,6 @@
+export { Database } from "./Database.js"
+export { EmbeddedPg, type EmbeddedPgOptions } from "./EmbeddedPg.js"
+export { PgListener, type PgListenerOptions } from "./PgListener.js"
+export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from "./migrate.js"
+export { dumpSchema } from "./schemaDump.js"
+export { commandDatabase } from "./commandDatabase.js"
