@@ -116,7 +116,7 @@ export class DeskCore {
     })
     this.#updater = new ReadModelUpdater(this.rm)
     this.#clinic = new ClinicZone(this.rm)
-    this.sync = new SyncTracker(this.docs, this.rm, () => {
+    this.sync = new SyncTracker(this.docs, this.rm.ledger, () => {
       this.#problems.progress()
       this.#statusChanged()
     })
@@ -126,7 +126,7 @@ export class DeskCore {
       clinicId: opts.clinicId,
       headers: () => this.#headers(),
       docs: this.docs,
-      rm: this.rm,
+      ledger: this.rm.ledger,
       sync: this.sync,
       bootstrap: this.#bootstrap,
       onSnapshot: () => {
@@ -137,7 +137,7 @@ export class DeskCore {
       catchUpMs: opts.catchUpMs,
     })
     this.sync.onRelayUp = () => this.#follower.relayUp()
-    for (const { key } of this.rm.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
+    for (const { key } of this.rm.ledger.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
     this.docs.onDocument((key, handle) => {
       if (this.#closed) return
       this.sync.attach(key, handle)
@@ -238,7 +238,7 @@ export class DeskCore {
       readFromDoc: (key, collection, id) =>
         this.docs.use(key, handle => {
           const r = recordFromDoc(handle.doc(), collection, id)
-          if (!r && this.#bootstrap.running && this.rm.getDocHeads(handle.documentId))
+          if (!r && this.#bootstrap.running && this.rm.ledger.getDocHeads(handle.documentId))
             throw new DeskError(
               "not_found",
               `${collection}/${id} is still downloading to this desk; try again in a moment`,

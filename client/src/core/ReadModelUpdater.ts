@@ -49,7 +49,7 @@ export class ReadModelUpdater {
   /** True when the read model reflects heads the handle's document does not have. */
   isAhead(handle: ClinicHandle): boolean {
     if (!handle.isReady()) return false
-    const recorded = this.#rm.getDocHeads(handle.documentId)
+    const recorded = this.#rm.ledger.getDocHeads(handle.documentId)
     return recorded !== undefined && recorded.length > 0 && !A.hasHeads(handle.doc(), recorded)
   }
 
@@ -63,7 +63,7 @@ export class ReadModelUpdater {
     if (!doc) return undefined
     const kind = kindOfKey(key)
     const heads = A.getHeads(doc)
-    const recorded = this.#rm.getDocHeads(handle.documentId)
+    const recorded = this.#rm.ledger.getDocHeads(handle.documentId)
     if (recorded && sameHeads(recorded, heads)) return undefined
     // the document is behind what the read model reflects (a new desk still downloading it): wait
     const ahead = recorded !== undefined && recorded.length > 0 && !A.hasHeads(doc, recorded)
@@ -92,7 +92,7 @@ export class ReadModelUpdater {
           }
         this.#apply(key, doc, records, result)
       }
-      rm.setDocHeads(handle.documentId, key, heads)
+      rm.ledger.setDocHeads(handle.documentId, key, heads)
     })
     return result
   }
