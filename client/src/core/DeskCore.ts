@@ -268,13 +268,11 @@ export class DeskCore {
       const written = records
         .map(r => readRecord(doc, r.collection, r.id))
         .filter((r): r is AnyRecord => r !== undefined)
-      const result = this.#updater.update(key, handle)
-      const collections = this.#updater.applyRecords(key, doc, written)
+      // the change is on disk: the read model may show it now (never before, see DocStore.isSaving),
+      // the command's records in the transaction that takes the change, each once
+      const result = this.#updater.update(key, handle, { written })
       this.sync.recount(key, handle)
-      this.#emit({
-        type: "records-changed",
-        collections: [...new Set([...collections, ...(result?.collections ?? [])])],
-      })
+      this.#emit({ type: "records-changed", collections: result?.collections ?? [] })
     })
   }
 
