@@ -84,7 +84,7 @@ export class SnapshotApplier {
     const rm = this.#rm
     const untouched = (key: "pricelist" | "rejections" | "profile"): boolean => {
       const id = header.docs[key]?.docId
-      return id !== undefined && rm.getDocHeads(id) === undefined
+      return id !== undefined && rm.ledger.getDocHeads(id) === undefined
     }
     if (this.#priceList && untouched("pricelist")) rm.replacePriceList(this.#priceList)
     if (this.#rejections && untouched("rejections")) rm.replaceRejections(this.#rejections)

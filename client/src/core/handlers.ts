@@ -1,4 +1,4 @@
-import { localDate, localTime, monthRange, type Collection } from "@vetsync/shared"
+import { dayRange, monthRange, type Collection } from "@vetsync/shared"
 import {
   DESK_COMMANDS,
   type ClinicProfileView,
@@ -9,9 +9,8 @@ import {
   type DeskStatus,
   type SyncNowResult,
 } from "./api.js"
-import { book, dayView, setAppointmentStatus } from "./commands/appointments.js"
+import { book, setAppointmentStatus } from "./commands/appointments.js"
 import {
-  clientCard,
   createClient,
   createPatient,
   deleteClient,
@@ -21,8 +20,14 @@ import {
 } from "./commands/clients.js"
 import type { CommandContext } from "./commands/context.js"
 import { resolveConflict } from "./commands/conflicts.js"
-import { createInvoice, invoiceView, setInvoiceStatus } from "./commands/invoices.js"
+import { createInvoice, setInvoiceStatus } from "./commands/invoices.js"
 import { parseArgs } from "./parseArgs.js"
+import { appointmentViews } from "./views/appointments.js"
+import { clientCard } from "./views/clientCard.js"
+import { conflictViews } from "./views/conflicts.js"
+import { invoiceView } from "./views/invoices.js"
+import { recordLabel } from "./views/labels.js"
+import { rejectionReasons, rejectionViews } from "./views/rejections.js"
 
 export interface HandlerDeps {
   ctx: CommandContext
@@ -49,47 +54,16 @@ const checked = (api: DeskApi): DeskApi => {
 /** The typed command map: one handler per command of DeskHandlers, each behind its argument schema. */
 export const createHandlers = (deps: HandlerDeps): DeskApi => checked(uncheckedHandlers(deps))
 
+/**
+ * Each handler: its (parsed) arguments, a command (commands/) or a read of the read model, and
+ * the view the UI gets (views/).
+ */
 const uncheckedHandlers = ({ ctx, status, syncNow, profile }: HandlerDeps): DeskApi => {
   const rm = ctx.rm
-  const labelOf = (collection: Collection, id: string): string => {
-    switch (collection) {
-      case "clients":
-        return rm.getClient(id)?.name ?? id
-      case "patients": {
-        const p = rm.getPatient(id)
-        return p ? `${p.name} (${rm.getClient(p.clientId)?.name ?? ""})` : id
-      }
-      case "appointments": {
-        const a = rm.getAppointment(id)
-        return a ? `${localDate(a.start, ctx.timeZone())} ${localTime(a.start, ctx.timeZone())} ${a.vet}` : id
-      }
-      case "invoices":
-        return rm.getInvoice(id)?.number ?? id
-    }
-  }
-  const updatedAtOf = (collection: Collection, id: string): string | undefined =>
-    collection === "clients"
-      ? rm.getClient(id)?.updatedAt
-      : collection === "patients"
-        ? rm.getPatient(id)?.updatedAt
-        : collection === "appointments"
-          ? rm.getAppointment(id)?.updatedAt
-          : rm.getInvoice(id)?.updatedAt
-  /** rejections that a later edit of the record has not superseded */
-  const rejections = (): RejectionView[] =>
-    rm.rejections().flatMap(r => {
-      const slash = r.key.indexOf("/")
-      const collection = r.key.slice(0, slash) as Collection
-      const id = r.key.slice(slash + 1)
-      const updatedAt = updatedAtOf(collection, id)
-      if (updatedAt !== undefined && updatedAt > r.recordUpdatedAt) return []
-      return [{ collection, id, reason: r.reason, at: r.at, label: labelOf(collection, id) }]
-    })
-  const rejectionOf = (key: string, updatedAt: string): string | null => {
-    const r = rm.rejections().find(x => x.key === key)
-    return r && !(updatedAt > r.recordUpdatedAt) ? r.reason : null
-  }
-  const conflicts = (): ConflictView[] => rm.conflicts().map(c => ({ ...c, label: labelOf(c.collection, c.id) }))
+  const label = (collection: Collection, id: string): string => recordLabel(rm, ctx.timeZone(), collection, id)
+  const rejections = (): RejectionView[] => rejectionViews(rm.rejections(), rm, label)
+  const conflicts = (): ConflictView[] => conflictViews(rm.conflicts(), label)
+  const reasons = () => rejectionReasons(rm.rejections())
 
   return {
     status: async () => status(),
@@ -97,11 +71,8 @@ const uncheckedHandlers = ({ ctx, status, syncNow, profile }: HandlerDeps): Desk
     "clients.search": async ({ query, limit }) => rm.findClients(String(query ?? ""), limitOf(limit)),
     "clients.duplicates": async ({ name, phone, petNames }) => rm.likelyDuplicates({ name, phone, petNames }),
     "clients.get": async ({ id }) => {
-      const related = new Set([id, ...rm.patientsOf(id).map(p => p.id)])
-      return clientCard(ctx, id, {
-        conflicts: conflicts().filter(c => related.has(c.id)),
-        rejection: rejections().find(r => related.has(r.id)) ?? null,
-      })
+      const client = rm.getClient(id)
+      return client ? clientCard(client, rm.patientsOf(id), conflicts(), rejections()) : null
     },
     "clients.create": async args => createClient(ctx, args),
     "clients.update": async ({ id, patch }) => updateClient(ctx, id, patch),
@@ -111,20 +82,28 @@ const uncheckedHandlers = ({ ctx, status, syncNow, profile }: HandlerDeps): Desk
     "patients.delete": async ({ id }) => deletePatient(ctx, id),
     "appointments.book": async args => book(ctx, args),
     "appointments.setStatus": async ({ id, status: s }) => setAppointmentStatus(ctx, id, s),
-    "appointments.day": async ({ date, vet }) => dayView(ctx, date, vet, rejectionOf),
+    "appointments.day": async ({ date, vet }) => {
+      // the clinic's calendar date, from its local midnight to the next (its zone, not UTC nor the machine's)
+      const { from, to } = dayRange(date, ctx.timeZone())
+      return appointmentViews(rm.appointmentsBetween(from, to), vet, rm, reasons())
+    },
     "appointments.vets": async () => rm.vets(),
     "invoices.create": async args => createInvoice(ctx, args),
     "invoices.markPaid": async ({ id }) => setInvoiceStatus(ctx, id, "paid"),
     "invoices.void": async ({ id }) => setInvoiceStatus(ctx, id, "void"),
     "invoices.get": async ({ id }) => {
       const i = rm.getInvoice(id)
-      return i ? invoiceView(ctx, i, rejectionOf) : null
+      return i ? invoiceView(i, rm, reasons()) : null
     },
-    "invoices.list": async ({ month, clientId, limit }) =>
-      rm
-        // a month of the clinic: from its local midnight on the 1st
-        .invoices({ ...(month ? monthRange(month, ctx.timeZone()) : {}), clientId, limit: limitOf(limit, 500) })
-        .map(i => invoiceView(ctx, i, rejectionOf)),
+    "invoices.list": async ({ month, clientId, limit }) => {
+      const reasonOf = reasons()
+      return (
+        rm
+          // a month of the clinic: from its local midnight on the 1st
+          .invoices({ ...(month ? monthRange(month, ctx.timeZone()) : {}), clientId, limit: limitOf(limit, 500) })
+          .map(i => invoiceView(i, rm, reasonOf))
+      )
+    },
     "pricelist.search": async ({ query, limit }) => rm.searchPriceItems(String(query ?? ""), limitOf(limit)),
     "conflicts.list": async () => conflicts(),
     "conflicts.resolve": async args => resolveConflict(ctx, args),

@@ -78,7 +78,7 @@ describe("Bootstrapper", () => {
     const partial = rm.counts().clients
     expect(partial).toBeGreaterThan(0)
     expect(partial).toBeLessThan(clinic.clients.length)
-    expect(rm.getDocHeads(docIdFor(CLINIC, "clients/0"))).toBeUndefined()
+    expect(rm.ledger.getDocHeads(docIdFor(CLINIC, "clients/0"))).toBeUndefined()
 
     await boot.loadSnapshot(relay.url, CLINIC, {})
     expect(boot.phase).toBe("documents")
@@ -96,7 +96,7 @@ describe("Bootstrapper", () => {
   it("a desk stopped while the snapshot streamed in takes it again at the next start", async () => {
     const dir = tmpDir("boot-restart")
     const first = desk(dir)
-    first.rm.setMeta("bootstrap", "snapshot")
+    first.rm.ledger.setBootstrapPhase("snapshot")
     first.rm.close()
     cleanup.shift()
     const again = desk(dir)

@@ -53,7 +53,7 @@ describe("the desk API's boundary, with generated input", () => {
       60_000,
     )
     // the desk's start-up writes (its pinned documents' heads) are over before anything is compared
-    await eventually("the desk's pinned documents", () => desk.rm.allDocHeads().length >= PINNED.size, 30_000)
+    await eventually("the desk's pinned documents", () => desk.rm.ledger.allDocHeads().length >= PINNED.size, 30_000)
     for (const name of ["Иванов Пётр", "Смирнова Анна", "O'Brien"]) {
       const { client, patients } = await value<{ client: { id: string }; patients: { id: string }[] }>("clients.create", {
         name,

@@ -11,7 +11,7 @@ type Args = Record<string, unknown>
 export const fingerprint = (desk: DeskCore): string =>
   JSON.stringify({
     counts: desk.rm.counts(),
-    heads: desk.rm
+    heads: desk.rm.ledger
       .allDocHeads()
       .map(h => `${h.key}:${[...h.heads].sort().join(",")}`)
       .sort(),

@@ -60,7 +60,7 @@ describe("the read model never runs ahead of the desk's disk", () => {
     const key = clientShardKey(client.id)
     const id = desk.docs.layout.idOf(key)
     // as after a crash: the read model says it reflects a change that is on no disk
-    desk.rm.setDocHeads(id, key, ["ab".repeat(32)])
+    desk.rm.ledger.setDocHeads(id, key, ["ab".repeat(32)])
     const handle = await desk.docs.open(key)
     handle.change(d => {
       const shard = d as unknown as { clients: Record<string, Record<string, unknown>> }

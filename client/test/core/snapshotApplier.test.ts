@@ -80,7 +80,7 @@ describe("SnapshotApplier", () => {
     expect(rm.getProfile()).toEqual(profile)
     // a desk that already read the profile document keeps what it read
     const rm2 = readModel()
-    rm2.setDocHeads("p-doc", "profile", ["h"])
+    rm2.ledger.setDocHeads("p-doc", "profile", ["h"])
     rm2.setProfile({ ...profile, name: "Newer" })
     const apply2 = new SnapshotApplier(rm2, "c1")
     apply2.lines(withProfile)

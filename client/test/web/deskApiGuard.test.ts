@@ -38,7 +38,7 @@ describe("the desk API answers only its own UI and local tools with the secret",
     host = `127.0.0.1:${port}`
     secret = readDeskApiSecret(dataDir)
     // the desk's own start-up writes (its pinned documents' heads) are over before anything is compared
-    await eventually("the desk's pinned documents", () => desk.core.rm.allDocHeads().length >= PINNED.size, 30_000)
+    await eventually("the desk's pinned documents", () => desk.core.rm.ledger.allDocHeads().length >= PINNED.size, 30_000)
   })
   afterAll(async () => {
     await desk?.close()

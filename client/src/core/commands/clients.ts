@@ -1,5 +1,5 @@
 import { clientShardKey, phoneKey, type Client, type ClientShardDoc, type Patient } from "@vetsync/shared"
-import type { ClientCard, ClientInput, PatientInput } from "../api.js"
+import type { ClientInput, PatientInput } from "../api.js"
 import { assertValid, clean, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
 
 const newClient = (ctx: CommandContext, input: ClientInput): Client => {
@@ -125,10 +125,4 @@ export const deletePatient = async (ctx: CommandContext, id: string): Promise<{ 
   const changes = { deleted: true, updatedAt: ctx.now(), updatedBy: ctx.deskId }
   await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "patients", id, { ...current }, changes), [{ collection: "patients", id }])
   return { ok: true }
-}
-
-export const clientCard = (ctx: CommandContext, id: string, views: Pick<ClientCard, "conflicts" | "rejection">): ClientCard | null => {
-  const client = ctx.rm.getClient(id)
-  if (!client) return null
-  return { client, patients: ctx.rm.patientsOf(id), ...views }
 }

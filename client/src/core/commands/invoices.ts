@@ -1,5 +1,5 @@
 import { invoicesKey, lineTotal, localMonth, type Invoice, type InvoiceLine, type InvoicesDoc } from "@vetsync/shared"
-import { DeskError, type InvoiceInput, type InvoiceView } from "../api.js"
+import { DeskError, type InvoiceInput } from "../api.js"
 import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
 
 /**
@@ -87,14 +87,3 @@ export const setInvoiceStatus = async (ctx: CommandContext, id: string, status: 
   await ctx.write<InvoicesDoc>(key, doc => patchRecord(doc, "invoices", id, { ...current }, changes), [{ collection: "invoices", id }])
   return next
 }
-
-export const invoiceView = (
-  ctx: CommandContext,
-  invoice: Invoice,
-  rejectionOf: (key: string, updatedAt: string) => string | null,
-): InvoiceView => ({
-  ...invoice,
-  clientName: ctx.rm.getClient(invoice.clientId)?.name ?? "",
-  patientName: invoice.patientId ? (ctx.rm.getPatient(invoice.patientId)?.name ?? "") : "",
-  rejection: rejectionOf(`invoices/${invoice.id}`, invoice.updatedAt),
-})

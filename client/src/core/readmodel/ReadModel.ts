@@ -15,22 +15,28 @@ import { READ_MODEL_DDL, READ_MODEL_LATE_DDL, READ_MODEL_VERSION } from "./schem
 import { addMissingColumns, migrateReadModel } from "./migrateReadModel.js"
 import { ReadModelQueries } from "./ReadModelQueries.js"
 import { fold, nameKey, searchBody } from "./searchText.js"
+import { SyncLedger } from "./SyncLedger.js"
 
 type Row = Record<string, unknown>
 const b = (v: boolean): number => (v ? 1 : 0)
 
 /**
  * The desk's materialized read model in SQLite (WAL, synchronous=FULL): records, a trigram
- * search index, the document heads the records reflect, the relay's acknowledged heads and
- * the documents with unacknowledged local changes. Opening it takes milliseconds, so a desk
- * answers searches at once after a restart, before any Automerge document is loaded.
+ * search index, the price list, the rejections and the conflicts (queries in ReadModelQueries).
+ * The sync bookkeeping kept in the same file (the document heads the records reflect, the relay's
+ * acknowledged heads, the documents with unacknowledged local changes) is its `ledger`, on the
+ * same connection so that one transaction holds records and the heads they reflect. Opening it
+ * takes milliseconds, so a desk answers searches at once after a restart, before any Automerge
+ * document is loaded.
  */
 export class ReadModel extends ReadModelQueries {
+  readonly ledger: SyncLedger
   readonly #stmts: ReturnType<typeof prepare>
 
   private constructor(db: Database.Database) {
     super(db)
     this.#stmts = prepare(db)
+    this.ledger = new SyncLedger(db)
   }
 
   static open(file: string): ReadModel {
@@ -222,43 +228,6 @@ export class ReadModel extends ReadModelQueries {
     this.#stmts.deleteConflicts.run(collection, id)
     for (const c of conflicts) this.#stmts.conflict.run(collection, id, c.field, c.kept, JSON.stringify(c.others))
   }
-
-  getDocHeads(docId: string): string[] | undefined {
-    const r = this.#stmts.getHeads.get(docId) as { heads: string } | undefined
-    return r ? (JSON.parse(r.heads) as string[]) : undefined
-  }
-  setDocHeads(docId: string, key: string, heads: string[]): void {
-    this.#stmts.setHeads.run(docId, key, JSON.stringify(heads))
-  }
-  allDocHeads(): { docId: string; key: string; heads: string[] }[] {
-    return (this.db.prepare("SELECT doc_id, key, heads FROM doc_heads").all() as Row[]).map(r => ({
-      docId: String(r.doc_id),
-      key: String(r.key),
-      heads: JSON.parse(String(r.heads)) as string[],
-    }))
-  }
-
-  getRelayHeads(docId: string): string[] | undefined {
-    const r = this.#stmts.getRelayHeads.get(docId) as { heads: string } | undefined
-    return r ? (JSON.parse(r.heads) as string[]) : undefined
-  }
-  setRelayHeads(docId: string, heads: string[], at: string): void {
-    this.#stmts.setRelayHeads.run(docId, JSON.stringify(heads), at)
-  }
-
-  markDirty(docId: string, key: string, waiting: number): void {
-    this.#stmts.markDirty.run(docId, key, waiting)
-  }
-  clearDirty(docId: string): void {
-    this.#stmts.clearDirty.run(docId)
-  }
-  dirtyDocs(): { docId: string; key: string; waiting: number }[] {
-    return (this.db.prepare("SELECT doc_id, key, waiting FROM dirty_docs").all() as Row[]).map(r => ({
-      docId: String(r.doc_id),
-      key: String(r.key),
-      waiting: Number(r.waiting),
-    }))
-  }
 }
 
 const prepare = (db: Database.Database) => ({
@@ -288,16 +257,4 @@ const prepare = (db: Database.Database) => ({
   insertSearch: db.prepare(
     "INSERT INTO client_search (rowid, id, body) VALUES ((SELECT n FROM client_keys WHERE id = ?), ?, ?)",
   ),
-  getHeads: db.prepare("SELECT heads FROM doc_heads WHERE doc_id = ?"),
-  setHeads: db.prepare(
-    "INSERT INTO doc_heads (doc_id, key, heads) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads",
-  ),
-  getRelayHeads: db.prepare("SELECT heads FROM relay_heads WHERE doc_id = ?"),
-  setRelayHeads: db.prepare(
-    "INSERT INTO relay_heads (doc_id, heads, at) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads, at = excluded.at",
-  ),
-  markDirty: db.prepare(
-    "INSERT INTO dirty_docs (doc_id, key, waiting) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET waiting = excluded.waiting",
-  ),
-  clearDirty: db.prepare("DELETE FROM dirty_docs WHERE doc_id = ?"),
 })
