@@ -1,4 +1,4 @@
-import type { DeskHostOptions } from "../src/setup/hostOptions.js"
+import type { DeskHostOptions } from "../../setup/hostOptions.js"
 
 /**
  * What the shell opens the desk process with, from the command line (--data-dir ...) or VETSYNC_*
