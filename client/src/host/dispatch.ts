@@ -1,7 +1,6 @@
 import { ValidationError } from "@vetsync/shared"
 import {
   DeskError,
-  isDeskCommand,
   type ApiResponse,
   type DeskArgs,
   type DeskCommand,
@@ -9,7 +8,9 @@ import {
   type DeskResult,
   type DeskStatus,
 } from "../core/api.js"
-import { isSetupCommand, type HostEvent, type SetupCommand, type SetupStatus } from "../setup/setupApi.js"
+import { isDeskCommand } from "../core/handlers.js"
+import type { HostEvent, SetupCommand, SetupStatus } from "../setup/setupApi.js"
+import { isSetupCommand } from "../setup/setupArgs.js"
 
 /**
  * The dispatch every transport (host/http, host/ipc) hands its calls to: an untrusted command
