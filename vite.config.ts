@@ -19,7 +19,7 @@ const UNIT = [
   "shared/test/{consistentLoad,dates,phone,profile,schema,seed,seed-prng,storage-adapters,zone}.test.ts",
   "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,snapshotApplier}.test.ts",
   "client/test/ui/{client,i18n}.test.ts",
-  "client/test/host/{commandList,dispatch,electronShell}.test.ts",
+  "client/test/host/{commandList,deskConfig,dispatch,electronShell}.test.ts",
   "client/test/setup/relayAddress.test.ts",
   "client/test/web/deskArgs.test.ts",
   "sync-server/test/{deskCode,honestTraffic}.test.ts",

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest"
 import type { DeskEvent } from "../../src/core/api.js"
-import { parseShellConfig } from "../../src/host/config/deskConfig.js"
 import { CHANNELS, forwardEvents, isAppPage, registerDeskIpc, trustedSender, type IpcEventLike, type IpcMainLike } from "../../src/host/ipc/ipcTransport.js"
 import { createPreloadApi, type IpcRendererLike } from "../../src/host/ipc/preloadApi.js"
 import { createPrintHandler, registerPrintIpc, type WindowPrinter } from "../../src/host/ipc/printIpc.js"
@@ -184,14 +183,5 @@ describe("Electron shell without the Electron binary", () => {
     expect([...ipc.handlers.keys()]).toEqual([CHANNELS.print])
     expect(await createPreloadApi(ipc.ipcRenderer).print({})).toEqual({ ok: true, value: {} })
     expect(printed).toBe(1)
-  })
-
-  it("reads the desk configuration from flags or the environment: an identity only when one is given", () => {
-    // no identity: the stored credential, else the first-run screen
-    expect(parseShellConfig(["electron", ".", "--data-dir", "/d", "--server=http://r:1"], {}, "/def")).toEqual({ dataDir: "/d", server: "http://r:1" })
-    expect(parseShellConfig([], {}, "/def")).toEqual({ dataDir: "/def" })
-    expect(parseShellConfig([], { VETSYNC_CLINIC: "c1", VETSYNC_DESK_ID: "d9", VETSYNC_DESK_CODE: "K" }, "/def")).toEqual({
-      dataDir: "/def", identity: { clinicId: "c1", deskId: "d9", deskCode: "K" }, deskCode: "K",
-    })
   })
 })
