@@ -30,7 +30,8 @@ export const DESK_HANDLERS = {
   status: async env => env.status(),
   "sync.now": async env => env.syncNow(),
   "clients.search": async ({ ctx }, { query, limit }) => ctx.rm.findClients(String(query ?? ""), limitOf(limit)),
-  "clients.duplicates": async ({ ctx }, { name, phone, petNames }) => ctx.rm.likelyDuplicates({ name, phone, petNames }),
+  "clients.duplicates": async ({ ctx }, { name, phone, petNames }) =>
+    ctx.rm.likelyDuplicates({ name, phone, petNames }),
   "clients.get": async (env, { id }) => {
     const related = new Set([id, ...env.ctx.rm.patientsOf(id).map(p => p.id)])
     return clientCard(env.ctx, id, {

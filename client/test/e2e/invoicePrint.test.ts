@@ -168,7 +168,11 @@ describe("the clinic on the printed invoice, and its time zone in the UI", () =>
       window.print = () => void w.printed++
     })
     await page.click('[data-testid="invoice-print"]')
-    await eventually("window.print called once", async () => (await page.evaluate(() => (window as unknown as { printed: number }).printed)) === 1, 5_000)
+    await eventually(
+      "window.print called once",
+      async () => (await page.evaluate(() => (window as unknown as { printed: number }).printed)) === 1,
+      5_000,
+    )
     expect(await page.locator('[data-testid="invoice-pdf"]').count()).toBe(0)
     expect(await page.locator('[data-testid="invoice-doc"]').count()).toBe(1)
   })

@@ -12,7 +12,9 @@ import { FakeCore } from "./fakeCore.js"
 const nearNames = fc.oneof(
   fc.constantFrom(...DESK_COMMANDS, ...SETUP_COMMANDS),
   fc.constantFrom("constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "", "setup", "clients", "."),
-  fc.tuple(fc.constantFrom(...DESK_COMMANDS, ...SETUP_COMMANDS), fc.constantFrom(" ", ".", "x", "/")).map(([c, s]) => `${c}${s}`),
+  fc
+    .tuple(fc.constantFrom(...DESK_COMMANDS, ...SETUP_COMMANDS), fc.constantFrom(" ", ".", "x", "/"))
+    .map(([c, s]) => `${c}${s}`),
   fc.constantFrom(...DESK_COMMANDS, ...SETUP_COMMANDS).map(c => c.toUpperCase()),
   fc.string(),
 )

@@ -23,13 +23,23 @@ describe("dispatchCall", () => {
     const r = await dispatchCall(new FakeCore(), "clients.create", { name: "" })
     expect(r).toEqual({
       ok: false,
-      error: { code: "validation", message: "client is invalid", fields: [{ field: "name", code: "required", message: "is required" }] },
+      error: {
+        code: "validation",
+        message: "client is invalid",
+        fields: [{ field: "name", code: "required", message: "is required" }],
+      },
     })
-    expect(await dispatchCall(new FakeCore(), "clients.get", { id: "x" })).toEqual({ ok: false, error: { code: "not_found", message: "no such client" } })
+    expect(await dispatchCall(new FakeCore(), "clients.get", { id: "x" })).toEqual({
+      ok: false,
+      error: { code: "not_found", message: "no such client" },
+    })
   })
 
   it("turns any other throw into an internal error", async () => {
-    expect(await dispatchCall(new FakeCore(), "invoices.void", { id: "x" })).toEqual({ ok: false, error: { code: "internal", message: "boom" } })
+    expect(await dispatchCall(new FakeCore(), "invoices.void", { id: "x" })).toEqual({
+      ok: false,
+      error: { code: "internal", message: "boom" },
+    })
   })
 })
 
@@ -40,7 +50,8 @@ describe("dispatchHostCall", () => {
     const r: HostRoutes = {
       setup: async (command, args) => {
         setupCalls.push([command, args])
-        if (command === "setup.keepData") throw new DeskError("bad_request", "there is no other clinic's credential to throw away")
+        if (command === "setup.keepData")
+          throw new DeskError("bad_request", "there is no other clinic's credential to throw away")
         return status
       },
       core: () => core,
@@ -55,7 +66,10 @@ describe("dispatchHostCall", () => {
       ok: false,
       error: { code: "bad_request", message: "there is no other clinic's credential to throw away" },
     })
-    expect(setupCalls).toEqual([["setup.status", {}], ["setup.keepData", undefined]])
+    expect(setupCalls).toEqual([
+      ["setup.status", {}],
+      ["setup.keepData", undefined],
+    ])
   })
 
   it("sends desk commands to the open core, or answers unavailable with the reason; unknown names go nowhere", async () => {

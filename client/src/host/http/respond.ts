@@ -3,7 +3,12 @@ import { MAX_BODY } from "./readBody.js"
 import type { Refusal } from "./requestGuard.js"
 
 /** A JSON answer no cache keeps and no other origin reads. */
-export const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+export const sendJson = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void => {
   const text = JSON.stringify(body)
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",

@@ -19,7 +19,9 @@ export interface WindowPrinter {
 const printed = (contents: PrintableContents): Promise<void> =>
   new Promise((ok, fail) =>
     // staff closing the print dialog is not a failure
-    contents.print({ printBackground: true }, (success, reason) => (success || reason === "cancelled" ? ok() : fail(new Error(reason)))),
+    contents.print({ printBackground: true }, (success, reason) =>
+      success || reason === "cancelled" ? ok() : fail(new Error(reason)),
+    ),
   )
 
 /**
@@ -45,7 +47,11 @@ export const createPrintHandler =
     }
   }
 
-export const registerPrintIpc = (ipcMain: IpcMainLike, printer: WindowPrinter, isTrusted: (event: IpcEventLike) => boolean): void => {
+export const registerPrintIpc = (
+  ipcMain: IpcMainLike,
+  printer: WindowPrinter,
+  isTrusted: (event: IpcEventLike) => boolean,
+): void => {
   const handler = createPrintHandler(printer, isTrusted)
   ipcMain.handle(CHANNELS.print, (event, options) => handler(event, options))
 }

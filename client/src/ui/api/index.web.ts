@@ -1,6 +1,12 @@
 import type { ApiResponse } from "../../core/api.js"
 import type { PrintResult } from "../../host/bridge.js"
-import { API_PREFIX, DESK_SECRET_HEADER, DESK_SECRET_META, EVENTS_PATH, EVENTS_SECRET_PARAM } from "../../host/http/protocol.js"
+import {
+  API_PREFIX,
+  DESK_SECRET_HEADER,
+  DESK_SECRET_META,
+  EVENTS_PATH,
+  EVENTS_SECRET_PARAM,
+} from "../../host/http/protocol.js"
 import type { HostCommand, HostEvent } from "../../setup/setupApi.js"
 import type { DeskTransport } from "./transport.js"
 
@@ -20,7 +26,9 @@ export const createWebTransport = (base = "", secret = pageSecret()): DeskTransp
   let source: EventSource | null = null
   const open = (): void => {
     if (source) return
-    source = new EventSource(`${base}${EVENTS_PATH}${secret ? `?${EVENTS_SECRET_PARAM}=${encodeURIComponent(secret)}` : ""}`)
+    source = new EventSource(
+      `${base}${EVENTS_PATH}${secret ? `?${EVENTS_SECRET_PARAM}=${encodeURIComponent(secret)}` : ""}`,
+    )
     source.onmessage = message => {
       const event = JSON.parse(String(message.data)) as HostEvent
       for (const listener of listeners) listener(event)
