@@ -18,7 +18,8 @@ const E2E = ["client/test/e2e/**/*.test.ts", "test/e2e/**/*.test.ts"]
 const UNIT = [
   "shared/test/{consistentLoad,dates,phone,profile,schema,seed,seed-prng,storage-adapters,zone}.test.ts",
   "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,readModelUpdater,snapshotApplier,syncLedger,views}.test.ts",
-  "client/test/ui/{client,dispatch,electronShell,i18n}.test.ts",
+  "client/test/ui/{client,i18n}.test.ts",
+  "client/test/host/{commandList,deskConfig,dispatch,electronShell}.test.ts",
   "client/test/setup/relayAddress.test.ts",
   "client/test/web/deskArgs.test.ts",
   "sync-server/test/{deskCode,honestTraffic,resyncKeys}.test.ts",

@@ -1,14 +1,5 @@
-import { dayRange, monthRange, type Collection } from "@vetsync/shared"
-import {
-  DESK_COMMANDS,
-  type ClinicProfileView,
-  type ConflictView,
-  type DeskApi,
-  type DeskCommand,
-  type RejectionView,
-  type DeskStatus,
-  type SyncNowResult,
-} from "./api.js"
+import { dayRange, monthRange } from "@vetsync/shared"
+import type { DeskApi, DeskArgs, DeskCommand, DeskResult } from "./api.js"
 import { book, setAppointmentStatus } from "./commands/appointments.js"
 import {
   createClient,
@@ -18,96 +9,90 @@ import {
   updateClient,
   updatePatient,
 } from "./commands/clients.js"
-import type { CommandContext } from "./commands/context.js"
 import { resolveConflict } from "./commands/conflicts.js"
 import { createInvoice, setInvoiceStatus } from "./commands/invoices.js"
+import { handlerEnv, type HandlerDeps, type HandlerEnv } from "./handlerEnv.js"
 import { parseArgs } from "./parseArgs.js"
 import { appointmentViews } from "./views/appointments.js"
 import { clientCard } from "./views/clientCard.js"
-import { conflictViews } from "./views/conflicts.js"
 import { invoiceView } from "./views/invoices.js"
-import { recordLabel } from "./views/labels.js"
-import { rejectionReasons, rejectionViews } from "./views/rejections.js"
 
-export interface HandlerDeps {
-  ctx: CommandContext
-  status: () => DeskStatus
-  syncNow: () => SyncNowResult
-  profile: () => ClinicProfileView
-}
+export type { HandlerDeps } from "./handlerEnv.js"
+
+/** One command's handler: its arguments are already parsed with the command's schema. */
+type Handler<C extends DeskCommand> = (env: HandlerEnv, args: DeskArgs<C>) => Promise<DeskResult<C>>
 
 const limitOf = (n: number | undefined, max = 200): number => Math.max(1, Math.min(max, Math.floor(n ?? 30)))
 
 /**
- * Every handler behind the boundary: its arguments are parsed with the command's schema first, so
- * a handler only ever sees arguments of its declared type (and an unknown key never reaches a patch).
+ * The typed command map: one handler per command of DeskHandlers (api.ts), and no other key (both
+ * checked at compile time). The desk API's list of commands is this map's keys (DESK_COMMANDS).
  */
-const checked = (api: DeskApi): DeskApi => {
-  const out: Partial<Record<DeskCommand, (args: unknown) => Promise<unknown>>> = {}
-  for (const command of DESK_COMMANDS) {
-    const handler = api[command] as (args: unknown) => Promise<unknown>
-    out[command] = async args => handler(parseArgs(command, args))
-  }
-  return out as DeskApi
-}
+export const DESK_HANDLERS = {
+  status: async env => env.status(),
+  "sync.now": async env => env.syncNow(),
+  "clients.search": async ({ ctx }, { query, limit }) => ctx.rm.findClients(String(query ?? ""), limitOf(limit)),
+  "clients.duplicates": async ({ ctx }, { name, phone, petNames }) =>
+    ctx.rm.likelyDuplicates({ name, phone, petNames }),
+  "clients.get": async (env, { id }) => {
+    const { rm } = env.ctx
+    const client = rm.getClient(id)
+    return client ? clientCard(client, rm.patientsOf(id), env.conflicts(), env.rejections()) : null
+  },
+  "clients.create": async ({ ctx }, args) => createClient(ctx, args),
+  "clients.update": async ({ ctx }, { id, patch }) => updateClient(ctx, id, patch),
+  "clients.delete": async ({ ctx }, { id }) => deleteClient(ctx, id),
+  "patients.create": async ({ ctx }, args) => createPatient(ctx, args),
+  "patients.update": async ({ ctx }, { id, patch }) => updatePatient(ctx, id, patch),
+  "patients.delete": async ({ ctx }, { id }) => deletePatient(ctx, id),
+  "appointments.book": async ({ ctx }, args) => book(ctx, args),
+  "appointments.setStatus": async ({ ctx }, { id, status }) => setAppointmentStatus(ctx, id, status),
+  "appointments.day": async ({ ctx, reasons }, { date, vet }) => {
+    // the clinic's calendar date, from its local midnight to the next (its zone, not UTC nor the machine's)
+    const { from, to } = dayRange(date, ctx.timeZone())
+    return appointmentViews(ctx.rm.appointmentsBetween(from, to), vet, ctx.rm, reasons())
+  },
+  "appointments.vets": async ({ ctx }) => ctx.rm.vets(),
+  "invoices.create": async ({ ctx }, args) => createInvoice(ctx, args),
+  "invoices.markPaid": async ({ ctx }, { id }) => setInvoiceStatus(ctx, id, "paid"),
+  "invoices.void": async ({ ctx }, { id }) => setInvoiceStatus(ctx, id, "void"),
+  "invoices.get": async ({ ctx, reasons }, { id }) => {
+    const i = ctx.rm.getInvoice(id)
+    return i ? invoiceView(i, ctx.rm, reasons()) : null
+  },
+  "invoices.list": async ({ ctx, reasons }, { month, clientId, limit }) => {
+    const reasonOf = reasons()
+    return (
+      ctx.rm
+        // a month of the clinic: from its local midnight on the 1st
+        .invoices({ ...(month ? monthRange(month, ctx.timeZone()) : {}), clientId, limit: limitOf(limit, 500) })
+        .map(i => invoiceView(i, ctx.rm, reasonOf))
+    )
+  },
+  "pricelist.search": async ({ ctx }, { query, limit }) => ctx.rm.searchPriceItems(String(query ?? ""), limitOf(limit)),
+  "conflicts.list": async env => env.conflicts(),
+  "conflicts.resolve": async ({ ctx }, args) => resolveConflict(ctx, args),
+  "rejections.list": async env => env.rejections(),
+  "clinic.profile": async env => env.profile(),
+} satisfies { [C in DeskCommand]: Handler<C> }
 
-/** The typed command map: one handler per command of DeskHandlers, each behind its argument schema. */
-export const createHandlers = (deps: HandlerDeps): DeskApi => checked(uncheckedHandlers(deps))
+/** Every command of the desk API: the handler map's keys, in its order. */
+export const DESK_COMMANDS = Object.keys(DESK_HANDLERS) as readonly (keyof typeof DESK_HANDLERS)[]
+
+/** `s` names a command of the desk API (its own key, never an inherited one such as "constructor"). */
+export const isDeskCommand = (s: string): s is DeskCommand => (DESK_COMMANDS as readonly string[]).includes(s)
 
 /**
- * Each handler: its (parsed) arguments, a command (commands/) or a read of the read model, and
- * the view the UI gets (views/).
+ * One desk core's API: every handler behind the boundary, its arguments parsed with the command's
+ * schema first, so a handler only ever sees arguments of its declared type (and an unknown key
+ * never reaches a patch).
  */
-const uncheckedHandlers = ({ ctx, status, syncNow, profile }: HandlerDeps): DeskApi => {
-  const rm = ctx.rm
-  const label = (collection: Collection, id: string): string => recordLabel(rm, ctx.timeZone(), collection, id)
-  const rejections = (): RejectionView[] => rejectionViews(rm.rejections(), rm, label)
-  const conflicts = (): ConflictView[] => conflictViews(rm.conflicts(), label)
-  const reasons = () => rejectionReasons(rm.rejections())
-
-  return {
-    status: async () => status(),
-    "sync.now": async () => syncNow(),
-    "clients.search": async ({ query, limit }) => rm.findClients(String(query ?? ""), limitOf(limit)),
-    "clients.duplicates": async ({ name, phone, petNames }) => rm.likelyDuplicates({ name, phone, petNames }),
-    "clients.get": async ({ id }) => {
-      const client = rm.getClient(id)
-      return client ? clientCard(client, rm.patientsOf(id), conflicts(), rejections()) : null
-    },
-    "clients.create": async args => createClient(ctx, args),
-    "clients.update": async ({ id, patch }) => updateClient(ctx, id, patch),
-    "clients.delete": async ({ id }) => deleteClient(ctx, id),
-    "patients.create": async args => createPatient(ctx, args),
-    "patients.update": async ({ id, patch }) => updatePatient(ctx, id, patch),
-    "patients.delete": async ({ id }) => deletePatient(ctx, id),
-    "appointments.book": async args => book(ctx, args),
-    "appointments.setStatus": async ({ id, status: s }) => setAppointmentStatus(ctx, id, s),
-    "appointments.day": async ({ date, vet }) => {
-      // the clinic's calendar date, from its local midnight to the next (its zone, not UTC nor the machine's)
-      const { from, to } = dayRange(date, ctx.timeZone())
-      return appointmentViews(rm.appointmentsBetween(from, to), vet, rm, reasons())
-    },
-    "appointments.vets": async () => rm.vets(),
-    "invoices.create": async args => createInvoice(ctx, args),
-    "invoices.markPaid": async ({ id }) => setInvoiceStatus(ctx, id, "paid"),
-    "invoices.void": async ({ id }) => setInvoiceStatus(ctx, id, "void"),
-    "invoices.get": async ({ id }) => {
-      const i = rm.getInvoice(id)
-      return i ? invoiceView(i, rm, reasons()) : null
-    },
-    "invoices.list": async ({ month, clientId, limit }) => {
-      const reasonOf = reasons()
-      return (
-        rm
-          // a month of the clinic: from its local midnight on the 1st
-          .invoices({ ...(month ? monthRange(month, ctx.timeZone()) : {}), clientId, limit: limitOf(limit, 500) })
-          .map(i => invoiceView(i, rm, reasonOf))
-      )
-    },
-    "pricelist.search": async ({ query, limit }) => rm.searchPriceItems(String(query ?? ""), limitOf(limit)),
-    "conflicts.list": async () => conflicts(),
-    "conflicts.resolve": async args => resolveConflict(ctx, args),
-    "rejections.list": async () => rejections(),
-    "clinic.profile": async () => profile(),
+export const createHandlers = (deps: HandlerDeps): DeskApi => {
+  const env = handlerEnv(deps)
+  const api: Partial<Record<DeskCommand, (args: unknown) => Promise<unknown>>> = {}
+  for (const command of DESK_COMMANDS) {
+    const handler = DESK_HANDLERS[command] as (env: HandlerEnv, args: unknown) => Promise<unknown>
+    api[command] = async args => handler(env, parseArgs(command, args))
   }
+  return api as DeskApi
 }

@@ -13,7 +13,7 @@ import {
 } from "@vetsync/shared"
 import { eventually } from "@vetsync/test-kit"
 import { DeskCore } from "../../src/index.js"
-import { dispatchCall } from "../../src/web/dispatch.js"
+import { dispatchCall } from "../../src/host/dispatch.js"
 import { CLINIC, seedPriceList, seedProfile, tmpDir } from "./fixtures.js"
 
 /**

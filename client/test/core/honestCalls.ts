@@ -1,7 +1,7 @@
 import { expect } from "vitest"
 import { lineTotal, type Appointment, type Client, type Invoice, type Patient } from "@vetsync/shared"
 import type { DeskCommand, DeskCore } from "../../src/index.js"
-import { dispatchCall } from "../../src/web/dispatch.js"
+import { dispatchCall } from "../../src/host/dispatch.js"
 import { PRICE_ITEMS } from "./fixtures.js"
 import { storedPhone } from "./honestArgs.js"
 

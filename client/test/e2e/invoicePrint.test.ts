@@ -157,4 +157,23 @@ describe("the clinic on the printed invoice, and its time zone in the UI", () =>
       await screenshot(page, `invoice-screen-${lang}-1024x768`)
     }
   })
+
+  it("prints through the page's transport: the browser's own print dialog, and no PDF button of the desk's own", async () => {
+    await page.locator('[data-testid="invoice-row"]', { hasText: number }).click()
+    await page.waitForSelector('[data-testid="invoice-doc"]')
+    // the dialog itself would block the page: count the calls instead
+    await page.evaluate(() => {
+      const w = window as unknown as { printed: number }
+      w.printed = 0
+      window.print = () => void w.printed++
+    })
+    await page.click('[data-testid="invoice-print"]')
+    await eventually(
+      "window.print called once",
+      async () => (await page.evaluate(() => (window as unknown as { printed: number }).printed)) === 1,
+      5_000,
+    )
+    expect(await page.locator('[data-testid="invoice-pdf"]').count()).toBe(0)
+    expect(await page.locator('[data-testid="invoice-doc"]').count()).toBe(1)
+  })
 })

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest"
 import type { DeskEvent } from "../../src/core/api.js"
-import { parseShellConfig } from "../../electron/config.js"
-import { CHANNELS, forwardEvents, isAppPage, registerDeskIpc, trustedSender, type IpcEventLike, type IpcMainLike } from "../../electron/ipc.js"
-import { createPreloadApi, type IpcRendererLike } from "../../electron/preload-api.js"
+import { CHANNELS, forwardEvents, isAppPage, registerDeskIpc, trustedSender, type IpcEventLike, type IpcMainLike } from "../../src/host/ipc/ipcTransport.js"
+import { createPreloadApi, type IpcRendererLike } from "../../src/host/ipc/preloadApi.js"
+import { createPrintHandler, registerPrintIpc, type WindowPrinter } from "../../src/host/ipc/printIpc.js"
+import type { writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { DeskHost } from "../../src/setup/DeskHost.js"
 import type { HostEvent } from "../../src/setup/setupApi.js"
-import { coreTarget } from "../../src/web/dispatch.js"
+import { coreTarget } from "../../src/host/dispatch.js"
 import { tmpDir } from "../core/fixtures.js"
 import { FakeCore } from "./fakeCore.js"
 
@@ -122,12 +123,65 @@ describe("Electron shell without the Electron binary", () => {
     }
   })
 
-  it("reads the desk configuration from flags or the environment: an identity only when one is given", () => {
-    // no identity: the stored credential, else the first-run screen
-    expect(parseShellConfig(["electron", ".", "--data-dir", "/d", "--server=http://r:1"], {}, "/def")).toEqual({ dataDir: "/d", server: "http://r:1" })
-    expect(parseShellConfig([], {}, "/def")).toEqual({ dataDir: "/def" })
-    expect(parseShellConfig([], { VETSYNC_CLINIC: "c1", VETSYNC_DESK_ID: "d9", VETSYNC_DESK_CODE: "K" }, "/def")).toEqual({
-      dataDir: "/def", identity: { clinicId: "c1", deskId: "d9", deskCode: "K" }, deskCode: "K",
-    })
+  it("prints for the app's own page only: the print dialog (closing it is no failure), or a PDF saved where staff choose", async () => {
+    const log: unknown[] = []
+    let outcome: [boolean, string] = [true, ""]
+    let chosen: string | undefined = "/home/reception/invoice.pdf"
+    const printer: WindowPrinter = {
+      contents: {
+        print: (options, done) => {
+          log.push(["print", options])
+          done(...outcome)
+        },
+        printToPDF: async options => {
+          log.push(["pdf", options])
+          return new Uint8Array([37, 80, 68, 70])
+        },
+      },
+      choosePdfPath: async () => chosen,
+    }
+    const written: unknown[] = []
+    const write = (async (file: unknown, data: unknown) => void written.push([file, data])) as typeof writeFile
+    const handler = createPrintHandler(printer, trustedSender(APP), write)
+    const foreign: IpcEventLike = { sender: { id: 1 }, senderFrame: { url: "https://evil.example/", parent: null } }
+    expect(await handler(foreign, { pdf: true })).toMatchObject({ ok: false, error: { code: "forbidden" } })
+    expect(log).toEqual([])
+
+    expect(await handler(fromApp, { pdf: false })).toEqual({ ok: true, value: {} })
+    outcome = [false, "cancelled"]
+    expect(await handler(fromApp, {})).toEqual({ ok: true, value: {} })
+    outcome = [false, "no printer"]
+    expect(await handler(fromApp, undefined)).toEqual({ ok: false, error: { code: "internal", message: "no printer" } })
+    expect(log).toEqual(Array(3).fill(["print", { printBackground: true }]))
+
+    log.length = 0
+    expect(await handler(fromApp, { pdf: true })).toEqual({ ok: true, value: { path: "/home/reception/invoice.pdf" } })
+    expect(written).toEqual([["/home/reception/invoice.pdf", new Uint8Array([37, 80, 68, 70])]])
+    chosen = undefined
+    expect(await handler(fromApp, { pdf: true })).toEqual({ ok: true, value: {} })
+    expect(log).toEqual([["pdf", { pageSize: "A4", printBackground: true }]])
+    expect(written).toHaveLength(1)
+  })
+
+  it("the preload's print reaches the window's printer over the print channel", async () => {
+    const ipc = fakeIpc()
+    let printed = 0
+    registerPrintIpc(
+      ipc.ipcMain,
+      {
+        contents: {
+          print: (_options, done) => {
+            printed++
+            done(true, "")
+          },
+          printToPDF: async () => new Uint8Array(),
+        },
+        choosePdfPath: async () => undefined,
+      },
+      trustedSender(APP),
+    )
+    expect([...ipc.handlers.keys()]).toEqual([CHANNELS.print])
+    expect(await createPreloadApi(ipc.ipcRenderer).print({})).toEqual({ ok: true, value: {} })
+    expect(printed).toBe(1)
   })
 })

@@ -3,6 +3,9 @@ import { readFileSync } from "node:fs"
 import { chmod, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 
+/** the header every API call carries the secret in (the event stream may carry it as `?secret=`) */
+export { DESK_SECRET_HEADER } from "./protocol.js"
+
 /**
  * The desk API's per-start secret. The desk's own page gets it in its index.html (served only to
  * the desk's own Host, and unreadable to any other origin); local tools (the chaos harness, tests,
@@ -16,8 +19,6 @@ import { join } from "node:path"
  *   })
  */
 export const DESK_API_SECRET_FILE = "desk-api.secret"
-/** the header every API call carries; the event stream may carry it as `?secret=` instead (EventSource sets no headers) */
-export const DESK_SECRET_HEADER = "x-vetsync-desk-secret"
 
 /** The secret of the desk running on `dataDir` now (it changes at every start). */
 export const readDeskApiSecret = (dataDir: string): string => readFileSync(join(dataDir, DESK_API_SECRET_FILE), "utf8").trim()

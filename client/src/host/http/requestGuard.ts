@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http"
 import { isIP } from "node:net"
-import type { ApiErrorCode } from "../core/api.js"
+import type { ApiErrorCode } from "../../core/api.js"
 import { secretMatches } from "./deskApiSecret.js"
 
 /**

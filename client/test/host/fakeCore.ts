@@ -1,5 +1,5 @@
 import { DeskError, type DeskArgs, type DeskCommand, type DeskEvent, type DeskResult } from "../../src/core/api.js"
-import type { DeskCoreLike } from "../../src/web/dispatch.js"
+import type { DeskCoreLike } from "../../src/host/dispatch.js"
 
 /** A desk core stand-in: records calls, answers from a table, emits events on demand. */
 export class FakeCore implements DeskCoreLike {

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { DeskEvent } from "../../src/core/api.js"
-import { DESK_SECRET_HEADER } from "../../src/web/deskApiSecret.js"
+import { DESK_SECRET_HEADER } from "../../src/host/http/deskApiSecret.js"
 import { DeskWebServer } from "../../src/web/DeskWebServer.js"
-import { FakeCore } from "./fakeCore.js"
+import { FakeCore } from "../host/fakeCore.js"
 
 let secret = ""
 const post = async (url: string, body: string): Promise<{ status: number; json: unknown }> => {

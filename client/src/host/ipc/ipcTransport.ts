@@ -1,8 +1,14 @@
-import type { ApiResponse } from "../src/core/api.js"
-import type { HostEvent } from "../src/setup/setupApi.js"
-import type { ApiTarget } from "../src/web/dispatch.js"
-
+import type { ApiResponse } from "../../core/api.js"
+import type { HostEvent } from "../../setup/setupApi.js"
+import type { ApiTarget } from "../dispatch.js"
 import { CHANNELS } from "./channels.js"
+
+/**
+ * The IPC transport, the Electron main process's side: every call of the desk API and the setup
+ * API on one channel, to the same dispatch the HTTP transport uses (host/dispatch.ts), answered
+ * only for the app's own page; the desk's events forwarded to the window. Printing: printIpc.ts.
+ * Written against the parts of Electron it uses, so it is tested without the Electron binary.
+ */
 
 export { CHANNELS }
 

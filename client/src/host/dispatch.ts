@@ -1,7 +1,6 @@
 import { ValidationError } from "@vetsync/shared"
 import {
   DeskError,
-  isDeskCommand,
   type ApiResponse,
   type DeskArgs,
   type DeskCommand,
@@ -9,9 +8,16 @@ import {
   type DeskResult,
   type DeskStatus,
 } from "../core/api.js"
-import type { HostEvent } from "../setup/setupApi.js"
+import { isDeskCommand } from "../core/handlers.js"
+import type { HostEvent, SetupCommand, SetupStatus } from "../setup/setupApi.js"
+import { isSetupCommand } from "../setup/setupArgs.js"
 
-/** The part of DeskCore the web server and the Electron main process use. */
+/**
+ * The dispatch every transport (host/http, host/ipc) hands its calls to: an untrusted command
+ * name and arguments in, an ApiResponse out (a typed value, or a coded error), never a throw.
+ */
+
+/** The part of DeskCore the transports use. */
 export interface DeskCoreLike {
   call<C extends DeskCommand>(command: C, args: DeskArgs<C>): Promise<Awaited<DeskResult<C>>>
   onEvent(listener: (event: DeskEvent) => void): () => void
@@ -28,9 +34,14 @@ export const toErrorResponse = (e: unknown): ApiResponse<never> => {
   return { ok: false, error: { code: "internal", message } }
 }
 
+const unknownCommand = (command: string): ApiResponse<never> => ({
+  ok: false,
+  error: { code: "bad_request", message: `unknown command: ${command}` },
+})
+
 /** Dispatches one untrusted (command, args) pair to the core; never throws. */
 export const dispatchCall = async (core: DeskCoreLike, command: string, args: unknown): Promise<ApiResponse<unknown>> => {
-  if (!isDeskCommand(command)) return { ok: false, error: { code: "bad_request", message: `unknown command: ${command}` } }
+  if (!isDeskCommand(command)) return unknownCommand(command)
   if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
     return { ok: false, error: { code: "bad_request", message: "arguments must be a JSON object" } }
   }
@@ -40,6 +51,28 @@ export const dispatchCall = async (core: DeskCoreLike, command: string, args: un
   } catch (e) {
     return toErrorResponse(e)
   }
+}
+
+/** Where the desk process (DeskHost) sends a call: the setup API always, the desk API to its open core. */
+export interface HostRoutes {
+  setup(command: SetupCommand, args: unknown): Promise<SetupStatus>
+  /** the core that answers desk commands now, or (a sentence) why the desk is not open for work */
+  core(): DeskCoreLike | string
+}
+
+/** Dispatches one untrusted (command, args) pair to the desk process: setup API, else desk API; never throws. */
+export const dispatchHostCall = async (routes: HostRoutes, command: string, args: unknown): Promise<ApiResponse<unknown>> => {
+  if (isSetupCommand(command)) {
+    try {
+      return { ok: true, value: await routes.setup(command, args) }
+    } catch (e) {
+      return toErrorResponse(e)
+    }
+  }
+  if (!isDeskCommand(command)) return unknownCommand(command)
+  const core = routes.core()
+  if (typeof core === "string") return { ok: false, error: { code: "unavailable", message: core } }
+  return dispatchCall(core, command, args)
 }
 
 /**
