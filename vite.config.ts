@@ -22,7 +22,7 @@ const UNIT = [
   "client/test/host/{commandList,deskConfig,dispatch,electronShell}.test.ts",
   "client/test/setup/relayAddress.test.ts",
   "client/test/web/deskArgs.test.ts",
-  "sync-server/test/{deskCode,honestTraffic,resyncKeys}.test.ts",
+  "sync-server/test/{deskCode,honestTraffic,relayPolicyPeers,resyncKeys}.test.ts",
   "test-kit/test/eventually.test.ts",
   "chaos/test/{oracle,schedule}.test.ts",
 ]
