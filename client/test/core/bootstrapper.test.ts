@@ -3,14 +3,8 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { gzipSync } from "node:zlib"
 import { afterEach, describe, expect, it } from "vitest"
-import {
-  docIdFor,
-  generateClinic,
-  snapshotLines,
-  clientShardKey,
-  type DocKey,
-  type SnapshotRecords,
-} from "@vetsync/shared"
+import { docIdFor, snapshotLines, clientShardKey, type DocKey, type SnapshotRecords } from "@vetsync/shared"
+import { generateClinic } from "@vetsync/test-kit/seed"
 import { Bootstrapper } from "../../src/core/Bootstrapper.js"
 import { DocStore } from "../../src/core/DocStore.js"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"

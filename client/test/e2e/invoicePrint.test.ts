@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { accountWithKey, localDate, sampleProfile, zonedIso, type ClinicProfile } from "@vetsync/shared"
+import { accountWithKey, localDate, zonedIso, type ClinicProfile } from "@vetsync/shared"
+import { sampleProfile } from "@vetsync/test-kit/seed"
 import { eventually } from "@vetsync/test-kit"
 import { seedProfile } from "../core/fixtures.js"
 import { launchBrowser, type Browser } from "./harness/browser.js"

@@ -1,5 +1,4 @@
-import type { ClinicProfile } from "../schema/profile.js"
-import { accountWithKey, innControl, ogrnControl } from "../schema/requisites.js"
+import { accountWithKey, innControl, ogrnControl, type ClinicProfile } from "@vetsync/shared/schema"
 import { Rng } from "./prng.js"
 
 /**

@@ -1,4 +1,4 @@
-import type { ItemKind, PriceItem } from "../schema/records.js"
+import type { ItemKind, PriceItem } from "@vetsync/shared/schema"
 import type { Rng } from "./prng.js"
 
 /** A clinic price list: services (by category, some by weight class), medicines and food. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { Rng, hash32, mulberry32 } from "@vetsync/shared"
+import { Rng, hash32, mulberry32 } from "@vetsync/test-kit/seed"
 
 describe("seeded random numbers", () => {
   it("mulberry32 repeats its sequence for a seed", () => {

@@ -1,4 +1,4 @@
-import type { Client, Patient } from "../schema/records.js"
+import type { Client, Patient } from "@vetsync/shared/schema"
 import { address, clientNotes, email, personName, phone } from "./names.js"
 import { chipNumber, pet } from "./pets.js"
 import type { Rng } from "./prng.js"

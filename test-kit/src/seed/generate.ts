@@ -1,4 +1,4 @@
-import type { Appointment, Client, Invoice, Patient, PriceItem } from "../schema/records.js"
+import type { Appointment, Client, Invoice, Patient, PriceItem } from "@vetsync/shared/schema"
 import { DAY_MS, generateClients, generatePatients, iso } from "./people.js"
 import { generatePriceList } from "./pricelist.js"
 import { Rng } from "./prng.js"

@@ -1,5 +1,5 @@
-import { lineTotal } from "../schema/money.js"
-import type { Appointment, AppointmentStatus, Client, Invoice, InvoiceLine, Patient } from "../schema/records.js"
+import { lineTotal } from "@vetsync/shared/schema"
+import type { Appointment, AppointmentStatus, Client, Invoice, InvoiceLine, Patient } from "@vetsync/shared/schema"
 import { DAY_MS, DESKS, iso, stamps } from "./people.js"
 import { quantityFor, type CatalogItem, type Category } from "./pricelist.js"
 import type { Rng } from "./prng.js"

@@ -1,4 +1,4 @@
-import type { Sex } from "../schema/records.js"
+import type { Sex } from "@vetsync/shared/schema"
 import type { Rng } from "./prng.js"
 
 /** Species, breeds and names of generated patients. */

@@ -1,16 +1,14 @@
 import { createHash } from "node:crypto"
 import { beforeAll, describe, expect, it } from "vitest"
 import {
-  SEED_SCALE,
-  generateClinic,
   validateAppointment,
   validateClient,
   validateInvoice,
   validatePatient,
   validatePriceItem,
-  type GeneratedClinic,
   type Validation,
 } from "@vetsync/shared"
+import { SEED_SCALE, generateClinic, type GeneratedClinic } from "@vetsync/test-kit/seed"
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const SMALL = { clients: 300, patients: 420, priceItems: 200, days: 5, appointmentsPerDay: 20 } as const
