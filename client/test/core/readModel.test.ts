@@ -35,20 +35,20 @@ describe("read model search index", () => {
     const rm = openAt(file)
     rm.upsertClient(client("c1", "Соколова Анна"))
     rm.upsertClient(client("c2", "Орлов Пётр"))
-    rm.reindexAll()
+    rm.searchIndex.reindexAll()
     rm.upsertClient(client("c1", "Воронцова Анна", "+7 912 345-67-89"))
     rm.upsertPatient(patient("p1", "c1", "Барсик", "643094100000001"))
-    rm.reindexClient("c1")
-    rm.reindexClient("c1")
+    rm.searchIndex.reindexClient("c1")
+    rm.searchIndex.reindexClient("c1")
     expect(ftsRows(file)).toBe(2)
-    expect(rm.searchClients("Соколова")).toEqual([])
-    expect(rm.searchClients("Воронцова").map(h => h.id)).toEqual(["c1"])
-    expect(rm.searchClients("4567").map(h => h.id)).toEqual(["c1"])
-    expect(rm.searchClients("Барсик").map(h => h.id)).toEqual(["c1"])
-    expect(rm.searchClients("643094100000001").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("Соколова")).toEqual([])
+    expect(rm.clients.search("Воронцова").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("4567").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("Барсик").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("643094100000001").map(h => h.id)).toEqual(["c1"])
     rm.upsertClient({ ...client("c2", "Орлов Пётр"), deleted: true })
-    rm.reindexClient("c2")
-    expect(rm.searchClients("Орлов")).toEqual([])
+    rm.searchIndex.reindexClient("c2")
+    expect(rm.clients.search("Орлов")).toEqual([])
     expect(ftsRows(file)).toBe(1)
   })
 
@@ -68,12 +68,12 @@ describe("read model search index", () => {
 
     const rm = openAt(file)
     expect(rm.getMeta("version")).toBe("5")
-    expect(rm.searchClients("Соколова").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("Соколова").map(h => h.id)).toEqual(["c1"])
     rm.upsertClient(client("c1", "Воронцова Анна"))
-    rm.reindexClient("c1")
+    rm.searchIndex.reindexClient("c1")
     expect(ftsRows(file)).toBe(1)
-    expect(rm.searchClients("Соколова")).toEqual([])
-    expect(rm.searchClients("Воронцова").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("Соколова")).toEqual([])
+    expect(rm.clients.search("Воронцова").map(h => h.id)).toEqual(["c1"])
   })
 
   it("migrates a version-3 read model: phones stored as typed are found however staff type them", () => {
@@ -81,7 +81,7 @@ describe("read model search index", () => {
     const rm0 = openAt(file)
     rm0.upsertClient(client("c1", "Соколова  Анна", "+7 952 618-10-32"))
     rm0.upsertClient(client("c2", "Орлов Пётр", "8 (916) 000-11-22"))
-    rm0.reindexAll()
+    rm0.searchIndex.reindexAll()
     open.pop()?.close()
     // version 3: no phone key, names as folded, phones in the index as their digits only
     const raw = new Database(file)
@@ -96,12 +96,12 @@ describe("read model search index", () => {
 
     const rm = openAt(file)
     expect(rm.getMeta("version")).toBe("5")
-    expect(rm.searchClients("8 952 618 10 32").map(h => h.id)).toEqual(["c1"])
-    expect(rm.searchClients("+7 916 000 11 22").map(h => h.id)).toEqual(["c2"])
-    expect(rm.searchClients("соколова анна").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("8 952 618 10 32").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("+7 916 000 11 22").map(h => h.id)).toEqual(["c2"])
+    expect(rm.clients.search("соколова анна").map(h => h.id)).toEqual(["c1"])
     // the records keep the phones as the documents hold them
-    expect(rm.getClient("c1")?.phone).toBe("+7 952 618-10-32")
-    expect(rm.likelyDuplicates({ name: "Новый", phone: "89160001122" }).map(d => d.id)).toEqual(["c2"])
+    expect(rm.clients.get("c1")?.phone).toBe("+7 952 618-10-32")
+    expect(rm.clients.likelyDuplicates({ name: "Новый", phone: "89160001122" }).map(d => d.id)).toEqual(["c2"])
     expect(ftsRows(file)).toBe(2)
   })
 
@@ -109,10 +109,10 @@ describe("read model search index", () => {
     const rm = openAt(path.join(tmpDir("rmyo"), "readmodel.sqlite"))
     rm.upsertClient(client("c1", "Фёдоров Семён"))
     rm.upsertPatient({ ...patient("p1", "c1", "Ёжик", ""), clientId: "c1" })
-    rm.reindexAll()
+    rm.searchIndex.reindexAll()
     for (const q of ["Федоров", "Фёдоров", "семен", "Семён", "ежик", "Фё"])
       expect(
-        rm.searchClients(q).map(h => h.id),
+        rm.clients.search(q).map(h => h.id),
         q,
       ).toEqual(["c1"])
     rm.replacePriceList([
@@ -127,8 +127,8 @@ describe("read model search index", () => {
         updatedAt: AT,
       },
     ])
-    expect(rm.searchPriceItems("прием").map(i => i.id)).toEqual(["i1"])
-    expect(rm.searchPriceItems("приём").map(i => i.id)).toEqual(["i1"])
+    expect(rm.priceList.search("прием").map(i => i.id)).toEqual(["i1"])
+    expect(rm.priceList.search("приём").map(i => i.id)).toEqual(["i1"])
   })
 
   it("refuses a read model of an unknown version", () => {
@@ -158,8 +158,9 @@ describe("read model search index", () => {
     raw.close()
     const rm = openAt(file)
     expect(rm.getMeta("version")).toBe("5")
-    expect(rm.docKeyOf("appointments", "a1")).toBe("appointments/2026-11")
-    expect(rm.docKeyOf("invoices", "i1")).toBe("invoices/2026-12")
-    expect(rm.getAppointment("a1")?.start).toBe("2026-11-30T22:00:00.000Z")
+    expect(rm.appointments.docKeyOf("a1")).toBe("appointments/2026-11")
+    expect(rm.invoices.docKeyOf("i1")).toBe("invoices/2026-12")
+    expect(rm.appointments.get("a1")?.start).toBe("2026-11-30T22:00:00.000Z")
   })
 })
+
