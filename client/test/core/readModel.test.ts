@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import Database from "better-sqlite3"
 import { afterEach, describe, expect, it } from "vitest"
-import type { Client, Patient } from "@vetsync/shared"
+import type { Appointment, Client, Invoice, Patient } from "@vetsync/shared"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
 import { sampleClient, samplePatient, tmpDir } from "./fixtures.js"
 
@@ -164,3 +164,87 @@ describe("read model search index", () => {
   })
 })
 
+describe("read model query families", () => {
+  const meta = { createdAt: AT, updatedAt: AT, createdBy: "desk-a", updatedBy: "desk-a", deleted: false }
+  const appointment = (id: string, start: string, vet: string, more: Partial<Appointment> = {}): Appointment => ({
+    id,
+    clientId: "c1",
+    patientId: "p1",
+    vet,
+    start,
+    end: start,
+    reason: "",
+    status: "scheduled",
+    ...meta,
+    ...more,
+  })
+  const invoice = (id: string, issuedAt: string, clientId: string): Invoice => ({
+    id,
+    number: `D1-${id}`,
+    clientId,
+    patientId: "",
+    vet: "",
+    issuedAt,
+    status: "issued",
+    paidAt: "",
+    lines: [
+      { id: "l1", itemId: "i1", code: "S010", name: "Приём", kind: "service", price: 100, qtyMilli: 1000, total: 100 },
+    ],
+    total: 100,
+    ...meta,
+  })
+
+  it("reads back, family by family, what the write path wrote in one transaction", () => {
+    const rm = ReadModel.open(path.join(tmpDir("rmfam"), "readmodel.sqlite"))
+    try {
+      rm.transaction(() => {
+        rm.upsertClient(client("c1", "Соколова Анна"))
+        rm.upsertPatient(patient("p2", "c1", "Мурка", ""))
+        rm.upsertPatient(patient("p1", "c1", "Барсик", ""))
+        rm.upsertPatient({ ...patient("p3", "c1", "Аист", ""), deleted: true })
+        rm.upsertAppointment(appointment("a2", "2026-11-02T09:00:00.000Z", "Петров"), "appointments/2026-11")
+        rm.upsertAppointment(appointment("a1", "2026-11-02T08:00:00.000Z", "Иванова"), "appointments/2026-11")
+        rm.upsertAppointment(appointment("a3", "2026-11-03T08:00:00.000Z", "Сидоров", { deleted: true }), "x")
+        rm.upsertInvoice(invoice("i1", "2026-11-05T10:00:00.000Z", "c1"), "invoices/2026-11")
+        rm.upsertInvoice(invoice("i2", "2026-12-05T10:00:00.000Z", "c1"), "invoices/2026-12")
+        rm.upsertInvoice(invoice("i3", "2026-11-06T10:00:00.000Z", "c9"), "invoices/2026-11")
+        rm.replaceRejections([{ key: "invoices/i3", reason: "no client", at: AT, recordUpdatedAt: AT }])
+        rm.setConflicts("clients", "c1", [{ field: "phone", kept: "1", others: ["2"] }])
+        rm.searchIndex.reindexClient("c1")
+      })
+      expect(rm.clients.find("Барсик")).toMatchObject({
+        total: 1,
+        hits: [{ id: "c1", patients: [{ id: "p1" }, { id: "p2" }] }],
+      })
+      expect(rm.patients.ofClient("c1").map(p => p.id)).toEqual(["p1", "p2"])
+      expect(rm.patients.get("p3")?.deleted).toBe(true)
+      const day = rm.appointments.between("2026-11-02T00:00:00.000Z", "2026-11-04T00:00:00.000Z")
+      expect(day.map(a => a.id)).toEqual(["a1", "a2"])
+      expect(rm.appointments.vets()).toEqual(["Иванова", "Петров"])
+      expect(rm.appointments.docKeyOf("a3")).toBe("x")
+      expect(rm.appointments.docKeyOf("nope")).toBeUndefined()
+      const november = { from: "2026-11-01T00:00:00.000Z", to: "2026-12-01T00:00:00.000Z" }
+      expect(rm.invoices.list({ ...november, limit: 10 }).map(i => i.id)).toEqual(["i3", "i1"])
+      expect(rm.invoices.list({ clientId: "c1", limit: 10 }).map(i => i.id)).toEqual(["i2", "i1"])
+      expect(rm.invoices.list({ limit: 1 }).map(i => i.id)).toEqual(["i2"])
+      expect(rm.invoices.get("i1")?.lines).toHaveLength(1)
+      expect(rm.invoices.docKeyOf("i2")).toBe("invoices/2026-12")
+      expect(rm.rejectionsAndConflicts.rejections()).toEqual([
+        { key: "invoices/i3", reason: "no client", at: AT, recordUpdatedAt: AT },
+      ])
+      expect(rm.rejectionsAndConflicts.conflicts()).toEqual([
+        { collection: "clients", id: "c1", field: "phone", kept: "1", others: ["2"] },
+      ])
+      expect(rm.counts()).toEqual({ clients: 1, patients: 3, appointments: 3, invoices: 3 })
+      expect(rm.updatedAtOf("invoices", "i2")).toBe(AT)
+      expect(rm.updatedAtOf("invoices", "nope")).toBeUndefined()
+      // the views' lookup answers from the same families
+      expect(rm.records.getClient("c1")?.name).toBe("Соколова Анна")
+      expect(rm.records.getPatient("p1")?.name).toBe("Барсик")
+      expect(rm.records.getAppointment("a1")?.vet).toBe("Иванова")
+      expect(rm.records.getInvoice("i1")?.number).toBe("D1-i1")
+    } finally {
+      rm.close()
+    }
+  })
+})
