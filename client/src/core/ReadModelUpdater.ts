@@ -156,7 +156,7 @@ export class ReadModelUpdater {
       }
       rm.setConflicts(r.collection, r.record.id, conflictsOf(doc, r.collection, r.record.id))
     }
-    for (const id of reindex) rm.reindexClient(id)
+    for (const id of reindex) rm.searchIndex.reindexClient(id)
     result.collections.push(...collections)
   }
 }

@@ -28,11 +28,11 @@ export interface HandlerEnv extends HandlerDeps {
 export const handlerEnv = (deps: HandlerDeps): HandlerEnv => {
   const { ctx } = deps
   const rm = ctx.rm
-  const label = (collection: Collection, id: string): string => recordLabel(rm, ctx.timeZone(), collection, id)
+  const label = (collection: Collection, id: string): string => recordLabel(rm.records, ctx.timeZone(), collection, id)
   return {
     ...deps,
-    rejections: () => rejectionViews(rm.rejections(), rm, label),
-    conflicts: () => conflictViews(rm.conflicts(), label),
-    reasons: () => rejectionReasons(rm.rejections()),
+    rejections: () => rejectionViews(rm.rejectionsAndConflicts.rejections(), rm.records, label),
+    conflicts: () => conflictViews(rm.rejectionsAndConflicts.conflicts(), label),
+    reasons: () => rejectionReasons(rm.rejectionsAndConflicts.rejections()),
   }
 }

@@ -31,13 +31,13 @@ const limitOf = (n: number | undefined, max = 200): number => Math.max(1, Math.m
 export const DESK_HANDLERS = {
   status: async env => env.status(),
   "sync.now": async env => env.syncNow(),
-  "clients.search": async ({ ctx }, { query, limit }) => ctx.rm.findClients(String(query ?? ""), limitOf(limit)),
+  "clients.search": async ({ ctx }, { query, limit }) => ctx.rm.clients.find(String(query ?? ""), limitOf(limit)),
   "clients.duplicates": async ({ ctx }, { name, phone, petNames }) =>
-    ctx.rm.likelyDuplicates({ name, phone, petNames }),
+    ctx.rm.clients.likelyDuplicates({ name, phone, petNames }),
   "clients.get": async (env, { id }) => {
     const { rm } = env.ctx
-    const client = rm.getClient(id)
-    return client ? clientCard(client, rm.patientsOf(id), env.conflicts(), env.rejections()) : null
+    const client = rm.clients.get(id)
+    return client ? clientCard(client, rm.patients.ofClient(id), env.conflicts(), env.rejections()) : null
   },
   "clients.create": async ({ ctx }, args) => createClient(ctx, args),
   "clients.update": async ({ ctx }, { id, patch }) => updateClient(ctx, id, patch),
@@ -50,26 +50,26 @@ export const DESK_HANDLERS = {
   "appointments.day": async ({ ctx, reasons }, { date, vet }) => {
     // the clinic's calendar date, from its local midnight to the next (its zone, not UTC nor the machine's)
     const { from, to } = dayRange(date, ctx.timeZone())
-    return appointmentViews(ctx.rm.appointmentsBetween(from, to), vet, ctx.rm, reasons())
+    return appointmentViews(ctx.rm.appointments.between(from, to), vet, ctx.rm.records, reasons())
   },
-  "appointments.vets": async ({ ctx }) => ctx.rm.vets(),
+  "appointments.vets": async ({ ctx }) => ctx.rm.appointments.vets(),
   "invoices.create": async ({ ctx }, args) => createInvoice(ctx, args),
   "invoices.markPaid": async ({ ctx }, { id }) => setInvoiceStatus(ctx, id, "paid"),
   "invoices.void": async ({ ctx }, { id }) => setInvoiceStatus(ctx, id, "void"),
   "invoices.get": async ({ ctx, reasons }, { id }) => {
-    const i = ctx.rm.getInvoice(id)
-    return i ? invoiceView(i, ctx.rm, reasons()) : null
+    const i = ctx.rm.invoices.get(id)
+    return i ? invoiceView(i, ctx.rm.records, reasons()) : null
   },
   "invoices.list": async ({ ctx, reasons }, { month, clientId, limit }) => {
     const reasonOf = reasons()
     return (
-      ctx.rm
+      ctx.rm.invoices
         // a month of the clinic: from its local midnight on the 1st
-        .invoices({ ...(month ? monthRange(month, ctx.timeZone()) : {}), clientId, limit: limitOf(limit, 500) })
-        .map(i => invoiceView(i, ctx.rm, reasonOf))
+        .list({ ...(month ? monthRange(month, ctx.timeZone()) : {}), clientId, limit: limitOf(limit, 500) })
+        .map(i => invoiceView(i, ctx.rm.records, reasonOf))
     )
   },
-  "pricelist.search": async ({ ctx }, { query, limit }) => ctx.rm.searchPriceItems(String(query ?? ""), limitOf(limit)),
+  "pricelist.search": async ({ ctx }, { query, limit }) => ctx.rm.priceList.search(String(query ?? ""), limitOf(limit)),
   "conflicts.list": async env => env.conflicts(),
   "conflicts.resolve": async ({ ctx }, args) => resolveConflict(ctx, args),
   "rejections.list": async env => env.rejections(),

@@ -79,12 +79,12 @@ describe("Bootstrapper", () => {
     expect(rm.counts().clients).toBe(clinic.clients.length)
     expect(rm.counts().patients).toBe(clinic.patients.length)
     const someone = clinic.clients[123]!
-    expect(rm.searchClients(someone.name).map(h => h.id)).toContain(someone.id)
+    expect(rm.clients.search(someone.name).map(h => h.id)).toContain(someone.id)
     expect(boot.progress()).toMatchObject({
       records: clinic.clients.length + clinic.patients.length,
       recordsTotal: clinic.clients.length + clinic.patients.length,
     })
-    expect(rm.searchPriceItems("").length).toBeGreaterThan(0)
+    expect(rm.priceList.search("").length).toBeGreaterThan(0)
   })
 
   it("a desk stopped while the snapshot streamed in takes it again at the next start", async () => {

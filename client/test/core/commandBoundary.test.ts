@@ -112,7 +112,7 @@ describe("the desk API's boundary, with generated input", () => {
     expect(created.patients).toHaveLength(ARG_CAPS.patients)
     const lines = Array.from({ length: ARG_CAPS.lines }, (_, i) => ({ itemId: i % 2 ? "item-food" : "item-consult", qtyMilli: i === 0 ? ARG_CAPS.qtyMilli : 1 }))
     const invoice = await value<{ id: string; lines: unknown[] }>("invoices.create", { clientId: c?.id, patientId: c?.patients[0], lines })
-    expect(desk.rm.getInvoice(invoice.id)?.lines).toHaveLength(ARG_CAPS.lines)
+    expect(desk.rm.invoices.get(invoice.id)?.lines).toHaveLength(ARG_CAPS.lines)
     await value("clients.search", { query: "ё".repeat(ARG_CAPS.query), limit: ARG_CAPS.limit })
     await value("invoices.list", { limit: ARG_CAPS.limit })
   })

@@ -62,8 +62,8 @@ describe("ReadModelUpdater", () => {
     expect(calls.upsertPatient).toHaveBeenCalledTimes(1)
     expect(rm.ledger.getDocHeads(handle.documentId)).toEqual(A.getHeads(handle.doc()))
     expect(updater.update(KEY, handle)).toBeUndefined()
-    expect(rm.searchClients("Воронцова").map(h => h.id)).toEqual(["c1"])
-    expect(rm.searchClients("Рекс").map(h => h.id)).toEqual(["c2"])
+    expect(rm.clients.search("Воронцова").map(h => h.id)).toEqual(["c1"])
+    expect(rm.clients.search("Рекс").map(h => h.id)).toEqual(["c2"])
   })
 
   it("records the document's heads with its records, and takes nothing when nothing changed", () => {
@@ -90,20 +90,20 @@ describe("ReadModelUpdater", () => {
 
     // a change from elsewhere waits
     expect(updater.update(KEY, handle)).toBeUndefined()
-    expect(rm.getClient("c1")?.name).toBe("Соколова Анна")
+    expect(rm.clients.get("c1")?.name).toBe("Соколова Анна")
 
     // the command's own record goes in, the heads stay what the read model reflected
     const calls = spy(rm)
     expect(updater.update(KEY, handle, { written: written(handle, "c1") })?.collections).toEqual(["clients"])
     expect(calls.transaction).toHaveBeenCalledTimes(1)
     expect(calls.upsertClient).toHaveBeenCalledTimes(1)
-    expect(rm.getClient("c1")?.name).toBe("Воронцова Анна")
+    expect(rm.clients.get("c1")?.name).toBe("Воронцова Анна")
     expect(rm.ledger.getDocHeads(handle.documentId)).toEqual(ahead)
 
     // told to rebuild: every record of the document, and its heads
     put(handle, ["clients", sampleClient("c2", "Орлов Пётр")])
     expect(updater.update(KEY, handle, { rebuildIfAhead: true })?.collections).toEqual(["clients"])
-    expect(rm.getClient("c2")?.name).toBe("Орлов Пётр")
+    expect(rm.clients.get("c2")?.name).toBe("Орлов Пётр")
     expect(updater.isAhead(handle)).toBe(false)
   })
 })

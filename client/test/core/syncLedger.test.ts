@@ -105,11 +105,11 @@ describe("SyncLedger", () => {
     ).toThrow("crash before commit")
     expect(rm.ledger.getDocHeads("d1")).toEqual(["h1"])
     expect(rm.ledger.dirtyDocs()).toEqual([])
-    expect(rm.getClient("c2")).toBeUndefined()
+    expect(rm.clients.get("c2")).toBeUndefined()
     open.pop()?.close()
 
     const again = openAt(file)
     expect(again.ledger.getDocHeads("d1")).toEqual(["h1"])
-    expect(again.getClient("c1")?.name).toBe("Соколова Анна")
+    expect(again.clients.get("c1")?.name).toBe("Соколова Анна")
   })
 })

@@ -34,11 +34,11 @@ export const book = async (
   let client: Client | undefined
   let patient: Patient | undefined
   if (input.clientId) {
-    client = ctx.rm.getClient(input.clientId)
+    client = ctx.rm.clients.get(input.clientId)
     if (!client || client.deleted) throw notFound("client", input.clientId)
   }
   if (input.patientId) {
-    patient = ctx.rm.getPatient(input.patientId)
+    patient = ctx.rm.patients.get(input.patientId)
     if (!patient || patient.deleted) throw notFound("patient", input.patientId)
     if (client && patient.clientId !== client.id) throw new DeskError("bad_request", "the patient belongs to another client")
   }

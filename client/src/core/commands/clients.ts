@@ -90,7 +90,7 @@ export const deleteClient = async (ctx: CommandContext, id: string): Promise<{ o
 }
 
 export const createPatient = async (ctx: CommandContext, input: PatientInput & { clientId: string }): Promise<Patient> => {
-  const owner = ctx.rm.getClient(input.clientId)
+  const owner = ctx.rm.clients.get(input.clientId)
   if (!owner || owner.deleted) throw notFound("client", input.clientId)
   const patient = newPatient(ctx, input.clientId, input)
   assertValid(ctx, "patients", patient, "patient")
@@ -101,7 +101,7 @@ export const createPatient = async (ctx: CommandContext, input: PatientInput & {
 }
 
 const patientKey = (ctx: CommandContext, id: string): { key: ReturnType<typeof clientShardKey>; clientId: string } => {
-  const p = ctx.rm.getPatient(id)
+  const p = ctx.rm.patients.get(id)
   if (!p) throw notFound("patient", id)
   return { key: clientShardKey(p.clientId), clientId: p.clientId }
 }

@@ -22,17 +22,17 @@ const nextNumber = (ctx: CommandContext, issuedAt: string): string => {
 
 /** Issues an invoice from price-list items, copying each line's price at the time of sale. */
 export const createInvoice = async (ctx: CommandContext, input: InvoiceInput): Promise<Invoice> => {
-  const client = ctx.rm.getClient(input.clientId)
+  const client = ctx.rm.clients.get(input.clientId)
   if (!client || client.deleted) throw notFound("client", input.clientId)
   if (input.patientId) {
-    const p = ctx.rm.getPatient(input.patientId)
+    const p = ctx.rm.patients.get(input.patientId)
     if (!p || p.clientId !== client.id) throw notFound("patient of this client", input.patientId)
   }
   if (!Array.isArray(input.lines) || input.lines.length === 0) throw new DeskError("validation", "an invoice needs at least one line", [
     { field: "lines", code: "required", message: "needs at least one line" },
   ])
   const lines: InvoiceLine[] = input.lines.map((l, i) => {
-    const item = ctx.rm.getPriceItem(l.itemId)
+    const item = ctx.rm.priceList.get(l.itemId)
     if (!item) throw new DeskError("not_found", `line ${i + 1}: price-list item ${l.itemId} not found`)
     if (!Number.isSafeInteger(l.qtyMilli) || l.qtyMilli <= 0)
       throw new DeskError("validation", `line ${i + 1}: quantity must be positive`, [
