@@ -24,6 +24,7 @@ const UNIT = [
   "sync-server/test/{deskCode,honestTraffic,resyncKeys}.test.ts",
   "test-kit/test/eventually.test.ts",
   "chaos/test/{oracle,schedule}.test.ts",
+  "test/{config,configDocs}.test.ts",
 ]
 
 export default defineConfig({

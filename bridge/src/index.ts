@@ -1,5 +1,6 @@
 export { Bridge, type BridgeOptions } from "./Bridge.js"
-export { startBridgeFromEnv, runBridgeFromEnv, startBridge } from "./startBridgeFromEnv.js"
+export { startBridgeFromEnv, runBridgeFromEnv, startBridge, serviceUrl } from "./startBridgeFromEnv.js"
+export { BRIDGE_ENV, bridgeConfigFromEnv, type BridgeConfig } from "./bridgeConfig.js"
 export { priceCommand, importCommand } from "./commands.js"
 export { Projector, type ProjectorOptions } from "./projection/Projector.js"
 export { projectDocument, type ProjectionResult } from "./projection/projectDocument.js"

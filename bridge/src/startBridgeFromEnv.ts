@@ -1,7 +1,8 @@
-import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { resolve } from "node:path"
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
+import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { Bridge } from "./Bridge.js"
+import { bridgeConfigFromEnv } from "./bridgeConfig.js"
 
 /** The relay's sync URL with the identity of a service peer (dev authenticator: query parameters). */
 export const serviceUrl = (relayUrl: string, name: string): string => {
@@ -13,37 +14,32 @@ export const serviceUrl = (relayUrl: string, name: string): string => {
 }
 
 /**
- * Starts a bridge configured from the environment (`npm start`, `vetsync bridge`):
- * VETSYNC_DATA_DIR (default ./data/bridge), DATABASE_URL (unset: embedded PostgreSQL in
- * <data dir>/pg), VETSYNC_RELAY_URL (e.g. ws://127.0.0.1:8787/sync; unset: documents on
- * disk only), VETSYNC_BRIDGE_NAME (default "bridge"), VETSYNC_CLINICS (comma-separated
- * clinics to register).
+ * Starts a bridge configured from the environment (`npm start`, `vetsync bridge`). The variables,
+ * their defaults and meanings are BRIDGE_ENV's (bridgeConfig.ts; the README's table); a bad value
+ * stops the start with a ConfigError naming it.
  */
 export const startBridgeFromEnv = async (
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = line => console.log(`[bridge] ${line}`),
 ): Promise<Bridge> => {
-  const name = env.VETSYNC_BRIDGE_NAME || "bridge"
+  const config = bridgeConfigFromEnv(env)
+  const name = config.VETSYNC_BRIDGE_NAME
   const network: NetworkAdapterInterface[] = []
   // with a registry (PgAuthenticator) the relay takes the service credential printed by `vetsync services add`
-  const credential = env.VETSYNC_RELAY_CREDENTIAL
+  const credential = config.VETSYNC_RELAY_CREDENTIAL
   const headers: Record<string, string> = credential ? { authorization: `Bearer ${credential}` } : {}
-  if (env.VETSYNC_RELAY_URL) network.push(new ResilientWebSocketClientAdapter(serviceUrl(env.VETSYNC_RELAY_URL, name), { headers }))
+  if (config.VETSYNC_RELAY_URL)
+    network.push(new ResilientWebSocketClientAdapter(serviceUrl(config.VETSYNC_RELAY_URL, name), { headers }))
   const bridge = await Bridge.start({
-    dataDir: resolve(env.VETSYNC_DATA_DIR || "data/bridge"),
-    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(config.VETSYNC_DATA_DIR),
+    databaseUrl: config.DATABASE_URL,
     network,
-    name: `${name}`,
+    name,
     log,
   })
-  for (const clinic of (env.VETSYNC_CLINICS ?? "")
-    .split(",")
-    .map(s => s.trim())
-    .filter(Boolean))
-    await bridge.addClinic(clinic)
+  for (const clinic of config.VETSYNC_CLINICS) await bridge.addClinic(clinic)
   return bridge
 }
-
 /** Runs a bridge until SIGTERM/SIGINT. */
 export const runBridgeFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<Bridge> => {
   const bridge = await startBridgeFromEnv(env)
