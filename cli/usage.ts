@@ -27,7 +27,8 @@ ${envList(RELAY_ENV)}`,
                   the development identity's code in invoice numbers (default D1); an enrolled
                   desk's comes from its credential (a credential from before desk codes: this, or D1).`,
   bridge: `vetsync bridge
-  The PostgreSQL bridge. Configured from the environment (a bad value stops it, naming the variable):
+  The PostgreSQL bridge, with /health, /ready and /metrics on its operations server. Configured from
+  the environment (a bad value stops it, naming the variable):
 ${envList(BRIDGE_ENV)}`,
   price: `vetsync price list --clinic ID
 vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind service|product] [--unit UNIT] [--inactive]

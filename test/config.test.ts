@@ -116,6 +116,9 @@ const BRIDGE_KINDS: Record<string, Kind> = {
   VETSYNC_RELAY_CREDENTIAL: KINDS.secret,
   VETSYNC_BRIDGE_NAME: KINDS.name,
   VETSYNC_CLINICS: KINDS.names,
+  VETSYNC_BRIDGE_HOST: KINDS.host,
+  VETSYNC_BRIDGE_PORT: KINDS.port,
+  VETSYNC_METRICS_TOKEN: KINDS.secret,
 }
 
 type Env = Record<string, string | undefined>
@@ -242,8 +245,8 @@ describe("what goes together", () => {
   })
 
   it("lists every bad value at once", () => {
-    expect(() => bridgeConfigFromEnv({ VETSYNC_CLINICS: "A,B C", VETSYNC_BRIDGE_NAME: "a bridge" })).toThrow(
-      /VETSYNC_BRIDGE_NAME is "a bridge": not 1-64[^\n]*\n\s+VETSYNC_CLINICS is "A,B C": "B C" is not a name;/,
+    expect(() => bridgeConfigFromEnv({ VETSYNC_BRIDGE_PORT: "http", VETSYNC_CLINICS: "A,B C" })).toThrow(
+      /VETSYNC_CLINICS is "A,B C": "B C" is not a name;[^\n]*\n\s+VETSYNC_BRIDGE_PORT is "http": not a whole number/,
     )
   })
 })

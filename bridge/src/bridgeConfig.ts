@@ -39,6 +39,17 @@ export const BRIDGE_ENV = z
       [],
       "none",
     ),
+    VETSYNC_BRIDGE_HOST: withDefault(
+      t.host,
+      "The address of the bridge's operations server (`/health`, `/ready`, `/metrics`).",
+      "127.0.0.1",
+    ),
+    VETSYNC_BRIDGE_PORT: withDefault(t.port, "The port of the bridge's operations server.", 8788),
+    VETSYNC_METRICS_TOKEN: optional(
+      t.secret,
+      "`GET /metrics` also answers clients that present `Authorization: Bearer <token>`.",
+      "`/metrics` answers loopback clients only",
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.VETSYNC_RELAY_CREDENTIAL !== undefined && env.VETSYNC_RELAY_URL === undefined)
