@@ -99,6 +99,8 @@ export class Cluster {
       VETSYNC_RELAY_URL: `ws://127.0.0.1:${this.bridgeProxy.port}/sync`,
       VETSYNC_RELAY_CREDENTIAL: reg.bridgeCredential,
       VETSYNC_CLINICS: this.clinicId,
+      // its operations server on any free port: runs side by side never fight over 8788
+      VETSYNC_BRIDGE_PORT: "0",
     })
     for (const [i, deskId] of deskIds.entries()) {
       const proxy = await TcpProxy.start(this.relayPort)

@@ -1,14 +1,15 @@
+import { BRIDGE_ENV } from "@vetsync/bridge/config"
+import { envList } from "@vetsync/shared/config"
+import { RELAY_ENV } from "@vetsync/sync-server/config"
+
 /** What `vetsync <command> --help` prints; one entry per command, subcommands inside. */
 export const USAGE = {
   dev: `vetsync dev [--data-dir .vetsync] [--clinic demo] [--clients 2000] [--relay-port 8787] [--desk-port 4800] [--no-bridge]
   A relay, the bridge (embedded PostgreSQL unless DATABASE_URL is set) and one desk serving its UI,
   all on this machine under one data directory. A demo clinic is generated on the first run.`,
   server: `vetsync server
-  The relay. Configured from the environment:
-    PORT (8787), HOST (127.0.0.1), VETSYNC_DATA_DIR (./data/relay), VETSYNC_CLINICS (comma-separated),
-    DATABASE_URL (the registry: desks authenticate against it; without it a development
-    authenticator trusts any desk), VETSYNC_TLS_KEY / VETSYNC_TLS_CERT (PEM files: wss),
-    VETSYNC_KEEPALIVE_MS, VETSYNC_MAX_MESSAGE_BYTES, VETSYNC_RATE_BURST, VETSYNC_RATE_PER_SEC.`,
+  The relay. Configured from the environment (a bad value stops it, naming the variable):
+${envList(RELAY_ENV)}`,
   desk: `vetsync desk --data-dir DIR [--server ws://relay:8787/sync] [--enrol TOKEN] [--port 4800] [--host 127.0.0.1]
              [--clinic ID] [--desk-id ID] [--desk-code CODE]
   A desk, headless, serving its UI and API to a browser on this machine. A desk that has not
@@ -26,9 +27,9 @@ export const USAGE = {
                   the development identity's code in invoice numbers (default D1); an enrolled
                   desk's comes from its credential (a credential from before desk codes: this, or D1).`,
   bridge: `vetsync bridge
-  The PostgreSQL bridge. Configured from the environment:
-    DATABASE_URL (else an embedded PostgreSQL in VETSYNC_DATA_DIR/pg), VETSYNC_DATA_DIR (./data/bridge),
-    VETSYNC_RELAY_URL (ws://127.0.0.1:8787/sync), VETSYNC_RELAY_CREDENTIAL (from \`vetsync services add bridge\`).`,
+  The PostgreSQL bridge, with /health, /ready and /metrics on its operations server. Configured from
+  the environment (a bad value stops it, naming the variable):
+${envList(BRIDGE_ENV)}`,
   price: `vetsync price list --clinic ID
 vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind service|product] [--unit UNIT] [--inactive]
   The price list (nomenclature) in PostgreSQL; a running bridge publishes it to the desks.`,

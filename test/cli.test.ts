@@ -113,6 +113,22 @@ describe("the vetsync command", () => {
     expect(unknown.err).toMatch(/unknown command frobnicate/)
   })
 
+  it("refuses a bad variable of the relay or the bridge (exit 1), naming it, its value and what it must be, starting nothing", async () => {
+    const [relay, bridge] = await Promise.all([
+      vetsync(["server"], { PORT: "80x", VETSYNC_TLS_KEY: "key.pem" }),
+      vetsync(["bridge"], { VETSYNC_BRIDGE_PORT: "70000", VETSYNC_RELAY_CREDENTIAL: "s3cret-credential" }),
+    ])
+    expect(relay.code, relay.err).toBe(1)
+    expect(relay.err).toContain('PORT is "80x": not a whole number; expected a TCP port')
+    expect(relay.err).toContain("VETSYNC_TLS_CERT is not set: VETSYNC_TLS_KEY is set, and the two go together")
+    expect(relay.left).toEqual([])
+    expect(bridge.code, bridge.err).toBe(1)
+    expect(bridge.err).toContain('VETSYNC_BRIDGE_PORT is "70000": above 65535; expected a TCP port')
+    expect(bridge.err).toContain("VETSYNC_RELAY_URL is not set: VETSYNC_RELAY_CREDENTIAL is set for a relay")
+    expect(bridge.err).not.toContain("s3cret-credential")
+    expect(bridge.left).toEqual([])
+  })
+
   it("says which database a registry command uses when DATABASE_URL is not set", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vetsync-cli-db-"))
     const r = await vetsync(["clinics", "list"], { VETSYNC_DATA_DIR: dataDir })

@@ -3,6 +3,7 @@ import { join } from "node:path"
 import { Repo, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo"
 import { Database, PgListener } from "@vetsync/db"
 import { SafeFsStorageAdapter, type PriceListDoc, type ProfileDoc, type RejectionsDoc } from "@vetsync/shared"
+import type { BridgeObserver, PublishedDocument } from "./BridgeObserver.js"
 import { Projector } from "./projection/Projector.js"
 import type { ProjectionResult } from "./projection/projectDocument.js"
 import { ensureClinic, listClinics } from "./queries/clinics.js"
@@ -28,6 +29,8 @@ export interface BridgeOptions {
   name?: string
   log?: (line: string) => void
   onProjected?: (clinicId: string, result: ProjectionResult) => void
+  /** told what the bridge does, e.g. BridgeMetrics */
+  observer?: BridgeObserver
 }
 
 /**
@@ -61,6 +64,11 @@ export class Bridge {
     return this.db.pool
   }
 
+  /** The LISTEN connection (notifications of the web system's changes, prices, profiles) is open. */
+  get listening(): boolean {
+    return this.#listener?.connected ?? false
+  }
+
   async start(): Promise<this> {
     const o = this.options
     this.db = await Database.open({ dataDir: o.dataDir, databaseUrl: o.databaseUrl, log: this.#log })
@@ -77,7 +85,12 @@ export class Bridge {
     this.projector = new Projector({
       repo: this.repo,
       pool: this.db.pool,
-      onProjected: o.onProjected,
+      onProjected: (clinicId, result) => {
+        o.observer?.documentProjected(clinicId, result)
+        o.onProjected?.(clinicId, result)
+      },
+      onWaitingProjected: (clinicId, result) => o.observer?.waitingProjected(clinicId, result),
+      onFailed: clinicId => o.observer?.projectionFailed(clinicId),
       exclusive: fn => this.#serial.run(fn),
       onRejectionsChanged: clinicId => {
         this.#bg(this.#publishRejections(clinicId))
@@ -85,7 +98,14 @@ export class Bridge {
       onError,
     })
     this.#consumer = new ChangeLogConsumer(this.db.pool, this.repo)
-    this.#listener = new PgListener(this.db.url, { onError, onReconnect: () => this.#catchUp() })
+    this.#listener = new PgListener(this.db.url, {
+      onError,
+      onLost: why => this.#log(`LISTEN connection lost (${why}); reconnecting`),
+      onReconnect: () => {
+        o.observer?.listenerReconnected()
+        this.#catchUp()
+      },
+    })
       .on("vetsync_nomenclature", clinicId => this.#bg(this.#publishPrices(clinicId)))
       .on("vetsync_profile", clinicId => this.#bg(this.#publishProfile(clinicId)))
       .on("vetsync_changes", () => this.#bg(this.#consume()))
@@ -189,15 +209,28 @@ export class Bridge {
   }
 
   #publishProfile(clinicId: string): Promise<unknown> {
-    return this.#serial.once(`profile:${clinicId}`, () => publishProfile(this.db.pool, this.repo, clinicId))
+    return this.#publish(clinicId, "profile", publishProfile)
   }
 
   #publishRejections(clinicId: string): Promise<unknown> {
-    return this.#serial.once(`rejections:${clinicId}`, () => publishRejections(this.db.pool, this.repo, clinicId))
+    return this.#publish(clinicId, "rejections", publishRejections)
   }
 
   #publishPrices(clinicId: string): Promise<unknown> {
-    return this.#serial.once(`prices:${clinicId}`, () => publishPriceList(this.db.pool, this.repo, clinicId))
+    return this.#publish(clinicId, "pricelist", publishPriceList)
+  }
+
+  /** Publishes one of the clinic's server-owned documents (once, however often asked while queued). */
+  #publish(
+    clinicId: string,
+    document: PublishedDocument,
+    publish: (pool: Bridge["pool"], repo: Repo, clinicId: string) => Promise<boolean>,
+  ): Promise<unknown> {
+    return this.#serial.once(`${document}:${clinicId}`, async () => {
+      const changed = await publish(this.db.pool, this.repo, clinicId)
+      if (changed) this.options.observer?.published(clinicId, document)
+      return changed
+    })
   }
 
   #consume(): Promise<unknown> {

@@ -1,58 +1,27 @@
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
-import { resolve } from "node:path"
-import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
 import { Bridge } from "./Bridge.js"
-
-/** The relay's sync URL with the identity of a service peer (dev authenticator: query parameters). */
-export const serviceUrl = (relayUrl: string, name: string): string => {
-  const url = new URL(relayUrl)
-  url.searchParams.set("role", "service")
-  url.searchParams.set("desk", name)
-  if (!url.searchParams.has("clinic")) url.searchParams.set("clinic", "all")
-  return url.toString()
-}
+import { bridgeConfigFromEnv } from "./bridgeConfig.js"
+import { BridgeService, serviceUrl } from "./BridgeService.js"
 
 /**
- * Starts a bridge configured from the environment (`npm start`, `vetsync bridge`):
- * VETSYNC_DATA_DIR (default ./data/bridge), DATABASE_URL (unset: embedded PostgreSQL in
- * <data dir>/pg), VETSYNC_RELAY_URL (e.g. ws://127.0.0.1:8787/sync; unset: documents on
- * disk only), VETSYNC_BRIDGE_NAME (default "bridge"), VETSYNC_CLINICS (comma-separated
- * clinics to register).
+ * Starts a bridge configured from the environment (`npm start`, `vetsync bridge`), with its
+ * operations server. The variables, their defaults and meanings are BRIDGE_ENV's (bridgeConfig.ts;
+ * the README's table); a bad value stops the start with a ConfigError naming it.
  */
 export const startBridgeFromEnv = async (
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = line => console.log(`[bridge] ${line}`),
-): Promise<Bridge> => {
-  const name = env.VETSYNC_BRIDGE_NAME || "bridge"
-  const network: NetworkAdapterInterface[] = []
-  // with a registry (PgAuthenticator) the relay takes the service credential printed by `vetsync services add`
-  const credential = env.VETSYNC_RELAY_CREDENTIAL
-  const headers: Record<string, string> = credential ? { authorization: `Bearer ${credential}` } : {}
-  if (env.VETSYNC_RELAY_URL) network.push(new ResilientWebSocketClientAdapter(serviceUrl(env.VETSYNC_RELAY_URL, name), { headers }))
-  const bridge = await Bridge.start({
-    dataDir: resolve(env.VETSYNC_DATA_DIR || "data/bridge"),
-    databaseUrl: env.DATABASE_URL || undefined,
-    network,
-    name: `${name}`,
-    log,
-  })
-  for (const clinic of (env.VETSYNC_CLINICS ?? "")
-    .split(",")
-    .map(s => s.trim())
-    .filter(Boolean))
-    await bridge.addClinic(clinic)
-  return bridge
-}
+): Promise<BridgeService> => BridgeService.start(bridgeConfigFromEnv(env), log)
 
 /** Runs a bridge until SIGTERM/SIGINT. */
-export const runBridgeFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<Bridge> => {
-  const bridge = await startBridgeFromEnv(env)
+export const runBridgeFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<BridgeService> => {
+  const service = await startBridgeFromEnv(env)
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return
     stopping = true
     console.log(`[bridge] ${signal}: stopping`)
-    bridge.stop().then(
+    service.stop().then(
       () => process.exit(0),
       e => {
         console.error("[bridge] stop failed", e)
@@ -62,7 +31,7 @@ export const runBridgeFromEnv = async (env: NodeJS.ProcessEnv = process.env): Pr
   }
   process.once("SIGTERM", () => stop("SIGTERM"))
   process.once("SIGINT", () => stop("SIGINT"))
-  return bridge
+  return service
 }
 
 /** For `vetsync dev`: a bridge beside a relay, following the given clinics. */

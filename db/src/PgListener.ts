@@ -38,6 +38,11 @@ export class PgListener {
     return this
   }
 
+  /** The LISTEN connection is open (false while it is lost and being reconnected, and after stop). */
+  get connected(): boolean {
+    return this.#client !== undefined
+  }
+
   /** Connects and LISTENs; throws when it cannot (no reconnecting then). */
   async start(): Promise<void> {
     await this.#connect()

@@ -4,19 +4,8 @@ import type { Identity } from "./Authenticator.js"
 import { encodeFrame, parseClientFrame, PROTOCOL_V1, type DocFrame } from "./clientFrames.js"
 import { peerIdMatchesIdentity } from "./peerIds.js"
 import { refusalKind } from "./refusalKind.js"
+import { DEFAULT_RATE_LIMIT, type RateLimit } from "./rateLimit.js"
 import { TokenBucket } from "./TokenBucket.js"
-
-/** Per-socket limit on document messages (sync, request, ephemeral, doc-unavailable). */
-export interface RateLimit {
-  /** messages accepted at once; default 5000 (a desk announces every document it has on connect) */
-  burst: number
-  /** sustained messages per second; default 500 */
-  perSecond: number
-  /** consecutive messages over the limit before the socket is closed; default 100 */
-  maxStrikes: number
-}
-
-export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 5000, perSecond: 500, maxStrikes: 100 }
 
 export interface HardenedAdapterOptions {
   /** ping every socket this often and drop those that did not answer the previous ping; default 30 s */

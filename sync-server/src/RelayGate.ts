@@ -3,13 +3,15 @@ import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
 import type { DocumentId } from "@automerge/automerge-repo"
+import { answerOperations, type OperationsEndpoints } from "@vetsync/shared/net"
 import { WebSocketServer, type WebSocket } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { CLINIC_PATH, handleClinicRequest } from "./clinicRoute.js"
 import { handleEnrol } from "./enrolRoute.js"
 
-export interface RelayGateOptions {
+/** `/health`, `/ready` and `/metrics` (OperationsEndpoints) are answered as the bridge answers them. */
+export interface RelayGateOptions extends OperationsEndpoints {
   auth: Authenticator
   /** serve https/wss with this certificate (PEM); default plain http/ws */
   tls?: { key: string | Buffer; cert: string | Buffer }
@@ -24,12 +26,6 @@ export interface RelayGateOptions {
   accept: (ws: WebSocket, identity: Identity) => void
   /** closes the open sockets of a revoked identity; answers how many */
   cutOff: (who: { role: string; id: string }) => number
-  health: () => unknown
-  /** readiness: 200 when ok, 503 with the reasons otherwise */
-  ready: () => Promise<{ ok: boolean }>
-  /** Prometheus text, for requests `metricsAllowed` lets through */
-  metrics: { scrape: () => Promise<string>; contentType: string }
-  metricsAllowed: (req: http.IncomingMessage) => boolean
   log: (line: string) => void
 }
 
@@ -106,22 +102,7 @@ export class RelayGate {
     const reply = (status: number, body: unknown): void => {
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
     }
-    if (req.method === "GET" && url.pathname === "/health") return reply(200, this.#o.health())
-    if (req.method === "GET" && url.pathname === "/ready") {
-      this.#o
-        .ready()
-        .then(r => reply(r.ok ? 200 : 503, r))
-        .catch((e: Error) => reply(503, { ok: false, reasons: [e.message] }))
-      return
-    }
-    if (req.method === "GET" && url.pathname === "/metrics") {
-      if (!this.#o.metricsAllowed(req)) return reply(403, { error: "metrics: loopback or the metrics token only" })
-      this.#o.metrics
-        .scrape()
-        .then(text => res.writeHead(200, { "content-type": this.#o.metrics.contentType }).end(text))
-        .catch((e: Error) => reply(500, { error: e.message }))
-      return
-    }
+    if (answerOperations(req, res, this.#o)) return
     if (req.method === "POST" && url.pathname === "/enrol") {
       handleEnrol(req, res, this.#o.auth, this.#o.log).catch(e => {
         this.#o.log(`enrolment failed: ${(e as Error).message}`)

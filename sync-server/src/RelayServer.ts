@@ -7,14 +7,16 @@ import {
   SafeFsStorageAdapter,
   genesisBinary,
 } from "@vetsync/shared"
+import { metricsAllowed } from "@vetsync/shared/net"
 import type { Authenticator } from "./Authenticator.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"
-import { HardenedWebSocketServerAdapter, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
+import { HardenedWebSocketServerAdapter } from "./HardenedWebSocketServerAdapter.js"
+import type { RateLimit } from "./rateLimit.js"
 import { RelayGate } from "./RelayGate.js"
 import { RelayMetrics } from "./RelayMetrics.js"
-import { metricsAllowed, relayReadiness, type Readiness } from "./relayReadiness.js"
+import { relayReadiness, type Readiness } from "./relayReadiness.js"
 import { RelayPolicy } from "./RelayPolicy.js"
 import { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"

@@ -8,7 +8,7 @@ export { peerIdMatchesIdentity, isRelayPeerId } from "./peerIds.js"
 export { parseClientFrame, encodeFrame, PROTOCOL_V1 } from "./clientFrames.js"
 export { startRelayFromEnv, runRelayFromEnv } from "./startRelayFromEnv.js"
 export type { EnrolResult, Revoked } from "./Authenticator.js"
-export { DEFAULT_RATE_LIMIT, type RateLimit } from "./HardenedWebSocketServerAdapter.js"
+export { DEFAULT_RATE_LIMIT, type RateLimit } from "./rateLimit.js"
 export { TokenBucket } from "./TokenBucket.js"
 export { PgAuthenticator, type PgAuthenticatorOptions } from "./registry/PgAuthenticator.js"
 export {
@@ -37,3 +37,4 @@ export {
   REGISTRY_USAGE,
   type RegistryAction,
 } from "./registry/registryCommand.js"
+export { RELAY_ENV, relayConfigFromEnv, type RelayConfig } from "./relayConfig.js"

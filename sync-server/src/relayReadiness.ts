@@ -1,6 +1,4 @@
-import { timingSafeEqual } from "node:crypto"
 import * as fs from "node:fs/promises"
-import type * as http from "node:http"
 import * as path from "node:path"
 import type { Authenticator } from "./Authenticator.js"
 
@@ -41,14 +39,4 @@ export const relayReadiness = async (i: ReadinessInput): Promise<Readiness> => {
   const unknown = Object.entries(snapshots).filter(([, s]) => s === "none")
   if (unknown.length > 0) reasons.push(`snapshots not looked at yet: ${unknown.map(([c]) => c).join(", ")}`)
   return { ok: reasons.length === 0, reasons, snapshots }
-}
-
-const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"])
-
-/** `/metrics` is for the operator: loopback clients, or the metrics token as a bearer. */
-export const metricsAllowed = (req: http.IncomingMessage, token: string | undefined): boolean => {
-  const given = Buffer.from(req.headers.authorization ?? "")
-  const wanted = Buffer.from(`Bearer ${token ?? ""}`)
-  if (token && given.length === wanted.length && timingSafeEqual(given, wanted)) return true
-  return LOOPBACK.has(req.socket.remoteAddress ?? "")
 }

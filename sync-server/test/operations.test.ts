@@ -2,6 +2,7 @@ import type * as http from "node:http"
 import * as path from "node:path"
 import { TestDatabase } from "@vetsync/db/testing"
 import type { RootDoc } from "@vetsync/shared"
+import { metricsAllowed } from "@vetsync/shared/net"
 import { eventually, freePort } from "@vetsync/test-kit"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -10,7 +11,6 @@ import { RelayServer } from "../src/RelayServer.js"
 import { PgAuthenticator } from "../src/registry/PgAuthenticator.js"
 import { clinicAdd, deskAdd, enrol } from "../src/registry/commands.js"
 import { refusalKind } from "../src/refusalKind.js"
-import { metricsAllowed } from "../src/relayReadiness.js"
 import { credentialDesk } from "./registrySupport.js"
 import { createDoc, relayHas, type TestDesk } from "./support.js"
 
@@ -109,7 +109,7 @@ describe("the relay for its operator: /health, /ready and /metrics", () => {
     )
     const body = JSON.parse((await get(`${relay.url}/ready`)).body) as { ok: boolean; reasons: string[] }
     expect(body.ok).toBe(false)
-    expect(body.reasons.join("\n")).toMatch(/^registry: /m)
+    expect(body.reasons.join("\n")).toMatch(/^registry: PostgreSQL: /m)
     expect((await get(`${relay.url}/health`)).status).toBe(200)
     await db.cluster.start()
     await eventually(

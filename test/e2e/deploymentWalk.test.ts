@@ -98,7 +98,7 @@ describe("the README's deployment walk-through: one clinic, two desks, from zero
     await eventually("the relay to be ready", async () => (await fetch(`${relayUrl}/ready`).catch(() => null))?.status === 200, 90_000, { describe: tail(relay) })
 
     // step 4: the bridge, with its credential
-    bridge = service("bridge", ["bridge"], { DATABASE_URL: databaseUrl, VETSYNC_RELAY_URL: `ws://127.0.0.1:${port}/sync`, VETSYNC_RELAY_CREDENTIAL: bridgeCredential })
+    bridge = service("bridge", ["bridge"], { DATABASE_URL: databaseUrl, VETSYNC_RELAY_URL: `ws://127.0.0.1:${port}/sync`, VETSYNC_RELAY_CREDENTIAL: bridgeCredential, VETSYNC_BRIDGE_PORT: "0" })
     bridge.start()
     await eventually("the bridge to start", () => bridge.logOfThisStart().includes("bridge started"), 90_000, { describe: tail(bridge) })
   })

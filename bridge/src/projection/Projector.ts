@@ -13,6 +13,7 @@ import {
 import { openDoc } from "../sync/openDoc.js"
 import { projectDocument, type ProjectionResult } from "./projectDocument.js"
 import { projectWaiting } from "./projectWaiting.js"
+import type { WriteResult } from "./writeRecords.js"
 
 interface Followed {
   clinicId: string
@@ -25,6 +26,10 @@ export interface ProjectorOptions {
   pool: pg.Pool
   /** after a document's projection committed */
   onProjected?: (clinicId: string, result: ProjectionResult) => void
+  /** after the clinic's waiting records whose references landed were projected (committed) */
+  onWaitingProjected?: (clinicId: string, result: WriteResult) => void
+  /** a projection of the clinic's (a document's, or its waiting records') failed; onError has the error */
+  onFailed?: (clinicId: string) => void
   /** the clinic's rejections table changed: republish its rejections document */
   onRejectionsChanged?: (clinicId: string) => Promise<void> | void
   onError?: (e: unknown) => void
@@ -49,6 +54,12 @@ export class Projector {
   readonly #dirty = new Set<DocumentId>()
   /** clinics whose waiting records are looked at after the next pass (e.g. just followed) */
   readonly #recheck = new Set<string>()
+  /** each clinic's documents followed at first and not projected yet (readiness: "looked at") */
+  readonly #unseen = new Map<string, Set<DocumentId>>()
+  /** clinics whose documents are still being opened */
+  readonly #opening = new Set<string>()
+  /** clinics whose documents were all looked at once since the start (for good: later ones do not count) */
+  readonly #lookedAt = new Set<string>()
   #running: Promise<void> | undefined
   #stopped = false
 
@@ -60,9 +71,25 @@ export class Projector {
     return [...this.#clinics]
   }
 
+  /**
+   * Followed clinics whose documents were not all looked at since the start: still being opened,
+   * or holding a document not projected yet (or whose projections failed so far).
+   */
+  get notLookedAt(): string[] {
+    return this.clinics.filter(c => !this.#lookedAt.has(c))
+  }
+
+  /** The clinic's documents were all opened and each projected once: looked at. */
+  #settle(clinicId: string): void {
+    if (this.#opening.has(clinicId) || (this.#unseen.get(clinicId)?.size ?? 0) > 0) return
+    this.#unseen.delete(clinicId)
+    this.#lookedAt.add(clinicId)
+  }
+
   async followClinic(clinicId: string): Promise<void> {
     if (this.#clinics.has(clinicId)) return
     this.#clinics.add(clinicId)
+    this.#opening.add(clinicId)
     this.#recheck.add(clinicId)
     const root = await openDoc<RootDoc>(this.#o.repo, clinicId, "root")
     const partitions = () => Object.keys(root.doc().partitions ?? {}).filter(isDocKey)
@@ -70,6 +97,8 @@ export class Projector {
       for (const key of partitions()) void this.#follow(clinicId, key).catch(e => this.#o.onError?.(e))
     })
     await Promise.all([...allShardKeys(), ...partitions()].map(key => this.#follow(clinicId, key)))
+    this.#opening.delete(clinicId)
+    this.#settle(clinicId)
   }
 
   /** Follows one more document of a clinic (e.g. a partition just created). */
@@ -85,6 +114,7 @@ export class Projector {
     const handle = await openDoc(this.#o.repo, clinicId, key)
     if (this.#followed.has(id)) return
     this.#followed.set(id, { clinicId, key, handle })
+    if (!this.#lookedAt.has(clinicId)) this.#unseen.set(clinicId, (this.#unseen.get(clinicId) ?? new Set()).add(id))
     handle.on("change", () => this.#markDirty(id))
     this.#markDirty(id)
   }
@@ -148,8 +178,11 @@ export class Projector {
         if (result.rejected > 0 || result.cleared > 0) rejectionsChanged.add(f.clinicId)
         if (result.rows > 0) written.add(f.clinicId)
         if (!result.upToDate) touched.add(f.clinicId)
+        this.#unseen.get(f.clinicId)?.delete(next)
+        this.#settle(f.clinicId)
         this.#o.onProjected?.(f.clinicId, result)
       } catch (e) {
+        this.#o.onFailed?.(f.clinicId)
         this.#o.onError?.(e)
       }
     }
@@ -164,7 +197,9 @@ export class Projector {
           }),
         )
         if (result.rejected > 0 || result.cleared > 0) rejectionsChanged.add(clinicId)
+        this.#o.onWaitingProjected?.(clinicId, result)
       } catch (e) {
+        this.#o.onFailed?.(clinicId)
         this.#o.onError?.(e)
       }
     }

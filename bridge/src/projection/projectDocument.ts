@@ -3,7 +3,7 @@ import type pg from "pg"
 import { COLLECTIONS_OF_KIND, changedRecordsBetween, sameHeads, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 import { inBridgeTransaction } from "../queries/Db.js"
 import { lockHeads, saveHeads } from "../queries/projectionState.js"
-import { writeRecords, type Target, type WriteResult } from "./writeRecords.js"
+import { emptyWriteResult, writeRecords, type Target, type WriteResult } from "./writeRecords.js"
 
 export interface ProjectionResult extends WriteResult {
   docKey: DocKey
@@ -36,7 +36,7 @@ export const projectDocument = (
     const stored = await lockHeads(db, p.docId)
     const doc = p.doc()
     const heads = A.getHeads(doc)
-    const base = { docKey: p.docKey, records: 0, rows: 0, rejected: 0, cleared: 0, waiting: 0 }
+    const base = { ...emptyWriteResult(), docKey: p.docKey }
     if (stored && sameHeads(stored, heads)) return { ...base, upToDate: true, full: false }
     let targets: Target[] | undefined
     if (stored && stored.length > 0) {

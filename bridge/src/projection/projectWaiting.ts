@@ -4,7 +4,7 @@ import { isDocKey, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 import { inBridgeTransaction } from "../queries/Db.js"
 import { constraintRejections } from "../queries/rejections.js"
 import { readyWaiting, type Referencing } from "../queries/waitingRecords.js"
-import { writeRecords, type Target, type WriteResult } from "./writeRecords.js"
+import { addWriteResult, emptyWriteResult, writeRecords, type Target, type WriteResult } from "./writeRecords.js"
 
 /** Parents first: a patient that lands makes its appointments and invoices ready. */
 const WAITERS: Referencing[] = ["patients", "appointments", "invoices"]
@@ -34,13 +34,12 @@ const byDoc = (rows: { doc_key: string; collection: Target["collection"]; record
  */
 export const projectWaiting = (pool: pg.Pool, clinicId: string, o: ProjectWaitingOptions): Promise<WriteResult> =>
   inBridgeTransaction(pool, async db => {
-    const total: WriteResult = { records: 0, rows: 0, rejected: 0, cleared: 0, waiting: 0 }
+    const total = emptyWriteResult()
     const write = async (groups: Map<string, Target[]>) => {
       for (const [key, targets] of groups) {
         const doc = isDocKey(key) ? await o.docOf(key) : undefined
         if (!doc) continue
-        const r = await writeRecords(db, clinicId, key, doc, targets)
-        for (const k of Object.keys(total) as (keyof WriteResult)[]) total[k] += r[k]
+        addWriteResult(total, await writeRecords(db, clinicId, key, doc, targets))
       }
     }
     for (const collection of WAITERS) {

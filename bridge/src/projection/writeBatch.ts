@@ -1,6 +1,6 @@
 import type { AnyRecord, Collection, Invoice } from "@vetsync/shared"
 import { inSavepoint, inTrial, type Db } from "../queries/Db.js"
-import { upsertInvoiceItems, upsertRows, type Row } from "../queries/records.js"
+import { upsertInvoiceItems, upsertRows, type Row, type WrittenRow } from "../queries/records.js"
 import { REFERENCE_CONSTRAINTS, type References } from "../queries/waitingRecords.js"
 import { itemRowsOf, rowOf } from "./rows.js"
 
@@ -14,13 +14,25 @@ export const pgReason = (e: unknown): string => {
   return `${err.message ?? String(e)}${err.detail ? ` (${err.detail})` : ""}`
 }
 
-/** Upserts validated records of one collection (and an invoice's lines). Returns rows written. */
-export const writeBatch = async (db: Db, clinicId: string, collection: Collection, records: AnyValid[]) => {
+/** What a batch wrote: rows (records' and invoice lines'), and the records' rows among them. */
+export interface BatchWritten {
+  rows: number
+  records: WrittenRow[]
+}
+
+/** Upserts validated records of one collection (and an invoice's lines). */
+export const writeBatch = async (
+  db: Db,
+  clinicId: string,
+  collection: Collection,
+  records: AnyValid[],
+): Promise<BatchWritten> => {
   const rows: Row[] = records.map(r => (rowOf[collection] as (c: string, r: unknown) => Row)(clinicId, r))
-  let written = await upsertRows(db, collection, rows)
+  const written = await upsertRows(db, collection, rows)
+  let lines = 0
   if (collection === "invoices") {
     const invoices = records as Invoice[]
-    written += await upsertInvoiceItems(
+    lines = await upsertInvoiceItems(
       db,
       invoices.flatMap(itemRowsOf),
       invoices.map(i => ({ id: i.id, n: i.lines.length })),
@@ -29,7 +41,7 @@ export const writeBatch = async (db: Db, clinicId: string, collection: Collectio
     await db.query(`SET CONSTRAINTS ${INVOICE_TOTALS} IMMEDIATE`)
     await db.query(`SET CONSTRAINTS ${INVOICE_TOTALS} DEFERRED`)
   }
-  return written
+  return { rows: written.length + lines, records: written }
 }
 
 /** The rows a record references; undefined for a client, which references none. */
@@ -64,25 +76,27 @@ export const refusedOnTheirOwn = async (
   return refused
 }
 
-/** Writes a batch whole, else record by record; returns rows written and each refused record's error. */
+/** Writes a batch whole, else record by record; returns what was written and each refused record's error. */
 export const writeEach = async (
   db: Db,
   clinicId: string,
   collection: Collection,
   records: AnyValid[],
-): Promise<{ rows: number; failed: Map<string, unknown> }> => {
+): Promise<BatchWritten & { failed: Map<string, unknown> }> => {
   const failed = new Map<string, unknown>()
   try {
-    return { rows: await inSavepoint(db, () => writeBatch(db, clinicId, collection, records)), failed }
+    return { ...(await inSavepoint(db, () => writeBatch(db, clinicId, collection, records))), failed }
   } catch {
-    let rows = 0
+    const out: BatchWritten = { rows: 0, records: [] }
     for (const r of records) {
       try {
-        rows += await inSavepoint(db, () => writeBatch(db, clinicId, collection, [r]))
+        const one = await inSavepoint(db, () => writeBatch(db, clinicId, collection, [r]))
+        out.rows += one.rows
+        out.records.push(...one.records)
       } catch (e) {
         failed.set(r.id, e)
       }
     }
-    return { rows, failed }
+    return { ...out, failed }
   }
 }

@@ -31,6 +31,32 @@ export interface WriteResult {
   cleared: number
   /** valid records that wait for a client or patient not in PostgreSQL yet */
   waiting: number
+  /** rows of records written, by collection: inserted, updated or marked deleted */
+  byCollection: Partial<Record<Collection, number>>
+  /** when a desk last changed each record whose row was written (its updatedAt, epoch ms): where the projection lag starts */
+  deskChangedAt: number[]
+}
+
+export const emptyWriteResult = (): WriteResult => ({
+  records: 0,
+  rows: 0,
+  rejected: 0,
+  cleared: 0,
+  waiting: 0,
+  byCollection: {},
+  deskChangedAt: [],
+})
+
+/** Adds `r` into `total`. */
+export const addWriteResult = (total: WriteResult, r: WriteResult): void => {
+  total.records += r.records
+  total.rows += r.rows
+  total.rejected += r.rejected
+  total.cleared += r.cleared
+  total.waiting += r.waiting
+  for (const [c, n] of Object.entries(r.byCollection) as [Collection, number][])
+    total.byCollection[c] = (total.byCollection[c] ?? 0) + n
+  total.deskChangedAt.push(...r.deskChangedAt)
 }
 
 export interface Target {
@@ -89,7 +115,10 @@ export const writeRecords = async (
   doc: A.Doc<AnyClinicDoc>,
   targets: Target[],
 ): Promise<WriteResult> => {
-  const result: WriteResult = { records: targets.length, rows: 0, rejected: 0, cleared: 0, waiting: 0 }
+  const result: WriteResult = { ...emptyWriteResult(), records: targets.length }
+  const wrote = (collection: Collection, n: number) => {
+    if (n > 0) result.byCollection[collection] = (result.byCollection[collection] ?? 0) + n
+  }
   const valid = new Map<Collection, RecordByCollection[Collection][]>()
   const deleted = new Map<Collection, string[]>()
   /** written, or left the document */
@@ -160,8 +189,10 @@ export const writeRecords = async (
       )
       const ready = chunk.filter(r => !missing.has(r.id))
       const waiting = chunk.filter(r => missing.has(r.id))
-      const { rows, failed } = await writeEach(db, clinicId, collection, ready)
+      const { rows, records: writtenRows, failed } = await writeEach(db, clinicId, collection, ready)
       result.rows += rows
+      wrote(collection, writtenRows.length)
+      for (const w of writtenRows) if (!NOT_DESKS.has(w.updated_by)) result.deskChangedAt.push(w.updated_at.getTime())
       for (const r of ready) {
         const e = failed.get(r.id)
         if (e === undefined) done.push({ collection, id: r.id })
@@ -182,7 +213,11 @@ export const writeRecords = async (
       }
     }
     const gone = deleted.get(collection) ?? []
-    if (gone.length > 0) result.rows += await markDeleted(db, collection, await stillHere(db, collection, gone, docKey))
+    if (gone.length > 0) {
+      const n = await markDeleted(db, collection, await stillHere(db, collection, gone, docKey))
+      result.rows += n
+      wrote(collection, n)
+    }
   }
   result.cleared = await clearRejections(db, clinicId, [...done, ...waitingHere])
   await clearWaiting(db, clinicId, docKey, [...done, ...rejectedHere])

@@ -43,10 +43,15 @@ export type Row = Record<string, string | number | boolean | null>
  * written while the row's own change is still pending in change_log: the consumer is
  * about to bring that newer version into the document.
  */
-const upsertSql = (table: string, cols: readonly string[], key: readonly string[], webOwned = false): string => {
+const upsertSql = (
+  table: string,
+  cols: readonly string[],
+  key: readonly string[],
+  o: { webOwned?: boolean; returning?: string } = {},
+): string => {
   const set = cols.filter(c => !key.includes(c))
   const list = cols.join(", ")
-  const notStale = webOwned
+  const notStale = o.webOwned
     ? `AND (EXCLUDED.updated_at >= t.updated_at OR NOT EXISTS
          (SELECT 1 FROM change_log l WHERE l.entity_id = t.id AND l.consumed_at IS NULL))`
     : ""
@@ -55,22 +60,32 @@ const upsertSql = (table: string, cols: readonly string[], key: readonly string[
     ON CONFLICT (${key.join(", ")}) DO UPDATE SET ${set.map(c => `${c} = EXCLUDED.${c}`).join(", ")}
     WHERE (${set.map(c => `t.${c}`).join(", ")}) IS DISTINCT FROM (${set.map(c => `EXCLUDED.${c}`).join(", ")})
     ${notStale}
-    RETURNING 1`
+    RETURNING ${o.returning ?? "1"}`
 }
 
+/** what a written row tells about its record: when and by whom it was last changed */
+const RETURNING = "t.updated_at, t.updated_by"
 const SQL: Record<Collection, string> = {
-  clients: upsertSql("clients", [...COLUMNS.clients, ...META], ["id"], true),
-  patients: upsertSql("patients", [...COLUMNS.patients, ...META], ["id"], true),
-  appointments: upsertSql("appointments", [...COLUMNS.appointments, ...META], ["id"], true),
-  invoices: upsertSql("invoices", [...COLUMNS.invoices, ...META], ["id"]),
+  clients: upsertSql("clients", [...COLUMNS.clients, ...META], ["id"], { webOwned: true, returning: RETURNING }),
+  patients: upsertSql("patients", [...COLUMNS.patients, ...META], ["id"], { webOwned: true, returning: RETURNING }),
+  appointments: upsertSql("appointments", [...COLUMNS.appointments, ...META], ["id"], {
+    webOwned: true,
+    returning: RETURNING,
+  }),
+  invoices: upsertSql("invoices", [...COLUMNS.invoices, ...META], ["id"], { returning: RETURNING }),
 }
 const ITEMS_SQL = upsertSql("invoice_items", ITEM_COLUMNS, ["invoice_id", "line_no"])
 
-/** Inserts or updates rows; a row equal to the stored one is not written. Returns rows written. */
-export const upsertRows = async (db: Db, collection: Collection, rows: Row[]): Promise<number> => {
-  if (rows.length === 0) return 0
-  const res = await db.query(SQL[collection], [JSON.stringify(rows)])
-  return res.rowCount ?? 0
+/** A row an upsert wrote: when its record was last changed, and by whom (a desk's id, web, import ...). */
+export interface WrittenRow {
+  updated_at: Date
+  updated_by: string
+}
+
+/** Inserts or updates rows; a row equal to the stored one is not written. Returns the rows written. */
+export const upsertRows = async (db: Db, collection: Collection, rows: Row[]): Promise<WrittenRow[]> => {
+  if (rows.length === 0) return []
+  return (await db.query<WrittenRow>(SQL[collection], [JSON.stringify(rows)])).rows
 }
 
 /** Writes invoice lines and removes lines beyond each invoice's current count. Returns rows written. */

@@ -3,3 +3,5 @@ export { ResilientWebSocketClientAdapter, type ResilientAdapterOptions } from ".
 export type { ConnectionEvent, ConnectionState, DurableEvent, ResilientAdapterEvents, RetryEvent } from "./connectionEvents.js"
 export { Watchdog } from "./Watchdog.js"
 export { decodeRelayFrame, type RelayFrame } from "./relayFrames.js"
+export { metricsAllowed } from "./metricsAllowed.js"
+export { answerOperations, type OperationsEndpoints } from "./operationsRoutes.js"

@@ -120,13 +120,13 @@ export class PgAuthenticator implements Authenticator {
   async ready(): Promise<{ ok: true } | { ok: false; reason: string }> {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("PostgreSQL did not answer within 2 s")), 2_000)
+      timer = setTimeout(() => reject(new Error("no answer within 2 s")), 2_000)
     })
     try {
       await Promise.race([this.pool.query("SELECT 1 FROM clinics, desk_credentials LIMIT 0"), timeout])
       return { ok: true }
     } catch (e) {
-      return { ok: false, reason: `registry: ${(e as Error).message}` }
+      return { ok: false, reason: `registry: PostgreSQL: ${(e as Error).message}` }
     } finally {
       clearTimeout(timer)
     }

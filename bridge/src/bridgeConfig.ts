@@ -1,0 +1,66 @@
+import { envTypes as t, optional, readEnv, withDefault } from "@vetsync/shared/config"
+import { z } from "zod"
+
+/**
+ * Every variable the bridge (`vetsync bridge`) reads, with its default and meaning: the one place
+ * they are read (bridgeConfigFromEnv), and the source of the README's table (`npm run config:docs`).
+ */
+export const BRIDGE_ENV = z
+  .object({
+    VETSYNC_DATA_DIR: withDefault(
+      t.path,
+      "The bridge's directory: its copy of the documents, and the embedded PostgreSQL when DATABASE_URL is unset.",
+      "data/bridge",
+      "./data/bridge",
+    ),
+    DATABASE_URL: optional(
+      t.postgresUrl,
+      "The PostgreSQL the bridge projects the documents into (migrated at start).",
+      "an embedded PostgreSQL in `<VETSYNC_DATA_DIR>/pg`",
+    ),
+    VETSYNC_RELAY_URL: optional(
+      t.wsUrl,
+      "The relay's sync URL; the bridge follows every clinic's documents through it.",
+      "no relay (the documents on disk only)",
+    ),
+    VETSYNC_RELAY_CREDENTIAL: optional(
+      t.secret,
+      "The bridge's service credential (`vetsync services add bridge`), for a relay with a registry.",
+      "no credential (a relay without a registry)",
+    ),
+    VETSYNC_BRIDGE_NAME: withDefault(
+      t.name,
+      "The bridge's service name: its peer id is `service:<name>:<random>`.",
+      "bridge",
+    ),
+    VETSYNC_CLINICS: withDefault(
+      t.names,
+      "Clinics the bridge registers (if new) and follows at start, besides every clinic in PostgreSQL.",
+      [],
+      "none",
+    ),
+    VETSYNC_BRIDGE_HOST: withDefault(
+      t.host,
+      "The address of the bridge's operations server (`/health`, `/ready`, `/metrics`).",
+      "127.0.0.1",
+    ),
+    VETSYNC_BRIDGE_PORT: withDefault(t.port, "The port of the bridge's operations server.", 8788),
+    VETSYNC_METRICS_TOKEN: optional(
+      t.secret,
+      "`GET /metrics` also answers clients that present `Authorization: Bearer <token>`.",
+      "`/metrics` answers loopback clients only",
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.VETSYNC_RELAY_CREDENTIAL !== undefined && env.VETSYNC_RELAY_URL === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["VETSYNC_RELAY_URL"],
+        message: "VETSYNC_RELAY_CREDENTIAL is set for a relay, which it does not name",
+      })
+  })
+
+export type BridgeConfig = z.output<typeof BRIDGE_ENV>
+
+/** The bridge's configuration from the environment; a bad value throws a ConfigError naming it. */
+export const bridgeConfigFromEnv = (env: NodeJS.ProcessEnv): BridgeConfig => readEnv("bridge", BRIDGE_ENV, env)

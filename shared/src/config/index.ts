@@ -1,0 +1,6 @@
+export { envTypes, type EnvType } from "./EnvType.js"
+export { ENV_DOCS, withDefault, optional, type EnvDoc } from "./envVariable.js"
+export { readEnv, type EnvSchema } from "./readEnv.js"
+export { envTable } from "./envTable.js"
+export { envList } from "./envList.js"
+export { ConfigError } from "./ConfigError.js"

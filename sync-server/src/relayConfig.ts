@@ -1,0 +1,85 @@
+import { envTypes as t, optional, readEnv, withDefault } from "@vetsync/shared/config"
+import { z } from "zod"
+import { DEFAULT_RATE_LIMIT } from "./rateLimit.js"
+
+/**
+ * Every variable the relay (`vetsync server`) reads, with its default and meaning: the one place
+ * they are read (relayConfigFromEnv), and the source of the README's table (`npm run config:docs`).
+ */
+export const RELAY_ENV = z
+  .object({
+    PORT: withDefault(
+      t.port,
+      "The port the relay listens on: HTTP(S), WebSocket `/sync`, `/health`, `/ready`, `/metrics`.",
+      8787,
+    ),
+    HOST: withDefault(t.host, "The address the relay listens on; 0.0.0.0 for every interface.", "127.0.0.1"),
+    VETSYNC_DATA_DIR: withDefault(
+      t.path,
+      "The relay's directory: documents, snapshots, which clinic owns which document.",
+      "data/relay",
+      "./data/relay",
+    ),
+    DATABASE_URL: optional(
+      t.postgresUrl,
+      "The registry's PostgreSQL (migrated at start): desks and services authenticate against it.",
+      "development authentication, any client may claim any desk (never expose it)",
+    ),
+    VETSYNC_TLS_KEY: optional(
+      t.path,
+      "PEM file of the TLS private key; with VETSYNC_TLS_CERT the relay serves https and wss.",
+      "plain http and ws (behind a TLS proxy)",
+    ),
+    VETSYNC_TLS_CERT: optional(
+      t.path,
+      "PEM file of the TLS certificate (chain); with VETSYNC_TLS_KEY the relay serves https and wss.",
+      "plain http and ws (behind a TLS proxy)",
+    ),
+    VETSYNC_METRICS_TOKEN: optional(
+      t.secret,
+      "`GET /metrics` also answers clients that present `Authorization: Bearer <token>`.",
+      "`/metrics` answers loopback clients only",
+    ),
+    VETSYNC_CLINICS: withDefault(
+      t.names,
+      "Clinics whose documents the relay registers at start (with a registry, every clinic of it is known anyway).",
+      [],
+      "none",
+    ),
+    VETSYNC_RELAY_NAME: withDefault(t.name, "The relay's peer id is `relay:<name>`.", "main"),
+    VETSYNC_KEEPALIVE_MS: withDefault(
+      t.wholeNumber(100, 3_600_000, "milliseconds"),
+      "Ping interval; a peer silent for two intervals is dropped.",
+      30_000,
+    ),
+    VETSYNC_MAX_MESSAGE_BYTES: withDefault(
+      t.wholeNumber(1024, 1024 ** 3, "bytes"),
+      "The largest WebSocket message accepted; larger ones close the socket (1009).",
+      64 * 1024 * 1024,
+      "67108864 (64 MiB)",
+    ),
+    VETSYNC_RATE_BURST: withDefault(
+      t.wholeNumber(1, 10_000_000, "messages"),
+      "Document messages a socket may send at once (a desk announces every document it has when it connects).",
+      DEFAULT_RATE_LIMIT.burst,
+    ),
+    VETSYNC_RATE_PER_SEC: withDefault(
+      t.positiveNumber(1_000_000, "messages per second"),
+      "Document messages a socket may send per second, sustained.",
+      DEFAULT_RATE_LIMIT.perSecond,
+    ),
+  })
+  .superRefine((env, ctx) => {
+    // the key without the certificate (or the reverse) was once ignored in silence: plain ws
+    for (const [set, unset] of [
+      ["VETSYNC_TLS_KEY", "VETSYNC_TLS_CERT"],
+      ["VETSYNC_TLS_CERT", "VETSYNC_TLS_KEY"],
+    ] as const)
+      if (env[set] !== undefined && env[unset] === undefined)
+        ctx.addIssue({ code: "custom", path: [unset], message: `${set} is set, and the two go together` })
+  })
+
+export type RelayConfig = z.output<typeof RELAY_ENV>
+
+/** The relay's configuration from the environment; a bad value throws a ConfigError naming it. */
+export const relayConfigFromEnv = (env: NodeJS.ProcessEnv): RelayConfig => readEnv("relay", RELAY_ENV, env)
