@@ -20,6 +20,7 @@ const UNIT = [
   "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,snapshotApplier}.test.ts",
   "client/test/ui/{client,dispatch,electronShell,i18n}.test.ts",
   "client/test/setup/relayAddress.test.ts",
+  "client/test/ui/forms/*.test.ts",
   "client/test/web/deskArgs.test.ts",
   "sync-server/test/{deskCode,honestTraffic,resyncKeys}.test.ts",
   "test-kit/test/eventually.test.ts",
