@@ -16,14 +16,15 @@ import { defineConfig } from "vitest/config"
 const ALL = ["{shared,db,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
 const E2E = ["client/test/e2e/**/*.test.ts", "test/e2e/**/*.test.ts"]
 const UNIT = [
-  "shared/test/{consistentLoad,dates,phone,profile,schema,seed,seed-prng,storage-adapters,zone}.test.ts",
-  "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,snapshotApplier}.test.ts",
-  "client/test/ui/{client,dispatch,electronShell,i18n}.test.ts",
+  "shared/test/{consistentLoad,dates,phone,profile,schema,storage-adapters,zone}.test.ts",
+  "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,readModelUpdater,snapshotApplier,syncLedger,views}.test.ts",
+  "client/test/ui/{client,i18n}.test.ts",
+  "client/test/host/{commandList,deskConfig,dispatch,electronShell}.test.ts",
   "client/test/setup/relayAddress.test.ts",
   "client/test/ui/forms/*.test.ts",
   "client/test/web/deskArgs.test.ts",
-  "sync-server/test/{deskCode,honestTraffic,resyncKeys}.test.ts",
-  "test-kit/test/eventually.test.ts",
+  "sync-server/test/{deskCode,honestTraffic,relayPolicyPeers,resyncKeys}.test.ts",
+  "test-kit/test/{eventually,seed,seed-prng}.test.ts",
   "chaos/test/{oracle,schedule}.test.ts",
 ]
 

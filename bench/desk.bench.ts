@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { generateClinic, Rng } from "@vetsync/shared"
+import { generateClinic, Rng } from "@vetsync/test-kit/seed"
 import { seedRelayStorage } from "../cli/seed.js"
 import { percentile, type Benchmark } from "./benchmark.js"
 import { Proc } from "./desk/Proc.js"

@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib"
-import { generateClinic, type GeneratedClinic } from "@vetsync/shared"
+import { generateClinic, type GeneratedClinic } from "@vetsync/test-kit/seed"
 import { collectGarbage, percentile, repeat, type Benchmark } from "./benchmark.js"
 import { formatBytes, formatMs, type Row } from "./table.js"
 

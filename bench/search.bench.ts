@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import Database from "better-sqlite3"
-import { generateClinic, type Client } from "@vetsync/shared"
+import type { Client } from "@vetsync/shared"
+import { generateClinic } from "@vetsync/test-kit/seed"
 import { ReadModel } from "@vetsync/client"
 import { percentile, type Benchmark } from "./benchmark.js"
 import { formatMs, type Row } from "./table.js"
@@ -55,16 +56,16 @@ export const benchmark: Benchmark = {
       })
       const loadMs = performance.now() - t0
       t0 = performance.now()
-      rm.transaction(() => rm.reindexAll())
+      rm.transaction(() => rm.searchIndex.reindexAll())
       rows.push({ query: "(load records)", kind: "bulk load of clients and patients", p50: formatMs(loadMs) })
       rows.push({ query: "(reindexAll)", kind: "search index rebuild", p50: formatMs(performance.now() - t0) })
       for (const [kind, query] of queries(clinic.clients)) {
-        let found = rm.findClients(query, 50)
-        for (let i = 0; i < 4; i++) found = rm.findClients(query, 50)
+        let found = rm.clients.find(query, 50)
+        for (let i = 0; i < 4; i++) found = rm.clients.find(query, 50)
         const times: number[] = []
         for (let i = 0; i < RUNS; i++) {
           const s = performance.now()
-          rm.findClients(query, 50)
+          rm.clients.find(query, 50)
           times.push(performance.now() - s)
         }
         times.sort((a, b) => a - b)

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto"
 import * as path from "node:path"
 import * as A from "@automerge/automerge"
-import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, generateClinic, reserveWasmMemory, type DocKey } from "@vetsync/shared"
+import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, reserveWasmMemory, type DocKey } from "@vetsync/shared"
+import { generateClinic } from "@vetsync/test-kit/seed"
 
 export interface SeedOptions {
   /** the relay's data directory */
@@ -15,7 +16,7 @@ export interface SeedOptions {
 }
 
 /**
- * Writes a generated clinic (deterministic, see shared/src/seed) into a relay's storage
+ * Writes a generated clinic (deterministic, see test-kit/src/seed) into a relay's storage
  * before the relay starts, as an import would: one snapshot chunk per document.
  */
 export const seedRelayStorage = async (opts: SeedOptions): Promise<{ docs: number; bytes: number }> => {

@@ -3,15 +3,8 @@ import { Repo } from "@automerge/automerge-repo"
 import { clinicAdd, clinicSet } from "@vetsync/sync-server"
 import { eventually } from "@vetsync/test-kit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  imm,
-  profileOfDoc,
-  recordToDoc,
-  sampleProfile,
-  type AppointmentsDoc,
-  type ProfileDoc,
-  type RootDoc,
-} from "@vetsync/shared"
+import { imm, profileOfDoc, recordToDoc, type AppointmentsDoc, type ProfileDoc, type RootDoc } from "@vetsync/shared"
+import { sampleProfile } from "@vetsync/test-kit/seed"
 import { Bridge, openDoc } from "@vetsync/bridge"
 import { makeAppointment, makeClient, makePatient, put, readBack } from "@vetsync/bridge/test-helpers/records.js"
 import { useTestDatabase } from "@vetsync/db/testing"

@@ -1,4 +1,5 @@
-import { localMonth, sampleProfile } from "@vetsync/shared"
+import { localMonth } from "@vetsync/shared"
+import { sampleProfile } from "@vetsync/test-kit/seed"
 import { eventually } from "@vetsync/test-kit"
 import type { DeskCore } from "@vetsync/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"

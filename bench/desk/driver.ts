@@ -24,7 +24,7 @@ if (process.env.VETSYNC_DEBUG?.includes("mem")) {
 let watched: string | undefined
 desk.onEvent(e => {
   if (e.type === "records-changed" && watched) {
-    const c = desk.rm.getClient(watched)
+    const c = desk.rm.clients.get(watched)
     if (c) out({ ev: "phone", value: c.phone })
   }
 })
@@ -69,7 +69,7 @@ for await (const line of rl) {
       }
       out({ ev: "search", ms })
     } else if (cmd.op === "names") {
-      const rows = desk.rm.searchClients(String(cmd.prefix), 2000)
+      const rows = desk.rm.clients.search(String(cmd.prefix), 2000)
       out({ ev: "names", names: rows.map(r => r.name), ids: rows.map(r => r.id) })
     } else if (cmd.op === "watch") {
       watched = String(cmd.id)

@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs"
 import { setTimeout as delay } from "node:timers/promises"
 import type { Patient } from "@vetsync/shared"
-import { Rng } from "@vetsync/shared"
+import { Rng } from "@vetsync/test-kit/seed"
 import { eventually } from "@vetsync/test-kit"
 import type { Cluster, DeskNode } from "../Cluster.js"
 import { domainFields } from "../fields.js"

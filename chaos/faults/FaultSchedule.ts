@@ -1,4 +1,4 @@
-import { Rng } from "@vetsync/shared"
+import { Rng } from "@vetsync/test-kit/seed"
 
 export type CutMode = "drop" | "stall"
 

@@ -1,4 +1,5 @@
-import { Rng, VETS, type Appointment } from "@vetsync/shared"
+import type { Appointment } from "@vetsync/shared"
+import { Rng, VETS } from "@vetsync/test-kit/seed"
 import { CLIENT_FIELDS, PATIENT_FIELDS, type Op, type OpBody, type ReadCommand, type Ref } from "./ops.js"
 import { Values } from "./values.js"
 

@@ -1,4 +1,5 @@
-import type { Rng, Sex } from "@vetsync/shared"
+import type { Sex } from "@vetsync/shared"
+import type { Rng } from "@vetsync/test-kit/seed"
 import type { ClientValues, PatientValues } from "./ops.js"
 
 const SPECIES = ["кошка", "собака", "хорёк", "кролик", "попугай"] as const

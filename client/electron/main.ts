@@ -1,16 +1,17 @@
 import { app, BrowserWindow, dialog, ipcMain } from "electron"
-import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { parseShellConfig } from "../src/host/config/deskConfig.js"
+import { forwardEvents, isAppPage, registerDeskIpc, trustedSender } from "../src/host/ipc/ipcTransport.js"
+import { registerPrintIpc } from "../src/host/ipc/printIpc.js"
 import { DeskHost } from "../src/setup/DeskHost.js"
-import { CHANNELS } from "./channels.js"
-import { FOREIGN_SENDER, forwardEvents, isAppPage, registerDeskIpc, trustedSender } from "./ipc.js"
-import { parseShellConfig } from "./config.js"
 
 /**
  * The Electron shell, kept thin: the desk process (DeskHost: the stored credential, the first-run
  * screen's setup API, then the desk core) runs in the main process, the UI in a sandboxed
- * renderer that reaches it only through the preload's `window.vetsync`.
+ * renderer that reaches it only through the preload's `window.vetsync`. The IPC transport, its
+ * printing and the configuration are the desk's host seam (client/src/host); here is only what
+ * needs Electron itself.
  */
 const here = fileURLToPath(new URL(".", import.meta.url))
 
@@ -44,24 +45,17 @@ const start = async (): Promise<void> => {
   win.webContents.on("will-navigate", stayHome)
   win.webContents.on("will-redirect", stayHome)
 
-  ipcMain.handle(CHANNELS.print, async (event, options: unknown) => {
-    if (!isTrusted(event)) return FOREIGN_SENDER
-    try {
-      if ((options as { pdf?: boolean } | undefined)?.pdf) {
+  registerPrintIpc(
+    ipcMain,
+    {
+      contents: win.webContents,
+      async choosePdfPath() {
         const saved = await dialog.showSaveDialog(win, { defaultPath: "invoice.pdf", filters: [{ name: "PDF", extensions: ["pdf"] }] })
-        if (saved.canceled || !saved.filePath) return { ok: true, value: {} }
-        const pdf = await win.webContents.printToPDF({ pageSize: "A4", printBackground: true })
-        await writeFile(saved.filePath, pdf)
-        return { ok: true, value: { path: saved.filePath } }
-      }
-      await new Promise<void>((ok, fail) =>
-        win.webContents.print({ printBackground: true }, (success, reason) => (success || reason === "cancelled" ? ok() : fail(new Error(reason)))),
-      )
-      return { ok: true, value: {} }
-    } catch (e) {
-      return { ok: false, error: { code: "internal", message: e instanceof Error ? e.message : String(e) } }
-    }
-  })
+        return saved.canceled ? undefined : saved.filePath
+      },
+    },
+    isTrusted,
+  )
 
   await win.loadFile(page)
   app.on("window-all-closed", () => {

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from "electron"
-import { createPreloadApi } from "./preload-api.js"
+import { createPreloadApi } from "../src/host/ipc/preloadApi.js"
 
-/** The whole preload: one typed object, `window.vetsync = { call, onEvent, print }`. */
+/** The whole preload: one typed object, `window.vetsync = { call, onEvent, print }` (a DeskBridge). */
 contextBridge.exposeInMainWorld("vetsync", createPreloadApi(ipcRenderer))

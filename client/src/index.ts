@@ -1,5 +1,6 @@
 export { DeskCore, type DeskOptions } from "./core/DeskCore.js"
 export * from "./core/api.js"
+export { DESK_COMMANDS, isDeskCommand } from "./core/handlers.js"
 export { startDesk, runDesk, type RunningDesk } from "./web/desk.js"
-export { readDeskApiSecret, DESK_SECRET_HEADER } from "./web/deskApiSecret.js"
+export { readDeskApiSecret, DESK_SECRET_HEADER } from "./host/http/deskApiSecret.js"
 export { ReadModel } from "./core/readmodel/ReadModel.js"

@@ -6,7 +6,6 @@
 export * from "./schema/index.js"
 export * from "./docs/index.js"
 export * from "./storage/index.js"
-export * from "./seed/index.js"
 export { guardProcess } from "./process/guardProcess.js"
 export * from "./net/index.js"
 export {

@@ -3,23 +3,17 @@ import { describe, expect, it } from "vitest"
 import {
   EMPTY_PROFILE,
   PROFILE_FIELDS,
-  Rng,
   isAccount,
   isBik,
   isCorrespondentAccount,
   isInn,
   isKpp,
   isOgrn,
-  sampleAccount,
-  sampleBik,
-  sampleInn,
-  sampleKpp,
-  sampleOgrn,
-  sampleProfile,
   validateClinicProfile,
   validateProfileFields,
   type ClinicProfile,
 } from "@vetsync/shared"
+import { Rng, sampleAccount, sampleBik, sampleInn, sampleKpp, sampleOgrn, sampleProfile } from "@vetsync/test-kit/seed"
 
 /**
  * The clinic profile's checks, both ways: generated honest requisites (control digits computed

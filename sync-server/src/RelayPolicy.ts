@@ -22,8 +22,12 @@ export interface RelayPolicyOptions {
   reannounce: () => void
   /** gives the document a fresh synchronizer (every peer's sync state reloaded, nothing "already sent") */
   resync: (docId: DocumentId) => void
+  /** how long a peer that left is remembered for a rejoin; default 30 min */
+  forgetPeersAfterMs?: number
   log: (line: string) => void
 }
+
+const FORGET_PEERS_AFTER_MS = 30 * 60_000
 
 /**
  * What the relay lets through, in one place:
@@ -44,6 +48,8 @@ export class RelayPolicy {
   /** per peer id: how many times it joined, and the join in which it last sent each document */
   readonly #sessions = new Map<string, number>()
   readonly #lastSession = new Map<string, Map<string, number>>()
+  /** peers that left, until they are forgotten */
+  readonly #forget = new Map<string, ReturnType<typeof setTimeout>>()
   /** documents given a fresh synchronizer because a peer came back to them */
   resyncs = 0
   /** sync messages of desks that carried changes to server-owned documents, dropped */
@@ -127,17 +133,41 @@ export class RelayPolicy {
   }
 
   joined(peerId: PeerId): void {
+    clearTimeout(this.#forget.get(peerId))
+    this.#forget.delete(peerId)
     this.#joinedAt.set(peerId, Date.now())
     this.#sessions.set(peerId, (this.#sessions.get(peerId) ?? 0) + 1)
   }
 
+  /**
+   * The peer's connection closed. What it talked about is kept for a while, for a rejoin under the
+   * same peer id, then forgotten: a desk that restarts comes back under a new peer id, and the
+   * relay would otherwise keep every old one for good. A peer back after that is healed by its own
+   * comparison with the relay (POST /clinics/:id/resync) if a push to it was lost.
+   */
   left(peerId: PeerId): void {
     this.#joinedAt.delete(peerId)
+    clearTimeout(this.#forget.get(peerId))
+    const timer = setTimeout(() => {
+      this.#forget.delete(peerId)
+      if (this.#joinedAt.has(peerId)) return
+      this.#sessions.delete(peerId)
+      this.#lastSession.delete(peerId)
+    }, this.#o.forgetPeersAfterMs ?? FORGET_PEERS_AFTER_MS)
+    timer.unref()
+    this.#forget.set(peerId, timer)
+  }
+
+  /** Peers whose sessions the policy remembers (connected, or left less than forgetPeersAfterMs ago). */
+  get rememberedPeers(): number {
+    return this.#sessions.size
   }
 
   close(): void {
     this.#closed = true
     clearTimeout(this.#reannounce)
+    for (const t of this.#forget.values()) clearTimeout(t)
+    this.#forget.clear()
   }
 
   /**

@@ -7,11 +7,11 @@ import {
   imm,
   loadDeskCredential,
   priceItemToDoc,
-  sampleProfile,
   type ProfileDoc,
   type PriceListDoc,
   type RootDoc,
 } from "@vetsync/shared"
+import { sampleProfile } from "@vetsync/test-kit/seed"
 import { useTestDatabase } from "@vetsync/db/testing"
 import { eventually } from "@vetsync/test-kit"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"

@@ -9,11 +9,11 @@ import {
   buildClinicDocs,
   clientShardKey,
   docIdFor,
-  generateClinic,
   imm,
   readSnapshot,
   type ClientShardDoc,
 } from "@vetsync/shared"
+import { generateClinic } from "@vetsync/test-kit/seed"
 import { afterEach, describe, expect, it } from "vitest"
 import { RelayServer } from "../src/RelayServer.js"
 import { SnapshotFiles } from "../src/SnapshotFiles.js"

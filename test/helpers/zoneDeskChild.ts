@@ -44,8 +44,8 @@ const result = {
     date: new Date(now).toDateString(),
   },
   clinic,
-  invoice: { number: invoice.number, docKey: desk.rm.docKeyOf("invoices", invoice.id) },
-  appointment: { id: appointment.id, docKey: desk.rm.docKeyOf("appointments", appointment.id) },
+  invoice: { number: invoice.number, docKey: desk.rm.invoices.docKeyOf(invoice.id) },
+  appointment: { id: appointment.id, docKey: desk.rm.appointments.docKeyOf(appointment.id) },
   today: await ids(clinic.today),
   yesterday: await ids(addDays(clinic.today, -1)),
 }

@@ -74,13 +74,10 @@ export class Bootstrapper {
     this.#rm = rm
     this.#docs = docs
     this.#onProgress = onProgress
-    this.#phase = (rm.getMeta("bootstrap") as BootstrapProgress["phase"] | undefined) ?? "none"
+    this.#phase = rm.ledger.bootstrapPhase() ?? "none"
     // stopped while the snapshot streamed in: what arrived stays, the snapshot is taken again
     if (this.#phase === "snapshot") this.#setPhase("none")
-    const targets = rm.getMeta("bootstrapTargets")
-    if (targets)
-      for (const [k, h] of Object.entries(JSON.parse(targets) as Record<string, string[]>))
-        this.#targets.set(k as DocKey, h)
+    for (const [k, h] of Object.entries(rm.ledger.bootstrapTargets() ?? {})) this.#targets.set(k as DocKey, h)
   }
 
   get phase(): BootstrapProgress["phase"] {
@@ -175,6 +172,7 @@ export class Bootstrapper {
   /** Records the heads the snapshot reflects, in one transaction with its price list and rejections. */
   #finish(apply: SnapshotApplier, header: SnapshotHeader): void {
     const rm = this.#rm
+    const ledger = rm.ledger
     const targets: Record<string, string[]> = {}
     rm.transaction(() => {
       apply.finish()
@@ -184,13 +182,12 @@ export class Bootstrapper {
         const heads = decodeHeads(state.heads as UrlHeads)
         this.#docs.layout.add(key)
         // heads the read model already reflects (its own writes, earlier syncs) are kept
-        if (rm.getDocHeads(state.docId) === undefined) rm.setDocHeads(state.docId, key, heads)
-        if (rm.getRelayHeads(state.docId) === undefined) rm.setRelayHeads(state.docId, heads, now)
+        if (ledger.getDocHeads(state.docId) === undefined) ledger.setDocHeads(state.docId, key, heads)
+        if (ledger.getRelayHeads(state.docId) === undefined) ledger.setRelayHeads(state.docId, heads, now)
         targets[key] = heads
         this.#targets.set(key, heads)
       }
-      rm.setMeta("bootstrapTargets", JSON.stringify(targets))
-      rm.setMeta("snapshotAt", header.generatedAt)
+      ledger.setBootstrapTargets(targets, header.generatedAt)
     })
   }
 
@@ -246,7 +243,7 @@ export class Bootstrapper {
 
   #setPhase(phase: BootstrapProgress["phase"]): void {
     this.#phase = phase
-    this.#rm.setMeta("bootstrap", phase)
+    this.#rm.ledger.setBootstrapPhase(phase)
     this.#onProgress()
   }
 }

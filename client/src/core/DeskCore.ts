@@ -2,16 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
-import {
-  isDocKey,
-  kindOfKey,
-  readRecord,
-  type AnyClinicDoc,
-  type AnyRecord,
-  type DocKey,
-  type RootDoc,
-} from "@vetsync/shared"
-import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
+import { isDocKey, ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import {
   DeskError,
   type DeskApi,
@@ -24,12 +15,15 @@ import {
 } from "./api.js"
 import { Bootstrapper } from "./Bootstrapper.js"
 import { ClinicZone } from "./ClinicZone.js"
-import { recordFromDoc, type CommandContext } from "./commands/context.js"
+import { CommandDocs } from "./CommandDocs.js"
+import { DeskEvents } from "./DeskEvents.js"
+import type { CommandContext } from "./commands/context.js"
 import { DocFollower } from "./DocFollower.js"
-import { DocStore, type ClinicHandle } from "./DocStore.js"
+import { DocStore } from "./DocStore.js"
 import { createHandlers } from "./handlers.js"
 import { ReadModel } from "./readmodel/ReadModel.js"
-import { ReadModelUpdater } from "./ReadModelUpdater.js"
+import { ReadModelScheduler } from "./ReadModelScheduler.js"
+import { ReadModelUpdater, type UpdateResult } from "./ReadModelUpdater.js"
 import { SyncProblems } from "./SyncProblems.js"
 import { SyncTracker } from "./SyncTracker.js"
 
@@ -54,8 +48,6 @@ export interface DeskOptions {
   catchUpMs?: number
 }
 
-const ROOT: DocKey = "root"
-
 /**
  * The headless desk: documents (automerge-repo + SafeFsStorageAdapter), the SQLite read model,
  * honest sync status and one typed command API. Imports neither Electron nor Svelte.
@@ -65,19 +57,16 @@ export class DeskCore {
   readonly rm: ReadModel
   readonly docs: DocStore
   readonly sync: SyncTracker
-  readonly #updater: ReadModelUpdater
   readonly #bootstrap: Bootstrapper
   readonly #api: DeskApi
   readonly #adapters: ResilientWebSocketClientAdapter[] = []
-  readonly #listeners = new Set<(e: DeskEvent) => void>()
-  readonly #pendingUpdates = new Map<DocKey, ReturnType<typeof setTimeout>>()
+  readonly #events = new DeskEvents(() => this.status())
+  readonly #scheduler: ReadModelScheduler
+  readonly #commandDocs: CommandDocs
   readonly #follower: DocFollower
-  /** documents whose read model has been ahead of them since (ms) */
-  readonly #aheadSince = new Map<string, number>()
   readonly #problems: SyncProblems
   readonly #clinic: ClinicZone
   #closed = false
-  #statusTimer: ReturnType<typeof setTimeout> | undefined
   /** resolves when the start-up work (opening dirty documents, bootstrap) has been started */
   readonly ready: Promise<void>
 
@@ -95,7 +84,7 @@ export class DeskCore {
       waiting: () => this.sync.waitingRecords(),
       refused: () => this.#adapters.find(a => a.refused !== undefined)?.refused,
       nextAttemptAt: () => this.#adapters.find(a => a.nextAttemptAt !== undefined)?.nextAttemptAt,
-      onChange: () => this.#statusChanged(),
+      onChange: () => this.#events.statusChanged(),
       ...(opts.now ? { now: () => (opts.now as () => Date)().getTime() } : {}),
     })
     if (opts.server) {
@@ -104,7 +93,7 @@ export class DeskCore {
         if (!this.#closed) this.sync.durable(e.documentId, e.heads)
       })
       adapter.on("connection", e => this.#problems.connection(e))
-      adapter.on("retry", () => this.#statusChanged())
+      adapter.on("retry", () => this.#events.statusChanged())
       this.#adapters.push(adapter)
       network.push(adapter)
     }
@@ -114,34 +103,51 @@ export class DeskCore {
       peerId: `desk:${opts.deskId}:${randomBytes(4).toString("hex")}`,
       network,
     })
-    this.#updater = new ReadModelUpdater(this.rm)
+    const updater = new ReadModelUpdater(this.rm)
     this.#clinic = new ClinicZone(this.rm)
-    this.sync = new SyncTracker(this.docs, this.rm, () => {
+    this.sync = new SyncTracker(this.docs, this.rm.ledger, () => {
       this.#problems.progress()
-      this.#statusChanged()
+      this.#events.statusChanged()
     })
-    this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#statusChanged())
+    this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#events.statusChanged())
+    this.#scheduler = new ReadModelScheduler({
+      docs: this.docs,
+      updater,
+      sync: this.sync,
+      bootstrap: this.#bootstrap,
+      aheadMs: opts.readModelAheadMs,
+      updated: result => this.#updated(result),
+    })
+    this.#commandDocs = new CommandDocs({
+      docs: this.docs,
+      ledger: this.rm.ledger,
+      updater,
+      sync: this.sync,
+      bootstrap: this.#bootstrap,
+      problems: this.#problems,
+      emit: e => this.#events.emit(e),
+    })
     this.#follower = new DocFollower({
       server: opts.server,
       clinicId: opts.clinicId,
       headers: () => this.#headers(),
       docs: this.docs,
-      rm: this.rm,
+      ledger: this.rm.ledger,
       sync: this.sync,
       bootstrap: this.#bootstrap,
       onSnapshot: () => {
         this.#profileChanged()
-        this.#emit({ type: "records-changed", collections: ["clients", "patients", "appointments", "invoices"] })
+        this.#events.emit({ type: "records-changed", collections: ["clients", "patients", "appointments", "invoices"] })
       },
-      hasPendingUpdate: key => this.#pendingUpdates.has(key),
+      hasPendingUpdate: key => this.#scheduler.hasPending(key),
       catchUpMs: opts.catchUpMs,
     })
     this.sync.onRelayUp = () => this.#follower.relayUp()
-    for (const { key } of this.rm.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
+    for (const { key } of this.rm.ledger.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
     this.docs.onDocument((key, handle) => {
       if (this.#closed) return
       this.sync.attach(key, handle)
-      this.#scheduleUpdate(key, handle)
+      this.#scheduler.schedule(key, handle)
     })
     this.#api = createHandlers({
       ctx: this.#context(),
@@ -170,8 +176,7 @@ export class DeskCore {
   }
 
   onEvent(listener: (e: DeskEvent) => void): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
+    return this.#events.on(listener)
   }
 
   status(): DeskStatus {
@@ -198,10 +203,10 @@ export class DeskCore {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    clearTimeout(this.#statusTimer)
+    this.#events.close()
     this.#problems.close()
     this.#follower.close()
-    for (const t of this.#pendingUpdates.values()) clearTimeout(t)
+    this.#scheduler.close()
     await this.ready.catch(() => undefined)
     await this.docs.close()
     this.rm.close()
@@ -234,117 +239,18 @@ export class DeskCore {
         return clinic.dates(now)
       },
       newId: () => randomUUID(),
-      write: (key, fn, records) => this.#write(key, fn as (d: AnyClinicDoc) => void, records),
-      readFromDoc: (key, collection, id) =>
-        this.docs.use(key, handle => {
-          const r = recordFromDoc(handle.doc(), collection, id)
-          if (!r && this.#bootstrap.running && this.rm.getDocHeads(handle.documentId))
-            throw new DeskError(
-              "not_found",
-              `${collection}/${id} is still downloading to this desk; try again in a moment`,
-            )
-          return r
-        }),
+      write: (key, fn, records) => this.#commandDocs.write(key, fn, records),
+      readFromDoc: (key, collection, id) => this.#commandDocs.read(key, collection, id),
     }
   }
 
-  async #write(
-    key: DocKey,
-    fn: (d: AnyClinicDoc) => void,
-    records: { collection: AnyRecord["collection"]; id: string }[],
-  ): Promise<void> {
-    if (kindOfKey(key) !== "root") await this.#listPartition(key)
-    const id = this.docs.layout.idOf(key)
-    this.sync.beforeLocalChange(key, id)
-    await this.docs.use(key, async handle => {
-      try {
-        await this.docs.change(handle, fn)
-        this.#problems.saved()
-      } catch (e) {
-        this.#problems.saveFailed((e as Error).message)
-        throw new DeskError("internal", `could not save the change: ${(e as Error).message}`)
-      }
-      const doc = handle.doc()
-      const written = records
-        .map(r => readRecord(doc, r.collection, r.id))
-        .filter((r): r is AnyRecord => r !== undefined)
-      const result = this.#updater.update(key, handle)
-      const collections = this.#updater.applyRecords(key, doc, written)
-      this.sync.recount(key, handle)
-      this.#emit({
-        type: "records-changed",
-        collections: [...new Set([...collections, ...(result?.collections ?? [])])],
-      })
-    })
-  }
-
-  /** A shard or month partition is listed in the root document the first time it is written. */
-  async #listPartition(key: DocKey): Promise<void> {
-    await this.docs.use(ROOT, async root => {
-      if ((root.doc() as RootDoc).partitions?.[key]) return
-      await this.docs.change<RootDoc>(root, d => {
-        d.partitions[key] = true
-      })
-    })
-  }
-
-  #scheduleUpdate(key: DocKey, handle: ClinicHandle): void {
-    if (this.#pendingUpdates.has(key)) return
-    this.#pendingUpdates.set(
-      key,
-      setTimeout(() => {
-        this.#pendingUpdates.delete(key)
-        // the document may have been unloaded meanwhile: its changes are in the read model already
-        if (this.#closed || this.docs.handleOf(key) !== handle || !handle.isReady()) return
-        // a local change still on its way to disk: the write updates the read model once it is there
-        if (this.docs.isSaving(key)) return this.#scheduleUpdate(key, handle)
-        try {
-          const result = this.#updater.update(key, handle, { rebuildIfAhead: this.#aheadTooLong(key, handle) })
-          this.sync.recount(key, handle)
-          this.#bootstrap.check()
-          void this.#follower.trim()
-          if (!result) return
-          if (result.profile) this.#profileChanged()
-          for (const p of result.partitions) if (isDocKey(p)) this.#follower.partitionListed(p)
-          if (result.collections.length) this.#emit({ type: "records-changed", collections: result.collections })
-        } catch (e) {
-          console.error(`[desk] could not update the read model from ${key}:`, e)
-        }
-      }, 25),
-    )
-  }
-
-  /**
-   * The read model reflects heads the document does not have. While a new desk downloads its clinic
-   * that is expected (the snapshot is ahead of the documents), and changes from the relay bring the
-   * document up. Past the bootstrap, heads missing for a minute will not come (they were a change lost
-   * before it reached this desk's disk): the document's records are then rebuilt from the document,
-   * instead of the read model waiting for ever.
-   */
-  #aheadTooLong(key: DocKey, handle: ClinicHandle): boolean {
-    const id = handle.documentId
-    if (!this.#updater.isAhead(handle) || !this.#bootstrap.isCaughtUp(key)) {
-      this.#aheadSince.delete(id)
-      return false
-    }
-    const since = this.#aheadSince.get(id)
-    if (since === undefined) {
-      this.#aheadSince.set(id, Date.now())
-      // look again once the minute is over, even if nothing else changes the document
-      setTimeout(
-        () => {
-          if (!this.#closed && this.docs.handleOf(key) === handle) this.#scheduleUpdate(key, handle)
-        },
-        (this.opts.readModelAheadMs ?? 60_000) + 1000,
-      ).unref()
-      return false
-    }
-    if (Date.now() - since < (this.opts.readModelAheadMs ?? 60_000)) return false
-    this.#aheadSince.delete(id)
-    console.error(
-      `[desk] the read model of ${key} reflected changes its document never got: rebuilding it from the document`,
-    )
-    return true
+  /** A document's changes went into the read model (ReadModelScheduler): what follows from them. */
+  #updated(result: UpdateResult | undefined): void {
+    void this.#follower.trim()
+    if (!result) return
+    if (result.profile) this.#profileChanged()
+    for (const p of result.partitions) if (isDocKey(p)) this.#follower.partitionListed(p)
+    if (result.collections.length) this.#events.emit({ type: "records-changed", collections: result.collections })
   }
 
   /** "Sync now": connects at once when offline, sends again what waits, asks the relay what changed. */
@@ -362,25 +268,7 @@ export class DeskCore {
   /** The profile may have changed in the read model: views that count days refresh when it did. */
   #profileChanged(): void {
     if (!this.#clinic.refresh()) return
-    this.#emit({ type: "profile", profile: this.#clinic.view(new Date(this.#now())) })
-    this.#emit({ type: "records-changed", collections: ["appointments", "invoices"] })
-  }
-
-  #statusChanged(): void {
-    if (this.#statusTimer || this.#closed) return
-    this.#statusTimer = setTimeout(() => {
-      this.#statusTimer = undefined
-      this.#emit({ type: "status", status: this.status() })
-    }, 20)
-  }
-
-  #emit(e: DeskEvent): void {
-    for (const l of this.#listeners) {
-      try {
-        l(e)
-      } catch (err) {
-        console.error("[desk] event listener failed:", err)
-      }
-    }
+    this.#events.emit({ type: "profile", profile: this.#clinic.view(new Date(this.#now())) })
+    this.#events.emit({ type: "records-changed", collections: ["appointments", "invoices"] })
   }
 }

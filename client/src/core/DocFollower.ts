@@ -1,7 +1,7 @@
 import { sameHeads, type DocKey } from "@vetsync/shared"
 import type { Bootstrapper } from "./Bootstrapper.js"
 import { DocStore } from "./DocStore.js"
-import type { ReadModel } from "./readmodel/ReadModel.js"
+import type { SyncLedger } from "./readmodel/SyncLedger.js"
 import { RelayCatchUp } from "./RelayCatchUp.js"
 import type { SyncTracker } from "./SyncTracker.js"
 
@@ -18,7 +18,7 @@ export interface DocFollowerOptions {
   clinicId: string
   headers: () => Record<string, string>
   docs: DocStore
-  rm: ReadModel
+  ledger: SyncLedger
   sync: SyncTracker
   bootstrap: Bootstrapper
   /** the snapshot was applied: views refresh */
@@ -56,7 +56,7 @@ export class DocFollower {
       clinicId: o.clinicId,
       headers: o.headers,
       docs: o.docs,
-      rm: o.rm,
+      ledger: o.ledger,
       sync: o.sync,
       open: key => this.open(key),
       settled: () => this.#settled,
@@ -194,7 +194,7 @@ export class DocFollower {
   async trim(): Promise<void> {
     if (this.#trimming || this.#closed) return
     this.#trimming = true
-    const { docs, rm, sync, bootstrap } = this.#o
+    const { docs, ledger, sync, bootstrap } = this.#o
     try {
       const open = docs.leastRecentlyUsed().filter(h => !PINNED.has(h.key))
       let excess = open.length - MAX_LOADED
@@ -204,7 +204,7 @@ export class DocFollower {
         // a document opened or changed moments ago may be in the middle of its exchange with the relay
         if (now - usedAt < MIN_IDLE_MS) continue
         if (this.#o.hasPendingUpdate(key) || !bootstrap.isCaughtUp(key) || !sync.isSettled(handle)) continue
-        const recorded = rm.getDocHeads(handle.documentId)
+        const recorded = ledger.getDocHeads(handle.documentId)
         if (!recorded || !sameHeads(recorded, DocStore.heads(handle))) continue
         await docs.unload(key)
         excess--

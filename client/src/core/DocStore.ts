@@ -7,20 +7,19 @@ import {
   type NetworkAdapterInterface,
   type PeerId,
 } from "@automerge/automerge-repo"
-import { GatedNetworkAdapter } from "./GatedNetworkAdapter.js"
-import { MessageGate } from "./MessageGate.js"
 import {
   ClinicLayout,
   ClosableStorageAdapter,
   ConsistentLoadStorage,
   SafeFsStorageAdapter,
-  docIdFor,
-  genesisBinary,
   GenesisFallbackStorage,
-  monthKeysAround,
   type AnyClinicDoc,
   type DocKey,
 } from "@vetsync/shared"
+import { ClinicGenesis } from "./ClinicGenesis.js"
+import { GatedNetworkAdapter } from "./GatedNetworkAdapter.js"
+import { MessageGate } from "./MessageGate.js"
+import { RefCounts } from "./RefCounts.js"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 
@@ -36,9 +35,8 @@ export interface DocStoreOptions {
 /**
  * The desk's Automerge documents: an automerge-repo Repo over SafeFsStorageAdapter.
  * Documents are opened lazily, by key; a document that is not on disk yet starts from its
- * deterministic genesis (the same on every desk), so a desk can write to any partition
- * offline and still converge with the relay's copy. Every write is flushed to disk
- * (fsync) before it is acknowledged.
+ * deterministic genesis (ClinicGenesis). Every write is flushed to disk (fsync) before it is
+ * acknowledged.
  */
 export class DocStore {
   readonly repo: Repo
@@ -51,13 +49,13 @@ export class DocStore {
   /** when each open document was last used (opened, changed, written) */
   readonly #usedAt = new Map<DocumentId, number>()
   /** documents a command is using right now: never unloaded under it */
-  readonly #pins = new Map<DocumentId, number>()
+  readonly #pins = new RefCounts<DocumentId>()
   /** documents with a local change being written to disk */
-  readonly #saving = new Map<DocumentId, number>()
+  readonly #saving = new RefCounts<DocumentId>()
   readonly #gate = new MessageGate()
   /** documents unloaded at least once since this store opened */
   readonly #unloadedBefore = new Set<DocumentId>()
-  readonly #genesisOf: (key: DocKey) => Uint8Array
+  readonly #genesis: ClinicGenesis
   /** in front of the disk: after close() the repo's late throttled saves write nothing */
   readonly #closable: ClosableStorageAdapter
 
@@ -66,22 +64,11 @@ export class DocStore {
     this.storage = new SafeFsStorageAdapter(opts.docsDir)
     this.storage.sweepTemporaryFiles()
     this.#closable = new ClosableStorageAdapter(this.storage)
-    // month partitions outside the layout are hashed on the first miss, not at every start
-    let months: Map<string, DocKey> | undefined
-    const genesis = new Map<DocKey, Uint8Array>()
-    this.#genesisOf = key => {
-      let bytes = genesis.get(key)
-      if (!bytes) genesis.set(key, (bytes = genesisBinary(opts.clinicId, key)))
-      return bytes
-    }
-    const genesisOf = (id: string): Uint8Array | undefined => {
-      const key = this.layout.keyOf(id as DocumentId) ?? (months ??= monthKeys(opts.clinicId)).get(id)
-      return key ? this.#genesisOf(key) : undefined
-    }
+    this.#genesis = new ClinicGenesis(opts.clinicId, this.layout)
     this.repo = new Repo({
       storage: new GenesisFallbackStorage(
         new ConsistentLoadStorage(this.#closable, id => this.storage.chunkNames(id)),
-        genesisOf,
+        id => this.#genesis.ofId(id),
         id => this.storage.hasDocument(id),
       ),
       network: opts.network.map(a => new GatedNetworkAdapter(a, this.#gate)),
@@ -185,14 +172,12 @@ export class DocStore {
       const handle = await this.open(key)
       // open() may have resolved just as an unload began: take the handle only if it is still the one
       if (this.#handles.get(id) !== handle || this.#unloading.has(id) || !handle.isReady()) continue
-      this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1)
+      this.#pins.add(id)
       try {
         await this.#ensureLoaded(key, handle)
         return await fn(handle)
       } finally {
-        const n = (this.#pins.get(id) ?? 1) - 1
-        if (n > 0) this.#pins.set(id, n)
-        else this.#pins.delete(id)
+        this.#pins.release(id)
         this.#usedAt.set(id, Date.now())
       }
     }
@@ -201,14 +186,12 @@ export class DocStore {
   /** Applies one change to an open (pinned) document and returns once it is on disk. */
   async change<T extends AnyClinicDoc>(handle: ClinicHandle, fn: (doc: T) => void, message?: string): Promise<void> {
     const id = handle.documentId
-    this.#saving.set(id, (this.#saving.get(id) ?? 0) + 1)
+    this.#saving.add(id)
     try {
       handle.change(d => fn(d as T), message ? { message } : {})
       await this.repo.flush([id])
     } finally {
-      const n = (this.#saving.get(id) ?? 1) - 1
-      if (n > 0) this.#saving.set(id, n)
-      else this.#saving.delete(id)
+      this.#saving.release(id)
     }
   }
 
@@ -236,7 +219,7 @@ export class DocStore {
       ...(await this.storage.loadRange([id, "incremental"])),
     ]
     handle.update(d => {
-      let doc = A.loadIncremental(d, this.#genesisOf(key))
+      let doc = A.loadIncremental(d, this.#genesis.of(key))
       for (const c of chunks) if (c.data) doc = A.loadIncremental(doc, c.data)
       return doc
     })
@@ -325,7 +308,3 @@ export class DocStore {
     await this.#closable.close()
   }
 }
-
-/** The month partitions' documents from ten years back to two years ahead, by document id. */
-const monthKeys = (clinicId: string): Map<string, DocKey> =>
-  new Map(monthKeysAround(new Date(), 10, 2).map(key => [docIdFor(clinicId, key), key]))

@@ -12,6 +12,7 @@ import {
   type AnyRecord,
   type Collection,
   type DocKey,
+  type DocKind,
   type PriceListDoc,
   type ProfileDoc,
   type RejectionsDoc,
@@ -37,7 +38,8 @@ export interface UpdateResult {
 /**
  * Keeps the read model current from the documents: only the records changed between the
  * heads the read model reflects and the document's heads (Automerge.diff) are rewritten,
- * and the new heads are stored in the same SQLite transaction.
+ * and the new heads are stored in the same SQLite transaction (the ledger shares the read
+ * model's connection).
  */
 export class ReadModelUpdater {
   readonly #rm: ReadModel
@@ -49,59 +51,85 @@ export class ReadModelUpdater {
   /** True when the read model reflects heads the handle's document does not have. */
   isAhead(handle: ClinicHandle): boolean {
     if (!handle.isReady()) return false
-    const recorded = this.#rm.getDocHeads(handle.documentId)
+    const recorded = this.#rm.ledger.getDocHeads(handle.documentId)
     return recorded !== undefined && recorded.length > 0 && !A.hasHeads(handle.doc(), recorded)
   }
 
   /**
-   * Brings the read model up to the handle's document. Returns what changed, or undefined if nothing
-   * did. A read model ahead of the document waits, unless told to rebuild the document's records.
+   * Brings the read model up to the handle's document, in one transaction. Returns what changed,
+   * or undefined if nothing did. A read model ahead of the document waits, unless told to rebuild
+   * the document's records.
+   *
+   * `written`: the records a local command has just written to the document, once its change is
+   * on disk. They go into the same transaction as the document's other changes, each record once,
+   * and they go in even while the read model waits or has nothing else to take: staff see what
+   * they saved at once.
    */
-  update(key: DocKey, handle: ClinicHandle, opts: { rebuildIfAhead?: boolean } = {}): UpdateResult | undefined {
+  update(
+    key: DocKey,
+    handle: ClinicHandle,
+    opts: { rebuildIfAhead?: boolean; written?: AnyRecord[] } = {},
+  ): UpdateResult | undefined {
     if (!handle.isReady()) return undefined
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
     if (!doc) return undefined
+    const written = opts.written ?? []
     const kind = kindOfKey(key)
     const heads = A.getHeads(doc)
-    const recorded = this.#rm.getDocHeads(handle.documentId)
-    if (recorded && sameHeads(recorded, heads)) return undefined
-    // the document is behind what the read model reflects (a new desk still downloading it): wait
-    const ahead = recorded !== undefined && recorded.length > 0 && !A.hasHeads(doc, recorded)
-    if (ahead && !opts.rebuildIfAhead) return undefined
-    const result = emptyResult()
     const rm = this.#rm
+    const recorded = rm.ledger.getDocHeads(handle.documentId)
+    const current = recorded !== undefined && sameHeads(recorded, heads)
+    // the document is behind what the read model reflects (a new desk still downloading it): wait
+    const ahead = !current && recorded !== undefined && recorded.length > 0 && !A.hasHeads(doc, recorded)
+    const follow = !current && (!ahead || opts.rebuildIfAhead === true)
+    if (!follow && written.length === 0) return undefined
+    const result = emptyResult()
     rm.transaction(() => {
-      if (kind === "pricelist") {
-        rm.replacePriceList(priceItemsOfDoc(doc as PriceListDoc))
-        result.priceList = true
-      } else if (kind === "rejections") {
-        rm.replaceRejections(rejectionsOfDoc(doc as RejectionsDoc))
-        result.rejections = true
-      } else if (kind === "profile") {
-        rm.setProfile(profileOfDoc(doc as ProfileDoc))
-        result.profile = true
-      } else if (kind === "root") {
-        result.partitions = Object.keys((doc as RootDoc).partitions ?? {})
-      } else {
-        const records: AnyRecord[] = []
-        if (!recorded || recorded.length === 0 || ahead) records.push(...recordsOfDoc(doc))
-        else
-          for (const { collection, id } of changedRecordsBetween(doc, recorded, heads)) {
-            const r = readRecord(doc, collection, id)
-            if (r) records.push(r)
-          }
-        this.#apply(key, doc, records, result)
-      }
-      rm.setDocHeads(handle.documentId, key, heads)
+      const changed = follow ? this.#take(kind, doc, recorded, heads, ahead, result) : []
+      this.#apply(key, doc, withoutRepeats(written, changed), result)
+      if (follow) rm.ledger.setDocHeads(handle.documentId, key, heads)
     })
     return result
   }
 
-  /** Writes records of document `key` into the read model (also used for a record a command just wrote). */
-  applyRecords(key: DocKey, doc: A.Doc<AnyClinicDoc>, records: AnyRecord[]): Collection[] {
-    const result = emptyResult()
-    this.#rm.transaction(() => this.#apply(key, doc, records, result))
-    return result.collections
+  /**
+   * Takes the document's state up to `heads` (inside update's transaction): the price list, the
+   * rejections or the profile whole; for a document of records, the records to write (those
+   * changed since `recorded`, or all of them when there is nothing to diff from).
+   */
+  #take(
+    kind: DocKind | undefined,
+    doc: A.Doc<AnyClinicDoc>,
+    recorded: string[] | undefined,
+    heads: A.Heads,
+    ahead: boolean,
+    result: UpdateResult,
+  ): AnyRecord[] {
+    const rm = this.#rm
+    switch (kind) {
+      case "pricelist":
+        rm.replacePriceList(priceItemsOfDoc(doc as PriceListDoc))
+        result.priceList = true
+        return []
+      case "rejections":
+        rm.replaceRejections(rejectionsOfDoc(doc as RejectionsDoc))
+        result.rejections = true
+        return []
+      case "profile":
+        rm.setProfile(profileOfDoc(doc as ProfileDoc))
+        result.profile = true
+        return []
+      case "root":
+        result.partitions = Object.keys((doc as RootDoc).partitions ?? {})
+        return []
+    }
+    if (!recorded || recorded.length === 0 || ahead) return [...recordsOfDoc(doc)]
+    const changed: AnyRecord[] = []
+    for (const { collection, id } of changedRecordsBetween(doc, recorded, heads)) {
+      const r = readRecord(doc, collection, id)
+      if (r) changed.push(r)
+    }
+    return changed
   }
 
   #apply(key: DocKey, doc: A.Doc<AnyClinicDoc>, records: AnyRecord[], result: UpdateResult): void {
@@ -128,9 +156,16 @@ export class ReadModelUpdater {
       }
       rm.setConflicts(r.collection, r.record.id, conflictsOf(doc, r.collection, r.record.id))
     }
-    for (const id of reindex) rm.reindexClient(id)
+    for (const id of reindex) rm.searchIndex.reindexClient(id)
     result.collections.push(...collections)
   }
+}
+
+/** `first`, then the records of `then` that are not in it */
+const withoutRepeats = (first: AnyRecord[], then: AnyRecord[]): AnyRecord[] => {
+  if (first.length === 0) return then
+  const seen = new Set(first.map(r => `${r.collection}/${r.record.id}`))
+  return [...first, ...then.filter(r => !seen.has(`${r.collection}/${r.record.id}`))]
 }
 
 const emptyResult = (): UpdateResult => ({

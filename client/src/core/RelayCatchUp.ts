@@ -2,7 +2,7 @@ import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
 import { isDocKey, sameHeads, type DocKey, type RootDoc } from "@vetsync/shared"
 import { fetchClinic } from "./Bootstrapper.js"
 import { DocStore } from "./DocStore.js"
-import type { ReadModel } from "./readmodel/ReadModel.js"
+import type { SyncLedger } from "./readmodel/SyncLedger.js"
 import type { SyncTracker } from "./SyncTracker.js"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
@@ -15,7 +15,7 @@ export interface RelayCatchUpOptions {
   clinicId: string
   headers: () => Record<string, string>
   docs: DocStore
-  rm: ReadModel
+  ledger: SyncLedger
   sync: SyncTracker
   /** opens a document, never throwing */
   open: (key: DocKey) => Promise<void>
@@ -82,7 +82,7 @@ export class RelayCatchUp {
   }
 
   async #pass(): Promise<void> {
-    const { docs, rm, sync } = this.#o
+    const { docs, ledger, sync } = this.#o
     const root = await docs.open(ROOT)
     for (const p of Object.keys((root.doc() as RootDoc).partitions ?? {})) if (isDocKey(p)) docs.layout.add(p)
     const relayHeads = await this.#relayHeads()
@@ -92,7 +92,7 @@ export class RelayCatchUp {
     const differs = (k: DocKey): boolean => {
       const theirs = relayHeads?.[k]
       if (theirs === undefined) return false
-      const ours = rm.getDocHeads(docs.layout.idOf(k))
+      const ours = ledger.getDocHeads(docs.layout.idOf(k))
       return ours === undefined || !sameHeads(ours, decodeHeads(theirs as UrlHeads))
     }
     // the documents of the clinic that exist (listed in the root, on this desk's disk, or at the

@@ -84,7 +84,7 @@ export class SnapshotApplier {
     const rm = this.#rm
     const untouched = (key: "pricelist" | "rejections" | "profile"): boolean => {
       const id = header.docs[key]?.docId
-      return id !== undefined && rm.getDocHeads(id) === undefined
+      return id !== undefined && rm.ledger.getDocHeads(id) === undefined
     }
     if (this.#priceList && untouched("pricelist")) rm.replacePriceList(this.#priceList)
     if (this.#rejections && untouched("rejections")) rm.replaceRejections(this.#rejections)
@@ -101,7 +101,7 @@ export class SnapshotApplier {
       for (const i of l.invoices) rm.upsertInvoice(i, l.key)
       const pets = new Map<string, Patient[]>()
       for (const p of l.patients) if (!p.deleted) pets.set(p.clientId, [...(pets.get(p.clientId) ?? []), p])
-      for (const c of l.clients) rm.indexNewClient(c, pets.get(c.id) ?? [])
+      for (const c of l.clients) rm.searchIndex.indexNewClient(c, pets.get(c.id) ?? [])
       return
     }
     const newer = (collection: Collection, r: { id: string; updatedAt: string }): boolean => {
@@ -121,6 +121,6 @@ export class SnapshotApplier {
       }
     for (const a of l.appointments) if (newer("appointments", a)) rm.upsertAppointment(a, l.key)
     for (const i of l.invoices) if (newer("invoices", i)) rm.upsertInvoice(i, l.key)
-    for (const id of touched) rm.reindexClient(id)
+    for (const id of touched) rm.searchIndex.reindexClient(id)
   }
 }

@@ -1,7 +1,7 @@
 import * as A from "@automerge/automerge"
 import type { PeerId } from "@automerge/automerge-repo"
 import { changedRecordsBetween, type AnyClinicDoc, type DocKey, sameHeads } from "@vetsync/shared"
-import type { ReadModel } from "./readmodel/ReadModel.js"
+import type { SyncLedger } from "./readmodel/SyncLedger.js"
 import type { ClinicHandle, DocStore } from "./DocStore.js"
 
 export const isRelayPeer = (peerId: string): boolean => peerId.startsWith("relay:")
@@ -20,7 +20,7 @@ export const peerKind = (peerId: string): "relay" | "desk" | "other" =>
  */
 export class SyncTracker {
   readonly #docs: DocStore
-  readonly #rm: ReadModel
+  readonly #ledger: SyncLedger
   readonly #peers = new Set<string>()
   readonly #waiting = new Map<string, number>()
   readonly #attached = new WeakSet<ClinicHandle>()
@@ -35,11 +35,11 @@ export class SyncTracker {
   /** called when a relay connection opens */
   onRelayUp: () => void = () => undefined
 
-  constructor(docs: DocStore, rm: ReadModel, onChange: () => void) {
+  constructor(docs: DocStore, ledger: SyncLedger, onChange: () => void) {
     this.#docs = docs
-    this.#rm = rm
+    this.#ledger = ledger
     this.#onChange = onChange
-    for (const d of rm.dirtyDocs()) this.#waiting.set(d.docId, d.waiting)
+    for (const d of ledger.dirtyDocs()) this.#waiting.set(d.docId, d.waiting)
     const net = docs.repo.networkSubsystem
     net.on("peer", ({ peerId }) => this.#peerUp(peerId))
     net.on("peer-disconnected", ({ peerId }) => this.#peerDown(peerId))
@@ -62,7 +62,7 @@ export class SyncTracker {
 
   /** Documents that hold unacknowledged changes (to open at start so they are pushed). */
   dirtyKeys(): DocKey[] {
-    return this.#rm.dirtyDocs().map(d => d.key as DocKey)
+    return this.#ledger.dirtyDocs().map(d => d.key as DocKey)
   }
 
   /** Counts a newly opened document's waiting records. */
@@ -75,17 +75,17 @@ export class SyncTracker {
   /** The relay has `heads` of the document on its disk (a `durable` frame). */
   durable(documentId: string, heads: string[]): void {
     const now = new Date().toISOString()
-    this.#rm.setRelayHeads(documentId, heads, now)
+    this.#ledger.setRelayHeads(documentId, heads, now)
     const key = this.#docs.layout.keyOf(documentId as ClinicHandle["documentId"])
     const handle = key ? this.#docs.handleOf(key) : undefined
     if (key && handle) this.recount(key, handle)
-    if (this.waitingRecords() === 0 && this.online) this.#rm.setMeta("lastSyncedAt", now)
+    if (this.waitingRecords() === 0 && this.online) this.#ledger.setLastSyncedAt(now)
   }
 
   /** Records that a local change is about to be written (before it reaches the disk). */
   beforeLocalChange(key: DocKey, docId: string): void {
     const n = (this.#waiting.get(docId) ?? 0) + 1
-    this.#rm.markDirty(docId, key, n)
+    this.#ledger.markDirty(docId, key, n)
   }
 
   /** Recomputes the waiting records of one document from the relay's acknowledged heads. */
@@ -94,7 +94,7 @@ export class SyncTracker {
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
     if (!doc) return
     const docId = handle.documentId
-    const acked = (this.#rm.getRelayHeads(docId) ?? []).filter(h => A.hasHeads(doc, [h]))
+    const acked = (this.#ledger.getRelayHeads(docId) ?? []).filter(h => A.hasHeads(doc, [h]))
     const heads = A.getHeads(doc)
     const ackedKey = [...acked].sort().join(",")
     const prev = this.#counted.get(docId)
@@ -109,15 +109,14 @@ export class SyncTracker {
     const n = records.size
     const before = this.#waiting.get(docId)
     if (n === 0) {
-      if (before !== undefined) this.#rm.clearDirty(docId)
+      if (before !== undefined) this.#ledger.clearDirty(docId)
       this.#waiting.delete(docId)
     } else {
-      this.#rm.markDirty(docId, key, n)
+      this.#ledger.markDirty(docId, key, n)
       this.#waiting.set(docId, n)
     }
     if (before !== n) {
-      if (n === 0 && this.waitingRecords() === 0 && this.online)
-        this.#rm.setMeta("lastSyncedAt", new Date().toISOString())
+      if (n === 0 && this.waitingRecords() === 0 && this.online) this.#ledger.setLastSyncedAt(new Date().toISOString())
       this.#onChange()
     }
   }
@@ -125,7 +124,7 @@ export class SyncTracker {
   /** The relay has acknowledged every change of this document that this desk has. */
   isSettled(handle: ClinicHandle): boolean {
     if (this.#waiting.has(handle.documentId)) return false
-    const acked = this.#rm.getRelayHeads(handle.documentId)
+    const acked = this.#ledger.getRelayHeads(handle.documentId)
     if (!handle.isReady()) return false
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
     return (
@@ -139,7 +138,7 @@ export class SyncTracker {
   }
 
   lastSyncedAt(): string | null {
-    return this.#rm.getMeta("lastSyncedAt") ?? null
+    return this.#ledger.lastSyncedAt() ?? null
   }
 
   #peerUp(peerId: PeerId): void {

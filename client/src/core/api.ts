@@ -251,33 +251,3 @@ export class DeskError extends Error {
 export type DeskApi = {
   [C in DeskCommand]: (...args: Parameters<DeskHandlers[C]>) => Promise<ReturnType<DeskHandlers[C]>>
 }
-
-export const DESK_COMMANDS = [
-  "status",
-  "sync.now",
-  "clients.search",
-  "clients.duplicates",
-  "clients.get",
-  "clients.create",
-  "clients.update",
-  "clients.delete",
-  "patients.create",
-  "patients.update",
-  "patients.delete",
-  "appointments.book",
-  "appointments.setStatus",
-  "appointments.day",
-  "appointments.vets",
-  "invoices.create",
-  "invoices.markPaid",
-  "invoices.void",
-  "invoices.get",
-  "invoices.list",
-  "pricelist.search",
-  "conflicts.list",
-  "conflicts.resolve",
-  "rejections.list",
-  "clinic.profile",
-] as const satisfies readonly DeskCommand[]
-
-export const isDeskCommand = (s: string): s is DeskCommand => (DESK_COMMANDS as readonly string[]).includes(s)

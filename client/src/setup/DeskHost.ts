@@ -1,9 +1,9 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { loadDeskCredential, saveDeskCredential, type DeskCredential } from "@vetsync/shared"
-import { DeskError, isDeskCommand, type ApiResponse } from "../core/api.js"
+import { DeskError, type ApiResponse } from "../core/api.js"
 import type { DeskCore } from "../core/DeskCore.js"
-import { dispatchCall, toErrorResponse, type ApiTarget } from "../web/dispatch.js"
+import { dispatchHostCall, type ApiTarget } from "../host/dispatch.js"
 import type { AccessLost } from "./AccessWatch.js"
 import { clinicMismatch, dataDirClinic, moveAside, OTHER_CLINIC_CREDENTIAL_FILE } from "./dataDir.js"
 import { enrolAtRelay } from "./enrolAtRelay.js"
@@ -12,14 +12,13 @@ import { OpenDesk } from "./OpenDesk.js"
 import { parseRelayAddress } from "./relayAddress.js"
 import { enrolmentOffered } from "./relayProbe.js"
 import { routeSetupCall } from "./setupArgs.js"
-import {
-  isSetupCommand,
-  type ClinicMismatch,
-  type EnrolFailure,
-  type HostEvent,
-  type SetupCommand,
-  type SetupPhase,
-  type SetupStatus,
+import type {
+  ClinicMismatch,
+  EnrolFailure,
+  HostEvent,
+  SetupCommand,
+  SetupPhase,
+  SetupStatus,
 } from "./setupApi.js"
 
 const SETUP_PHASES_THAT_ENROL: readonly SetupPhase[] = ["needs-enrolment", "revoked"]
@@ -82,19 +81,18 @@ export class DeskHost implements ApiTarget {
     }
   }
 
-  async dispatch(command: string, args: unknown): Promise<ApiResponse<unknown>> {
-    if (isSetupCommand(command)) {
-      try {
-        return { ok: true, value: await this.#setup(command, args) }
-      } catch (e) {
-        return toErrorResponse(e)
-      }
-    }
-    if (!isDeskCommand(command)) return { ok: false, error: { code: "bad_request", message: `unknown command: ${command}` } }
-    const core = this.core
-    if (!core || this.#phase !== "ready")
-      return { ok: false, error: { code: "unavailable", message: `the desk is not open for work (${this.#phase}): see setup.status` } }
-    return dispatchCall(core, command, args)
+  dispatch(command: string, args: unknown): Promise<ApiResponse<unknown>> {
+    return dispatchHostCall(
+      {
+        setup: (c, a) => this.#setup(c, a),
+        core: () =>
+          this.core && this.#phase === "ready"
+            ? this.core
+            : `the desk is not open for work (${this.#phase}): see setup.status`,
+      },
+      command,
+      args,
+    )
   }
 
   onEvent(listener: (event: HostEvent) => void): () => void {

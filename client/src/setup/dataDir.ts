@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import Database from "better-sqlite3"
 import type { DeskCredential } from "@vetsync/shared"
-import { DESK_API_SECRET_FILE } from "../web/deskApiSecret.js"
+import { DESK_API_SECRET_FILE } from "../host/http/deskApiSecret.js"
 import type { ClinicMismatch } from "./setupApi.js"
 
 /**

@@ -96,10 +96,6 @@ export interface SetupHandlers {
 
 export type SetupCommand = keyof SetupHandlers
 
-export const SETUP_COMMANDS = ["setup.status", "setup.enrol", "setup.moveAside", "setup.keepData"] as const satisfies readonly SetupCommand[]
-
-export const isSetupCommand = (s: string): s is SetupCommand => (SETUP_COMMANDS as readonly string[]).includes(s)
-
 /** Everything the desk process answers: the desk API and the setup API. */
 export type HostHandlers = DeskHandlers & SetupHandlers
 export type HostCommand = DeskCommand | SetupCommand

@@ -9,7 +9,13 @@ const SCHEMAS = {
   "setup.enrol": z.strictObject({ relay: z.string().max(2_000), token: z.string().max(1_000) }),
   "setup.moveAside": z.strictObject({ dataClinicId: z.string().min(1).max(200) }),
   "setup.keepData": z.strictObject({}),
-} as const
+} as const satisfies { [C in SetupCommand]: z.ZodType }
+
+/** Every command of the setup API: the keys of its map of schemas (one per command, no other: checked above). */
+export const SETUP_COMMANDS = Object.keys(SCHEMAS) as readonly (keyof typeof SCHEMAS)[]
+
+/** `s` names a command of the setup API (its own key, never an inherited one). */
+export const isSetupCommand = (s: string): s is SetupCommand => (SETUP_COMMANDS as readonly string[]).includes(s)
 
 type SetupArgs = {
   "setup.status": Record<string, never>

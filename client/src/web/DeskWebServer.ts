@@ -4,11 +4,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 import { extname, join, normalize, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
-import type { HostEvent } from "../setup/setupApi.js"
-import { DESK_SECRET_HEADER, newDeskApiSecret, removeDeskApiSecret, writeDeskApiSecret } from "./deskApiSecret.js"
-import { coreTarget, type ApiTarget, type DeskCoreLike } from "./dispatch.js"
-import { MAX_BODY, readBody } from "./readBody.js"
-import { contentTypeRefusal, hostRefusal, originRefusal, secretRefusal, type Refusal } from "./requestGuard.js"
+import { coreTarget, type ApiTarget, type DeskCoreLike } from "../host/dispatch.js"
+import { HttpTransport } from "../host/http/HttpTransport.js"
+import { DESK_SECRET_META } from "../host/http/protocol.js"
+import { MAX_BODY } from "../host/http/readBody.js"
+import { hostRefusal } from "../host/http/requestGuard.js"
+import { refuse, refuseTooLarge, sendJson } from "../host/http/respond.js"
 
 export type DeskWebServerOptions = (
   | {
@@ -54,48 +55,23 @@ const PAGE_HEADERS = {
 
 export const defaultUiDir = (): string => fileURLToPath(new URL("../../dist/ui", import.meta.url))
 
-const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "cache-control": "no-store",
-    "cross-origin-resource-policy": "same-origin",
-    ...headers,
-  })
-  res.end(text)
-}
-
-const refuse = (res: ServerResponse, r: Refusal, headers: Record<string, string> = {}): void =>
-  sendJson(res, r.status, { ok: false, error: { code: r.code, message: r.message } }, headers)
-
-/** one request header as a string (a repeated header is refused as absent) */
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const v = req.headers[name]
-  return typeof v === "string" ? v : undefined
-}
-
 /** `<meta name="vetsync-desk-secret">` in the page's head: how the desk's own UI gets the secret */
 const withSecret = (html: string, secret: string): string => {
-  const meta = `<meta name="vetsync-desk-secret" content="${secret}">`
+  const meta = `<meta name="${DESK_SECRET_META}" content="${secret}">`
   return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, m => `${m}${meta}`) : `${meta}${html}`
 }
 
 /**
- * What `vetsync desk` serves: the built UI, the desk API and the setup API (client/src/setup) as
- * POST /api/<command> answering ApiResponse, and the desk's events as Server-Sent Events on
- * /api/events. Binds 127.0.0.1 unless told otherwise. Only the desk's own page (or a local tool
- * with the secret) can call either API, before enrolment as after: requestGuard.ts.
+ * What `vetsync desk` serves: the built UI, and the desk API and the setup API (client/src/setup)
+ * through the HTTP transport (host/http/HttpTransport.ts: POST /api/<command>, events on
+ * /api/events). Binds 127.0.0.1 unless told otherwise. Every request's Host is checked here first
+ * (the page carries the API secret); only the desk's own page (or a local tool with the secret)
+ * can call either API, before enrolment as after: host/http/requestGuard.ts.
  */
 export class DeskWebServer {
-  private readonly clients = new Set<ServerResponse>()
-  private unsubscribe: (() => void) | null = null
-  private heartbeat: NodeJS.Timeout | null = null
-  /** created at each start; in the page, in `<secretDir>/desk-api.secret`, and required on every API call */
-  readonly secret = newDeskApiSecret()
-
   private constructor(
     private readonly server: Server,
-    private readonly target: ApiTarget,
+    private readonly transport: HttpTransport,
     private readonly uiDir: string,
     private readonly options: DeskWebServerOptions,
   ) {}
@@ -103,25 +79,28 @@ export class DeskWebServer {
   static async start(options: DeskWebServerOptions): Promise<DeskWebServer> {
     const server = createServer()
     const target = "target" in options ? options.target : coreTarget(options.core)
-    const web = new DeskWebServer(server, target, resolve(options.uiDir ?? defaultUiDir()), options)
-    if (options.secretDir) await writeDeskApiSecret(options.secretDir, web.secret)
+    const transport = await HttpTransport.start(target, options.secretDir ? { secretDir: options.secretDir } : {})
+    const web = new DeskWebServer(server, transport, resolve(options.uiDir ?? defaultUiDir()), options)
     server.on("request", (req, res) => void web.handle(req, res))
     // `Expect: 100-continue` with a body declared too large: answered before the body is sent
     server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
-      if (Number(req.headers["content-length"]) > MAX_BODY) return web.tooLarge(res, false)
+      if (Number(req.headers["content-length"]) > MAX_BODY) return refuseTooLarge(res, false)
       res.writeContinue()
       void web.handle(req, res)
     })
-    web.unsubscribe = target.onEvent(e => web.broadcast(e))
-    web.heartbeat = setInterval(() => {
-      for (const c of web.clients) c.write(": ping\n\n")
-    }, 15_000)
-    web.heartbeat.unref()
     await new Promise<void>((ok, fail) => {
       server.once("error", fail)
       server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => ok())
+    }).catch(async (e: unknown) => {
+      await transport.close()
+      throw e
     })
     return web
+  }
+
+  /** this start's desk API secret (the transport's): in the page, and in `<secretDir>/desk-api.secret` */
+  get secret(): string {
+    return this.transport.secret
   }
 
   get port(): number {
@@ -134,20 +113,11 @@ export class DeskWebServer {
   }
 
   async close(): Promise<void> {
-    this.unsubscribe?.()
-    if (this.heartbeat) clearInterval(this.heartbeat)
-    for (const c of this.clients) c.end()
-    this.clients.clear()
+    await this.transport.close()
     await new Promise<void>(ok => {
       this.server.close(() => ok())
       this.server.closeAllConnections()
     })
-    if (this.options.secretDir) await removeDeskApiSecret(this.options.secretDir, this.secret).catch(() => undefined)
-  }
-
-  private broadcast(event: HostEvent): void {
-    const frame = `data: ${JSON.stringify(event)}\n\n`
-    for (const c of this.clients) c.write(frame)
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -156,62 +126,12 @@ export class DeskWebServer {
     const badHost = hostRefusal(req.headers.host, bound, this.options.allowedHosts)
     if (badHost) return refuse(res, badHost)
     try {
-      if (url.pathname.startsWith("/api/")) {
-        const foreign = originRefusal(req.headers)
-        if (foreign) return refuse(res, foreign)
-        if (url.pathname === "/api/events") return await this.events(req, res, url)
-        return await this.api(req, res, decodeURIComponent(url.pathname.slice(5)))
-      }
+      if (this.transport.serves(url.pathname)) return await this.transport.handle(req, res, url)
       return await this.file(res, url.pathname)
     } catch (e) {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: "internal", message: String(e) } })
       else res.end()
     }
-  }
-
-  private tooLarge(res: ServerResponse, drained: boolean): void {
-    const message = `the request body is larger than ${MAX_BODY} bytes`
-    // not drained: the client may still be sending, so the connection cannot be reused
-    refuse(res, { status: 413, code: "bad_request", message }, drained ? {} : { connection: "close" })
-  }
-
-  private async api(req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
-    if (req.method !== "POST") {
-      res.setHeader("allow", "POST")
-      return refuse(res, { status: 405, code: "bad_request", message: "use POST" })
-    }
-    const refusal = contentTypeRefusal(req.headers) ?? secretRefusal(header(req, DESK_SECRET_HEADER), this.secret)
-    if (refusal) return refuse(res, refusal)
-    const body = await readBody(req)
-    if (!body.ok) return this.tooLarge(res, body.drained)
-    let args: unknown
-    try {
-      args = body.text.trim() === "" ? undefined : JSON.parse(body.text)
-    } catch (e) {
-      return refuse(res, { status: 400, code: "bad_request", message: `bad JSON body: ${String(e)}` })
-    }
-    const response = await this.target.dispatch(command, args)
-    const code = response.ok ? undefined : response.error.code
-    const status = code === "bad_request" ? 400 : code === "internal" ? 500 : code === "unavailable" ? 503 : 200
-    sendJson(res, status, response)
-  }
-
-  private async events(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== "GET") {
-      res.setHeader("allow", "GET")
-      return refuse(res, { status: 405, code: "bad_request", message: "use GET" })
-    }
-    // EventSource sends no custom headers: the page passes the secret in the query
-    const refusal = secretRefusal(header(req, DESK_SECRET_HEADER) ?? url.searchParams.get("secret") ?? undefined, this.secret)
-    if (refusal) return refuse(res, refusal)
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      connection: "keep-alive",
-    })
-    this.clients.add(res)
-    req.on("close", () => this.clients.delete(res))
-    for (const event of await this.target.initialEvents()) res.write(`data: ${JSON.stringify(event)}\n\n`)
   }
 
   private async file(res: ServerResponse, pathname: string): Promise<void> {

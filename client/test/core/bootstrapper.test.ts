@@ -3,14 +3,8 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { gzipSync } from "node:zlib"
 import { afterEach, describe, expect, it } from "vitest"
-import {
-  docIdFor,
-  generateClinic,
-  snapshotLines,
-  clientShardKey,
-  type DocKey,
-  type SnapshotRecords,
-} from "@vetsync/shared"
+import { docIdFor, snapshotLines, clientShardKey, type DocKey, type SnapshotRecords } from "@vetsync/shared"
+import { generateClinic } from "@vetsync/test-kit/seed"
 import { Bootstrapper } from "../../src/core/Bootstrapper.js"
 import { DocStore } from "../../src/core/DocStore.js"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
@@ -78,25 +72,25 @@ describe("Bootstrapper", () => {
     const partial = rm.counts().clients
     expect(partial).toBeGreaterThan(0)
     expect(partial).toBeLessThan(clinic.clients.length)
-    expect(rm.getDocHeads(docIdFor(CLINIC, "clients/0"))).toBeUndefined()
+    expect(rm.ledger.getDocHeads(docIdFor(CLINIC, "clients/0"))).toBeUndefined()
 
     await boot.loadSnapshot(relay.url, CLINIC, {})
     expect(boot.phase).toBe("documents")
     expect(rm.counts().clients).toBe(clinic.clients.length)
     expect(rm.counts().patients).toBe(clinic.patients.length)
     const someone = clinic.clients[123]!
-    expect(rm.searchClients(someone.name).map(h => h.id)).toContain(someone.id)
+    expect(rm.clients.search(someone.name).map(h => h.id)).toContain(someone.id)
     expect(boot.progress()).toMatchObject({
       records: clinic.clients.length + clinic.patients.length,
       recordsTotal: clinic.clients.length + clinic.patients.length,
     })
-    expect(rm.searchPriceItems("").length).toBeGreaterThan(0)
+    expect(rm.priceList.search("").length).toBeGreaterThan(0)
   })
 
   it("a desk stopped while the snapshot streamed in takes it again at the next start", async () => {
     const dir = tmpDir("boot-restart")
     const first = desk(dir)
-    first.rm.setMeta("bootstrap", "snapshot")
+    first.rm.ledger.setBootstrapPhase("snapshot")
     first.rm.close()
     cleanup.shift()
     const again = desk(dir)

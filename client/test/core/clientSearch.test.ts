@@ -94,9 +94,9 @@ describe("client search: ranking, totals, phones", () => {
     ]
     for (const c of clients) rm.upsertClient(c)
     rm.upsertPatient(samplePatient("p", "f", "Федоровна"))
-    rm.reindexAll()
+    rm.searchIndex.reindexAll()
     for (const q of ["Федоров", "фёдоров", "ФЕДОРОВ"]) {
-      expect(rm.findClients(q, 50).hits.map(h => h.name), q).toEqual([
+      expect(rm.clients.find(q, 50).hits.map(h => h.name), q).toEqual([
         "Фёдоров Пётр Ильич",
         "Фёдорова Анна",
         "Абрамов Иван Фёдорович",
@@ -104,11 +104,11 @@ describe("client search: ranking, totals, phones", () => {
         "Бобров Олег",
       ])
     }
-    expect(rm.findClients("Федоров", 2)).toMatchObject({ total: 5, hits: [{ id: "d" }, { id: "c" }] })
-    expect(rm.findClients("Фёдорова Ан", 5).hits.map(h => h.id)).toEqual(["c"])
+    expect(rm.clients.find("Федоров", 2)).toMatchObject({ total: 5, hits: [{ id: "d" }, { id: "c" }] })
+    expect(rm.clients.find("Фёдорова Ан", 5).hits.map(h => h.id)).toEqual(["c"])
     // a surname with the first name's first letters: the surname first, then the rest of its word
-    expect(rm.findClients("федор", 50).hits.map(h => h.id)).toEqual(["d", "c", "a", "e", "b", "f"])
-    expect(rm.findClients("фё ан", 50)).toMatchObject({ total: 1, hits: [{ id: "c" }] })
+    expect(rm.clients.find("федор", 50).hits.map(h => h.id)).toEqual(["d", "c", "a", "e", "b", "f"])
+    expect(rm.clients.find("фё ан", 50)).toMatchObject({ total: 1, hits: [{ id: "c" }] })
   })
 
   it("finds a phone however it was stored and typed, the exact number before numbers that contain the digits", () => {
@@ -118,13 +118,13 @@ describe("client search: ranking, totals, phones", () => {
     rm.upsertClient(sampleClient("near", "Аааа Похожий", { phone: "+7 952 618-10-99" }))
     rm.upsertClient(sampleClient("tail", "Ббб Хвост", { phone: "+7 999 995-26-18" }))
     rm.upsertClient(sampleClient("odd", "Старая Запись", { phone: "12-34-56" }))
-    rm.reindexAll()
+    rm.searchIndex.reindexAll()
     for (const q of ["8 952 618 10 32", "89526181032", "+7 (952) 618-10-32", "952 618-10-32"])
-      expect(rm.findClients(q, 50).hits.map(h => h.id), q).toEqual(["new", "old"])
-    expect(rm.findClients("952618", 50)).toMatchObject({ total: 4, hits: [{ id: "near" }, { id: "tail" }, { id: "new" }, { id: "old" }] })
-    expect(rm.findClients("8 952 618", 50).hits.map(h => h.id)).toEqual(["near", "new", "old"])
-    expect(rm.findClients("+7 952 618 10", 2)).toMatchObject({ total: 3, hits: [{ id: "near" }, { id: "new" }] })
-    expect(rm.findClients("123456", 50).hits.map(h => h.id)).toEqual(["odd"])
+      expect(rm.clients.find(q, 50).hits.map(h => h.id), q).toEqual(["new", "old"])
+    expect(rm.clients.find("952618", 50)).toMatchObject({ total: 4, hits: [{ id: "near" }, { id: "tail" }, { id: "new" }, { id: "old" }] })
+    expect(rm.clients.find("8 952 618", 50).hits.map(h => h.id)).toEqual(["near", "new", "old"])
+    expect(rm.clients.find("+7 952 618 10", 2)).toMatchObject({ total: 3, hits: [{ id: "near" }, { id: "new" }] })
+    expect(rm.clients.find("123456", 50).hits.map(h => h.id)).toEqual(["odd"])
   })
 
   it("ranks any generated clinic: surname prefix first, then other words, then the rest, each alphabetical; the total is every match", () => {
@@ -135,7 +135,7 @@ describe("client search: ranking, totals, phones", () => {
       fc.property(people, query, (list, typed) => {
         const rm = fresh()
         load(rm, list)
-        rm.reindexAll()
+        rm.searchIndex.reindexAll()
         const q = nameKey(typed)
         const tier = (name: string): number => {
           const key = nameKey(name)
@@ -144,10 +144,10 @@ describe("client search: ranking, totals, phones", () => {
         const matches = list.filter(p => nameKey([p.name, ...p.pets].join(" ")).includes(q))
         const order = (a: readonly [number, string], b: readonly [number, string]): number => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)
         const expected = matches.map(p => [tier(p.name), nameKey(p.name)] as const).sort(order)
-        const all = rm.findClients(typed, 1000)
+        const all = rm.clients.find(typed, 1000)
         expect(all.total).toBe(matches.length)
         expect(all.hits.map(h => [tier(h.name), nameKey(h.name)])).toEqual(expected)
-        const page = rm.findClients(typed, 3)
+        const page = rm.clients.find(typed, 3)
         expect(page.total).toBe(matches.length)
         expect(page.hits.map(h => [tier(h.name), nameKey(h.name)])).toEqual(expected.slice(0, 3))
       }),
@@ -163,10 +163,10 @@ describe("client search: ranking, totals, phones", () => {
         ([list, i], form) => {
           const rm = fresh()
           load(rm, list)
-          rm.reindexAll()
+          rm.searchIndex.reindexAll()
           const nsn = (list[i] as Person).nsn
           const typed = [`8 ${nsn}`, `+7${nsn}`, nsn, `8 (${nsn.slice(0, 3)}) ${nsn.slice(3)}`, `7${nsn}`, `+7 ${nsn.slice(0, 3)} ${nsn.slice(3, 6)}`][form] ?? nsn
-          const found = rm.findClients(typed, 50)
+          const found = rm.clients.find(typed, 50)
           if (form === 5) expect(found.hits.map(h => h.id)).toContain(`c${i}`)
           else expect(found).toMatchObject({ total: 1, hits: [{ id: `c${i}` }] })
         },

@@ -13,7 +13,7 @@ import {
 } from "@vetsync/shared"
 import { eventually } from "@vetsync/test-kit"
 import { DeskCore } from "../../src/index.js"
-import { dispatchCall } from "../../src/web/dispatch.js"
+import { dispatchCall } from "../../src/host/dispatch.js"
 import { CLINIC, seedPriceList, seedProfile, tmpDir } from "./fixtures.js"
 
 /**
@@ -107,8 +107,8 @@ describe("the clinic's time zone on a desk", () => {
       const day = await desk.call("appointments.day", { date: localDay })
       expect(day.map(a => a.id).sort()).toEqual([first.id, last.id].sort())
       expect((await desk.call("appointments.day", { date: "2026-11-30" })).map(a => a.id)).toEqual([before.id])
-      expect(desk.rm.docKeyOf("appointments", first.id)).toBe("appointments/2026-12")
-      expect(desk.rm.docKeyOf("appointments", before.id)).toBe("appointments/2026-11")
+      expect(desk.rm.appointments.docKeyOf(first.id)).toBe("appointments/2026-12")
+      expect(desk.rm.appointments.docKeyOf(before.id)).toBe("appointments/2026-11")
       expect(await docHas(desk, "appointments/2026-12", "appointments", first.id)).toBe(true)
 
       const invoice = await desk.call("invoices.create", {
@@ -117,7 +117,7 @@ describe("the clinic's time zone on a desk", () => {
       })
       expect(invoice.issuedAt).toBe(clock.now)
       expect(invoice.number).toBe("D7-2612-00001")
-      expect(desk.rm.docKeyOf("invoices", invoice.id)).toBe("invoices/2026-12")
+      expect(desk.rm.invoices.docKeyOf(invoice.id)).toBe("invoices/2026-12")
       expect(await docHas(desk, "invoices/2026-12", "invoices", invoice.id)).toBe(true)
       expect((await desk.call("invoices.list", { month: "2026-12" })).map(i => i.id)).toEqual([invoice.id])
       expect(await desk.call("invoices.list", { month: "2026-11" })).toEqual([])
@@ -140,7 +140,7 @@ describe("the clinic's time zone on a desk", () => {
       clientId: client.id,
       lines: [{ itemId: "item-vaccine", qtyMilli: 1000 }],
     })
-    expect(desk.rm.docKeyOf("invoices", invoice.id)).toBe("invoices/2026-12")
+    expect(desk.rm.invoices.docKeyOf(invoice.id)).toBe("invoices/2026-12")
 
     // the bridge publishes another zone (the profile document changes under the desk, as a sync would)
     await desk.docs.use("profile", h =>
@@ -246,7 +246,7 @@ describe("the clinic's time zone on a desk", () => {
           })
           const month = wall(clocks[zone].now, zone).slice(0, 7)
           expect(invoice.number.slice(3, 7)).toBe(month.slice(2, 4) + month.slice(5, 7))
-          expect(desk.rm.docKeyOf("invoices", invoice.id)).toBe(`invoices/${month}`)
+          expect(desk.rm.invoices.docKeyOf(invoice.id)).toBe(`invoices/${month}`)
         },
       ),
       { seed: SEED, numRuns: Math.max(1, Math.round(25 * RUNS)) },

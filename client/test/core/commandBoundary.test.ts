@@ -5,7 +5,7 @@ import { eventually } from "@vetsync/test-kit"
 import { DESK_COMMANDS, DeskCore, type ApiResponse, type DeskCommand } from "../../src/index.js"
 import { PINNED } from "../../src/core/DocFollower.js"
 import { ARG_CAPS } from "../../src/core/commandArgs.js"
-import { dispatchCall } from "../../src/web/dispatch.js"
+import { dispatchCall } from "../../src/host/dispatch.js"
 import { badArgs, honestArgs, notAnObject } from "./commandArbitraries.js"
 import { CLINIC, seedPriceList, tmpDir } from "./fixtures.js"
 import { NOW, type Pool } from "./honestArgs.js"
@@ -53,7 +53,7 @@ describe("the desk API's boundary, with generated input", () => {
       60_000,
     )
     // the desk's start-up writes (its pinned documents' heads) are over before anything is compared
-    await eventually("the desk's pinned documents", () => desk.rm.allDocHeads().length >= PINNED.size, 30_000)
+    await eventually("the desk's pinned documents", () => desk.rm.ledger.allDocHeads().length >= PINNED.size, 30_000)
     for (const name of ["Иванов Пётр", "Смирнова Анна", "O'Brien"]) {
       const { client, patients } = await value<{ client: { id: string }; patients: { id: string }[] }>("clients.create", {
         name,
@@ -112,7 +112,7 @@ describe("the desk API's boundary, with generated input", () => {
     expect(created.patients).toHaveLength(ARG_CAPS.patients)
     const lines = Array.from({ length: ARG_CAPS.lines }, (_, i) => ({ itemId: i % 2 ? "item-food" : "item-consult", qtyMilli: i === 0 ? ARG_CAPS.qtyMilli : 1 }))
     const invoice = await value<{ id: string; lines: unknown[] }>("invoices.create", { clientId: c?.id, patientId: c?.patients[0], lines })
-    expect(desk.rm.getInvoice(invoice.id)?.lines).toHaveLength(ARG_CAPS.lines)
+    expect(desk.rm.invoices.get(invoice.id)?.lines).toHaveLength(ARG_CAPS.lines)
     await value("clients.search", { query: "ё".repeat(ARG_CAPS.query), limit: ARG_CAPS.limit })
     await value("invoices.list", { limit: ARG_CAPS.limit })
   })

@@ -108,13 +108,13 @@ describe("desk commands", () => {
     // a record of before normalisation: the phone as it was typed (written as a chosen value is)
     const { client: old } = await desk.call("clients.create", { name: "Старова Вера" })
     await desk.call("conflicts.resolve", { collection: "clients", id: old.id, field: "phone", value: "+7 952 618-10-32" })
-    expect(desk.rm.getClient(old.id)?.phone).toBe("+7 952 618-10-32")
+    expect(desk.rm.clients.get(old.id)?.phone).toBe("+7 952 618-10-32")
     expect(await desk.call("clients.search", { query: "8 952 618 10 32" })).toMatchObject({ total: 1, hits: [{ id: old.id }] })
     // the same number in another form is not a change: the document keeps what it has
     await desk.call("clients.update", { id: old.id, patch: { phone: "89526181032", address: "ул. Мира, 1" } })
-    expect(desk.rm.getClient(old.id)).toMatchObject({ phone: "+7 952 618-10-32", address: "ул. Мира, 1" })
+    expect(desk.rm.clients.get(old.id)).toMatchObject({ phone: "+7 952 618-10-32", address: "ул. Мира, 1" })
     await desk.call("clients.update", { id: old.id, patch: { phone: "8 952 618 10 33" } })
-    expect(desk.rm.getClient(old.id)?.phone).toBe("+79526181033")
+    expect(desk.rm.clients.get(old.id)?.phone).toBe("+79526181033")
     expect(await desk.call("clients.duplicates", { name: "Кто-то Другой", phone: "+7 916 000 11 22" })).toMatchObject([
       { id: client.id, reasons: ["phone"], patients: [{ name: "Мурка" }] },
     ])

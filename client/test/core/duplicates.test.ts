@@ -64,7 +64,7 @@ describe("likely duplicates of a new client", () => {
         const [fresh, ...clinic] = list as [Person, ...Person[]]
         const rm = clinicOf(clinic, typing)
         const sketch = { name: fullName(fresh), phone: typings(fresh.nsn)[typedNow], petNames: fresh.pets }
-        expect(rm.likelyDuplicates(sketch)).toEqual([])
+        expect(rm.clients.likelyDuplicates(sketch)).toEqual([])
       }),
       params(300),
     )
@@ -76,7 +76,7 @@ describe("likely duplicates of a new client", () => {
         const rm = clinicOf(list, typing)
         const i = pick % list.length
         const them = list[i] as Person
-        const found = rm.likelyDuplicates({ name: "Другое Имя", phone: typings(them.nsn)[typedNow], petNames: [] })
+        const found = rm.clients.likelyDuplicates({ name: "Другое Имя", phone: typings(them.nsn)[typedNow], petNames: [] })
         expect(found).toMatchObject([{ id: `c${i}`, reasons: ["phone"] }])
       }),
       params(300),
@@ -91,7 +91,7 @@ describe("likely duplicates of a new client", () => {
         const them = list[i] as Person
         let name = shortName ? ` ${them.surname}  ${them.first} ` : fullName(them).replace(/ё/g, "е")
         if (shout) name = name.toUpperCase()
-        const found = rm.likelyDuplicates({ name, phone: "", petNames: ["Кеша", them.pets[0]?.toLowerCase() ?? ""] })
+        const found = rm.clients.likelyDuplicates({ name, phone: "", petNames: ["Кеша", them.pets[0]?.toLowerCase() ?? ""] })
         const ids = found.map(d => d.id)
         expect(ids).toContain(`c${i}`)
         expect(found.find(d => d.id === `c${i}`)?.reasons).toEqual(["name-and-pet"])

@@ -1,7 +1,7 @@
 import { expect } from "vitest"
 import { lineTotal, type Appointment, type Client, type Invoice, type Patient } from "@vetsync/shared"
 import type { DeskCommand, DeskCore } from "../../src/index.js"
-import { dispatchCall } from "../../src/web/dispatch.js"
+import { dispatchCall } from "../../src/host/dispatch.js"
 import { PRICE_ITEMS } from "./fixtures.js"
 import { storedPhone } from "./honestArgs.js"
 
@@ -11,7 +11,7 @@ type Args = Record<string, unknown>
 export const fingerprint = (desk: DeskCore): string =>
   JSON.stringify({
     counts: desk.rm.counts(),
-    heads: desk.rm
+    heads: desk.rm.ledger
       .allDocHeads()
       .map(h => `${h.key}:${[...h.heads].sort().join(",")}`)
       .sort(),
@@ -56,16 +56,16 @@ const expectedPatch = (patch: Args): Args =>
 
 const record = (desk: DeskCore, collection: string, id: string): Client | Patient | Appointment | Invoice | undefined =>
   collection === "clients"
-    ? desk.rm.getClient(id)
+    ? desk.rm.clients.get(id)
     : collection === "patients"
-      ? desk.rm.getPatient(id)
+      ? desk.rm.patients.get(id)
       : collection === "appointments"
-        ? desk.rm.getAppointment(id)
-        : desk.rm.getInvoice(id)
+        ? desk.rm.appointments.get(id)
+        : desk.rm.invoices.get(id)
 
 /** a fresh record for a command that destroys or finishes one (so the pool stays usable) */
 const fresh = async (desk: DeskCore, command: DeskCommand, args: Args): Promise<Args> => {
-  const clientId = String(desk.rm.getPatient(String(args.id))?.clientId ?? "")
+  const clientId = String(desk.rm.patients.get(String(args.id))?.clientId ?? "")
   switch (command) {
     case "clients.delete":
       return { id: (await ok<{ client: Client }>(desk, "clients.create", { name: "Удаляемый" })).client.id }
@@ -73,7 +73,7 @@ const fresh = async (desk: DeskCore, command: DeskCommand, args: Args): Promise<
       return { id: (await ok<Patient>(desk, "patients.create", { clientId: clientId || undefined, name: "Временный", species: "хомяк" })).id }
     case "invoices.markPaid":
     case "invoices.void": {
-      const invoice = desk.rm.getInvoice(String(args.id))
+      const invoice = desk.rm.invoices.get(String(args.id))
       const lines = [{ itemId: "item-vaccine", qtyMilli: 2000 }]
       return { id: (await ok<Invoice>(desk, "invoices.create", { clientId: invoice?.clientId, lines })).id }
     }
@@ -90,13 +90,13 @@ export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: 
   switch (command) {
     case "clients.create": {
       const { client, patients } = value as { client: Client; patients: Patient[] }
-      expect(desk.rm.getClient(client.id)).toMatchObject(expectedClient(args))
+      expect(desk.rm.clients.get(client.id)).toMatchObject(expectedClient(args))
       const sent = (args.patients ?? []) as Args[]
-      expect(patients.map(p => desk.rm.getPatient(p.id))).toMatchObject(sent.map(expectedPatient))
+      expect(patients.map(p => desk.rm.patients.get(p.id))).toMatchObject(sent.map(expectedPatient))
       return
     }
     case "patients.create":
-      expect(desk.rm.getPatient((value as Patient).id)).toMatchObject({ ...expectedPatient(args), clientId: args.clientId })
+      expect(desk.rm.patients.get((value as Patient).id)).toMatchObject({ ...expectedPatient(args), clientId: args.clientId })
       return
     case "clients.update":
     case "patients.update":
@@ -108,7 +108,7 @@ export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: 
       return
     case "appointments.book": {
       const { appointment, client, patient } = value as { appointment: Appointment; client: Client; patient: Patient }
-      expect(desk.rm.getAppointment(appointment.id)).toMatchObject({
+      expect(desk.rm.appointments.get(appointment.id)).toMatchObject({
         clientId: client.id,
         patientId: patient.id,
         vet: str(args.vet).trim(),
@@ -117,17 +117,17 @@ export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: 
         reason: str(args.reason),
         status: "scheduled",
       })
-      if (args.newClient) expect(desk.rm.getClient(client.id)).toMatchObject(expectedClient(args.newClient as Args))
-      if (args.newPatient) expect(desk.rm.getPatient(patient.id)).toMatchObject(expectedPatient(args.newPatient as Args))
+      if (args.newClient) expect(desk.rm.clients.get(client.id)).toMatchObject(expectedClient(args.newClient as Args))
+      if (args.newPatient) expect(desk.rm.patients.get(patient.id)).toMatchObject(expectedPatient(args.newPatient as Args))
       return
     }
     case "appointments.setStatus":
-      expect(desk.rm.getAppointment(id)).toMatchObject({ status: args.status })
+      expect(desk.rm.appointments.get(id)).toMatchObject({ status: args.status })
       return
     case "invoices.create": {
       const lines = args.lines as { itemId: string; qtyMilli: number }[]
       const price = (itemId: string): number => PRICE_ITEMS.find(i => i.id === itemId)?.price ?? NaN
-      expect(desk.rm.getInvoice((value as Invoice).id)).toMatchObject({
+      expect(desk.rm.invoices.get((value as Invoice).id)).toMatchObject({
         clientId: args.clientId,
         patientId: str(args.patientId),
         vet: str(args.vet).trim(),
@@ -138,10 +138,10 @@ export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: 
       return
     }
     case "invoices.markPaid":
-      expect(desk.rm.getInvoice(id)).toMatchObject({ status: "paid" })
+      expect(desk.rm.invoices.get(id)).toMatchObject({ status: "paid" })
       return
     case "invoices.void":
-      expect(desk.rm.getInvoice(id)).toMatchObject({ status: "void" })
+      expect(desk.rm.invoices.get(id)).toMatchObject({ status: "void" })
       return
     case "conflicts.resolve":
       expect(record(desk, String(args.collection), id)).toMatchObject({ [String(args.field)]: args.value })

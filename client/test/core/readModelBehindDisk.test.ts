@@ -36,7 +36,7 @@ describe("the read model never runs ahead of the desk's disk", () => {
     // while the write is on its way to disk the read model must not show the client (a crash now would make it a phantom)
     const seenEarly = await eventually(
       "the create to be answered, or the client to appear in the read model first",
-      () => answered || desk.rm.searchClients("медленный", 5).length > 0,
+      () => answered || desk.rm.clients.search("медленный", 5).length > 0,
       30_000,
       { pollMs: 5 },
     )
@@ -44,7 +44,7 @@ describe("the read model never runs ahead of the desk's disk", () => {
     expect(answered, "the read model showed the client before its change was saved").toBe(true)
     const { client } = await created
     expect(saved).toBeGreaterThan(0)
-    expect(desk.rm.getClient(client.id)?.name).toBe("Медленный Диск")
+    expect(desk.rm.clients.get(client.id)?.name).toBe("Медленный Диск")
   })
 
   it("rebuilds a document's records when the read model reflects heads the document never gets", async () => {
@@ -60,7 +60,7 @@ describe("the read model never runs ahead of the desk's disk", () => {
     const key = clientShardKey(client.id)
     const id = desk.docs.layout.idOf(key)
     // as after a crash: the read model says it reflects a change that is on no disk
-    desk.rm.setDocHeads(id, key, ["ab".repeat(32)])
+    desk.rm.ledger.setDocHeads(id, key, ["ab".repeat(32)])
     const handle = await desk.docs.open(key)
     handle.change(d => {
       const shard = d as unknown as { clients: Record<string, Record<string, unknown>> }
@@ -69,9 +69,9 @@ describe("the read model never runs ahead of the desk's disk", () => {
     })
     await eventually(
       "the read model to take the document's records again",
-      () => desk.rm.getClient(client.id)?.name === "Исправленный Клиент",
+      () => desk.rm.clients.get(client.id)?.name === "Исправленный Клиент",
       20_000,
-      { describe: () => `read model has ${desk.rm.getClient(client.id)?.name}` },
+      { describe: () => `read model has ${desk.rm.clients.get(client.id)?.name}` },
     )
   })
 })

@@ -68,7 +68,7 @@ describe("the desk in a browser beside pages of other origins", () => {
   beforeAll(async () => {
     uiDir = await buildUi()
     desk = await startDesk({ dataDir: path.join(tmpDir("e2e-origin"), "desk"), clinicId: CLINIC, deskId: "desk-o", deskCode: "O", port: 0, uiDir })
-    await eventually("the desk's pinned documents", () => desk.core.rm.allDocHeads().length >= PINNED.size, 30_000)
+    await eventually("the desk's pinned documents", () => desk.core.rm.ledger.allDocHeads().length >= PINNED.size, 30_000)
     attacker = await serve(() => attackPage(desk.url))
     // evil.test resolves to this machine, as a DNS-rebinding attacker makes it
     browser = await launchBrowser(["--host-resolver-rules=MAP evil.test 127.0.0.1"])

@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { accountWithKey, localDate, sampleProfile, zonedIso, type ClinicProfile } from "@vetsync/shared"
+import { accountWithKey, localDate, zonedIso, type ClinicProfile } from "@vetsync/shared"
+import { sampleProfile } from "@vetsync/test-kit/seed"
 import { eventually } from "@vetsync/test-kit"
 import { seedProfile } from "../core/fixtures.js"
 import { launchBrowser, type Browser } from "./harness/browser.js"
@@ -157,5 +158,24 @@ describe("the clinic on the printed invoice, and its time zone in the UI", () =>
       await page.setViewportSize({ width: 1024, height: 768 })
       await screenshot(page, `invoice-screen-${lang}-1024x768`)
     }
+  })
+
+  it("prints through the page's transport: the browser's own print dialog, and no PDF button of the desk's own", async () => {
+    await page.locator('[data-testid="invoice-row"]', { hasText: number }).click()
+    await page.waitForSelector('[data-testid="invoice-doc"]')
+    // the dialog itself would block the page: count the calls instead
+    await page.evaluate(() => {
+      const w = window as unknown as { printed: number }
+      w.printed = 0
+      window.print = () => void w.printed++
+    })
+    await page.click('[data-testid="invoice-print"]')
+    await eventually(
+      "window.print called once",
+      async () => (await page.evaluate(() => (window as unknown as { printed: number }).printed)) === 1,
+      5_000,
+    )
+    expect(await page.locator('[data-testid="invoice-pdf"]').count()).toBe(0)
+    expect(await page.locator('[data-testid="invoice-doc"]').count()).toBe(1)
   })
 })

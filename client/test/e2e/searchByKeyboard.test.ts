@@ -1,4 +1,4 @@
-import { generateClinic, type GeneratedClinic } from "@vetsync/shared"
+import { generateClinic, type GeneratedClinic } from "@vetsync/test-kit/seed"
 import { eventually } from "@vetsync/test-kit"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"

@@ -1,20 +1,32 @@
-import { describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it, vi } from "vitest"
 import type { ApiResponse, DeskHandlers } from "../../src/core/api.js"
+import type { DeskBridge, PrintOptions, PrintResult } from "../../src/host/bridge.js"
 import type { HostCommand, HostEvent } from "../../src/setup/setupApi.js"
 import { ApiCallError, createClient } from "../../src/ui/api/client.js"
+import { createElectronTransport } from "../../src/ui/api/index.electron.js"
+import { createWebTransport } from "../../src/ui/api/index.web.js"
 import type { DeskTransport } from "../../src/ui/api/transport.js"
+import { printInvoice } from "../../src/ui/invoices/print.js"
 import { scopeOf } from "../../src/ui/state/errors.js"
 
-const memory = (answer: (command: HostCommand, args: unknown) => ApiResponse<unknown>): DeskTransport & { sent: unknown[] } => {
+const memory = (
+  answer: (command: HostCommand, args: unknown) => ApiResponse<unknown>,
+  printed: (options: PrintOptions) => ApiResponse<PrintResult> = () => ({ ok: true, value: {} }),
+): DeskTransport & { sent: unknown[] } => {
   const sent: unknown[] = []
   return {
     kind: "memory",
+    canSavePdf: true,
     sent,
     call: async (command, args) => {
       sent.push([command, args])
       return answer(command, args)
     },
     onEvent: (_l: (e: HostEvent) => void) => () => undefined,
+    print: async options => {
+      sent.push(["print", options])
+      return printed(options)
+    },
   }
 }
 
@@ -43,5 +55,52 @@ describe("the UI's typed command client", () => {
     expect(scopeOf(e.message)).toBe("patient")
     expect(scopeOf("client is invalid: name is required")).toBe("client")
     expect(scopeOf("desk unreachable")).toBe("")
+  })
+})
+
+describe("printing through the transport", () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it("asks the transport to print, and tells staff where the PDF went or why it failed", async () => {
+    const saved = memory(
+      () => ({ ok: true, value: null }),
+      o => ({ ok: true, value: o.pdf ? { path: "/home/reception/invoice.pdf" } : {} }),
+    )
+    const api = createClient<DeskHandlers>(saved)
+    expect(api.canSavePdf).toBe(true)
+    expect(await printInvoice(api)).toBeNull()
+    expect(await printInvoice(api, true)).toBe("/home/reception/invoice.pdf")
+    expect(saved.sent).toEqual([
+      ["print", { pdf: false }],
+      ["print", { pdf: true }],
+    ])
+    const failing = createClient<DeskHandlers>(memory(() => ({ ok: true, value: null }), () => ({ ok: false, error: { code: "internal", message: "no printer" } })))
+    expect(await printInvoice(failing)).toBe("no printer")
+    await expect(failing.print()).rejects.toBeInstanceOf(ApiCallError)
+  })
+
+  it("Electron: the preload's bridge prints and saves PDFs", async () => {
+    const asked: PrintOptions[] = []
+    const bridge: DeskBridge = {
+      call: async () => ({ ok: true, value: null }),
+      onEvent: () => () => undefined,
+      print: async options => {
+        asked.push(options)
+        return { ok: true, value: { path: "/tmp/i.pdf" } }
+      },
+    }
+    const api = createClient<DeskHandlers>(createElectronTransport(bridge))
+    expect(api.canSavePdf).toBe(true)
+    expect(await api.print({ pdf: true })).toEqual({ path: "/tmp/i.pdf" })
+    expect(asked).toEqual([{ pdf: true }])
+  })
+
+  it("browser: the page's own print dialog, no PDF button", async () => {
+    const print = vi.fn()
+    vi.stubGlobal("window", { print })
+    const api = createClient<DeskHandlers>(createWebTransport("http://127.0.0.1:1", "s"))
+    expect(api.canSavePdf).toBe(false)
+    expect(await printInvoice(api)).toBeNull()
+    expect(print).toHaveBeenCalledTimes(1)
   })
 })

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startDesk, type RunningDesk } from "../../src/web/desk.js"
 import { PINNED } from "../../src/core/DocFollower.js"
-import { DESK_API_SECRET_FILE, DESK_SECRET_HEADER, readDeskApiSecret } from "../../src/web/deskApiSecret.js"
+import { DESK_API_SECRET_FILE, DESK_SECRET_HEADER, readDeskApiSecret } from "../../src/host/http/deskApiSecret.js"
 import { CLINIC, tmpDir } from "../core/fixtures.js"
 import { fingerprint } from "../core/honestCalls.js"
 import { raw } from "./rawHttp.js"
@@ -38,7 +38,7 @@ describe("the desk API answers only its own UI and local tools with the secret",
     host = `127.0.0.1:${port}`
     secret = readDeskApiSecret(dataDir)
     // the desk's own start-up writes (its pinned documents' heads) are over before anything is compared
-    await eventually("the desk's pinned documents", () => desk.core.rm.allDocHeads().length >= PINNED.size, 30_000)
+    await eventually("the desk's pinned documents", () => desk.core.rm.ledger.allDocHeads().length >= PINNED.size, 30_000)
   })
   afterAll(async () => {
     await desk?.close()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { parseDeskArgs } from "../../src/web/desk.js"
+import { parseDeskArgs } from "../../src/web/deskArgs.js"
 
 describe("vetsync desk's arguments", () => {
   it("gives the desk an identity only when asked: without one (and without a credential) it shows the first-run screen", () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startDesk, type RunningDesk } from "../../src/web/desk.js"
-import { DESK_SECRET_HEADER } from "../../src/web/deskApiSecret.js"
+import { DESK_SECRET_HEADER } from "../../src/host/http/deskApiSecret.js"
 import { tmpDir } from "../core/fixtures.js"
 import { raw } from "./rawHttp.js"
 

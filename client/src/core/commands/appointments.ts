@@ -1,5 +1,5 @@
-import { appointmentsKey, dayRange, type Appointment, type AppointmentsDoc, type Client, type Patient } from "@vetsync/shared"
-import { DeskError, type AppointmentView, type BookInput } from "../api.js"
+import { appointmentsKey, type Appointment, type AppointmentsDoc, type Client, type Patient } from "@vetsync/shared"
+import { DeskError, type BookInput } from "../api.js"
 import { createClient, createPatient, newClient, newPatient } from "./clients.js"
 import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, problemsOf, refuseProblems, type CommandContext } from "./context.js"
 
@@ -41,11 +41,11 @@ export const book = async (
   let client: Client | undefined
   let patient: Patient | undefined
   if (input.clientId) {
-    client = ctx.rm.getClient(input.clientId)
+    client = ctx.rm.clients.get(input.clientId)
     if (!client || client.deleted) throw notFound("client", input.clientId)
   }
   if (input.patientId) {
-    patient = ctx.rm.getPatient(input.patientId)
+    patient = ctx.rm.patients.get(input.patientId)
     if (!patient || patient.deleted) throw notFound("patient", input.patientId)
     if (client && patient.clientId !== client.id) throw new DeskError("bad_request", "the patient belongs to another client")
   }
@@ -79,34 +79,4 @@ export const setAppointmentStatus = async (ctx: CommandContext, id: string, stat
     { collection: "appointments", id },
   ])
   return next
-}
-
-const overlaps = (a: Appointment, b: Appointment): boolean =>
-  a.vet === b.vet && a.id !== b.id && a.start < b.end && b.start < a.end
-
-const LIVE = (a: Appointment): boolean => a.status !== "cancelled" && a.status !== "no_show"
-
-/**
- * A day's appointments: `date` is the clinic's calendar date, from its local midnight to the next
- * (its time zone, not UTC and not the desk machine's zone).
- */
-export const dayView = (
-  ctx: CommandContext,
-  date: string,
-  vet: string | undefined,
-  rejectionOf: (key: string, updatedAt: string) => string | null,
-): AppointmentView[] => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new DeskError("bad_request", "date must be YYYY-MM-DD")
-  const { from, to } = dayRange(date, ctx.timeZone())
-  const all = ctx.rm.appointmentsBetween(from, to)
-  const live = all.filter(LIVE)
-  return all
-    .filter(a => !vet || a.vet === vet)
-    .map(a => ({
-      ...a,
-      clientName: ctx.rm.getClient(a.clientId)?.name ?? "",
-      patientName: ctx.rm.getPatient(a.patientId)?.name ?? "",
-      overlapsWith: LIVE(a) ? live.filter(b => overlaps(a, b)).map(b => b.id) : [],
-      rejection: rejectionOf(`appointments/${a.id}`, a.updatedAt),
-    }))
 }

@@ -1,5 +1,5 @@
 import { clientShardKey, phoneKey, type Client, type ClientShardDoc, type Patient } from "@vetsync/shared"
-import type { ClientCard, ClientInput, PatientInput } from "../api.js"
+import type { ClientInput, PatientInput } from "../api.js"
 import { assertValid, clean, insertRecord, notFound, patchRecord, problemsOf, refuseProblems, type CommandContext } from "./context.js"
 
 /** `id`: a new one, or a stand-in when the record is only checked */
@@ -94,7 +94,7 @@ export const deleteClient = async (ctx: CommandContext, id: string): Promise<{ o
 }
 
 export const createPatient = async (ctx: CommandContext, input: PatientInput & { clientId: string }): Promise<Patient> => {
-  const owner = ctx.rm.getClient(input.clientId)
+  const owner = ctx.rm.clients.get(input.clientId)
   if (!owner || owner.deleted) throw notFound("client", input.clientId)
   const patient = newPatient(ctx, input.clientId, input)
   assertValid(ctx, "patients", patient, "patient")
@@ -105,7 +105,7 @@ export const createPatient = async (ctx: CommandContext, input: PatientInput & {
 }
 
 const patientKey = (ctx: CommandContext, id: string): { key: ReturnType<typeof clientShardKey>; clientId: string } => {
-  const p = ctx.rm.getPatient(id)
+  const p = ctx.rm.patients.get(id)
   if (!p) throw notFound("patient", id)
   return { key: clientShardKey(p.clientId), clientId: p.clientId }
 }
@@ -129,10 +129,4 @@ export const deletePatient = async (ctx: CommandContext, id: string): Promise<{ 
   const changes = { deleted: true, updatedAt: ctx.now(), updatedBy: ctx.deskId }
   await ctx.write<ClientShardDoc>(key, doc => patchRecord(doc, "patients", id, { ...current }, changes), [{ collection: "patients", id }])
   return { ok: true }
-}
-
-export const clientCard = (ctx: CommandContext, id: string, views: Pick<ClientCard, "conflicts" | "rejection">): ClientCard | null => {
-  const client = ctx.rm.getClient(id)
-  if (!client) return null
-  return { client, patients: ctx.rm.patientsOf(id), ...views }
 }

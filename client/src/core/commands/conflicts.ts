@@ -14,7 +14,7 @@ const keyOf = (ctx: CommandContext, collection: Collection, id: string): DocKey 
     case "clients":
       return clientShardKey(id)
     case "patients": {
-      const p = ctx.rm.getPatient(id)
+      const p = ctx.rm.patients.get(id)
       if (!p) throw notFound("patient", id)
       return clientShardKey(p.clientId)
     }

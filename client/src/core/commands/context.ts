@@ -110,7 +110,7 @@ export const notFound = (what: string, id: string): DeskError => new DeskError("
  * dates would pick today (the clinic's zone may have changed since, or its start moved).
  */
 export const docKeyOfRecord = (ctx: Pick<CommandContext, "rm">, collection: "appointments" | "invoices", id: string): DocKey => {
-  const key = ctx.rm.docKeyOf(collection, id)
+  const key = (collection === "appointments" ? ctx.rm.appointments : ctx.rm.invoices).docKeyOf(id)
   if (!key || !isDocKey(key) || kindOfKey(key) !== collection) throw notFound(collection.replace(/s$/, ""), id)
   return key
 }

@@ -1,5 +1,5 @@
 import { invoicesKey, lineTotal, localMonth, type Invoice, type InvoiceLine, type InvoicesDoc } from "@vetsync/shared"
-import { DeskError, type InvoiceInput, type InvoiceView } from "../api.js"
+import { DeskError, type InvoiceInput } from "../api.js"
 import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
 
 /**
@@ -22,17 +22,17 @@ const nextNumber = (ctx: CommandContext, issuedAt: string): string => {
 
 /** Issues an invoice from price-list items, copying each line's price at the time of sale. */
 export const createInvoice = async (ctx: CommandContext, input: InvoiceInput): Promise<Invoice> => {
-  const client = ctx.rm.getClient(input.clientId)
+  const client = ctx.rm.clients.get(input.clientId)
   if (!client || client.deleted) throw notFound("client", input.clientId)
   if (input.patientId) {
-    const p = ctx.rm.getPatient(input.patientId)
+    const p = ctx.rm.patients.get(input.patientId)
     if (!p || p.clientId !== client.id) throw notFound("patient of this client", input.patientId)
   }
   if (!Array.isArray(input.lines) || input.lines.length === 0) throw new DeskError("validation", "an invoice needs at least one line", [
     { field: "lines", code: "required", message: "needs at least one line" },
   ])
   const lines: InvoiceLine[] = input.lines.map((l, i) => {
-    const item = ctx.rm.getPriceItem(l.itemId)
+    const item = ctx.rm.priceList.get(l.itemId)
     if (!item) throw new DeskError("not_found", `line ${i + 1}: price-list item ${l.itemId} not found`)
     if (!Number.isSafeInteger(l.qtyMilli) || l.qtyMilli <= 0)
       throw new DeskError("validation", `line ${i + 1}: quantity must be positive`, [
@@ -87,14 +87,3 @@ export const setInvoiceStatus = async (ctx: CommandContext, id: string, status: 
   await ctx.write<InvoicesDoc>(key, doc => patchRecord(doc, "invoices", id, { ...current }, changes), [{ collection: "invoices", id }])
   return next
 }
-
-export const invoiceView = (
-  ctx: CommandContext,
-  invoice: Invoice,
-  rejectionOf: (key: string, updatedAt: string) => string | null,
-): InvoiceView => ({
-  ...invoice,
-  clientName: ctx.rm.getClient(invoice.clientId)?.name ?? "",
-  patientName: invoice.patientId ? (ctx.rm.getPatient(invoice.patientId)?.name ?? "") : "",
-  rejection: rejectionOf(`invoices/${invoice.id}`, invoice.updatedAt),
-})

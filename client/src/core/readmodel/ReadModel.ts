@@ -11,26 +11,71 @@ import {
   type PriceItem,
   type Rejection,
 } from "@vetsync/shared"
-import { READ_MODEL_DDL, READ_MODEL_LATE_DDL, READ_MODEL_VERSION } from "./schema.js"
+import type { RecordLookup } from "../views/lookup.js"
+import { AppointmentQueries } from "./AppointmentQueries.js"
+import { ClientQueries } from "./ClientQueries.js"
+import { InvoiceQueries } from "./InvoiceQueries.js"
 import { addMissingColumns, migrateReadModel } from "./migrateReadModel.js"
-import { ReadModelQueries } from "./ReadModelQueries.js"
-import { fold, nameKey, searchBody } from "./searchText.js"
+import { PatientQueries } from "./PatientQueries.js"
+import { PriceListQueries } from "./PriceListQueries.js"
+import { RejectionsAndConflicts } from "./RejectionsAndConflicts.js"
+import { s, type Row } from "./rows.js"
+import { READ_MODEL_DDL, READ_MODEL_LATE_DDL, READ_MODEL_VERSION } from "./schema.js"
+import { SearchIndex } from "./SearchIndex.js"
+import { fold, nameKey } from "./searchText.js"
+import { Statements } from "./Statements.js"
+import { SyncLedger } from "./SyncLedger.js"
 
-type Row = Record<string, unknown>
 const b = (v: boolean): number => (v ? 1 : 0)
 
 /**
- * The desk's materialized read model in SQLite (WAL, synchronous=FULL): records, a trigram
- * search index, the document heads the records reflect, the relay's acknowledged heads and
- * the documents with unacknowledged local changes. Opening it takes milliseconds, so a desk
- * answers searches at once after a restart, before any Automerge document is loaded.
+ * The desk's materialized read model in SQLite (WAL, synchronous=FULL). It owns the connection,
+ * the schema and its migration, and the write path: records, the price list, the rejections, the
+ * conflicts and the profile, written in the caller's transaction together with the search index
+ * (`searchIndex`) and the sync bookkeeping (`ledger`: the document heads the records reflect, the
+ * relay's acknowledged heads, the documents with unacknowledged local changes), all on this one
+ * connection so that one transaction holds records and the heads they reflect.
+ *
+ * Reading is done by the query families it composes, one per kind of record staff look up
+ * (`clients`, `patients`, `appointments`, `invoices`, `priceList`, `rejectionsAndConflicts`), on
+ * a shared statement cache; `records` is the by-id lookup the views take. Opening it takes
+ * milliseconds, so a desk answers searches at once after a restart, before any Automerge document
+ * is loaded.
  */
-export class ReadModel extends ReadModelQueries {
+export class ReadModel {
+  readonly ledger: SyncLedger
+  readonly searchIndex: SearchIndex
+  readonly clients: ClientQueries
+  readonly patients: PatientQueries
+  readonly appointments: AppointmentQueries
+  readonly invoices: InvoiceQueries
+  readonly priceList: PriceListQueries
+  readonly rejectionsAndConflicts: RejectionsAndConflicts
+  /** a record of any collection by id (what the views look records up with) */
+  readonly records: RecordLookup
+  readonly #db: Database.Database
+  readonly #statements: Statements
   readonly #stmts: ReturnType<typeof prepare>
 
   private constructor(db: Database.Database) {
-    super(db)
+    this.#db = db
     this.#stmts = prepare(db)
+    const statements = new Statements(db)
+    this.#statements = statements
+    this.ledger = new SyncLedger(db)
+    this.searchIndex = new SearchIndex(db)
+    this.clients = new ClientQueries(db, statements)
+    this.patients = new PatientQueries(statements)
+    this.appointments = new AppointmentQueries(statements)
+    this.invoices = new InvoiceQueries(statements)
+    this.priceList = new PriceListQueries(statements)
+    this.rejectionsAndConflicts = new RejectionsAndConflicts(statements)
+    this.records = {
+      getClient: id => this.clients.get(id),
+      getPatient: id => this.patients.get(id),
+      getAppointment: id => this.appointments.get(id),
+      getInvoice: id => this.invoices.get(id),
+    }
   }
 
   static open(file: string): ReadModel {
@@ -54,7 +99,7 @@ export class ReadModel extends ReadModelQueries {
   }
 
   #migrate(from: number): void {
-    migrateReadModel(this.db, from, () => this.reindexAll())
+    migrateReadModel(this.#db, from, () => this.searchIndex.reindexAll())
     this.setMeta("version", String(READ_MODEL_VERSION))
   }
 
@@ -64,15 +109,15 @@ export class ReadModel extends ReadModelQueries {
    * stays consistent and a crash loses at most the last commits. The next FULL commit syncs them all.
    */
   setDurable(full: boolean): void {
-    this.db.pragma(`synchronous = ${full ? "FULL" : "NORMAL"}`)
+    this.#db.pragma(`synchronous = ${full ? "FULL" : "NORMAL"}`)
   }
 
   close(): void {
-    this.db.close()
+    this.#db.close()
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)()
+    return this.#db.transaction(fn)()
   }
 
   getMeta(k: string): string | undefined {
@@ -152,44 +197,8 @@ export class ReadModel extends ReadModelQueries {
     })
   }
 
-  /** Rebuilds the search row of one client from its record and its patients. */
-  reindexClient(clientId: string): void {
-    const c = this.#stmts.clientForIndex.get(clientId) as Row | undefined
-    this.#stmts.deleteSearch.run(clientId)
-    if (!c || c.deleted === 1) return
-    const pets = this.#stmts.petsForIndex.all(clientId) as { name: string; chip: string }[]
-    this.#stmts.clientKey.run(clientId)
-    this.#stmts.insertSearch.run(clientId, clientId, searchBody(String(c.name), String(c.phone), String(c.email), pets))
-  }
-
-  /** Adds the search row of a client that has none yet (a new desk's bulk load), from its record and patients. */
-  indexNewClient(c: Client, pets: { name: string; chip: string }[]): void {
-    if (c.deleted) return
-    this.#stmts.clientKey.run(c.id)
-    this.#stmts.insertSearch.run(c.id, c.id, searchBody(c.name, c.phone, c.email, pets))
-  }
-
-  /** Rebuilds the whole search index (after a bulk load). */
-  reindexAll(): void {
-    this.db.exec("DELETE FROM client_search")
-    const pets = new Map<string, { name: string; chip: string }[]>()
-    // .all(), not .iterate(): better-sqlite3 allows no other statement while an iterator is open
-    for (const p of this.db.prepare("SELECT client_id, name, chip FROM patients WHERE deleted = 0").all()) {
-      const r = p as { client_id: string; name: string; chip: string }
-      const list = pets.get(r.client_id) ?? []
-      list.push(r)
-      pets.set(r.client_id, list)
-    }
-    const insert = this.#stmts.insertSearch
-    for (const c of this.db.prepare("SELECT id, name, phone, email FROM clients WHERE deleted = 0").all()) {
-      const r = c as { id: string; name: string; phone: string; email: string }
-      this.#stmts.clientKey.run(r.id)
-      insert.run(r.id, r.id, searchBody(r.name, r.phone, r.email, pets.get(r.id) ?? []))
-    }
-  }
-
   replacePriceList(items: PriceItem[]): void {
-    this.db.exec("DELETE FROM price_items")
+    this.#db.exec("DELETE FROM price_items")
     for (const p of items)
       this.#stmts.price.run({
         ...p,
@@ -206,11 +215,11 @@ export class ReadModel extends ReadModelQueries {
   }
   setProfile(profile: ClinicProfile | null): void {
     if (profile) this.setMeta("clinicProfile", JSON.stringify(profile))
-    else this.db.prepare("DELETE FROM meta WHERE k = 'clinicProfile'").run()
+    else this.#db.prepare("DELETE FROM meta WHERE k = 'clinicProfile'").run()
   }
 
   replaceRejections(list: Rejection[]): void {
-    this.db.exec("DELETE FROM rejections")
+    this.#db.exec("DELETE FROM rejections")
     for (const r of list) this.#stmts.rejection.run(r.key, r.reason, r.at, r.recordUpdatedAt)
   }
 
@@ -223,41 +232,15 @@ export class ReadModel extends ReadModelQueries {
     for (const c of conflicts) this.#stmts.conflict.run(collection, id, c.field, c.kept, JSON.stringify(c.others))
   }
 
-  getDocHeads(docId: string): string[] | undefined {
-    const r = this.#stmts.getHeads.get(docId) as { heads: string } | undefined
-    return r ? (JSON.parse(r.heads) as string[]) : undefined
+  /** updatedAt of a record in the read model, if it has it (a snapshot writes only what is newer) */
+  updatedAtOf(collection: Collection, id: string): string | undefined {
+    const r = this.#statements.of(`SELECT updated_at FROM ${collection} WHERE id = ?`).get(id) as Row | undefined
+    return r ? s(r.updated_at) : undefined
   }
-  setDocHeads(docId: string, key: string, heads: string[]): void {
-    this.#stmts.setHeads.run(docId, key, JSON.stringify(heads))
-  }
-  allDocHeads(): { docId: string; key: string; heads: string[] }[] {
-    return (this.db.prepare("SELECT doc_id, key, heads FROM doc_heads").all() as Row[]).map(r => ({
-      docId: String(r.doc_id),
-      key: String(r.key),
-      heads: JSON.parse(String(r.heads)) as string[],
-    }))
-  }
-
-  getRelayHeads(docId: string): string[] | undefined {
-    const r = this.#stmts.getRelayHeads.get(docId) as { heads: string } | undefined
-    return r ? (JSON.parse(r.heads) as string[]) : undefined
-  }
-  setRelayHeads(docId: string, heads: string[], at: string): void {
-    this.#stmts.setRelayHeads.run(docId, JSON.stringify(heads), at)
-  }
-
-  markDirty(docId: string, key: string, waiting: number): void {
-    this.#stmts.markDirty.run(docId, key, waiting)
-  }
-  clearDirty(docId: string): void {
-    this.#stmts.clearDirty.run(docId)
-  }
-  dirtyDocs(): { docId: string; key: string; waiting: number }[] {
-    return (this.db.prepare("SELECT doc_id, key, waiting FROM dirty_docs").all() as Row[]).map(r => ({
-      docId: String(r.doc_id),
-      key: String(r.key),
-      waiting: Number(r.waiting),
-    }))
+  /** how many records of each collection the read model holds, deleted ones included */
+  counts(): Record<Collection, number> {
+    const n = (t: string): number => Number((this.#statements.of(`SELECT count(*) AS n FROM ${t}`).get() as Row).n)
+    return { clients: n("clients"), patients: n("patients"), appointments: n("appointments"), invoices: n("invoices") }
   }
 }
 
@@ -281,23 +264,4 @@ const prepare = (db: Database.Database) => ({
   rejection: db.prepare("INSERT OR REPLACE INTO rejections (key, reason, at, record_updated_at) VALUES (?, ?, ?, ?)"),
   deleteConflicts: db.prepare("DELETE FROM conflicts WHERE collection = ? AND id = ?"),
   conflict: db.prepare("INSERT INTO conflicts (collection, id, field, kept, others) VALUES (?, ?, ?, ?, ?)"),
-  clientForIndex: db.prepare("SELECT name, phone, email, deleted FROM clients WHERE id = ?"),
-  petsForIndex: db.prepare("SELECT name, chip FROM patients WHERE client_id = ? AND deleted = 0"),
-  clientKey: db.prepare("INSERT OR IGNORE INTO client_keys (id) VALUES (?)"),
-  deleteSearch: db.prepare("DELETE FROM client_search WHERE rowid = (SELECT n FROM client_keys WHERE id = ?)"),
-  insertSearch: db.prepare(
-    "INSERT INTO client_search (rowid, id, body) VALUES ((SELECT n FROM client_keys WHERE id = ?), ?, ?)",
-  ),
-  getHeads: db.prepare("SELECT heads FROM doc_heads WHERE doc_id = ?"),
-  setHeads: db.prepare(
-    "INSERT INTO doc_heads (doc_id, key, heads) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads",
-  ),
-  getRelayHeads: db.prepare("SELECT heads FROM relay_heads WHERE doc_id = ?"),
-  setRelayHeads: db.prepare(
-    "INSERT INTO relay_heads (doc_id, heads, at) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads, at = excluded.at",
-  ),
-  markDirty: db.prepare(
-    "INSERT INTO dirty_docs (doc_id, key, waiting) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET waiting = excluded.waiting",
-  ),
-  clearDirty: db.prepare("DELETE FROM dirty_docs WHERE doc_id = ?"),
 })

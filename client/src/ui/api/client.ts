@@ -1,5 +1,6 @@
 import type { FieldError } from "@vetsync/shared/schema"
-import type { ApiErrorCode, DeskArgs, DeskCommand } from "../../core/api.js"
+import type { ApiErrorCode, ApiResponse, DeskArgs, DeskCommand } from "../../core/api.js"
+import type { PrintOptions, PrintResult } from "../../host/bridge.js"
 import type { HostCommand, HostEvent, HostHandlers } from "../../setup/setupApi.js"
 import type { DeskTransport } from "./transport.js"
 
@@ -26,18 +27,30 @@ type ArgsOf<H extends Handlers<H>, C extends keyof H> = Parameters<H[C]> extends
 export interface TypedClient<H extends Handlers<H>> {
   call<C extends keyof H & string>(command: C, ...args: ArgsOf<H, C> extends undefined ? [] : [ArgsOf<H, C>]): Promise<Awaited<ReturnType<H[C]>>>
   onEvent(listener: (event: HostEvent) => void): () => void
+  /** prints the page as shown through the shell (Electron's main process, or the browser's dialog); pdf: saves one where canSavePdf */
+  print(options?: PrintOptions): Promise<PrintResult>
+  /** the shell saves PDFs itself (a "Save PDF" button makes sense) */
+  readonly canSavePdf: boolean
   readonly transport: DeskTransport
+}
+
+/** An answer's value, or its error thrown as ApiCallError. */
+const valueOf = <T>(response: ApiResponse<T>): T => {
+  if (response.ok) return response.value
+  const { code, message, fields } = response.error
+  throw new ApiCallError(code, message, fields ?? [])
 }
 
 export const createClient = <H extends Handlers<H>>(transport: DeskTransport): TypedClient<H> => ({
   transport,
+  canSavePdf: transport.canSavePdf,
   async call(command, ...args) {
-    const response = await transport.call(command as HostCommand, args[0])
-    if (response.ok) return response.value as never
-    const { code, message, fields } = response.error
-    throw new ApiCallError(code, message, fields ?? [])
+    return valueOf(await transport.call(command as HostCommand, args[0])) as never
   },
   onEvent: listener => transport.onEvent(listener),
+  async print(options = {}) {
+    return valueOf(await transport.print(options))
+  },
 })
 
 /** The desk API and the setup API (client/src/setup/setupApi.ts), over whichever transport. */

@@ -1,19 +1,14 @@
-import type { ApiResponse } from "../../core/api.js"
-import type { HostCommand, HostEvent } from "../../setup/setupApi.js"
+import type { DeskBridge } from "../../host/bridge.js"
 import type { DeskTransport } from "./transport.js"
 
-/** What the Electron preload exposes as `window.vetsync` (see client/electron/preload.ts). */
-export interface VetsyncBridge {
-  call(command: HostCommand, args: unknown): Promise<ApiResponse<unknown>>
-  onEvent(listener: (event: HostEvent) => void): () => void
-  print?(options: { pdf?: boolean }): Promise<ApiResponse<{ path?: string }>>
-}
+/** The Electron preload's `window.vetsync` (client/electron/preload.ts), if this page has one. */
+export const electronBridge = (): DeskBridge | undefined => (globalThis as { vetsync?: DeskBridge }).vetsync
 
-export const electronBridge = (): VetsyncBridge | undefined =>
-  (globalThis as { vetsync?: VetsyncBridge }).vetsync
-
-export const createElectronTransport = (bridge: VetsyncBridge): DeskTransport => ({
+/** The Electron transport: the preload's bridge; its main process prints, and saves PDFs. */
+export const createElectronTransport = (bridge: DeskBridge): DeskTransport => ({
   kind: "electron",
+  canSavePdf: true,
   call: (command, args) => bridge.call(command, args),
   onEvent: listener => bridge.onEvent(listener),
+  print: options => bridge.print(options),
 })

@@ -1,9 +1,11 @@
-import type { ApiResponse } from "../../core/api.js"
-import type { HostCommand, HostEvent } from "../../setup/setupApi.js"
+import type { DeskBridge } from "../../host/bridge.js"
 
-/** What the UI needs from wherever the desk core runs: one call per command, and a stream of events. */
-export interface DeskTransport {
+/**
+ * What the UI needs from wherever the desk core runs: the shells' DeskBridge (one call per
+ * command, a stream of events, printing), and what this shell can do.
+ */
+export interface DeskTransport extends DeskBridge {
   readonly kind: "web" | "electron" | "memory"
-  call(command: HostCommand, args: unknown): Promise<ApiResponse<unknown>>
-  onEvent(listener: (event: HostEvent) => void): () => void
+  /** print({ pdf: true }) saves a PDF (Electron); a browser's own print dialog does that instead */
+  readonly canSavePdf: boolean
 }

@@ -1,14 +1,14 @@
-import { electronBridge } from "../api/index.electron.js"
+import type { DeskClient } from "../api/client.js"
 
-/** Electron: the main process prints (or saves a PDF); browser: window.print() with the print stylesheet. */
-export const printInvoice = async (pdf = false): Promise<string | null> => {
-  const bridge = electronBridge()
-  if (bridge?.print) {
-    const r = await bridge.print({ pdf })
-    return r.ok ? (r.value.path ?? null) : r.error.message
+/**
+ * Prints the invoice on screen (the print stylesheet) through the desk's transport: Electron's
+ * main process prints it or saves a PDF, a browser opens its print dialog. Answers what to tell
+ * staff: where the PDF was saved, why printing failed, or null.
+ */
+export const printInvoice = async (api: Pick<DeskClient, "print">, pdf = false): Promise<string | null> => {
+  try {
+    return (await api.print({ pdf })).path ?? null
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
   }
-  window.print()
-  return null
 }
-
-export const canSavePdf = (): boolean => !!electronBridge()?.print

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto"
 import { join } from "node:path"
 import * as A from "@automerge/automerge"
-import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, reserveWasmMemory, type GeneratedClinic } from "@vetsync/shared"
+import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, reserveWasmMemory } from "@vetsync/shared"
+import { type GeneratedClinic } from "@vetsync/test-kit/seed"
 
 /**
  * The server side of a morning: writes a generated clinic into a relay's storage before the relay

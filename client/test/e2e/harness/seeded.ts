@@ -1,4 +1,4 @@
-import { SEED_SCALE, type ClinicOptions } from "@vetsync/shared"
+import { SEED_SCALE, type ClinicOptions } from "@vetsync/test-kit/seed"
 
 /** Today at noon UTC: "now" for generated clinics, stable for a day (so built documents can be cached). */
 export const todayNoon = (): string => `${new Date().toISOString().slice(0, 10)}T12:00:00.000Z`

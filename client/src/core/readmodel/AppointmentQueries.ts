@@ -1,0 +1,35 @@
+import type { Appointment } from "@vetsync/shared"
+import { appointmentOfRow, s, type Row } from "./rows.js"
+import type { Statements } from "./Statements.js"
+
+/** The schedule: an appointment by id, a range of days, the vets who have appointments. */
+export class AppointmentQueries {
+  readonly #statements: Statements
+
+  constructor(statements: Statements) {
+    this.#statements = statements
+  }
+
+  get(id: string): Appointment | undefined {
+    const r = this.#statements.of("SELECT * FROM appointments WHERE id = ?").get(id) as Row | undefined
+    return r ? appointmentOfRow(r) : undefined
+  }
+  /** live appointments starting in [from, to) */
+  between(from: string, to: string): Appointment[] {
+    return (
+      this.#statements
+        .of("SELECT * FROM appointments WHERE start >= ? AND start < ? AND deleted = 0 ORDER BY start, vet")
+        .all(from, to) as Row[]
+    ).map(appointmentOfRow)
+  }
+  vets(): string[] {
+    return (
+      this.#statements.of("SELECT DISTINCT vet FROM appointments WHERE deleted = 0 ORDER BY vet").all() as Row[]
+    ).map(r => s(r.vet))
+  }
+  /** The document an appointment was read from: where its changes go ("" or undefined: unknown). */
+  docKeyOf(id: string): string | undefined {
+    const r = this.#statements.of("SELECT doc_key FROM appointments WHERE id = ?").get(id) as Row | undefined
+    return r ? s(r.doc_key) : undefined
+  }
+}

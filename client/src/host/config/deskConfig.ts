@@ -1,0 +1,97 @@
+import { DEV_IDENTITY, type DeskHostOptions, type DeskIdentity } from "../../setup/hostOptions.js"
+import { readFlags, type ArgvMode } from "./readFlags.js"
+
+/**
+ * What both shells open the desk process with, from the same flags and VETSYNC_* variables: the
+ * web shell (`vetsync desk`, client/src/web) and Electron (client/electron/main.ts). A flag wins
+ * over its variable; an empty value is no value. Without a credential in the data directory and
+ * without a development identity (--clinic / --desk-id), the desk shows the first-run screen.
+ */
+
+export type Env = Record<string, string | undefined>
+
+/** The flags every shell reads, each with the variable it falls back to. */
+export const DESK_FLAGS = {
+  "data-dir": "VETSYNC_DATA_DIR",
+  server: "VETSYNC_SERVER",
+  clinic: "VETSYNC_CLINIC",
+  "desk-id": "VETSYNC_DESK_ID",
+  "desk-code": "VETSYNC_DESK_CODE",
+} as const
+
+export interface DeskConfig {
+  dataDir: string
+  /** the relay; an http(s):// address means its sync endpoint (ws(s)://.../sync) */
+  server?: string
+  /** a development identity (no registry): without a credential the desk opens as this one at once */
+  clinicId?: string
+  deskId?: string
+  deskCode?: string
+}
+
+/** A shell's own flags, read beside DESK_FLAGS (`vetsync desk`: --port, --host, --enrol). */
+export interface ConfigExtension<X extends object> {
+  flags: readonly string[]
+  /** the shell's part of the configuration; throws on a bad value */
+  read(flags: ReadonlyMap<string, string>, env: Env, desk: DeskConfig): X
+}
+
+export interface DeskConfigOptions<X extends object> {
+  mode: ArgvMode
+  /** the data directory without --data-dir or VETSYNC_DATA_DIR (Electron: under the app's user data); none: required */
+  defaultDataDir?: string
+  extension?: ConfigExtension<X>
+}
+
+/** The one parser of the desk's configuration; throws (a sentence naming the flag) on what it cannot take. */
+export const parseDeskConfig = <X extends object = Record<never, never>>(
+  argv: readonly string[],
+  env: Env,
+  options: DeskConfigOptions<X>,
+): DeskConfig & X => {
+  const known = new Set([...Object.keys(DESK_FLAGS), ...(options.extension?.flags ?? [])])
+  const flags = readFlags(argv, known, options.mode)
+  const value = (flag: keyof typeof DESK_FLAGS): string | undefined => flags.get(flag) ?? env[DESK_FLAGS[flag]]
+  const dataDir = value("data-dir") ?? options.defaultDataDir
+  if (!dataDir) throw new Error("--data-dir is required")
+  let server = value("server")
+  // an http:// relay address means its sync endpoint
+  if (server && /^https?:\/\//.test(server)) server = server.replace(/^http/, "ws").replace(/\/?$/, "/sync")
+  // an identity only when asked for: a desk without one (and without a credential) shows the first-run screen
+  const clinicId = value("clinic")
+  const deskId = value("desk-id")
+  const deskCode = value("desk-code")
+  const desk: DeskConfig = {
+    dataDir,
+    ...(server ? { server } : {}),
+    ...(clinicId ? { clinicId } : {}),
+    ...(deskId ? { deskId } : {}),
+    ...(deskCode ? { deskCode } : {}),
+  }
+  return { ...desk, ...options.extension?.read(flags, env, desk) } as DeskConfig & X
+}
+
+/** What DeskHost takes of a configuration. */
+export type ShellConfig = Pick<DeskHostOptions, "dataDir" | "server" | "identity" | "deskCode">
+
+/** DeskHost's options from a configuration: a development identity when --clinic or --desk-id is given (demo / desk-1 / D1 for the rest). */
+export const hostOptionsOf = ({ dataDir, server, clinicId, deskId, deskCode }: DeskConfig): ShellConfig => {
+  const identity: DeskIdentity | undefined =
+    clinicId !== undefined || deskId !== undefined
+      ? {
+          clinicId: clinicId ?? DEV_IDENTITY.clinicId,
+          deskId: deskId ?? DEV_IDENTITY.deskId,
+          deskCode: deskCode ?? DEV_IDENTITY.deskCode,
+        }
+      : undefined
+  return {
+    dataDir,
+    ...(server ? { server } : {}),
+    ...(identity ? { identity } : {}),
+    ...(deskCode ? { deskCode } : {}),
+  }
+}
+
+/** The Electron shell's configuration: its command line read leniently, the data directory under the app's by default. */
+export const parseShellConfig = (argv: readonly string[], env: Env, defaultDataDir: string): ShellConfig =>
+  hostOptionsOf(parseDeskConfig(argv, env, { mode: "lenient", defaultDataDir }))

@@ -1,0 +1,164 @@
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import {
+  DESK_FLAGS,
+  hostOptionsOf,
+  parseDeskConfig,
+  parseShellConfig,
+  type Env,
+} from "../../src/host/config/deskConfig.js"
+import { parseDeskArgs } from "../../src/web/deskArgs.js"
+
+type Flag = keyof typeof DESK_FLAGS
+const FLAGS = Object.keys(DESK_FLAGS) as Flag[]
+const DEFAULT = "/home/reception/.config/VetSync/desk"
+
+/** a flag's value: anything but what reads as the next flag */
+const value = fc.string({ maxLength: 12 }).filter(v => !v.startsWith("--"))
+const relay = fc.oneof(
+  value,
+  fc.constantFrom("http://r:1", "https://relay.example/", "ws://127.0.0.1:9/sync", "relay.example", "HTTP://x"),
+)
+
+/** how one flag is given: not at all, `--name value`, `--name=value`; and its variable, or none */
+const setting = (v: fc.Arbitrary<string>) =>
+  fc.record({ form: fc.constantFrom("none", "space", "eq"), value: v, env: fc.option(v, { nil: undefined }) })
+
+const combination = fc.record({
+  "data-dir": setting(value),
+  server: setting(relay),
+  clinic: setting(value),
+  "desk-id": setting(value),
+  "desk-code": setting(value),
+})
+
+/** the web shell's own flags: `vetsync desk` takes them, Electron passes them by */
+const webOnly = fc.subarray([["--port", "0"], ["--host=127.0.0.2"], ["--port=65535"]])
+/** what Electron and Chromium put on the command line */
+const electronOwn = fc.subarray([
+  ["--no-sandbox"],
+  ["--enable-logging=file"],
+  ["--inspect=9229"],
+  ["."],
+  ["--lang", "ru"],
+  ["--trace-warnings"],
+])
+
+const pieces = (c: Record<Flag, { form: string; value: string }>): string[][] =>
+  FLAGS.flatMap(f => {
+    const { form, value: v } = c[f]
+    return form === "space" ? [[`--${f}`, v]] : form === "eq" ? [[`--${f}=${v}`]] : []
+  })
+
+const envOf = (c: Record<Flag, { env: string | undefined }>): Env =>
+  Object.fromEntries(FLAGS.flatMap(f => (c[f].env === undefined ? [] : [[DESK_FLAGS[f], c[f].env]])))
+
+/** pieces in the order given by `keys` */
+const ordered = (parts: string[][], keys: number[]): string[] =>
+  parts
+    .map((p, i) => [keys[i] ?? i, p] as const)
+    .sort((a, b) => a[0] - b[0])
+    .flatMap(([, p]) => p)
+
+const outcome = <T>(f: () => T): { value: T } | { error: string } => {
+  try {
+    return { value: f() }
+  } catch (e) {
+    return { error: (e as Error).message.split("\n")[0] ?? "" }
+  }
+}
+
+describe("one configuration parser for both shells", () => {
+  it("any combination of the desk's flags and variables parses identically for `vetsync desk` and for Electron", () => {
+    fc.assert(
+      fc.property(
+        combination,
+        webOnly,
+        electronOwn,
+        fc.array(fc.nat(), { minLength: 16, maxLength: 16 }),
+        (c, web, own, keys) => {
+          const env = envOf(c)
+          const desk = pieces(c)
+          const webArgv = ordered([...desk, ...web], keys)
+          const electronArgv = ["/opt/VetSync/vetsync", ...ordered([...desk, ...web, ...own], keys)]
+          // Electron's default data directory stands where `vetsync desk` would want VETSYNC_DATA_DIR
+          const dataDirGiven = c["data-dir"].form !== "none" || c["data-dir"].env !== undefined
+          const webEnv = dataDirGiven ? env : { ...env, [DESK_FLAGS["data-dir"]]: DEFAULT }
+          const fromWeb = outcome(() => {
+            const { port: _port, host: _host, enrol: _enrol, ...config } = parseDeskArgs(webArgv, webEnv)
+            return config
+          })
+          expect(
+            outcome(() => parseDeskConfig(electronArgv, env, { mode: "lenient", defaultDataDir: DEFAULT })),
+          ).toEqual(fromWeb)
+          expect(outcome(() => parseShellConfig(electronArgv, env, DEFAULT))).toEqual(
+            "value" in fromWeb ? { value: hostOptionsOf(fromWeb.value) } : fromWeb,
+          )
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+
+  it("a flag wins over its variable, the last of a repeated flag wins, an empty value is none", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Flag>("clinic", "desk-id", "desk-code"),
+        value,
+        value,
+        value,
+        (flag, a, b, fromEnv) => {
+          const argv = ["--data-dir", "/d", `--${flag}=${a}`, `--${flag}`, b]
+          const env = { [DESK_FLAGS[flag]]: fromEnv }
+          const key = flag === "clinic" ? "clinicId" : flag === "desk-id" ? "deskId" : "deskCode"
+          for (const config of [
+            parseDeskConfig(argv, env, { mode: "strict" }),
+            parseDeskConfig(argv, env, { mode: "lenient" }),
+          ])
+            expect(config[key]).toBe(b === "" ? undefined : b)
+        },
+      ),
+    )
+  })
+
+  it("Electron: flags or the environment, the app's data directory by default, an identity only when one is given", () => {
+    // no identity: the stored credential, else the first-run screen; an http:// relay address
+    // means its sync endpoint, in Electron as in `vetsync desk` (DeskHost opened the same socket
+    // from either; the first-run screen now starts with the same address in both shells)
+    expect(parseShellConfig(["electron", ".", "--data-dir", "/d", "--server=http://r:1"], {}, "/def")).toEqual({
+      dataDir: "/d",
+      server: "ws://r:1/sync",
+    })
+    expect(parseShellConfig([], {}, "/def")).toEqual({ dataDir: "/def" })
+    expect(
+      parseShellConfig([], { VETSYNC_CLINIC: "c1", VETSYNC_DESK_ID: "d9", VETSYNC_DESK_CODE: "K" }, "/def"),
+    ).toEqual({
+      dataDir: "/def",
+      identity: { clinicId: "c1", deskId: "d9", deskCode: "K" },
+      deskCode: "K",
+    })
+    expect(parseShellConfig(["--desk-id", "front-2"], {}, "/def")).toEqual({
+      dataDir: "/def",
+      identity: { clinicId: "demo", deskId: "front-2", deskCode: "D1" },
+    })
+  })
+
+  it("Electron passes by what is not the desk's (the app path, Chromium switches), and a desk flag without a value; `vetsync desk` refuses both", () => {
+    const argv = [
+      "/opt/VetSync/vetsync",
+      "--no-sandbox",
+      "--clinic",
+      "--data-dir",
+      "/d",
+      "--js-flags",
+      "--max-old-space-size=4096",
+    ]
+    expect(parseShellConfig(argv, {}, "/def")).toEqual({ dataDir: "/d" })
+    expect(() => parseDeskArgs(argv)).toThrow(/unexpected argument \/opt\/VetSync\/vetsync/)
+    expect(() => parseDeskArgs(argv.slice(1))).toThrow(/--no-sandbox needs a value/)
+    expect(() => parseDeskArgs(["--data-dir", "/d", "--clinic"])).toThrow(/--clinic needs a value/)
+    // an explicitly empty data directory is no data directory, in either shell
+    expect(() => parseShellConfig(["--data-dir="], {}, "/def")).toThrow(/--data-dir is required/)
+    expect(() => parseDeskArgs(["--data-dir="])).toThrow(/--data-dir is required/)
+  })
+})
