@@ -20,7 +20,9 @@ const before = (date: string, years: number, months = 0): string => {
 /** the text of every field problem shown inside `scope`, by the field's name */
 const problems = (page: Page, scope: string): Promise<Record<string, string>> =>
   page.$$eval(`${scope} [data-testid^="field-error-"]`, els =>
-    Object.fromEntries(els.map(e => [e.getAttribute("data-testid")?.replace("field-error-", "") ?? "", e.textContent ?? ""])),
+    Object.fromEntries(
+      els.map(e => [e.getAttribute("data-testid")?.replace("field-error-", "") ?? "", e.textContent ?? ""]),
+    ),
   )
 
 /**
@@ -38,7 +40,17 @@ describe("forms (browser in en-US, relay, one desk)", () => {
   beforeAll(async () => {
     uiDir = await buildUi()
     stack = await Stack.create()
-    await stack.seed({ seed: "forms-e2e", clients: 300, patients: 400, priceItems: 60, vets: 6, appointmentsPerDay: 24, days: 3, startDate: addDays(today, -1), now: todayNoon() })
+    await stack.seed({
+      seed: "forms-e2e",
+      clients: 300,
+      patients: 400,
+      priceItems: 60,
+      vets: 6,
+      appointmentsPerDay: 24,
+      days: 3,
+      startDate: addDays(today, -1),
+      now: todayNoon(),
+    })
     await stack.startRelay()
     browser = await launchBrowser([], "en-US")
     const desk = await stack.startDesk("desk-f", "F", uiDir)
@@ -78,7 +90,11 @@ describe("forms (browser in en-US, relay, one desk)", () => {
     await screens(page, "forms-client-all-at-once")
     await page.selectOption('[data-testid="lang"]', "en")
     await shown(page, `${form} [data-testid="field-error-name"] >> text=Required`, "the problems in English")
-    expect(await problems(page, form)).toMatchObject({ species: "Required", birthDate: "Not a valid date (DD/MM/YYYY)", email: "Not a valid e-mail address" })
+    expect(await problems(page, form)).toMatchObject({
+      species: "Required",
+      birthDate: "Not a valid date (DD/MM/YYYY)",
+      email: "Not a valid e-mail address",
+    })
     await page.selectOption('[data-testid="lang"]', "ru")
     // fixed fields lose their message as staff type; the pet's age shows as its birth date is typed
     await page.fill(`${form} [name="name"]`, "Кравцова Дарья Олеговна")
@@ -87,13 +103,20 @@ describe("forms (browser in en-US, relay, one desk)", () => {
     await page.fill(`${form} [name="species"]`, "собака")
     await page.fill(`${form} [name="chip"]`, "")
     const born = before(today, 13)
-    await page.fill(`${form} [name="birthDate"]`, `${Number(born.slice(8))}.${Number(born.slice(5, 7))}.${born.slice(0, 4)}`)
+    await page.fill(
+      `${form} [name="birthDate"]`,
+      `${Number(born.slice(8))}.${Number(born.slice(5, 7))}.${born.slice(0, 4)}`,
+    )
     await page.press(`${form} [name="birthDate"]`, "Tab")
     expect(await page.inputValue(`${form} [name="birthDate"]`)).toBe(ru(born))
     expect(await problems(page, form)).toEqual({})
     expect(await page.textContent(`${form} [data-testid="field-hint-birthDate"]`)).toBe("13 лет")
     await page.click(`${form} [data-testid="client-create-save"]`)
-    await shown(page, '[data-testid="client-card"] [data-testid="client-name"] >> text=Кравцова Дарья Олеговна', "the new client's card")
+    await shown(
+      page,
+      '[data-testid="client-card"] [data-testid="client-name"] >> text=Кравцова Дарья Олеговна',
+      "the new client's card",
+    )
     expect(await page.textContent('[data-testid="patient-born"]')).toBe(`${ru(born)} (13 лет)`)
   })
 
@@ -113,13 +136,23 @@ describe("forms (browser in en-US, relay, one desk)", () => {
     })
     await page.fill('[data-testid="client-search-input"]', "Пятеркина")
     await page.click(`[data-testid="client-hit"] >> text=Пятеркина Анна`)
-    await shown(page, `[data-testid="client-card"][data-client-id="${client.id}"] [data-testid="patient-born"]`, "the patients' ages")
+    await shown(
+      page,
+      `[data-testid="client-card"][data-client-id="${client.id}"] [data-testid="patient-born"]`,
+      "the patients' ages",
+    )
     for (const [name, born, age] of pets)
-      expect(await page.textContent(`[data-testid="patient"]:has-text("${name}") [data-testid="patient-born"]`), name).toBe(`${ru(born)} (${age})`)
+      expect(
+        await page.textContent(`[data-testid="patient"]:has-text("${name}") [data-testid="patient-born"]`),
+        name,
+      ).toBe(`${ru(born)} (${age})`)
     await screens(page, "forms-ages")
     await page.selectOption('[data-testid="lang"]', "en")
     for (const [name, born, , age] of pets)
-      expect(await page.textContent(`[data-testid="patient"]:has-text("${name}") [data-testid="patient-born"]`), name).toBe(`${born.split("-").reverse().join("/")} (${age})`)
+      expect(
+        await page.textContent(`[data-testid="patient"]:has-text("${name}") [data-testid="patient-born"]`),
+        name,
+      ).toBe(`${born.split("-").reverse().join("/")} (${age})`)
     await page.selectOption('[data-testid="lang"]', "ru")
   })
 
@@ -136,12 +169,24 @@ describe("forms (browser in en-US, relay, one desk)", () => {
     const tomorrow = addDays(today, 1)
     await page.fill(day, `${Number(tomorrow.slice(8))}.${Number(tomorrow.slice(5, 7))}.${tomorrow.slice(0, 4)}`)
     await page.press(day, "Enter")
-    await eventually("the picker on tomorrow", async () => (await page.inputValue(day)) === ru(tomorrow) || undefined, 10_000)
+    await eventually(
+      "the picker on tomorrow",
+      async () => (await page.inputValue(day)) === ru(tomorrow) || undefined,
+      10_000,
+    )
     expect(await page.locator('[data-testid="day-date-error"]').count()).toBe(0)
     await page.press(day, "ArrowDown")
-    await eventually("the picker back on today", async () => (await page.inputValue(day)) === ru(today) || undefined, 10_000)
+    await eventually(
+      "the picker back on today",
+      async () => (await page.inputValue(day)) === ru(today) || undefined,
+      10_000,
+    )
     await page.selectOption('[data-testid="lang"]', "en")
-    await eventually("the day in English", async () => (await page.inputValue(day)) === today.split("-").reverse().join("/") || undefined, 10_000)
+    await eventually(
+      "the day in English",
+      async () => (await page.inputValue(day)) === today.split("-").reverse().join("/") || undefined,
+      10_000,
+    )
     await page.selectOption('[data-testid="lang"]', "ru")
 
     await page.click('[data-testid="appt-new"]')
@@ -192,10 +237,16 @@ describe("forms (browser in en-US, relay, one desk)", () => {
     await page.click('[data-testid="invoice-issue"]')
     await shown(page, '[data-testid="picker-error"]', "the missing client")
     expect(await page.textContent('[data-testid="picker-error"]')).toBe("Выберите клиента")
-    expect(await page.textContent('[data-testid="lines-error"]')).toBe("Добавьте хотя бы одну услугу или товар из прайс-листа")
+    expect(await page.textContent('[data-testid="lines-error"]')).toBe(
+      "Добавьте хотя бы одну услугу или товар из прайс-листа",
+    )
     expect(await focused(page)).toBe("picker-search-input")
     await page.keyboard.type("Пятеркина")
-    await shown(page, '[data-testid="picker-search-hits"][data-query="Пятеркина"] [data-testid="client-hit"]', "the client")
+    await shown(
+      page,
+      '[data-testid="picker-search-hits"][data-query="Пятеркина"] [data-testid="client-hit"]',
+      "the client",
+    )
     await page.keyboard.press("Enter")
     await shown(page, '[data-testid="picked-client"] >> text=Пятеркина Анна', "the picked client")
     await page.locator('[data-testid="price-item"]').first().click()
@@ -211,7 +262,11 @@ describe("forms (browser in en-US, relay, one desk)", () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-invalid"))).toBe("true")
     await screens(page, "forms-invoice-why")
     await retype(page, "1,5")
-    await eventually("the problem gone", async () => (await page.locator('[data-testid="invoice-why"]').count()) === 0 || undefined, 10_000)
+    await eventually(
+      "the problem gone",
+      async () => (await page.locator('[data-testid="invoice-why"]').count()) === 0 || undefined,
+      10_000,
+    )
     await page.click('[data-testid="invoice-issue"]')
     await shown(page, '[data-testid="invoice-doc"] >> text=Пятеркина Анна', "the issued invoice")
   })

@@ -23,9 +23,14 @@ const fits = async (page: Page, what: string): Promise<void> => {
   for (const lang of ["ru", "en"] as const) {
     await page.selectOption('[data-testid="lang"]', lang)
     await eventually(`the page in ${lang}`, () => page.evaluate(l => document.documentElement.lang === l, lang), 5_000)
-    const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }))
+    const { scroll, inner } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      inner: window.innerWidth,
+    }))
     expect(inner, what).toBe(1024)
-    expect(scroll, `${what} in ${lang}: the page is ${scroll} px wide in a ${inner} px window`).toBeLessThanOrEqual(inner)
+    expect(scroll, `${what} in ${lang}: the page is ${scroll} px wide in a ${inner} px window`).toBeLessThanOrEqual(
+      inner,
+    )
   }
   await page.selectOption('[data-testid="lang"]', "ru")
 }
@@ -52,7 +57,18 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
   beforeAll(async () => {
     uiDir = await buildUi()
     stack = await Stack.create()
-    await stack.seed({ seed: "layout-e2e", clients: 400, patients: 500, priceItems: 60, vets: 6, appointmentsPerDay: 42, days: 3, startDate: addDays(today, -1), invoices: 260, now: todayNoon() })
+    await stack.seed({
+      seed: "layout-e2e",
+      clients: 400,
+      patients: 500,
+      priceItems: 60,
+      vets: 6,
+      appointmentsPerDay: 42,
+      days: 3,
+      startDate: addDays(today, -1),
+      invoices: 260,
+      now: todayNoon(),
+    })
     await stack.startRelay()
     browser = await launchBrowser()
     const desk = await stack.startDesk("desk-k", "K", uiDir)
@@ -84,7 +100,11 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     await tabTo(page, "birthDate")
     await page.keyboard.type("17.12.2012")
     await page.keyboard.press("Enter")
-    await shown(page, `[data-testid="client-card"] [data-testid="client-name"] >> text=${client.name}`, "the new client's card")
+    await shown(
+      page,
+      `[data-testid="client-card"] [data-testid="client-name"] >> text=${client.name}`,
+      "the new client's card",
+    )
     expect(await page.textContent('[data-testid="patient-born"]')).toMatch(/^17\.12\.2012 \(\d+ (год|года|лет)\)$/)
     await focusOn(page, "client-new")
 
@@ -95,7 +115,11 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     await page.keyboard.press("Enter")
     await focusOn(page, "picker-search-input")
     await page.keyboard.type("Клавиатурова")
-    await shown(page, '[data-testid="picker-search-hits"][data-query="Клавиатурова"] [data-testid="client-hit"]', "the client in the booking's search")
+    await shown(
+      page,
+      '[data-testid="picker-search-hits"][data-query="Клавиатурова"] [data-testid="client-hit"]',
+      "the client in the booking's search",
+    )
     await page.keyboard.press("Enter")
     await focusOn(page, "picked-patient")
     await page.keyboard.press("Tab")
@@ -117,7 +141,11 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     await page.keyboard.press("Enter")
     await focusOn(page, "picker-search-input")
     await page.keyboard.type("Клавиатурова")
-    await shown(page, '[data-testid="picker-search-hits"][data-query="Клавиатурова"] [data-testid="client-hit"]', "the client in the invoice's search")
+    await shown(
+      page,
+      '[data-testid="picker-search-hits"][data-query="Клавиатурова"] [data-testid="client-hit"]',
+      "the client in the invoice's search",
+    )
     await page.keyboard.press("Enter")
     await focusOn(page, "picked-patient")
     await page.keyboard.press("Tab")
@@ -133,14 +161,20 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     await tabTo(page, "invoice-issue")
     await screens(page, "forms-keyboard-invoice")
     await page.keyboard.press("Enter")
-    await shown(page, `[data-testid="invoice-doc"] [data-testid="invoice-client"] >> text=${client.name}`, "the issued invoice")
+    await shown(
+      page,
+      `[data-testid="invoice-doc"] [data-testid="invoice-client"] >> text=${client.name}`,
+      "the issued invoice",
+    )
     await focusOn(page, "invoice-new")
   })
 
   it("fits every screen into 1024×768 without sideways scroll; the day view keeps six vets side by side", async () => {
     await page.click('[data-testid="nav-appointments"]')
     await shown(page, '[data-testid="appointment"]', "today's appointments")
-    const columns = await page.locator(".vet-column").evaluateAll(els => els.map(e => e.getBoundingClientRect()).map(r => ({ top: r.top, right: r.right })))
+    const columns = await page
+      .locator(".vet-column")
+      .evaluateAll(els => els.map(e => e.getBoundingClientRect()).map(r => ({ top: r.top, right: r.right })))
     expect(columns.length).toBe(6)
     expect(new Set(columns.map(c => Math.round(c.top))).size, JSON.stringify(columns)).toBe(1)
     expect(Math.max(...columns.map(c => c.right))).toBeLessThanOrEqual(1024)
@@ -176,7 +210,8 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     await page.locator('[data-testid="price-item"]').first().click()
     await page.locator('[data-testid="price-item"]').nth(3).click()
     await fits(page, "the invoice builder")
-    for (const column of ["Кол-во", "Цена", "Сумма"]) await inWidth(page, `[data-testid="draft-lines"] th:has-text("${column}")`)
+    for (const column of ["Кол-во", "Цена", "Сумма"])
+      await inWidth(page, `[data-testid="draft-lines"] th:has-text("${column}")`)
     await inWidth(page, '[data-testid="invoice-builder"] button:has-text("Отмена")')
     await inWidth(page, '[data-testid="draft-line-total"]')
     await screens(page, "forms-layout-builder")
@@ -189,7 +224,11 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
       await page.keyboard.press("Enter")
       await focusOn(page, first)
       await page.keyboard.press("Escape")
-      await eventually(`${form} closed by Esc`, async () => (await page.locator(`[data-testid="${form}"]`).count()) === 0 || undefined, 10_000)
+      await eventually(
+        `${form} closed by Esc`,
+        async () => (await page.locator(`[data-testid="${form}"]`).count()) === 0 || undefined,
+        10_000,
+      )
       await focusOn(page, button)
     }
     await page.click('[data-testid="nav-clients"]')
@@ -238,13 +277,17 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     const third = await rows.nth(2).getAttribute("data-invoice-id")
     expect(await page.evaluate(() => document.activeElement?.getAttribute("data-invoice-id"))).toBe(third)
     await page.keyboard.press("End")
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-invoice-id"))).toBe(await rows.nth(199).getAttribute("data-invoice-id"))
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-invoice-id"))).toBe(
+      await rows.nth(199).getAttribute("data-invoice-id"),
+    )
     await page.keyboard.press("Home")
     await page.keyboard.press("ArrowDown")
     await page.keyboard.press("ArrowDown")
     await page.keyboard.press("Enter")
     await shown(page, '[data-testid="invoice-doc"]', "the invoice opened by Enter")
-    expect(await page.getAttribute(`[data-testid="invoice-row"][data-invoice-id="${third}"]`, "aria-selected")).toBe("true")
+    expect(await page.getAttribute(`[data-testid="invoice-row"][data-invoice-id="${third}"]`, "aria-selected")).toBe(
+      "true",
+    )
     expect(await page.locator('[data-testid="invoice-row"][tabindex="0"]').getAttribute("data-invoice-id")).toBe(third)
     // on a 1024 px screen the builder takes the list's place: no row between the top bar and the builder
     await page.setViewportSize({ width: 1024, height: 768 })

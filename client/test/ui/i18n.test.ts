@@ -62,7 +62,16 @@ describe("field errors in the UI's language", () => {
     for (const whole of ["bad_request", "not_found", "custom"]) codes.delete(whole)
     codes.delete("")
     expect(codes.size).toBeGreaterThan(10)
-    for (const ui of ["invalid_time", "invalid_duration", "no_client", "no_patient", "no_lines", "qty_not_positive", "qty_format"]) expect(codes).toContain(ui)
+    for (const ui of [
+      "invalid_time",
+      "invalid_duration",
+      "no_client",
+      "no_patient",
+      "no_lines",
+      "qty_not_positive",
+      "qty_format",
+    ])
+      expect(codes).toContain(ui)
     for (const code of codes) {
       expect(Object.keys(ru), `err.${code}`).toContain(`err.${code}`)
       expect(Object.keys(en), `err.${code}`).toContain(`err.${code}`)

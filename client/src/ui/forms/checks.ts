@@ -78,7 +78,11 @@ const problem = (field: string, code: string, message: string): FieldError => ({
 
 /** the validator's problems with the fields of `fields`, named under `at`, except those already found */
 const of = (v: Validation, fields: readonly string[], at: string, found: FieldError[]): FieldError[] =>
-  v.ok ? [] : v.errors.filter(e => fields.includes(e.field) && !found.some(f => f.field === at + e.field)).map(e => ({ ...e, field: at + e.field }))
+  v.ok
+    ? []
+    : v.errors
+        .filter(e => fields.includes(e.field) && !found.some(f => f.field === at + e.field))
+        .map(e => ({ ...e, field: at + e.field }))
 
 const CLIENT_FIELDS = ["name", "phone", "email", "address", "notes"] as const
 
@@ -146,7 +150,8 @@ export const checkSlot = (f: SlotFields, zone: string): Checked<Slot | null> => 
   if (!time) errors.push(problem("time", "invalid_time", "is not a time HH:MM"))
   const minutes = f.minutes.trim()
   const length = /^\d{1,4}$/.test(minutes) ? Number(minutes) : NaN
-  if (!(length >= 5 && length <= MAX_MINUTES)) errors.push(problem("minutes", "invalid_duration", `must be 5 to ${MAX_MINUTES} minutes`))
+  if (!(length >= 5 && length <= MAX_MINUTES))
+    errors.push(problem("minutes", "invalid_duration", `must be 5 to ${MAX_MINUTES} minutes`))
   const start = day && time ? zonedIso(day, time, zone) : ""
   const end = start && errors.length === 0 ? new Date(Date.parse(start) + length * 60_000).toISOString() : ""
   const v = validateAppointment({
@@ -167,7 +172,9 @@ export const checkSlot = (f: SlotFields, zone: string): Checked<Slot | null> => 
 /** An existing client and patient picked for a booking or an invoice (`needPatient`: a booking needs one). */
 export const checkPicked = (clientId: string, patientId: string, needPatient: boolean): FieldError[] => [
   ...(clientId ? [] : [problem("clientId", "no_client", "pick a client")]),
-  ...(clientId && needPatient && !patientId ? [problem("patientId", "no_patient", "the client has no patient: add one on the card")] : []),
+  ...(clientId && needPatient && !patientId
+    ? [problem("patientId", "no_patient", "the client has no patient: add one on the card")]
+    : []),
 ]
 
 /** An invoice's lines: at least one, each with a quantity (`lines[i].qtyMilli`). */

@@ -36,7 +36,10 @@ const focusLost = (): boolean => {
 
 export const formFocus: Action<HTMLElement, FormFocus | undefined> = (node, initial) => {
   let options = initial ?? {}
-  const opener = document.activeElement instanceof HTMLElement && !node.contains(document.activeElement) ? document.activeElement : null
+  const opener =
+    document.activeElement instanceof HTMLElement && !node.contains(document.activeElement)
+      ? document.activeElement
+      : null
   firstField(node)?.focus()
   const keydown = (e: KeyboardEvent): void => {
     if (e.key !== "Escape" || e.defaultPrevented || !options.onclose) return

@@ -4,7 +4,9 @@ import { ageOn } from "../../../src/ui/forms/age.js"
 import { pluralForm } from "../../../src/ui/forms/plural.js"
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0")
-const date = fc.date({ min: new Date("1900-01-01T00:00:00Z"), max: new Date("2100-12-31T00:00:00Z"), noInvalidDate: true }).map(d => d.toISOString().slice(0, 10))
+const date = fc
+  .date({ min: new Date("1900-01-01T00:00:00Z"), max: new Date("2100-12-31T00:00:00Z"), noInvalidDate: true })
+  .map(d => d.toISOString().slice(0, 10))
 
 describe("a patient's age", () => {
   it("counts whole years and months on the calendar", () => {
@@ -42,7 +44,11 @@ describe("a patient's age", () => {
   })
 
   it("is n years on the n-th birthday and n-1 the day before (not 29 February)", () => {
-    const birth = fc.record({ y: fc.integer({ min: 1900, max: 2050 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) })
+    const birth = fc.record({
+      y: fc.integer({ min: 1900, max: 2050 }),
+      m: fc.integer({ min: 1, max: 12 }),
+      d: fc.integer({ min: 1, max: 28 }),
+    })
     fc.assert(
       fc.property(birth, fc.integer({ min: 1, max: 40 }), ({ y, m, d }, n) => {
         const b = `${y}-${pad(m)}-${pad(d)}`

@@ -1,9 +1,25 @@
 import { describe, expect, it } from "vitest"
-import { checkClient, checkLines, checkPatient, checkPicked, checkSlot, type ClientFields, type PatientFields } from "../../../src/ui/forms/checks.js"
+import {
+  checkClient,
+  checkLines,
+  checkPatient,
+  checkPicked,
+  checkSlot,
+  type ClientFields,
+  type PatientFields,
+} from "../../../src/ui/forms/checks.js"
 import { qtyProblem } from "../../../src/ui/state/qty.js"
 
 const client: ClientFields = { name: "Смирнова Ольга", phone: "8 912 555-44-33", email: "", address: "", notes: "" }
-const pet: PatientFields = { name: "Барсик", species: "кошка", breed: "", sex: "male", birthDate: "17.12.2012", chip: "", notes: "" }
+const pet: PatientFields = {
+  name: "Барсик",
+  species: "кошка",
+  breed: "",
+  sex: "male",
+  birthDate: "17.12.2012",
+  chip: "",
+  notes: "",
+}
 const TODAY = "2026-11-20"
 const found = (errors: { field: string; code: string }[]): string[] => errors.map(e => `${e.field}:${e.code}`)
 
@@ -36,11 +52,25 @@ describe("a form's fields, checked all at once", () => {
   })
 
   it("reads a booking's day, time and length on the clinic's clock", () => {
-    const ok = checkSlot({ vet: "Петров", date: "23.11.2026", time: "18:30", minutes: "30", reason: "" }, "Europe/Moscow")
+    const ok = checkSlot(
+      { vet: "Петров", date: "23.11.2026", time: "18:30", minutes: "30", reason: "" },
+      "Europe/Moscow",
+    )
     expect(ok.errors).toEqual([])
-    expect(ok.value).toEqual({ vet: "Петров", day: "2026-11-23", start: "2026-11-23T15:30:00.000Z", end: "2026-11-23T16:00:00.000Z", reason: "" })
+    expect(ok.value).toEqual({
+      vet: "Петров",
+      day: "2026-11-23",
+      start: "2026-11-23T15:30:00.000Z",
+      end: "2026-11-23T16:00:00.000Z",
+      reason: "",
+    })
     const bad = checkSlot({ vet: " ", date: "31.11.2026", time: "25:00", minutes: "0", reason: "" }, "Europe/Moscow")
-    expect(found(bad.errors)).toEqual(["date:invalid_date", "time:invalid_time", "minutes:invalid_duration", "vet:required"])
+    expect(found(bad.errors)).toEqual([
+      "date:invalid_date",
+      "time:invalid_time",
+      "minutes:invalid_duration",
+      "vet:required",
+    ])
     expect(bad.value).toBeNull()
   })
 

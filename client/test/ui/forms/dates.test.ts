@@ -8,7 +8,11 @@ const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).get
 
 /** an honest calendar date, YYYY-MM-DD, of any year a field could hold */
 const honestDate = fc
-  .record({ y: fc.integer({ min: 1, max: 9999 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 31 }) })
+  .record({
+    y: fc.integer({ min: 1, max: 9999 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 31 }),
+  })
   .map(({ y, m, d }) => {
     // Date.UTC takes years 0-99 as 1900-1999: the month's length through setUTCFullYear
     const t = new Date(0)
@@ -42,7 +46,24 @@ describe("dates as staff type and read them", () => {
   })
 
   it("refuses what is not a calendar date", () => {
-    for (const bad of ["", "31.02.2026", "29.02.2025", "31.04.2026", "00.01.2026", "01.00.2026", "01.13.2026", "32.01.2026", "17.12.12", "17.12.201", "2026-02-30", "12/31/2026", "17..12.2012", "сегодня", "17.12.2012г", "1712201"])
+    for (const bad of [
+      "",
+      "31.02.2026",
+      "29.02.2025",
+      "31.04.2026",
+      "00.01.2026",
+      "01.00.2026",
+      "01.13.2026",
+      "32.01.2026",
+      "17.12.12",
+      "17.12.201",
+      "2026-02-30",
+      "12/31/2026",
+      "17..12.2012",
+      "сегодня",
+      "17.12.2012г",
+      "1712201",
+    ])
       expect(parseDate(bad), bad).toBeNull()
   })
 
@@ -70,18 +91,32 @@ describe("dates as staff type and read them", () => {
 
   it("refuses a day past the end of its month and a month past December", () => {
     const pastMonthEnd = fc
-      .record({ y: fc.integer({ min: 1000, max: 9999 }), m: fc.integer({ min: 1, max: 12 }), over: fc.integer({ min: 1, max: 3 }) })
+      .record({
+        y: fc.integer({ min: 1000, max: 9999 }),
+        m: fc.integer({ min: 1, max: 12 }),
+        over: fc.integer({ min: 1, max: 3 }),
+      })
       .filter(({ y, m, over }) => daysIn(y, m) + over <= 99)
       .map(({ y, m, over }) => `${pad(daysIn(y, m) + over)}.${pad(m)}.${y}`)
-    fc.assert(fc.property(pastMonthEnd, typed => {
-      expect(parseDate(typed), typed).toBeNull()
-    }), { numRuns: 1000 })
+    fc.assert(
+      fc.property(pastMonthEnd, typed => {
+        expect(parseDate(typed), typed).toBeNull()
+      }),
+      { numRuns: 1000 },
+    )
     const badMonth = fc
-      .record({ y: fc.integer({ min: 1000, max: 9999 }), m: fc.integer({ min: 13, max: 99 }), d: fc.integer({ min: 1, max: 28 }) })
+      .record({
+        y: fc.integer({ min: 1000, max: 9999 }),
+        m: fc.integer({ min: 13, max: 99 }),
+        d: fc.integer({ min: 1, max: 28 }),
+      })
       .map(({ y, m, d }) => `${pad(d)}.${m}.${y}`)
-    fc.assert(fc.property(badMonth, typed => {
-      expect(parseDate(typed), typed).toBeNull()
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(badMonth, typed => {
+        expect(parseDate(typed), typed).toBeNull()
+      }),
+      { numRuns: 500 },
+    )
   })
 
   it("reads times of day", () => {
@@ -92,7 +127,8 @@ describe("dates as staff type and read them", () => {
     expect(parseTime("930")).toBe("09:30")
     expect(parseTime("18")).toBe("18:00")
     expect(parseTime(" 23:59 ")).toBe("23:59")
-    for (const bad of ["", "24:00", "12:60", "9:3", "9-30", "полдень", "12:30:00", "12345"]) expect(parseTime(bad), bad).toBeNull()
+    for (const bad of ["", "24:00", "12:60", "9:3", "9-30", "полдень", "12:30:00", "12345"])
+      expect(parseTime(bad), bad).toBeNull()
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), (h, m) => {
         expect(parseTime(`${h}:${pad(m)}`)).toBe(`${pad(h)}:${pad(m)}`)
