@@ -204,7 +204,7 @@ describe("the clinic's time zone on a desk", () => {
         name: "Ким Анна",
         patients: [{ name: "Тигра", species: "кошка", birthDate: "2026-12-01" }],
       }),
-    ).toEqual(["validation", "birthDate:in_future"])
+    ).toEqual(["validation", "patients[0].birthDate:in_future"])
     expect(await refused("patients.create", { ...pet, birthDate: "2026-11-30" })).toEqual([])
   })
 

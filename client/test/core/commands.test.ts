@@ -37,9 +37,11 @@ describe("desk commands", () => {
       .catch(e => e)
     expect(err).toBeInstanceOf(DeskError)
     expect((err as DeskError).code).toBe("validation")
+    // the client's and its patient's problems together, the patient's by its place in the arguments
     expect((err as DeskError).fields?.map(f => `${f.field}:${f.code}`)).toEqual([
       "name:required",
       "email:invalid_email",
+      "patients[0].species:required",
     ])
     // a phone that is not one is refused where the arguments are read, with what is wrong with it
     for (const [phone, code] of [
@@ -70,6 +72,26 @@ describe("desk commands", () => {
         (e: unknown) => e as DeskError,
       )
     expect(bad?.fields?.map(f => f.code)).toEqual(["end_before_start"])
+    // a booking with a new client and patient: every problem of the three records at once
+    const all = await desk
+      .call("appointments.book", {
+        newClient: { name: "", email: "nope" },
+        newPatient: { name: "Шарик", species: "", birthDate: "2026-02-30" },
+        vet: "",
+        start: "2026-11-23T10:00:00.000Z",
+        end: "2026-11-23T10:30:00.000Z",
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as DeskError,
+      )
+    expect(all?.fields?.map(f => `${f.field}:${f.code}`)).toEqual([
+      "vet:required",
+      "newClient.name:required",
+      "newClient.email:invalid_email",
+      "newPatient.species:required",
+      "newPatient.birthDate:invalid_date",
+    ])
     // the patient of the refused booking was not created either
     expect((await desk.call("clients.get", { id: client.id }))?.patients).toEqual([])
     expect(desk.rm.counts()).toMatchObject({ clients: 1, patients: 0, appointments: 0 })

@@ -5,7 +5,7 @@ import { lineTotal } from "@vetsync/shared"
 import { describe, expect, it } from "vitest"
 import { en } from "../../src/ui/i18n/en.js"
 import { ru } from "../../src/ui/i18n/ru.js"
-import { parseQty } from "../../src/ui/state/qty.js"
+import { parseQty, qtyProblem } from "../../src/ui/state/qty.js"
 
 describe("UI dictionaries", () => {
   it("English has every Russian key and no others, and no empty text", () => {
@@ -47,17 +47,31 @@ describe("field errors in the UI's language", () => {
       ...fs
         .readdirSync(path.join(here, "../../src/core/commands"))
         .map(f => path.join(here, "../../src/core/commands", f)),
+      // what the UI itself checks before sending (a date's text, a picked client, a quantity)
+      ...fs.readdirSync(path.join(here, "../../src/ui/forms")).map(f => path.join(here, "../../src/ui/forms", f)),
     ]
     const codes = new Set<string>()
     for (const file of sources) {
       const text = fs.readFileSync(file, "utf8")
       for (const m of text.matchAll(/code: "([a-z_]+)"/g)) codes.add(m[1] ?? "")
       // the record checks: c.check(field, ok, "code", ...) / c.pattern(value, field, re, "code", ...)
-      for (const m of text.matchAll(/, "([a-z]+_[a-z_]+)", "/g)) codes.add(m[1] ?? "")
+      for (const m of text.matchAll(/, "([a-z]+_[a-z_]+)", ["`]/g)) codes.add(m[1] ?? "")
     }
+    for (const typed of ["", "0", "x"]) codes.add(qtyProblem(typed) ?? "")
     // not field errors: answers of the API as a whole
     for (const whole of ["bad_request", "not_found", "custom"]) codes.delete(whole)
+    codes.delete("")
     expect(codes.size).toBeGreaterThan(10)
+    for (const ui of [
+      "invalid_time",
+      "invalid_duration",
+      "no_client",
+      "no_patient",
+      "no_lines",
+      "qty_not_positive",
+      "qty_format",
+    ])
+      expect(codes).toContain(ui)
     for (const code of codes) {
       expect(Object.keys(ru), `err.${code}`).toContain(`err.${code}`)
       expect(Object.keys(en), `err.${code}`).toContain(`err.${code}`)

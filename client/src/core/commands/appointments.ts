@@ -1,7 +1,7 @@
 import { appointmentsKey, type Appointment, type AppointmentsDoc, type Client, type Patient } from "@vetsync/shared"
 import { DeskError, type BookInput } from "../api.js"
-import { createClient, createPatient } from "./clients.js"
-import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
+import { createClient, createPatient, newClient, newPatient } from "./clients.js"
+import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, problemsOf, refuseProblems, type CommandContext } from "./context.js"
 
 /** Books an appointment for an existing client and patient, or creates them first. */
 export const book = async (
@@ -24,8 +24,15 @@ export const book = async (
     reason: input.reason ?? "",
     status: "scheduled",
   }
-  // validate the appointment before creating anybody, so a bad time creates nothing
-  assertValid(ctx, "appointments", draft, "appointment")
+  // every problem at once, before anybody is created (a bad time creates nothing): the
+  // appointment's and the new client's and patient's, named by their arguments (newClient.name)
+  refuseProblems("appointment", [
+    ...problemsOf(ctx, "appointments", draft),
+    ...(!input.clientId && input.newClient ? problemsOf(ctx, "clients", newClient(ctx, input.newClient, draft.clientId), "newClient.") : []),
+    ...(!input.patientId && input.newPatient
+      ? problemsOf(ctx, "patients", newPatient(ctx, draft.clientId, input.newPatient, draft.patientId), "newPatient.")
+      : []),
+  ])
   if (!input.clientId && !input.newClient) throw new DeskError("bad_request", "an appointment needs clientId or newClient")
   if (!input.patientId && !input.newPatient) throw new DeskError("bad_request", "an appointment needs patientId or newPatient")
   if (input.patientId && !input.clientId)

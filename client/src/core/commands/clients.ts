@@ -1,11 +1,12 @@
 import { clientShardKey, phoneKey, type Client, type ClientShardDoc, type Patient } from "@vetsync/shared"
 import type { ClientInput, PatientInput } from "../api.js"
-import { assertValid, clean, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
+import { assertValid, clean, insertRecord, notFound, patchRecord, problemsOf, refuseProblems, type CommandContext } from "./context.js"
 
-const newClient = (ctx: CommandContext, input: ClientInput): Client => {
+/** `id`: a new one, or a stand-in when the record is only checked */
+export const newClient = (ctx: CommandContext, input: ClientInput, id = ctx.newId()): Client => {
   const now = ctx.now()
   return {
-    id: ctx.newId(),
+    id,
     createdAt: now,
     updatedAt: now,
     createdBy: ctx.deskId,
@@ -19,10 +20,10 @@ const newClient = (ctx: CommandContext, input: ClientInput): Client => {
   }
 }
 
-export const newPatient = (ctx: CommandContext, clientId: string, input: PatientInput): Patient => {
+export const newPatient = (ctx: CommandContext, clientId: string, input: PatientInput, id = ctx.newId()): Patient => {
   const now = ctx.now()
   return {
-    id: ctx.newId(),
+    id,
     createdAt: now,
     updatedAt: now,
     createdBy: ctx.deskId,
@@ -45,9 +46,12 @@ export const createClient = async (
   input: ClientInput & { patients?: PatientInput[] },
 ): Promise<{ client: Client; patients: Patient[] }> => {
   const client = newClient(ctx, input)
-  assertValid(ctx, "clients", client, "client")
   const patients = (input.patients ?? []).map(p => newPatient(ctx, client.id, p))
-  patients.forEach((p, i) => assertValid(ctx, "patients", p, `patient ${i + 1}`))
+  // every problem at once: the client's and each patient's, by its place in the arguments
+  refuseProblems("client", [
+    ...problemsOf(ctx, "clients", client),
+    ...patients.flatMap((p, i) => problemsOf(ctx, "patients", p, `patients[${i}].`)),
+  ])
   await ctx.write<ClientShardDoc>(
     clientShardKey(client.id),
     doc => {

@@ -11,6 +11,7 @@ import {
   type Collection,
   type DateContext,
   type DocKey,
+  type FieldError,
   type RecordByCollection,
   type Validation,
 } from "@vetsync/shared"
@@ -42,17 +43,35 @@ export interface CommandContext {
 export const datesOf = (ctx: Pick<CommandContext, "now" | "dates">): DateContext =>
   ctx.dates ?? deskClockToday(() => new Date(ctx.now()))
 
+/**
+ * A record's problems by the shared validator, each field named `path` + the record's field: a
+ * record nested in a command's arguments is named by its place there ("patients[0].name",
+ * "newClient.phone"), as the argument checks name theirs, so a form shows each next to its field.
+ */
+export const problemsOf = <C extends Collection>(
+  ctx: Pick<CommandContext, "now" | "dates">,
+  collection: C,
+  record: RecordByCollection[C],
+  path = "",
+): FieldError[] => {
+  const check = validators[collection] as unknown as (r: RecordByCollection[C], dates: DateContext) => Validation
+  const v = check(record, datesOf(ctx))
+  return v.ok ? [] : v.errors.map(e => ({ ...e, field: `${path}${e.field}` }))
+}
+
+/** Throws one validation DeskError with every problem found (of all the records of a command), if any. */
+export const refuseProblems = (what: string, problems: FieldError[]): void => {
+  if (problems.length > 0)
+    throw new DeskError("validation", `${what} is invalid: ${problems.map(e => `${e.field} ${e.message}`).join("; ")}`, problems)
+}
+
 /** Throws a validation DeskError unless the record passes the shared validator. */
 export const assertValid = <C extends Collection>(
   ctx: Pick<CommandContext, "now" | "dates">,
   collection: C,
   record: RecordByCollection[C],
   what: string,
-): void => {
-  const check = validators[collection] as unknown as (r: RecordByCollection[C], dates: DateContext) => Validation
-  const v = check(record, datesOf(ctx))
-  if (!v.ok) throw new DeskError("validation", `${what} is invalid: ${v.errors.map(e => `${e.field} ${e.message}`).join("; ")}`, v.errors)
-}
+): void => refuseProblems(what, problemsOf(ctx, collection, record))
 
 type DocMap = Record<string, Record<string, unknown>>
 

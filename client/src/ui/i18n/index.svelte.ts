@@ -1,9 +1,18 @@
 import type { FieldError } from "@vetsync/shared/schema"
+import { ageOn } from "../forms/age.js"
+import { pluralForm } from "../forms/plural.js"
 import { en } from "./en.js"
 import { ru, type MessageKey } from "./ru.js"
 
 export type Lang = "ru" | "en"
-type PluralBase = "sync.offline" | "sync.syncing" | "setup.revoked.waiting" | "setup.other.waiting" | "setup.other.move.confirm"
+type PluralBase =
+  | "sync.offline"
+  | "sync.syncing"
+  | "setup.revoked.waiting"
+  | "setup.other.waiting"
+  | "setup.other.move.confirm"
+  | "age.years"
+  | "age.months"
 const DICTS: Record<Lang, Record<MessageKey, string>> = { ru, en }
 const STORAGE_KEY = "vetsync.lang"
 
@@ -38,9 +47,7 @@ class I18n {
 
   /** a message with a count: picks `<base>.one|few|many` by the language's plural rules */
   plural = (base: PluralBase, n: number, params: Record<string, string | number> = {}): string => {
-    const category = new Intl.PluralRules(this.locale()).select(n)
-    const form = category === "one" ? "one" : category === "few" ? "few" : this.lang === "en" ? "few" : "many"
-    return this.t(`${base}.${form}`, { ...params, n })
+    return this.t(`${base}.${pluralForm(this.lang, n)}`, { ...params, n })
   }
 
   /** a record field's name as staff know it ("phone" -> "Телефон") */
@@ -54,6 +61,20 @@ class I18n {
     if (!e) return ""
     const key = `err.${e.code}` as MessageKey
     return key in DICTS[this.lang] ? this.t(key) : e.message
+  }
+
+  /** a patient's age on the clinic's `today`: "13 лет", "5 мес." for the young; "" when the birth date is not before today */
+  age = (birthDate: string, today: string): string => {
+    const age = ageOn(birthDate, today)
+    if (!age) return ""
+    if (age.years > 0) return this.plural("age.years", age.years)
+    return age.months > 0 ? this.plural("age.months", age.months) : this.t("age.newborn")
+  }
+
+  /** a failed call as staff read it: what went wrong in this language (the desk's English detail goes under it) */
+  failure = (code: string): string => {
+    const key = `api.${code}` as MessageKey
+    return key in DICTS[this.lang] ? this.t(key) : this.t("api.unreachable")
   }
 
   locale(): string {

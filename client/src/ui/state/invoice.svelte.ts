@@ -10,7 +10,6 @@ export interface DraftLine {
   qtyText: string
 }
 
-
 /** The invoice being built: lines from the local price list, quantities, totals in integer kopecks. */
 export class InvoiceDraft {
   lines = $state<DraftLine[]>([])
@@ -20,7 +19,6 @@ export class InvoiceDraft {
 
   readonly totals = $derived(this.lines.map(l => lineTotal(l.item.price, parseQty(l.qtyText) ?? 0)))
   readonly total = $derived(this.totals.reduce((a, b) => a + b, 0))
-  readonly valid = $derived(this.clientId !== "" && this.lines.length > 0 && this.lines.every(l => parseQty(l.qtyText) !== undefined))
 
   add(item: PriceItem): void {
     const existing = this.lines.find(l => l.item.id === item.id)

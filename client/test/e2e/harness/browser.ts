@@ -15,8 +15,12 @@ export interface Browser {
   close(): Promise<void>
 }
 
-/** Debian's chromium, headless, quiet, with a fresh profile (and `extraArgs`, e.g. --host-resolver-rules). */
-export const launchBrowser = async (extraArgs: readonly string[] = []): Promise<Browser> => {
+/**
+ * Debian's chromium, headless, quiet, with a fresh profile (and `extraArgs`, e.g.
+ * --host-resolver-rules), in `locale` (the browser's own language and formats: the desk's
+ * screens must not depend on it).
+ */
+export const launchBrowser = async (extraArgs: readonly string[] = [], locale = "ru-RU"): Promise<Browser> => {
   const missing = chromiumMissing()
   if (missing) throw new Error(missing)
   const profile = await mkdtemp(join(tmpdir(), "vetsync-chromium-"))
@@ -24,7 +28,7 @@ export const launchBrowser = async (extraArgs: readonly string[] = []): Promise<
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1366, height: 900 },
-    locale: "ru-RU",
+    locale,
     args: [
       "--headless",
       "--no-sandbox",
