@@ -39,7 +39,7 @@ export const setAppointmentStatus = async (page: Page, client: string, status: s
   await page.click('[data-testid="nav-appointments"]')
   const row = `[data-testid="appointment"]:has-text("${client}")`
   await shown(page, row, `${client}'s appointment`, 90_000)
-  await page.selectOption(`${row} select[aria-label="status"]`, status)
+  await page.selectOption(`${row} [data-testid="appt-status"]`, status)
   await shown(page, `${row}.status-${status}`, `${client}'s appointment ${status}`)
 }
 
