@@ -1,5 +1,7 @@
 import {
+  encodeChangeMessage,
   kindOfKey,
+  type ChangeAuthor,
   readRecord,
   type AnyClinicDoc,
   type AnyRecord,
@@ -27,6 +29,8 @@ export interface CommandDocsOptions {
   bootstrap: Bootstrapper
   problems: SyncProblems
   emit: (e: DeskEvent) => void
+  /** who makes the change, written into its Automerge message (the record's history reads it back) */
+  author: () => ChangeAuthor
 }
 
 /**
@@ -66,7 +70,7 @@ export class CommandDocs {
     sync.beforeLocalChange(key, id)
     await docs.use(key, async handle => {
       try {
-        await docs.change<T>(handle, fn)
+        await docs.change<T>(handle, fn, encodeChangeMessage(this.#o.author()))
         problems.saved()
       } catch (e) {
         problems.saveFailed((e as Error).message)

@@ -126,6 +126,7 @@ export class DeskCore {
       bootstrap: this.#bootstrap,
       problems: this.#problems,
       emit: e => this.#events.emit(e),
+      author: () => ({ desk: this.opts.deskId, staff: "", cmd: "" }),
     })
     this.#follower = new DocFollower({
       server: opts.server,
