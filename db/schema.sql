@@ -24,6 +24,13 @@ CREATE TABLE appointments (
   CONSTRAINT appointments_status_check CHECK ((status = ANY (ARRAY['scheduled'::text, 'arrived'::text, 'done'::text, 'cancelled'::text, 'no_show'::text])))
 );
 
+CREATE TABLE automerge_chunks (
+  key text NOT NULL,
+  data bytea NOT NULL,
+  seq bigint NOT NULL,
+  CONSTRAINT automerge_chunks_pkey PRIMARY KEY (key)
+);
+
 CREATE TABLE change_log (
   id bigint NOT NULL DEFAULT nextval('change_log_id_seq'::regclass),
   clinic_id text NOT NULL,
@@ -533,3 +540,4 @@ CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.
 -- 0009_desk_codes
 -- 0010_clinic_profiles
 -- 0011_local_reports
+-- 0016_automerge_chunks
