@@ -12,12 +12,14 @@ import type { Benchmark } from "./benchmark.js"
 import { benchmark as desk } from "./desk.bench.js"
 import { benchmark as generate } from "./generate.bench.js"
 import { benchmark as idle } from "./idle.bench.js"
+import { benchmark as importClinic } from "./import.bench.js"
 import { benchmark as search } from "./search.bench.js"
 import { benchmark as uiSearch } from "./ui-search.bench.js"
 import { formatMs, markdownTable } from "./table.js"
 
 export const BENCHMARKS: readonly Benchmark[] = [
   generate,
+  importClinic,
   desk,
   search,
   uiSearch,

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto"
 import * as path from "node:path"
-import * as A from "@automerge/automerge"
-import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, reserveWasmMemory, type DocKey } from "@vetsync/shared"
+import { SafeFsStorageAdapter, buildClinicBinaries, docIdFor, reserveWasmMemory, type DocKey } from "@vetsync/shared"
 import { generateClinic } from "@vetsync/test-kit/seed"
 
 export interface SeedOptions {
@@ -24,15 +23,24 @@ export const seedRelayStorage = async (opts: SeedOptions): Promise<{ docs: numbe
   // bulk building without it spends most of its time in garbage collections (see reserveWasmMemory)
   if (opts.clients > 5000) reserveWasmMemory(512)
   const { priceItems, ...records } = clinic
-  const docs = buildClinicDocs(opts.clinicId, { ...records, ...(opts.priceList ? { priceItems } : {}) }, "5eed".repeat(8))
+  const docs = buildClinicBinaries(
+    opts.clinicId,
+    { ...records, ...(opts.priceList ? { priceItems } : {}) },
+    "5eed".repeat(8),
+  )
   const storage = new SafeFsStorageAdapter(path.join(opts.dataDir, "docs"))
   let bytes = 0
-  for (const [key, doc] of docs) bytes += await saveDoc(storage, opts.clinicId, key, doc)
+  for (const [key, bin] of docs) bytes += await saveBinary(storage, opts.clinicId, key, bin)
   return { docs: docs.size, bytes }
 }
 
-export const saveDoc = async (storage: SafeFsStorageAdapter, clinicId: string, key: DocKey, doc: A.Doc<unknown>): Promise<number> => {
-  const bin = A.save(doc)
+/** A document's saved bytes as its one snapshot chunk. */
+export const saveBinary = async (
+  storage: SafeFsStorageAdapter,
+  clinicId: string,
+  key: DocKey,
+  bin: Uint8Array,
+): Promise<number> => {
   const id = docIdFor(clinicId, key)
   await storage.save([id, "snapshot", createHash("sha256").update(bin).digest("hex")], bin)
   return bin.length

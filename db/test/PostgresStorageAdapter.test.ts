@@ -39,28 +39,37 @@ describe("PostgresStorageAdapter's key ranges", () => {
   it("match whole key parts, with %, _ and \\ taken literally: the same answers as a map in memory", async () => {
     const adapter = new PostgresStorageAdapter(db.pool)
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 25 }), fc.array(prefix, { minLength: 1, maxLength: 4 }), async (ops, probes) => {
-        await truncate()
-        const model = new Map<string, { key: StorageKey; byte: number }>()
-        for (const o of ops) {
-          if (o.op === "save") {
-            await adapter.save(o.key, new Uint8Array([o.byte, 7]))
-            model.set(o.key.join("\u0000"), { key: o.key, byte: o.byte })
-          } else if (o.op === "remove") {
-            await adapter.remove(o.key)
-            model.delete(o.key.join("\u0000"))
-          } else {
-            await adapter.removeRange(o.prefix)
-            for (const [k, v] of model) if (under(v.key, o.prefix)) model.delete(k)
+      fc.asyncProperty(
+        fc.array(op, { maxLength: 25 }),
+        fc.array(prefix, { minLength: 1, maxLength: 4 }),
+        async (ops, probes) => {
+          await truncate()
+          const model = new Map<string, { key: StorageKey; byte: number }>()
+          for (const o of ops) {
+            if (o.op === "save") {
+              await adapter.save(o.key, new Uint8Array([o.byte, 7]))
+              model.set(o.key.join("\u0000"), { key: o.key, byte: o.byte })
+            } else if (o.op === "remove") {
+              await adapter.remove(o.key)
+              model.delete(o.key.join("\u0000"))
+            } else {
+              await adapter.removeRange(o.prefix)
+              for (const [k, v] of model) if (under(v.key, o.prefix)) model.delete(k)
+            }
           }
-        }
-        for (const p of probes) {
-          const got = (await adapter.loadRange(p)).map(c => `${c.key.join("\u0000")}=${c.data?.join(",") ?? "none"}`).sort()
-          const want = [...model.values()].filter(v => under(v.key, p)).map(v => `${v.key.join("\u0000")}=${v.byte},7`).sort()
-          expect(got).toEqual(want)
-        }
-        for (const v of model.values()) expect(await adapter.load(v.key)).toEqual(new Uint8Array([v.byte, 7]))
-      }),
+          for (const p of probes) {
+            const got = (await adapter.loadRange(p))
+              .map(c => `${c.key.join("\u0000")}=${c.data?.join(",") ?? "none"}`)
+              .sort()
+            const want = [...model.values()]
+              .filter(v => under(v.key, p))
+              .map(v => `${v.key.join("\u0000")}=${v.byte},7`)
+              .sort()
+            expect(got).toEqual(want)
+          }
+          for (const v of model.values()) expect(await adapter.load(v.key)).toEqual(new Uint8Array([v.byte, 7]))
+        },
+      ),
       { numRuns: 40 },
     )
   })
@@ -72,7 +81,8 @@ describe("PostgresStorageAdapter's key ranges", () => {
         expect(likePrefix(joinStorageKey(k)).endsWith("/%")).toBe(true)
       }),
     )
-    for (const bad of [[""], ["a", ""], ["a/b"], ["/"]]) expect(() => joinStorageKey(bad)).toThrow(/invalid storage key part/)
+    for (const bad of [[""], ["a", ""], ["a/b"], ["/"]])
+      expect(() => joinStorageKey(bad)).toThrow(/invalid storage key part/)
   })
 })
 
@@ -101,7 +111,10 @@ describe("two relays' adapters on the same table", () => {
         expect(await reader.loadRange(["doc0"])).toHaveLength(24)
       }
       // one relay compacts doc0 while the other writes doc1: doc1 keeps everything
-      await Promise.all([a.removeRange(["doc0", "incremental"]), b.save(["doc1", "incremental", "late"], new Uint8Array([1]))])
+      await Promise.all([
+        a.removeRange(["doc0", "incremental"]),
+        b.save(["doc1", "incremental", "late"], new Uint8Array([1])),
+      ])
       expect(await b.loadRange(["doc0"])).toEqual([])
       expect(await a.loadRange(["doc1"])).toHaveLength(25)
       expect((await a.keys()).length).toBe(4 * 24 + 1 + 1)

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto"
 import { join } from "node:path"
-import * as A from "@automerge/automerge"
-import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, reserveWasmMemory } from "@vetsync/shared"
+import { SafeFsStorageAdapter, buildClinicBinaries, docIdFor, reserveWasmMemory } from "@vetsync/shared"
 import { type GeneratedClinic } from "@vetsync/test-kit/seed"
 
 /**
@@ -12,10 +11,9 @@ import { type GeneratedClinic } from "@vetsync/test-kit/seed"
 export const seedRelayStorage = async (relayDir: string, clinic: GeneratedClinic): Promise<number> => {
   // bulk building spends most of its time in garbage collections without it (see reserveWasmMemory)
   if (clinic.clients.length > 5000) reserveWasmMemory(512)
-  const docs = buildClinicDocs(clinic.clinicId, clinic, "5eed".repeat(8))
+  const docs = buildClinicBinaries(clinic.clinicId, clinic, "5eed".repeat(8))
   const storage = new SafeFsStorageAdapter(join(relayDir, "docs"))
-  for (const [key, doc] of docs) {
-    const bin = A.save(doc)
+  for (const [key, bin] of docs) {
     await storage.save([docIdFor(clinic.clinicId, key), "snapshot", createHash("sha256").update(bin).digest("hex")], bin)
   }
   return docs.size
