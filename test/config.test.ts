@@ -97,6 +97,10 @@ const RELAY_KINDS: Record<string, Kind> = {
   VETSYNC_KEEPALIVE_MS: wholeNumber(100, 3_600_000),
   VETSYNC_MAX_MESSAGE_BYTES: wholeNumber(1024, 1024 ** 3),
   VETSYNC_RATE_BURST: wholeNumber(1, 10_000_000),
+  VETSYNC_RELAY_STORAGE: {
+    valid: fc.constantFrom("files", "postgres"),
+    invalid: notBlank(fc.string()).filter(s => !["files", "postgres"].includes(s.trim())),
+  },
   VETSYNC_RATE_PER_SEC: {
     valid: fc.oneof(
       fc.integer({ min: 1, max: 1_000_000 }).map(String),
@@ -167,11 +171,14 @@ const services = [
     schema: RELAY_ENV as EnvSchema,
     kinds: RELAY_KINDS,
     parse: relayConfigFromEnv,
-    // the key and the certificate go together
-    fix: (env: Env): Env =>
-      set(env.VETSYNC_TLS_KEY) && set(env.VETSYNC_TLS_CERT)
-        ? env
-        : { ...env, VETSYNC_TLS_KEY: undefined, VETSYNC_TLS_CERT: undefined },
+    // the key and the certificate go together; documents in PostgreSQL need DATABASE_URL
+    fix: (env: Env): Env => {
+      const tls =
+        set(env.VETSYNC_TLS_KEY) && set(env.VETSYNC_TLS_CERT)
+          ? env
+          : { ...env, VETSYNC_TLS_KEY: undefined, VETSYNC_TLS_CERT: undefined }
+      return set(tls.DATABASE_URL) ? tls : { ...tls, VETSYNC_RELAY_STORAGE: "files" }
+    },
   },
   {
     service: "bridge",
@@ -241,6 +248,17 @@ describe("what goes together", () => {
     )
     expect(() => bridgeConfigFromEnv({ VETSYNC_RELAY_CREDENTIAL: "svc.secret" })).toThrow(
       /VETSYNC_RELAY_URL is not set: VETSYNC_RELAY_CREDENTIAL is set for a relay/,
+    )
+  })
+
+  it("refuses documents in PostgreSQL without DATABASE_URL, and keeps them on disk by default", () => {
+    expect(() => relayConfigFromEnv({ VETSYNC_RELAY_STORAGE: "postgres" })).toThrow(
+      /DATABASE_URL is not set: VETSYNC_RELAY_STORAGE is postgres, which needs it/,
+    )
+    const url = "postgres://u@db.example/vetsync"
+    expect(relayConfigFromEnv({ DATABASE_URL: url }).VETSYNC_RELAY_STORAGE).toBe("files")
+    expect(relayConfigFromEnv({ DATABASE_URL: url, VETSYNC_RELAY_STORAGE: "postgres" }).VETSYNC_RELAY_STORAGE).toBe(
+      "postgres",
     )
   })
 

@@ -1,5 +1,5 @@
 import * as path from "node:path"
-import { Repo, type PeerId } from "@automerge/automerge-repo"
+import { Repo, type PeerId, type StorageAdapterInterface } from "@automerge/automerge-repo"
 import {
   ClosableStorageAdapter,
   ConsistentLoadStorage,
@@ -18,7 +18,7 @@ import { RelayGate } from "./RelayGate.js"
 import { RelayMetrics } from "./RelayMetrics.js"
 import { relayReadiness, type Readiness } from "./relayReadiness.js"
 import { RelayPolicy } from "./RelayPolicy.js"
-import { SnapshotBuilder } from "./SnapshotBuilder.js"
+import { SnapshotBuilder, type StoredDocs } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
 
 export interface RelayServerOptions {
@@ -27,6 +27,12 @@ export interface RelayServerOptions {
   /** 0 (default) picks a free port */
   port?: number
   dataDir: string
+  /**
+   * where the documents are kept: default SafeFsStorageAdapter in <dataDir>/docs; or another storage
+   * (IndexedStorage over PostgresStorageAdapter), closed with the relay. ownership.json and the
+   * snapshots stay in dataDir either way.
+   */
+  documents?: RelayDocuments
   /** the relay's peer id is `relay:<name>`; default "main" */
   name?: string
   /** ping interval; a desk silent for two intervals is dropped. Default 30 s */
@@ -49,6 +55,9 @@ export interface RelayServerOptions {
   log?: (line: string) => void
 }
 
+/** A relay's document storage: automerge-repo's interface, and chunk names without reading them. */
+export type RelayDocuments = StorageAdapterInterface & StoredDocs & { close?(): Promise<void> }
+
 /**
  * The sync relay: an ephemeral-peer Repo that stores documents with SafeFsStorageAdapter,
  * behind its front door (RelayGate: HTTP(S), enrolment, bootstrap downloads, the authenticated
@@ -59,7 +68,8 @@ export class RelayServer {
   readonly repo: Repo
   readonly adapter: HardenedWebSocketServerAdapter
   readonly ownership: DocOwnership
-  readonly storage: SafeFsStorageAdapter
+  readonly storage: RelayDocuments
+  readonly #docsDir: string
   readonly peerId: PeerId
   readonly #closable: ClosableStorageAdapter
   readonly #policy: RelayPolicy
@@ -77,8 +87,15 @@ export class RelayServer {
     this.#auth = opts.authenticator ?? new DevAuthenticator()
     this.ownership = ownership
     for (const clinic of opts.clinics ?? []) ownership.registerClinic(clinic)
-    this.storage = new SafeFsStorageAdapter(path.join(opts.dataDir, "docs"))
-    this.storage.sweepTemporaryFiles()
+    if (opts.documents) {
+      this.storage = opts.documents
+      this.#docsDir = opts.dataDir
+    } else {
+      const files = new SafeFsStorageAdapter(path.join(opts.dataDir, "docs"))
+      files.sweepTemporaryFiles()
+      this.storage = files
+      this.#docsDir = files.baseDirectory
+    }
     this.#closable = new ClosableStorageAdapter(this.storage)
     this.#policy = new RelayPolicy({
       ownership,
@@ -245,7 +262,7 @@ export class RelayServer {
   ready(): Promise<Readiness> {
     return relayReadiness({
       closed: this.#closed,
-      dataDir: this.storage.baseDirectory,
+      dataDir: this.#docsDir,
       auth: this.#auth,
       clinics: this.ownership.clinics,
       snapshotState: clinicId => this.#snapshots.state(clinicId),
@@ -265,6 +282,7 @@ export class RelayServer {
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
     await this.#snapshots.flush()
     await this.#closable.close()
+    await this.storage.close?.()
     await this.ownership.close()
     await this.#auth.close?.()
   }

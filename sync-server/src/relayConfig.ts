@@ -20,6 +20,11 @@ export const RELAY_ENV = z
       "data/relay",
       "./data/relay",
     ),
+    VETSYNC_RELAY_STORAGE: withDefault(
+      t.oneOf(["files", "postgres"] as const),
+      "Where the relay keeps its documents: `files` under VETSYNC_DATA_DIR/docs, or `postgres` in DATABASE_URL's automerge_chunks table (its ownership.json and snapshots stay in VETSYNC_DATA_DIR). Explicit, not implied by DATABASE_URL: a relay with a registry and documents on disk would otherwise start with none.",
+      "files",
+    ),
     DATABASE_URL: optional(
       t.postgresUrl,
       "The registry's PostgreSQL (migrated at start): desks and services authenticate against it.",
@@ -77,6 +82,12 @@ export const RELAY_ENV = z
     ] as const)
       if (env[set] !== undefined && env[unset] === undefined)
         ctx.addIssue({ code: "custom", path: [unset], message: `${set} is set, and the two go together` })
+    if (env.VETSYNC_RELAY_STORAGE === "postgres" && env.DATABASE_URL === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message: "VETSYNC_RELAY_STORAGE is postgres, which needs it",
+      })
   })
 
 export type RelayConfig = z.output<typeof RELAY_ENV>

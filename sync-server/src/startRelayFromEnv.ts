@@ -1,10 +1,12 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { Database, PostgresStorageAdapter } from "@vetsync/db"
 import { guardProcess } from "@vetsync/shared"
 import { ConfigError } from "@vetsync/shared/config"
 import type { Authenticator } from "./Authenticator.js"
+import { IndexedStorage } from "./IndexedStorage.js"
 import { relayConfigFromEnv, type RelayConfig } from "./relayConfig.js"
-import { RelayServer } from "./RelayServer.js"
+import { RelayServer, type RelayDocuments } from "./RelayServer.js"
 import { PgAuthenticator } from "./registry/PgAuthenticator.js"
 
 /** The certificate files, read now: one that cannot be read stops the start, naming its variable. */
@@ -40,7 +42,14 @@ export const startRelayFromEnv = async (
   let authenticator: Authenticator | undefined
   if (config.DATABASE_URL) authenticator = await PgAuthenticator.start({ databaseUrl: config.DATABASE_URL, log })
   else log("WARNING: no DATABASE_URL: development authentication, any client can claim any desk")
+  let documents: RelayDocuments | undefined
+  if (config.VETSYNC_RELAY_STORAGE === "postgres" && config.DATABASE_URL) {
+    const db = await Database.open({ dataDir: config.VETSYNC_DATA_DIR, databaseUrl: config.DATABASE_URL, log })
+    documents = await IndexedStorage.open(new PostgresStorageAdapter(db.pool), () => db.close())
+    log("documents in PostgreSQL (automerge_chunks)")
+  }
   return RelayServer.start({
+    documents,
     authenticator,
     tls,
     rateLimit: { burst: config.VETSYNC_RATE_BURST, perSecond: config.VETSYNC_RATE_PER_SEC },

@@ -69,6 +69,13 @@ export const envTypes = {
     expected: `a number above 0, at most ${max}${unit ? ` (${unit})` : ""}`,
   }),
 
+  oneOf: <T extends string>(values: readonly [T, ...T[]]): EnvType<T> => ({
+    schema: z.string().refine((s): s is T => (values as readonly string[]).includes(s), {
+      message: `not one of ${values.join(", ")}`,
+    }),
+    expected: `one of: ${values.join(", ")}`,
+  }),
+
   name: {
     schema: z.string().regex(NAME, { message: "not 1-64 of A-Z a-z 0-9 _ -" }),
     expected: "a name: 1-64 of A-Z a-z 0-9 _ -",
