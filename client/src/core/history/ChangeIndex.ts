@@ -20,6 +20,9 @@ interface ActorRange {
   hash: string
 }
 
+/** A change of this many ops or more (an import's) is not decoded (ChangeIndex.update). */
+export const BIG_CHANGE_OPS = 2_000
+
 /**
  * One document's changes, indexed by the objects they touch and by their op ids, kept
  * incrementally: `update` decodes only the changes since the heads it last saw (the whole history
@@ -31,19 +34,31 @@ export class ChangeIndex {
   readonly #byObject = new Map<string, ObjectChange[]>()
   readonly #meta = new Map<string, ChangeMeta>()
   readonly #byActor = new Map<string, ActorRange[]>()
+  readonly #order = new Map<string, number>()
+  readonly #big: ObjectChange[] = []
 
   /** Takes the document's changes since the heads this index last saw. */
   update<T>(doc: A.Doc<T>): void {
     const heads = A.getHeads(doc)
     if (sameHeads(heads, this.#heads)) return
-    const changes = this.#heads.length === 0 ? A.getAllChanges(doc) : A.getChangesSince(doc, this.#heads)
-    for (const bytes of changes) this.#take(A.decodeChange(bytes))
+    const backend = A.getBackend(doc)
+    for (const m of A.getChangesMetaSince(doc, this.#heads)) {
+      if (this.#meta.has(m.hash)) continue
+      this.#meta.set(m.hash, { hash: m.hash, actor: m.actor, time: m.time, message: m.message, deps: m.deps })
+      this.#order.set(m.hash, this.#order.size)
+      this.#addRange(m.actor, m.startOp, m.hash)
+      // an import's change writes thousands of records: decoding it costs seconds at the seeds'
+      // scale, so it is not decoded; every history looks at it for its own record instead
+      if (m.maxOp - m.startOp >= BIG_CHANGE_OPS) this.#big.push({ hash: m.hash, keys: [] })
+      else {
+        const c = backend.getDecodedChangeByHash(m.hash)
+        if (c) this.#take(c)
+      }
+    }
     this.#heads = heads
   }
 
   #take(c: A.DecodedChange): void {
-    if (this.#meta.has(c.hash)) return
-    this.#meta.set(c.hash, { hash: c.hash, actor: c.actor, time: c.time, message: c.message, deps: c.deps })
     const keysByObj = new Map<string, Set<string>>()
     for (const op of c.ops) {
       let keys = keysByObj.get(op.obj)
@@ -55,17 +70,30 @@ export class ChangeIndex {
       if (!list) this.#byObject.set(obj, (list = []))
       list.push({ hash: c.hash, keys: [...keys] })
     }
-    let ranges = this.#byActor.get(c.actor)
-    if (!ranges) this.#byActor.set(c.actor, (ranges = []))
-    ranges.push({ startOp: c.startOp, hash: c.hash })
+  }
+
+  #addRange(actor: string, startOp: number, hash: string): void {
+    let ranges = this.#byActor.get(actor)
+    if (!ranges) this.#byActor.set(actor, (ranges = []))
+    ranges.push({ startOp, hash })
     // changes arrive in causal order, so an actor's usually come in sequence already
     const n = ranges.length
-    if (n > 1 && ranges[n - 2]!.startOp > c.startOp) ranges.sort((x, y) => x.startOp - y.startOp)
+    if (n > 1 && ranges[n - 2]!.startOp > startOp) ranges.sort((x, y) => x.startOp - y.startOp)
   }
 
   /** The changes that wrote into the object, in the order this index took them (causal order). */
   changesOf(objId: string): readonly ObjectChange[] {
     return this.#byObject.get(objId) ?? []
+  }
+
+  /** The changes too big to decode (imports), in causal order: a record's history checks each for its record. */
+  bigChanges(): readonly ObjectChange[] {
+    return this.#big
+  }
+
+  /** The position of a change in the order this index took them (causal order). */
+  orderOf(hash: string): number {
+    return this.#order.get(hash) ?? -1
   }
 
   meta(hash: string): ChangeMeta | undefined {

@@ -42,8 +42,13 @@ const objectsOf = (backend: Backend, objId: string): Map<string, string> => {
 
 const materialize = (backend: Backend, objId: string, heads: string[]): Record<string, unknown> => {
   if (heads.length === 0) return {}
-  const v = backend.materialize(objId, heads)
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+  try {
+    const v = backend.materialize(objId, heads)
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+  } catch {
+    // the object did not exist yet at these heads
+    return {}
+  }
 }
 
 /**
@@ -67,17 +72,20 @@ export const recordHistory = (
   const hashes: string[] = []
   const seen = new Set<string>()
   for (const obj of objectsOf(backend, objId).keys())
-    for (const c of index.changesOf(obj))
+    for (const c of [...index.changesOf(obj), ...index.bigChanges()])
       if (!seen.has(c.hash)) {
         seen.add(c.hash)
         hashes.push(c.hash)
       }
+  hashes.sort((x, y) => index.orderOf(x) - index.orderOf(y))
   const entries: HistoryEntry[] = []
   for (const hash of hashes) {
     const meta = index.meta(hash)
     if (!meta) continue
     const before = materialize(backend, objId, meta.deps)
     const after = materialize(backend, objId, [hash])
+    // a big change (an import) that did not write this record: nothing before and after, or no field changed
+    if (Object.keys(after).length === 0) continue
     const created = Object.keys(before).length === 0
     const fields: FieldChange[] = []
     for (const field of new Set([...Object.keys(after), ...Object.keys(before)])) {
