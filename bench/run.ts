@@ -11,6 +11,7 @@ import path from "node:path"
 import type { Benchmark } from "./benchmark.js"
 import { benchmark as desk } from "./desk.bench.js"
 import { benchmark as generate } from "./generate.bench.js"
+import { benchmark as history } from "./history.bench.js"
 import { benchmark as idle } from "./idle.bench.js"
 import { benchmark as importClinic } from "./import.bench.js"
 import { benchmark as search } from "./search.bench.js"
@@ -23,6 +24,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   desk,
   search,
   uiSearch,
+  history,
   idle,
   // desk bootstrap, search latency, edit propagation, bridge projection: add them here
 ]

@@ -18,6 +18,7 @@ import { ClinicZone } from "./ClinicZone.js"
 import { CommandDocs } from "./CommandDocs.js"
 import { DeskEvents } from "./DeskEvents.js"
 import type { CommandContext } from "./commands/context.js"
+import { RecordHistories } from "./history/RecordHistories.js"
 import { DocFollower } from "./DocFollower.js"
 import { DocStore } from "./DocStore.js"
 import { createHandlers } from "./handlers.js"
@@ -155,6 +156,7 @@ export class DeskCore {
       status: () => this.status(),
       syncNow: () => this.#syncNow(),
       profile: () => this.#clinic.view(new Date(this.#now())),
+      histories: new RecordHistories((key, fn) => this.docs.use(key, handle => fn(handle.doc()))),
     })
     this.ready = this.#follower.start()
   }

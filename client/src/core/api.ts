@@ -110,6 +110,43 @@ export interface DuplicateCandidate extends ClientSearchHit {
   reasons: DuplicateReason[]
 }
 
+/**
+ * Who wrote a change, read from its Automerge message and time: a desk's change names the desk
+ * (and the staff member signed in, when one was); a change with no author is the server's
+ * (the bridge, an import, a document's genesis).
+ */
+export interface ChangeBy {
+  /** "desk": a desk's command wrote it; "server": the bridge, an import or a genesis */
+  source: "desk" | "server"
+  /** the desk's id as it is ("front-1"); "" for the server */
+  desk: string
+  /** the staff member's id, "" when nobody was signed in */
+  staff: string
+  /** the staff member's name (views/staffNames.ts), "" when nobody was signed in */
+  staffName: string
+  /** ISO time of the change (Automerge keeps seconds) */
+  at: string
+}
+
+/** One field of a record, as one change left it. */
+export interface FieldChange {
+  field: string
+  /** the value before the change ("" when there was none), as text: the UI formats it */
+  from: string
+  to: string
+}
+
+/** One change of a record: who, when, which fields from what to what. */
+export interface HistoryEntry extends ChangeBy {
+  /** the Automerge change's hash */
+  hash: string
+  /** the change created the record */
+  created: boolean
+  /** the desk command that made it ("clients.update"), "" when unknown */
+  cmd: string
+  fields: FieldChange[]
+}
+
 /** A field that two desks changed at the same time: the value kept and the others. */
 export interface ConflictView {
   collection: Collection
@@ -119,6 +156,9 @@ export interface ConflictView {
   others: string[]
   /** what staff see to find the record: client name, invoice number ... */
   label: string
+  /** who wrote the kept value and each other value (same order as `others`), when the desk could read it */
+  keptBy?: ChangeBy | null
+  othersBy?: (ChangeBy | null)[]
 }
 
 /** The server (bridge) refused to project a record. */
@@ -149,6 +189,15 @@ export interface InvoiceView extends Invoice {
   clientName: string
   patientName: string
   rejection: string | null
+}
+
+/** A card's appointments and invoices (of a client, or of one patient), newest first, a page each. */
+export interface RelatedRecords {
+  appointments: AppointmentView[]
+  /** how many appointments there are in all (more than shown: "show more") */
+  appointmentsTotal: number
+  invoices: InvoiceView[]
+  invoicesTotal: number
 }
 
 /** The clinic as this desk knows it: its published profile and the time zone its days are counted in. */
@@ -200,6 +249,9 @@ export interface DeskHandlers {
   "invoices.list": (args: Args<"invoices.list">) => InvoiceView[]
 
   "pricelist.search": (args: Args<"pricelist.search">) => PriceItem[]
+
+  "records.related": (args: Args<"records.related">) => RelatedRecords
+  "records.history": (args: Args<"records.history">) => HistoryEntry[]
 
   "conflicts.list": () => ConflictView[]
   "conflicts.resolve": (args: Args<"conflicts.resolve">) => { ok: true }

@@ -143,6 +143,11 @@ export const COMMAND_ARGS = {
 
   "pricelist.search": z.strictObject({ query, limit: limit.optional() }),
 
+  /** a client's (or, with patientId, one patient's) appointments and invoices, newest first */
+  "records.related": z.strictObject({ clientId: id, patientId: id.optional(), limit: limit.optional() }),
+  /** a record's changes, newest first, from its document's own change history */
+  "records.history": z.strictObject({ collection: z.enum(COLLECTIONS), id }),
+
   "conflicts.list": none,
   "conflicts.resolve": z.strictObject({ collection: z.enum(COLLECTIONS), id, field: id, value: text }),
   "rejections.list": none,

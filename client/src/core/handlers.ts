@@ -10,6 +10,8 @@ import {
   updatePatient,
 } from "./commands/clients.js"
 import { resolveConflict } from "./commands/conflicts.js"
+import { docKeyOf } from "./commands/context.js"
+import { withAuthors } from "./history/conflictAuthors.js"
 import { createInvoice, setInvoiceStatus } from "./commands/invoices.js"
 import { handlerEnv, type HandlerDeps, type HandlerEnv } from "./handlerEnv.js"
 import { parseArgs } from "./parseArgs.js"
@@ -37,7 +39,9 @@ export const DESK_HANDLERS = {
   "clients.get": async (env, { id }) => {
     const { rm } = env.ctx
     const client = rm.clients.get(id)
-    return client ? clientCard(client, rm.patients.ofClient(id), env.conflicts(), env.rejections()) : null
+    if (!client) return null
+    const card = clientCard(client, rm.patients.ofClient(id), env.conflicts(), env.rejections())
+    return { ...card, conflicts: await withAuthors(env.ctx, env.histories, card.conflicts) }
   },
   "clients.create": async ({ ctx }, args) => createClient(ctx, args),
   "clients.update": async ({ ctx }, { id, patch }) => updateClient(ctx, id, patch),
@@ -70,7 +74,23 @@ export const DESK_HANDLERS = {
     )
   },
   "pricelist.search": async ({ ctx }, { query, limit }) => ctx.rm.priceList.search(String(query ?? ""), limitOf(limit)),
-  "conflicts.list": async env => env.conflicts(),
+  "records.related": async ({ ctx, reasons }, { clientId, patientId, limit }) => {
+    const owner = patientId ? { patientId } : { clientId }
+    const n = limitOf(limit, 500)
+    const appointments = ctx.rm.appointments.ofOwner(owner, n)
+    const invoices = ctx.rm.invoices.ofOwner(owner, n)
+    const reasonOf = reasons()
+    return {
+      // an appointment's overlaps belong to the day view: the card lists them as they are
+      appointments: appointmentViews(appointments.items, undefined, ctx.rm.records, reasonOf).map(a => ({ ...a, overlapsWith: [] })),
+      appointmentsTotal: appointments.total,
+      invoices: invoices.items.map(i => invoiceView(i, ctx.rm.records, reasonOf)),
+      invoicesTotal: invoices.total,
+    }
+  },
+  "records.history": async ({ ctx, histories }, { collection, id }) =>
+    histories.history(docKeyOf(ctx, collection, id), collection, id),
+  "conflicts.list": async env => withAuthors(env.ctx, env.histories, env.conflicts()),
   "conflicts.resolve": async ({ ctx }, args) => resolveConflict(ctx, args),
   "rejections.list": async env => env.rejections(),
   "clinic.profile": async env => env.profile(),

@@ -67,6 +67,10 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
       })
       .map(defined),
     "pricelist.search": fc.record({ query, limit }).map(defined),
+    "records.related": fc
+      .record({ clientId: id.client, patientId: optional(id.patient), limit })
+      .map(defined),
+    "records.history": resolvable.chain(([collection]) => fc.record({ collection: fc.constant(collection), id: idOf[collection] })),
     "conflicts.list": none,
     "conflicts.resolve": resolvable.chain(([collection, field]) =>
       fc.record({ collection: fc.constant(collection), id: idOf[collection], field: fc.constant(field), value: resolvedValue(collection, field) }),
@@ -96,6 +100,8 @@ export const REQUIRED: Partial<Record<DeskCommand, string[][]>> = {
   "invoices.get": [["id"]],
   "pricelist.search": [["query"]],
   "conflicts.resolve": [["collection"], ["id"], ["field"], ["value"]],
+  "records.related": [["clientId"]],
+  "records.history": [["collection"], ["id"]],
 }
 
 /** keys that are never arguments of any command (record metadata, computed fields, prototype tricks) */

@@ -88,6 +88,12 @@ describe("concurrent edit of a client's phone (browser, relay, two desks)", () =
     const kept = (await a.textContent('[data-testid="conflict-kept"]')) ?? ""
     const other = (await a.textContent('[data-testid="conflict-other"]')) ?? ""
     expect([kept, other].sort()).toEqual(["+7 900 111-11-11", "+7 900 222-22-22"])
+    // each value names the desk that wrote it (and when)
+    await a.waitForSelector('[data-testid="conflict-kept-by"]')
+    const keptBy = await a.getAttribute('[data-testid="conflict-kept-by"]', "data-desk")
+    const otherBy = await a.getAttribute('[data-testid="conflict-other-by"]', "data-desk")
+    expect({ [kept]: keptBy, [other]: otherBy }).toEqual({ "+7 900 111-11-11": "desk-a", "+7 900 222-22-22": "desk-b" })
+    expect(await a.textContent('[data-testid="conflict-kept-by"]')).toMatch(/^desk-[ab], \d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/)
     await screenshot(a, "conflict-notice")
 
     // staff at desk A choose the value that was not kept

@@ -1,4 +1,5 @@
 import fc from "fast-check"
+import { RecordHistories } from "../../src/core/history/RecordHistories.js"
 import { describe, expect, it } from "vitest"
 import { COMMAND_ARGS } from "../../src/core/commandArgs.js"
 import type { CommandContext } from "../../src/core/commands/context.js"
@@ -34,6 +35,9 @@ describe("the list of commands is the handler map's keys", () => {
       profile: () => {
         throw new Error("not called")
       },
+      histories: new RecordHistories(async () => {
+        throw new Error("not called")
+      }),
     })
     expect(Object.keys(api)).toEqual(DESK_COMMANDS)
   })

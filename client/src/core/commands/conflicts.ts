@@ -1,27 +1,12 @@
-import { clientShardKey, type Collection, type DocKey } from "@vetsync/shared"
+import type { Collection } from "@vetsync/shared"
 import { DeskError } from "../api.js"
-import { assertValid, docKeyOfRecord, notFound, patchRecord, type CommandContext } from "./context.js"
+import { assertValid, docKeyOf, notFound, patchRecord, type CommandContext } from "./context.js"
 
 const EDITABLE: Record<Collection, readonly string[]> = {
   clients: ["name", "phone", "email", "address", "notes"],
   patients: ["name", "species", "breed", "sex", "birthDate", "chip", "notes"],
   appointments: ["vet", "start", "end", "reason", "status"],
   invoices: ["vet", "status", "paidAt"],
-}
-
-const keyOf = (ctx: CommandContext, collection: Collection, id: string): DocKey => {
-  switch (collection) {
-    case "clients":
-      return clientShardKey(id)
-    case "patients": {
-      const p = ctx.rm.patients.get(id)
-      if (!p) throw notFound("patient", id)
-      return clientShardKey(p.clientId)
-    }
-    case "appointments":
-    case "invoices":
-      return docKeyOfRecord(ctx, collection, id)
-  }
 }
 
 /**
@@ -34,7 +19,7 @@ export const resolveConflict = async (
 ): Promise<{ ok: true }> => {
   const { collection, id, field, value } = args
   if (!(EDITABLE[collection] ?? []).includes(field)) throw new DeskError("bad_request", `${collection}.${field} cannot be chosen`)
-  const key = keyOf(ctx, collection, id)
+  const key = docKeyOf(ctx, collection, id)
   const current = await ctx.readFromDoc(key, collection, id)
   if (!current) throw notFound(collection, id)
   const changes = { [field]: value, updatedAt: ctx.now(), updatedBy: ctx.deskId }

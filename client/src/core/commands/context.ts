@@ -1,5 +1,6 @@
 import * as A from "@automerge/automerge"
 import {
+  clientShardKey,
   deskClockToday,
   fieldToDoc,
   isDocKey,
@@ -113,6 +114,22 @@ export const docKeyOfRecord = (ctx: Pick<CommandContext, "rm">, collection: "app
   const key = (collection === "appointments" ? ctx.rm.appointments : ctx.rm.invoices).docKeyOf(id)
   if (!key || !isDocKey(key) || kindOfKey(key) !== collection) throw notFound(collection.replace(/s$/, ""), id)
   return key
+}
+
+/** The document a record of any collection lives in (a client's shard, an appointment's or invoice's month). */
+export const docKeyOf = (ctx: Pick<CommandContext, "rm">, collection: Collection, id: string): DocKey => {
+  switch (collection) {
+    case "clients":
+      return clientShardKey(id)
+    case "patients": {
+      const p = ctx.rm.patients.get(id)
+      if (!p) throw notFound("patient", id)
+      return clientShardKey(p.clientId)
+    }
+    case "appointments":
+    case "invoices":
+      return docKeyOfRecord(ctx, collection, id)
+  }
 }
 
 /** Reads a record from an opened document (used by readFromDoc implementations). */

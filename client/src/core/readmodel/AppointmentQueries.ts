@@ -22,6 +22,17 @@ export class AppointmentQueries {
         .all(from, to) as Row[]
     ).map(appointmentOfRow)
   }
+  /** A client's (or one patient's) appointments, newest start first, a page of them, and how many there are. */
+  ofOwner(owner: { clientId: string } | { patientId: string }, limit: number): { items: Appointment[]; total: number } {
+    const [column, value] = "patientId" in owner ? ["patient_id", owner.patientId] : ["client_id", owner.clientId]
+    const items = (
+      this.#statements
+        .of(`SELECT * FROM appointments WHERE ${column} = ? AND deleted = 0 ORDER BY start DESC LIMIT ?`)
+        .all(value, limit) as Row[]
+    ).map(appointmentOfRow)
+    const total = this.#statements.of(`SELECT count(*) AS n FROM appointments WHERE ${column} = ? AND deleted = 0`).get(value) as Row
+    return { items, total: Number(total.n) }
+  }
   vets(): string[] {
     return (
       this.#statements.of("SELECT DISTINCT vet FROM appointments WHERE deleted = 0 ORDER BY vet").all() as Row[]

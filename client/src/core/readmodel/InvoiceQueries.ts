@@ -32,6 +32,17 @@ export class InvoiceQueries {
         .all(...args, opts.limit) as Row[]
     ).map(invoiceOfRow)
   }
+  /** A client's (or one patient's) invoices, newest issue first, a page of them, and how many there are. */
+  ofOwner(owner: { clientId: string } | { patientId: string }, limit: number): { items: Invoice[]; total: number } {
+    const [column, value] = "patientId" in owner ? ["patient_id", owner.patientId] : ["client_id", owner.clientId]
+    const items = (
+      this.#statements
+        .of(`SELECT * FROM invoices WHERE ${column} = ? AND deleted = 0 ORDER BY issued_at DESC LIMIT ?`)
+        .all(value, limit) as Row[]
+    ).map(invoiceOfRow)
+    const total = this.#statements.of(`SELECT count(*) AS n FROM invoices WHERE ${column} = ? AND deleted = 0`).get(value) as Row
+    return { items, total: Number(total.n) }
+  }
   /** The document an invoice was read from: where its changes go ("" or undefined: unknown). */
   docKeyOf(id: string): string | undefined {
     const r = this.#statements.of("SELECT doc_key FROM invoices WHERE id = ?").get(id) as Row | undefined

@@ -55,8 +55,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS client_search USING fts5(id UNINDEXED, body, 
 /**
  * Indexes on columns a version may lack until it is migrated (CREATE TABLE IF NOT EXISTS leaves an
  * old table as it is): created after the migration. clients.phone_key is the canonical number
- * (shared's phoneKey), "" for no phone or one stored as typed that is not a number.
+ * (shared's phoneKey), "" for no phone or one stored as typed that is not a number. A card's
+ * appointments and invoices are read by client or patient, newest first, through the (owner, time) indexes.
  */
 export const READ_MODEL_LATE_DDL = `
 CREATE INDEX IF NOT EXISTS clients_phone ON clients(phone_key);
+CREATE INDEX IF NOT EXISTS appointments_client_start ON appointments(client_id, start);
+CREATE INDEX IF NOT EXISTS appointments_patient_start ON appointments(patient_id, start);
+CREATE INDEX IF NOT EXISTS invoices_client_issued ON invoices(client_id, issued_at);
+CREATE INDEX IF NOT EXISTS invoices_patient_issued ON invoices(patient_id, issued_at);
 `

@@ -12,6 +12,8 @@ export interface Intent {
   clientId?: string
   patientId?: string
   invoiceId?: string
+  /** a day to show (the appointments view), YYYY-MM-DD */
+  date?: string
 }
 
 /** The desk as the UI sees it: sync status, change counters views refresh on, conflicts and rejections. */
