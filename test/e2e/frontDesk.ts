@@ -1,4 +1,5 @@
 import type { Page } from "playwright-core"
+import { fillSlotToday } from "@vetsync/client/e2e-harness/booking.js"
 import { shown } from "@vetsync/client/e2e-harness/keyboard.js"
 
 /** What a receptionist does at the desk, through its UI; each step waits for what staff would see. */
@@ -27,8 +28,7 @@ export const bookToday = async (page: Page, b: { client: string; vet: string; ti
   await page.fill('[data-testid="picker-search-input"]', b.client)
   await page.click(`[data-testid="client-hit"] >> text=${b.client}`)
   await shown(page, `[data-testid="picked-client"] >> text=${b.client}`, `${b.client} picked`)
-  await page.fill('[data-testid="book-vet"]', b.vet)
-  await page.fill('[data-testid="booking-form"] [name="time"]', b.time)
+  await fillSlotToday(page, b.vet, b.time)
   await page.fill('[data-testid="booking-form"] [name="reason"]', b.reason)
   await page.keyboard.press("Enter")
   await shown(page, `[data-testid="appointment"]:has-text("${b.client}"):has-text("${b.time}")`, `${b.client}'s appointment at ${b.time}`)

@@ -7,6 +7,7 @@ import type {
   Invoice,
   Patient,
   PriceItem,
+  WorkingHours,
 } from "@vetsync/shared"
 import type { z } from "zod"
 import type {
@@ -15,6 +16,7 @@ import type {
   CommandArgs,
   CommandArgSchemas,
   InvoiceInputSchema,
+  MoveInputSchema,
   PatientInputSchema,
 } from "./commandArgs.js"
 
@@ -185,6 +187,24 @@ export interface AppointmentView extends Appointment {
   rejection: string | null
 }
 
+/** A vet of the clinic's roster, as the booking grid and form offer them (views/roster.ts). */
+export interface RosterVet {
+  /** the staff member's id */
+  id: string
+  name: string
+  workingHours: WorkingHours
+}
+
+/** A live booking of the same vet that a new or moved one would overlap: appointments.book and .move refuse with these. */
+export interface OverlapView {
+  id: string
+  vet: string
+  start: string
+  end: string
+  clientName: string
+  patientName: string
+}
+
 export interface InvoiceView extends Invoice {
   clientName: string
   patientName: string
@@ -213,6 +233,7 @@ export interface ClinicProfileView {
 }
 
 export type BookInput = z.output<typeof BookInputSchema>
+export type MoveInput = z.output<typeof MoveInputSchema>
 export type InvoiceInput = z.output<typeof InvoiceInputSchema>
 
 type Args<C extends keyof CommandArgSchemas> = CommandArgs<C>
@@ -238,9 +259,13 @@ export interface DeskHandlers {
     client: Client
     patient: Patient
   }
+  /** to another start (same duration) and/or vet; refused (code "overlap") over another booking of the vet unless override */
+  "appointments.move": (args: Args<"appointments.move">) => Appointment
   "appointments.setStatus": (args: Args<"appointments.setStatus">) => Appointment
   "appointments.day": (args: Args<"appointments.day">) => AppointmentView[]
   "appointments.vets": () => string[]
+  /** the vets appointments are booked with, and their working hours */
+  "appointments.roster": () => RosterVet[]
 
   "invoices.create": (args: Args<"invoices.create">) => Invoice
   "invoices.markPaid": (args: Args<"invoices.markPaid">) => Invoice
@@ -279,23 +304,28 @@ export type DeskEvent =
 
 /** What an API call answers over any transport: tagged union, never a thrown value across the boundary. */
 export type ApiResponse<T> =
-  { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string; fields?: FieldError[] } }
+  | { ok: true; value: T }
+  | { ok: false; error: { code: ApiErrorCode; message: string; fields?: FieldError[]; overlaps?: OverlapView[] } }
 
 /**
  * `forbidden`: the transport refused the caller (desk API: foreign Origin or Host, missing secret; Electron: a foreign frame);
- * `unavailable`: the desk is not open for work (not enrolled yet, revoked: client/src/setup)
+ * `unavailable`: the desk is not open for work (not enrolled yet, revoked: client/src/setup);
+ * `overlap`: a booking over another of the same vet, without `override` (the error's `overlaps` name them)
  */
 export type ApiErrorCode =
-  "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "unavailable" | "internal"
+  "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "unavailable" | "internal" | "overlap"
 
 export class DeskError extends Error {
   readonly code: ApiErrorCode
   readonly fields: FieldError[] | undefined
-  constructor(code: ApiErrorCode, message: string, fields?: FieldError[]) {
+  /** code "overlap": the bookings in the way */
+  readonly overlaps: OverlapView[] | undefined
+  constructor(code: ApiErrorCode, message: string, fields?: FieldError[], overlaps?: OverlapView[]) {
     super(message)
     this.name = "DeskError"
     this.code = code
     this.fields = fields
+    this.overlaps = overlaps
   }
 }
 

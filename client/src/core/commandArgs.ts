@@ -86,10 +86,24 @@ export const BookInputSchema = z.strictObject({
   patientId: id.optional(),
   newPatient: PatientInputSchema.optional(),
   vet: text,
+  /** the vet's staff id on the roster (else looked up by `vet`) */
+  vetId: z.string().max(ARG_CAPS.id).optional(),
   /** ISO start and end (checked by the shared validator) */
   start: text,
   end: text,
   reason: text.optional(),
+  /** book even over another booking of the same vet (staff saw the warning and chose to) */
+  override: z.boolean().optional(),
+})
+
+export const MoveInputSchema = z.strictObject({
+  id,
+  /** the new ISO start; the duration is kept */
+  start: text,
+  /** another vet (name as the roster shows it), else the same */
+  vet: text.optional(),
+  vetId: z.string().max(ARG_CAPS.id).optional(),
+  override: z.boolean().optional(),
 })
 
 export const InvoiceInputSchema = z.strictObject({
@@ -126,9 +140,11 @@ export const COMMAND_ARGS = {
   "patients.delete": byId,
 
   "appointments.book": BookInputSchema,
+  "appointments.move": MoveInputSchema,
   "appointments.setStatus": z.strictObject({ id, status: z.enum(APPOINTMENT_STATUSES) }),
   "appointments.day": z.strictObject({ date, vet: text.optional() }),
   "appointments.vets": none,
+  "appointments.roster": none,
 
   "invoices.create": InvoiceInputSchema,
   "invoices.markPaid": byId,

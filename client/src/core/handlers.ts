@@ -1,6 +1,6 @@
 import { dayRange, monthRange } from "@vetsync/shared"
 import type { DeskApi, DeskArgs, DeskCommand, DeskResult } from "./api.js"
-import { book, setAppointmentStatus } from "./commands/appointments.js"
+import { book, moveAppointment, setAppointmentStatus } from "./commands/appointments.js"
 import {
   createClient,
   createPatient,
@@ -18,6 +18,7 @@ import { parseArgs } from "./parseArgs.js"
 import { appointmentViews } from "./views/appointments.js"
 import { clientCard } from "./views/clientCard.js"
 import { invoiceView } from "./views/invoices.js"
+import { roster } from "./views/roster.js"
 
 export type { HandlerDeps } from "./handlerEnv.js"
 
@@ -50,6 +51,7 @@ export const DESK_HANDLERS = {
   "patients.update": async ({ ctx }, { id, patch }) => updatePatient(ctx, id, patch),
   "patients.delete": async ({ ctx }, { id }) => deletePatient(ctx, id),
   "appointments.book": async ({ ctx }, args) => book(ctx, args),
+  "appointments.move": async ({ ctx }, args) => moveAppointment(ctx, args),
   "appointments.setStatus": async ({ ctx }, { id, status }) => setAppointmentStatus(ctx, id, status),
   "appointments.day": async ({ ctx, reasons }, { date, vet }) => {
     // the clinic's calendar date, from its local midnight to the next (its zone, not UTC nor the machine's)
@@ -57,6 +59,7 @@ export const DESK_HANDLERS = {
     return appointmentViews(ctx.rm.appointments.between(from, to), vet, ctx.rm.records, reasons())
   },
   "appointments.vets": async ({ ctx }) => ctx.rm.appointments.vets(),
+  "appointments.roster": async ({ ctx }) => roster(ctx),
   "invoices.create": async ({ ctx }, args) => createInvoice(ctx, args),
   "invoices.markPaid": async ({ ctx }, { id }) => setInvoiceStatus(ctx, id, "paid"),
   "invoices.void": async ({ ctx }, { id }) => setInvoiceStatus(ctx, id, "void"),

@@ -27,7 +27,8 @@ export interface DeskCoreLike {
 /** Any thrown value -> the ApiResponse error every transport answers with. */
 export const toErrorResponse = (e: unknown): ApiResponse<never> => {
   if (e instanceof DeskError) {
-    return { ok: false, error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }
+    const extra = { ...(e.fields ? { fields: e.fields } : {}), ...(e.overlaps ? { overlaps: e.overlaps } : {}) }
+    return { ok: false, error: { code: e.code, message: e.message, ...extra } }
   }
   if (e instanceof ValidationError) return { ok: false, error: { code: "validation", message: e.message, fields: e.errors } }
   const message = e instanceof Error ? e.message : String(e)

@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { APPOINTMENT_STATUSES, SEXES, phoneKey, storable } from "@vetsync/shared"
-import type { BookInput, ClientInput, InvoiceInput, PatientInput } from "../../src/core/api.js"
+import type { BookInput, ClientInput, InvoiceInput, MoveInput, PatientInput } from "../../src/core/api.js"
 import { ARG_CAPS } from "../../src/core/commandArgs.js"
 import { PRICE_ITEMS } from "./fixtures.js"
 
@@ -131,8 +131,15 @@ export const bookInput = (pool: Pool): fc.Arbitrary<BookInput> => {
   )
   return fc
     .tuple(who, requiredText(100), slot, fc.option(optionalText(1000), { nil: undefined }))
-    .map(([w, vet, s, reason]) => ({ ...w, vet, ...s, ...(reason === undefined ? {} : { reason }) }))
+    // random vets and times may land on another booking: an honest caller who saw the warning books anyway
+    .map(([w, vet, s, reason]) => ({ ...w, vet, ...s, ...(reason === undefined ? {} : { reason }), override: true }))
 }
+
+/** a booking moved to another start (and maybe vet), over whatever is there (staff confirmed) */
+export const moveInput = (pool: Pool): fc.Arbitrary<MoveInput> =>
+  fc
+    .tuple(fc.constantFrom(...pool.appointments), slot, fc.option(requiredText(100), { nil: undefined }))
+    .map(([id, s, vet]) => ({ id, start: s.start, ...(vet === undefined ? {} : { vet }), override: true }))
 
 export const invoiceInput = (pool: Pool): fc.Arbitrary<InvoiceInput> =>
   fc

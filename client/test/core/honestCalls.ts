@@ -121,6 +121,15 @@ export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: 
       if (args.newPatient) expect(desk.rm.patients.get(patient.id)).toMatchObject(expectedPatient(args.newPatient as Args))
       return
     }
+    case "appointments.move": {
+      const moved = value as Appointment
+      expect(desk.rm.appointments.get(id)).toMatchObject({
+        start: args.start,
+        end: moved.end,
+        ...(args.vet === undefined ? {} : { vet: str(args.vet).trim() }),
+      })
+      return
+    }
     case "appointments.setStatus":
       expect(desk.rm.appointments.get(id)).toMatchObject({ status: args.status })
       return

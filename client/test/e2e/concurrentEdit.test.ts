@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { fillSlotToday } from "./harness/booking.js"
 import { launchBrowser, type Browser } from "./harness/browser.js"
 import { waitForSync } from "./harness/page.js"
 import { todayNoon } from "./harness/seeded.js"
@@ -27,8 +28,7 @@ const book = async (page: Page, clientName: string, vet: string, time: string): 
   await page.fill('[data-testid="picker-search-input"]', clientName)
   await page.click(`[data-testid="client-hit"] >> text=${clientName}`)
   await page.waitForSelector(`[data-testid="picked-client"] >> text=${clientName}`)
-  await page.fill('[data-testid="book-vet"]', vet)
-  await page.fill('[data-testid="booking-form"] [name="time"]', time)
+  await fillSlotToday(page, vet, time)
   await page.click('[data-testid="book-submit"]')
   await page.waitForSelector(`[data-testid="appointment"]:has-text("${clientName}")`)
 }

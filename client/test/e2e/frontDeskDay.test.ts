@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { fillSlotToday } from "./harness/booking.js"
 import { launchBrowser, type Browser } from "./harness/browser.js"
 import { fill, syncLabel, waitForSync, waitingRecords } from "./harness/page.js"
 import { todayNoon } from "./harness/seeded.js"
@@ -71,8 +72,7 @@ describe("front desk day (browser, relay, two desks)", () => {
     await page.fill('[data-testid="picker-search-input"]', "Смирнова Ольга")
     await page.click(`[data-testid="client-hit"] >> text=${clientName}`)
     await page.waitForSelector(`[data-testid="picked-client"] >> text=${clientName}`)
-    await page.fill('[data-testid="book-vet"]', stack.clinic?.vets[0] ?? "Врач")
-    await page.fill('[data-testid="booking-form"] [name="time"]', "18:30")
+    await fillSlotToday(page, stack.clinic?.vets[0] ?? "Врач", "21:00")
     await page.fill('[data-testid="booking-form"] [name="reason"]', "Вакцинация")
     await page.click('[data-testid="book-submit"]')
     await page.waitForSelector(`[data-testid="appointment"] >> text=${clientName}`)
@@ -120,7 +120,7 @@ describe("front desk day (browser, relay, two desks)", () => {
     await pageB.click('[data-testid="nav-appointments"]')
     await pageB.waitForSelector(`[data-testid="appointment"] >> text=${clientName}`)
     const appointment = (await pageB.textContent(`[data-testid="appointment"]:has-text("${clientName}")`)) ?? ""
-    expect(appointment).toContain("18:30")
+    expect(appointment).toContain("21:00")
     expect(appointment).toContain("Вакцинация")
     await pageB.click('[data-testid="nav-invoices"]')
     await pageB.waitForSelector(`[data-testid="invoice-row"] >> text=${clientName}`)

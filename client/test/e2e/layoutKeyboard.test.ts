@@ -2,6 +2,7 @@ import { DEFAULT_TIME_ZONE, addDays, localDate } from "@vetsync/shared"
 import { eventually } from "@vetsync/test-kit"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { clinicToday } from "./harness/booking.js"
 import { launchBrowser, type Browser } from "./harness/browser.js"
 import { focused, retype, screens, shown, syncState, tabTo } from "./harness/keyboard.js"
 import { todayNoon } from "./harness/seeded.js"
@@ -124,14 +125,20 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     await focusOn(page, "picked-patient")
     await page.keyboard.press("Tab")
     expect(await focused(page)).toBe("vet")
-    await page.keyboard.type(stack.clinic?.vets[0] ?? "Врач")
+    // the vet from the roster's list, by the arrow keys
+    const vet = stack.clinic?.vets[0] ?? "Врач"
+    for (let i = 0; i < 8 && (await page.inputValue('[data-testid="book-vet"]')) !== vet; i++) await page.keyboard.press("ArrowDown")
+    expect(await page.inputValue('[data-testid="book-vet"]')).toBe(vet)
+    // today (the form proposes the vet's next free slot), after the seeds' hours: a free slot
+    await tabTo(page, "date")
+    await retype(page, clinicToday())
     await tabTo(page, "time")
-    await retype(page, "19:15")
+    await retype(page, "21:15")
     await tabTo(page, "reason")
     await page.keyboard.type("Осмотр")
     await page.keyboard.press("Enter")
     await shown(page, `[data-testid="appointment"]:has-text("${client.name}")`, "the booked appointment")
-    expect(await page.textContent(`[data-testid="appointment"]:has-text("${client.name}")`)).toContain("19:15")
+    expect(await page.textContent(`[data-testid="appointment"]:has-text("${client.name}")`)).toContain("21:15")
     await focusOn(page, "appt-new")
 
     // invoice: Счета, «Новый счет», the client, an item from the price list by arrows and Enter, a quantity, «Выставить счет»
@@ -173,7 +180,7 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     await page.click('[data-testid="nav-appointments"]')
     await shown(page, '[data-testid="appointment"]', "today's appointments")
     const columns = await page
-      .locator(".vet-column")
+      .locator('[data-testid="grid-column"]')
       .evaluateAll(els => els.map(e => e.getBoundingClientRect()).map(r => ({ top: r.top, right: r.right })))
     expect(columns.length).toBe(6)
     expect(new Set(columns.map(c => Math.round(c.top))).size, JSON.stringify(columns)).toBe(1)

@@ -66,6 +66,8 @@ export const appointmentFromDoc = (d: AppointmentDoc): Appointment => ({
   clientId: str(d.clientId),
   patientId: str(d.patientId),
   vet: str(d.vet),
+  // only where a desk wrote one: older records have none
+  ...(d.vetId === undefined ? {} : { vetId: str(d.vetId) }),
   start: str(d.start),
   end: str(d.end),
   reason: str(d.reason),

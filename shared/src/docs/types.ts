@@ -41,6 +41,8 @@ export interface AppointmentDoc extends MetaDoc {
   clientId: Imm
   patientId: Imm
   vet: Imm
+  /** the vet's staff id; absent in records booked before the roster */
+  vetId?: Imm
   start: Imm
   end: Imm
   reason: string

@@ -45,6 +45,11 @@ export interface Appointment extends RecordMeta {
   clientId: string
   patientId: string
   vet: string
+  /**
+   * the vet's staff id (the roster's, client/src/core/views/roster.ts); "" or absent for records
+   * booked before vets came from a roster. `vet` keeps the name as it was shown.
+   */
+  vetId?: string
   /** ISO start/end */
   start: string
   end: string

@@ -129,6 +129,7 @@ export const validateAppointment = (r: Appointment): Validation => {
   c.pattern(r.clientId, "clientId", UUID, "invalid", "must name a client", true)
   c.pattern(r.patientId, "patientId", UUID, "invalid", "must name a patient", true)
   c.string(r.vet, "vet", { required: true, max: 100 })
+  if (r.vetId !== undefined) c.string(r.vetId, "vetId", { max: 100 })
   c.pattern(r.start, "start", ISO, "invalid", "must be an ISO timestamp", true)
   c.pattern(r.end, "end", ISO, "invalid", "must be an ISO timestamp", true)
   if (ISO.test(r.start) && ISO.test(r.end) && Date.parse(r.end) <= Date.parse(r.start))

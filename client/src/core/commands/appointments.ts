@@ -1,7 +1,12 @@
 import { appointmentsKey, type Appointment, type AppointmentsDoc, type Client, type Patient } from "@vetsync/shared"
-import { DeskError, type BookInput } from "../api.js"
+import { DeskError, type BookInput, type MoveInput } from "../api.js"
+import { roster } from "../views/roster.js"
 import { createClient, createPatient, newClient, newPatient } from "./clients.js"
 import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, problemsOf, refuseProblems, type CommandContext } from "./context.js"
+import { refuseOverlap } from "./overlap.js"
+
+/** The staff id of a vet named on the roster ("" when the roster does not name them). */
+const vetIdOf = (ctx: CommandContext, vet: string): string => roster(ctx).find(v => v.name === vet)?.id ?? ""
 
 /** Books an appointment for an existing client and patient, or creates them first. */
 export const book = async (
@@ -19,6 +24,7 @@ export const book = async (
     clientId: input.clientId ?? "00000000-0000-4000-8000-000000000000",
     patientId: input.patientId ?? "00000000-0000-4000-8000-000000000000",
     vet: (input.vet ?? "").trim(),
+    vetId: input.vetId ?? vetIdOf(ctx, (input.vet ?? "").trim()),
     start: input.start,
     end: input.end,
     reason: input.reason ?? "",
@@ -37,6 +43,8 @@ export const book = async (
   if (!input.patientId && !input.newPatient) throw new DeskError("bad_request", "an appointment needs patientId or newPatient")
   if (input.patientId && !input.clientId)
     throw new DeskError("bad_request", "an existing patient (patientId) needs its client (clientId), not newClient")
+  // before anybody is created: a booking over another of the same vet, unless staff said so
+  refuseOverlap(ctx, draft.vet, draft, input.override)
 
   let client: Client | undefined
   let patient: Patient | undefined
@@ -77,6 +85,31 @@ export const setAppointmentStatus = async (ctx: CommandContext, id: string, stat
   assertValid(ctx, "appointments", next, "appointment")
   await ctx.write<AppointmentsDoc>(key, doc => patchRecord(doc, "appointments", id, { ...current }, changes), [
     { collection: "appointments", id },
+  ])
+  return next
+}
+
+/**
+ * Moves an appointment to another start (its duration kept) and/or vet. It stays in the document
+ * it was created in (its partition is chosen once). Refused over another booking of the vet
+ * (code "overlap") unless `override`.
+ */
+export const moveAppointment = async (ctx: CommandContext, input: MoveInput): Promise<Appointment> => {
+  const key = docKeyOfRecord(ctx, "appointments", input.id)
+  const current = await ctx.readFromDoc(key, "appointments", input.id)
+  if (!current || current.deleted) throw notFound("appointment", input.id)
+  const vet = input.vet === undefined ? current.vet : input.vet.trim()
+  const vetId = input.vetId ?? (input.vet === undefined ? (current.vetId ?? "") : vetIdOf(ctx, vet))
+  const length = Date.parse(current.end) - Date.parse(current.start)
+  const startMs = Date.parse(input.start)
+  // a start that is no instant is refused by the validator below (its end is left as it was)
+  const end = Number.isFinite(startMs) && Number.isFinite(length) ? new Date(startMs + length).toISOString() : current.end
+  const changes = { vet, vetId, start: input.start, end, updatedAt: ctx.now(), updatedBy: ctx.deskId }
+  const next: Appointment = { ...current, ...changes }
+  assertValid(ctx, "appointments", next, "appointment")
+  refuseOverlap(ctx, vet, next, input.override, input.id)
+  await ctx.write<AppointmentsDoc>(key, doc => patchRecord(doc, "appointments", input.id, { ...current }, changes), [
+    { collection: "appointments", id: input.id },
   ])
   return next
 }

@@ -33,6 +33,19 @@ export class AppointmentQueries {
     const total = this.#statements.of(`SELECT count(*) AS n FROM appointments WHERE ${column} = ? AND deleted = 0`).get(value) as Row
     return { items, total: Number(total.n) }
   }
+  /**
+   * Live or not, the undeleted appointments of `vet` that may intersect [start, end): the bounds
+   * are widened by a second, because ISO strings with and without milliseconds do not compare as
+   * their instants do; the caller tests the instants (slots.ts overlapsOf).
+   */
+  ofVetAround(vet: string, start: string, end: string): Appointment[] {
+    const widen = (iso: string, by: number): string => new Date(Date.parse(iso) + by).toISOString()
+    return (
+      this.#statements
+        .of('SELECT * FROM appointments WHERE vet = ? AND deleted = 0 AND start < ? AND "end" > ? ORDER BY start')
+        .all(vet, widen(end, 1000), widen(start, -1000)) as Row[]
+    ).map(appointmentOfRow)
+  }
   vets(): string[] {
     return (
       this.#statements.of("SELECT DISTINCT vet FROM appointments WHERE deleted = 0 ORDER BY vet").all() as Row[]

@@ -1,5 +1,5 @@
 import type { FieldError } from "@vetsync/shared/schema"
-import type { ApiErrorCode, ApiResponse, DeskArgs, DeskCommand } from "../../core/api.js"
+import type { ApiErrorCode, ApiResponse, DeskArgs, DeskCommand, OverlapView } from "../../core/api.js"
 import type { PrintOptions, PrintResult } from "../../host/bridge.js"
 import type { HostCommand, HostEvent, HostHandlers } from "../../setup/setupApi.js"
 import type { DeskTransport } from "./transport.js"
@@ -8,11 +8,14 @@ import type { DeskTransport } from "./transport.js"
 export class ApiCallError extends Error {
   readonly code: ApiErrorCode
   readonly fields: FieldError[]
-  constructor(code: ApiErrorCode, message: string, fields: FieldError[] = []) {
+  /** code "overlap": the bookings of the same vet in the way */
+  readonly overlaps: OverlapView[]
+  constructor(code: ApiErrorCode, message: string, fields: FieldError[] = [], overlaps: OverlapView[] = []) {
     super(message)
     this.name = "ApiCallError"
     this.code = code
     this.fields = fields
+    this.overlaps = overlaps
   }
   /** the first problem of one field, for showing next to it */
   field(name: string): FieldError | undefined {
@@ -37,8 +40,8 @@ export interface TypedClient<H extends Handlers<H>> {
 /** An answer's value, or its error thrown as ApiCallError. */
 const valueOf = <T>(response: ApiResponse<T>): T => {
   if (response.ok) return response.value
-  const { code, message, fields } = response.error
-  throw new ApiCallError(code, message, fields ?? [])
+  const { code, message, fields, overlaps } = response.error
+  throw new ApiCallError(code, message, fields ?? [], overlaps ?? [])
 }
 
 export const createClient = <H extends Handlers<H>>(transport: DeskTransport): TypedClient<H> => ({

@@ -48,8 +48,9 @@ export class SlotDraft implements SlotFields {
   minutes = $state("30")
   reason = $state("")
 
-  constructor(vet: string, date: string, lang: DateLang) {
+  constructor(vet: string, date: string, lang: DateLang, time = "09:00") {
     this.vet = vet
     this.date = formatDate(date, lang)
+    this.time = time
   }
 }
