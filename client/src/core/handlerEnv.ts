@@ -1,6 +1,7 @@
 import type { Collection } from "@vetsync/shared"
 import type { ClinicProfileView, ConflictView, DeskStatus, RejectionView, SyncNowResult } from "./api.js"
 import type { CommandContext } from "./commands/context.js"
+import type { FiscalDesk } from "./fiscal/FiscalDesk.js"
 import { conflictViews } from "./views/conflicts.js"
 import { recordLabel } from "./views/labels.js"
 import type { ReasonOf } from "./views/lookup.js"
@@ -12,6 +13,8 @@ export interface HandlerDeps {
   status: () => DeskStatus
   syncNow: () => SyncNowResult
   profile: () => ClinicProfileView
+  /** the desk's register and receipt queue (throws DeskError "unavailable" when it has none) */
+  fiscal: () => FiscalDesk
 }
 
 /** What every handler works with: the core's deps, and the views several handlers share (views/). */
