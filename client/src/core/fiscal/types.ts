@@ -1,3 +1,4 @@
+import type { VatRate } from "@vetsync/shared"
 import type { FiscalError } from "./errors.js"
 
 /**
@@ -8,26 +9,7 @@ import type { FiscalError } from "./errors.js"
  * Money is in integer kopecks, quantities in thousandths (as on invoice lines).
  */
 
-/**
- * VAT rates as ATOL's JSON tasks name them (`tax.type`). "none" (без НДС) is the default:
- * veterinary services are commonly exempt (Tax Code art. 149(2)(2) covers medical services; clinics
- * on the simplified system pay no VAT at all), so a price item carries a rate only when it has one.
- */
-export const VAT_RATES = ["none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22"] as const
-export type VatRate = (typeof VAT_RATES)[number]
-
-/** The percentage of each rate ("none" and "vat0" carry no VAT amount). */
-export const VAT_PERCENT: Record<VatRate, number> = {
-  none: 0,
-  vat0: 0,
-  vat5: 5,
-  vat7: 7,
-  vat10: 10,
-  vat20: 20,
-  vat22: 22,
-}
-
-export const isVatRate = (s: string): s is VatRate => (VAT_RATES as readonly string[]).includes(s)
+export { VAT_PERCENT, VAT_RATES, isVatRate, type VatRate } from "@vetsync/shared"
 
 /** How money was taken: cash into the drawer, or without cash (card, bank transfer). */
 export const PAYMENT_METHODS = ["cash", "card", "transfer"] as const
