@@ -22,6 +22,9 @@ import type {
   PatientInputSchema,
 } from "./commandArgs.js"
 
+export type { DayReport, FiscalDeskStatus, QueuedReceipt, FiscalDocument, FiscalResult, XReport }
+export type { FiscalError } from "./fiscal/errors.js"
+
 /**
  * The desk's one typed command/query API. The UI (in Electron through the preload,
  * in a browser through `vetsync desk`'s HTTP endpoint), the CLI and the tests all call
