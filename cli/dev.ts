@@ -82,6 +82,8 @@ export const runDev = async (argv: string[]): Promise<void> => {
     clinicId,
     deskId: "desk-1",
     deskCode: "D1",
+    // the emulated cash register (its journal: <desk>/fiscal-emulator.jsonl)
+    fiscal: { kind: "emulator" },
     port: Number(values["desk-port"]),
   })
   closables.push(desk)

@@ -11,7 +11,7 @@ export const USAGE = {
   The relay. Configured from the environment (a bad value stops it, naming the variable):
 ${envList(RELAY_ENV)}`,
   desk: `vetsync desk --data-dir DIR [--server ws://relay:8787/sync] [--enrol TOKEN] [--port 4800] [--host 127.0.0.1]
-             [--clinic ID] [--desk-id ID] [--desk-code CODE]
+             [--clinic ID] [--desk-id ID] [--desk-code CODE] [--fiscal none|emulator|atol:URL]
   A desk, headless, serving its UI and API to a browser on this machine. A desk that has not
   enrolled shows the first-run screen in that browser: staff enter the relay's address and the
   one-time token from \`vetsync desks add\`; the credential is kept in the data directory. An
@@ -25,14 +25,20 @@ ${envList(RELAY_ENV)}`,
                   demo / desk-1 when --server names such a relay and neither is given.
   --desk-code CODE
                   the development identity's code in invoice numbers (default D1); an enrolled
-                  desk's comes from its credential (a credential from before desk codes: this, or D1).`,
+                  desk's comes from its credential (a credential from before desk codes: this, or D1).
+  --fiscal none|emulator|atol:URL
+                  the desk's cash register (54-FZ; VETSYNC_FISCAL): none (default), the emulator
+                  (journal in <data-dir>/fiscal-emulator.jsonl; what npm start uses), or ATOL's Driver 10
+                  web server, e.g. atol:http://127.0.0.1:16732. Receipts wait in <data-dir>/fiscal.sqlite.`,
   bridge: `vetsync bridge
   The PostgreSQL bridge, with /health, /ready and /metrics on its operations server. Configured from
   the environment (a bad value stops it, naming the variable):
 ${envList(BRIDGE_ENV)}`,
   price: `vetsync price list --clinic ID
 vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind service|product] [--unit UNIT] [--inactive]
-  The price list (nomenclature) in PostgreSQL; a running bridge publishes it to the desks.`,
+                   [--vat none|vat0|vat5|vat7|vat10|vat20|vat22]
+  The price list (nomenclature) in PostgreSQL; a running bridge publishes it to the desks. --vat is the
+  item's VAT rate on receipts (default none: veterinary services are commonly VAT-exempt).`,
   import: `vetsync import --clinic ID
   Asks the running bridge to load an existing clinic's client and patient rows into its documents.`,
   clinics: `vetsync clinics add ID [--name NAME]

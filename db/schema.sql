@@ -194,11 +194,13 @@ CREATE TABLE nomenclature (
   unit text NOT NULL DEFAULT ''::text,
   active boolean NOT NULL DEFAULT true,
   updated_at timestamp(3) with time zone NOT NULL DEFAULT now(),
+  vat_rate text NOT NULL DEFAULT 'none'::text,
   CONSTRAINT nomenclature_clinic_id_code_key UNIQUE (clinic_id, code),
   CONSTRAINT nomenclature_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
   CONSTRAINT nomenclature_kind_check CHECK ((kind = ANY (ARRAY['service'::text, 'product'::text]))),
   CONSTRAINT nomenclature_pkey PRIMARY KEY (clinic_id, id),
-  CONSTRAINT nomenclature_price_kopecks_check CHECK ((price_kopecks >= 0))
+  CONSTRAINT nomenclature_price_kopecks_check CHECK ((price_kopecks >= 0)),
+  CONSTRAINT nomenclature_vat_rate CHECK ((vat_rate = ANY (ARRAY['none'::text, 'vat0'::text, 'vat5'::text, 'vat7'::text, 'vat10'::text, 'vat20'::text, 'vat22'::text])))
 );
 
 CREATE TABLE patients (
@@ -541,3 +543,4 @@ CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.
 -- 0010_clinic_profiles
 -- 0011_local_reports
 -- 0016_automerge_chunks
+-- 0015_price_vat

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util"
 import { commandDatabase, PgListener } from "@vetsync/db"
+import { isVatRate, VAT_RATES } from "@vetsync/shared"
 import { ensureClinic } from "./queries/clinics.js"
 import { importRequest, requestImport } from "./queries/importRequests.js"
 import { listPriceItems, setPrice } from "./queries/nomenclature.js"
@@ -27,19 +28,23 @@ export const priceCommand = async (argv: string[], env: NodeJS.ProcessEnv = proc
       kind: { type: "string" },
       unit: { type: "string" },
       inactive: { type: "boolean" },
+      vat: { type: "string" },
     },
   })
   if (!values.clinic) throw new Error("--clinic is required")
   if (sub === "set" && (!values.code || values.price === undefined)) throw new Error("--code and --price are required")
   if (values.kind !== undefined && values.kind !== "service" && values.kind !== "product")
     throw new Error("--kind is service or product")
+  if (values.vat !== undefined && !isVatRate(values.vat))
+    throw new Error(`--vat is one of ${VAT_RATES.join(", ")} (default none: veterinary services are commonly VAT-exempt)`)
+  const vat = values.vat !== undefined && isVatRate(values.vat) ? values.vat : undefined
   const price = values.price === undefined ? undefined : Math.round(Number(values.price.replace(",", ".")) * 100)
   if (price !== undefined && !Number.isFinite(price)) throw new Error(`not a price: ${values.price}`)
   const db = await openDb(env)
   try {
     if (sub === "list") {
       return (await listPriceItems(db.pool, values.clinic)).map(
-        i => `${i.code}\t${rubles(i.price)}\t${i.kind}\t${i.active ? "" : "inactive\t"}${i.name}`,
+        i => `${i.code}\t${rubles(i.price)}\t${i.kind}\t${i.vat ?? "none"}\t${i.active ? "" : "inactive\t"}${i.name}`,
       )
     }
     if (sub === "set" && values.code !== undefined && price !== undefined) {
@@ -51,6 +56,7 @@ export const priceCommand = async (argv: string[], env: NodeJS.ProcessEnv = proc
         kind: values.kind,
         unit: values.unit,
         active: values.inactive ? false : undefined,
+        vat,
       })
       return [`${item.code}\t${rubles(item.price)}\t${item.name}`]
     }

@@ -29,7 +29,17 @@ describe("vetsync price / import commands", () => {
       ),
     ).toEqual(["VAC\t1500.50\tVaccination"])
     await priceCommand(["set", "--clinic", "cmd", "--code", "VAC", "--price", "1600"], env())
-    expect(await priceCommand(["list", "--clinic", "cmd"], env())).toEqual(["VAC\t1600.00\tservice\tVaccination"])
+    // no --vat: the default "none" (veterinary services are commonly VAT-exempt)
+    expect(await priceCommand(["list", "--clinic", "cmd"], env())).toEqual(["VAC\t1600.00\tservice\tnone\tVaccination"])
+    await priceCommand(["set", "--clinic", "cmd", "--code", "FOOD", "--price", "900", "--kind", "product", "--vat", "vat22"], env())
+    await priceCommand(["set", "--clinic", "cmd", "--code", "VAC", "--price", "1600"], env())
+    expect(await priceCommand(["list", "--clinic", "cmd"], env())).toEqual([
+      "FOOD\t900.00\tproduct\tvat22\tFOOD",
+      "VAC\t1600.00\tservice\tnone\tVaccination",
+    ])
+    await expect(priceCommand(["set", "--clinic", "cmd", "--code", "X", "--price", "1", "--vat", "18%"], env())).rejects.toThrow(
+      /--vat is one of none, vat0/,
+    )
     await expect(priceCommand(["set", "--clinic", "cmd", "--code", "X", "--price=-1"], env())).rejects.toThrow(
       /non-negative/,
     )

@@ -60,6 +60,20 @@ describe("price list: PostgreSQL is the master", () => {
     expect(lines[0]!.price).toBe(150000)
   })
 
+  it("an item's VAT rate is kept in PostgreSQL and published with the price list; items without one are 'none'", async () => {
+    const itemOf = async (code: string) =>
+      priceItemsOfDoc((await openDoc<PriceListDoc>(repo, CLINIC, "pricelist")).doc()).find(i => i.code === code)
+    await setPrice(db.pool, CLINIC, { code: "FOOD", name: "Корм", kind: "product", price: 90000, vat: "vat22" })
+    await eventually("FOOD with its VAT rate in the price list", async () => (await itemOf("FOOD"))?.vat === "vat22", 20_000)
+    expect((await listPriceItems(db.pool, CLINIC)).find(i => i.code === "VAC")?.vat).toBe("none")
+    expect((await itemOf("VAC"))?.vat ?? "none").toBe("none")
+    await db.pool.query("UPDATE nomenclature SET vat_rate = 'vat10' WHERE clinic_id = $1 AND code = 'FOOD'", [CLINIC])
+    await eventually("FOOD's new rate in the price list", async () => (await itemOf("FOOD"))?.vat === "vat10", 20_000)
+    await expect(
+      db.pool.query("UPDATE nomenclature SET vat_rate = '18%' WHERE clinic_id = $1 AND code = 'FOOD'", [CLINIC]),
+    ).rejects.toThrow(/nomenclature_vat_rate/)
+  })
+
   it("a desk's edit of the server-owned price list is overwritten by the master", async () => {
     const handle = await openDoc<PriceListDoc>(repo, CLINIC, "pricelist")
     const id = Object.keys(handle.doc().items).find(k => handle.doc().items[k]!.code.val === "VAC")!

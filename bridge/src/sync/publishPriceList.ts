@@ -12,7 +12,9 @@ const same = (a: PriceItem, b: PriceItem): boolean =>
   a.price === b.price &&
   a.unit === b.unit &&
   a.active === b.active &&
-  a.updatedAt === b.updatedAt
+  a.updatedAt === b.updatedAt &&
+  // an item published before VAT rates has none: "none"
+  (a.vat ?? "none") === (b.vat ?? "none")
 
 /**
  * Makes the clinic's server-owned `pricelist` document equal to the nomenclature table

@@ -21,6 +21,7 @@ import type { CommandContext } from "./commands/context.js"
 import { RecordHistories } from "./history/RecordHistories.js"
 import { DocFollower } from "./DocFollower.js"
 import { DocStore } from "./DocStore.js"
+import { FiscalDesk, type FiscalConfig } from "./fiscal/FiscalDesk.js"
 import { createHandlers } from "./handlers.js"
 import { ReadModel } from "./readmodel/ReadModel.js"
 import { ReadModelScheduler } from "./ReadModelScheduler.js"
@@ -47,6 +48,8 @@ export interface DeskOptions {
   readModelAheadMs?: number
   /** how often a connected desk compares its documents with the relay's (default 60 s) */
   catchUpMs?: number
+  /** the desk's cash register (default none); its receipts never wait for the relay */
+  fiscal?: FiscalConfig
 }
 
 /**
@@ -67,6 +70,7 @@ export class DeskCore {
   readonly #follower: DocFollower
   readonly #problems: SyncProblems
   readonly #clinic: ClinicZone
+  readonly #fiscal: FiscalDesk | null
   #closed = false
   /** resolves when the start-up work (opening dirty documents, bootstrap) has been started */
   readonly ready: Promise<void>
@@ -151,7 +155,22 @@ export class DeskCore {
       this.sync.attach(key, handle)
       this.#scheduler.schedule(key, handle)
     })
+    const fiscal = opts.fiscal ?? { kind: "none" }
+    this.#fiscal =
+      fiscal.kind === "none"
+        ? null
+        : new FiscalDesk({
+            dataDir: opts.dataDir,
+            config: fiscal,
+            deskId: opts.deskId,
+            timeZone: () => this.#clinic.timeZone(),
+            ...(opts.now ? { now: opts.now } : {}),
+          })
     this.#api = createHandlers({
+      fiscal: () => {
+        if (!this.#fiscal) throw new DeskError("unavailable", "this desk has no cash register (--fiscal emulator | atol:URL)")
+        return this.#fiscal
+      },
       ctx: this.#context(),
       status: () => this.status(),
       syncNow: () => this.#syncNow(),
@@ -210,6 +229,7 @@ export class DeskCore {
     this.#problems.close()
     this.#follower.close()
     this.#scheduler.close()
+    await this.#fiscal?.close()
     await this.ready.catch(() => undefined)
     await this.docs.close()
     this.rm.close()

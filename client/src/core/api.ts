@@ -10,6 +10,10 @@ import type {
   WorkingHours,
 } from "@vetsync/shared"
 import type { z } from "zod"
+import type { DayReport } from "./fiscal/endOfDay.js"
+import type { FiscalDeskStatus } from "./fiscal/FiscalDesk.js"
+import type { QueuedReceipt } from "./fiscal/ReceiptQueue.js"
+import type { FiscalDocument, FiscalResult, XReport } from "./fiscal/types.js"
 import type {
   BookInputSchema,
   ClientInputSchema,
@@ -19,6 +23,9 @@ import type {
   MoveInputSchema,
   PatientInputSchema,
 } from "./commandArgs.js"
+
+export type { DayReport, FiscalDeskStatus, QueuedReceipt, FiscalDocument, FiscalResult, XReport }
+export type { FiscalError } from "./fiscal/errors.js"
 
 /**
  * The desk's one typed command/query API. The UI (in Electron through the preload,
@@ -283,6 +290,20 @@ export interface DeskHandlers {
   "rejections.list": () => RejectionView[]
 
   "clinic.profile": () => ClinicProfileView
+
+  /** the register's state and the receipt queue's counts (`unavailable` when the desk has no register) */
+  "fiscal.status": () => FiscalDeskStatus
+  "fiscal.openShift": (args: Args<"fiscal.openShift">) => FiscalResult<FiscalDocument>
+  /** closes the shift: the Z report */
+  "fiscal.closeShift": (args: Args<"fiscal.closeShift">) => FiscalResult<FiscalDocument>
+  "fiscal.reportX": (args: Args<"fiscal.reportX">) => FiscalResult<XReport>
+  /** stores a receipt (its key: idempotency) and tries it once; failed ones stay and are retried */
+  "fiscal.receipt": (args: Args<"fiscal.receipt">) => QueuedReceipt
+  "fiscal.receipts": (args: Args<"fiscal.receipts">) => QueuedReceipt[]
+  /** sends failed and waiting receipts again (one by key, or all): answers those still not done */
+  "fiscal.retry": (args: Args<"fiscal.retry">) => QueuedReceipt[]
+  /** this desk's cash report for a day of the clinic */
+  "fiscal.day": (args: Args<"fiscal.day">) => DayReport
 }
 
 export type DeskCommand = keyof DeskHandlers

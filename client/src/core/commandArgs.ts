@@ -1,5 +1,6 @@
 import { APPOINTMENT_STATUSES, COLLECTIONS, SEXES, isCalendarDate, normalisePhone } from "@vetsync/shared"
 import { z } from "zod"
+import { PAYMENT_METHODS, VAT_RATES } from "./fiscal/types.js"
 
 /**
  * The arguments of every desk command, as zod schemas: the one definition of their shapes. The
@@ -116,6 +117,32 @@ export const InvoiceInputSchema = z.strictObject({
     .max(ARG_CAPS.lines),
 })
 
+const cashier = z.strictObject({ name: z.string().min(1).max(64), inn: z.string().regex(/^\d{12}$/).optional() })
+const byCashier = z.strictObject({ cashier: cashier.optional() })
+/** kopecks */
+const kopecks = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
+
+/** A receipt to fiscalise (fiscal/types.ts ReceiptRequest); its sums are checked by receiptProblems. */
+export const ReceiptRequestSchema = z.strictObject({
+  key: id,
+  sign: z.enum(["sell", "refund"]),
+  items: z
+    .array(
+      z.strictObject({
+        name: text,
+        qtyMilli: z.int().min(1).max(ARG_CAPS.qtyMilli),
+        price: kopecks,
+        vat: z.enum(VAT_RATES),
+        kind: z.enum(["service", "commodity"]),
+      }),
+    )
+    .min(1)
+    .max(ARG_CAPS.lines),
+  payments: z.array(z.strictObject({ method: z.enum(PAYMENT_METHODS), amount: kopecks })).min(1).max(10),
+  cashier: cashier.optional(),
+  clientContact: text.optional(),
+})
+
 /** One schema per command of the desk API (api.ts checks that the keys are exactly DeskCommand). */
 export const COMMAND_ARGS = {
   status: none,
@@ -169,6 +196,20 @@ export const COMMAND_ARGS = {
   "rejections.list": none,
 
   "clinic.profile": none,
+
+  "fiscal.status": none,
+  "fiscal.openShift": byCashier,
+  /** the Z report */
+  "fiscal.closeShift": byCashier,
+  "fiscal.reportX": byCashier,
+  "fiscal.receipt": ReceiptRequestSchema,
+  "fiscal.receipts": z.strictObject({
+    states: z.array(z.enum(["pending", "sending", "done", "failed"])).max(4).optional(),
+    limit: limit.optional(),
+  }),
+  "fiscal.retry": z.strictObject({ key: id.optional() }),
+  /** a day of the clinic, YYYY-MM-DD */
+  "fiscal.day": z.strictObject({ date }),
 } as const
 
 export type CommandArgSchemas = typeof COMMAND_ARGS

@@ -2,6 +2,7 @@ import type { Collection } from "@vetsync/shared"
 import type { ClinicProfileView, ConflictView, DeskStatus, RejectionView, SyncNowResult } from "./api.js"
 import type { CommandContext } from "./commands/context.js"
 import type { RecordHistories } from "./history/RecordHistories.js"
+import type { FiscalDesk } from "./fiscal/FiscalDesk.js"
 import { conflictViews } from "./views/conflicts.js"
 import { recordLabel } from "./views/labels.js"
 import type { ReasonOf } from "./views/lookup.js"
@@ -15,6 +16,8 @@ export interface HandlerDeps {
   profile: () => ClinicProfileView
   /** records' histories and conflicting values' authors, from the documents' change history */
   histories: RecordHistories
+  /** the desk's register and receipt queue (throws DeskError "unavailable" when it has none) */
+  fiscal: () => FiscalDesk
 }
 
 /** What every handler works with: the core's deps, and the views several handlers share (views/). */

@@ -1,5 +1,5 @@
 import { dayRange, monthRange } from "@vetsync/shared"
-import type { DeskApi, DeskArgs, DeskCommand, DeskResult } from "./api.js"
+import { DeskError, type DeskApi, type DeskArgs, type DeskCommand, type DeskResult } from "./api.js"
 import { book, moveAppointment, setAppointmentStatus } from "./commands/appointments.js"
 import {
   createClient,
@@ -13,6 +13,7 @@ import { resolveConflict } from "./commands/conflicts.js"
 import { docKeyOf } from "./commands/context.js"
 import { withAuthors } from "./history/conflictAuthors.js"
 import { createInvoice, setInvoiceStatus } from "./commands/invoices.js"
+import { receiptProblems } from "./fiscal/receipt.js"
 import { handlerEnv, type HandlerDeps, type HandlerEnv } from "./handlerEnv.js"
 import { parseArgs } from "./parseArgs.js"
 import { appointmentViews } from "./views/appointments.js"
@@ -97,6 +98,19 @@ export const DESK_HANDLERS = {
   "conflicts.resolve": async ({ ctx }, args) => resolveConflict(ctx, args),
   "rejections.list": async env => env.rejections(),
   "clinic.profile": async env => env.profile(),
+  "fiscal.status": async env => env.fiscal().status(),
+  "fiscal.openShift": async (env, { cashier }) => env.fiscal().openShift(cashier),
+  "fiscal.closeShift": async (env, { cashier }) => env.fiscal().closeShift(cashier),
+  "fiscal.reportX": async (env, { cashier }) => env.fiscal().reportX(cashier),
+  "fiscal.receipt": async (env, request) => {
+    const problems = receiptProblems(request)
+    if (problems.length)
+      throw new DeskError("validation", problems.join("; "), problems.map(p => ({ field: p.split(":")[0] ?? "", code: "invalid", message: p })))
+    return env.fiscal().receipt(request)
+  },
+  "fiscal.receipts": async (env, { states, limit }) => env.fiscal().receipts(states, limitOf(limit, 1000)),
+  "fiscal.retry": async (env, { key }) => env.fiscal().retry(key),
+  "fiscal.day": async (env, { date }) => env.fiscal().day(date),
 } satisfies { [C in DeskCommand]: Handler<C> }
 
 /** Every command of the desk API: the handler map's keys, in its order. */

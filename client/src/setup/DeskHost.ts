@@ -172,6 +172,7 @@ export class DeskHost implements ApiTarget {
     const desk: OpenDesk = await OpenDesk.open(
       {
         ...this.#o.core,
+        ...(this.#o.fiscal ? { fiscal: this.#o.fiscal } : {}),
         dataDir: this.#o.dataDir,
         clinicId: identity.clinicId,
         deskId: identity.deskId,

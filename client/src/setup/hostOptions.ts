@@ -18,6 +18,8 @@ export interface DeskHostOptions {
   identity?: DeskIdentity
   /** the invoice-number code of an enrolled desk whose credential carries none (enrolled before desk codes); default D1 */
   deskCode?: string
+  /** the desk's cash register (DeskCore's `fiscal`) */
+  fiscal?: DeskOptions["fiscal"]
   /** further DeskCore options (tests) */
   core?: Pick<DeskOptions, "network" | "now" | "headers">
   log?: (line: string) => void

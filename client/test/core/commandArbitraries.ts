@@ -1,6 +1,7 @@
 import fc from "fast-check"
 import type { DeskCommand } from "../../src/core/api.js"
 import { ARG_CAPS } from "../../src/core/commandArgs.js"
+import { receiptArb } from "../fiscal/arbitraries.js"
 import {
   appointmentStatus,
   bookInput,
@@ -80,8 +81,22 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
     ),
     "rejections.list": none,
     "clinic.profile": none,
+    "fiscal.status": none,
+    "fiscal.openShift": byCashier,
+    "fiscal.closeShift": byCashier,
+    "fiscal.reportX": byCashier,
+    "fiscal.receipt": receiptArb().map(r => ({ ...r })),
+    "fiscal.receipts": fc
+      .record({ states: optional(fc.subarray(["pending", "sending", "done", "failed"])), limit })
+      .map(defined),
+    "fiscal.retry": fc.record({ key: optional(fc.uuid()) }).map(defined),
+    "fiscal.day": fc.record({ date: calendarDate }),
   }
 }
+
+const byCashier: fc.Arbitrary<Args> = fc
+  .record({ cashier: optional(fc.record({ name: fc.constantFrom("Иванова А. П.", "Petrov") })) })
+  .map(defined)
 
 /** Required arguments, by path ("*" is any element of a list): the contract the boundary keeps. */
 export const REQUIRED: Partial<Record<DeskCommand, string[][]>> = {
@@ -106,6 +121,17 @@ export const REQUIRED: Partial<Record<DeskCommand, string[][]>> = {
   "conflicts.resolve": [["collection"], ["id"], ["field"], ["value"]],
   "records.related": [["clientId"]],
   "records.history": [["collection"], ["id"]],
+  "fiscal.receipt": [
+    ["key"],
+    ["sign"],
+    ["items"],
+    ["payments"],
+    ["items", "*", "name"],
+    ["items", "*", "price"],
+    ["items", "*", "vat"],
+    ["payments", "*", "amount"],
+  ],
+  "fiscal.day": [["date"]],
 }
 
 /** keys that are never arguments of any command (record metadata, computed fields, prototype tricks) */
@@ -172,6 +198,8 @@ export const badArgs = (command: DeskCommand, honest: fc.Arbitrary<Args>): fc.Ar
     const kinds: fc.Arbitrary<{ what: string; args: Args }>[] = [
       fc
         .tuple(fc.constantFrom(...objects), fc.oneof(fc.constantFrom(...FOREIGN_KEYS), fc.string({ minLength: 1, maxLength: 8 }).map(k => `x_${k}`)), fc.jsonValue())
+        // a key the object has already (a receipt line's price) is not an unknown one
+        .filter(([at, key]) => !Object.prototype.hasOwnProperty.call(getAt(args, at), key))
         .map(([at, key, value]) => ({
           what: `unknown key ${key} at ${at.join(".") || "(top)"}`,
           // defined, not assigned: an own "__proto__" key, as JSON.parse makes one

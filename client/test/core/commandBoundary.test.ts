@@ -46,6 +46,7 @@ describe("the desk API's boundary, with generated input", () => {
       deskId: "desk-fc",
       deskCode: "F",
       now: () => new Date(NOW),
+      fiscal: { kind: "emulator" },
     })
     await eventually(
       "the price list on the desk",

@@ -32,6 +32,9 @@ describe("the list of commands is the handler map's keys", () => {
       syncNow: () => {
         throw new Error("not called")
       },
+      fiscal: () => {
+        throw new Error("not called")
+      },
       profile: () => {
         throw new Error("not called")
       },

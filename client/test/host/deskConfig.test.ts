@@ -30,6 +30,7 @@ const combination = fc.record({
   clinic: setting(value),
   "desk-id": setting(value),
   "desk-code": setting(value),
+  fiscal: setting(fc.oneof(value, fc.constantFrom("none", "emulator", "atol:http://127.0.0.1:16732", "atol:ftp://x"))),
 })
 
 /** the web shell's own flags: `vetsync desk` takes them, Electron passes them by */

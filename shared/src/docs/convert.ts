@@ -10,6 +10,7 @@ import type {
   RecordByCollection,
   RecordMeta,
 } from "../schema/records.js"
+import { isVatRate, type VatRate } from "../schema/vat.js"
 import type {
   AppointmentDoc,
   ClientDoc,
@@ -107,6 +108,8 @@ export const priceItemFromDoc = (d: PriceItemDoc): PriceItem => ({
   unit: str(d.unit),
   active: d.active !== false,
   updatedAt: str(d.updatedAt),
+  // absent in items published before VAT rates: no field (readers take "none")
+  ...(isVatRate(str(d.vat)) ? { vat: str(d.vat) as VatRate } : {}),
 })
 
 export const fromDoc = {

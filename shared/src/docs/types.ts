@@ -81,6 +81,8 @@ export interface PriceItemDoc {
   unit: Imm
   active: boolean
   updatedAt: Imm
+  /** a VatRate; absent in items published before it existed */
+  vat?: Imm
 }
 
 export interface RejectionDoc {

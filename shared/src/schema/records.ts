@@ -1,3 +1,4 @@
+import type { VatRate } from "./vat.js"
 /**
  * Plain (JSON) shapes of the records every part of VetSync exchanges.
  * Money is integer kopecks; timestamps are ISO-8601 strings in UTC.
@@ -101,6 +102,8 @@ export interface PriceItem {
   unit: string
   active: boolean
   updatedAt: string
+  /** the item's VAT rate for receipts; absent (items published before it existed): "none" */
+  vat?: VatRate
 }
 
 export const COLLECTIONS = ["clients", "patients", "appointments", "invoices"] as const

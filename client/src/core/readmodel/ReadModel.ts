@@ -205,6 +205,7 @@ export class ReadModel {
         active: b(p.active),
         updated_at: p.updatedAt,
         name_lc: fold(`${p.code} ${p.name}`),
+        vat: p.vat ?? "none",
       })
   }
 
@@ -259,8 +260,8 @@ const prepare = (db: Database.Database) => ({
     paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted, doc_key) VALUES (@id, @number,
     @client_id, @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at, @updated_at, @created_by,
     @updated_by, @deleted, @doc_key)`),
-  price: db.prepare(`INSERT OR REPLACE INTO price_items (id, code, name, kind, price, unit, active, updated_at, name_lc)
-    VALUES (@id, @code, @name, @kind, @price, @unit, @active, @updated_at, @name_lc)`),
+  price: db.prepare(`INSERT OR REPLACE INTO price_items (id, code, name, kind, price, unit, active, updated_at, name_lc, vat)
+    VALUES (@id, @code, @name, @kind, @price, @unit, @active, @updated_at, @name_lc, @vat)`),
   rejection: db.prepare("INSERT OR REPLACE INTO rejections (key, reason, at, record_updated_at) VALUES (?, ?, ?, ?)"),
   deleteConflicts: db.prepare("DELETE FROM conflicts WHERE collection = ? AND id = ?"),
   conflict: db.prepare("INSERT INTO conflicts (collection, id, field, kept, others) VALUES (?, ?, ?, ?, ?)"),

@@ -46,6 +46,10 @@ export const addMissingColumns = (db: Database.Database): void => {
   const clients = db.prepare("PRAGMA table_info(clients)").all() as { name: string }[]
   if (!clients.some(c => c.name === "phone_key"))
     db.exec("ALTER TABLE clients ADD COLUMN phone_key TEXT NOT NULL DEFAULT ''")
+  // the price items' VAT rate (issue 12): items published before it have none
+  const prices = db.prepare("PRAGMA table_info(price_items)").all() as { name: string }[]
+  if (prices.length > 0 && !prices.some(c => c.name === "vat"))
+    db.exec("ALTER TABLE price_items ADD COLUMN vat TEXT NOT NULL DEFAULT 'none'")
   for (const [table] of DOC_KEYS) {
     const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
     if (!columns.some(c => c.name === "doc_key"))

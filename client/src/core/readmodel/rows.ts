@@ -1,4 +1,4 @@
-import type { Appointment, Client, Invoice, InvoiceLine, Patient, PriceItem } from "@vetsync/shared"
+import { isVatRate, type Appointment, type Client, type Invoice, type InvoiceLine, type Patient, type PriceItem } from "@vetsync/shared"
 
 /* The records of the read model's rows (the columns of schema.ts), for its query families. */
 
@@ -68,4 +68,5 @@ export const priceOfRow = (r: Row): PriceItem => ({
   unit: s(r.unit),
   active: r.active === 1,
   updatedAt: s(r.updated_at),
+  vat: isVatRate(r.vat) ? r.vat : "none",
 })

@@ -34,7 +34,8 @@ CREATE INDEX IF NOT EXISTS invoices_issued ON invoices(issued_at);
 CREATE INDEX IF NOT EXISTS invoices_client ON invoices(client_id);
 CREATE TABLE IF NOT EXISTS price_items (
   id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, price INTEGER NOT NULL,
-  unit TEXT NOT NULL, active INTEGER NOT NULL, updated_at TEXT NOT NULL, name_lc TEXT NOT NULL);
+  unit TEXT NOT NULL, active INTEGER NOT NULL, updated_at TEXT NOT NULL, name_lc TEXT NOT NULL,
+  vat TEXT NOT NULL DEFAULT 'none');
 CREATE TABLE IF NOT EXISTS rejections (key TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, record_updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS conflicts (
   collection TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL, kept TEXT NOT NULL, others TEXT NOT NULL,

@@ -1,3 +1,4 @@
+import type { FiscalConfig } from "../../core/fiscal/FiscalDesk.js"
 import { DEV_IDENTITY, type DeskHostOptions, type DeskIdentity } from "../../setup/hostOptions.js"
 import { readFlags, type ArgvMode } from "./readFlags.js"
 
@@ -17,6 +18,8 @@ export const DESK_FLAGS = {
   clinic: "VETSYNC_CLINIC",
   "desk-id": "VETSYNC_DESK_ID",
   "desk-code": "VETSYNC_DESK_CODE",
+  /** the cash register: none (default), emulator, or atol:<the Driver 10 web server's URL> */
+  fiscal: "VETSYNC_FISCAL",
 } as const
 
 export interface DeskConfig {
@@ -27,6 +30,16 @@ export interface DeskConfig {
   clinicId?: string
   deskId?: string
   deskCode?: string
+  /** the desk's cash register (--fiscal none | emulator | atol:http://127.0.0.1:16732) */
+  fiscal?: FiscalConfig
+}
+
+/** `--fiscal`'s value as a register's configuration; throws on what it cannot take. */
+export const parseFiscal = (v: string): FiscalConfig => {
+  if (v === "none" || v === "emulator") return { kind: v }
+  const url = v.startsWith("atol:") ? v.slice("atol:".length) : ""
+  if (/^https?:\/\/[^\s]+$/.test(url)) return { kind: "atol", url }
+  throw new Error(`--fiscal must be none, emulator or atol:http://host:port (ATOL Driver 10's web server), not ${JSON.stringify(v)}`)
 }
 
 /** A shell's own flags, read beside DESK_FLAGS (`vetsync desk`: --port, --host, --enrol). */
@@ -61,7 +74,9 @@ export const parseDeskConfig = <X extends object = Record<never, never>>(
   const clinicId = value("clinic")
   const deskId = value("desk-id")
   const deskCode = value("desk-code")
+  const fiscal = value("fiscal")
   const desk: DeskConfig = {
+    ...(fiscal ? { fiscal: parseFiscal(fiscal) } : {}),
     dataDir,
     ...(server ? { server } : {}),
     ...(clinicId ? { clinicId } : {}),
@@ -72,10 +87,10 @@ export const parseDeskConfig = <X extends object = Record<never, never>>(
 }
 
 /** What DeskHost takes of a configuration. */
-export type ShellConfig = Pick<DeskHostOptions, "dataDir" | "server" | "identity" | "deskCode">
+export type ShellConfig = Pick<DeskHostOptions, "dataDir" | "server" | "identity" | "deskCode" | "fiscal">
 
 /** DeskHost's options from a configuration: a development identity when --clinic or --desk-id is given (demo / desk-1 / D1 for the rest). */
-export const hostOptionsOf = ({ dataDir, server, clinicId, deskId, deskCode }: DeskConfig): ShellConfig => {
+export const hostOptionsOf = ({ dataDir, server, clinicId, deskId, deskCode, fiscal }: DeskConfig): ShellConfig => {
   const identity: DeskIdentity | undefined =
     clinicId !== undefined || deskId !== undefined
       ? {
@@ -89,6 +104,7 @@ export const hostOptionsOf = ({ dataDir, server, clinicId, deskId, deskCode }: D
     ...(server ? { server } : {}),
     ...(identity ? { identity } : {}),
     ...(deskCode ? { deskCode } : {}),
+    ...(fiscal ? { fiscal } : {}),
   }
 }
 

@@ -3,8 +3,8 @@ import type { ClinicProfileView, ConflictView, DeskStatus, RejectionView, SyncNo
 import type { HostEvent } from "../../setup/setupApi.js"
 import type { DeskClient } from "../api/client.js"
 
-export type Section = "appointments" | "clients" | "invoices"
-export const SECTIONS: readonly Section[] = ["appointments", "clients", "invoices"]
+export type Section = "appointments" | "clients" | "invoices" | "cash"
+export const SECTIONS: readonly Section[] = ["appointments", "clients", "invoices", "cash"]
 
 /** Where the staff are and what they intend next (e.g. "book for this client"). */
 export interface Intent {

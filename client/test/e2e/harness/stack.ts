@@ -5,6 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { generateClinic, type ClinicOptions, type GeneratedClinic } from "@vetsync/test-kit/seed"
 import { RelayServer } from "@vetsync/sync-server"
+import type { FiscalConfig } from "../../../src/core/fiscal/FiscalDesk.js"
 import { startDesk, type RunningDesk } from "../../../src/web/desk.js"
 import { seedRelayStorage } from "./seed.js"
 
@@ -65,7 +66,7 @@ export class Stack {
     return this.clinic
   }
 
-  async startDesk(deskId: string, deskCode: string, uiDir?: string): Promise<RunningDesk> {
+  async startDesk(deskId: string, deskCode: string, uiDir?: string, fiscal?: FiscalConfig): Promise<RunningDesk> {
     if (!this.relay || !this.clinic) throw new Error("start and seed the relay first")
     const desk = await startDesk({
       dataDir: join(this.dir, deskId),
@@ -75,6 +76,7 @@ export class Stack {
       deskCode,
       port: 0,
       ...(uiDir ? { uiDir } : {}),
+      ...(fiscal ? { fiscal } : {}),
     })
     this.desks.push(desk)
     return desk
