@@ -7,6 +7,7 @@ import type {
   Invoice,
   Patient,
   PriceItem,
+  StaffView,
 } from "@vetsync/shared"
 import type { z } from "zod"
 import type {
@@ -206,6 +207,21 @@ export interface DeskHandlers {
   "rejections.list": () => RejectionView[]
 
   "clinic.profile": () => ClinicProfileView
+
+  /** the clinic's staff (never their PIN hashes), active first */
+  "staff.list": () => StaffView[]
+  "session.current": () => SessionView
+  /** checks the PIN offline; signing in as someone else replaces the session */
+  "session.signIn": (args: Args<"session.signIn">) => SessionView
+  "session.signOut": () => SessionView
+}
+
+/** Who is signed in at this desk, and whether changes need someone to be. */
+export interface SessionView {
+  /** some active member of the clinic has a PIN: changes are refused until someone signs in */
+  required: boolean
+  /** the signed-in member, or null */
+  staff: StaffView | null
 }
 
 export type DeskCommand = keyof DeskHandlers
@@ -224,6 +240,8 @@ export type DeskEvent =
   | { type: "records-changed"; collections: Collection[] }
   /** the clinic's profile arrived or changed (its time zone too): headers and day views refresh */
   | { type: "profile"; profile: ClinicProfileView }
+  /** someone signed in or out, or the clinic's staff changed: the header and the staff list refresh */
+  | { type: "session"; session: SessionView }
 
 /** What an API call answers over any transport: tagged union, never a thrown value across the boundary. */
 export type ApiResponse<T> =
@@ -231,10 +249,11 @@ export type ApiResponse<T> =
 
 /**
  * `forbidden`: the transport refused the caller (desk API: foreign Origin or Host, missing secret; Electron: a foreign frame);
- * `unavailable`: the desk is not open for work (not enrolled yet, revoked: client/src/setup)
+ * `unavailable`: the desk is not open for work (not enrolled yet, revoked: client/src/setup);
+ * `signed_out`: a change needs a signed-in staff member (the clinic's staff have PINs) and nobody is
  */
 export type ApiErrorCode =
-  "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "unavailable" | "internal"
+  "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "unavailable" | "internal" | "signed_out"
 
 export class DeskError extends Error {
   readonly code: ApiErrorCode

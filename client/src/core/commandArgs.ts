@@ -148,6 +148,11 @@ export const COMMAND_ARGS = {
   "rejections.list": none,
 
   "clinic.profile": none,
+
+  "staff.list": none,
+  "session.current": none,
+  "session.signIn": z.strictObject({ staffId: id, pin: z.string().max(64) }),
+  "session.signOut": none,
 } as const
 
 export type CommandArgSchemas = typeof COMMAND_ARGS

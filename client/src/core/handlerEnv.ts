@@ -1,6 +1,7 @@
 import type { Collection } from "@vetsync/shared"
 import type { ClinicProfileView, ConflictView, DeskStatus, RejectionView, SyncNowResult } from "./api.js"
 import type { CommandContext } from "./commands/context.js"
+import type { DeskSession } from "./DeskSession.js"
 import { conflictViews } from "./views/conflicts.js"
 import { recordLabel } from "./views/labels.js"
 import type { ReasonOf } from "./views/lookup.js"
@@ -12,6 +13,7 @@ export interface HandlerDeps {
   status: () => DeskStatus
   syncNow: () => SyncNowResult
   profile: () => ClinicProfileView
+  session: DeskSession
 }
 
 /** What every handler works with: the core's deps, and the views several handlers share (views/). */

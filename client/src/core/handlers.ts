@@ -74,6 +74,10 @@ export const DESK_HANDLERS = {
   "conflicts.resolve": async ({ ctx }, args) => resolveConflict(ctx, args),
   "rejections.list": async env => env.rejections(),
   "clinic.profile": async env => env.profile(),
+  "staff.list": async env => env.session.list(),
+  "session.current": async env => env.session.current(),
+  "session.signIn": async (env, { staffId, pin }) => env.session.signIn(staffId, pin),
+  "session.signOut": async env => env.session.signOut(),
 } satisfies { [C in DeskCommand]: Handler<C> }
 
 /** Every command of the desk API: the handler map's keys, in its order. */

@@ -2,6 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { COMMAND_ARGS } from "../../src/core/commandArgs.js"
 import type { CommandContext } from "../../src/core/commands/context.js"
+import type { DeskSession } from "../../src/core/DeskSession.js"
 import { createHandlers, DESK_COMMANDS, DESK_HANDLERS, isDeskCommand } from "../../src/core/handlers.js"
 import { dispatchHostCall, type HostRoutes } from "../../src/host/dispatch.js"
 import type { SetupStatus } from "../../src/setup/setupApi.js"
@@ -31,6 +32,7 @@ describe("the list of commands is the handler map's keys", () => {
       syncNow: () => {
         throw new Error("not called")
       },
+      session: {} as DeskSession,
       profile: () => {
         throw new Error("not called")
       },
