@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { guardProcess } from "@vetsync/shared"
 import { generateClinic, sampleProfile } from "@vetsync/test-kit/seed"
-import { RelayServer } from "@vetsync/sync-server"
+import { RelayServer, type Queryable } from "@vetsync/sync-server"
 import { startDesk, type RunningDesk } from "@vetsync/client"
 import { seedRelayStorage } from "./seed.js"
 
@@ -39,6 +39,7 @@ export const runDev = async (argv: string[]): Promise<void> => {
   process.once("SIGINT", () => void stop().finally(() => process.exit(0)))
   process.once("SIGTERM", () => void stop().finally(() => process.exit(0)))
 
+  let pins: string[] = []
   await ensureUiBuilt()
   if (!existsSync(path.join(relayDir, "docs"))) {
     const clients = Number(values.clients)
@@ -73,6 +74,7 @@ export const runDev = async (argv: string[]): Promise<void> => {
       await clinicSet(bridge.pool, clinicId, { ...sampleProfile(clinicId), name: "Демо-клиника «Айболит»", timeZone: "Europe/Moscow" })
       console.log(`[dev] clinic profile of ${clinicId}: a demo one (vetsync clinics show|set ${clinicId})`)
     }
+    pins = await demoStaff(bridge.pool, clinicId)
     console.log(`[dev] bridge running (${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`)
   }
 
@@ -88,6 +90,31 @@ export const runDev = async (argv: string[]): Promise<void> => {
   })
   closables.push(desk)
   console.log(`[dev] desk ready: open ${desk.url}`)
+  if (pins.length > 0) console.log(`[dev] sign in at the desk with a demo PIN (vetsync staff list --clinic ${clinicId}):\n${pins.join("\n")}`)
+}
+
+/**
+ * The demo clinic's staff, added once: the generator's vets (their appointments name them), Mon–Sat
+ * 09:00–18:00, and a receptionist, each with a demo PIN (printed at start: the demo is one
+ * machine's). Returns "name: PIN" lines of the members added by the demo (their PINs never change
+ * here), or none when the clinic has staff someone else added.
+ */
+const demoStaff = async (pool: Queryable, clinicId: string): Promise<string[]> => {
+  const { staffAdd, staffList } = await import("@vetsync/sync-server")
+  const { hashPin, parseWorkingHours } = await import("@vetsync/shared")
+  const hours = parseWorkingHours("1-6 09:00-18:00")
+  if (!hours.ok) throw new Error(hours.error)
+  const { vets } = generateClinic({ seed: 1, clients: 0, patients: 0 })
+  const wanted = [
+    ...vets.map((name, i) => ({ id: `demo-vet-${i + 1}`, name, role: "vet" as const, pin: `${1001 + i}`, workingHours: hours.value })),
+    { id: "demo-reception", name: "Иванова Мария Сергеевна", role: "reception" as const, pin: "1234", workingHours: {} },
+  ]
+  const have = await staffList(pool, clinicId)
+  if (have.some(m => !m.id.startsWith("demo-"))) return []
+  for (const w of wanted)
+    if (!have.some(m => m.id === w.id)) await staffAdd(pool, clinicId, { ...w, pinHash: await hashPin(w.pin) })
+  if (have.length === 0) console.log(`[dev] staff: ${vets.length} vets and a receptionist written to PostgreSQL`)
+  return wanted.map(w => `  ${w.pin}  ${w.name} (${w.role})`)
 }
 
 /** Builds the Svelte UI once, when its output is missing. */

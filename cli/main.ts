@@ -60,6 +60,24 @@ const run = async (command: CommandName, rest: string[]): Promise<void> => {
       }
       return
     }
+    case "staff": {
+      const { parseStaffCommand, runStaffAction } = await import("@vetsync/sync-server")
+      // the arguments first: a mistake opens (or creates) no database
+      let action
+      try {
+        action = parseStaffCommand(rest)
+      } catch (e) {
+        throw new UsageError((e as Error).message.split("\n")[0] ?? "bad arguments", command)
+      }
+      const { commandDatabase } = await import("@vetsync/db")
+      const db = await commandDatabase()
+      try {
+        for (const line of await runStaffAction(action, db.pool)) console.log(line)
+      } finally {
+        await db.close()
+      }
+      return
+    }
     case "seed": {
       let values
       try {
@@ -81,8 +99,16 @@ const run = async (command: CommandName, rest: string[]): Promise<void> => {
       if (!Number.isInteger(clients) || clients < 0 || !Number.isInteger(patients) || patients < 0)
         throw new UsageError("--clients and --patients are whole numbers", command)
       const { seedRelayStorage } = await import("./seed.js")
-      const r = await seedRelayStorage({ dataDir: values["data-dir"], clinicId: values.clinic, clients, patients, priceList: true })
-      console.log(`seeded clinic ${values.clinic}: ${clients} clients, ${patients} patients, ${r.docs} documents, ${r.bytes} bytes`)
+      const r = await seedRelayStorage({
+        dataDir: values["data-dir"],
+        clinicId: values.clinic,
+        clients,
+        patients,
+        priceList: true,
+      })
+      console.log(
+        `seeded clinic ${values.clinic}: ${clients} clients, ${patients} patients, ${r.docs} documents, ${r.bytes} bytes`,
+      )
     }
   }
 }

@@ -58,6 +58,14 @@ vetsync desks revoke DESK_ID                                                   c
   up to 5 capitals or digits); default the first free one of D1, D2 ... A code is never given twice in a clinic.`,
   services: `vetsync services add NAME      a service credential (the bridge: VETSYNC_RELAY_CREDENTIAL); shown once
 vetsync services revoke NAME`,
+  staff: `vetsync staff add  --clinic ID --name NAME --role vet|reception|admin [--pin 1234] [--hours "1-5 09:00-18:00; 6 10:00-14:00"] [--id ID]
+vetsync staff list --clinic ID
+vetsync staff set  --clinic ID STAFF_ID [--name NAME] [--role ROLE] [--pin 1234] [--no-pin] [--hours TEXT] [--inactive | --active]
+  The clinic's staff in PostgreSQL (DATABASE_URL, else the embedded one in VETSYNC_DATA_DIR/pg); the bridge
+  publishes them to the desks. Vets are who appointments are booked with. --pin (4 to 8 digits) lets the member
+  sign in at a desk; only its slow hash (scrypt) is stored. Once any active member has a PIN, desks refuse
+  changes until someone signs in. --hours: weekdays (1 Monday … 7 Sunday, ranges 1-5, lists 1,3) and
+  HH:MM-HH:MM spans, groups separated by ";". --inactive: the member has left (kept for history).`,
   seed: `vetsync seed --data-dir RELAY_DIR [--clinic demo] [--clients 61974] [--patients N]
   Writes a generated clinic into a relay's storage (demos and benchmarks); run it before the relay starts.`,
 } as const

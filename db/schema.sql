@@ -271,6 +271,24 @@ CREATE TABLE service_credentials (
   CONSTRAINT service_credentials_secret_hash_check CHECK ((octet_length(secret_hash) = 32))
 );
 
+CREATE TABLE staff (
+  clinic_id text NOT NULL,
+  id text NOT NULL,
+  name text NOT NULL,
+  role text NOT NULL,
+  active boolean NOT NULL DEFAULT true,
+  pin_hash text NOT NULL DEFAULT ''::text,
+  working_hours jsonb NOT NULL DEFAULT '{}'::jsonb,
+  updated_at timestamp(3) with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT staff_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT staff_id_check CHECK ((id ~ '^[A-Za-z0-9_-]{1,64}$'::text)),
+  CONSTRAINT staff_name_check CHECK (((btrim(name) <> ''::text) AND (length(name) <= 200))),
+  CONSTRAINT staff_pin_hash_check CHECK (((pin_hash = ''::text) OR (pin_hash ~ '^scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$'::text))),
+  CONSTRAINT staff_pkey PRIMARY KEY (clinic_id, id),
+  CONSTRAINT staff_role_check CHECK ((role = ANY (ARRAY['vet'::text, 'reception'::text, 'admin'::text]))),
+  CONSTRAINT staff_working_hours_check CHECK (((jsonb_typeof(working_hours) = 'object'::text) AND (NOT jsonb_path_exists(working_hours, '$.keyvalue()?(!(@."key" like_regex "^[1-7]$"))'::jsonpath))))
+);
+
 CREATE TABLE waiting_records (
   clinic_id text NOT NULL,
   collection text NOT NULL,
@@ -497,6 +515,15 @@ BEGIN
   RETURN NULL;
 END $function$
 ;
+CREATE OR REPLACE FUNCTION public.vetsync_staff_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM pg_notify('vetsync_staff', NEW.clinic_id);
+  RETURN NULL;
+END $function$
+;
 CREATE OR REPLACE FUNCTION public.vetsync_touch()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -529,6 +556,7 @@ CREATE TRIGGER nomenclature_changed BEFORE INSERT OR DELETE OR UPDATE ON public.
 CREATE TRIGGER patients_register AFTER INSERT OR DELETE OR UPDATE ON public.patients FOR EACH ROW EXECUTE FUNCTION vetsync_register_change();
 CREATE TRIGGER patients_touch BEFORE UPDATE ON public.patients FOR EACH ROW EXECUTE FUNCTION vetsync_touch();
 CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.service_credentials FOR EACH ROW EXECUTE FUNCTION vetsync_notify_revoked();
+CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW EXECUTE FUNCTION vetsync_staff_changed();
 
 -- migrations
 -- 0001_records
@@ -544,3 +572,4 @@ CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.
 -- 0011_local_reports
 -- 0016_automerge_chunks
 -- 0015_price_vat
+-- 0012_staff

@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Repo, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo"
 import { Database, PgListener } from "@vetsync/db"
-import { SafeFsStorageAdapter, type PriceListDoc, type ProfileDoc, type RejectionsDoc } from "@vetsync/shared"
+import {
+  SafeFsStorageAdapter,
+  type PriceListDoc,
+  type ProfileDoc,
+  type RejectionsDoc,
+  type StaffDoc,
+} from "@vetsync/shared"
 import type { BridgeObserver, PublishedDocument } from "./BridgeObserver.js"
 import { Projector } from "./projection/Projector.js"
 import type { ProjectionResult } from "./projection/projectDocument.js"
@@ -14,6 +20,7 @@ import { importClinic, type ImportResult } from "./sync/importClinic.js"
 import { openDoc } from "./sync/openDoc.js"
 import { publishPriceList } from "./sync/publishPriceList.js"
 import { publishProfile } from "./sync/publishProfile.js"
+import { publishStaff } from "./sync/publishStaff.js"
 import { publishRejections } from "./sync/publishRejections.js"
 
 export interface BridgeOptions {
@@ -108,6 +115,7 @@ export class Bridge {
     })
       .on("vetsync_nomenclature", clinicId => this.#bg(this.#publishPrices(clinicId)))
       .on("vetsync_profile", clinicId => this.#bg(this.#publishProfile(clinicId)))
+      .on("vetsync_staff", clinicId => this.#bg(this.#publishStaff(clinicId)))
       .on("vetsync_changes", () => this.#bg(this.#consume()))
       .on("vetsync_clinics", clinicId => this.#bg(this.#follow(clinicId)))
       .on("vetsync_import", () => this.#bg(this.#runImportRequests()))
@@ -202,10 +210,17 @@ export class Bridge {
       rejections.on("change", () => this.#bg(this.#publishRejections(clinicId)))
       const profile = await openDoc<ProfileDoc>(this.repo, clinicId, "profile")
       profile.on("change", () => this.#bg(this.#publishProfile(clinicId)))
+      const staff = await openDoc<StaffDoc>(this.repo, clinicId, "staff")
+      staff.on("change", () => this.#bg(this.#publishStaff(clinicId)))
     }
     await this.#publishPrices(clinicId)
     await this.#publishRejections(clinicId)
     await this.#publishProfile(clinicId)
+    await this.#publishStaff(clinicId)
+  }
+
+  #publishStaff(clinicId: string): Promise<unknown> {
+    return this.#publish(clinicId, "staff", publishStaff)
   }
 
   #publishProfile(clinicId: string): Promise<unknown> {

@@ -2,7 +2,7 @@ import type { ProjectionResult } from "./projection/projectDocument.js"
 import type { WriteResult } from "./projection/writeRecords.js"
 
 /** A server-owned document the bridge publishes from PostgreSQL. */
-export type PublishedDocument = "pricelist" | "profile" | "rejections"
+export type PublishedDocument = "pricelist" | "profile" | "rejections" | "staff"
 
 /** What the bridge reports as it works (BridgeMetrics counts it for `/metrics`). */
 export interface BridgeObserver {

@@ -6,6 +6,7 @@
 export * from "./schema/index.js"
 export * from "./docs/index.js"
 export * from "./storage/index.js"
+export * from "./staff/index.js"
 export { guardProcess } from "./process/guardProcess.js"
 export * from "./net/index.js"
 export {

@@ -33,7 +33,7 @@ const FORGET_PEERS_AFTER_MS = 30 * 60_000
  * What the relay lets through, in one place:
  * - access: a desk reads and writes only its own clinic's documents, a service every clinic's;
  * - ownership: a desk's first heads of a document claim it for the desk's clinic;
- * - the server-owned rule: a desk's changes to the price list, rejections or clinic profile beyond their
+ * - the server-owned rule: a desk's changes to the price list, rejections, clinic profile or staff beyond their
  *   genesis are dropped (the bridge writes them), and the desk is told why;
  * - the announce policy: a service is sent every document; a desk is sent a document that
  *   changed while it was connected (it asks for the rest itself, by their heads).
@@ -79,7 +79,7 @@ export class RelayPolicy {
     if (identity.role === "desk" && frame.chunks.length > 0 && this.#writesServerOwned(docId, frame.chunks)) {
       this.droppedDeskChanges++
       this.#o.log(`dropped changes of ${sender} to server-owned ${docId}`)
-      this.#o.tell(sender, `changes to ${docId} dropped: the price list, rejections and clinic profile are written by the bridge only`)
+      this.#o.tell(sender, `changes to ${docId} dropped: the price list, rejections, clinic profile and staff are written by the bridge only`)
       return false
     }
     if (frame.type === "sync" && frame.chunks.length > 0) {

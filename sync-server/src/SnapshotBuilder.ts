@@ -274,6 +274,8 @@ export class SnapshotBuilder {
       if (doc.kind === "pricelist") priceList.push(...priceItemsOfDoc(doc))
       else if (doc.kind === "rejections") rejections.push(...rejectionsOfDoc(doc))
       else if (doc.kind === "profile") profile = profileOfDoc(doc)
+      // staff: the desk reads the members from the document itself (in the bundle)
+      else if (doc.kind === "staff") continue
       else {
         const part: SnapshotRecords = {
           type: "records",

@@ -39,3 +39,11 @@ export {
   type RegistryAction,
 } from "./registry/registryCommand.js"
 export { RELAY_ENV, relayConfigFromEnv, type RelayConfig } from "./relayConfig.js"
+export { staffAdd, staffList, staffSet, staffLine, type NewStaff, type StaffPatch } from "./registry/staff.js"
+export {
+  parseStaffCommand,
+  runStaffAction,
+  staffCommand,
+  STAFF_USAGE,
+  type StaffAction,
+} from "./registry/staffCommand.js"

@@ -6,10 +6,12 @@ import {
   enrolDesk,
   imm,
   loadDeskCredential,
+  hashPin,
   priceItemToDoc,
   type ProfileDoc,
   type PriceListDoc,
   type RootDoc,
+  type StaffDoc,
 } from "@vetsync/shared"
 import { sampleProfile } from "@vetsync/test-kit/seed"
 import { useTestDatabase } from "@vetsync/db/testing"
@@ -504,5 +506,56 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
       expect(doc.profile.inn).toBeUndefined()
     }
     expect(relayProfile.heads()).toEqual(profile.heads())
+
+    // the staff (PIN hashes among them) are the bridge's too: a desk giving a member its own PIN, or
+    // adding a member, is dropped exactly like a change to the profile
+    const staff = createDoc<StaffDoc>(bridge.repo, "A", "staff")
+    const vet = await hashPin("1234", { N: 1024, r: 8, p: 1 })
+    staff.change(d => {
+      d.members["st-vet"] = {
+        id: imm("st-vet"),
+        name: imm("Петрова А. В."),
+        role: imm("vet"),
+        active: true,
+        pinHash: imm(vet),
+        workingHours: imm("{}"),
+      }
+      d.publishedAt = imm("2026-12-01T00:00:00.000Z")
+    })
+    await eventually("the relay to hold the bridge's staff", () => relayHas(bridge.repo, staff, relay), 20_000)
+    const evilStaff = await evil.repo.find<StaffDoc>(staff.documentId)
+    await eventually("the desk to receive the staff", () => evilStaff.doc().members["st-vet"] !== undefined, 20_000)
+    const droppedBefore = relay.droppedDeskChanges
+    const own = await hashPin("0000", { N: 1024, r: 8, p: 1 })
+    evilStaff.change(d => {
+      d.members["st-vet"]!.pinHash = imm(own)
+      d.members["st-evil"] = {
+        id: imm("st-evil"),
+        name: imm("Злой З. З."),
+        role: imm("admin"),
+        active: true,
+        pinHash: imm(own),
+        workingHours: imm("{}"),
+      }
+    })
+    await eventually("the relay to drop the desk's staff change", () => relay.droppedDeskChanges > droppedBefore, 20_000)
+    await eventually(
+      "the tampered desk to be told the staff are written by the bridge only",
+      () => evil.errors.some(e => e.includes(staff.documentId) && /written by the bridge only/.test(e)),
+      20_000,
+    )
+    root.change(d => void (d.partitions["invoices/2027-02"] = true))
+    await eventually(
+      "the honest desk to receive the tampered desk's later root change",
+      () => onHonestRoot.doc().partitions["invoices/2027-02"] === true,
+      20_000,
+    )
+    const onHonestStaff = await honest.repo.find<StaffDoc>(staff.documentId)
+    const relayStaff = await relay.repo.find<StaffDoc>(staff.documentId)
+    for (const doc of [onHonestStaff.doc(), relayStaff.doc()]) {
+      expect(doc.members["st-vet"]?.pinHash.val).toBe(vet)
+      expect(doc.members["st-evil"]).toBeUndefined()
+    }
+    expect(relayStaff.heads()).toEqual(staff.heads())
   })
 })

@@ -17,7 +17,7 @@ export interface BridgeMetricsSource {
   figures: () => Promise<DatabaseFigures>
 }
 
-const PUBLISHED: PublishedDocument[] = ["pricelist", "profile", "rejections"]
+const PUBLISHED: PublishedDocument[] = ["pricelist", "profile", "rejections", "staff"]
 
 /**
  * The bridge's Prometheus metrics (prom-client, an own registry: no global state), served at
@@ -89,7 +89,7 @@ export class BridgeMetrics implements BridgeObserver {
     })
     this.#publications = new Counter({
       name: "vetsync_bridge_publications_total",
-      help: "Server-owned documents changed to match PostgreSQL (price list, profile, rejections), by clinic",
+      help: "Server-owned documents changed to match PostgreSQL (price list, profile, rejections, staff), by clinic",
       labelNames: ["clinic", "document"],
       registers: [r],
       collect() {

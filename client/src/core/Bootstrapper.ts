@@ -181,8 +181,9 @@ export class Bootstrapper {
         if (!state || !isDocKey(key)) continue
         const heads = decodeHeads(state.heads as UrlHeads)
         this.#docs.layout.add(key)
-        // heads the read model already reflects (its own writes, earlier syncs) are kept
-        if (ledger.getDocHeads(state.docId) === undefined) ledger.setDocHeads(state.docId, key, heads)
+        // heads the read model already reflects (its own writes, earlier syncs) are kept; the staff
+        // are not in the snapshot's lines: the read model takes them from the document itself
+        if (key !== "staff" && ledger.getDocHeads(state.docId) === undefined) ledger.setDocHeads(state.docId, key, heads)
         if (ledger.getRelayHeads(state.docId) === undefined) ledger.setRelayHeads(state.docId, heads, now)
         targets[key] = heads
         this.#targets.set(key, heads)

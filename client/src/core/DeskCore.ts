@@ -17,6 +17,7 @@ import { Bootstrapper } from "./Bootstrapper.js"
 import { ClinicZone } from "./ClinicZone.js"
 import { CommandDocs } from "./CommandDocs.js"
 import { DeskEvents } from "./DeskEvents.js"
+import { DeskSession } from "./DeskSession.js"
 import type { CommandContext } from "./commands/context.js"
 import { RecordHistories } from "./history/RecordHistories.js"
 import { DocFollower } from "./DocFollower.js"
@@ -71,6 +72,7 @@ export class DeskCore {
   readonly #problems: SyncProblems
   readonly #clinic: ClinicZone
   readonly #fiscal: FiscalDesk | null
+  readonly #session: DeskSession
   #closed = false
   /** resolves when the start-up work (opening dirty documents, bootstrap) has been started */
   readonly ready: Promise<void>
@@ -110,6 +112,11 @@ export class DeskCore {
     })
     const updater = new ReadModelUpdater(this.rm)
     this.#clinic = new ClinicZone(this.rm)
+    this.#session = new DeskSession({
+      staff: () => this.rm.getStaff(),
+      now: () => (opts.now?.() ?? new Date()).getTime(),
+      changed: session => this.#events.emit({ type: "session", session }),
+    })
     this.sync = new SyncTracker(this.docs, this.rm.ledger, () => {
       this.#problems.progress()
       this.#events.statusChanged()
@@ -131,7 +138,7 @@ export class DeskCore {
       bootstrap: this.#bootstrap,
       problems: this.#problems,
       emit: e => this.#events.emit(e),
-      author: () => ({ desk: this.opts.deskId, staff: "", cmd: "" }),
+      author: () => ({ desk: this.opts.deskId, staff: this.#session.staffId(), cmd: "" }),
     })
     this.#follower = new DocFollower({
       server: opts.server,
@@ -142,6 +149,7 @@ export class DeskCore {
       sync: this.sync,
       bootstrap: this.#bootstrap,
       onSnapshot: () => {
+        this.#session.refresh()
         this.#profileChanged()
         this.#events.emit({ type: "records-changed", collections: ["clients", "patients", "appointments", "invoices"] })
       },
@@ -176,6 +184,7 @@ export class DeskCore {
       syncNow: () => this.#syncNow(),
       profile: () => this.#clinic.view(new Date(this.#now())),
       histories: new RecordHistories((key, fn) => this.docs.use(key, handle => fn(handle.doc()))),
+      session: this.#session,
     })
     this.ready = this.#follower.start()
   }
@@ -262,7 +271,10 @@ export class DeskCore {
         return clinic.dates(now)
       },
       newId: () => randomUUID(),
-      write: (key, fn, records) => this.#commandDocs.write(key, fn, records),
+      write: async (key, fn, records) => {
+        this.#session.requireForWrite()
+        return this.#commandDocs.write(key, fn, records)
+      },
       readFromDoc: (key, collection, id) => this.#commandDocs.read(key, collection, id),
     }
   }
@@ -272,6 +284,7 @@ export class DeskCore {
     void this.#follower.trim()
     if (!result) return
     if (result.profile) this.#profileChanged()
+    if (result.staff) this.#session.refresh()
     for (const p of result.partitions) if (isDocKey(p)) this.#follower.partitionListed(p)
     if (result.collections.length) this.#events.emit({ type: "records-changed", collections: result.collections })
   }

@@ -7,7 +7,7 @@ import type { SyncTracker } from "./SyncTracker.js"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 /** documents that stay loaded: small, and read on every start (a desk's first writes are their heads) */
-export const PINNED: ReadonlySet<DocKey> = new Set<DocKey>(["root", "pricelist", "rejections", "profile"])
+export const PINNED: ReadonlySet<DocKey> = new Set<DocKey>(["root", "pricelist", "rejections", "profile", "staff"])
 /** at most this many other documents stay in memory once they are in sync with the relay */
 const MAX_LOADED = 8
 /** a document is unloaded only after this long unused */

@@ -4,6 +4,7 @@ import {
   kindOfKey,
   priceItemsOfDoc,
   profileOfDoc,
+  staffOfDoc,
   readRecord,
   recordsOfDoc,
   rejectionsOfDoc,
@@ -17,6 +18,7 @@ import {
   type ProfileDoc,
   type RejectionsDoc,
   type RootDoc,
+  type StaffDoc,
   sameHeads,
 } from "@vetsync/shared"
 import type { ReadModel } from "./readmodel/ReadModel.js"
@@ -33,6 +35,8 @@ export interface UpdateResult {
   rejections: boolean
   /** the clinic's profile changed (its time zone among others) */
   profile: boolean
+  /** the clinic's staff changed (members, PINs, working hours) */
+  staff: boolean
 }
 
 /**
@@ -119,6 +123,10 @@ export class ReadModelUpdater {
         rm.setProfile(profileOfDoc(doc as ProfileDoc))
         result.profile = true
         return []
+      case "staff":
+        rm.setStaff(staffOfDoc(doc as StaffDoc))
+        result.staff = true
+        return []
       case "root":
         result.partitions = Object.keys((doc as RootDoc).partitions ?? {})
         return []
@@ -174,6 +182,7 @@ const emptyResult = (): UpdateResult => ({
   priceList: false,
   rejections: false,
   profile: false,
+  staff: false,
 })
 
 /** Fields of one record that hold concurrent values, with the value kept and the others. */

@@ -8,6 +8,7 @@ import type {
   Patient,
   PriceItem,
   WorkingHours,
+  StaffView,
 } from "@vetsync/shared"
 import type { z } from "zod"
 import type { DayReport } from "./fiscal/endOfDay.js"
@@ -304,6 +305,20 @@ export interface DeskHandlers {
   "fiscal.retry": (args: Args<"fiscal.retry">) => QueuedReceipt[]
   /** this desk's cash report for a day of the clinic */
   "fiscal.day": (args: Args<"fiscal.day">) => DayReport
+  /** the clinic's staff (never their PIN hashes), active first */
+  "staff.list": () => StaffView[]
+  "session.current": () => SessionView
+  /** checks the PIN offline; signing in as someone else replaces the session */
+  "session.signIn": (args: Args<"session.signIn">) => SessionView
+  "session.signOut": () => SessionView
+}
+
+/** Who is signed in at this desk, and whether changes need someone to be. */
+export interface SessionView {
+  /** some active member of the clinic has a PIN: changes are refused until someone signs in */
+  required: boolean
+  /** the signed-in member, or null */
+  staff: StaffView | null
 }
 
 export type DeskCommand = keyof DeskHandlers
@@ -322,6 +337,8 @@ export type DeskEvent =
   | { type: "records-changed"; collections: Collection[] }
   /** the clinic's profile arrived or changed (its time zone too): headers and day views refresh */
   | { type: "profile"; profile: ClinicProfileView }
+  /** someone signed in or out, or the clinic's staff changed: the header and the staff list refresh */
+  | { type: "session"; session: SessionView }
 
 /** What an API call answers over any transport: tagged union, never a thrown value across the boundary. */
 export type ApiResponse<T> =
@@ -332,9 +349,18 @@ export type ApiResponse<T> =
  * `forbidden`: the transport refused the caller (desk API: foreign Origin or Host, missing secret; Electron: a foreign frame);
  * `unavailable`: the desk is not open for work (not enrolled yet, revoked: client/src/setup);
  * `overlap`: a booking over another of the same vet, without `override` (the error's `overlaps` name them)
+ * `signed_out`: a change needs a signed-in staff member (the clinic's staff have PINs) and nobody is
  */
 export type ApiErrorCode =
-  "validation" | "not_found" | "rejected" | "bad_request" | "forbidden" | "unavailable" | "internal" | "overlap"
+  | "validation"
+  | "not_found"
+  | "rejected"
+  | "bad_request"
+  | "forbidden"
+  | "unavailable"
+  | "internal"
+  | "overlap"
+  | "signed_out"
 
 export class DeskError extends Error {
   readonly code: ApiErrorCode

@@ -210,6 +210,10 @@ export const COMMAND_ARGS = {
   "fiscal.retry": z.strictObject({ key: id.optional() }),
   /** a day of the clinic, YYYY-MM-DD */
   "fiscal.day": z.strictObject({ date }),
+  "staff.list": none,
+  "session.current": none,
+  "session.signIn": z.strictObject({ staffId: id, pin: z.string().max(64) }),
+  "session.signOut": none,
 } as const
 
 export type CommandArgSchemas = typeof COMMAND_ARGS

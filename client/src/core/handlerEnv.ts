@@ -3,6 +3,7 @@ import type { ClinicProfileView, ConflictView, DeskStatus, RejectionView, SyncNo
 import type { CommandContext } from "./commands/context.js"
 import type { RecordHistories } from "./history/RecordHistories.js"
 import type { FiscalDesk } from "./fiscal/FiscalDesk.js"
+import type { DeskSession } from "./DeskSession.js"
 import { conflictViews } from "./views/conflicts.js"
 import { recordLabel } from "./views/labels.js"
 import type { ReasonOf } from "./views/lookup.js"
@@ -18,6 +19,7 @@ export interface HandlerDeps {
   histories: RecordHistories
   /** the desk's register and receipt queue (throws DeskError "unavailable" when it has none) */
   fiscal: () => FiscalDesk
+  session: DeskSession
 }
 
 /** What every handler works with: the core's deps, and the views several handlers share (views/). */

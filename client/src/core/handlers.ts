@@ -111,6 +111,10 @@ export const DESK_HANDLERS = {
   "fiscal.receipts": async (env, { states, limit }) => env.fiscal().receipts(states, limitOf(limit, 1000)),
   "fiscal.retry": async (env, { key }) => env.fiscal().retry(key),
   "fiscal.day": async (env, { date }) => env.fiscal().day(date),
+  "staff.list": async env => env.session.list(),
+  "session.current": async env => env.session.current(),
+  "session.signIn": async (env, { staffId, pin }) => env.session.signIn(staffId, pin),
+  "session.signOut": async env => env.session.signOut(),
 } satisfies { [C in DeskCommand]: Handler<C> }
 
 /** Every command of the desk API: the handler map's keys, in its order. */

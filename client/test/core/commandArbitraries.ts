@@ -2,6 +2,7 @@ import fc from "fast-check"
 import type { DeskCommand } from "../../src/core/api.js"
 import { ARG_CAPS } from "../../src/core/commandArgs.js"
 import { receiptArb } from "../fiscal/arbitraries.js"
+import { NO_PIN_MEMBER } from "./fixtures.js"
 import {
   appointmentStatus,
   bookInput,
@@ -91,6 +92,11 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
       .map(defined),
     "fiscal.retry": fc.record({ key: optional(fc.uuid()) }).map(defined),
     "fiscal.day": fc.record({ date: calendarDate }),
+    "staff.list": none,
+    "session.current": none,
+    // the boundary test's desk has NO_PIN_MEMBER (fixtures) and no PINs: signing in needs no PIN there
+    "session.signIn": fc.record({ staffId: fc.constant(NO_PIN_MEMBER.id), pin: fc.stringMatching(/^\d{0,8}$/) }),
+    "session.signOut": none,
   }
 }
 

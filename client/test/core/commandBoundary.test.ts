@@ -7,7 +7,7 @@ import { PINNED } from "../../src/core/DocFollower.js"
 import { ARG_CAPS } from "../../src/core/commandArgs.js"
 import { dispatchCall } from "../../src/host/dispatch.js"
 import { badArgs, honestArgs, notAnObject } from "./commandArbitraries.js"
-import { CLINIC, seedPriceList, tmpDir } from "./fixtures.js"
+import { CLINIC, NO_PIN_MEMBER, seedPriceList, seedStaff, tmpDir } from "./fixtures.js"
 import { NOW, type Pool } from "./honestArgs.js"
 import { actHonestly, fingerprint } from "./honestCalls.js"
 import { validatorBreaks } from "./validatorBreaks.js"
@@ -40,6 +40,7 @@ describe("the desk API's boundary, with generated input", () => {
     console.log(`[fc] seed ${SEED}: replay with VETSYNC_FC_SEED=${SEED}`)
     const dataDir = path.join(tmpDir("boundary"), "desk")
     await seedPriceList(dataDir)
+    await seedStaff(dataDir, [NO_PIN_MEMBER])
     desk = await DeskCore.open({
       dataDir,
       clinicId: CLINIC,

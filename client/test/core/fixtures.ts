@@ -15,6 +15,8 @@ import {
   type PriceItem,
   type PriceListDoc,
   type ProfileDoc,
+  type StaffDoc,
+  type StaffMember,
 } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { DeskCore } from "../../src/index.js"
@@ -84,6 +86,36 @@ export const seedProfile = async (dataDir: string, profile: ClinicProfile, clini
     [docIdFor(clinicId, "profile"), "incremental", createHash("sha256").update(bin).digest("hex")],
     bin,
   )
+}
+
+/** Writes a staff document into a relay's (or a desk's) storage, as the bridge publishes it. */
+export const seedStaff = async (dataDir: string, staff: StaffMember[], clinicId = CLINIC): Promise<void> => {
+  let doc = A.clone(genesisDoc<StaffDoc>(clinicId, "staff"), { actor: "bd".repeat(16) })
+  doc = A.change(doc, d => {
+    for (const m of staff)
+      d.members[m.id] = {
+        id: new A.ImmutableString(m.id),
+        name: new A.ImmutableString(m.name),
+        role: new A.ImmutableString(m.role),
+        active: m.active,
+        pinHash: new A.ImmutableString(m.pinHash),
+        workingHours: new A.ImmutableString(JSON.stringify(m.workingHours)),
+      }
+    d.publishedAt = new A.ImmutableString("2026-11-01T00:00:00.000Z")
+  })
+  const bin = A.save(doc)
+  const storage = new SafeFsStorageAdapter(path.join(dataDir, "docs"))
+  await storage.save([docIdFor(clinicId, "staff"), "incremental", createHash("sha256").update(bin).digest("hex")], bin)
+}
+
+/** A member without a PIN: a clinic whose staff have none needs no sign-in, but may sign in to be named. */
+export const NO_PIN_MEMBER: StaffMember = {
+  id: "st-nopin",
+  name: "Без ПИН Б. Б.",
+  role: "reception",
+  active: true,
+  pinHash: "",
+  workingHours: {},
 }
 
 export const startRelay = (dataDir: string, port = 0): Promise<RelayServer> =>

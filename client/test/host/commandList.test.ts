@@ -3,6 +3,7 @@ import { RecordHistories } from "../../src/core/history/RecordHistories.js"
 import { describe, expect, it } from "vitest"
 import { COMMAND_ARGS } from "../../src/core/commandArgs.js"
 import type { CommandContext } from "../../src/core/commands/context.js"
+import type { DeskSession } from "../../src/core/DeskSession.js"
 import { createHandlers, DESK_COMMANDS, DESK_HANDLERS, isDeskCommand } from "../../src/core/handlers.js"
 import { dispatchHostCall, type HostRoutes } from "../../src/host/dispatch.js"
 import type { SetupStatus } from "../../src/setup/setupApi.js"
@@ -35,6 +36,7 @@ describe("the list of commands is the handler map's keys", () => {
       fiscal: () => {
         throw new Error("not called")
       },
+      session: {} as DeskSession,
       profile: () => {
         throw new Error("not called")
       },

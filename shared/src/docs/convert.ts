@@ -25,8 +25,7 @@ import type {
 export const str = (v: unknown): string => {
   if (typeof v === "string") return v
   if (v instanceof A.ImmutableString) return v.val
-  if (v !== null && typeof v === "object" && "val" in v && typeof (v).val === "string")
-    return (v as { val: string }).val
+  if (v !== null && typeof v === "object" && "val" in v && typeof v.val === "string") return (v as { val: string }).val
   return typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" ? String(v) : ""
 }
 const num = (v: unknown): number => (typeof v === "number" ? v : Number(v ?? 0))

@@ -26,6 +26,8 @@ const initialValue = (clinicId: string, key: DocKey): Record<string, unknown> =>
       return { ...base, rejections: {} }
     case "profile":
       return { ...base, profile: {}, publishedAt: new A.ImmutableString("") }
+    case "staff":
+      return { ...base, members: {}, publishedAt: new A.ImmutableString("") }
   }
 }
 

@@ -7,7 +7,7 @@ import type { DocKind } from "./types.js"
  * How a clinic's records are spread over documents (see README "Document layout"):
  * - 64 client shards; a client and all its patients live in shard hash(clientId) % 64;
  * - appointments partitioned by month of their start, invoices by month of issue;
- * - one price list, one rejections and one clinic profile document, owned by the server;
+ * - one price list, one rejections, one clinic profile and one staff document, owned by the server;
  * - one root document listing which month partitions exist.
  * Every document id is derived from (clinicId, key), so desks that create the same
  * partition independently, offline, create the same document.
@@ -19,12 +19,13 @@ export type DocKey =
   | "pricelist"
   | "rejections"
   | "profile"
+  | "staff"
   | `clients/${number}`
   | `appointments/${string}`
   | `invoices/${string}`
 
 /** The documents every clinic has besides its month partitions. */
-export const FIXED_KEYS = ["root", "pricelist", "rejections", "profile"] as const satisfies readonly DocKey[]
+export const FIXED_KEYS = ["root", "pricelist", "rejections", "profile", "staff"] as const satisfies readonly DocKey[]
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
 

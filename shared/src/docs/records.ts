@@ -2,7 +2,17 @@ import * as A from "@automerge/automerge"
 import { PROFILE_FIELDS, profileFrom, type ClinicProfile } from "../schema/profile.js"
 import type { Collection, PriceItem, RecordByCollection } from "../schema/records.js"
 import { fromDoc, priceItemFromDoc, str } from "./convert.js"
-import type { AnyClinicDoc, DocKind, PriceListDoc, ProfileDoc, RejectionsDoc } from "./types.js"
+import { STAFF_ROLES, type StaffMember, type StaffRole, type WorkingHours } from "../schema/staff.js"
+import { workingHoursProblem } from "../schema/workingHours.js"
+import type {
+  AnyClinicDoc,
+  DocKind,
+  PriceListDoc,
+  ProfileDoc,
+  RejectionsDoc,
+  StaffDoc,
+  StaffMemberDoc,
+} from "./types.js"
 
 /** Which collections a document kind holds, and under which top-level field. */
 export const COLLECTIONS_OF_KIND: Record<DocKind, readonly Collection[]> = {
@@ -13,6 +23,7 @@ export const COLLECTIONS_OF_KIND: Record<DocKind, readonly Collection[]> = {
   pricelist: [],
   rejections: [],
   profile: [],
+  staff: [],
 }
 
 export type AnyRecord = { [C in Collection]: { collection: C; record: RecordByCollection[C] } }[Collection]
@@ -62,8 +73,7 @@ export const changedRecordsBetween = (
   return out
 }
 
-export const priceItemsOfDoc = (doc: PriceListDoc): PriceItem[] =>
-  Object.values(doc.items ?? {}).map(priceItemFromDoc)
+export const priceItemsOfDoc = (doc: PriceListDoc): PriceItem[] => Object.values(doc.items ?? {}).map(priceItemFromDoc)
 
 export interface Rejection {
   key: string
@@ -86,4 +96,32 @@ export const profileOfDoc = (doc: ProfileDoc): ClinicProfile | null => {
   const fields: Partial<Record<keyof ClinicProfile, string>> = {}
   for (const f of PROFILE_FIELDS) fields[f] = str(doc.profile?.[f])
   return profileFrom(fields)
+}
+
+const hoursOf = (text: string): WorkingHours => {
+  try {
+    const v: unknown = JSON.parse(text)
+    return workingHoursProblem(v) === null ? (v as WorkingHours) : {}
+  } catch {
+    return {}
+  }
+}
+
+/** One member of a staff document as a StaffMember (unknown roles read as reception, bad hours as none). */
+export const staffMemberFromDoc = (d: StaffMemberDoc): StaffMember => {
+  const role = str(d.role)
+  return {
+    id: str(d.id),
+    name: str(d.name),
+    role: (STAFF_ROLES as readonly string[]).includes(role) ? (role as StaffRole) : "reception",
+    active: d.active === true,
+    pinHash: str(d.pinHash),
+    workingHours: hoursOf(str(d.workingHours)),
+  }
+}
+
+/** The members a staff document holds, or null while it holds only its genesis (nothing published yet). */
+export const staffOfDoc = (doc: StaffDoc): StaffMember[] | null => {
+  if (str(doc.publishedAt) === "") return null
+  return Object.values(doc.members ?? {}).map(staffMemberFromDoc)
 }

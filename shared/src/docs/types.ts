@@ -94,7 +94,16 @@ export interface RejectionDoc {
   recordUpdatedAt: Imm
 }
 
-export const DOC_KINDS = ["root", "clients", "appointments", "invoices", "pricelist", "rejections", "profile"] as const
+export const DOC_KINDS = [
+  "root",
+  "clients",
+  "appointments",
+  "invoices",
+  "pricelist",
+  "rejections",
+  "profile",
+  "staff",
+] as const
 export type DocKind = (typeof DOC_KINDS)[number]
 
 interface Base<K extends DocKind> {
@@ -135,6 +144,24 @@ export interface ProfileDoc extends Base<"profile"> {
   publishedAt: Imm
 }
 
+/** One staff member as the bridge publishes it (see StaffMember); working hours as JSON text. */
+export interface StaffMemberDoc {
+  id: Imm
+  name: Imm
+  role: Imm
+  active: boolean
+  pinHash: Imm
+  /** JSON of WorkingHours */
+  workingHours: Imm
+}
+
+/** The clinic's staff (see StaffMember), as the bridge publishes it from PostgreSQL. */
+export interface StaffDoc extends Base<"staff"> {
+  members: Record<string, StaffMemberDoc>
+  /** when the bridge last wrote it; "" while only the genesis exists */
+  publishedAt: Imm
+}
+
 export interface DocByKind {
   root: RootDoc
   clients: ClientShardDoc
@@ -143,8 +170,9 @@ export interface DocByKind {
   pricelist: PriceListDoc
   rejections: RejectionsDoc
   profile: ProfileDoc
+  staff: StaffDoc
 }
 export type AnyClinicDoc = DocByKind[DocKind]
 
 /** Documents written only by the server (bridge); the relay drops desk changes to them. */
-export const SERVER_OWNED_KINDS: readonly DocKind[] = ["pricelist", "rejections", "profile"]
+export const SERVER_OWNED_KINDS: readonly DocKind[] = ["pricelist", "rejections", "profile", "staff"]

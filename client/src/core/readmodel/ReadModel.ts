@@ -5,6 +5,7 @@ import {
   type Appointment,
   type Client,
   type ClinicProfile,
+  type StaffMember,
   type Collection,
   type Invoice,
   type Patient,
@@ -217,6 +218,16 @@ export class ReadModel {
   setProfile(profile: ClinicProfile | null): void {
     if (profile) this.setMeta("clinicProfile", JSON.stringify(profile))
     else this.#db.prepare("DELETE FROM meta WHERE k = 'clinicProfile'").run()
+  }
+
+  /** The clinic's staff as the bridge last published them, PIN hashes included (null: none yet). Never shown as is. */
+  getStaff(): StaffMember[] | null {
+    const text = this.getMeta("clinicStaff")
+    return text ? (JSON.parse(text) as StaffMember[]) : null
+  }
+  setStaff(staff: StaffMember[] | null): void {
+    if (staff) this.setMeta("clinicStaff", JSON.stringify(staff))
+    else this.#db.prepare("DELETE FROM meta WHERE k = 'clinicStaff'").run()
   }
 
   replaceRejections(list: Rejection[]): void {

@@ -67,6 +67,8 @@ export class DeskState {
       this.clinic = e.profile
       return
     }
+    // the session's own state listens for it (SessionState)
+    if (e.type === "session") return
     for (const c of e.collections) this.versions[c] += 1
     void this.refreshNotices()
   }
