@@ -18,6 +18,7 @@ import { ClinicZone } from "./ClinicZone.js"
 import { CommandDocs } from "./CommandDocs.js"
 import { DeskEvents } from "./DeskEvents.js"
 import { DeskSession } from "./DeskSession.js"
+import { staffNames } from "./views/staffNames.js"
 import type { CommandContext } from "./commands/context.js"
 import { RecordHistories } from "./history/RecordHistories.js"
 import { DocFollower } from "./DocFollower.js"
@@ -183,7 +184,10 @@ export class DeskCore {
       status: () => this.status(),
       syncNow: () => this.#syncNow(),
       profile: () => this.#clinic.view(new Date(this.#now())),
-      histories: new RecordHistories((key, fn) => this.docs.use(key, handle => fn(handle.doc()))),
+      histories: new RecordHistories(
+        (key, fn) => this.docs.use(key, handle => fn(handle.doc())),
+        staffNames(() => this.rm.getStaff()),
+      ),
       session: this.#session,
     })
     this.ready = this.#follower.start()

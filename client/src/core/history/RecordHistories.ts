@@ -1,7 +1,6 @@
 import * as A from "@automerge/automerge"
 import type { AnyClinicDoc, Collection, DocKey } from "@vetsync/shared"
 import type { ChangeBy, HistoryEntry } from "../api.js"
-import { staffName } from "../views/staffNames.js"
 import { ChangeIndex } from "./ChangeIndex.js"
 import { changeBy, recordHistory, valueText } from "./recordHistory.js"
 
@@ -24,10 +23,13 @@ export interface ValueAuthors {
  */
 export class RecordHistories {
   readonly #use: UseDoc
+  readonly #staffName: (staffId: string) => string
   readonly #indexes = new Map<DocKey, ChangeIndex>()
 
-  constructor(use: UseDoc) {
+  /** `staffName`: a staff member's name by id (views/staffNames.ts) */
+  constructor(use: UseDoc, staffName: (staffId: string) => string = id => id) {
     this.#use = use
+    this.#staffName = staffName
   }
 
   #index(key: DocKey): ChangeIndex {
@@ -44,7 +46,7 @@ export class RecordHistories {
 
   /** The record's changes, newest first. */
   async history(key: DocKey, collection: Collection, id: string): Promise<HistoryEntry[]> {
-    return this.#use(key, doc => recordHistory(doc, this.#index(key), collection, id, staffName))
+    return this.#use(key, doc => recordHistory(doc, this.#index(key), collection, id, this.#staffName))
   }
 
   /** Who wrote each of the field's concurrent values (empty when the field has none now). */
@@ -59,7 +61,7 @@ export class RecordHistories {
       index.update<AnyClinicDoc>(doc)
       for (const [opId, value] of Object.entries(conflicts)) {
         const meta = index.changeOfOp(opId)
-        if (meta) byValue.set(valueText(value), changeBy(meta, staffName))
+        if (meta) byValue.set(valueText(value), changeBy(meta, this.#staffName))
       }
       return { byValue }
     })

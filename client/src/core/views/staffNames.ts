@@ -1,7 +1,12 @@
+import type { StaffMember } from "@vetsync/shared"
+
 /**
- * A staff member's name by id: THE one seam where the desk names its staff (the history, the
- * conflict panel). The staff list (the server-owned `staff` document, StaffView in
- * shared/src/schema/staff.ts) is being built on another branch; until it is merged this returns
- * the id itself, and the integrator rewires this one function to the staff list's read model.
+ * A staff member's name by id: the one place the desk names its staff (the history, the conflict
+ * panel), from the server-owned `staff` document the read model keeps. A member who left stays in
+ * the document (inactive), so old changes keep their name; an id the document does not know (a
+ * member of another clinic's import, or a document not yet downloaded) is shown as it is.
  */
-export const staffName = (staffId: string): string => staffId
+export const staffNames =
+  (staff: () => StaffMember[] | null) =>
+  (staffId: string): string =>
+    staff()?.find(m => m.id === staffId)?.name ?? staffId
