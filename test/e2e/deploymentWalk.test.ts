@@ -89,6 +89,10 @@ describe("the README's deployment walk-through: one clinic, two desks, from zero
     await vetsync("price", "set", "--clinic", CLINIC, "--code", "S001", "--price", "1500", "--name", "Консультация терапевта")
     await vetsync("price", "set", "--clinic", CLINIC, "--code", "S002", "--price", "2350.50", "--name", "Вакцинация комплексная")
     await vetsync("price", "set", "--clinic", CLINIC, "--code", "P001", "--price", "799.99", "--name", "Корм 1 кг", "--kind", "product", "--unit", "шт")
+    // the vets the desks book with: the clinic's staff list (no PINs here, so nobody signs in)
+    for (const vet of ["Иванова А. П.", "Петров С. В."])
+      await vetsync("staff", "add", "--clinic", CLINIC, "--name", vet, "--role", "vet", "--hours", "1-7 08:00-20:00")
+    expect((await vetsync("staff", "list", "--clinic", CLINIC)).join("\n")).toMatch(/Иванова А\. П\.[\s\S]*Петров С\. В\./)
 
     // step 3: the relay, with the registry
     const port = await freePort()
