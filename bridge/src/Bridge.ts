@@ -15,6 +15,7 @@ import { openDoc } from "./sync/openDoc.js"
 import { publishPriceList } from "./sync/publishPriceList.js"
 import { publishProfile } from "./sync/publishProfile.js"
 import { publishRejections } from "./sync/publishRejections.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 export interface BridgeOptions {
   /** documents in <dataDir>/docs (when no repo is given), embedded PostgreSQL in <dataDir>/pg */
@@ -27,7 +28,7 @@ export interface BridgeOptions {
   network?: NetworkAdapterInterface[]
   /** service name: the peer id is service:<name>:<random> */
   name?: string
-  log?: (line: string) => void
+  log?: LineLog
   onProjected?: (clinicId: string, result: ProjectionResult) => void
   /** told what the bridge does, e.g. BridgeMetrics */
   observer?: BridgeObserver
@@ -49,7 +50,7 @@ export class Bridge {
   #ownRepo = false
   #importing = false
   readonly #watched = new Set<string>()
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
 
   constructor(options: BridgeOptions) {
     this.options = options

@@ -9,6 +9,7 @@ import type { Authenticator, Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { CLINIC_PATH, handleClinicRequest } from "./clinicRoute.js"
 import { handleEnrol } from "./enrolRoute.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 /** `/health`, `/ready` and `/metrics` (OperationsEndpoints) are answered as the bridge answers them. */
 export interface RelayGateOptions extends OperationsEndpoints {
@@ -26,7 +27,7 @@ export interface RelayGateOptions extends OperationsEndpoints {
   accept: (ws: WebSocket, identity: Identity) => void
   /** closes the open sockets of a revoked identity; answers how many */
   cutOff: (who: { role: string; id: string }) => number
-  log: (line: string) => void
+  log: LineLog
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   genesisBinary,
 } from "@vetsync/shared"
 import { metricsAllowed } from "@vetsync/shared/net"
-import type { Authenticator } from "./Authenticator.js"
+import type { Authenticator, Identity } from "./Authenticator.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"
@@ -20,6 +20,7 @@ import { relayReadiness, type Readiness } from "./relayReadiness.js"
 import { RelayPolicy } from "./RelayPolicy.js"
 import { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
+import type { LineLog, LogFields } from "@vetsync/shared/log"
 
 export interface RelayServerOptions {
   /** default 127.0.0.1 */
@@ -46,7 +47,7 @@ export interface RelayServerOptions {
   metricsToken?: string
   /** clinics whose fixed documents are registered at start */
   clinics?: string[]
-  log?: (line: string) => void
+  log?: LineLog
 }
 
 /**
@@ -68,7 +69,7 @@ export class RelayServer {
   readonly #snapshots: SnapshotBuilder
   readonly metrics: RelayMetrics
   readonly #durable: DurableAcks
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
   readonly #startedAt = Date.now()
   #closed = false
 
@@ -104,12 +105,13 @@ export class RelayServer {
     })
     this.adapter.on("peer-candidate", ({ peerId }) => {
       this.#policy.joined(peerId)
-      log(`peer joined: ${peerId}`)
+      log(`peer joined: ${peerId}`, peerFields(this.adapter.identityOf(peerId), peerId))
     })
     this.adapter.on("peer-disconnected", ({ peerId }) => {
+      const fields = peerFields(this.adapter.identityOf(peerId), peerId)
       this.#policy.left(peerId)
       this.#durable.forget(peerId)
-      log(`peer left: ${peerId}`)
+      log(`peer left: ${peerId}`, fields)
     })
     this.peerId = `relay:${opts.name ?? "main"}` as PeerId
     // a layout document of a known clinic with nothing on disk loads as its genesis instead of
@@ -269,3 +271,9 @@ export class RelayServer {
     await this.#auth.close?.()
   }
 }
+
+const peerFields = (identity: Identity | undefined, peer: string): LogFields => ({
+  ...(identity && identity.clinicId !== "*" ? { clinic: identity.clinicId } : {}),
+  ...(identity ? { desk: identity.role === "desk" ? identity.deskId : `service:${identity.deskId}` } : {}),
+  peer,
+})

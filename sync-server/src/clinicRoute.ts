@@ -3,6 +3,7 @@ import type { DocumentId } from "@automerge/automerge-repo"
 import { docIdFor, isDocKey, type DocKey } from "@vetsync/shared/docs"
 import type { Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 /** `GET /clinics/:clinicId/snapshot | documents | heads`, `POST /clinics/:clinicId/resync` */
 export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads|resync)$/
@@ -18,7 +19,7 @@ export interface ClinicRouteDeps {
   snapshots: SnapshotBuilder
   /** gives a document a fresh synchronizer on the relay (RelayPolicy.resync) */
   resync: (docId: DocumentId) => void
-  log: (line: string) => void
+  log: LineLog
 }
 
 const reply = (res: http.ServerResponse, status: number, body: unknown): void => {
@@ -41,12 +42,25 @@ export const handleClinicRequest = (
   deps
     .authenticate(req)
     .then(async identity => {
-      if (!identity) return reply(res, 401, { error: "unauthenticated" })
-      if (identity.role === "desk" && identity.clinicId !== clinicId) return reply(res, 403, { error: "other clinic" })
+      if (!identity) {
+        deps.log(`${what} of ${clinicId} refused: unauthenticated`, { level: "warn", clinic: clinicId })
+        return reply(res, 401, { error: "unauthenticated" })
+      }
+      if (identity.role === "desk" && identity.clinicId !== clinicId) {
+        deps.log(`${what} of ${clinicId} refused: desk ${identity.deskId} is of clinic ${identity.clinicId}`, {
+          level: "warn",
+          clinic: identity.clinicId,
+          desk: identity.deskId,
+        })
+        return reply(res, 403, { error: "other clinic" })
+      }
       deps.registerClinic(clinicId)
       if (what === "resync") {
         const keys = resyncKeys(await readBody(req))
-        if (!keys) return reply(res, 400, { error: `resync takes {"keys": [...]}: at most ${MAX_RESYNC_KEYS} document keys of the clinic` })
+        if (!keys)
+          return reply(res, 400, {
+            error: `resync takes {"keys": [...]}: at most ${MAX_RESYNC_KEYS} document keys of the clinic`,
+          })
         // the ids are the clinic's own (derived from its id): no other clinic's document can be named
         for (const key of keys) deps.resync(docIdFor(clinicId, key))
         return reply(res, 200, { resynced: keys.length })
@@ -60,7 +74,7 @@ export const handleClinicRequest = (
       res.writeHead(200, { "content-type": "application/x-ndjson", "content-encoding": "gzip" }).end(gz)
     })
     .catch(e => {
-      deps.log(`${what} of ${clinicId} failed: ${(e as Error).message}`)
+      deps.log(`${what} of ${clinicId} failed: ${(e as Error).message}`, { level: "error", clinic: clinicId })
       if (!res.headersSent) reply(res, 500, { error: `${what} failed` })
       else res.destroy()
     })

@@ -26,6 +26,7 @@ import { ReadModelScheduler } from "./ReadModelScheduler.js"
 import { ReadModelUpdater, type UpdateResult } from "./ReadModelUpdater.js"
 import { SyncProblems } from "./SyncProblems.js"
 import { SyncTracker } from "./SyncTracker.js"
+import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 export interface DeskOptions {
   dataDir: string
@@ -46,6 +47,8 @@ export interface DeskOptions {
   readModelAheadMs?: number
   /** how often a connected desk compares its documents with the relay's (default 60 s) */
   catchUpMs?: number
+  /** the desk's logger; default the process's, with the clinic and the desk as fields */
+  log?: Logger
 }
 
 /**
@@ -57,6 +60,8 @@ export class DeskCore {
   readonly rm: ReadModel
   readonly docs: DocStore
   readonly sync: SyncTracker
+  /** where the desk's lines go, each with its clinic and desk */
+  readonly log: Logger
   readonly #bootstrap: Bootstrapper
   readonly #api: DeskApi
   readonly #adapters: ResilientWebSocketClientAdapter[] = []
@@ -72,6 +77,7 @@ export class DeskCore {
 
   private constructor(opts: DeskOptions) {
     this.opts = opts
+    this.log = (opts.log ?? rootLogger()).child({ clinic: opts.clinicId, desk: opts.deskId })
     fs.mkdirSync(opts.dataDir, { recursive: true })
     this.rm = ReadModel.open(path.join(opts.dataDir, "readmodel.sqlite"))
     const clinic = this.rm.getMeta("clinicId")
@@ -102,6 +108,7 @@ export class DeskCore {
       clinicId: opts.clinicId,
       peerId: `desk:${opts.deskId}:${randomBytes(4).toString("hex")}`,
       network,
+      log: this.log,
     })
     const updater = new ReadModelUpdater(this.rm)
     this.#clinic = new ClinicZone(this.rm)
@@ -109,7 +116,7 @@ export class DeskCore {
       this.#problems.progress()
       this.#events.statusChanged()
     })
-    this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#events.statusChanged())
+    this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#events.statusChanged(), this.log)
     this.#scheduler = new ReadModelScheduler({
       docs: this.docs,
       updater,
@@ -117,6 +124,7 @@ export class DeskCore {
       bootstrap: this.#bootstrap,
       aheadMs: opts.readModelAheadMs,
       updated: result => this.#updated(result),
+      log: this.log,
     })
     this.#commandDocs = new CommandDocs({
       docs: this.docs,
@@ -142,6 +150,7 @@ export class DeskCore {
       },
       hasPendingUpdate: key => this.#scheduler.hasPending(key),
       catchUpMs: opts.catchUpMs,
+      log: this.log,
     })
     this.sync.onRelayUp = () => this.#follower.relayUp()
     for (const { key } of this.rm.ledger.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)

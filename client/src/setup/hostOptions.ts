@@ -1,3 +1,4 @@
+import type { LineLog } from "@vetsync/shared/log"
 import type { DeskOptions } from "../core/DeskCore.js"
 
 export interface DeskIdentity {
@@ -20,6 +21,6 @@ export interface DeskHostOptions {
   deskCode?: string
   /** further DeskCore options (tests) */
   core?: Pick<DeskOptions, "network" | "now" | "headers">
-  log?: (line: string) => void
+  log?: LineLog
   enrolTimeoutMs?: number
 }

@@ -103,6 +103,14 @@ export const envTypes = {
     secret: true,
   } satisfies EnvType<string>,
 
+  oneOf: <const T extends string>(values: readonly T[]): EnvType<T> => ({
+    schema: z
+      .string()
+      .refine((s): s is T => (values as readonly string[]).includes(s), { message: `not one of ${values.join(", ")}` })
+      .transform(s => s),
+    expected: `one of ${values.join(", ")}`,
+  }),
+
   secret: {
     schema: z.string().refine(s => !CONTROL_OR_SPACE.test(s), { message: "it holds a space or a control character" }),
     expected: "a secret without spaces or control characters",
