@@ -110,6 +110,23 @@ CREATE TABLE desk_credentials (
   CONSTRAINT desk_credentials_secret_hash_check CHECK (((secret_hash IS NULL) OR (octet_length(secret_hash) = 32)))
 );
 
+CREATE TABLE desk_reports (
+  desk_id text NOT NULL,
+  clinic_id text NOT NULL,
+  received_at timestamp(3) with time zone NOT NULL,
+  waiting integer NOT NULL,
+  oldest_waiting_at timestamp(3) with time zone,
+  last_sync_in_at timestamp(3) with time zone,
+  last_sync_out_at timestamp(3) with time zone,
+  app_version text NOT NULL,
+  schema_version integer NOT NULL,
+  clock_offset_ms bigint NOT NULL,
+  CONSTRAINT desk_reports_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT desk_reports_desk_id_fkey FOREIGN KEY (desk_id) REFERENCES desk_credentials(desk_id),
+  CONSTRAINT desk_reports_pkey PRIMARY KEY (desk_id),
+  CONSTRAINT desk_reports_waiting_check CHECK ((waiting >= 0))
+);
+
 CREATE TABLE desks (
   id text NOT NULL,
   clinic_id text NOT NULL,
@@ -285,6 +302,7 @@ CREATE INDEX change_log_pending_entity ON public.change_log USING btree (entity_
 CREATE INDEX clients_clinic_name ON public.clients USING btree (clinic_id, name);
 CREATE INDEX clients_phone ON public.clients USING btree (phone);
 CREATE INDEX desk_credentials_clinic ON public.desk_credentials USING btree (clinic_id);
+CREATE INDEX desk_reports_clinic ON public.desk_reports USING btree (clinic_id);
 CREATE INDEX invoices_clinic_issued ON public.invoices USING btree (clinic_id, issued_at);
 CREATE INDEX patients_client ON public.patients USING btree (client_id);
 CREATE INDEX patients_clinic_species ON public.patients USING btree (clinic_id, species, breed);
@@ -533,3 +551,4 @@ CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.
 -- 0009_desk_codes
 -- 0010_clinic_profiles
 -- 0011_local_reports
+-- 0013_desk_reports

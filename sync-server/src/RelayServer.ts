@@ -10,6 +10,7 @@ import {
 import { metricsAllowed } from "@vetsync/shared/net"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
+import { DeskReports } from "./DeskReports.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"
 import { HardenedWebSocketServerAdapter } from "./HardenedWebSocketServerAdapter.js"
@@ -71,6 +72,8 @@ export class RelayServer {
   readonly #durable: DurableAcks
   readonly #log: LineLog
   readonly #startedAt = Date.now()
+  /** each desk's newest report since the start (the per-clinic gauges) */
+  readonly reports = new DeskReports()
   #closed = false
 
   private constructor(opts: RelayServerOptions, ownership: DocOwnership) {
@@ -152,6 +155,7 @@ export class RelayServer {
       resyncs: () => this.#policy.resyncs,
       clinics: () => this.ownership.clinics,
       snapshotState: clinicId => this.#snapshots.state(clinicId),
+      reported: () => this.reports.byClinic(new Date()),
     })
     this.#snapshots = new SnapshotBuilder(
       this.repo,
@@ -168,6 +172,10 @@ export class RelayServer {
       snapshots: this.#snapshots,
       registerClinic: clinicId => this.ownership.registerClinic(clinicId),
       resync: docId => this.#policy.resync(docId),
+      report: async (identity, report, receivedAt, clockOffsetMs) => {
+        await this.#auth.report?.(identity, report, receivedAt, clockOffsetMs)
+        this.reports.hold({ clinicId: identity.clinicId, deskId: identity.deskId, report, receivedAt, clockOffsetMs })
+      },
       accept: (ws, identity) => this.adapter.accept(ws, identity),
       cutOff: who =>
         this.adapter.disconnectWhere(

@@ -1,12 +1,15 @@
 import type * as http from "node:http"
 import type { DocumentId } from "@automerge/automerge-repo"
 import { docIdFor, isDocKey, type DocKey } from "@vetsync/shared/docs"
+import { parseDeskReport, type DeskReport } from "@vetsync/shared/net"
 import type { Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
 import type { LineLog } from "@vetsync/shared/log"
 
-/** `GET /clinics/:clinicId/snapshot | documents | heads`, `POST /clinics/:clinicId/resync` */
-export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads|resync)$/
+/** `GET /clinics/:clinicId/snapshot | documents | heads`, `POST /clinics/:clinicId/resync | report` */
+export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads|resync|report)$/
+/** the requests that are POSTs */
+export const CLINIC_POSTS: readonly string[] = ["resync", "report"]
 
 /** the most documents one resync request names (a clinic has 64 shards and a few per month) */
 const MAX_RESYNC_KEYS = 500
@@ -19,6 +22,8 @@ export interface ClinicRouteDeps {
   snapshots: SnapshotBuilder
   /** gives a document a fresh synchronizer on the relay (RelayPolicy.resync) */
   resync: (docId: DocumentId) => void
+  /** keeps a desk's report (the node registry) */
+  report: (identity: Identity, report: DeskReport, receivedAt: Date, clockOffsetMs: number) => Promise<void>
   log: LineLog
 }
 
@@ -54,6 +59,7 @@ export const handleClinicRequest = (
         })
         return reply(res, 403, { error: "other clinic" })
       }
+      if (what === "report") return await answerReport(req, res, identity, clinicId, deps)
       deps.registerClinic(clinicId)
       if (what === "resync") {
         const keys = resyncKeys(await readBody(req))
@@ -78,6 +84,33 @@ export const handleClinicRequest = (
       if (!res.headersSent) reply(res, 500, { error: `${what} failed` })
       else res.destroy()
     })
+}
+
+/**
+ * `POST /clinics/:id/report`: a desk's report, checked against DESK_REPORT and kept with the time
+ * received and the clock offset (this relay's clock minus the desk's). Only a desk reports, and only
+ * for itself (its clinic is checked before); a malformed report is refused (400) and changes nothing.
+ */
+const answerReport = async (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  identity: Identity,
+  clinicId: string,
+  deps: ClinicRouteDeps,
+): Promise<void> => {
+  const fields = { clinic: clinicId, desk: identity.deskId }
+  if (identity.role !== "desk") return reply(res, 403, { error: "only desks report" })
+  const body = await readBody(req)
+  const parsed = body === undefined ? { ok: false as const, reason: "too large" } : parseDeskReport(body)
+  if (!parsed.ok) {
+    deps.log(`report of desk ${identity.deskId} refused: ${parsed.reason}`, { level: "warn", ...fields })
+    return reply(res, 400, { error: `report refused: ${parsed.reason}` })
+  }
+  const receivedAt = new Date()
+  const clockOffsetMs = receivedAt.getTime() - Date.parse(parsed.report.sentAt)
+  await deps.report(identity, parsed.report, receivedAt, clockOffsetMs)
+  deps.log(`report of desk ${identity.deskId}: ${parsed.report.waiting} waiting`, { level: "debug", ...fields })
+  reply(res, 200, { receivedAt: receivedAt.toISOString(), clockOffsetMs })
 }
 
 /** The request's body, at most MAX_RESYNC_BODY bytes (undefined beyond). */

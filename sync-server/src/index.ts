@@ -38,3 +38,4 @@ export {
   type RegistryAction,
 } from "./registry/registryCommand.js"
 export { RELAY_ENV, relayConfigFromEnv, type RelayConfig } from "./relayConfig.js"
+export { deskStatusList, deskStatusTable, saveDeskReport, ONLINE_MS, type DeskStatus } from "./registry/deskStatus.js"

@@ -27,7 +27,7 @@ const BATCH_RECORDS = 30_000
 const snapshotUrl = (
   server: string,
   clinicId: string,
-  what: "snapshot" | "documents" | "heads" | "resync" = "snapshot",
+  what: "snapshot" | "documents" | "heads" | "resync" | "report" = "snapshot",
 ): string => {
   const u = new URL(server)
   u.protocol = u.protocol === "wss:" ? "https:" : "http:"
@@ -39,7 +39,7 @@ const snapshotUrl = (
 export const fetchClinic = (
   server: string,
   clinicId: string,
-  what: "snapshot" | "documents" | "heads" | "resync",
+  what: "snapshot" | "documents" | "heads" | "resync" | "report",
   headers: Record<string, string>,
   ms: number,
   signal?: AbortSignal,

@@ -18,6 +18,7 @@ import { ClinicZone } from "./ClinicZone.js"
 import { CommandDocs } from "./CommandDocs.js"
 import { DeskEvents } from "./DeskEvents.js"
 import type { CommandContext } from "./commands/context.js"
+import { DeskReporter } from "./DeskReporter.js"
 import { DocFollower } from "./DocFollower.js"
 import { DocStore } from "./DocStore.js"
 import { createHandlers } from "./handlers.js"
@@ -47,6 +48,8 @@ export interface DeskOptions {
   readModelAheadMs?: number
   /** how often a connected desk compares its documents with the relay's (default 60 s) */
   catchUpMs?: number
+  /** how often a connected desk reports to the relay (DeskReporter; default 60 s) */
+  reportMs?: number
   /** the desk's logger; default the process's, with the clinic and the desk as fields */
   log?: Logger
 }
@@ -71,6 +74,7 @@ export class DeskCore {
   readonly #follower: DocFollower
   readonly #problems: SyncProblems
   readonly #clinic: ClinicZone
+  #reporter: DeskReporter | undefined
   #closed = false
   /** resolves when the start-up work (opening dirty documents, bootstrap) has been started */
   readonly ready: Promise<void>
@@ -96,7 +100,9 @@ export class DeskCore {
     if (opts.server) {
       const adapter = new ResilientWebSocketClientAdapter(opts.server, { headers: this.#headers() })
       adapter.on("durable", e => {
-        if (!this.#closed) this.sync.durable(e.documentId, e.heads)
+        if (this.#closed) return
+        this.sync.durable(e.documentId, e.heads)
+        this.#reporter?.durable()
       })
       adapter.on("connection", e => this.#problems.connection(e))
       adapter.on("retry", () => this.#events.statusChanged())
@@ -113,6 +119,7 @@ export class DeskCore {
     const updater = new ReadModelUpdater(this.rm)
     this.#clinic = new ClinicZone(this.rm)
     this.sync = new SyncTracker(this.docs, this.rm.ledger, () => {
+      this.#reporter?.changed()
       this.#problems.progress()
       this.#events.statusChanged()
     })
@@ -152,7 +159,20 @@ export class DeskCore {
       catchUpMs: opts.catchUpMs,
       log: this.log,
     })
-    this.sync.onRelayUp = () => this.#follower.relayUp()
+    if (opts.server)
+      this.#reporter = new DeskReporter({
+        server: opts.server,
+        clinicId: opts.clinicId,
+        headers: () => this.#headers(),
+        docs: this.docs,
+        sync: this.sync,
+        log: this.log,
+        ...(opts.reportMs ? { intervalMs: opts.reportMs, minGapMs: Math.min(opts.reportMs, 10_000) } : {}),
+      })
+    this.sync.onRelayUp = () => {
+      this.#follower.relayUp()
+      this.#reporter?.relayUp()
+    }
     for (const { key } of this.rm.ledger.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
     this.docs.onDocument((key, handle) => {
       if (this.#closed) return
@@ -216,6 +236,7 @@ export class DeskCore {
     this.#events.close()
     this.#problems.close()
     this.#follower.close()
+    this.#reporter?.close()
     this.#scheduler.close()
     await this.ready.catch(() => undefined)
     await this.docs.close()

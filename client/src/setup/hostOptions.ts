@@ -20,7 +20,7 @@ export interface DeskHostOptions {
   /** the invoice-number code of an enrolled desk whose credential carries none (enrolled before desk codes); default D1 */
   deskCode?: string
   /** further DeskCore options (tests) */
-  core?: Pick<DeskOptions, "network" | "now" | "headers">
+  core?: Pick<DeskOptions, "network" | "now" | "headers" | "reportMs">
   log?: LineLog
   enrolTimeoutMs?: number
 }

@@ -23,7 +23,7 @@ export interface StartDeskOptions extends DeskConfig {
   host?: string
   uiDir?: string
   /** further DeskCore options (tests) */
-  core?: Pick<DeskOptions, "network" | "now" | "headers">
+  core?: Pick<DeskOptions, "network" | "now" | "headers" | "reportMs">
   log?: LineLog
 }
 

@@ -3,7 +3,9 @@ import { migrate, PgListener } from "@vetsync/db"
 import pg from "pg"
 import type { Authenticator, EnrolResult, Identity, Revoked } from "../Authenticator.js"
 import { enrol, identityOfCredential, touch } from "./commands.js"
+import { saveDeskReport } from "./deskStatus.js"
 import { bearerOf } from "./tokens.js"
+import type { DeskReport } from "@vetsync/shared/net"
 import type { LineLog } from "@vetsync/shared/log"
 
 export interface PgAuthenticatorOptions {
@@ -131,6 +133,10 @@ export class PgAuthenticator implements Authenticator {
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  async report(identity: Identity, report: DeskReport, receivedAt: Date, clockOffsetMs: number): Promise<void> {
+    if (identity.role === "desk") await saveDeskReport(this.pool, identity, report, receivedAt, clockOffsetMs)
   }
 
   seen(identity: Identity): void {
