@@ -6,6 +6,10 @@ import { generateClinic, sampleProfile } from "@vetsync/test-kit/seed"
 import { RelayServer, type Queryable } from "@vetsync/sync-server"
 import { startDesk, type RunningDesk } from "@vetsync/client"
 import { seedRelayStorage } from "./seed.js"
+import { createLogger, lineLog, rootLogger, setRootLogger, type Logger } from "@vetsync/shared/log"
+
+/** `npm start`'s lines: the process's logger (set by runDev), named "dev" */
+const logOf = (): Logger => rootLogger()
 
 interface Closable {
   close(): Promise<void>
@@ -17,6 +21,7 @@ interface Closable {
  * generated on the first run.
  */
 export const runDev = async (argv: string[]): Promise<void> => {
+  setRootLogger(createLogger({ name: "dev" }))
   guardProcess("vetsync")
   const { values } = parseArgs({
     args: argv,
@@ -29,12 +34,13 @@ export const runDev = async (argv: string[]): Promise<void> => {
       "no-bridge": { type: "boolean", default: false },
     },
   })
+  const log = logOf()
   const root = path.resolve(values["data-dir"])
   const clinicId = values.clinic
   const relayDir = path.join(root, "relay")
   const closables: Closable[] = []
   const stop = async (): Promise<void> => {
-    for (const c of closables.reverse()) await c.close().catch(e => console.error("close failed:", e))
+    for (const c of closables.reverse()) await c.close().catch(e => log.error({ err: e }, "close failed"))
   }
   process.once("SIGINT", () => void stop().finally(() => process.exit(0)))
   process.once("SIGTERM", () => void stop().finally(() => process.exit(0)))
@@ -43,18 +49,18 @@ export const runDev = async (argv: string[]): Promise<void> => {
   await ensureUiBuilt()
   if (!existsSync(path.join(relayDir, "docs"))) {
     const clients = Number(values.clients)
-    console.log(`[dev] generating a demo clinic "${clinicId}" with ${clients} clients ...`)
+    log.info(`generating a demo clinic "${clinicId}" with ${clients} clients ...`)
     const r = await seedRelayStorage({ dataDir: relayDir, clinicId, clients, patients: Math.round(clients * 1.33) })
-    console.log(`[dev] ${r.docs} documents, ${(r.bytes / 1e6).toFixed(1)} MB`)
+    log.info(`${r.docs} documents, ${(r.bytes / 1e6).toFixed(1)} MB`)
   }
   const relay = await RelayServer.start({
     dataDir: relayDir,
     port: Number(values["relay-port"]),
     clinics: [clinicId],
-    log: line => console.log(`[relay] ${line}`),
+    log: lineLog(log.child({ name: "relay" })),
   })
   closables.push(relay)
-  console.log(`[dev] relay ${relay.syncUrl} (health: ${relay.url}/health)`)
+  log.info(`relay ${relay.syncUrl} (health: ${relay.url}/health)`)
 
   if (!values["no-bridge"]) {
     const { startBridge } = await import("@vetsync/bridge")
@@ -66,16 +72,16 @@ export const runDev = async (argv: string[]): Promise<void> => {
       const { priceItems } = generateClinic({ seed: 1, clients: 0, patients: 0 })
       for (const p of priceItems) await setPrice(bridge.pool, clinicId, { code: p.code, name: p.name, kind: p.kind, price: p.price, unit: p.unit })
       await bridge.publishPriceList(clinicId)
-      console.log(`[dev] price list: ${priceItems.length} items written to PostgreSQL`)
+      log.info(`price list: ${priceItems.length} items written to PostgreSQL`)
     }
     // a demo profile (invoice header, Moscow time) for a clinic that has none yet: `vetsync clinics set` changes it
     const { clinicSet, clinicShow } = await import("@vetsync/sync-server")
     if ((await clinicShow(bridge.pool, clinicId)).timeZone === "") {
       await clinicSet(bridge.pool, clinicId, { ...sampleProfile(clinicId), name: "Демо-клиника «Айболит»", timeZone: "Europe/Moscow" })
-      console.log(`[dev] clinic profile of ${clinicId}: a demo one (vetsync clinics show|set ${clinicId})`)
+      log.info(`clinic profile of ${clinicId}: a demo one (vetsync clinics show|set ${clinicId})`)
     }
     pins = await demoStaff(bridge.pool, clinicId)
-    console.log(`[dev] bridge running (${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`)
+    log.info(`bridge running (${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`)
   }
 
   const desk: RunningDesk = await startDesk({
@@ -89,8 +95,8 @@ export const runDev = async (argv: string[]): Promise<void> => {
     port: Number(values["desk-port"]),
   })
   closables.push(desk)
-  console.log(`[dev] desk ready: open ${desk.url}`)
-  if (pins.length > 0) console.log(`[dev] sign in at the desk with a demo PIN (vetsync staff list --clinic ${clinicId}):\n${pins.join("\n")}`)
+  log.info(`desk ready: open ${desk.url}`)
+  if (pins.length > 0) log.info(`sign in at the desk with a demo PIN (vetsync staff list --clinic ${clinicId}):\n${pins.join("\n")}`)
 }
 
 /**
@@ -113,15 +119,16 @@ const demoStaff = async (pool: Queryable, clinicId: string): Promise<string[]> =
   if (have.some(m => !m.id.startsWith("demo-"))) return []
   for (const w of wanted)
     if (!have.some(m => m.id === w.id)) await staffAdd(pool, clinicId, { ...w, pinHash: await hashPin(w.pin) })
-  if (have.length === 0) console.log(`[dev] staff: ${vets.length} vets and a receptionist written to PostgreSQL`)
+  if (have.length === 0) logOf().info(`staff: ${vets.length} vets and a receptionist written to PostgreSQL`)
   return wanted.map(w => `  ${w.pin}  ${w.name} (${w.role})`)
 }
 
 /** Builds the Svelte UI once, when its output is missing. */
 const ensureUiBuilt = async (): Promise<void> => {
+  const log = logOf()
   const clientDir = path.resolve(import.meta.dirname, "../client")
   if (existsSync(path.join(clientDir, "dist/ui/index.html"))) return
-  console.log("[dev] building the desk UI ...")
+  log.info("building the desk UI ...")
   const { build } = await import("vite")
   await build({ root: clientDir, configFile: path.join(clientDir, "vite.config.ts"), logLevel: "warn" })
 }

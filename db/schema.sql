@@ -24,13 +24,6 @@ CREATE TABLE appointments (
   CONSTRAINT appointments_status_check CHECK ((status = ANY (ARRAY['scheduled'::text, 'arrived'::text, 'done'::text, 'cancelled'::text, 'no_show'::text])))
 );
 
-CREATE TABLE automerge_chunks (
-  key text NOT NULL,
-  data bytea NOT NULL,
-  seq bigint NOT NULL,
-  CONSTRAINT automerge_chunks_pkey PRIMARY KEY (key)
-);
-
 CREATE TABLE change_log (
   id bigint NOT NULL DEFAULT nextval('change_log_id_seq'::regclass),
   clinic_id text NOT NULL,
@@ -117,6 +110,23 @@ CREATE TABLE desk_credentials (
   CONSTRAINT desk_credentials_secret_hash_check CHECK (((secret_hash IS NULL) OR (octet_length(secret_hash) = 32)))
 );
 
+CREATE TABLE desk_reports (
+  desk_id text NOT NULL,
+  clinic_id text NOT NULL,
+  received_at timestamp(3) with time zone NOT NULL,
+  waiting integer NOT NULL,
+  oldest_waiting_at timestamp(3) with time zone,
+  last_sync_in_at timestamp(3) with time zone,
+  last_sync_out_at timestamp(3) with time zone,
+  app_version text NOT NULL,
+  schema_version integer NOT NULL,
+  clock_offset_ms bigint NOT NULL,
+  CONSTRAINT desk_reports_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT desk_reports_desk_id_fkey FOREIGN KEY (desk_id) REFERENCES desk_credentials(desk_id),
+  CONSTRAINT desk_reports_pkey PRIMARY KEY (desk_id),
+  CONSTRAINT desk_reports_waiting_check CHECK ((waiting >= 0))
+);
+
 CREATE TABLE desks (
   id text NOT NULL,
   clinic_id text NOT NULL,
@@ -194,13 +204,11 @@ CREATE TABLE nomenclature (
   unit text NOT NULL DEFAULT ''::text,
   active boolean NOT NULL DEFAULT true,
   updated_at timestamp(3) with time zone NOT NULL DEFAULT now(),
-  vat_rate text NOT NULL DEFAULT 'none'::text,
   CONSTRAINT nomenclature_clinic_id_code_key UNIQUE (clinic_id, code),
   CONSTRAINT nomenclature_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
   CONSTRAINT nomenclature_kind_check CHECK ((kind = ANY (ARRAY['service'::text, 'product'::text]))),
   CONSTRAINT nomenclature_pkey PRIMARY KEY (clinic_id, id),
-  CONSTRAINT nomenclature_price_kopecks_check CHECK ((price_kopecks >= 0)),
-  CONSTRAINT nomenclature_vat_rate CHECK ((vat_rate = ANY (ARRAY['none'::text, 'vat0'::text, 'vat5'::text, 'vat7'::text, 'vat10'::text, 'vat20'::text, 'vat22'::text])))
+  CONSTRAINT nomenclature_price_kopecks_check CHECK ((price_kopecks >= 0))
 );
 
 CREATE TABLE patients (
@@ -271,24 +279,6 @@ CREATE TABLE service_credentials (
   CONSTRAINT service_credentials_secret_hash_check CHECK ((octet_length(secret_hash) = 32))
 );
 
-CREATE TABLE staff (
-  clinic_id text NOT NULL,
-  id text NOT NULL,
-  name text NOT NULL,
-  role text NOT NULL,
-  active boolean NOT NULL DEFAULT true,
-  pin_hash text NOT NULL DEFAULT ''::text,
-  working_hours jsonb NOT NULL DEFAULT '{}'::jsonb,
-  updated_at timestamp(3) with time zone NOT NULL DEFAULT now(),
-  CONSTRAINT staff_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
-  CONSTRAINT staff_id_check CHECK ((id ~ '^[A-Za-z0-9_-]{1,64}$'::text)),
-  CONSTRAINT staff_name_check CHECK (((btrim(name) <> ''::text) AND (length(name) <= 200))),
-  CONSTRAINT staff_pin_hash_check CHECK (((pin_hash = ''::text) OR (pin_hash ~ '^scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$'::text))),
-  CONSTRAINT staff_pkey PRIMARY KEY (clinic_id, id),
-  CONSTRAINT staff_role_check CHECK ((role = ANY (ARRAY['vet'::text, 'reception'::text, 'admin'::text]))),
-  CONSTRAINT staff_working_hours_check CHECK (((jsonb_typeof(working_hours) = 'object'::text) AND (NOT jsonb_path_exists(working_hours, '$.keyvalue()?(!(@."key" like_regex "^[1-7]$"))'::jsonpath))))
-);
-
 CREATE TABLE waiting_records (
   clinic_id text NOT NULL,
   collection text NOT NULL,
@@ -312,6 +302,7 @@ CREATE INDEX change_log_pending_entity ON public.change_log USING btree (entity_
 CREATE INDEX clients_clinic_name ON public.clients USING btree (clinic_id, name);
 CREATE INDEX clients_phone ON public.clients USING btree (phone);
 CREATE INDEX desk_credentials_clinic ON public.desk_credentials USING btree (clinic_id);
+CREATE INDEX desk_reports_clinic ON public.desk_reports USING btree (clinic_id);
 CREATE INDEX invoices_clinic_issued ON public.invoices USING btree (clinic_id, issued_at);
 CREATE INDEX patients_client ON public.patients USING btree (client_id);
 CREATE INDEX patients_clinic_species ON public.patients USING btree (clinic_id, species, breed);
@@ -515,15 +506,6 @@ BEGIN
   RETURN NULL;
 END $function$
 ;
-CREATE OR REPLACE FUNCTION public.vetsync_staff_changed()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
-BEGIN
-  PERFORM pg_notify('vetsync_staff', NEW.clinic_id);
-  RETURN NULL;
-END $function$
-;
 CREATE OR REPLACE FUNCTION public.vetsync_touch()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -556,7 +538,6 @@ CREATE TRIGGER nomenclature_changed BEFORE INSERT OR DELETE OR UPDATE ON public.
 CREATE TRIGGER patients_register AFTER INSERT OR DELETE OR UPDATE ON public.patients FOR EACH ROW EXECUTE FUNCTION vetsync_register_change();
 CREATE TRIGGER patients_touch BEFORE UPDATE ON public.patients FOR EACH ROW EXECUTE FUNCTION vetsync_touch();
 CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.service_credentials FOR EACH ROW EXECUTE FUNCTION vetsync_notify_revoked();
-CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW EXECUTE FUNCTION vetsync_staff_changed();
 
 -- migrations
 -- 0001_records
@@ -570,6 +551,4 @@ CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW
 -- 0009_desk_codes
 -- 0010_clinic_profiles
 -- 0011_local_reports
--- 0016_automerge_chunks
--- 0015_price_vat
--- 0012_staff
+-- 0013_desk_reports

@@ -1,6 +1,7 @@
 import { isIP } from "node:net"
 import { BRIDGE_ENV, bridgeConfigFromEnv } from "@vetsync/bridge/config"
 import { ConfigError, ENV_DOCS, type EnvSchema } from "@vetsync/shared/config"
+import { LOG_FORMATS, LOG_LEVELS } from "@vetsync/shared/log"
 import { RELAY_ENV, relayConfigFromEnv } from "@vetsync/sync-server/config"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -83,6 +84,15 @@ const KINDS = {
   postgresUrl: url(["postgres", "postgresql"], ["mysql", "http", "ws"]),
 } satisfies Record<string, Kind>
 
+const oneOf = (values: readonly string[]): Kind => ({
+  valid: blankAround(fc.constantFrom(...values)),
+  invalid: notBlank(fc.string()).filter(s => !values.includes(s.trim())),
+})
+const LOG = {
+  VETSYNC_LOG_LEVEL: oneOf(LOG_LEVELS),
+  VETSYNC_LOG_FORMAT: oneOf(LOG_FORMATS),
+}
+
 /** The kind of each variable of the relay and the bridge: a variable missing here fails the test. */
 const RELAY_KINDS: Record<string, Kind> = {
   PORT: KINDS.port,
@@ -101,6 +111,7 @@ const RELAY_KINDS: Record<string, Kind> = {
     valid: fc.constantFrom("files", "postgres"),
     invalid: notBlank(fc.string()).filter(s => !["files", "postgres"].includes(s.trim())),
   },
+  ...LOG,
   VETSYNC_RATE_PER_SEC: {
     valid: fc.oneof(
       fc.integer({ min: 1, max: 1_000_000 }).map(String),
@@ -123,6 +134,7 @@ const BRIDGE_KINDS: Record<string, Kind> = {
   VETSYNC_BRIDGE_HOST: KINDS.host,
   VETSYNC_BRIDGE_PORT: KINDS.port,
   VETSYNC_METRICS_TOKEN: KINDS.secret,
+  ...LOG,
 }
 
 type Env = Record<string, string | undefined>

@@ -22,6 +22,7 @@ import { publishPriceList } from "./sync/publishPriceList.js"
 import { publishProfile } from "./sync/publishProfile.js"
 import { publishStaff } from "./sync/publishStaff.js"
 import { publishRejections } from "./sync/publishRejections.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 export interface BridgeOptions {
   /** documents in <dataDir>/docs (when no repo is given), embedded PostgreSQL in <dataDir>/pg */
@@ -34,7 +35,7 @@ export interface BridgeOptions {
   network?: NetworkAdapterInterface[]
   /** service name: the peer id is service:<name>:<random> */
   name?: string
-  log?: (line: string) => void
+  log?: LineLog
   onProjected?: (clinicId: string, result: ProjectionResult) => void
   /** told what the bridge does, e.g. BridgeMetrics */
   observer?: BridgeObserver
@@ -56,7 +57,7 @@ export class Bridge {
   #ownRepo = false
   #importing = false
   readonly #watched = new Set<string>()
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
 
   constructor(options: BridgeOptions) {
     this.options = options

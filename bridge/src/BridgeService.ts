@@ -8,6 +8,7 @@ import { BridgeMetrics } from "./operations/BridgeMetrics.js"
 import { bridgeReadiness, type BridgeReadiness } from "./operations/bridgeReadiness.js"
 import { withTimeout } from "./operations/withTimeout.js"
 import { databaseFigures } from "./queries/operations.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 /** The relay's sync URL with the identity of a service peer (dev authenticator: query parameters). */
 export const serviceUrl = (relayUrl: string, name: string): string => {
@@ -29,12 +30,12 @@ export class BridgeService {
   readonly gate: BridgeGate
   /** the connection to the relay, when VETSYNC_RELAY_URL is set */
   readonly relay: ResilientWebSocketClientAdapter | undefined
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
   readonly #startedAt = Date.now()
   #bridge: Bridge | undefined
   #phase: "starting" | "running" | "stopping" = "starting"
 
-  private constructor(config: BridgeConfig, log: (line: string) => void) {
+  private constructor(config: BridgeConfig, log: LineLog) {
     this.config = config
     this.#log = log
     const name = config.VETSYNC_BRIDGE_NAME
@@ -61,7 +62,7 @@ export class BridgeService {
     })
   }
 
-  static async start(config: BridgeConfig, log: (line: string) => void): Promise<BridgeService> {
+  static async start(config: BridgeConfig, log: LineLog): Promise<BridgeService> {
     const service = new BridgeService(config, log)
     await service.gate.listen(config.VETSYNC_BRIDGE_PORT, config.VETSYNC_BRIDGE_HOST).catch((e: Error) => {
       throw new Error(`${e.message} (VETSYNC_BRIDGE_HOST, VETSYNC_BRIDGE_PORT: another port, or 0 for any free one)`)

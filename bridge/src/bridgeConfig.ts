@@ -1,4 +1,5 @@
 import { envTypes as t, optional, readEnv, withDefault } from "@vetsync/shared/config"
+import { LOG_FORMATS, LOG_LEVELS } from "@vetsync/shared/log"
 import { z } from "zod"
 
 /**
@@ -27,6 +28,16 @@ export const BRIDGE_ENV = z
       t.secret,
       "The bridge's service credential (`vetsync services add bridge`), for a relay with a registry.",
       "no credential (a relay without a registry)",
+    ),
+    VETSYNC_LOG_LEVEL: withDefault(
+      t.oneOf(LOG_LEVELS),
+      "The least severe log lines written (JSON lines on stdout, `level`, `time`, `clinic`, `desk`, `peer`).",
+      "info",
+    ),
+    VETSYNC_LOG_FORMAT: withDefault(
+      t.oneOf(LOG_FORMATS),
+      "How log lines are written: `json` lines, `pretty` (pino-pretty) for people, `auto`: pretty when stdout is a terminal.",
+      "auto",
     ),
     VETSYNC_BRIDGE_NAME: withDefault(
       t.name,

@@ -1,8 +1,9 @@
 import { ConfigError } from "@vetsync/shared/config"
+import { logStartFailure } from "@vetsync/shared/log"
 import { runBridgeFromEnv } from "./startBridgeFromEnv.js"
 
 runBridgeFromEnv().catch(e => {
   // a bad variable is explained in full; anything else with its stack
-  console.error("[bridge] failed to start:", e instanceof ConfigError ? e.message : e)
+  logStartFailure("bridge", e, e instanceof ConfigError)
   process.exit(1)
 })

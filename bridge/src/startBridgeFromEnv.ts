@@ -1,6 +1,7 @@
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { Bridge } from "./Bridge.js"
-import { bridgeConfigFromEnv } from "./bridgeConfig.js"
+import { bridgeConfigFromEnv, type BridgeConfig } from "./bridgeConfig.js"
+import { createLogger, lineLog, rootLogger, setRootLogger, type LineLog, type Logger } from "@vetsync/shared/log"
 import { BridgeService, serviceUrl } from "./BridgeService.js"
 
 /**
@@ -10,21 +11,30 @@ import { BridgeService, serviceUrl } from "./BridgeService.js"
  */
 export const startBridgeFromEnv = async (
   env: NodeJS.ProcessEnv = process.env,
-  log: (line: string) => void = line => console.log(`[bridge] ${line}`),
-): Promise<BridgeService> => BridgeService.start(bridgeConfigFromEnv(env), log)
+  log?: LineLog,
+): Promise<BridgeService> => {
+  const config = bridgeConfigFromEnv(env)
+  return BridgeService.start(config, log ?? lineLog(bridgeLogger(config)))
+}
+
+/** The bridge's logger: JSON lines (or pretty ones) at the configured level, named "bridge". */
+export const bridgeLogger = (config: BridgeConfig): Logger =>
+  createLogger({ name: "bridge", level: config.VETSYNC_LOG_LEVEL, format: config.VETSYNC_LOG_FORMAT })
 
 /** Runs a bridge until SIGTERM/SIGINT. */
 export const runBridgeFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<BridgeService> => {
-  const service = await startBridgeFromEnv(env)
+  const logger = bridgeLogger(bridgeConfigFromEnv(env))
+  setRootLogger(logger)
+  const service = await startBridgeFromEnv(env, lineLog(logger))
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return
     stopping = true
-    console.log(`[bridge] ${signal}: stopping`)
+    logger.info(`${signal}: stopping`)
     service.stop().then(
       () => process.exit(0),
       e => {
-        console.error("[bridge] stop failed", e)
+        logger.error({ err: e }, "stop failed")
         process.exit(1)
       },
     )
@@ -46,7 +56,7 @@ export const startBridge = async (o: {
     databaseUrl: o.databaseUrl ?? (process.env.DATABASE_URL || undefined),
     network: [new ResilientWebSocketClientAdapter(serviceUrl(o.relayUrl, "bridge"))],
     name: "bridge",
-    log: line => console.log(`[bridge] ${line}`),
+    log: lineLog(rootLogger().child({ name: "bridge" })),
   })
   for (const c of o.clinics) await bridge.addClinic(c)
   return bridge

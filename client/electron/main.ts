@@ -5,6 +5,7 @@ import { parseShellConfig } from "../src/host/config/deskConfig.js"
 import { forwardEvents, isAppPage, registerDeskIpc, trustedSender } from "../src/host/ipc/ipcTransport.js"
 import { registerPrintIpc } from "../src/host/ipc/printIpc.js"
 import { DeskHost } from "../src/setup/DeskHost.js"
+import { openDeskLog, rootLogger, setRootLogger } from "@vetsync/shared/log"
 
 /**
  * The Electron shell, kept thin: the desk process (DeskHost: the stored credential, the first-run
@@ -18,6 +19,9 @@ const here = fileURLToPath(new URL(".", import.meta.url))
 const start = async (): Promise<void> => {
   await app.whenReady()
   const config = parseShellConfig(process.argv, process.env, join(app.getPath("userData"), "desk"))
+  // JSON lines in <data-dir>/logs/desk.N.log (rotating), and stdout
+  const deskLog = await openDeskLog({ dataDir: config.dataDir })
+  setRootLogger(deskLog.logger)
   const host = new DeskHost(config)
   await host.start()
   const page = join(here, "../dist/ui/index.html")
@@ -59,11 +63,15 @@ const start = async (): Promise<void> => {
 
   await win.loadFile(page)
   app.on("window-all-closed", () => {
-    void host.close().finally(() => app.quit())
+    void host.close().finally(() => {
+      deskLog.close()
+      app.quit()
+    })
   })
 }
 
 start().catch(e => {
+  rootLogger().fatal({ err: e }, "failed to start")
   dialog.showErrorBox("VetSync", e instanceof Error ? (e.stack ?? e.message) : String(e))
   app.exit(1)
 })

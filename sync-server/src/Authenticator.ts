@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http"
+import type { DeskReport } from "@vetsync/shared/net"
 
 export type Role = "desk" | "service"
 
@@ -50,5 +51,7 @@ export interface Authenticator {
   seen?(identity: Identity): void
   /** Whether the registry behind it answers (reachable, migrated); absent: always ready. */
   ready?(): Promise<{ ok: true } | { ok: false; reason: string }>
+  /** Keeps a desk's report (the node registry, PostgreSQL); absent: the relay holds it in memory only. */
+  report?(identity: Identity, report: DeskReport, receivedAt: Date, clockOffsetMs: number): Promise<void>
   close?(): Promise<void>
 }

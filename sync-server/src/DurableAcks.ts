@@ -1,11 +1,12 @@
 import * as A from "@automerge/automerge"
 import type { DocHandle, DocumentId, PeerId, Repo } from "@automerge/automerge-repo"
+import type { LineLog } from "@vetsync/shared/log"
 
 export interface DurableAcksOptions {
   repo: Repo
   /** sends `durable` to a connected peer */
   send: (peerId: PeerId, documentId: DocumentId, heads: string[]) => void
-  log: (line: string) => void
+  log: LineLog
   /** wait this long after a message before flushing, so a burst is written once; default 10 ms */
   debounceMs?: number
 }

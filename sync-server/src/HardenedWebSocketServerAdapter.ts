@@ -6,6 +6,7 @@ import { peerIdMatchesIdentity } from "./peerIds.js"
 import { refusalKind } from "./refusalKind.js"
 import { DEFAULT_RATE_LIMIT, type RateLimit } from "./rateLimit.js"
 import { TokenBucket } from "./TokenBucket.js"
+import type { LineLog, LogFields } from "@vetsync/shared/log"
 
 export interface HardenedAdapterOptions {
   /** ping every socket this often and drop those that did not answer the previous ping; default 30 s */
@@ -16,7 +17,7 @@ export interface HardenedAdapterOptions {
    */
   inspect?: (identity: Identity, frame: DocFrame) => boolean
   rateLimit?: Partial<RateLimit>
-  log?: (line: string) => void
+  log?: LineLog
 }
 
 interface Conn {
@@ -43,7 +44,7 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
   readonly #conns = new Set<Conn>()
   readonly #byPeer = new Map<PeerId, Conn>()
   readonly #inspect: (identity: Identity, frame: DocFrame) => boolean
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
   readonly #rate: RateLimit
   /** document messages dropped by the rate limit */
   rateLimited = 0
@@ -126,7 +127,7 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
     socket.on("pong", () => (conn.alive = true))
     socket.on("close", (code: number) => {
       if (conn.peerId !== undefined && this.#byPeer.get(conn.peerId) === conn)
-        this.#log(`socket of ${conn.peerId} closed (${code})`)
+        this.#log(`socket of ${conn.peerId} closed (${code})`, fieldsOf(conn.identity, conn.peerId))
       this.#drop(conn)
     })
     socket.on("error", e => {
@@ -218,7 +219,10 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
       this.rateLimited++
       if (++conn.strikes >= this.#rate.maxStrikes) return this.#refuse(conn, "too many document messages")
       if (conn.strikes === 1) {
-        this.#log(`rate limit: dropping document messages of ${conn.peerId}`)
+        this.#log(`rate limit: dropping document messages of ${conn.peerId}`, {
+          level: "warn",
+          ...fieldsOf(conn.identity, conn.peerId),
+        })
         this.tell(conn.peerId, "rate limit exceeded: document messages dropped, slow down")
       }
       return
@@ -239,7 +243,10 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
     if (last && now - last.at < 60_000) last.repeats++
     else {
       const repeats = last?.repeats ? ` (refused ${last.repeats} more time(s) for this since)` : ""
-      this.#log(`refusing ${who}: ${reason}${repeats}`)
+      this.#log(`refusing ${who}: ${reason}${repeats}`, {
+        level: "warn",
+        ...fieldsOf(conn.identity, conn.peerId ?? targetId),
+      })
       this.#refusalLogged.set(key, { at: now, repeats: 0 })
       if (this.#refusalLogged.size > 10_000) this.#refusalLogged.clear()
     }
@@ -287,7 +294,10 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
   #ping(): void {
     for (const conn of [...this.#conns]) {
       if (!conn.alive) {
-        this.#log(`no pong from ${conn.peerId ?? identityLabel(conn.identity)}, dropping`)
+        this.#log(`no pong from ${conn.peerId ?? identityLabel(conn.identity)}, dropping`, {
+          level: "warn",
+          ...fieldsOf(conn.identity, conn.peerId),
+        })
         conn.socket.terminate()
         this.#drop(conn)
         continue
@@ -309,3 +319,10 @@ const toBytes = (data: RawData): Uint8Array => {
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
 }
+
+/** The log fields of a connection: its clinic (not a service's "*"), desk or service, and peer id. */
+const fieldsOf = (identity: Identity, peer?: string): LogFields => ({
+  ...(identity.clinicId === "*" ? {} : { clinic: identity.clinicId }),
+  desk: identity.role === "desk" ? identity.deskId : `service:${identity.deskId}`,
+  ...(peer ? { peer } : {}),
+})

@@ -7,8 +7,9 @@ import { answerOperations, type OperationsEndpoints } from "@vetsync/shared/net"
 import { WebSocketServer, type WebSocket } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
-import { CLINIC_PATH, handleClinicRequest } from "./clinicRoute.js"
+import { CLINIC_PATH, CLINIC_POSTS, handleClinicRequest, type ClinicRouteDeps } from "./clinicRoute.js"
 import { handleEnrol } from "./enrolRoute.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 /** `/health`, `/ready` and `/metrics` (OperationsEndpoints) are answered as the bridge answers them. */
 export interface RelayGateOptions extends OperationsEndpoints {
@@ -22,11 +23,12 @@ export interface RelayGateOptions extends OperationsEndpoints {
   registerClinic: (clinicId: string) => void
   /** a document's fresh synchronizer, at a desk's request */
   resync: (docId: DocumentId) => void
+  report: ClinicRouteDeps["report"]
   /** an authenticated socket, handed to the sync adapter */
   accept: (ws: WebSocket, identity: Identity) => void
   /** closes the open sockets of a revoked identity; answers how many */
   cutOff: (who: { role: string; id: string }) => number
-  log: (line: string) => void
+  log: LineLog
 }
 
 /**
@@ -111,12 +113,13 @@ export class RelayGate {
       return
     }
     const m = CLINIC_PATH.exec(url.pathname)
-    if (m && req.method === (m[2] === "resync" ? "POST" : "GET"))
+    if (m && req.method === (CLINIC_POSTS.includes(m[2] ?? "") ? "POST" : "GET"))
       return handleClinicRequest(req, res, m, {
         authenticate: r => this.#authenticate(r),
         registerClinic: this.#o.registerClinic,
         snapshots: this.#o.snapshots,
         resync: this.#o.resync,
+        report: this.#o.report,
         log: this.#o.log,
       })
     reply(404, { error: "not found" })

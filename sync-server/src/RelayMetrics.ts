@@ -14,6 +14,8 @@ export interface RelayMetricsSource {
   resyncs: () => number
   clinics: () => string[]
   snapshotState: (clinicId: string) => string
+  /** per clinic, from its desks' newest reports: records waiting, and the oldest one's age in seconds */
+  reported: () => Map<string, { waiting: number; oldestAgeSec: number }>
 }
 
 /** A counter whose value is a total the relay already keeps: set at each scrape. */
@@ -120,6 +122,26 @@ export class RelayMetrics {
       collect() {
         this.reset()
         for (const clinic of src.clinics()) this.set({ clinic }, src.snapshotState(clinic) === "current" ? 1 : 0)
+      },
+    })
+    new Gauge({
+      name: "vetsync_relay_clinic_waiting_records",
+      help: "Records the clinic's desks hold that the relay has not acknowledged, from each desk's newest report",
+      labelNames: ["clinic"],
+      registers: [r],
+      collect() {
+        this.reset()
+        for (const [clinic, c] of src.reported()) this.set({ clinic }, c.waiting)
+      },
+    })
+    new Gauge({
+      name: "vetsync_relay_clinic_oldest_waiting_seconds",
+      help: "Age of the oldest record waiting on any of the clinic's desks, from each desk's newest report (0: none)",
+      labelNames: ["clinic"],
+      registers: [r],
+      collect() {
+        this.reset()
+        for (const [clinic, c] of src.reported()) this.set({ clinic }, c.oldestAgeSec)
       },
     })
     this.#snapshotSeconds = new Histogram({

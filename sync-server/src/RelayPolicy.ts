@@ -6,6 +6,7 @@ import type { DocOwnership } from "./DocOwnership.js"
 import { carriesOnly, type AutomergeChunk } from "./automergeChunks.js"
 import type { DocFrame } from "./clientFrames.js"
 import { isServerOwned } from "./serverOwned.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 export interface RelayPolicyOptions {
   ownership: DocOwnership
@@ -24,7 +25,7 @@ export interface RelayPolicyOptions {
   resync: (docId: DocumentId) => void
   /** how long a peer that left is remembered for a rejoin; default 30 min */
   forgetPeersAfterMs?: number
-  log: (line: string) => void
+  log: LineLog
 }
 
 const FORGET_PEERS_AFTER_MS = 30 * 60_000
@@ -79,7 +80,10 @@ export class RelayPolicy {
     if (identity.role === "desk" && frame.chunks.length > 0 && this.#writesServerOwned(docId, frame.chunks)) {
       this.droppedDeskChanges++
       this.#o.log(`dropped changes of ${sender} to server-owned ${docId}`)
-      this.#o.tell(sender, `changes to ${docId} dropped: the price list, rejections, clinic profile and staff are written by the bridge only`)
+      this.#o.tell(
+        sender,
+        `changes to ${docId} dropped: the price list, rejections, clinic profile and staff are written by the bridge only`,
+      )
       return false
     }
     if (frame.type === "sync" && frame.chunks.length > 0) {

@@ -8,8 +8,9 @@ import {
   genesisBinary,
 } from "@vetsync/shared"
 import { metricsAllowed } from "@vetsync/shared/net"
-import type { Authenticator } from "./Authenticator.js"
+import type { Authenticator, Identity } from "./Authenticator.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
+import { DeskReports } from "./DeskReports.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"
 import { HardenedWebSocketServerAdapter } from "./HardenedWebSocketServerAdapter.js"
@@ -20,6 +21,7 @@ import { relayReadiness, type Readiness } from "./relayReadiness.js"
 import { RelayPolicy } from "./RelayPolicy.js"
 import { SnapshotBuilder, type StoredDocs } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
+import type { LineLog, LogFields } from "@vetsync/shared/log"
 
 export interface RelayServerOptions {
   /** default 127.0.0.1 */
@@ -52,7 +54,7 @@ export interface RelayServerOptions {
   metricsToken?: string
   /** clinics whose fixed documents are registered at start */
   clinics?: string[]
-  log?: (line: string) => void
+  log?: LineLog
 }
 
 /** A relay's document storage: automerge-repo's interface, and chunk names without reading them. */
@@ -78,8 +80,10 @@ export class RelayServer {
   readonly #snapshots: SnapshotBuilder
   readonly metrics: RelayMetrics
   readonly #durable: DurableAcks
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
   readonly #startedAt = Date.now()
+  /** each desk's newest report since the start (the per-clinic gauges) */
+  readonly reports = new DeskReports()
   #closed = false
 
   private constructor(opts: RelayServerOptions, ownership: DocOwnership) {
@@ -121,12 +125,13 @@ export class RelayServer {
     })
     this.adapter.on("peer-candidate", ({ peerId }) => {
       this.#policy.joined(peerId)
-      log(`peer joined: ${peerId}`)
+      log(`peer joined: ${peerId}`, peerFields(this.adapter.identityOf(peerId), peerId))
     })
     this.adapter.on("peer-disconnected", ({ peerId }) => {
+      const fields = peerFields(this.adapter.identityOf(peerId), peerId)
       this.#policy.left(peerId)
       this.#durable.forget(peerId)
-      log(`peer left: ${peerId}`)
+      log(`peer left: ${peerId}`, fields)
     })
     this.peerId = `relay:${opts.name ?? "main"}` as PeerId
     // a layout document of a known clinic with nothing on disk loads as its genesis instead of
@@ -167,6 +172,7 @@ export class RelayServer {
       resyncs: () => this.#policy.resyncs,
       clinics: () => this.ownership.clinics,
       snapshotState: clinicId => this.#snapshots.state(clinicId),
+      reported: () => this.reports.byClinic(new Date()),
     })
     this.#snapshots = new SnapshotBuilder(
       this.repo,
@@ -183,6 +189,10 @@ export class RelayServer {
       snapshots: this.#snapshots,
       registerClinic: clinicId => this.ownership.registerClinic(clinicId),
       resync: docId => this.#policy.resync(docId),
+      report: async (identity, report, receivedAt, clockOffsetMs) => {
+        await this.#auth.report?.(identity, report, receivedAt, clockOffsetMs)
+        this.reports.hold({ clinicId: identity.clinicId, deskId: identity.deskId, report, receivedAt, clockOffsetMs })
+      },
       accept: (ws, identity) => this.adapter.accept(ws, identity),
       cutOff: who =>
         this.adapter.disconnectWhere(
@@ -287,3 +297,9 @@ export class RelayServer {
     await this.#auth.close?.()
   }
 }
+
+const peerFields = (identity: Identity | undefined, peer: string): LogFields => ({
+  ...(identity && identity.clinicId !== "*" ? { clinic: identity.clinicId } : {}),
+  ...(identity ? { desk: identity.role === "desk" ? identity.deskId : `service:${identity.deskId}` } : {}),
+  peer,
+})

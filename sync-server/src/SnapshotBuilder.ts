@@ -25,6 +25,7 @@ import {
 } from "@vetsync/shared"
 import type { DocOwnership } from "./DocOwnership.js"
 import type { SnapshotFiles } from "./SnapshotFiles.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 const gzip = promisify(gzipCb)
 
@@ -66,7 +67,7 @@ export class SnapshotBuilder {
   readonly #ownership: DocOwnership
   readonly #stored: StoredDocs
   readonly #files: SnapshotFiles | undefined
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
   readonly #cache = new Map<string, CacheEntry>()
   readonly #watched = new WeakSet<DocHandle<unknown>>()
   readonly #writes = new Set<Promise<void>>()
@@ -77,7 +78,7 @@ export class SnapshotBuilder {
     ownership: DocOwnership,
     stored: StoredDocs,
     files?: SnapshotFiles,
-    log: (line: string) => void = () => undefined,
+    log: LineLog = () => undefined,
     /** after each build: the clinic, how long it took, the gzipped size */
     onBuilt: (clinicId: string, seconds: number, bytes: number) => void = () => undefined,
   ) {

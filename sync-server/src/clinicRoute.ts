@@ -1,11 +1,15 @@
 import type * as http from "node:http"
 import type { DocumentId } from "@automerge/automerge-repo"
 import { docIdFor, isDocKey, type DocKey } from "@vetsync/shared/docs"
+import { parseDeskReport, type DeskReport } from "@vetsync/shared/net"
 import type { Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
+import type { LineLog } from "@vetsync/shared/log"
 
-/** `GET /clinics/:clinicId/snapshot | documents | heads`, `POST /clinics/:clinicId/resync` */
-export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads|resync)$/
+/** `GET /clinics/:clinicId/snapshot | documents | heads`, `POST /clinics/:clinicId/resync | report` */
+export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads|resync|report)$/
+/** the requests that are POSTs */
+export const CLINIC_POSTS: readonly string[] = ["resync", "report"]
 
 /** the most documents one resync request names (a clinic has 64 shards and a few per month) */
 const MAX_RESYNC_KEYS = 500
@@ -18,7 +22,9 @@ export interface ClinicRouteDeps {
   snapshots: SnapshotBuilder
   /** gives a document a fresh synchronizer on the relay (RelayPolicy.resync) */
   resync: (docId: DocumentId) => void
-  log: (line: string) => void
+  /** keeps a desk's report (the node registry) */
+  report: (identity: Identity, report: DeskReport, receivedAt: Date, clockOffsetMs: number) => Promise<void>
+  log: LineLog
 }
 
 const reply = (res: http.ServerResponse, status: number, body: unknown): void => {
@@ -41,12 +47,26 @@ export const handleClinicRequest = (
   deps
     .authenticate(req)
     .then(async identity => {
-      if (!identity) return reply(res, 401, { error: "unauthenticated" })
-      if (identity.role === "desk" && identity.clinicId !== clinicId) return reply(res, 403, { error: "other clinic" })
+      if (!identity) {
+        deps.log(`${what} of ${clinicId} refused: unauthenticated`, { level: "warn", clinic: clinicId })
+        return reply(res, 401, { error: "unauthenticated" })
+      }
+      if (identity.role === "desk" && identity.clinicId !== clinicId) {
+        deps.log(`${what} of ${clinicId} refused: desk ${identity.deskId} is of clinic ${identity.clinicId}`, {
+          level: "warn",
+          clinic: identity.clinicId,
+          desk: identity.deskId,
+        })
+        return reply(res, 403, { error: "other clinic" })
+      }
+      if (what === "report") return await answerReport(req, res, identity, clinicId, deps)
       deps.registerClinic(clinicId)
       if (what === "resync") {
         const keys = resyncKeys(await readBody(req))
-        if (!keys) return reply(res, 400, { error: `resync takes {"keys": [...]}: at most ${MAX_RESYNC_KEYS} document keys of the clinic` })
+        if (!keys)
+          return reply(res, 400, {
+            error: `resync takes {"keys": [...]}: at most ${MAX_RESYNC_KEYS} document keys of the clinic`,
+          })
         // the ids are the clinic's own (derived from its id): no other clinic's document can be named
         for (const key of keys) deps.resync(docIdFor(clinicId, key))
         return reply(res, 200, { resynced: keys.length })
@@ -60,10 +80,37 @@ export const handleClinicRequest = (
       res.writeHead(200, { "content-type": "application/x-ndjson", "content-encoding": "gzip" }).end(gz)
     })
     .catch(e => {
-      deps.log(`${what} of ${clinicId} failed: ${(e as Error).message}`)
+      deps.log(`${what} of ${clinicId} failed: ${(e as Error).message}`, { level: "error", clinic: clinicId })
       if (!res.headersSent) reply(res, 500, { error: `${what} failed` })
       else res.destroy()
     })
+}
+
+/**
+ * `POST /clinics/:id/report`: a desk's report, checked against DESK_REPORT and kept with the time
+ * received and the clock offset (this relay's clock minus the desk's). Only a desk reports, and only
+ * for itself (its clinic is checked before); a malformed report is refused (400) and changes nothing.
+ */
+const answerReport = async (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  identity: Identity,
+  clinicId: string,
+  deps: ClinicRouteDeps,
+): Promise<void> => {
+  const fields = { clinic: clinicId, desk: identity.deskId }
+  if (identity.role !== "desk") return reply(res, 403, { error: "only desks report" })
+  const body = await readBody(req)
+  const parsed = body === undefined ? { ok: false as const, reason: "too large" } : parseDeskReport(body)
+  if (!parsed.ok) {
+    deps.log(`report of desk ${identity.deskId} refused: ${parsed.reason}`, { level: "warn", ...fields })
+    return reply(res, 400, { error: `report refused: ${parsed.reason}` })
+  }
+  const receivedAt = new Date()
+  const clockOffsetMs = receivedAt.getTime() - Date.parse(parsed.report.sentAt)
+  await deps.report(identity, parsed.report, receivedAt, clockOffsetMs)
+  deps.log(`report of desk ${identity.deskId}: ${parsed.report.waiting} waiting`, { level: "debug", ...fields })
+  reply(res, 200, { receivedAt: receivedAt.toISOString(), clockOffsetMs })
 }
 
 /** The request's body, at most MAX_RESYNC_BODY bytes (undefined beyond). */

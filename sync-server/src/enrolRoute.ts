@@ -1,5 +1,6 @@
 import type * as http from "node:http"
 import type { Authenticator } from "./Authenticator.js"
+import type { LineLog } from "@vetsync/shared/log"
 
 /** Largest /enrol request body: a JSON object with one token. */
 const MAX_BODY = 4096
@@ -36,7 +37,7 @@ export const handleEnrol = async (
   req: http.IncomingMessage,
   res: http.ServerResponse,
   auth: Authenticator,
-  log: (line: string) => void,
+  log: LineLog,
 ): Promise<void> => {
   if (!auth.enrol) return reply(res, 404, { error: "enrolment is not enabled on this relay" })
   const body = await readBody(req)
@@ -50,9 +51,12 @@ export const handleEnrol = async (
   if (typeof token !== "string") return reply(res, 400, { error: 'body must be JSON {"token": ...}' })
   const enrolled = await auth.enrol(token)
   if (!enrolled) {
-    log(`enrolment refused from ${req.socket.remoteAddress ?? "?"}`)
+    log(`enrolment refused from ${req.socket.remoteAddress ?? "?"}`, { level: "warn" })
     return reply(res, 403, { error: "enrolment token unknown, used, expired or revoked" })
   }
-  log(`desk ${enrolled.deskId} (${enrolled.deskCode}) of ${enrolled.clinicId} enrolled`)
+  log(`desk ${enrolled.deskId} (${enrolled.deskCode}) of ${enrolled.clinicId} enrolled`, {
+    clinic: enrolled.clinicId,
+    desk: enrolled.deskId,
+  })
   reply(res, 200, enrolled)
 }

@@ -47,3 +47,4 @@ export {
   STAFF_USAGE,
   type StaffAction,
 } from "./registry/staffCommand.js"
+export { deskStatusList, deskStatusTable, saveDeskReport, ONLINE_MS, type DeskStatus } from "./registry/deskStatus.js"

@@ -1,4 +1,5 @@
 import { envTypes as t, optional, readEnv, withDefault } from "@vetsync/shared/config"
+import { LOG_FORMATS, LOG_LEVELS } from "@vetsync/shared/log"
 import { z } from "zod"
 import { DEFAULT_RATE_LIMIT } from "./rateLimit.js"
 
@@ -50,6 +51,16 @@ export const RELAY_ENV = z
       "Clinics whose documents the relay registers at start (with a registry, every clinic of it is known anyway).",
       [],
       "none",
+    ),
+    VETSYNC_LOG_LEVEL: withDefault(
+      t.oneOf(LOG_LEVELS),
+      "The least severe log lines written (JSON lines on stdout, `level`, `time`, `clinic`, `desk`, `peer`).",
+      "info",
+    ),
+    VETSYNC_LOG_FORMAT: withDefault(
+      t.oneOf(LOG_FORMATS),
+      "How log lines are written: `json` lines, `pretty` (pino-pretty) for people, `auto`: pretty when stdout is a terminal.",
+      "auto",
     ),
     VETSYNC_RELAY_NAME: withDefault(t.name, "The relay's peer id is `relay:<name>`.", "main"),
     VETSYNC_KEEPALIVE_MS: withDefault(

@@ -6,6 +6,7 @@ import { ConfigError } from "@vetsync/shared/config"
 import type { Authenticator } from "./Authenticator.js"
 import { IndexedStorage } from "./IndexedStorage.js"
 import { relayConfigFromEnv, type RelayConfig } from "./relayConfig.js"
+import { createLogger, lineLog, setRootLogger, type LineLog, type Logger } from "@vetsync/shared/log"
 import { RelayServer, type RelayDocuments } from "./RelayServer.js"
 import { PgAuthenticator } from "./registry/PgAuthenticator.js"
 
@@ -26,6 +27,10 @@ const readTls = (config: RelayConfig): { key: Buffer; cert: Buffer } | undefined
     : undefined
 }
 
+/** The relay's logger: JSON lines (or pretty ones) at the configured level, named "relay". */
+export const relayLogger = (config: RelayConfig): Logger =>
+  createLogger({ name: "relay", level: config.VETSYNC_LOG_LEVEL, format: config.VETSYNC_LOG_FORMAT })
+
 /**
  * Starts a relay configured from the environment, for `vetsync server` and main.ts. The variables,
  * their defaults and meanings are RELAY_ENV's (relayConfig.ts; the README's table); a bad value
@@ -35,13 +40,14 @@ const readTls = (config: RelayConfig): { key: Buffer; cert: Buffer } | undefined
  */
 export const startRelayFromEnv = async (
   env: NodeJS.ProcessEnv = process.env,
-  log: (line: string) => void = line => console.log(`[relay] ${line}`),
+  given?: LineLog,
 ): Promise<RelayServer> => {
   const config = relayConfigFromEnv(env)
+  const log = given ?? lineLog(relayLogger(config))
   const tls = readTls(config)
   let authenticator: Authenticator | undefined
   if (config.DATABASE_URL) authenticator = await PgAuthenticator.start({ databaseUrl: config.DATABASE_URL, log })
-  else log("WARNING: no DATABASE_URL: development authentication, any client can claim any desk")
+  else log("WARNING: no DATABASE_URL: development authentication, any client can claim any desk", { level: "warn" })
   let documents: RelayDocuments | undefined
   if (config.VETSYNC_RELAY_STORAGE === "postgres" && config.DATABASE_URL) {
     const db = await Database.open({ dataDir: config.VETSYNC_DATA_DIR, databaseUrl: config.DATABASE_URL, log })
@@ -67,18 +73,20 @@ export const startRelayFromEnv = async (
 
 /** Runs a relay until SIGTERM/SIGINT, then closes it (flushing documents and ownership). */
 export const runRelayFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<RelayServer> => {
+  const logger = relayLogger(relayConfigFromEnv(env))
+  setRootLogger(logger)
   guardProcess("relay")
-  const relay = await startRelayFromEnv(env)
+  const relay = await startRelayFromEnv(env, lineLog(logger))
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return
     stopping = true
-    console.log(`[relay] ${signal}: closing`)
+    logger.info(`${signal}: closing`)
     relay
       .close()
       .then(() => process.exit(0))
       .catch(e => {
-        console.error("[relay] close failed", e)
+        logger.error({ err: e }, "close failed")
         process.exit(1)
       })
   }

@@ -17,6 +17,7 @@ import type { BootstrapProgress } from "./api.js"
 import type { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import { SnapshotApplier } from "./SnapshotApplier.js"
+import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("bootstrap") ?? false
 /** records of the snapshot written per transaction */
@@ -26,7 +27,7 @@ const BATCH_RECORDS = 30_000
 const snapshotUrl = (
   server: string,
   clinicId: string,
-  what: "snapshot" | "documents" | "heads" | "resync" = "snapshot",
+  what: "snapshot" | "documents" | "heads" | "resync" | "report" = "snapshot",
 ): string => {
   const u = new URL(server)
   u.protocol = u.protocol === "wss:" ? "https:" : "http:"
@@ -38,7 +39,7 @@ const snapshotUrl = (
 export const fetchClinic = (
   server: string,
   clinicId: string,
-  what: "snapshot" | "documents" | "heads" | "resync",
+  what: "snapshot" | "documents" | "heads" | "resync" | "report",
   headers: Record<string, string>,
   ms: number,
   signal?: AbortSignal,
@@ -69,8 +70,10 @@ export class Bootstrapper {
   #received = 0
   #total = 0
   #onProgress: () => void
+  readonly #log: Logger
 
-  constructor(rm: ReadModel, docs: DocStore, onProgress: () => void) {
+  constructor(rm: ReadModel, docs: DocStore, onProgress: () => void, log: Logger = rootLogger()) {
+    this.#log = log
     this.#rm = rm
     this.#docs = docs
     this.#onProgress = onProgress
@@ -151,8 +154,8 @@ export class Bootstrapper {
         this.#onProgress()
         if (end) {
           if (DEBUG)
-            console.error(
-              `[bootstrap] snapshot: ${n} lines, ${this.#received} records, ${busy.toFixed(0)} ms applying of ${(performance.now() - started).toFixed(0)} ms`,
+            this.#log.info(
+              `snapshot: ${n} lines, ${this.#received} records, ${busy.toFixed(0)} ms applying of ${(performance.now() - started).toFixed(0)} ms`,
             )
           this.#rm.setDurable(true)
           this.#finish(apply, end)

@@ -21,6 +21,7 @@ import { DeskSession } from "./DeskSession.js"
 import { staffNames } from "./views/staffNames.js"
 import type { CommandContext } from "./commands/context.js"
 import { RecordHistories } from "./history/RecordHistories.js"
+import { DeskReporter } from "./DeskReporter.js"
 import { DocFollower } from "./DocFollower.js"
 import { DocStore } from "./DocStore.js"
 import { FiscalDesk, type FiscalConfig } from "./fiscal/FiscalDesk.js"
@@ -30,6 +31,7 @@ import { ReadModelScheduler } from "./ReadModelScheduler.js"
 import { ReadModelUpdater, type UpdateResult } from "./ReadModelUpdater.js"
 import { SyncProblems } from "./SyncProblems.js"
 import { SyncTracker } from "./SyncTracker.js"
+import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 export interface DeskOptions {
   dataDir: string
@@ -52,6 +54,10 @@ export interface DeskOptions {
   catchUpMs?: number
   /** the desk's cash register (default none); its receipts never wait for the relay */
   fiscal?: FiscalConfig
+  /** how often a connected desk reports to the relay (DeskReporter; default 60 s) */
+  reportMs?: number
+  /** the desk's logger; default the process's, with the clinic and the desk as fields */
+  log?: Logger
 }
 
 /**
@@ -63,6 +69,8 @@ export class DeskCore {
   readonly rm: ReadModel
   readonly docs: DocStore
   readonly sync: SyncTracker
+  /** where the desk's lines go, each with its clinic and desk */
+  readonly log: Logger
   readonly #bootstrap: Bootstrapper
   readonly #api: DeskApi
   readonly #adapters: ResilientWebSocketClientAdapter[] = []
@@ -74,12 +82,14 @@ export class DeskCore {
   readonly #clinic: ClinicZone
   readonly #fiscal: FiscalDesk | null
   readonly #session: DeskSession
+  #reporter: DeskReporter | undefined
   #closed = false
   /** resolves when the start-up work (opening dirty documents, bootstrap) has been started */
   readonly ready: Promise<void>
 
   private constructor(opts: DeskOptions) {
     this.opts = opts
+    this.log = (opts.log ?? rootLogger()).child({ clinic: opts.clinicId, desk: opts.deskId })
     fs.mkdirSync(opts.dataDir, { recursive: true })
     this.rm = ReadModel.open(path.join(opts.dataDir, "readmodel.sqlite"))
     const clinic = this.rm.getMeta("clinicId")
@@ -98,7 +108,9 @@ export class DeskCore {
     if (opts.server) {
       const adapter = new ResilientWebSocketClientAdapter(opts.server, { headers: this.#headers() })
       adapter.on("durable", e => {
-        if (!this.#closed) this.sync.durable(e.documentId, e.heads)
+        if (this.#closed) return
+        this.sync.durable(e.documentId, e.heads)
+        this.#reporter?.durable()
       })
       adapter.on("connection", e => this.#problems.connection(e))
       adapter.on("retry", () => this.#events.statusChanged())
@@ -110,6 +122,7 @@ export class DeskCore {
       clinicId: opts.clinicId,
       peerId: `desk:${opts.deskId}:${randomBytes(4).toString("hex")}`,
       network,
+      log: this.log,
     })
     const updater = new ReadModelUpdater(this.rm)
     this.#clinic = new ClinicZone(this.rm)
@@ -119,10 +132,11 @@ export class DeskCore {
       changed: session => this.#events.emit({ type: "session", session }),
     })
     this.sync = new SyncTracker(this.docs, this.rm.ledger, () => {
+      this.#reporter?.changed()
       this.#problems.progress()
       this.#events.statusChanged()
     })
-    this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#events.statusChanged())
+    this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#events.statusChanged(), this.log)
     this.#scheduler = new ReadModelScheduler({
       docs: this.docs,
       updater,
@@ -130,6 +144,7 @@ export class DeskCore {
       bootstrap: this.#bootstrap,
       aheadMs: opts.readModelAheadMs,
       updated: result => this.#updated(result),
+      log: this.log,
     })
     this.#commandDocs = new CommandDocs({
       docs: this.docs,
@@ -156,8 +171,22 @@ export class DeskCore {
       },
       hasPendingUpdate: key => this.#scheduler.hasPending(key),
       catchUpMs: opts.catchUpMs,
+      log: this.log,
     })
-    this.sync.onRelayUp = () => this.#follower.relayUp()
+    if (opts.server)
+      this.#reporter = new DeskReporter({
+        server: opts.server,
+        clinicId: opts.clinicId,
+        headers: () => this.#headers(),
+        docs: this.docs,
+        sync: this.sync,
+        log: this.log,
+        ...(opts.reportMs ? { intervalMs: opts.reportMs, minGapMs: Math.min(opts.reportMs, 10_000) } : {}),
+      })
+    this.sync.onRelayUp = () => {
+      this.#follower.relayUp()
+      this.#reporter?.relayUp()
+    }
     for (const { key } of this.rm.ledger.allDocHeads()) if (isDocKey(key)) this.docs.layout.add(key)
     this.docs.onDocument((key, handle) => {
       if (this.#closed) return
@@ -241,6 +270,7 @@ export class DeskCore {
     this.#events.close()
     this.#problems.close()
     this.#follower.close()
+    this.#reporter?.close()
     this.#scheduler.close()
     await this.#fiscal?.close()
     await this.ready.catch(() => undefined)

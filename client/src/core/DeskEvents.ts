@@ -1,4 +1,5 @@
 import type { DeskEvent, DeskStatus } from "./api.js"
+import { rootLogger } from "@vetsync/shared/log"
 
 /** a burst of status changes is pushed as one status event this long after the first */
 const STATUS_DEBOUNCE_MS = 20
@@ -27,7 +28,7 @@ export class DeskEvents {
       try {
         l(e)
       } catch (err) {
-        console.error("[desk] event listener failed:", err)
+        rootLogger().error({ err }, "event listener failed")
       }
     }
   }

@@ -4,6 +4,7 @@ import { DocStore } from "./DocStore.js"
 import type { SyncLedger } from "./readmodel/SyncLedger.js"
 import { RelayCatchUp } from "./RelayCatchUp.js"
 import type { SyncTracker } from "./SyncTracker.js"
+import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 /** documents that stay loaded: small, and read on every start (a desk's first writes are their heads) */
@@ -27,6 +28,8 @@ export interface DocFollowerOptions {
   hasPendingUpdate: (key: DocKey) => boolean
   /** how often a connected desk compares its documents with the relay's (RelayCatchUp); default 60 s */
   catchUpMs?: number
+  /** where its lines go (the desk's logger, with clinic and desk); default the process's */
+  log?: Logger
 }
 
 /**
@@ -38,6 +41,7 @@ export interface DocFollowerOptions {
  */
 export class DocFollower {
   readonly #o: DocFollowerOptions
+  readonly #log: Logger
   readonly #relayWaiters = new Set<() => void>()
   #abortSnapshot: (() => void) | undefined
   /** false while a new desk takes the relay's snapshot and bundle: documents are not opened one by one meanwhile */
@@ -50,11 +54,13 @@ export class DocFollower {
 
   constructor(o: DocFollowerOptions) {
     this.#o = o
+    this.#log = o.log ?? rootLogger()
     this.#settled = !o.server || o.bootstrap.phase === "done"
     this.#catchUp = new RelayCatchUp({
       server: o.server,
       clinicId: o.clinicId,
       headers: o.headers,
+      log: this.#log,
       docs: o.docs,
       ledger: o.ledger,
       sync: o.sync,
@@ -70,7 +76,7 @@ export class DocFollower {
     o.docs.repo.networkSubsystem.on("message", msg => {
       const key = "documentId" in msg && msg.documentId ? o.docs.layout.keyOf(msg.documentId) : undefined
       if (key && !o.docs.isOpen(key) && this.#settled) {
-        if (DEBUG) console.error(`[desk] message ${msg.type} for closed ${key}`)
+        if (DEBUG) this.#log.info(`message ${msg.type} for closed ${key}`)
         void this.open(key)
       }
     })
@@ -118,7 +124,7 @@ export class DocFollower {
     try {
       await this.#o.docs.open(key)
     } catch (e) {
-      console.error(`[desk] could not open ${key}: ${(e as Error).message}`)
+      this.#log.error(`could not open ${key}: ${(e as Error).message}`)
     }
   }
 
@@ -142,7 +148,7 @@ export class DocFollower {
         await bootstrap.loadSnapshot(server, this.#o.clinicId, this.#o.headers(), abort.signal)
         this.#o.onSnapshot()
       } catch (e) {
-        if (attempt === 0) console.warn(`[desk] snapshot not loaded yet: ${(e as Error).message}`)
+        if (attempt === 0) this.#log.warn(`snapshot not loaded yet: ${(e as Error).message}`)
         await new Promise(r => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)))
       } finally {
         this.#abortSnapshot = undefined
@@ -158,10 +164,10 @@ export class DocFollower {
       } catch (e) {
         const why = `${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ""}`
         if (attempt >= 3) {
-          console.warn(`[desk] document bundle not loaded, syncing documents one by one: ${why}`)
+          this.#log.warn(`document bundle not loaded, syncing documents one by one: ${why}`)
           break
         }
-        console.warn(`[desk] document bundle not loaded (attempt ${attempt}), retrying: ${why}`)
+        this.#log.warn(`document bundle not loaded (attempt ${attempt}), retrying: ${why}`)
         await new Promise(r => setTimeout(r, 1000 * attempt))
       }
     }
@@ -210,7 +216,7 @@ export class DocFollower {
         excess--
       }
     } catch (e) {
-      console.error("[desk] unloading documents failed:", e)
+      this.#log.error({ err: e }, "unloading documents failed")
     } finally {
       this.#trimming = false
     }

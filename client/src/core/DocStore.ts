@@ -20,6 +20,7 @@ import { ClinicGenesis } from "./ClinicGenesis.js"
 import { GatedNetworkAdapter } from "./GatedNetworkAdapter.js"
 import { MessageGate } from "./MessageGate.js"
 import { RefCounts } from "./RefCounts.js"
+import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 
@@ -30,6 +31,8 @@ export interface DocStoreOptions {
   clinicId: string
   peerId: string
   network: NetworkAdapterInterface[]
+  /** where its lines go (the desk's logger, with clinic and desk); default the process's */
+  log?: Logger
 }
 
 /**
@@ -58,9 +61,11 @@ export class DocStore {
   readonly #genesis: ClinicGenesis
   /** in front of the disk: after close() the repo's late throttled saves write nothing */
   readonly #closable: ClosableStorageAdapter
+  readonly #log: Logger
 
   constructor(opts: DocStoreOptions) {
     this.layout = new ClinicLayout(opts.clinicId)
+    this.#log = opts.log ?? rootLogger()
     this.storage = new SafeFsStorageAdapter(opts.docsDir)
     this.storage.sweepTemporaryFiles()
     this.#closable = new ClosableStorageAdapter(this.storage)
@@ -143,7 +148,7 @@ export class DocStore {
       this.repo.synchronizer.addDocument(handle)
     }
     this.#handles.set(id, handle)
-    if (DEBUG) console.error(`[docs] open ${key} ${(performance.now() - t0).toFixed(0)} ms`)
+    if (DEBUG) this.#log.info(`open ${key} ${(performance.now() - t0).toFixed(0)} ms`)
     handle.on("heads-changed", () => {
       this.#usedAt.set(id, Date.now())
       this.#emit(key, handle)
@@ -157,7 +162,7 @@ export class DocStore {
       try {
         l(key, handle)
       } catch (e) {
-        console.error(`[desk] document listener failed for ${key}:`, e)
+        this.#log.error({ err: e }, `document listener failed for ${key}`)
       }
     }
   }
@@ -212,7 +217,7 @@ export class DocStore {
    */
   async #ensureLoaded(key: DocKey, handle: ClinicHandle): Promise<void> {
     if (A.getHeads(handle.doc()).length > 0) return
-    console.error(`[desk] ${key} was empty in memory: loading its genesis and stored chunks`)
+    this.#log.error(`${key} was empty in memory: loading its genesis and stored chunks`)
     const id = handle.documentId
     const chunks = [
       ...(await this.storage.loadRange([id, "snapshot"])),
@@ -254,7 +259,7 @@ export class DocStore {
     this.#handles.delete(id)
     this.#usedAt.delete(id)
     this.#unloadedBefore.add(id)
-    if (DEBUG) console.error(`[docs] unload ${key}`)
+    if (DEBUG) this.#log.info(`unload ${key}`)
     // messages for it wait until it is gone, then reach a fresh handle loaded from disk
     this.#gate.hold(id)
     const done = (async () => {
@@ -290,7 +295,7 @@ export class DocStore {
     const id = this.layout.idOf(key)
     const handle = this.#handles.get(id)
     if (!handle?.isReady()) return false
-    if (DEBUG) console.error(`[docs] resync ${key}`)
+    if (DEBUG) this.#log.info(`resync ${key}`)
     this.repo.synchronizer.removeDocument(id)
     this.repo.synchronizer.addDocument(handle)
     return true

@@ -3,6 +3,7 @@ import type { Bootstrapper } from "./Bootstrapper.js"
 import type { ClinicHandle, DocStore } from "./DocStore.js"
 import type { ReadModelUpdater, UpdateResult } from "./ReadModelUpdater.js"
 import type { SyncTracker } from "./SyncTracker.js"
+import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 /** a document's changes are taken this long after the first of them (one update for a burst) */
 const DEBOUNCE_MS = 25
@@ -16,6 +17,8 @@ export interface ReadModelSchedulerOptions {
   aheadMs?: number
   /** after every update of a document from its changes (`result`: what changed, undefined: nothing) */
   updated: (result: UpdateResult | undefined) => void
+  /** where its lines go (the desk's logger, with clinic and desk); default the process's */
+  log?: Logger
 }
 
 /**
@@ -26,6 +29,7 @@ export interface ReadModelSchedulerOptions {
  */
 export class ReadModelScheduler {
   readonly #o: ReadModelSchedulerOptions
+  readonly #log: Logger
   readonly #pending = new Map<DocKey, ReturnType<typeof setTimeout>>()
   /** documents whose read model has been ahead of them since (ms) */
   readonly #aheadSince = new Map<string, number>()
@@ -33,6 +37,7 @@ export class ReadModelScheduler {
 
   constructor(o: ReadModelSchedulerOptions) {
     this.#o = o
+    this.#log = o.log ?? rootLogger()
   }
 
   /** true while a document has read-model work queued */
@@ -63,7 +68,7 @@ export class ReadModelScheduler {
           bootstrap.check()
           this.#o.updated(result)
         } catch (e) {
-          console.error(`[desk] could not update the read model from ${key}:`, e)
+          this.#log.error({ err: e }, `could not update the read model from ${key}`)
         }
       }, DEBOUNCE_MS),
     )
@@ -94,8 +99,8 @@ export class ReadModelScheduler {
     }
     if (Date.now() - since < aheadMs) return false
     this.#aheadSince.delete(id)
-    console.error(
-      `[desk] the read model of ${key} reflected changes its document never got: rebuilding it from the document`,
+    this.#log.error(
+      `the read model of ${key} reflected changes its document never got: rebuilding it from the document`,
     )
     return true
   }

@@ -4,6 +4,7 @@ import { fetchClinic } from "./Bootstrapper.js"
 import { DocStore } from "./DocStore.js"
 import type { SyncLedger } from "./readmodel/SyncLedger.js"
 import type { SyncTracker } from "./SyncTracker.js"
+import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
 const ROOT: DocKey = "root"
@@ -23,6 +24,8 @@ export interface RelayCatchUpOptions {
   settled: () => boolean
   /** how often a connected desk compares its documents with the relay's; default 60 s */
   intervalMs?: number
+  /** where its lines go (the desk's logger, with clinic and desk); default the process's */
+  log?: Logger
 }
 
 /**
@@ -39,6 +42,7 @@ export interface RelayCatchUpOptions {
  */
 export class RelayCatchUp {
   readonly #o: RelayCatchUpOptions
+  readonly #log: Logger
   #running = false
   #again = false
   #closed = false
@@ -50,6 +54,7 @@ export class RelayCatchUp {
 
   constructor(o: RelayCatchUpOptions) {
     this.#o = o
+    this.#log = o.log ?? rootLogger()
     this.#timer = setInterval(() => {
       if (o.sync.online && o.settled()) void this.run()
     }, o.intervalMs ?? 60_000)
@@ -75,7 +80,7 @@ export class RelayCatchUp {
         await this.#pass()
       } while (this.#again && !this.#closed)
     } catch (e) {
-      console.error(`[desk] catching up with the relay failed: ${(e as Error).message}`)
+      this.#log.error(`catching up with the relay failed: ${(e as Error).message}`)
     } finally {
       this.#running = false
     }
@@ -105,8 +110,8 @@ export class RelayCatchUp {
     const deaf = this.#deaf(relayHeads)
     if (deaf.length > 0) await this.#resync(deaf)
     if (DEBUG)
-      console.error(
-        `[desk] catching up: ${closed.length} to open, ${deaf.length} deaf, relay heads ${relayHeads ? "known" : "unknown"}`,
+      this.#log.info(
+        `catching up: ${closed.length} to open, ${deaf.length} deaf, relay heads ${relayHeads ? "known" : "unknown"}`,
       )
     for (let i = 0; i < closed.length && !this.#closed && sync.online; i += 4)
       await this.#openAll(closed.slice(i, i + 4))
@@ -120,7 +125,7 @@ export class RelayCatchUp {
     const outcome = await Promise.race([Promise.all(keys.map(k => this.#o.open(k))), slow])
     clearTimeout(timer)
     if (outcome === "slow")
-      console.error(`[desk] opening ${keys.join(", ")} takes over ${SLOW_OPEN_MS / 1000} s; going on without waiting`)
+      this.#log.error(`opening ${keys.join(", ")} takes over ${SLOW_OPEN_MS / 1000} s; going on without waiting`)
   }
 
   /**
@@ -147,14 +152,16 @@ export class RelayCatchUp {
   /** Both ends start these documents' exchange over: the relay (asked) and this desk. */
   async #resync(keys: DocKey[]): Promise<void> {
     const { server, clinicId, docs } = this.#o
-    console.error(`[desk] ${keys.length} open document(s) behind the relay since the last comparison, exchanging them afresh: ${keys.join(", ")}`)
+    this.#log.error(
+      `${keys.length} open document(s) behind the relay since the last comparison, exchanging them afresh: ${keys.join(", ")}`,
+    )
     this.resyncs += keys.length
     if (server)
       try {
         const res = await fetchClinic(server, clinicId, "resync", this.#o.headers(), 30_000, undefined, { keys })
-        if (!res.ok) console.error(`[desk] the relay answered ${res.status} to a resync`)
+        if (!res.ok) this.#log.error(`the relay answered ${res.status} to a resync`)
       } catch (e) {
-        console.error(`[desk] could not ask the relay to resync: ${(e as Error).message}`)
+        this.#log.error(`could not ask the relay to resync: ${(e as Error).message}`)
       }
     for (const k of keys) docs.resync(k)
   }

@@ -20,6 +20,7 @@ import type {
   SetupPhase,
   SetupStatus,
 } from "./setupApi.js"
+import { lineLog, rootLogger, type LineLog } from "@vetsync/shared/log"
 
 const SETUP_PHASES_THAT_ENROL: readonly SetupPhase[] = ["needs-enrolment", "revoked"]
 
@@ -32,7 +33,7 @@ const SETUP_PHASES_THAT_ENROL: readonly SetupPhase[] = ["needs-enrolment", "revo
  */
 export class DeskHost implements ApiTarget {
   readonly #o: DeskHostOptions
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
   readonly #listeners = new Set<(e: HostEvent) => void>()
   #phase: SetupPhase = "starting"
   #desk: OpenDesk | undefined
@@ -49,7 +50,7 @@ export class DeskHost implements ApiTarget {
 
   constructor(options: DeskHostOptions) {
     this.#o = options
-    this.#log = options.log ?? (line => console.log(`[desk] ${line}`))
+    this.#log = options.log ?? lineLog(rootLogger())
     this.#relay = options.server ?? null
   }
 

@@ -1,3 +1,4 @@
+import type { LineLog } from "@vetsync/shared/log"
 import type { DeskOptions } from "../core/DeskCore.js"
 
 export interface DeskIdentity {
@@ -21,7 +22,7 @@ export interface DeskHostOptions {
   /** the desk's cash register (DeskCore's `fiscal`) */
   fiscal?: DeskOptions["fiscal"]
   /** further DeskCore options (tests) */
-  core?: Pick<DeskOptions, "network" | "now" | "headers">
-  log?: (line: string) => void
+  core?: Pick<DeskOptions, "network" | "now" | "headers" | "reportMs">
+  log?: LineLog
   enrolTimeoutMs?: number
 }

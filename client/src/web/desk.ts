@@ -1,4 +1,5 @@
 import { enrolDesk, guardProcess } from "@vetsync/shared"
+import { openDeskLog, setRootLogger, type LineLog } from "@vetsync/shared/log"
 import type { DeskCore, DeskOptions } from "../core/DeskCore.js"
 import { hostOptionsOf, type DeskConfig } from "../host/config/deskConfig.js"
 import { DeskHost } from "../setup/DeskHost.js"
@@ -22,8 +23,8 @@ export interface StartDeskOptions extends DeskConfig {
   host?: string
   uiDir?: string
   /** further DeskCore options (tests) */
-  core?: Pick<DeskOptions, "network" | "now" | "headers">
-  log?: (line: string) => void
+  core?: Pick<DeskOptions, "network" | "now" | "headers" | "reportMs">
+  log?: LineLog
 }
 
 /**
@@ -68,20 +69,26 @@ export const startDesk = async (options: StartDeskOptions): Promise<RunningDesk>
 
 /** `vetsync desk ...`: starts the desk and serves it until SIGINT/SIGTERM. */
 export const runDesk = async (argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<RunningDesk> => {
-  guardProcess("desk")
   const { enrol, ...options } = parseDeskArgs(argv, env)
+  // the terminal, and JSON lines in <data-dir>/logs/desk.N.log (rotating)
+  const deskLog = await openDeskLog({ dataDir: options.dataDir })
+  setRootLogger(deskLog.logger)
+  guardProcess("desk")
   // --enrol TOKEN (from `vetsync desks add`), for desks without a screen: exchanged once at the
   // relay for the credential kept in the data directory; later starts need no token
   if (enrol !== undefined && options.server) await enrolDesk(options.server, enrol, options.dataDir)
   const desk = await startDesk(options)
   const who = desk.host.status()
-  console.log(
+  deskLog.logger.info(
     who.phase === "ready" || who.phase === "revoked"
       ? `desk ${who.deskId ?? "?"} (${desk.host.core?.opts.deskCode ?? "?"}) of clinic ${who.clinicId ?? "?"}: open ${desk.url}`
       : `desk not enrolled (${who.phase}): open ${desk.url} to enrol it with a token from \`vetsync desks add\``,
   )
   const stop = (): void => {
-    void desk.close().finally(() => process.exit(0))
+    void desk.close().finally(() => {
+      deskLog.close()
+      process.exit(0)
+    })
   }
   process.once("SIGINT", stop)
   process.once("SIGTERM", stop)

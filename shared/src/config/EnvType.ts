@@ -69,13 +69,6 @@ export const envTypes = {
     expected: `a number above 0, at most ${max}${unit ? ` (${unit})` : ""}`,
   }),
 
-  oneOf: <T extends string>(values: readonly [T, ...T[]]): EnvType<T> => ({
-    schema: z.string().refine((s): s is T => (values as readonly string[]).includes(s), {
-      message: `not one of ${values.join(", ")}`,
-    }),
-    expected: `one of: ${values.join(", ")}`,
-  }),
-
   name: {
     schema: z.string().regex(NAME, { message: "not 1-64 of A-Z a-z 0-9 _ -" }),
     expected: "a name: 1-64 of A-Z a-z 0-9 _ -",
@@ -109,6 +102,14 @@ export const envTypes = {
     expected: "a postgres:// or postgresql:// URL",
     secret: true,
   } satisfies EnvType<string>,
+
+  oneOf: <const T extends string>(values: readonly T[]): EnvType<T> => ({
+    schema: z
+      .string()
+      .refine((s): s is T => (values as readonly string[]).includes(s), { message: `not one of ${values.join(", ")}` })
+      .transform(s => s),
+    expected: `one of ${values.join(", ")}`,
+  }),
 
   secret: {
     schema: z.string().refine(s => !CONTROL_OR_SPACE.test(s), { message: "it holds a space or a control character" }),

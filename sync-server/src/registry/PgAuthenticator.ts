@@ -3,14 +3,17 @@ import { migrate, PgListener } from "@vetsync/db"
 import pg from "pg"
 import type { Authenticator, EnrolResult, Identity, Revoked } from "../Authenticator.js"
 import { enrol, identityOfCredential, touch } from "./commands.js"
+import { saveDeskReport } from "./deskStatus.js"
 import { bearerOf } from "./tokens.js"
+import type { DeskReport } from "@vetsync/shared/net"
+import type { LineLog } from "@vetsync/shared/log"
 
 export interface PgAuthenticatorOptions {
   /** the registry's database; start() migrates it (@vetsync/db's migrations, the registry's since 0006) */
   databaseUrl: string
   /** a desk's last_seen_at is written at most this often from its sync traffic; default 30 s */
   seenEveryMs?: number
-  log?: (line: string) => void
+  log?: LineLog
 }
 
 const CHANNEL = "vetsync_revoked"
@@ -28,7 +31,7 @@ export class PgAuthenticator implements Authenticator {
   readonly pool: pg.Pool
   readonly #listener: PgListener
   readonly #seenEveryMs: number
-  readonly #log: (line: string) => void
+  readonly #log: LineLog
   readonly #lastTouch = new Map<string, number>()
   readonly #listeners: ((who: Revoked) => void)[] = []
   readonly #clinicListeners: ((clinicId: string) => void)[] = []
@@ -130,6 +133,10 @@ export class PgAuthenticator implements Authenticator {
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  async report(identity: Identity, report: DeskReport, receivedAt: Date, clockOffsetMs: number): Promise<void> {
+    if (identity.role === "desk") await saveDeskReport(this.pool, identity, report, receivedAt, clockOffsetMs)
   }
 
   seen(identity: Identity): void {

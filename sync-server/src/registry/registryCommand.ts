@@ -1,25 +1,23 @@
 import { parseArgs } from "node:util"
 import { validateProfileFields, type ClinicProfile } from "@vetsync/shared"
 import { clinicSet, clinicShow } from "./clinicProfile.js"
+import { deskStatusList, deskStatusTable } from "./deskStatus.js"
 import {
   checkDeskCode,
   clinicAdd,
   clinicList,
   deskAdd,
-  deskList,
   deskRevoke,
   serviceAdd,
   serviceRevoke,
   type Queryable,
 } from "./commands.js"
 
-const when = (d: Date | null): string => (d ? d.toISOString() : "never")
-
 export const REGISTRY_USAGE = `  vetsync clinics  add ID [--name NAME] | list | show ID
   vetsync clinics  set ID [--name NAME] [--legal-name TEXT] [--address TEXT] [--phone PHONE] [--inn INN] [--kpp KPP]
                    [--ogrn OGRN] [--bank NAME] [--bik BIK] [--account NUMBER] [--corr-account NUMBER] [--tz ZONE]
   vetsync desks    add --clinic ID [--desk-id ID] [--code CODE] [--name NAME] [--ttl-hours 72]   prints a one-time enrolment token
-  vetsync desks    list [--clinic ID]                      desks with their codes, state and last sync
+  vetsync desks    list [--clinic ID] [--json]             desks: code, online, records waiting, last sync in/out, versions, clock
   vetsync desks    revoke DESK_ID                          cuts the desk off on every relay at once
   vetsync services add NAME | revoke NAME                  a service credential (the bridge: VETSYNC_RELAY_CREDENTIAL)`
 
@@ -30,7 +28,7 @@ export type RegistryAction =
   | { op: "clinic-show"; id: string }
   | { op: "clinic-set"; id: string; patch: Partial<ClinicProfile> }
   | { op: "desk-add"; clinicId: string; deskId?: string; code?: string; name?: string; ttlHours?: number }
-  | { op: "desk-list"; clinicId?: string }
+  | { op: "desk-list"; clinicId?: string; json: boolean }
   | { op: "desk-revoke"; deskId: string }
   | { op: "service-add"; name: string }
   | { op: "service-revoke"; name: string }
@@ -98,8 +96,8 @@ export const parseRegistryCommand = (group: "clinics" | "desks" | "services", ar
     }
   }
   if (group === "desks" && sub === "list" && !arg) {
-    only("clinic")
-    return { op: "desk-list", clinicId: values.clinic }
+    only("clinic", "json")
+    return { op: "desk-list", clinicId: values.clinic, json: values.json === true }
   }
   if (group === "desks" && sub === "revoke" && arg) {
     only()
@@ -137,6 +135,7 @@ const OPTIONS = {
   "desk-id": { type: "string" },
   code: { type: "string" },
   "ttl-hours": { type: "string" },
+  json: { type: "boolean" },
   ...(Object.fromEntries(Object.keys(PROFILE_OPTIONS).map(o => [o, { type: "string" }])) as Record<
     keyof typeof PROFILE_OPTIONS,
     { type: "string" }
@@ -172,10 +171,10 @@ export const runRegistryAction = async (a: RegistryAction, db: Queryable): Promi
         added.enrolmentToken,
       ]
     }
-    case "desk-list":
-      return (await deskList(db, a.clinicId)).map(
-        d => `${d.deskId}\t${d.clinicId}\t${d.code}\t${d.state}\tlast sync ${when(d.lastSeenAt)}\t${d.name}`,
-      )
+    case "desk-list": {
+      const desks = await deskStatusList(db, a.clinicId)
+      return a.json ? [JSON.stringify(desks, null, 2)] : deskStatusTable(desks)
+    }
     case "desk-revoke":
       if (!(await deskRevoke(db, a.deskId))) throw new Error(`no desk ${a.deskId}, or it is revoked already`)
       return [`desk ${a.deskId} revoked: relays disconnect it now`]
