@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
-import { isDocKey, ResilientWebSocketClientAdapter } from "@vetsync/shared"
+import { isDocKey, ResilientWebSocketClientAdapter, type ChangeAuthor } from "@vetsync/shared"
 import {
   DeskError,
   type DeskApi,
@@ -126,7 +126,7 @@ export class DeskCore {
       bootstrap: this.#bootstrap,
       problems: this.#problems,
       emit: e => this.#events.emit(e),
-      author: () => ({ desk: this.opts.deskId, staff: "", cmd: "" }),
+      author: () => this.#author(),
     })
     this.#follower = new DocFollower({
       server: opts.server,
@@ -227,6 +227,11 @@ export class DeskCore {
     return (this.opts.now?.() ?? new Date()).toISOString()
   }
 
+  /** who makes a change: this desk and the signed-in staff member ("" until sign-in exists) */
+  #author(): ChangeAuthor {
+    return { desk: this.opts.deskId, staff: "", cmd: "" }
+  }
+
   #context(): CommandContext {
     const clinic = this.#clinic
     const now = (): Date => new Date(this.#now())
@@ -242,6 +247,7 @@ export class DeskCore {
       newId: () => randomUUID(),
       write: (key, fn, records) => this.#commandDocs.write(key, fn, records),
       readFromDoc: (key, collection, id) => this.#commandDocs.read(key, collection, id),
+      staff: () => this.#author().staff,
     }
   }
 

@@ -48,7 +48,10 @@ export const buildClinicDocs = (
   const out = new Map<DocKey, A.Doc<AnyClinicDoc>>()
   const build = (key: DocKey, fill: (d: Record<string, Record<string, unknown>>) => void): void => {
     const doc = A.clone(genesisDoc(clinicId, key), { actor })
-    out.set(key, A.change(doc, { message: `import ${key}` }, d => fill(d as unknown as Record<string, Record<string, unknown>>)))
+    out.set(
+      key,
+      A.change(doc, { message: `import ${key}` }, d => fill(d as unknown as Record<string, Record<string, unknown>>)),
+    )
   }
   for (const key of new Set([...clientsBy.keys(), ...patientsBy.keys()]))
     build(key, d => {
@@ -60,7 +63,9 @@ export const buildClinicDocs = (
   if (records.priceItems)
     build("pricelist", d => {
       for (const p of records.priceItems ?? []) d.items![p.id] = priceItemToDoc(p)
-      ;(d as unknown as { publishedAt: A.ImmutableString }).publishedAt = new A.ImmutableString(new Date().toISOString())
+      ;(d as unknown as { publishedAt: A.ImmutableString }).publishedAt = new A.ImmutableString(
+        new Date().toISOString(),
+      )
     })
   const partitions = [...out.keys()].filter(k => k !== "pricelist")
   const root = A.clone(genesisDoc<RootDoc>(clinicId, "root"), { actor })
