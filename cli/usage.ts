@@ -33,6 +33,9 @@ ${envList(BRIDGE_ENV)}`,
   price: `vetsync price list --clinic ID
 vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind service|product] [--unit UNIT] [--inactive]
   The price list (nomenclature) in PostgreSQL; a running bridge publishes it to the desks.`,
+  report: `vetsync report revenue --clinic ID --from YYYY-MM-DD --to YYYY-MM-DD [--by day|service|vet] [--basis accrual|cash] [--csv]
+  The clinic's revenue for its days from..to (inclusive, in its time zone) from PostgreSQL: per day on
+  issue (accrual) or by money taken minus refunds (cash); per service or per vet on issue.`,
   import: `vetsync import --clinic ID
   Asks the running bridge to load an existing clinic's client and patient rows into its documents.`,
   clinics: `vetsync clinics add ID [--name NAME]

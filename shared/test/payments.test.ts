@@ -152,6 +152,9 @@ describe("payments", () => {
         const back = { ...inv, payments: [...inv.payments, refund] }
         expect(validatePayment(refund, back)).toEqual({ ok: true })
         expect(invoiceState(back)).toBe("refunded")
+        const part = { ...inv, payments: [...inv.payments, { ...refund, amount: 1 }] }
+        expect(invoiceState(part)).toBe("refunded")
+        expect(invoiceMoney(part)).toMatchObject({ refunded: 1, net: net - 1, refundable: net - 1 })
         expect(invoiceMoney(back).refundable).toBe(0)
         expect(invoiceState({ ...back, status: "void" })).toBe("void")
         expect(invoiceState({ ...inv, status: "paid", payments: [] })).toBe("paid")

@@ -100,13 +100,14 @@ export const invoiceMoney = (inv: Pick<Invoice, "status" | "payments" | "total">
 }
 
 /**
- * The invoice's status: void when voided; refunded when money was given back and nothing is left
- * paid; paid when the payments cover the total; partly paid when some is paid; else issued.
+ * The invoice's status: void when voided; refunded when any money was given back (all of it, or a
+ * line: the invoice's money shows how much); paid when the payments cover the total; partly paid
+ * when some is paid; else issued.
  */
 export const invoiceState = (inv: Pick<Invoice, "status" | "payments" | "total">): InvoiceState => {
   if (inv.status === "void") return "void"
   const m = invoiceMoney(inv)
-  if (m.refunded > 0 && m.net <= 0) return "refunded"
+  if (m.refunded > 0) return "refunded"
   if (m.net >= inv.total && (m.paid > 0 || inv.total === 0)) return "paid"
   if (m.net > 0) return "partly_paid"
   return "issued"
