@@ -35,6 +35,11 @@ const run = async (command: CommandName, rest: string[]): Promise<void> => {
       for (const line of await priceCommand(rest)) console.log(line)
       return
     }
+    case "report": {
+      const { reportCommand } = await import("@vetsync/bridge")
+      for (const line of await reportCommand(rest)) console.log(line)
+      return
+    }
     case "import": {
       const { importCommand } = await import("@vetsync/bridge")
       for (const line of await importCommand(rest)) console.log(line)

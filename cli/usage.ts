@@ -39,6 +39,9 @@ vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind ser
                    [--vat none|vat0|vat5|vat7|vat10|vat20|vat22]
   The price list (nomenclature) in PostgreSQL; a running bridge publishes it to the desks. --vat is the
   item's VAT rate on receipts (default none: veterinary services are commonly VAT-exempt).`,
+  report: `vetsync report revenue --clinic ID --from YYYY-MM-DD --to YYYY-MM-DD [--by day|service|vet] [--basis accrual|cash] [--csv]
+  The clinic's revenue for its days from..to (inclusive, in its time zone) from PostgreSQL: per day on
+  issue (accrual) or by money taken minus refunds (cash); per service or per vet on issue.`,
   import: `vetsync import --clinic ID
   Asks the running bridge to load an existing clinic's client and patient rows into its documents.`,
   clinics: `vetsync clinics add ID [--name NAME]

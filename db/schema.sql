@@ -167,6 +167,34 @@ CREATE TABLE invoice_items (
   CONSTRAINT invoice_lines_match_total TRIGGER DEFERRABLE INITIALLY DEFERRED
 );
 
+CREATE TABLE invoice_payments (
+  id uuid NOT NULL,
+  invoice_id uuid NOT NULL,
+  clinic_id text NOT NULL,
+  kind text NOT NULL,
+  method text NOT NULL,
+  amount_kopecks bigint NOT NULL,
+  tendered_kopecks bigint NOT NULL DEFAULT 0,
+  change_kopecks bigint NOT NULL DEFAULT 0,
+  lines jsonb NOT NULL DEFAULT '[]'::jsonb,
+  reason text NOT NULL DEFAULT ''::text,
+  at timestamp(3) with time zone NOT NULL,
+  desk_id text NOT NULL,
+  staff_id text NOT NULL DEFAULT ''::text,
+  fiscal_state text NOT NULL DEFAULT 'none'::text,
+  fiscal_number text NOT NULL DEFAULT ''::text,
+  fiscal_sign text NOT NULL DEFAULT ''::text,
+  CONSTRAINT invoice_payments_amount_kopecks_check CHECK ((amount_kopecks > 0)),
+  CONSTRAINT invoice_payments_change_kopecks_check CHECK ((change_kopecks >= 0)),
+  CONSTRAINT invoice_payments_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT invoice_payments_fiscal_state_check CHECK ((fiscal_state = ANY (ARRAY['none'::text, 'pending'::text, 'printed'::text, 'failed'::text]))),
+  CONSTRAINT invoice_payments_invoice_id_fkey FOREIGN KEY (invoice_id) REFERENCES invoices(id) ON DELETE CASCADE,
+  CONSTRAINT invoice_payments_kind_check CHECK ((kind = ANY (ARRAY['payment'::text, 'refund'::text]))),
+  CONSTRAINT invoice_payments_method_check CHECK ((method = ANY (ARRAY['cash'::text, 'card'::text, 'transfer'::text]))),
+  CONSTRAINT invoice_payments_pkey PRIMARY KEY (id),
+  CONSTRAINT invoice_payments_tendered_kopecks_check CHECK ((tendered_kopecks >= 0))
+);
+
 CREATE TABLE invoices (
   id uuid NOT NULL,
   clinic_id text NOT NULL,
@@ -184,12 +212,18 @@ CREATE TABLE invoices (
   created_by text NOT NULL,
   updated_by text NOT NULL,
   row_version integer NOT NULL DEFAULT 1,
+  state text NOT NULL DEFAULT 'issued'::text,
+  void_reason text NOT NULL DEFAULT ''::text,
+  voided_at timestamp(3) with time zone,
+  voided_by text NOT NULL DEFAULT ''::text,
+  voided_staff text NOT NULL DEFAULT ''::text,
   CONSTRAINT invoice_total_matches_lines TRIGGER DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT invoices_client_id_fkey FOREIGN KEY (client_id) REFERENCES clients(id) DEFERRABLE,
   CONSTRAINT invoices_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
   CONSTRAINT invoices_clinic_id_number_key UNIQUE (clinic_id, number),
   CONSTRAINT invoices_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patients(id) DEFERRABLE,
   CONSTRAINT invoices_pkey PRIMARY KEY (id),
+  CONSTRAINT invoices_state_check CHECK ((state = ANY (ARRAY['issued'::text, 'partly_paid'::text, 'paid'::text, 'void'::text, 'refunded'::text]))),
   CONSTRAINT invoices_status_check CHECK ((status = ANY (ARRAY['issued'::text, 'paid'::text, 'void'::text]))),
   CONSTRAINT invoices_total_kopecks_check CHECK ((total_kopecks >= 0))
 );
@@ -303,7 +337,10 @@ CREATE INDEX clients_clinic_name ON public.clients USING btree (clinic_id, name)
 CREATE INDEX clients_phone ON public.clients USING btree (phone);
 CREATE INDEX desk_credentials_clinic ON public.desk_credentials USING btree (clinic_id);
 CREATE INDEX desk_reports_clinic ON public.desk_reports USING btree (clinic_id);
+CREATE INDEX invoice_payments_clinic_at ON public.invoice_payments USING btree (clinic_id, at);
+CREATE INDEX invoice_payments_invoice ON public.invoice_payments USING btree (invoice_id);
 CREATE INDEX invoices_clinic_issued ON public.invoices USING btree (clinic_id, issued_at);
+CREATE INDEX invoices_clinic_state_issued ON public.invoices USING btree (clinic_id, state, issued_at);
 CREATE INDEX patients_client ON public.patients USING btree (client_id);
 CREATE INDEX patients_clinic_species ON public.patients USING btree (clinic_id, species, breed);
 CREATE INDEX waiting_records_client ON public.waiting_records USING btree (client_id);
@@ -321,6 +358,113 @@ CREATE VIEW report_appointments_per_vet_day AS
      LEFT JOIN clinic_profiles p ON p.clinic_id = a.clinic_id
   WHERE a.deleted_at IS NULL
   GROUP BY a.clinic_id, a.vet, ((a.starts_at AT TIME ZONE COALESCE(NULLIF(p.time_zone, ''::text), 'Europe/Moscow'::text))::date);
+CREATE VIEW report_clinic_zones AS
+ SELECT c.id AS clinic_id,
+    COALESCE(NULLIF(p.time_zone, ''::text), 'Europe/Moscow'::text) AS time_zone
+   FROM clinics c
+     LEFT JOIN clinic_profiles p ON p.clinic_id = c.id;
+CREATE VIEW report_current_clients AS
+ SELECT id,
+    clinic_id,
+    name,
+    phone,
+    email,
+    address,
+    created_at,
+    updated_at
+   FROM clients
+  WHERE deleted_at IS NULL;
+CREATE VIEW report_current_patients AS
+ SELECT p.id,
+    p.clinic_id,
+    p.client_id,
+    p.name,
+    p.species,
+    p.breed,
+    p.sex,
+    p.birth_date,
+    p.chip,
+    p.created_at,
+    p.updated_at
+   FROM patients p
+     JOIN clients c ON c.id = p.client_id
+  WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL;
+CREATE VIEW report_invoice_lines AS
+ SELECT (i.issued_at AT TIME ZONE z.time_zone)::date AS day,
+    i.issued_at,
+    i.clinic_id,
+    i.created_by AS desk,
+    i.vet,
+    i.id AS invoice_id,
+    i.number,
+    i.client_id,
+    c.name AS client_name,
+    i.patient_id,
+    p.name AS patient_name,
+    COALESCE(p.species, ''::text) AS species,
+    it.line_no,
+    it.item_id,
+    it.code,
+    it.name AS item,
+    it.kind,
+    it.qty_milli::numeric / 1000.0 AS quantity,
+    it.price_kopecks,
+    it.total_kopecks,
+    i.state AS status
+   FROM invoice_items it
+     JOIN invoices i ON i.id = it.invoice_id
+     JOIN report_clinic_zones z ON z.clinic_id = i.clinic_id
+     LEFT JOIN clients c ON c.id = i.client_id
+     LEFT JOIN patients p ON p.id = i.patient_id
+  WHERE i.deleted_at IS NULL;
+CREATE VIEW report_money_movements AS
+ SELECT ip.clinic_id,
+    (ip.at AT TIME ZONE z.time_zone)::date AS day,
+    ip.at,
+    ip.invoice_id,
+    ip.kind,
+    ip.method,
+        CASE ip.kind
+            WHEN 'payment'::text THEN ip.amount_kopecks
+            ELSE - ip.amount_kopecks
+        END AS amount_kopecks,
+    ip.desk_id,
+    ip.staff_id
+   FROM invoice_payments ip
+     JOIN invoices i ON i.id = ip.invoice_id AND i.deleted_at IS NULL
+     JOIN report_clinic_zones z ON z.clinic_id = ip.clinic_id
+UNION ALL
+ SELECT i.clinic_id,
+    (COALESCE(i.paid_at, i.issued_at) AT TIME ZONE z.time_zone)::date AS day,
+    COALESCE(i.paid_at, i.issued_at) AS at,
+    i.id AS invoice_id,
+    'payment'::text AS kind,
+    'unknown'::text AS method,
+    i.total_kopecks AS amount_kopecks,
+    i.updated_by AS desk_id,
+    ''::text AS staff_id
+   FROM invoices i
+     JOIN report_clinic_zones z ON z.clinic_id = i.clinic_id
+  WHERE i.deleted_at IS NULL AND i.status = 'paid'::text AND i.total_kopecks > 0 AND NOT (EXISTS ( SELECT 1
+           FROM invoice_payments ip
+          WHERE ip.invoice_id = i.id));
+CREATE VIEW report_revenue_accrual_day AS
+ SELECT i.clinic_id,
+    (i.issued_at AT TIME ZONE z.time_zone)::date AS day,
+    count(*) AS invoices,
+    sum(i.total_kopecks)::bigint AS revenue_kopecks
+   FROM invoices i
+     JOIN report_clinic_zones z ON z.clinic_id = i.clinic_id
+  WHERE i.deleted_at IS NULL AND i.state <> 'void'::text
+  GROUP BY i.clinic_id, ((i.issued_at AT TIME ZONE z.time_zone)::date);
+CREATE VIEW report_revenue_cash_day AS
+ SELECT clinic_id,
+    day,
+    count(*) FILTER (WHERE kind = 'payment'::text) AS payments,
+    count(*) FILTER (WHERE kind = 'refund'::text) AS refunds,
+    sum(amount_kopecks)::bigint AS revenue_kopecks
+   FROM report_money_movements
+  GROUP BY clinic_id, day;
 CREATE VIEW report_revenue_per_day AS
  SELECT i.clinic_id,
     (i.issued_at AT TIME ZONE COALESCE(NULLIF(p.time_zone, ''::text), 'Europe/Moscow'::text))::date AS day,
@@ -552,3 +696,4 @@ CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.
 -- 0010_clinic_profiles
 -- 0011_local_reports
 -- 0013_desk_reports
+-- 0014_payments_and_reports

@@ -4,6 +4,7 @@ import { isVatRate, VAT_RATES } from "@vetsync/shared"
 import { ensureClinic } from "./queries/clinics.js"
 import { importRequest, requestImport } from "./queries/importRequests.js"
 import { listPriceItems, setPrice } from "./queries/nomenclature.js"
+import { revenue } from "./queries/revenue.js"
 
 const openDb = (env: NodeJS.ProcessEnv) => commandDatabase(env)
 
@@ -17,7 +18,8 @@ const rubles = (kopecks: number) => (kopecks / 100).toFixed(2)
  */
 export const priceCommand = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> => {
   const [sub, ...rest] = argv
-  if (sub !== "list" && sub !== "set") throw new Error("usage: vetsync price list|set --clinic ID ... (vetsync price --help)")
+  if (sub !== "list" && sub !== "set")
+    throw new Error("usage: vetsync price list|set --clinic ID ... (vetsync price --help)")
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -94,6 +96,56 @@ export const importCommand = async (argv: string[], env: NodeJS.ProcessEnv = pro
     }
   } finally {
     await listener.stop()
+    await db.close()
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/
+const csvCell = (s: string): string => (/[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
+
+/**
+ * `vetsync report revenue --clinic ID --from YYYY-MM-DD --to YYYY-MM-DD [--by day|service|vet]
+ * [--basis accrual|cash] [--csv]`: the clinic's revenue for its days from..to (inclusive, its time
+ * zone), one line per day, service or vet, then the total. Returns the lines to print.
+ */
+export const reportCommand = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> => {
+  const [sub, ...rest] = argv
+  if (sub !== "revenue")
+    throw new Error("usage: vetsync report revenue --clinic ID --from YYYY-MM-DD --to YYYY-MM-DD ...")
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      clinic: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      by: { type: "string", default: "day" },
+      basis: { type: "string", default: "accrual" },
+      csv: { type: "boolean" },
+    },
+  })
+  const { clinic, from, to, by, basis } = values
+  if (!clinic) throw new Error("--clinic is required")
+  if (!from || !DATE.test(from) || !to || !DATE.test(to)) throw new Error("--from and --to are dates YYYY-MM-DD")
+  if (by !== "day" && by !== "service" && by !== "vet") throw new Error("--by is day, service or vet")
+  if (basis !== "accrual" && basis !== "cash") throw new Error("--basis is accrual or cash")
+  const db = await openDb(env)
+  try {
+    const rows = await revenue(db.pool, { clinicId: clinic, from, to, by, basis })
+    const total = rows.reduce((s, r) => s + r.revenue_kopecks, 0)
+    if (values.csv)
+      return [
+        `${by},name,count,quantity,revenue`,
+        ...rows.map(r =>
+          [r.key, r.name, String(r.count), String(r.quantity), rubles(r.revenue_kopecks)].map(csvCell).join(","),
+        ),
+      ]
+    return [
+      ...rows.map(r =>
+        [r.key, r.name, r.count, by === "service" ? r.quantity : "", rubles(r.revenue_kopecks)].join("\t"),
+      ),
+      `total\t${rubles(total)}`,
+    ]
+  } finally {
     await db.close()
   }
 }

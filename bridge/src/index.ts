@@ -5,7 +5,7 @@ export { BRIDGE_ENV, bridgeConfigFromEnv, type BridgeConfig } from "./bridgeConf
 export { BridgeMetrics, type BridgeMetricsSource } from "./operations/BridgeMetrics.js"
 export type { BridgeObserver, PublishedDocument } from "./BridgeObserver.js"
 export type { BridgeReadiness } from "./operations/bridgeReadiness.js"
-export { priceCommand, importCommand } from "./commands.js"
+export { priceCommand, importCommand, reportCommand } from "./commands.js"
 export { Projector, type ProjectorOptions } from "./projection/Projector.js"
 export { projectDocument, type ProjectionResult } from "./projection/projectDocument.js"
 export { importClinic, type ImportResult } from "./sync/importClinic.js"

@@ -87,7 +87,12 @@ export const exchangeEnrolmentToken = async (
     ...(options.signal ? { signal: options.signal } : {}),
   })
   const body = (await res.json().catch(() => null)) as (Partial<DeskCredential> & { error?: unknown }) | null
-  if (res.ok && typeof body?.credential === "string" && typeof body.deskId === "string" && typeof body.clinicId === "string")
+  if (
+    res.ok &&
+    typeof body?.credential === "string" &&
+    typeof body.deskId === "string" &&
+    typeof body.clinicId === "string"
+  )
     return {
       ok: true,
       credential: {
@@ -98,7 +103,12 @@ export const exchangeEnrolmentToken = async (
       },
     }
   const location = res.headers.get("location")
-  return { ok: false, status: res.status, error: typeof body?.error === "string" ? body.error : undefined, ...(location ? { location } : {}) }
+  return {
+    ok: false,
+    status: res.status,
+    error: typeof body?.error === "string" ? body.error : undefined,
+    ...(location ? { location } : {}),
+  }
 }
 
 /**
@@ -108,7 +118,8 @@ export const exchangeEnrolmentToken = async (
  */
 export const enrolDesk = async (relayUrl: string, token: string, dataDir: string): Promise<DeskCredential> => {
   const answer = await exchangeEnrolmentToken(relayUrl, token)
-  if (!answer.ok) throw new Error(`enrolment refused (${answer.status}): ${answer.error ?? "no credential in the answer"}`)
+  if (!answer.ok)
+    throw new Error(`enrolment refused (${answer.status}): ${answer.error ?? "no credential in the answer"}`)
   const cred: DeskCredential = { ...answer.credential, server: relayUrl }
   saveDeskCredential(dataDir, cred)
   return cred

@@ -1,6 +1,7 @@
 import * as A from "@automerge/automerge"
 import { describe, expect, it } from "vitest"
 import {
+  noPaymentsYet,
   CLIENT_SHARDS,
   ValidationError,
   appointmentFromDoc,
@@ -92,6 +93,7 @@ const invoice = (lines = [line(150000, 1000), line(2850, 1500)]): Invoice => ({
   paidAt: "2026-11-20T10:41:00.000Z",
   lines,
   total: lines.reduce((s, l) => s + l.total, 0),
+  ...noPaymentsYet(),
 })
 const priceItem: PriceItem = {
   id: "6bdec0b8-5f9e-4ca7-9d80-1b7f6c5e3a76",

@@ -1,5 +1,13 @@
-import type { Appointment, Client, Collection, Invoice, Patient, RecordByCollection } from "@vetsync/shared"
-import type { Row } from "../queries/records.js"
+import {
+  invoiceState,
+  type Appointment,
+  type Client,
+  type Collection,
+  type Invoice,
+  type Patient,
+  type RecordByCollection,
+} from "@vetsync/shared"
+import type { PaymentRow, Row } from "../queries/records.js"
 
 const orNull = (s: string): string | null => (s === "" ? null : s)
 
@@ -59,9 +67,35 @@ export const rowOf: { [C in Collection]: (clinicId: string, r: RecordByCollectio
     status: r.status,
     paid_at: orNull(r.paidAt),
     total_kopecks: r.total,
+    state: invoiceState(r),
+    void_reason: r.voidReason,
+    voided_at: orNull(r.voidedAt),
+    voided_by: r.voidedBy,
+    voided_staff: r.voidedStaff,
     ...meta(r),
   }),
 }
+
+/** An invoice's payments and refunds as invoice_payments rows (migration 0014). */
+export const paymentRowsOf = (clinicId: string, r: Invoice): PaymentRow[] =>
+  r.payments.map(p => ({
+    id: p.id,
+    invoice_id: r.id,
+    clinic_id: clinicId,
+    kind: p.kind,
+    method: p.method,
+    amount_kopecks: p.amount,
+    tendered_kopecks: p.tendered,
+    change_kopecks: p.change,
+    lines: p.lines,
+    reason: p.reason,
+    at: p.at,
+    desk_id: p.desk,
+    staff_id: p.staff,
+    fiscal_state: p.fiscalState,
+    fiscal_number: p.fiscalNumber,
+    fiscal_sign: p.fiscalSign,
+  }))
 
 export const itemRowsOf = (r: Invoice): Row[] =>
   r.lines.map((l, i) => ({

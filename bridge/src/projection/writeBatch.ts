@@ -1,8 +1,8 @@
 import type { AnyRecord, Collection, Invoice } from "@vetsync/shared"
 import { inSavepoint, inTrial, type Db } from "../queries/Db.js"
-import { upsertInvoiceItems, upsertRows, type Row, type WrittenRow } from "../queries/records.js"
+import { upsertInvoiceItems, upsertPayments, upsertRows, type Row, type WrittenRow } from "../queries/records.js"
 import { REFERENCE_CONSTRAINTS, type References } from "../queries/waitingRecords.js"
-import { itemRowsOf, rowOf } from "./rows.js"
+import { itemRowsOf, paymentRowsOf, rowOf } from "./rows.js"
 
 type AnyValid = AnyRecord["record"]
 
@@ -36,6 +36,11 @@ export const writeBatch = async (
       db,
       invoices.flatMap(itemRowsOf),
       invoices.map(i => ({ id: i.id, n: i.lines.length })),
+    )
+    lines += await upsertPayments(
+      db,
+      invoices.flatMap(i => paymentRowsOf(clinicId, i)),
+      invoices.map(i => i.id),
     )
     // the deferred total checks run now, inside the caller's savepoint
     await db.query(`SET CONSTRAINTS ${INVOICE_TOTALS} IMMEDIATE`)

@@ -18,6 +18,11 @@ export const COLUMNS = {
     "status",
     "paid_at",
     "total_kopecks",
+    "state",
+    "void_reason",
+    "voided_at",
+    "voided_by",
+    "voided_staff",
   ],
 } as const satisfies Record<Collection, readonly string[]>
 
@@ -36,6 +41,8 @@ const ITEM_COLUMNS = [
 ] as const
 
 export type Row = Record<string, string | number | boolean | null>
+/** an invoice_payments row: a Row whose `lines` is JSON (jsonb) */
+export type PaymentRow = Record<string, string | number | boolean | null | readonly object[]>
 
 /**
  * An upsert that writes nothing when the row already holds these values. For tables the
@@ -75,6 +82,42 @@ const SQL: Record<Collection, string> = {
   invoices: upsertSql("invoices", [...COLUMNS.invoices, ...META], ["id"], { returning: RETURNING }),
 }
 const ITEMS_SQL = upsertSql("invoice_items", ITEM_COLUMNS, ["invoice_id", "line_no"])
+const PAYMENT_COLUMNS = [
+  "id",
+  "invoice_id",
+  "clinic_id",
+  "kind",
+  "method",
+  "amount_kopecks",
+  "tendered_kopecks",
+  "change_kopecks",
+  "lines",
+  "reason",
+  "at",
+  "desk_id",
+  "staff_id",
+  "fiscal_state",
+  "fiscal_number",
+  "fiscal_sign",
+] as const
+const PAYMENTS_SQL = upsertSql("invoice_payments", PAYMENT_COLUMNS, ["id"])
+
+/**
+ * Writes invoices' payments and refunds, and removes rows of those invoices that their documents
+ * no longer hold (no desk removes one; a payment is never edited away). Returns rows written.
+ */
+export const upsertPayments = async (db: Db, payments: PaymentRow[], invoiceIds: string[]): Promise<number> => {
+  let written = 0
+  if (payments.length > 0) written += (await db.query(PAYMENTS_SQL, [JSON.stringify(payments)])).rowCount ?? 0
+  if (invoiceIds.length > 0) {
+    const res = await db.query(
+      "DELETE FROM invoice_payments WHERE invoice_id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))",
+      [invoiceIds, payments.map(p => p.id)],
+    )
+    written += res.rowCount ?? 0
+  }
+  return written
+}
 
 /** A row an upsert wrote: when its record was last changed, and by whom (a desk's id, web, import ...). */
 export interface WrittenRow {

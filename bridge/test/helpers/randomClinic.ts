@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import fc from "fast-check"
-import { lineTotal, type Appointment, type Client, type Invoice, type Patient } from "@vetsync/shared"
+import { lineTotal, noPaymentsYet, type Appointment, type Client, type Invoice, type Patient } from "@vetsync/shared"
 
 /**
  * A random clinic for the arrival-order property: clients, patients, appointments and
@@ -247,6 +247,7 @@ export const buildRecords = (run: string, plan: ClinicPlan, at: () => string): B
       paidAt: "",
       lines,
       total: lines[0]!.total,
+      ...noPaymentsYet(),
     }
     const fixedLines = [{ ...lines[0]!, price: 15000, total: lineTotal(15000, 1500) }]
     const fix = { lines: fixedLines, total: fixedLines[0]!.total }

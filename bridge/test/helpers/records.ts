@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import type { Repo } from "@automerge/automerge-repo"
 import {
+  noPaymentsYet,
   DEFAULT_TIME_ZONE,
   appointmentsKey,
   clientShardKey,
@@ -102,6 +103,7 @@ export const makeInvoice = (c: Client, p: Patient, desk = "desk-a", o: Partial<I
     paidAt: "",
     lines,
     total: lines.reduce((s, l) => s + l.total, 0),
+    ...noPaymentsYet(),
     ...o,
   }
 }

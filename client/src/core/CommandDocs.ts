@@ -1,5 +1,8 @@
+import type * as A from "@automerge/automerge"
 import {
   encodeChangeMessage,
+  withPaymentsContainer,
+  type InvoicesDoc,
   kindOfKey,
   type ChangeAuthor,
   readRecord,
@@ -69,6 +72,9 @@ export class CommandDocs {
     const id = docs.layout.idOf(key)
     sync.beforeLocalChange(key, id)
     await docs.use(key, async handle => {
+      // an invoices month gets its payments map by the one change every desk makes alike
+      if (kindOfKey(key) === "invoices" && !(handle.doc() as InvoicesDoc).payments)
+        handle.update(d => withPaymentsContainer(d as A.Doc<InvoicesDoc>, docs.layout.clinicId, key))
       try {
         await docs.change<T>(handle, fn, encodeChangeMessage(this.#o.author()))
         problems.saved()

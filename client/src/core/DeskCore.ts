@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
-import { isDocKey, ResilientWebSocketClientAdapter } from "@vetsync/shared"
+import { isDocKey, ResilientWebSocketClientAdapter, type ChangeAuthor } from "@vetsync/shared"
 import {
   DeskError,
   type DeskApi,
@@ -154,7 +154,7 @@ export class DeskCore {
       bootstrap: this.#bootstrap,
       problems: this.#problems,
       emit: e => this.#events.emit(e),
-      author: () => ({ desk: this.opts.deskId, staff: this.#session.staffId(), cmd: "" }),
+      author: () => this.#author(),
     })
     this.#follower = new DocFollower({
       server: opts.server,
@@ -292,6 +292,11 @@ export class DeskCore {
     return (this.opts.now?.() ?? new Date()).toISOString()
   }
 
+  /** who makes a change: this desk and the signed-in staff member ("" until sign-in exists) */
+  #author(): ChangeAuthor {
+    return { desk: this.opts.deskId, staff: this.#session.staffId(), cmd: "" }
+  }
+
   #context(): CommandContext {
     const clinic = this.#clinic
     const now = (): Date => new Date(this.#now())
@@ -310,6 +315,7 @@ export class DeskCore {
         return this.#commandDocs.write(key, fn, records)
       },
       readFromDoc: (key, collection, id) => this.#commandDocs.read(key, collection, id),
+      staff: () => this.#author().staff,
     }
   }
 

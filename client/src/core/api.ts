@@ -5,7 +5,10 @@ import type {
   Collection,
   FieldError,
   Invoice,
+  InvoiceMoney,
+  InvoiceState,
   Patient,
+  Payment,
   PriceItem,
   WorkingHours,
   StaffView,
@@ -217,6 +220,16 @@ export interface InvoiceView extends Invoice {
   clientName: string
   patientName: string
   rejection: string | null
+  /** the status it shows, from its payments */
+  state: InvoiceState
+  /** paid, refunded, net, due, refundable (kopecks) */
+  money: InvoiceMoney
+}
+
+/** One page of invoices and how many match in all. */
+export interface InvoicePage {
+  items: InvoiceView[]
+  total: number
 }
 
 /** A card's appointments and invoices (of a client, or of one patient), newest first, a page each. */
@@ -280,6 +293,14 @@ export interface DeskHandlers {
   "invoices.void": (args: Args<"invoices.void">) => Invoice
   "invoices.get": (args: Args<"invoices.get">) => InvoiceView | null
   "invoices.list": (args: Args<"invoices.list">) => InvoiceView[]
+  /** payments (one, or several: mixed), partial or in full; cash with the money tendered and the change */
+  "invoices.pay": (args: Args<"invoices.pay">) => { invoice: InvoiceView; payments: Payment[] }
+  /** gives back an amount or lines */
+  "invoices.refund": (args: Args<"invoices.refund">) => { invoice: InvoiceView; refund: Payment }
+  /** invoices by number, client, the clinic's days and status, newest first, a page at a time */
+  "invoices.search": (args: Args<"invoices.search">) => InvoicePage
+  /** a client's invoices, newest first (for the client card) */
+  "invoices.ofClient": (args: Args<"invoices.ofClient">) => InvoicePage
 
   "pricelist.search": (args: Args<"pricelist.search">) => PriceItem[]
 

@@ -1,6 +1,14 @@
-import { APPOINTMENT_STATUSES, COLLECTIONS, SEXES, isCalendarDate, normalisePhone } from "@vetsync/shared"
+import {
+  APPOINTMENT_STATUSES,
+  COLLECTIONS,
+  INVOICE_STATES,
+  PAYMENT_METHODS,
+  SEXES,
+  isCalendarDate,
+  normalisePhone,
+} from "@vetsync/shared"
 import { z } from "zod"
-import { PAYMENT_METHODS, VAT_RATES } from "./fiscal/types.js"
+import { VAT_RATES } from "./fiscal/types.js"
 
 /**
  * The arguments of every desk command, as zod schemas: the one definition of their shapes. The
@@ -32,6 +40,12 @@ export const ARG_CAPS = {
   limit: 1_000,
   /** quantity in thousandths: a million units */
   qtyMilli: 1_000_000_000,
+  /** kopecks: a billion rubles */
+  kopecks: 100_000_000_000,
+  /** payments taken at once (mixed payment) */
+  payments: 10,
+  /** a page offset */
+  offset: 10_000_000,
 } as const
 
 const text = z.string().max(ARG_CAPS.text)
@@ -48,6 +62,13 @@ const month = z
   .string()
   .refine(m => isCalendarDate(`${m}-01`), { message: "must be a month YYYY-MM", params: { code: "invalid_date" } })
 const none = z.strictObject({})
+const kopecks = z.int().min(0).max(ARG_CAPS.kopecks)
+/** one payment of a (possibly mixed) payment: for cash, the money handed over too */
+const PaymentInputSchema = z.strictObject({
+  method: z.enum(PAYMENT_METHODS),
+  amount: kopecks.min(1),
+  tendered: kopecks.optional(),
+})
 /**
  * A phone as staff type it, stored in its canonical form ("8 952 618 10 32" -> "+79526181032");
  * what is not a phone is refused here, with the code of its problem (phone_characters,
@@ -119,8 +140,6 @@ export const InvoiceInputSchema = z.strictObject({
 
 const cashier = z.strictObject({ name: z.string().min(1).max(64), inn: z.string().regex(/^\d{12}$/).optional() })
 const byCashier = z.strictObject({ cashier: cashier.optional() })
-/** kopecks */
-const kopecks = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 /** A receipt to fiscalise (fiscal/types.ts ReceiptRequest); its sums are checked by receiptProblems. */
 export const ReceiptRequestSchema = z.strictObject({
@@ -175,7 +194,37 @@ export const COMMAND_ARGS = {
 
   "invoices.create": InvoiceInputSchema,
   "invoices.markPaid": byId,
-  "invoices.void": byId,
+  "invoices.void": z.strictObject({ id, reason: text }),
+  "invoices.pay": z.strictObject({
+    id,
+    payments: z.array(PaymentInputSchema).min(1).max(ARG_CAPS.payments),
+  }),
+  "invoices.refund": z.strictObject({
+    id,
+    method: z.enum(PAYMENT_METHODS),
+    reason: text,
+    amount: kopecks.min(1).optional(),
+    lines: z
+      .array(z.strictObject({ lineId: id, qtyMilli: z.int().min(1).max(ARG_CAPS.qtyMilli) }))
+      .max(ARG_CAPS.lines)
+      .optional(),
+  }),
+  "invoices.search": z.strictObject({
+    /** the number or its beginning */
+    number: query.optional(),
+    clientId: id.optional(),
+    /** the clinic's days, from and to inclusive */
+    from: date.optional(),
+    to: date.optional(),
+    states: z.array(z.enum(INVOICE_STATES)).max(INVOICE_STATES.length).optional(),
+    limit: limit.optional(),
+    offset: z.int().min(0).max(ARG_CAPS.offset).optional(),
+  }),
+  "invoices.ofClient": z.strictObject({
+    clientId: id,
+    limit: limit.optional(),
+    offset: z.int().min(0).max(ARG_CAPS.offset).optional(),
+  }),
   "invoices.get": byId,
   "invoices.list": z.strictObject({
     /** YYYY-MM of issue */

@@ -1,4 +1,4 @@
-import { dayRange, monthRange } from "@vetsync/shared"
+import { dayRange, invoiceMoney, monthRange } from "@vetsync/shared"
 import { DeskError, type DeskApi, type DeskArgs, type DeskCommand, type DeskResult } from "./api.js"
 import { book, moveAppointment, setAppointmentStatus } from "./commands/appointments.js"
 import {
@@ -12,7 +12,8 @@ import {
 import { resolveConflict } from "./commands/conflicts.js"
 import { docKeyOf } from "./commands/context.js"
 import { withAuthors } from "./history/conflictAuthors.js"
-import { createInvoice, setInvoiceStatus } from "./commands/invoices.js"
+import { createInvoice } from "./commands/invoices.js"
+import { payInvoice, refundInvoice, voidInvoice } from "./commands/payments.js"
 import { receiptProblems } from "./fiscal/receipt.js"
 import { handlerEnv, type HandlerDeps, type HandlerEnv } from "./handlerEnv.js"
 import { parseArgs } from "./parseArgs.js"
@@ -62,8 +63,48 @@ export const DESK_HANDLERS = {
   "appointments.vets": async ({ ctx }) => ctx.rm.appointments.vets(),
   "appointments.roster": async ({ ctx }) => roster(ctx),
   "invoices.create": async ({ ctx }, args) => createInvoice(ctx, args),
-  "invoices.markPaid": async ({ ctx }, { id }) => setInvoiceStatus(ctx, id, "paid"),
-  "invoices.void": async ({ ctx }, { id }) => setInvoiceStatus(ctx, id, "void"),
+  // the old one-button payment: what is due, in cash, handed over exactly
+  "invoices.markPaid": async ({ ctx }, { id }) => {
+    const due = invoiceMoney(ctx.rm.invoices.get(id) ?? { status: "issued", payments: [], total: 0 }).due
+    if (due === 0) throw new DeskError("bad_request", "nothing is due on this invoice")
+    return (await payInvoice(ctx, id, [{ method: "cash", amount: due }])).invoice
+  },
+  "invoices.void": async ({ ctx }, { id, reason }) => voidInvoice(ctx, id, reason),
+  "invoices.pay": async ({ ctx, reasons }, { id, payments }) => {
+    const r = await payInvoice(ctx, id, payments)
+    return { invoice: invoiceView(r.invoice, ctx.rm.records, reasons()), payments: r.payments }
+  },
+  "invoices.refund": async ({ ctx, reasons }, { id, ...input }) => {
+    const r = await refundInvoice(ctx, id, input)
+    return { invoice: invoiceView(r.invoice, ctx.rm.records, reasons()), refund: r.refund }
+  },
+  "invoices.search": async ({ ctx, reasons }, { number, clientId, from, to, states, limit, offset }) => {
+    const zone = ctx.timeZone()
+    // the clinic's days: from its local midnight of `from` to the one after `to`
+    const filter = {
+      number,
+      clientId,
+      states,
+      ...(from ? { from: dayRange(from, zone).from } : {}),
+      ...(to ? { to: dayRange(to, zone).to } : {}),
+    }
+    const reasonOf = reasons()
+    return {
+      items: ctx.rm.invoices
+        .search(filter, limitOf(limit, 50), offset ?? 0)
+        .map(i => invoiceView(i, ctx.rm.records, reasonOf)),
+      total: ctx.rm.invoices.count(filter),
+    }
+  },
+  "invoices.ofClient": async ({ ctx, reasons }, { clientId, limit, offset }) => {
+    const reasonOf = reasons()
+    return {
+      items: ctx.rm.invoices
+        .search({ clientId }, limitOf(limit, 50), offset ?? 0)
+        .map(i => invoiceView(i, ctx.rm.records, reasonOf)),
+      total: ctx.rm.invoices.count({ clientId }),
+    }
+  },
   "invoices.get": async ({ ctx, reasons }, { id }) => {
     const i = ctx.rm.invoices.get(id)
     return i ? invoiceView(i, ctx.rm.records, reasons()) : null

@@ -1,3 +1,4 @@
+import { INVOICE_STATES, PAYMENT_METHODS } from "@vetsync/shared"
 import fc from "fast-check"
 import type { DeskCommand } from "../../src/core/api.js"
 import { ARG_CAPS } from "../../src/core/commandArgs.js"
@@ -22,6 +23,9 @@ import {
 
 type Args = Record<string, unknown>
 
+/** a reason staff type: not blank, within the validators' 500 characters */
+const reason = fc.string({ minLength: 1, maxLength: 500 }).filter(s => s.trim() !== "")
+
 const ids = (pool: Pool) => ({
   client: fc.constantFrom(...pool.clients.map(c => c.id)),
   patient: fc.constantFrom(...pool.clients.flatMap(c => c.patients)),
@@ -31,7 +35,8 @@ const ids = (pool: Pool) => ({
 
 const optional = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined })
 /** drops the keys whose value is undefined (JSON has none) */
-const defined = (o: Record<string, unknown>): Args => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+const defined = (o: Record<string, unknown>): Args =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 
 /** Honest arguments of every command of DESK_COMMANDS, about records of `pool` where they name one. */
 export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> => {
@@ -43,7 +48,15 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
     "sync.now": none,
     "clients.search": fc.record({ query, limit }).map(defined),
     "clients.duplicates": fc
-      .record({ c: clientInput, petNames: optional(fc.array(patientInput.map(p => p.name), { maxLength: 3 })) })
+      .record({
+        c: clientInput,
+        petNames: optional(
+          fc.array(
+            patientInput.map(p => p.name),
+            { maxLength: 3 },
+          ),
+        ),
+      })
       .map(({ c, petNames }) => defined({ name: c.name, phone: c.phone, petNames })),
     "clients.get": fc.record({ id: fc.oneof(id.client, fc.string({ minLength: 1, maxLength: ARG_CAPS.id })) }),
     "clients.create": fc
@@ -51,7 +64,9 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
       .map(({ c, patients }) => defined({ ...c, patients })),
     "clients.update": fc.record({ id: id.client, patch: clientPatch }),
     "clients.delete": fc.record({ id: id.client }),
-    "patients.create": fc.record({ p: patientInput, clientId: id.client }).map(({ p, clientId }) => ({ ...p, clientId })),
+    "patients.create": fc
+      .record({ p: patientInput, clientId: id.client })
+      .map(({ p, clientId }) => ({ ...p, clientId })),
     "patients.update": fc.record({ id: id.patient, patch: patientPatch }),
     "patients.delete": fc.record({ id: id.patient }),
     "appointments.book": bookInput(pool).map(defined),
@@ -62,7 +77,52 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
     "appointments.roster": none,
     "invoices.create": invoiceInput(pool).map(defined),
     "invoices.markPaid": fc.record({ id: id.invoice }),
-    "invoices.void": fc.record({ id: id.invoice }),
+    "invoices.void": fc.record({ id: id.invoice, reason }),
+    // amounts far below any invoice's total (fresh() gives each call a new invoice of the vaccine)
+    "invoices.pay": fc.record({
+      id: id.invoice,
+      payments: fc.array(
+        fc
+          .record({
+            method: fc.constantFrom(...PAYMENT_METHODS),
+            amount: fc.integer({ min: 1, max: 100 }),
+            extra: fc.integer({ min: 0, max: 500_000 }),
+          })
+          .map(({ method, amount, extra }) =>
+            method === "cash" ? { method, amount, tendered: amount + extra } : { method, amount },
+          ),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+    // fresh() pays the invoice in full first and names its first line for "first"
+    "invoices.refund": fc.oneof(
+      fc.record({
+        id: id.invoice,
+        method: fc.constantFrom(...PAYMENT_METHODS),
+        reason,
+        amount: fc.integer({ min: 1, max: 100 }),
+      }),
+      fc.record({
+        id: id.invoice,
+        method: fc.constantFrom(...PAYMENT_METHODS),
+        reason,
+        lines: fc.integer({ min: 1, max: 2000 }).map(qtyMilli => [{ lineId: "first", qtyMilli }]),
+      }),
+    ),
+    "invoices.search": fc
+      .record({
+        number: optional(fc.constantFrom("R", "D1-", "d1-26", "")),
+        clientId: optional(id.client),
+        from: optional(calendarDate),
+        to: optional(calendarDate),
+        states: optional(fc.uniqueArray(fc.constantFrom(...INVOICE_STATES), { maxLength: 5 })),
+        limit,
+        offset: optional(fc.integer({ min: 0, max: 1000 })),
+      })
+      .map(defined),
+    "invoices.ofClient": fc
+      .record({ clientId: id.client, limit, offset: optional(fc.integer({ min: 0, max: 1000 })) })
+      .map(defined),
     "invoices.get": fc.record({ id: fc.oneof(id.invoice, fc.string({ minLength: 1, maxLength: ARG_CAPS.id })) }),
     "invoices.list": fc
       .record({
@@ -78,7 +138,12 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
     "records.history": resolvable.chain(([collection]) => fc.record({ collection: fc.constant(collection), id: idOf[collection] })),
     "conflicts.list": none,
     "conflicts.resolve": resolvable.chain(([collection, field]) =>
-      fc.record({ collection: fc.constant(collection), id: idOf[collection], field: fc.constant(field), value: resolvedValue(collection, field) }),
+      fc.record({
+        collection: fc.constant(collection),
+        id: idOf[collection],
+        field: fc.constant(field),
+        value: resolvedValue(collection, field),
+      }),
     ),
     "rejections.list": none,
     "clinic.profile": none,
@@ -121,7 +186,10 @@ export const REQUIRED: Partial<Record<DeskCommand, string[][]>> = {
   "appointments.day": [["date"]],
   "invoices.create": [["clientId"], ["lines"], ["lines", "*", "itemId"], ["lines", "*", "qtyMilli"]],
   "invoices.markPaid": [["id"]],
-  "invoices.void": [["id"]],
+  "invoices.void": [["id"], ["reason"]],
+  "invoices.pay": [["id"], ["payments"], ["payments", "*", "method"], ["payments", "*", "amount"]],
+  "invoices.refund": [["id"], ["method"], ["reason"]],
+  "invoices.ofClient": [["clientId"]],
   "invoices.get": [["id"]],
   "pricelist.search": [["query"]],
   "conflicts.resolve": [["collection"], ["id"], ["field"], ["value"]],
@@ -141,7 +209,18 @@ export const REQUIRED: Partial<Record<DeskCommand, string[][]>> = {
 }
 
 /** keys that are never arguments of any command (record metadata, computed fields, prototype tricks) */
-const FOREIGN_KEYS = ["deleted", "createdBy", "updatedBy", "createdAt", "updatedAt", "total", "price", "number", "__proto__", "constructor"]
+const FOREIGN_KEYS = [
+  "deleted",
+  "createdBy",
+  "updatedBy",
+  "createdAt",
+  "updatedAt",
+  "total",
+  "price",
+  "number",
+  "__proto__",
+  "constructor",
+]
 
 type Path = (string | number)[]
 
@@ -153,10 +232,17 @@ const pathsOf = (v: unknown, at: Path = []): Path[] =>
       : []
 
 const getAt = (v: unknown, path: Path): unknown =>
-  path.reduce<unknown>((o, k) => (o !== null && typeof o === "object" ? (o as Record<string | number, unknown>)[k] : undefined), v)
+  path.reduce<unknown>(
+    (o, k) => (o !== null && typeof o === "object" ? (o as Record<string | number, unknown>)[k] : undefined),
+    v,
+  )
 
 /** a copy of `v` with `fn` applied to the value at `path` (JSON.parse keeps a "__proto__" key as an own key) */
-const editAt = (v: Args, path: Path, fn: (parent: Record<string | number, unknown>, key: string | number) => void): Args => {
+const editAt = (
+  v: Args,
+  path: Path,
+  fn: (parent: Record<string | number, unknown>, key: string | number) => void,
+): Args => {
   const copy = JSON.parse(JSON.stringify(v)) as Args
   const parent = getAt(copy, path.slice(0, -1)) as Record<string | number, unknown>
   fn(parent, path[path.length - 1] as string | number)
@@ -187,7 +273,9 @@ const replaceAt = (args: Args, path: Path, value: unknown): Args =>
 /** paths of `args` that match a REQUIRED pattern */
 const requiredPaths = (command: DeskCommand, args: Args): Path[] =>
   (REQUIRED[command] ?? []).flatMap(pattern =>
-    pathsOf(args).filter(p => p.length === pattern.length && pattern.every((k, i) => k === "*" ? typeof p[i] === "number" : k === p[i])),
+    pathsOf(args).filter(
+      p => p.length === pattern.length && pattern.every((k, i) => (k === "*" ? typeof p[i] === "number" : k === p[i])),
+    ),
   )
 
 /**
@@ -216,7 +304,14 @@ export const badArgs = (command: DeskCommand, honest: fc.Arbitrary<Args>): fc.Ar
     ]
     if (paths.length > 0)
       kinds.push(
-        fc.constantFrom(...paths).chain(p => wrongTypeFor(getAt(args, p)).map(v => ({ what: `wrong type at ${p.join(".")}`, args: replaceAt(args, p, v) }))),
+        fc
+          .constantFrom(...paths)
+          .chain(p =>
+            wrongTypeFor(getAt(args, p)).map(v => ({
+              what: `wrong type at ${p.join(".")}`,
+              args: replaceAt(args, p, v),
+            })),
+          ),
       )
     if (required.length > 0)
       kinds.push(
@@ -229,10 +324,12 @@ export const badArgs = (command: DeskCommand, honest: fc.Arbitrary<Args>): fc.Ar
       )
     if (strings.length > 0)
       kinds.push(
-        fc.tuple(fc.constantFrom(...strings), fc.integer({ min: ARG_CAPS.text + 1, max: ARG_CAPS.text + 5000 })).map(([p, n]) => ({
-          what: `${n} characters at ${p.join(".")}`,
-          args: replaceAt(args, p, "x".repeat(n)),
-        })),
+        fc
+          .tuple(fc.constantFrom(...strings), fc.integer({ min: ARG_CAPS.text + 1, max: ARG_CAPS.text + 5000 }))
+          .map(([p, n]) => ({
+            what: `${n} characters at ${p.join(".")}`,
+            args: replaceAt(args, p, "x".repeat(n)),
+          })),
       )
     const list = (key: "patients" | "lines", cap: number): void => {
       const items: unknown = args[key]

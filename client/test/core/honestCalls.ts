@@ -1,5 +1,5 @@
 import { expect } from "vitest"
-import { lineTotal, type Appointment, type Client, type Invoice, type Patient } from "@vetsync/shared"
+import { invoiceState, lineTotal, type Appointment, type Client, type Invoice, type Patient } from "@vetsync/shared"
 import type { DeskCommand, DeskCore } from "../../src/index.js"
 import { dispatchCall } from "../../src/host/dispatch.js"
 import { PRICE_ITEMS } from "./fixtures.js"
@@ -19,7 +19,8 @@ export const fingerprint = (desk: DeskCore): string =>
 
 const ok = async <T>(desk: DeskCore, command: DeskCommand, args: unknown): Promise<T> => {
   const r = await dispatchCall(desk, command, args)
-  if (!r.ok) throw new Error(`${command} ${JSON.stringify(args).slice(0, 300)} was refused: ${r.error.code} ${r.error.message}`)
+  if (!r.ok)
+    throw new Error(`${command} ${JSON.stringify(args).slice(0, 300)} was refused: ${r.error.code} ${r.error.message}`)
   return r.value as T
 }
 
@@ -51,10 +52,17 @@ const expectedPatient = (a: Args): Partial<Patient> => ({
 /** an update's patch as written: every text trimmed (the chip without spaces, the phone canonical) */
 const expectedPatch = (patch: Args): Args =>
   Object.fromEntries(
-    Object.entries(patch).map(([k, v]) => [k, k === "chip" ? str(v).replace(/\s/g, "") : k === "phone" ? storedPhone(str(v)) : trim(v)]),
+    Object.entries(patch).map(([k, v]) => [
+      k,
+      k === "chip" ? str(v).replace(/\s/g, "") : k === "phone" ? storedPhone(str(v)) : trim(v),
+    ]),
   )
 
-const record = (desk: DeskCore, collection: string, id: string): Client | Patient | Appointment | Invoice | undefined =>
+const record = (
+  desk: DeskCore,
+  collection: string,
+  id: string,
+): Client | Patient | Appointment | Invoice | undefined =>
   collection === "clients"
     ? desk.rm.clients.get(id)
     : collection === "patients"
@@ -70,12 +78,29 @@ const fresh = async (desk: DeskCore, command: DeskCommand, args: Args): Promise<
     case "clients.delete":
       return { id: (await ok<{ client: Client }>(desk, "clients.create", { name: "Удаляемый" })).client.id }
     case "patients.delete":
-      return { id: (await ok<Patient>(desk, "patients.create", { clientId: clientId || undefined, name: "Временный", species: "хомяк" })).id }
+      return {
+        id: (
+          await ok<Patient>(desk, "patients.create", {
+            clientId: clientId || undefined,
+            name: "Временный",
+            species: "хомяк",
+          })
+        ).id,
+      }
     case "invoices.markPaid":
-    case "invoices.void": {
+    case "invoices.void":
+    case "invoices.pay":
+    case "invoices.refund": {
       const invoice = desk.rm.invoices.get(String(args.id))
       const lines = [{ itemId: "item-vaccine", qtyMilli: 2000 }]
-      return { id: (await ok<Invoice>(desk, "invoices.create", { clientId: invoice?.clientId, lines })).id }
+      const made = await ok<Invoice>(desk, "invoices.create", { clientId: invoice?.clientId, lines })
+      if (command !== "invoices.refund") return { ...args, id: made.id }
+      await ok(desk, "invoices.markPaid", { id: made.id })
+      const refundLines = (args.lines as { lineId: string; qtyMilli: number }[] | undefined)?.map(l => ({
+        ...l,
+        lineId: made.lines[0]?.id,
+      }))
+      return { ...args, id: made.id, ...(refundLines ? { lines: refundLines } : {}) }
     }
     default:
       return args
@@ -96,7 +121,10 @@ export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: 
       return
     }
     case "patients.create":
-      expect(desk.rm.patients.get((value as Patient).id)).toMatchObject({ ...expectedPatient(args), clientId: args.clientId })
+      expect(desk.rm.patients.get((value as Patient).id)).toMatchObject({
+        ...expectedPatient(args),
+        clientId: args.clientId,
+      })
       return
     case "clients.update":
     case "patients.update":
@@ -118,7 +146,8 @@ export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: 
         status: "scheduled",
       })
       if (args.newClient) expect(desk.rm.clients.get(client.id)).toMatchObject(expectedClient(args.newClient as Args))
-      if (args.newPatient) expect(desk.rm.patients.get(patient.id)).toMatchObject(expectedPatient(args.newPatient as Args))
+      if (args.newPatient)
+        expect(desk.rm.patients.get(patient.id)).toMatchObject(expectedPatient(args.newPatient as Args))
       return
     }
     case "appointments.move": {
@@ -146,17 +175,47 @@ export const actHonestly = async (desk: DeskCore, command: DeskCommand, honest: 
         patientId: str(args.patientId),
         vet: str(args.vet).trim(),
         status: "issued",
-        lines: lines.map(l => ({ itemId: l.itemId, qtyMilli: l.qtyMilli, total: lineTotal(price(l.itemId), l.qtyMilli) })),
+        lines: lines.map(l => ({
+          itemId: l.itemId,
+          qtyMilli: l.qtyMilli,
+          total: lineTotal(price(l.itemId), l.qtyMilli),
+        })),
         total: lines.reduce((s, l) => s + lineTotal(price(l.itemId), l.qtyMilli), 0),
       })
       return
     }
     case "invoices.markPaid":
-      expect(desk.rm.invoices.get(id)).toMatchObject({ status: "paid" })
+      expect(invoiceState(desk.rm.invoices.get(id) ?? ({} as Invoice))).toBe("paid")
       return
     case "invoices.void":
-      expect(desk.rm.invoices.get(id)).toMatchObject({ status: "void" })
+      expect(desk.rm.invoices.get(id)).toMatchObject({
+        status: "void",
+        voidReason: str(args.reason).trim(),
+        voidedBy: desk.opts.deskId,
+      })
       return
+    case "invoices.pay": {
+      const sent = args.payments as { method: string; amount: number; tendered?: number }[]
+      const kept = desk.rm.invoices.get(id)?.payments ?? []
+      expect(kept.map(p => ({ kind: p.kind, method: p.method, amount: p.amount, change: p.change }))).toEqual(
+        expect.arrayContaining(
+          sent.map(p => ({
+            kind: "payment",
+            method: p.method,
+            amount: p.amount,
+            change: p.method === "cash" ? (p.tendered ?? p.amount) - p.amount : 0,
+          })),
+        ),
+      )
+      expect(invoiceState(desk.rm.invoices.get(id) ?? ({} as Invoice))).toBe("partly_paid")
+      return
+    }
+    case "invoices.refund": {
+      const refunds = (desk.rm.invoices.get(id)?.payments ?? []).filter(p => p.kind === "refund")
+      expect(refunds).toHaveLength(1)
+      expect(refunds[0]).toMatchObject({ method: args.method, reason: str(args.reason).trim() })
+      return
+    }
     case "conflicts.resolve":
       expect(record(desk, String(args.collection), id)).toMatchObject({ [String(args.field)]: args.value })
       return

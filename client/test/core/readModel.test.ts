@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import Database from "better-sqlite3"
 import { afterEach, describe, expect, it } from "vitest"
-import type { Appointment, Client, Invoice, Patient } from "@vetsync/shared"
+import { noPaymentsYet, type Appointment, type Client, type Invoice, type Patient } from "@vetsync/shared"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
 import { sampleClient, samplePatient, tmpDir } from "./fixtures.js"
 
@@ -67,7 +67,7 @@ describe("read model search index", () => {
     raw.close()
 
     const rm = openAt(file)
-    expect(rm.getMeta("version")).toBe("5")
+    expect(rm.getMeta("version")).toBe("6")
     expect(rm.clients.search("Соколова").map(h => h.id)).toEqual(["c1"])
     rm.upsertClient(client("c1", "Воронцова Анна"))
     rm.searchIndex.reindexClient("c1")
@@ -95,7 +95,7 @@ describe("read model search index", () => {
     before.close()
 
     const rm = openAt(file)
-    expect(rm.getMeta("version")).toBe("5")
+    expect(rm.getMeta("version")).toBe("6")
     expect(rm.clients.search("8 952 618 10 32").map(h => h.id)).toEqual(["c1"])
     expect(rm.clients.search("+7 916 000 11 22").map(h => h.id)).toEqual(["c2"])
     expect(rm.clients.search("соколова анна").map(h => h.id)).toEqual(["c1"])
@@ -135,7 +135,7 @@ describe("read model search index", () => {
     const file = path.join(tmpDir("rm9"), "readmodel.sqlite")
     openAt(file).setMeta("version", "9")
     open.pop()?.close()
-    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 5/)
+    expect(() => ReadModel.open(file)).toThrow(/version 9, expected 6/)
   })
 
   it("migrates a version-3 read model: each appointment and invoice is where version 3 put it, its UTC month", () => {
@@ -157,7 +157,7 @@ describe("read model search index", () => {
         '', '', 'd', 'd', 0);`)
     raw.close()
     const rm = openAt(file)
-    expect(rm.getMeta("version")).toBe("5")
+    expect(rm.getMeta("version")).toBe("6")
     expect(rm.appointments.docKeyOf("a1")).toBe("appointments/2026-11")
     expect(rm.invoices.docKeyOf("i1")).toBe("invoices/2026-12")
     expect(rm.appointments.get("a1")?.start).toBe("2026-11-30T22:00:00.000Z")
@@ -187,6 +187,7 @@ describe("read model query families", () => {
     issuedAt,
     status: "issued",
     paidAt: "",
+    ...noPaymentsYet(),
     lines: [
       { id: "l1", itemId: "i1", code: "S010", name: "Приём", kind: "service", price: 100, qtyMilli: 1000, total: 100 },
     ],

@@ -18,8 +18,10 @@ import type {
   InvoiceLineDoc,
   MetaDoc,
   PatientDoc,
+  PaymentDoc,
   PriceItemDoc,
 } from "./types.js"
+import type { Payment, PaymentMethod } from "../schema/payments.js"
 
 /** Reads an ImmutableString, a string or a missing value as a plain string. */
 export const str = (v: unknown): string => {
@@ -85,6 +87,31 @@ const lineFromDoc = (l: InvoiceLineDoc): InvoiceLine => ({
   total: num(l.total),
 })
 
+export const paymentFromDoc = (d: PaymentDoc): Payment => ({
+  id: str(d.id),
+  invoiceId: str(d.invoiceId),
+  kind: d.kind,
+  method: str(d.method) as PaymentMethod,
+  amount: num(d.amount),
+  tendered: num(d.tendered),
+  change: num(d.change),
+  lines: Array.isArray(d.lines)
+    ? d.lines.map(l => ({ lineId: str(l.lineId), qtyMilli: num(l.qtyMilli), amount: num(l.amount) }))
+    : [],
+  reason: str(d.reason),
+  at: str(d.at),
+  desk: str(d.desk),
+  staff: str(d.staff),
+  fiscalState: (typeof d.fiscalState === "string" ? d.fiscalState : "none"),
+  fiscalNumber: str(d.fiscalNumber),
+  fiscalSign: str(d.fiscalSign),
+})
+
+/** Payments oldest first (then by id: the same order on every desk). */
+export const sortPayments = (ps: Payment[]): Payment[] =>
+  ps.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+
+/** The invoice without its payments (readers add them from the document's payments map). */
 export const invoiceFromDoc = (d: InvoiceDoc): Invoice => ({
   ...metaFrom(d),
   number: str(d.number),
@@ -96,6 +123,11 @@ export const invoiceFromDoc = (d: InvoiceDoc): Invoice => ({
   paidAt: str(d.paidAt),
   lines: Array.isArray(d.lines) ? d.lines.map(lineFromDoc) : [],
   total: num(d.total),
+  payments: [],
+  voidReason: str(d.voidReason),
+  voidedAt: str(d.voidedAt),
+  voidedBy: str(d.voidedBy),
+  voidedStaff: str(d.voidedStaff),
 })
 
 export const priceItemFromDoc = (d: PriceItemDoc): PriceItem => ({
@@ -121,7 +153,20 @@ export const fromDoc = {
 /** Fields stored as collaborative text rather than ImmutableString. */
 const TEXT_FIELDS = new Set(["notes", "reason"])
 /** Fields stored as plain scalars (enums, booleans, numbers). */
-const SCALAR_FIELDS = new Set(["sex", "status", "kind", "deleted", "price", "qtyMilli", "total", "active"])
+const SCALAR_FIELDS = new Set([
+  "sex",
+  "status",
+  "kind",
+  "deleted",
+  "price",
+  "qtyMilli",
+  "total",
+  "active",
+  "amount",
+  "tendered",
+  "change",
+  "fiscalState",
+])
 
 /** Converts one plain field value to its document representation. */
 export const fieldToDoc = (field: string, value: unknown): unknown => {
@@ -135,6 +180,7 @@ export const recordToDoc = (record: Record<string, unknown>): Record<string, unk
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(record)) {
     if (v === undefined) continue
+    if (k === "payments") continue // records of their own (the document's payments map), never a field
     if (k === "lines" && Array.isArray(v)) out[k] = v.map(l => recordToDoc(l as Record<string, unknown>))
     else out[k] = fieldToDoc(k, v)
   }

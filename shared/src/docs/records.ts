@@ -1,12 +1,14 @@
 import * as A from "@automerge/automerge"
 import { PROFILE_FIELDS, profileFrom, type ClinicProfile } from "../schema/profile.js"
 import type { Collection, PriceItem, RecordByCollection } from "../schema/records.js"
-import { fromDoc, priceItemFromDoc, str } from "./convert.js"
+import type { Payment } from "../schema/payments.js"
+import { fromDoc, paymentFromDoc, priceItemFromDoc, sortPayments, str } from "./convert.js"
 import { STAFF_ROLES, type StaffMember, type StaffRole, type WorkingHours } from "../schema/staff.js"
 import { workingHoursProblem } from "../schema/workingHours.js"
 import type {
   AnyClinicDoc,
   DocKind,
+  PaymentDoc,
   PriceListDoc,
   ProfileDoc,
   RejectionsDoc,
@@ -28,26 +30,67 @@ export const COLLECTIONS_OF_KIND: Record<DocKind, readonly Collection[]> = {
 
 export type AnyRecord = { [C in Collection]: { collection: C; record: RecordByCollection[C] } }[Collection]
 
+/** The payments of an invoices document by invoice id (keys "<invoiceId>:<paymentId>"), each list oldest first. */
+export const paymentsByInvoice = (doc: AnyClinicDoc): Map<string, Payment[]> => {
+  const out = new Map<string, Payment[]>()
+  if (doc.kind !== "invoices") return out
+  const map = (doc).payments
+  if (!map) return out
+  for (const [key, d] of Object.entries(map)) {
+    const colon = key.indexOf(":")
+    if (colon <= 0 || !d || typeof d !== "object") continue
+    const invoiceId = key.slice(0, colon)
+    const list = out.get(invoiceId)
+    const p = paymentFromDoc(d)
+    if (list) list.push(p)
+    else out.set(invoiceId, [p])
+  }
+  for (const list of out.values()) sortPayments(list)
+  return out
+}
+
+/** The payments of one invoice in its document, oldest first. */
+export const paymentsOfInvoice = (doc: AnyClinicDoc, invoiceId: string): Payment[] => {
+  if (doc.kind !== "invoices") return []
+  const map = (doc).payments
+  if (!map) return []
+  const prefix = `${invoiceId}:`
+  const out: Payment[] = []
+  for (const key of Object.keys(map)) if (key.startsWith(prefix)) out.push(paymentFromDoc(map[key] as PaymentDoc))
+  return sortPayments(out)
+}
+
 /** Every record a document holds, as plain records. */
 export function* recordsOfDoc(doc: AnyClinicDoc): Generator<AnyRecord> {
+  const payments = paymentsByInvoice(doc)
   for (const collection of COLLECTIONS_OF_KIND[doc.kind] ?? []) {
     const map = (doc as unknown as Record<string, Record<string, unknown>>)[collection]
     if (!map) continue
     for (const id of Object.keys(map)) {
-      const r = readRecord(doc, collection, id)
+      const r = readOne(doc, collection, id, () => payments.get(id) ?? [])
       if (r) yield r
     }
   }
 }
 
-/** One record of a document, or undefined when the document does not hold it. */
-export const readRecord = (doc: AnyClinicDoc, collection: Collection, id: string): AnyRecord | undefined => {
+const readOne = (
+  doc: AnyClinicDoc,
+  collection: Collection,
+  id: string,
+  payments: () => Payment[],
+): AnyRecord | undefined => {
   const map = (doc as unknown as Record<string, Record<string, unknown>>)[collection]
   const d = map?.[id]
   if (!d || typeof d !== "object") return undefined
   const convert = fromDoc[collection] as (d: unknown) => RecordByCollection[typeof collection]
-  return { collection, record: convert(d) } as AnyRecord
+  const record = convert(d)
+  if (collection === "invoices") (record as RecordByCollection["invoices"]).payments = payments()
+  return { collection, record } as AnyRecord
 }
+
+/** One record of a document (an invoice with its payments), or undefined when the document does not hold it. */
+export const readRecord = (doc: AnyClinicDoc, collection: Collection, id: string): AnyRecord | undefined =>
+  readOne(doc, collection, id, () => paymentsOfInvoice(doc, id))
 
 /**
  * The records (collection, id) that differ between two sets of heads of a document,
@@ -62,8 +105,16 @@ export const changedRecordsBetween = (
   const out: { collection: Collection; id: string }[] = []
   const collections = COLLECTIONS_OF_KIND[doc.kind] ?? []
   for (const patch of A.diff(doc, before, after)) {
-    const [top, id] = patch.path
-    if (typeof top !== "string" || typeof id !== "string") continue
+    const [top, key] = patch.path
+    if (typeof top !== "string" || typeof key !== "string") continue
+    // a payment changes its invoice (the invoice record carries its payments)
+    const id = top === "payments" && doc.kind === "invoices" ? key.slice(0, Math.max(0, key.indexOf(":"))) : key
+    if (top === "payments" && doc.kind === "invoices") {
+      if (id === "" || seen.has(`invoices/${id}`)) continue
+      seen.add(`invoices/${id}`)
+      out.push({ collection: "invoices", id })
+      continue
+    }
     if (!(collections as readonly string[]).includes(top)) continue
     const k = `${top}/${id}`
     if (seen.has(k)) continue

@@ -1,5 +1,6 @@
 import type { ImmutableString } from "@automerge/automerge"
 import type { ClinicProfile } from "../schema/profile.js"
+import type { FiscalState, PaymentKind } from "../schema/payments.js"
 import type { AppointmentStatus, InvoiceStatus, ItemKind, Sex } from "../schema/records.js"
 
 /**
@@ -70,6 +71,36 @@ export interface InvoiceDoc extends MetaDoc {
   paidAt: Imm
   lines: InvoiceLineDoc[]
   total: number
+  /** absent on invoices written before voids carried a reason */
+  voidReason?: Imm
+  voidedAt?: Imm
+  voidedBy?: Imm
+  voidedStaff?: Imm
+}
+
+export interface RefundLineDoc {
+  lineId: Imm
+  qtyMilli: number
+  amount: number
+}
+
+/** A payment or refund (schema/payments.ts), in its invoice's month document under "<invoiceId>:<paymentId>". */
+export interface PaymentDoc {
+  id: Imm
+  invoiceId: Imm
+  kind: PaymentKind
+  method: Imm
+  amount: number
+  tendered: number
+  change: number
+  lines: RefundLineDoc[]
+  reason: Imm
+  at: Imm
+  desk: Imm
+  staff: Imm
+  fiscalState: FiscalState
+  fiscalNumber: Imm
+  fiscalSign: Imm
 }
 
 export interface PriceItemDoc {
@@ -128,6 +159,11 @@ export interface AppointmentsDoc extends Base<"appointments"> {
 export interface InvoicesDoc extends Base<"invoices"> {
   month: Imm
   invoices: Record<string, InvoiceDoc>
+  /**
+   * Payments and refunds by "<invoiceId>:<paymentId>". Absent from the genesis: created by one
+   * deterministic change on top of it (paymentsContainer.ts), the same on every desk.
+   */
+  payments?: Record<string, PaymentDoc>
 }
 export interface PriceListDoc extends Base<"pricelist"> {
   items: Record<string, PriceItemDoc>

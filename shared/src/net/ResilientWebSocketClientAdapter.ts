@@ -273,7 +273,8 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
       return this.#log(this.#lastError)
     }
     if (frame.kind === "message") return void this.emit("message", frame.message)
-    if (frame.kind === "durable") return this.#emitExtra("durable", { documentId: frame.documentId, heads: frame.heads })
+    if (frame.kind === "durable")
+      return this.#emitExtra("durable", { documentId: frame.documentId, heads: frame.heads })
     this.#remotePeerId = frame.peerId
     this.#lastError = undefined
     // the back-off resets only once the connection stayed up: a relay that answers the join and
@@ -332,13 +333,21 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
 
   #setState(event: ConnectionEvent): void {
     if (event.state === this.#state && event.state !== "closed") return
-    if (event.state === "closed" && this.#state === "closed" && event.error === undefined && event.refused === undefined)
+    if (
+      event.state === "closed" &&
+      this.#state === "closed" &&
+      event.error === undefined &&
+      event.refused === undefined
+    )
       return
     this.#state = event.state
     this.#emitExtra("connection", event)
   }
 
-  #emitExtra<E extends "connection" | "retry" | "durable">(event: E, payload: Parameters<ResilientAdapterEvents[E]>[0]): void {
+  #emitExtra<E extends "connection" | "retry" | "durable">(
+    event: E,
+    payload: Parameters<ResilientAdapterEvents[E]>[0],
+  ): void {
     try {
       ;(super.emit as (event: string, payload: unknown) => boolean).call(this, event, payload)
     } catch (e) {

@@ -1,6 +1,12 @@
 export { Backoff, type BackoffOptions } from "./Backoff.js"
 export { ResilientWebSocketClientAdapter, type ResilientAdapterOptions } from "./ResilientWebSocketClientAdapter.js"
-export type { ConnectionEvent, ConnectionState, DurableEvent, ResilientAdapterEvents, RetryEvent } from "./connectionEvents.js"
+export type {
+  ConnectionEvent,
+  ConnectionState,
+  DurableEvent,
+  ResilientAdapterEvents,
+  RetryEvent,
+} from "./connectionEvents.js"
 export { Watchdog } from "./Watchdog.js"
 export { decodeRelayFrame, type RelayFrame } from "./relayFrames.js"
 export { metricsAllowed } from "./metricsAllowed.js"

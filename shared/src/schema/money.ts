@@ -1,8 +1,7 @@
 /** Integer-kopeck arithmetic. Quantities are in thousandths of a unit. */
 export const QTY_SCALE = 1000
 
-export const lineTotal = (price: number, qtyMilli: number): number =>
-  Math.round((price * qtyMilli) / QTY_SCALE)
+export const lineTotal = (price: number, qtyMilli: number): number => Math.round((price * qtyMilli) / QTY_SCALE)
 
 export const formatKopecks = (kopecks: number, locale = "ru-RU"): string =>
   (kopecks / 100).toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 })

@@ -37,7 +37,10 @@ const russian = (national: string): PhoneResult =>
 /** "+" and a country code with its number: 7 to 15 digits. */
 const foreign = (digits: string): PhoneResult => {
   if (digits.startsWith("0")) return fail("phone_needs_country")
-  if (digits.startsWith("7")) return digits.length === 11 ? russian(digits.slice(1)) : fail(digits.length < 11 ? "phone_too_short" : "phone_too_long")
+  if (digits.startsWith("7"))
+    return digits.length === 11
+      ? russian(digits.slice(1))
+      : fail(digits.length < 11 ? "phone_too_short" : "phone_too_long")
   // "+8 952 618-10-32": 8 and + typed together; no country code starts with 89
   if (digits.startsWith("89") && digits.length === 11) return russian(digits.slice(1))
   if (digits.length < FOREIGN_MIN) return fail("phone_too_short")
@@ -50,7 +53,8 @@ const national = (digits: string): PhoneResult => {
   if (digits.length < 10) return fail("phone_too_short")
   if (digits.startsWith("00")) return foreign(digits.slice(2))
   if (digits.startsWith("810") && digits.length > 11) return foreign(digits.slice(3))
-  if (digits.length === 11) return digits.startsWith("7") || digits.startsWith("8") ? russian(digits.slice(1)) : fail("phone_needs_country")
+  if (digits.length === 11)
+    return digits.startsWith("7") || digits.startsWith("8") ? russian(digits.slice(1)) : fail("phone_needs_country")
   if (digits.length === 10) {
     // "8 952 618 10 3": a mobile with a digit missing, not a number of its own (no code starts 79 or 89)
     if (/^[78]9/.test(digits)) return fail("phone_too_short")

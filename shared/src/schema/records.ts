@@ -3,6 +3,8 @@ import type { VatRate } from "./vat.js"
  * Plain (JSON) shapes of the records every part of VetSync exchanges.
  * Money is integer kopecks; timestamps are ISO-8601 strings in UTC.
  */
+import type { Payment } from "./payments.js"
+
 export const SCHEMA_VERSION = 1
 
 export interface RecordMeta {
@@ -91,6 +93,16 @@ export interface Invoice extends RecordMeta {
   lines: InvoiceLine[]
   /** sum of line totals, kopecks */
   total: number
+  /**
+   * Its payments and refunds, oldest first: records of their own in the invoice's month document
+   * (see payments.ts), gathered here when the invoice is read; never written through the invoice.
+   */
+  payments: Payment[]
+  /** why it was voided ("" unless status is "void"), when, by which desk and staff member */
+  voidReason: string
+  voidedAt: string
+  voidedBy: string
+  voidedStaff: string
 }
 
 export interface PriceItem {

@@ -11,6 +11,8 @@ import {
   type RecordMeta,
 } from "./records.js"
 import { lineTotal } from "./money.js"
+import { storable } from "./storable.js"
+import { validatePayment } from "./validatePayment.js"
 import { EARLIEST_DATE, deskClockToday, isCalendarDate, latestDate, type DateContext } from "./today.js"
 
 /** One problem with one field. `code` is stable (UIs translate it), `message` is English. */
@@ -37,11 +39,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/
 const PHONE = /^\+?[0-9()\-\s]{5,20}$/
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-/** a lone UTF-16 surrogate (Automerge stores U+FFFD instead) */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-/** Text every store keeps as it was given: no NUL (PostgreSQL refuses it), no lone surrogate. */
-export const storable = (s: string): boolean => !s.includes("\u0000") && !LONE_SURROGATE.test(s)
+export { storable }
 
 class Checker {
   readonly errors: FieldError[] = []
@@ -68,7 +66,8 @@ class Checker {
       this.add(field, "invalid", `must be one of ${allowed.join(", ")}`)
   }
   int(value: unknown, field: string, min = 0): void {
-    if (typeof value !== "number" || !Number.isSafeInteger(value)) return this.add(field, "type", "must be a whole number")
+    if (typeof value !== "number" || !Number.isSafeInteger(value))
+      return this.add(field, "type", "must be a whole number")
     if (value < min) this.add(field, "negative", `must be at least ${min}`)
   }
   result(): Validation {
@@ -164,7 +163,18 @@ export const validateInvoice = (r: Invoice): Validation => {
     sum += typeof l.total === "number" ? l.total : 0
   })
   c.int(r.total, "total")
-  if (Number.isSafeInteger(r.total) && r.total !== sum) c.add("total", "total_mismatch", "does not equal the sum of the lines")
+  if (Number.isSafeInteger(r.total) && r.total !== sum)
+    c.add("total", "total_mismatch", "does not equal the sum of the lines")
+  c.string(r.voidReason, "voidReason", { max: 500 })
+  c.pattern(r.voidedAt, "voidedAt", ISO, "invalid", "must be an ISO timestamp")
+  c.string(r.voidedBy, "voidedBy", { max: 100 })
+  c.string(r.voidedStaff, "voidedStaff", { max: 100 })
+  if (!Array.isArray(r.payments)) c.add("payments", "type", "must be a list")
+  else
+    r.payments.forEach((p, i) => {
+      const v = validatePayment(p, r)
+      if (!v.ok) for (const e of v.errors) c.add(`payments[${i}].${e.field}`, e.code, e.message)
+    })
   return c.result()
 }
 

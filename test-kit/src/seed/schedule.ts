@@ -1,4 +1,4 @@
-import { lineTotal } from "@vetsync/shared/schema"
+import { lineTotal, noPaymentsYet } from "@vetsync/shared/schema"
 import type { Appointment, AppointmentStatus, Client, Invoice, InvoiceLine, Patient } from "@vetsync/shared/schema"
 import { DAY_MS, DESKS, iso, stamps } from "./people.js"
 import { quantityFor, type CatalogItem, type Category } from "./pricelist.js"
@@ -210,6 +210,7 @@ export const generateInvoices = (
       paidAt: status === "paid" ? iso(paidMs) : "",
       lines,
       total: lines.reduce((s, l) => s + l.total, 0),
+      ...noPaymentsYet(),
     })
   }
   return out

@@ -38,6 +38,8 @@ export interface CommandContext {
   write<T extends AnyClinicDoc>(key: DocKey, fn: (doc: T) => void, records: { collection: Collection; id: string }[]): Promise<void>
   /** The current record as the document holds it (opening the document if needed). */
   readFromDoc<C extends Collection>(key: DocKey, collection: C, id: string): Promise<RecordByCollection[C] | undefined>
+  /** the signed-in staff member's id, from the author CommandDocs writes into each change ("" when nobody is) */
+  staff?(): string
 }
 
 /** What "today" is for a command: the context's, else the desk's clock (`now`) with a day of slack. */

@@ -1,6 +1,6 @@
-import { invoicesKey, lineTotal, localMonth, type Invoice, type InvoiceLine, type InvoicesDoc } from "@vetsync/shared"
+import { invoicesKey, lineTotal, localMonth, noPaymentsYet, type Invoice, type InvoiceLine, type InvoicesDoc } from "@vetsync/shared"
 import { DeskError, type InvoiceInput } from "../api.js"
-import { assertValid, docKeyOfRecord, insertRecord, notFound, patchRecord, type CommandContext } from "./context.js"
+import { assertValid, insertRecord, notFound, type CommandContext } from "./context.js"
 
 /**
  * The next invoice number of this desk: <desk code>-<YYMM>-<sequence>, YYMM the month of issue in
@@ -66,6 +66,7 @@ export const createInvoice = async (ctx: CommandContext, input: InvoiceInput): P
     paidAt: "",
     lines,
     total: lines.reduce((s, l) => s + l.total, 0),
+    ...noPaymentsYet(),
   }
   assertValid(ctx, "invoices", invoice, "invoice")
   // the partition is the month of issue in the clinic's zone, chosen now and kept for good
@@ -73,17 +74,4 @@ export const createInvoice = async (ctx: CommandContext, input: InvoiceInput): P
     { collection: "invoices", id: invoice.id },
   ])
   return invoice
-}
-
-export const setInvoiceStatus = async (ctx: CommandContext, id: string, status: "paid" | "void"): Promise<Invoice> => {
-  const key = docKeyOfRecord(ctx, "invoices", id)
-  const current = await ctx.readFromDoc(key, "invoices", id)
-  if (!current) throw notFound("invoice", id)
-  if (current.status === "void") throw new DeskError("bad_request", `invoice ${current.number} is void`)
-  const now = ctx.now()
-  const changes = { status, paidAt: status === "paid" ? now : current.paidAt, updatedAt: now, updatedBy: ctx.deskId }
-  const next = { ...current, ...changes }
-  assertValid(ctx, "invoices", next, "invoice")
-  await ctx.write<InvoicesDoc>(key, doc => patchRecord(doc, "invoices", id, { ...current }, changes), [{ collection: "invoices", id }])
-  return next
 }

@@ -1,4 +1,4 @@
-import type { VatRate } from "@vetsync/shared"
+import type { PaymentMethod, VatRate } from "@vetsync/shared"
 import type { FiscalError } from "./errors.js"
 
 /**
@@ -11,9 +11,8 @@ import type { FiscalError } from "./errors.js"
 
 export { VAT_PERCENT, VAT_RATES, isVatRate, type VatRate } from "@vetsync/shared"
 
-/** How money was taken: cash into the drawer, or without cash (card, bank transfer). */
-export const PAYMENT_METHODS = ["cash", "card", "transfer"] as const
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number]
+/** How money was taken: cash into the drawer, or without cash (card, bank transfer); the payments' own list (shared/src/schema/payments.ts). */
+export { PAYMENT_METHODS, type PaymentMethod } from "@vetsync/shared"
 
 /** What a line sells (54-FZ "признак предмета расчета"): a service or goods. */
 export type ItemKind = "service" | "commodity"

@@ -1,8 +1,18 @@
-import type { Invoice } from "@vetsync/shared"
+import type { Invoice, InvoiceState } from "@vetsync/shared"
 import { invoiceOfRow, s, type Row } from "./rows.js"
 import type { Statements } from "./Statements.js"
 
-/** The invoices: one by id, a list by period and client. */
+/** What an invoice search asks for; every part optional. Instants are ISO, [from, to). */
+export interface InvoiceFilter {
+  /** the invoice number, or its beginning (any case) */
+  number?: string
+  clientId?: string
+  from?: string
+  to?: string
+  states?: readonly InvoiceState[]
+}
+
+/** The invoices: one by id, a list by period and client, a search with paging. */
 export class InvoiceQueries {
   readonly #statements: Statements
 
@@ -16,20 +26,19 @@ export class InvoiceQueries {
   }
   /** invoices issued in [from, to) (ISO instants), of a client, newest first */
   list(opts: { from?: string; to?: string; clientId?: string; limit: number }): Invoice[] {
-    const where = ["deleted = 0"]
-    const args: unknown[] = []
-    if (opts.from !== undefined && opts.to !== undefined) {
-      where.push("issued_at >= ? AND issued_at < ?")
-      args.push(opts.from, opts.to)
-    }
-    if (opts.clientId) {
-      where.push("client_id = ?")
-      args.push(opts.clientId)
-    }
+    return this.search(opts, opts.limit, 0)
+  }
+
+  /**
+   * One page of the invoices that match, newest first (then by number): every condition is on an
+   * indexed column (number, client_id + issued_at, state + issued_at, issued_at).
+   */
+  search(f: InvoiceFilter, limit: number, offset: number): Invoice[] {
+    const { where, args } = whereOf(f)
     return (
       this.#statements
-        .of(`SELECT * FROM invoices WHERE ${where.join(" AND ")} ORDER BY issued_at DESC LIMIT ?`)
-        .all(...args, opts.limit) as Row[]
+        .of(`SELECT * FROM invoices WHERE ${where} ORDER BY issued_at DESC, number DESC LIMIT ? OFFSET ?`)
+        .all(...args, limit, offset) as Row[]
     ).map(invoiceOfRow)
   }
   /** A client's (or one patient's) invoices, newest issue first, a page of them, and how many there are. */
@@ -43,9 +52,45 @@ export class InvoiceQueries {
     const total = this.#statements.of(`SELECT count(*) AS n FROM invoices WHERE ${column} = ? AND deleted = 0`).get(value) as Row
     return { items, total: Number(total.n) }
   }
+
+  /** How many invoices match (for the pager). */
+  count(f: InvoiceFilter): number {
+    const { where, args } = whereOf(f)
+    const r = this.#statements.of(`SELECT count(*) AS n FROM invoices WHERE ${where}`).get(...args) as Row
+    return Number(r.n)
+  }
+
   /** The document an invoice was read from: where its changes go ("" or undefined: unknown). */
   docKeyOf(id: string): string | undefined {
     const r = this.#statements.of("SELECT doc_key FROM invoices WHERE id = ?").get(id) as Row | undefined
     return r ? s(r.doc_key) : undefined
   }
+}
+
+const whereOf = (f: InvoiceFilter): { where: string; args: unknown[] } => {
+  const where = ["deleted = 0"]
+  const args: unknown[] = []
+  const number = (f.number ?? "").trim()
+  if (number !== "") {
+    // a prefix range on the NOCASE index: "d1-2611" finds D1-2611-00001 ... (LIKE would scan)
+    where.push("number >= ? COLLATE NOCASE AND number < ? COLLATE NOCASE")
+    args.push(number, `${number}\uffff`)
+  }
+  if (f.from !== undefined) {
+    where.push("issued_at >= ?")
+    args.push(f.from)
+  }
+  if (f.to !== undefined) {
+    where.push("issued_at < ?")
+    args.push(f.to)
+  }
+  if (f.clientId) {
+    where.push("client_id = ?")
+    args.push(f.clientId)
+  }
+  if (f.states && f.states.length > 0) {
+    where.push(`state IN (${f.states.map(() => "?").join(", ")})`)
+    args.push(...f.states)
+  }
+  return { where: where.join(" AND "), args }
 }

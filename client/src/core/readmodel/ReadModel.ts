@@ -1,5 +1,6 @@
 import Database from "better-sqlite3"
 import {
+  invoiceState,
   phoneKey,
   profileFrom,
   type Appointment,
@@ -190,6 +191,9 @@ export class ReadModel {
       issued_at: i.issuedAt,
       paid_at: i.paidAt,
       lines: JSON.stringify(i.lines),
+      state: invoiceState(i),
+      payments: JSON.stringify(i.payments),
+      voided: JSON.stringify({ reason: i.voidReason, at: i.voidedAt, by: i.voidedBy, staff: i.voidedStaff }),
       created_at: i.createdAt,
       updated_at: i.updatedAt,
       created_by: i.createdBy,
@@ -268,9 +272,9 @@ const prepare = (db: Database.Database) => ({
     status, created_at, updated_at, created_by, updated_by, deleted, doc_key) VALUES (@id, @client_id, @patient_id, @vet,
     @start, @end, @reason, @status, @created_at, @updated_at, @created_by, @updated_by, @deleted, @doc_key)`),
   invoice: db.prepare(`INSERT OR REPLACE INTO invoices (id, number, client_id, patient_id, vet, issued_at, status,
-    paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted, doc_key) VALUES (@id, @number,
-    @client_id, @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at, @updated_at, @created_by,
-    @updated_by, @deleted, @doc_key)`),
+    paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted, doc_key, state, payments, voided)
+    VALUES (@id, @number, @client_id, @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at,
+    @updated_at, @created_by, @updated_by, @deleted, @doc_key, @state, @payments, @voided)`),
   price: db.prepare(`INSERT OR REPLACE INTO price_items (id, code, name, kind, price, unit, active, updated_at, name_lc, vat)
     VALUES (@id, @code, @name, @kind, @price, @unit, @active, @updated_at, @name_lc, @vat)`),
   rejection: db.prepare("INSERT OR REPLACE INTO rejections (key, reason, at, record_updated_at) VALUES (?, ?, ?, ?)"),

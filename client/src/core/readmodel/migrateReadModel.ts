@@ -10,6 +10,15 @@ import { fold, nameKey } from "./searchText.js"
 export const migrateReadModel = (db: Database.Database, from: number, reindexAll: () => void): void => {
   if (from < 5) rekey(db, reindexAll)
   if (from < 5) addDocKeys(db)
+  if (from < 6) addInvoiceStates(db)
+}
+
+/**
+ * Version 5 kept no payments: an invoice was issued, paid or void, which is its state (an old
+ * "paid" without payment records counts as paid in full). A later change re-reads it whole.
+ */
+const addInvoiceStates = (db: Database.Database): void => {
+  db.exec("UPDATE invoices SET state = status WHERE state = ''")
 }
 
 /**
@@ -50,6 +59,14 @@ export const addMissingColumns = (db: Database.Database): void => {
   const prices = db.prepare("PRAGMA table_info(price_items)").all() as { name: string }[]
   if (prices.length > 0 && !prices.some(c => c.name === "vat"))
     db.exec("ALTER TABLE price_items ADD COLUMN vat TEXT NOT NULL DEFAULT 'none'")
+  const invoices = db.prepare("PRAGMA table_info(invoices)").all() as { name: string }[]
+  for (const [column, definition] of [
+    ["state", "TEXT NOT NULL DEFAULT ''"],
+    ["payments", "TEXT NOT NULL DEFAULT '[]'"],
+    ["voided", "TEXT NOT NULL DEFAULT '{}'"],
+  ] as const)
+    if (invoices.length > 0 && !invoices.some(c => c.name === column))
+      db.exec(`ALTER TABLE invoices ADD COLUMN ${column} ${definition}`)
   for (const [table] of DOC_KEYS) {
     const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
     if (!columns.some(c => c.name === "doc_key"))

@@ -1,4 +1,4 @@
-import { isVatRate, type Appointment, type Client, type Invoice, type InvoiceLine, type Patient, type PriceItem } from "@vetsync/shared"
+import { isVatRate, type Appointment, type Client, type Invoice, type InvoiceLine, type Patient, type Payment, type PriceItem } from "@vetsync/shared"
 
 /* The records of the read model's rows (the columns of schema.ts), for its query families. */
 
@@ -58,7 +58,14 @@ export const invoiceOfRow = (r: Row): Invoice => ({
   paidAt: s(r.paid_at),
   total: Number(r.total),
   lines: JSON.parse(s(r.lines) || "[]") as InvoiceLine[],
+  payments: JSON.parse(s(r.payments) || "[]") as Payment[],
+  ...voidedOf(s(r.voided)),
 })
+
+const voidedOf = (text: string): Pick<Invoice, "voidReason" | "voidedAt" | "voidedBy" | "voidedStaff"> => {
+  const v = JSON.parse(text || "{}") as Partial<Record<"reason" | "at" | "by" | "staff", string>>
+  return { voidReason: v.reason ?? "", voidedAt: v.at ?? "", voidedBy: v.by ?? "", voidedStaff: v.staff ?? "" }
+}
 export const priceOfRow = (r: Row): PriceItem => ({
   id: s(r.id),
   code: s(r.code),

@@ -5,8 +5,10 @@
  * Appointments and invoices keep `doc_key`, the month partition they were read from: a record's
  * partition is chosen once, when it is created (its month in the clinic's time zone), and every
  * later change goes to that document, whatever the zone or the record's dates say now.
+ * invoices.state is the status the invoice shows (shared's invoiceState: from its payments),
+ * invoices.payments its payments as JSON, invoices.voided its void fields as JSON.
  */
-export const READ_MODEL_VERSION = 5
+export const READ_MODEL_VERSION = 6
 
 export const READ_MODEL_DDL = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -29,7 +31,8 @@ CREATE TABLE IF NOT EXISTS invoices (
   id TEXT PRIMARY KEY, number TEXT NOT NULL, client_id TEXT NOT NULL, patient_id TEXT NOT NULL, vet TEXT NOT NULL,
   issued_at TEXT NOT NULL, status TEXT NOT NULL, paid_at TEXT NOT NULL, total INTEGER NOT NULL, lines TEXT NOT NULL,
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_by TEXT NOT NULL,
-  deleted INTEGER NOT NULL, doc_key TEXT NOT NULL DEFAULT '');
+  deleted INTEGER NOT NULL, doc_key TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT '',
+  payments TEXT NOT NULL DEFAULT '[]', voided TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX IF NOT EXISTS invoices_issued ON invoices(issued_at);
 CREATE INDEX IF NOT EXISTS invoices_client ON invoices(client_id);
 CREATE TABLE IF NOT EXISTS price_items (
@@ -65,4 +68,6 @@ CREATE INDEX IF NOT EXISTS appointments_client_start ON appointments(client_id, 
 CREATE INDEX IF NOT EXISTS appointments_patient_start ON appointments(patient_id, start);
 CREATE INDEX IF NOT EXISTS invoices_client_issued ON invoices(client_id, issued_at);
 CREATE INDEX IF NOT EXISTS invoices_patient_issued ON invoices(patient_id, issued_at);
+CREATE INDEX IF NOT EXISTS invoices_number ON invoices(number COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS invoices_state_issued ON invoices(state, issued_at);
 `

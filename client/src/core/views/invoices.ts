@@ -1,4 +1,4 @@
-import type { Invoice } from "@vetsync/shared"
+import { invoiceMoney, invoiceState, type Invoice } from "@vetsync/shared"
 import type { InvoiceView } from "../api.js"
 import type { ReasonOf, RecordLookup } from "./lookup.js"
 
@@ -12,4 +12,6 @@ export const invoiceView = (
   clientName: lookup.getClient(invoice.clientId)?.name ?? "",
   patientName: invoice.patientId ? (lookup.getPatient(invoice.patientId)?.name ?? "") : "",
   rejection: reasonOf(`invoices/${invoice.id}`, invoice.updatedAt),
+  state: invoiceState(invoice),
+  money: invoiceMoney(invoice),
 })

@@ -1,0 +1,186 @@
+import {
+  invoiceMoney,
+  lineTotal,
+  paymentKey,
+  recordToDoc,
+  refundedQtyByLine,
+  validatePayment,
+  type Invoice,
+  type InvoicesDoc,
+  type Payment,
+  type PaymentMethod,
+  type RefundLine,
+} from "@vetsync/shared"
+import { DeskError } from "../api.js"
+import { assertValid, docKeyOfRecord, notFound, patchRecord, refuseProblems, type CommandContext } from "./context.js"
+
+/** One payment staff enter: method, amount in kopecks, and for cash the money handed over. */
+export interface PaymentInput {
+  method: PaymentMethod
+  amount: number
+  tendered?: number
+}
+
+export interface RefundInput {
+  method: PaymentMethod
+  reason: string
+  /** an amount to give back (kopecks), or */
+  amount?: number
+  /** lines to give back, each with the quantity returned (thousandths) */
+  lines?: { lineId: string; qtyMilli: number }[]
+}
+
+/** The invoice as its document holds it now (its payments from every desk merged in so far). */
+const current = async (
+  ctx: CommandContext,
+  id: string,
+): Promise<{ key: ReturnType<typeof docKeyOfRecord>; invoice: Invoice }> => {
+  const key = docKeyOfRecord(ctx, "invoices", id)
+  const invoice = await ctx.readFromDoc(key, "invoices", id)
+  if (!invoice || invoice.deleted) throw notFound("invoice", id)
+  return { key, invoice }
+}
+
+const base = (
+  ctx: CommandContext,
+  invoiceId: string,
+): Omit<Payment, "kind" | "method" | "amount" | "tendered" | "change" | "lines" | "reason"> => ({
+  id: ctx.newId(),
+  invoiceId,
+  at: ctx.now(),
+  desk: ctx.deskId,
+  staff: ctx.staff?.() ?? "",
+  fiscalState: "none",
+  fiscalNumber: "",
+  fiscalSign: "",
+})
+
+const refuse = (what: string, field: string, code: string, message: string): never => {
+  throw new DeskError("validation", `${what}: ${field} ${message}`, [{ field, code, message }])
+}
+
+/** Writes new payment records into the invoice's month document, each under its own key. */
+const writePayments = async (
+  ctx: CommandContext,
+  key: ReturnType<typeof docKeyOfRecord>,
+  invoice: Invoice,
+  payments: Payment[],
+): Promise<Invoice> => {
+  refuseProblems(
+    "payment",
+    payments.flatMap((p, i) => {
+      const v = validatePayment(p, invoice)
+      return v.ok ? [] : v.errors.map(e => ({ ...e, field: `payments[${i}].${e.field}` }))
+    }),
+  )
+  await ctx.write<InvoicesDoc>(
+    key,
+    doc => {
+      const map = doc.payments
+      if (!map) throw new Error(`${key} has no payments map`)
+      for (const p of payments) map[paymentKey(invoice.id, p.id)] = recordToDoc({ ...p }) as never
+    },
+    [{ collection: "invoices", id: invoice.id }],
+  )
+  return (await ctx.readFromDoc(key, "invoices", invoice.id)) ?? invoice
+}
+
+/**
+ * Takes one or more payments (mixed: cash and card ...) for an invoice, partial or in full. Their
+ * sum may not exceed what is due; cash tendered must cover its payment, and the change is the rest.
+ */
+export const payInvoice = async (
+  ctx: CommandContext,
+  id: string,
+  inputs: PaymentInput[],
+): Promise<{ invoice: Invoice; payments: Payment[] }> => {
+  const { key, invoice } = await current(ctx, id)
+  if (invoice.status === "void") throw new DeskError("bad_request", `invoice ${invoice.number} is void`)
+  if (inputs.length === 0) refuse("payment", "payments", "required", "needs at least one payment")
+  const due = invoiceMoney(invoice).due
+  const sum = inputs.reduce((s, p) => s + p.amount, 0)
+  if (sum > due) refuse("payment", "amount", "over_due", `is more than the ${due} kopecks due`)
+  const payments = inputs.map((p): Payment => {
+    const cash = p.method === "cash"
+    const tendered = cash ? (p.tendered ?? p.amount) : 0
+    return {
+      ...base(ctx, id),
+      kind: "payment",
+      method: p.method,
+      amount: p.amount,
+      tendered,
+      change: cash ? tendered - p.amount : 0,
+      lines: [],
+      reason: "",
+    }
+  })
+  return { invoice: await writePayments(ctx, key, invoice, payments), payments }
+}
+
+/**
+ * Gives money back: an amount, or lines (each up to the quantity not yet returned, at the price
+ * it was sold for). Never more than was paid and not yet refunded.
+ */
+export const refundInvoice = async (
+  ctx: CommandContext,
+  id: string,
+  input: RefundInput,
+): Promise<{ invoice: Invoice; refund: Payment }> => {
+  const { key, invoice } = await current(ctx, id)
+  if (input.reason.trim() === "") refuse("refund", "reason", "required", "is required")
+  let lines: RefundLine[] = []
+  let amount = input.amount ?? 0
+  if (input.lines && input.lines.length > 0) {
+    const returned = refundedQtyByLine(invoice.payments)
+    lines = input.lines.map((l, i) => {
+      const line = invoice.lines.find(x => x.id === l.lineId)
+      if (!line) return refuse("refund", `lines[${i}].lineId`, "unknown_line", "is not a line of the invoice")
+      if (l.qtyMilli > line.qtyMilli - (returned.get(l.lineId) ?? 0))
+        refuse("refund", `lines[${i}].qtyMilli`, "over_sold", "is more than was sold and not yet returned")
+      return { lineId: l.lineId, qtyMilli: l.qtyMilli, amount: lineTotal(line.price, l.qtyMilli) }
+    })
+    amount = lines.reduce((s, l) => s + l.amount, 0)
+  }
+  const refundable = invoiceMoney(invoice).refundable
+  if (amount > refundable)
+    refuse("refund", "amount", "over_paid", `is more than the ${refundable} kopecks paid and not refunded`)
+  const refund: Payment = {
+    ...base(ctx, id),
+    kind: "refund",
+    method: input.method,
+    amount,
+    tendered: 0,
+    change: 0,
+    lines,
+    reason: input.reason.trim(),
+  }
+  return { invoice: await writePayments(ctx, key, invoice, [refund]), refund }
+}
+
+/**
+ * Voids an invoice: it stays, marked void, with the reason, when, the desk and the staff member.
+ * Money taken must be refunded first (a void does not give money back).
+ */
+export const voidInvoice = async (ctx: CommandContext, id: string, reason: string): Promise<Invoice> => {
+  const { key, invoice } = await current(ctx, id)
+  if (invoice.status === "void") throw new DeskError("bad_request", `invoice ${invoice.number} is void already`)
+  if (reason.trim() === "") refuse("void", "reason", "required", "is required")
+  if (invoiceMoney(invoice).net > 0)
+    throw new DeskError("bad_request", `invoice ${invoice.number} has money paid: refund it first`)
+  const now = ctx.now()
+  const changes = {
+    status: "void" as const,
+    voidReason: reason.trim(),
+    voidedAt: now,
+    voidedBy: ctx.deskId,
+    voidedStaff: ctx.staff?.() ?? "",
+    updatedAt: now,
+    updatedBy: ctx.deskId,
+  }
+  assertValid(ctx, "invoices", { ...invoice, ...changes }, "invoice")
+  const { payments: _payments, ...plain } = invoice
+  await ctx.write<InvoicesDoc>(key, doc => patchRecord(doc, "invoices", id, { ...plain }, changes), [
+    { collection: "invoices", id },
+  ])
+  return { ...invoice, ...changes }
+}
