@@ -48,6 +48,8 @@ const COMMANDS: string[][] = [
   ["services"],
   ["services", "add"],
   ["seed"],
+  ["backup"],
+  ["restore"],
 ]
 
 describe("the vetsync command", () => {
@@ -92,6 +94,9 @@ describe("the vetsync command", () => {
       ["bridge", "now"],
       ["seed"],
       ["seed", "--data-dir", "x", "--clients", "many"],
+      ["backup", "--relay-data", "x"],
+      ["backup", "--out", "b"],
+      ["restore", "--from", "b", "--no-relay", "--no-postgres"],
     ]
     const results = await Promise.all(cases.map(args => vetsync(args)))
     results.forEach((r, i) => {
