@@ -36,6 +36,11 @@ const start = async (): Promise<void> => {
       sandbox: true,
     },
   })
+  // a second start (a double click on the icon) brings this window forward instead of opening the data directory twice
+  app.on("second-instance", () => {
+    if (win.isMinimized()) win.restore()
+    win.focus()
+  })
   forwardEvents(host, { send: (c, e) => win.webContents.send(c, e), isDestroyed: () => win.isDestroyed() })
   win.webContents.setWindowOpenHandler(() => ({ action: "deny" }))
   // the window shows the desk's page and nothing else: a foreign page would get window.vetsync
@@ -63,7 +68,10 @@ const start = async (): Promise<void> => {
   })
 }
 
-start().catch(e => {
-  dialog.showErrorBox("VetSync", e instanceof Error ? (e.stack ?? e.message) : String(e))
-  app.exit(1)
-})
+// one desk process per machine and user: two would open the same data directory (SQLite, documents)
+if (!app.requestSingleInstanceLock()) app.quit()
+else
+  start().catch(e => {
+    dialog.showErrorBox("VetSync", e instanceof Error ? (e.stack ?? e.message) : String(e))
+    app.exit(1)
+  })
