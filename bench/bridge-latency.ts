@@ -21,7 +21,7 @@ const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
 
 const dir = await mkdtemp(join(tmpdir(), "vetsync-latency-"))
-const cluster = await new EmbeddedPg({ dir: join(dir, "pg") }).start()
+const cluster = await new EmbeddedPg({ dir: join(dir, "pg"), scratch: true }).start()
 console.log("pg up")
 const relay = await RelayServer.start({ port: 0, dataDir: join(dir, "relay"), clinics: [CLINIC] })
 const committed = new Map<string, number>()

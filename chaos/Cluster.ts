@@ -73,7 +73,7 @@ export class Cluster {
     mkdirSync(runDir, { recursive: true })
     if (this.opts.databaseUrl) this.databaseUrl = this.opts.databaseUrl
     else {
-      this.pg = await new EmbeddedPg({ dir: join(runDir, "pg"), fast: true }).start()
+      this.pg = await new EmbeddedPg({ dir: join(runDir, "pg"), fast: true, scratch: true }).start()
       this.databaseUrl = this.pg.url
     }
     this.pool = new pg.Pool({ connectionString: this.databaseUrl, max: 3 })

@@ -83,6 +83,19 @@ const run = async (command: CommandName, rest: string[]): Promise<void> => {
       }
       return
     }
+    case "backup":
+    case "restore": {
+      const { parseBackupArgs, runBackup, runRestore } = await import("./backup/backupCommand.js")
+      let args
+      try {
+        args = parseBackupArgs(command, rest)
+      } catch (e) {
+        throw new UsageError((e as Error).message, command)
+      }
+      if (command === "backup") await runBackup(args)
+      else await runRestore(args)
+      return
+    }
     case "seed": {
       let values
       try {

@@ -71,6 +71,14 @@ vetsync staff set  --clinic ID STAFF_ID [--name NAME] [--role ROLE] [--pin 1234]
   HH:MM-HH:MM spans, groups separated by ";". --inactive: the member has left (kept for history).`,
   seed: `vetsync seed --data-dir RELAY_DIR [--clinic demo] [--clients 61974] [--patients N]
   Writes a generated clinic into a relay's storage (demos and benchmarks); run it before the relay starts.`,
+  backup: `vetsync backup --out DIR (--relay-data RELAY_DIR | --no-relay) [--no-postgres]
+  A consistent copy of a running relay's documents and ownership map, and a pg_dump (custom format) of
+  PostgreSQL (DATABASE_URL, else the embedded one in VETSYNC_DATA_DIR/pg, with the bridge stopped), with a
+  manifest of versions and checksums. pg_dump comes from VETSYNC_PG_BIN, /usr/lib/postgresql/<newest>/bin
+  or the PATH and must be at least as new as the server.`,
+  restore: `vetsync restore --from DIR (--relay-data RELAY_DIR | --no-relay) [--no-postgres]
+  Checks the whole backup first (manifest, every checksum, migrations this version knows) and refuses a
+  damaged or mismatched one; then fills an empty relay directory (relay stopped) and an empty database.`,
 } as const
 
 export type CommandName = keyof typeof USAGE

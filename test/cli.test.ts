@@ -48,6 +48,8 @@ const COMMANDS: string[][] = [
   ["services"],
   ["services", "add"],
   ["seed"],
+  ["backup"],
+  ["restore"],
 ]
 
 describe("the vetsync command", () => {
@@ -111,6 +113,24 @@ describe("the vetsync command", () => {
     const unknown = await vetsync(["frobnicate"])
     expect(unknown.code).toBe(2)
     expect(unknown.err).toMatch(/unknown command frobnicate/)
+  })
+
+  it("backup and restore refuse wrong arguments with the usage (exit 2), naming the mistake, touching nothing", async () => {
+    const cases = [
+      { args: ["backup", "--relay-data", "x"], says: "--out DIR is required" },
+      { args: ["backup", "--out", "b"], says: "--relay-data DIR" },
+      { args: ["restore", "--relay-data", "x"], says: "--from DIR is required" },
+      { args: ["restore", "--from", "b", "--no-relay", "--no-postgres"], says: "leave nothing to do" },
+      { args: ["backup", "--out", "b", "--no-relay", "--colour", "red"], says: "--colour" },
+    ]
+    const results = await Promise.all(cases.map(c => vetsync(c.args)))
+    results.forEach((r, i) => {
+      const { args, says } = cases[i]!
+      expect(r.code, `${args.join(" ")}: ${r.err}`).toBe(2)
+      expect(r.err).toMatch(/usage:/)
+      expect(r.err).toContain(says)
+      expect(r.left, args.join(" ")).toEqual([])
+    })
   })
 
   it("refuses a bad variable of the relay or the bridge (exit 1), naming it, its value and what it must be, starting nothing", async () => {

@@ -22,7 +22,7 @@ const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
 
 const dir = await mkdtemp(join(tmpdir(), "vetsync-bench-"))
-const cluster = await new EmbeddedPg({ dir: join(dir, "pg") }).start()
+const cluster = await new EmbeddedPg({ dir: join(dir, "pg"), scratch: true }).start()
 try {
   const urlA = await cluster.createDatabase("seed_a")
   const urlB = await cluster.createDatabase("seed_b")

@@ -40,6 +40,11 @@ const start = async (): Promise<void> => {
       sandbox: true,
     },
   })
+  // a second start (a double click on the icon) brings this window forward instead of opening the data directory twice
+  app.on("second-instance", () => {
+    if (win.isMinimized()) win.restore()
+    win.focus()
+  })
   forwardEvents(host, { send: (c, e) => win.webContents.send(c, e), isDestroyed: () => win.isDestroyed() })
   win.webContents.setWindowOpenHandler(() => ({ action: "deny" }))
   // the window shows the desk's page and nothing else: a foreign page would get window.vetsync
@@ -70,8 +75,11 @@ const start = async (): Promise<void> => {
   })
 }
 
-start().catch(e => {
-  rootLogger().fatal({ err: e }, "failed to start")
-  dialog.showErrorBox("VetSync", e instanceof Error ? (e.stack ?? e.message) : String(e))
-  app.exit(1)
-})
+// one desk process per machine and user: two would open the same data directory (SQLite, documents)
+if (!app.requestSingleInstanceLock()) app.quit()
+else
+  start().catch(e => {
+    rootLogger().fatal({ err: e }, "failed to start")
+    dialog.showErrorBox("VetSync", e instanceof Error ? (e.stack ?? e.message) : String(e))
+    app.exit(1)
+  })

@@ -15,7 +15,7 @@ import { dumpSchema } from "../src/schemaDump.js"
 export const SCHEMA_FILE = fileURLToPath(new URL("../schema.sql", import.meta.url))
 
 const dir = await mkdtemp(join(tmpdir(), "vetsync-schema-"))
-const cluster = await new EmbeddedPg({ dir: join(dir, "pg"), fast: true }).start()
+const cluster = await new EmbeddedPg({ dir: join(dir, "pg"), fast: true, scratch: true }).start()
 try {
   const pool = new pg.Pool({ connectionString: await cluster.createDatabase("schema") })
   await migrate(pool)

@@ -39,7 +39,7 @@ export class TestDatabase {
 
   async start(): Promise<this> {
     this.dir = await mkdtemp(join(tmpdir(), `vetsync-${this.#options.prefix ?? "db"}-`))
-    this.cluster = await new EmbeddedPg({ dir: join(this.dir, "pg"), fast: true, port: this.#options.port }).start()
+    this.cluster = await new EmbeddedPg({ dir: join(this.dir, "pg"), fast: true, scratch: true, port: this.#options.port }).start()
     this.url = await this.cluster.createDatabase(`test_${randomBytes(6).toString("hex")}`)
     this.pool = new pg.Pool({ connectionString: this.url, max: 4 })
     this.pool.on("error", () => undefined)

@@ -55,7 +55,7 @@ describe("the README's deployment walk-through: one clinic, two desks, from zero
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vetsync-deploy-"))
-    cluster = await new EmbeddedPg({ dir: join(dir, "pg"), fast: true }).start()
+    cluster = await new EmbeddedPg({ dir: join(dir, "pg"), fast: true, scratch: true }).start()
     databaseUrl = await cluster.createDatabase("vetsync")
     pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
     pool.on("error", () => undefined)
