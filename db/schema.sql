@@ -24,6 +24,13 @@ CREATE TABLE appointments (
   CONSTRAINT appointments_status_check CHECK ((status = ANY (ARRAY['scheduled'::text, 'arrived'::text, 'done'::text, 'cancelled'::text, 'no_show'::text])))
 );
 
+CREATE TABLE automerge_chunks (
+  key text NOT NULL,
+  data bytea NOT NULL,
+  seq bigint NOT NULL,
+  CONSTRAINT automerge_chunks_pkey PRIMARY KEY (key)
+);
+
 CREATE TABLE change_log (
   id bigint NOT NULL DEFAULT nextval('change_log_id_seq'::regclass),
   clinic_id text NOT NULL,
@@ -238,11 +245,13 @@ CREATE TABLE nomenclature (
   unit text NOT NULL DEFAULT ''::text,
   active boolean NOT NULL DEFAULT true,
   updated_at timestamp(3) with time zone NOT NULL DEFAULT now(),
+  vat_rate text NOT NULL DEFAULT 'none'::text,
   CONSTRAINT nomenclature_clinic_id_code_key UNIQUE (clinic_id, code),
   CONSTRAINT nomenclature_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
   CONSTRAINT nomenclature_kind_check CHECK ((kind = ANY (ARRAY['service'::text, 'product'::text]))),
   CONSTRAINT nomenclature_pkey PRIMARY KEY (clinic_id, id),
-  CONSTRAINT nomenclature_price_kopecks_check CHECK ((price_kopecks >= 0))
+  CONSTRAINT nomenclature_price_kopecks_check CHECK ((price_kopecks >= 0)),
+  CONSTRAINT nomenclature_vat_rate CHECK ((vat_rate = ANY (ARRAY['none'::text, 'vat0'::text, 'vat5'::text, 'vat7'::text, 'vat10'::text, 'vat20'::text, 'vat22'::text])))
 );
 
 CREATE TABLE patients (
@@ -311,6 +320,24 @@ CREATE TABLE service_credentials (
   last_seen_at timestamp(3) with time zone,
   CONSTRAINT service_credentials_pkey PRIMARY KEY (name),
   CONSTRAINT service_credentials_secret_hash_check CHECK ((octet_length(secret_hash) = 32))
+);
+
+CREATE TABLE staff (
+  clinic_id text NOT NULL,
+  id text NOT NULL,
+  name text NOT NULL,
+  role text NOT NULL,
+  active boolean NOT NULL DEFAULT true,
+  pin_hash text NOT NULL DEFAULT ''::text,
+  working_hours jsonb NOT NULL DEFAULT '{}'::jsonb,
+  updated_at timestamp(3) with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT staff_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT staff_id_check CHECK ((id ~ '^[A-Za-z0-9_-]{1,64}$'::text)),
+  CONSTRAINT staff_name_check CHECK (((btrim(name) <> ''::text) AND (length(name) <= 200))),
+  CONSTRAINT staff_pin_hash_check CHECK (((pin_hash = ''::text) OR (pin_hash ~ '^scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$'::text))),
+  CONSTRAINT staff_pkey PRIMARY KEY (clinic_id, id),
+  CONSTRAINT staff_role_check CHECK ((role = ANY (ARRAY['vet'::text, 'reception'::text, 'admin'::text]))),
+  CONSTRAINT staff_working_hours_check CHECK (((jsonb_typeof(working_hours) = 'object'::text) AND (NOT jsonb_path_exists(working_hours, '$.keyvalue()?(!(@."key" like_regex "^[1-7]$"))'::jsonpath))))
 );
 
 CREATE TABLE waiting_records (
@@ -650,6 +677,15 @@ BEGIN
   RETURN NULL;
 END $function$
 ;
+CREATE OR REPLACE FUNCTION public.vetsync_staff_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM pg_notify('vetsync_staff', NEW.clinic_id);
+  RETURN NULL;
+END $function$
+;
 CREATE OR REPLACE FUNCTION public.vetsync_touch()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -682,6 +718,7 @@ CREATE TRIGGER nomenclature_changed BEFORE INSERT OR DELETE OR UPDATE ON public.
 CREATE TRIGGER patients_register AFTER INSERT OR DELETE OR UPDATE ON public.patients FOR EACH ROW EXECUTE FUNCTION vetsync_register_change();
 CREATE TRIGGER patients_touch BEFORE UPDATE ON public.patients FOR EACH ROW EXECUTE FUNCTION vetsync_touch();
 CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.service_credentials FOR EACH ROW EXECUTE FUNCTION vetsync_notify_revoked();
+CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW EXECUTE FUNCTION vetsync_staff_changed();
 
 -- migrations
 -- 0001_records
@@ -695,5 +732,8 @@ CREATE TRIGGER service_credentials_revoked AFTER UPDATE OF revoked_at ON public.
 -- 0009_desk_codes
 -- 0010_clinic_profiles
 -- 0011_local_reports
+-- 0012_staff
 -- 0013_desk_reports
 -- 0014_payments_and_reports
+-- 0015_price_vat
+-- 0016_automerge_chunks
