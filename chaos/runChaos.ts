@@ -8,6 +8,7 @@ import { Cluster } from "./Cluster.js"
 import { FaultRunner } from "./faults/FaultRunner.js"
 import { FaultSchedule } from "./faults/FaultSchedule.js"
 import { Ledger } from "./Ledger.js"
+import { OpsObserver } from "./OpsObserver.js"
 import { compare, wantedOf, type Problem } from "./oracle/Oracle.js"
 import { addReadModelIds, deskState, pgState, type DeskState, type PgState } from "./oracle/snapshot.js"
 import { formatReport, type RunFigures } from "./report.js"
@@ -122,7 +123,8 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     const progress = c.desks.map(() => 0)
     const staff = c.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, clinicId: c.clinicId, progress, stopped }))
     const runner = new FaultRunner({ cluster: c, ledger, schedule: new FaultSchedule({ seed, desks: c.desks.length, long: o.minutes >= 5 }), seed, journalFile: join(runDir, "faults.jsonl"), log })
-    const lanes = [...staff.map(r => r.run()), ...(faults ? [runner.run(stopped)] : [])]
+    const ops = new OpsObserver(c, runDir)
+    const lanes = [...staff.map(r => r.run()), ...(faults ? [runner.run(stopped)] : []), ops.run(stopped)]
     const outcomes = await Promise.allSettled(lanes)
     for (const x of outcomes) if (x.status === "rejected") problems.push({ kind: "harness", detail: `a lane failed: ${(x.reason as Error)?.message ?? String(x.reason)}` })
     figures.chaosMs = Date.now() - t0 - figures.setupMs
@@ -130,6 +132,9 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     figures.unresolved = staff.reduce((n, r) => n + r.unresolved, 0)
     figures.faultCounts = runner.counts
     figures.notes.push(...runner.notes)
+    // the operator's view as the chaos ends, before anything is healed (desks may be cut off)
+    await ops.take("end")
+    figures.notes.push(...ops.notes, `operator's views (relay /metrics, vetsync desks list): ${ops.files.length} files in ${join(runDir, "ops")}`)
     log(`chaos over after ${(figures.chaosMs / 1000).toFixed(1)} s: ${figures.steps.join("+")} steps; healing everything`)
 
     await c.healAll()
