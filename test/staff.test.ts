@@ -121,6 +121,26 @@ describe("staff: vetsync staff → PostgreSQL → bridge → the desk", () => {
     })
   })
 
+  it("a change whose notification was lost reaches the desk once the bridge's LISTEN connection comes back", async () => {
+    // the notification is lost: the row changes with its trigger off (as if the bridge's LISTEN
+    // connection were down just then); then that connection dies and comes back, and catches up
+    await stack.pool.query("ALTER TABLE staff DISABLE TRIGGER staff_changed")
+    try {
+      await stack.pool.query("UPDATE staff SET name = 'Иванова-Петрова М. С.' WHERE clinic_id = $1 AND id = 'st-rec'", [CLINIC])
+    } finally {
+      await stack.pool.query("ALTER TABLE staff ENABLE TRIGGER staff_changed")
+    }
+    await stack.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`,
+    )
+    await eventually(
+      "the renamed member at the desk",
+      async () => (await desk.api["staff.list"]()).find(m => m.id === "st-rec")?.name === "Иванова-Петрова М. С.",
+      60_000,
+    )
+  })
+
   it("refuses bad arguments naming the argument, before any database is opened", () => {
     const bad: [string[], RegExp][] = [
       [["add", "--clinic", CLINIC, "--name", "X", "--role", "vet", "--pin", "12"], /--pin must be 4 to 8 digits/],

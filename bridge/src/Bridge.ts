@@ -258,6 +258,7 @@ export class Bridge {
     for (const c of this.projector.clinics) {
       this.#bg(this.#publishPrices(c))
       this.#bg(this.#publishProfile(c))
+      this.#bg(this.#publishStaff(c))
     }
   }
 
