@@ -57,7 +57,7 @@ export const runDev = async (argv: string[]): Promise<void> => {
     dataDir: relayDir,
     port: Number(values["relay-port"]),
     clinics: [clinicId],
-    log: lineLog(log.child({ name: "relay" })),
+    log: lineLog(log.child({ component: "relay" })),
   })
   closables.push(relay)
   log.info(`relay ${relay.syncUrl} (health: ${relay.url}/health)`)

@@ -56,7 +56,7 @@ export const startBridge = async (o: {
     databaseUrl: o.databaseUrl ?? (process.env.DATABASE_URL || undefined),
     network: [new ResilientWebSocketClientAdapter(serviceUrl(o.relayUrl, "bridge"))],
     name: "bridge",
-    log: lineLog(rootLogger().child({ name: "bridge" })),
+    log: lineLog(rootLogger().child({ component: "bridge" })),
   })
   for (const c of o.clinics) await bridge.addClinic(c)
   return bridge
