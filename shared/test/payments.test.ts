@@ -178,6 +178,15 @@ describe("the payments map of a month document", () => {
     expect(paymentsContainerChange(CLINIC, KEY)).not.toEqual(paymentsContainerChange(CLINIC, "invoices/2026-12"))
   })
 
+  it("is the same change as every released desk makes: its hash is pinned", () => {
+    // every desk and the relay must make exactly these bytes: one byte different anywhere (a new
+    // Automerge encoding, an edited message or time) and two desks' copies collide for good
+    // ("duplicate seq 2 found for actor 0000…"). Changing this hash is changing the document format.
+    expect(A.decodeChange(paymentsContainerChange("clinic-pin", "invoices/2026-11")).hash).toBe(
+      "d5e11ebd005a55a4e88a37ac53b78bd0af78367c18f6147037473b6ec2952277",
+    )
+  })
+
   it("keeps both desks' payments for one old invoice when each adds the map and a payment while apart", () => {
     fc.assert(
       fc.property(

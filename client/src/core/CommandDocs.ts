@@ -68,6 +68,9 @@ export class CommandDocs {
     records: { collection: Collection; id: string }[],
   ): Promise<void> {
     const { docs, sync, updater, problems } = this.#o
+    // who makes the change, taken now, where the caller checked that someone may (a sign-out or a
+    // switch of person while the document opens must not rename the change's author)
+    const message = encodeChangeMessage(this.#o.author())
     if (kindOfKey(key) !== "root") await this.#listPartition(key)
     const id = docs.layout.idOf(key)
     sync.beforeLocalChange(key, id)
@@ -76,7 +79,7 @@ export class CommandDocs {
       if (kindOfKey(key) === "invoices" && !(handle.doc() as InvoicesDoc).payments)
         handle.update(d => withPaymentsContainer(d as A.Doc<InvoicesDoc>, docs.layout.clinicId, key))
       try {
-        await docs.change<T>(handle, fn, encodeChangeMessage(this.#o.author()))
+        await docs.change<T>(handle, fn, message)
         problems.saved()
       } catch (e) {
         problems.saveFailed((e as Error).message)
