@@ -73,6 +73,6 @@ try {
   await desk.shutdown().catch(() => {})
   await bridge.stop()
   await relay.close()
-  await cluster.stop()
+  await cluster.dispose()
   await rm(dir, { recursive: true, force: true })
 }

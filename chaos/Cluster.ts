@@ -180,7 +180,7 @@ export class Cluster {
     for (const d of this.desks) await d.proxy.close()
     await this.bridgeProxy?.close()
     await this.pool?.end().catch(() => undefined)
-    await this.pg?.stop().catch(() => undefined)
+    await this.pg?.dispose().catch(() => undefined)
   }
 
   #desk(i: number): DeskNode {

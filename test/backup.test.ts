@@ -52,7 +52,7 @@ describe.runIf(existsSync(join(PG15, "bin", "postgres")))("vetsync backup and re
     expect(added.code, added.stderr).toBe(0)
   })
   afterAll(async () => {
-    await cluster?.stop()
+    await cluster?.dispose()
     await rm(dir, { recursive: true, force: true })
   })
 

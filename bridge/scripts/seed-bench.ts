@@ -113,6 +113,6 @@ try {
   )
   await b.stop()
 } finally {
-  await cluster.stop()
+  await cluster.dispose()
   await rm(dir, { recursive: true, force: true })
 }

@@ -23,6 +23,6 @@ try {
   await pool.end()
   console.log(`wrote ${SCHEMA_FILE}`)
 } finally {
-  await cluster.stop()
+  await cluster.dispose()
   await rm(dir, { recursive: true, force: true })
 }

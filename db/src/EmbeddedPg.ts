@@ -15,7 +15,7 @@ export interface EmbeddedPgOptions {
   port?: number
   /** trade durability for speed (tests only) */
   fast?: boolean
-  /** a scratch cluster (tests, tools): when its data had to live in the runtime directory, stop() removes it */
+  /** a scratch cluster (tests, tools): when its data had to live in the runtime directory, dispose() removes it */
   scratch?: boolean
   /**
    * As root only: the product's own directory for what the postgres user cannot reach where it
@@ -109,6 +109,14 @@ export class EmbeddedPg {
       await exited
     }
     if (p) running.delete(p)
+  }
+
+  /**
+   * Stops the cluster for good: a scratch cluster whose data had to live in the runtime directory
+   * has it removed (stop() alone keeps it, so a cluster stopped and started again keeps its databases).
+   */
+  async dispose(): Promise<void> {
+    await this.stop()
     if (this.#options.scratch && this.dataDir && this.dataDir !== this.dir) await rm(this.dataDir, { recursive: true, force: true })
   }
 

@@ -50,7 +50,7 @@ export class TestDatabase {
   /** Ends the pool, stops the cluster, removes the directory (also after a start that failed half way). */
   async stop(): Promise<void> {
     await this.pool?.end().catch(() => undefined)
-    await this.cluster?.stop()
+    await this.cluster?.dispose()
     if (this.dir) await rm(this.dir, { recursive: true, force: true })
   }
 }

@@ -84,7 +84,7 @@ describe("embedded PostgreSQL from a checkout and data under a 0700 directory", 
     const cluster = await new EmbeddedPg({ dir: join(home, "pg"), runtimeDir: runtime, fast: true, scratch: true }).start()
     const placed = cluster.dataDir
     expect(await query(cluster.url, "SELECT 1 AS one")).toEqual([{ one: 1 }])
-    await cluster.stop()
+    await cluster.dispose()
     expect(existsSync(join(placed, "PG_VERSION"))).toBe(placed === join(home, "pg"))
   }, 120_000)
 })

@@ -65,7 +65,7 @@ describe("the README's deployment walk-through: one clinic, two desks, from zero
     await browser?.close()
     for (const p of [...desks.map(d => d.proc), bridge, relay]) await p?.stop()
     await pool?.end()
-    await cluster?.stop()
+    await cluster?.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
 
