@@ -12,6 +12,13 @@ import { collectionOfRef, type Op, type Ref } from "./ops.js"
 import type { Workload } from "./Workload.js"
 import { resolveConflict, runRead } from "./reads.js"
 
+/**
+ * What a desk rightly refuses a receptionist who acts on an invoice another desk (or she herself)
+ * already settled: paying or voiding a void invoice, paying one with nothing due (paid already,
+ * its payments merged from another desk), voiding one with money paid (refund first).
+ */
+const EXPECTED_REFUSAL = /is void|nothing is due|has money paid/
+
 export interface ReceptionistDeps {
   desk: DeskNode
   ledger: Ledger
@@ -111,7 +118,7 @@ export class Receptionist {
           ledger.lost.push({ desk: this.#name, command: op.kind, op: `${op.kind}#${op.n}`, kind: a.kind, code: a.code, message: `${c}/${id}: ${a.message}; ${disk}`, at: new Date().toISOString() })
         }
       }
-    } else if (a.code !== "internal" && !(a.code === "bad_request" && /is void/.test(a.message)))
+    } else if (a.code !== "internal" && !(a.code === "bad_request" && EXPECTED_REFUSAL.test(a.message)))
       ledger.refusedValid.push({ desk: this.#name, command: op.kind, op: `${op.kind}#${op.n}`, kind: a.kind, code: a.code, message: a.message, at: new Date().toISOString() })
   }
 
@@ -181,7 +188,7 @@ export class Receptionist {
       case "invoices.void": {
         const id = this.#id(op.target)
         if (!id) return
-        const a = await this.call(op.kind, { id }, op)
+        const a = await this.call(op.kind, op.kind === "invoices.void" ? { id, reason: "выставлен по ошибке" } : { id }, op)
         const v = a.kind === "ok" ? (a.value as { status: string; paidAt: string }) : undefined
         this.#wrote(a, "invoices", id, v ? (op.kind === "invoices.void" ? { status: v.status } : { status: v.status, paidAt: v.paidAt }) : op.kind === "invoices.void" ? { status: "void" } : { status: "paid", paidAt: UNKNOWN_VALUE }, op)
         return this.#checkLost(a, op, [op.target])
