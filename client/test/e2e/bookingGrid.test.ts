@@ -227,6 +227,15 @@ describe("the booking grid (browser, relay, one desk)", () => {
     await page.selectOption('[data-testid="week-vet"]', { label: vets[2] ?? "" })
     await eventually("seven day columns", async () => (await page.locator('[data-testid="grid-column"]').count()) === 7 || undefined, 10_000)
     await shown(page, '[data-testid="slot-grid"]', "the week grid")
+    // the previous vet's week has seven columns too: wait for the chosen vet's
+    await eventually(
+      `the week of ${vets[2]}`,
+      async () => {
+        const shownVets = new Set(await page.locator('[data-testid="slot"]').evaluateAll(els => els.map(e => (e as HTMLElement).dataset.vet)))
+        return (shownVets.size === 1 && shownVets.has(vets[2])) || undefined
+      },
+      10_000,
+    )
     expect(new Set(await page.locator('[data-testid="slot"]').evaluateAll(els => els.map(e => (e as HTMLElement).dataset.vet)))).toEqual(
       new Set([vets[2]]),
     )
