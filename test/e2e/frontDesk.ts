@@ -71,7 +71,11 @@ export const issueInvoice = async (
   if (!number) throw new Error(`no invoice number in "${heading}"`)
   const total = rubles((await page.textContent('[data-testid="invoice-total"]')) ?? "")
   if (inv.pay) {
+    // the payment dialog: card, the whole amount due (as it opens), confirmed
     await page.click('[data-testid="invoice-pay"]')
+    await shown(page, '[data-testid="money-dialog"]', `the payment dialog of ${number}`)
+    await page.selectOption('[data-testid="money-method"]', "card")
+    await page.click('[data-testid="money-confirm"]')
     await shown(page, '[data-testid="invoice-doc"][data-status="paid"]', `invoice ${number} paid`)
   }
   return { number, total, paid: inv.pay }
