@@ -100,7 +100,12 @@ describe("the sync indicator says what is wrong, and what sync now did", () => {
       async () => (await text(page, "sync-label")) === "The server refused to sync this desk",
       10_000,
     )
-    expect(await text(page, "sync-reason")).toMatch(/Reason: .*Next attempt at/)
+    // while "sync now" connects there is no next attempt yet; the refusal brings one back
+    await eventually(
+      "the reason and the next attempt in English",
+      async () => /Reason: .*Next attempt at/.test(await text(page, "sync-reason")),
+      20_000,
+    )
     await page.selectOption('[data-testid="lang"]', "ru")
   })
 
