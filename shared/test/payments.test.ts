@@ -6,7 +6,9 @@ import {
   changeDue,
   genesisDoc,
   invoiceMoney,
+  invoicePaidAt,
   invoiceState,
+  invoiceStatus,
   lineTotal,
   noPaymentsYet,
   paymentKey,
@@ -111,6 +113,10 @@ describe("payments", () => {
         const m = invoiceMoney(inv)
         expect(m).toEqual({ paid, refunded: 0, net: paid, due: inv.total - paid, refundable: paid })
         expect(invoiceState(inv)).toBe(paid === inv.total ? "paid" : "partly_paid")
+        // what the back office reads (desks and the bridge alike): paid, at its last payment, once covered
+        expect(invoiceStatus(inv)).toBe(paid === inv.total ? "paid" : "issued")
+        expect(invoicePaidAt(inv)).toBe(paid === inv.total ? (inv.payments.at(-1)?.at ?? "") : "")
+        expect(invoiceStatus({ ...inv, status: "void" })).toBe("void")
       }),
     )
   })

@@ -1,10 +1,11 @@
 import {
+  invoicePaidAt,
   invoiceState,
+  invoiceStatus,
   type Appointment,
   type Client,
   type Collection,
   type Invoice,
-  type InvoiceStatus,
   type Patient,
   type RecordByCollection,
 } from "@vetsync/shared"
@@ -65,8 +66,8 @@ export const rowOf: { [C in Collection]: (clinicId: string, r: RecordByCollectio
     patient_id: orNull(r.patientId),
     vet: r.vet,
     issued_at: r.issuedAt,
-    status: statusOf(r),
-    paid_at: orNull(paidAtOf(r)),
+    status: invoiceStatus(r),
+    paid_at: orNull(invoicePaidAt(r)),
     total_kopecks: r.total,
     state: invoiceState(r),
     void_reason: r.voidReason,
@@ -75,22 +76,6 @@ export const rowOf: { [C in Collection]: (clinicId: string, r: RecordByCollectio
     voided_staff: r.voidedStaff,
     ...meta(r),
   }),
-}
-
-/**
- * The `status` column the back office has always read (issued, paid, void), now that payments are
- * records of their own: paid once its payments cover it, void when voided, else issued; `state`
- * has the detail (partly paid, refunded).
- */
-const statusOf = (r: Invoice): InvoiceStatus => {
-  const state = invoiceState(r)
-  return state === "paid" || state === "void" ? state : "issued"
-}
-
-/** When it was paid: as the invoice says (marked paid before payments existed), or its last payment's time. */
-const paidAtOf = (r: Invoice): string => {
-  if (r.paidAt || invoiceState(r) !== "paid") return r.paidAt
-  return r.payments.filter(p => p.kind === "payment").at(-1)?.at ?? ""
 }
 
 /** An invoice's payments and refunds as invoice_payments rows (migration 0014). */

@@ -289,8 +289,8 @@ export interface DeskHandlers {
   "appointments.roster": () => RosterVet[]
 
   "invoices.create": (args: Args<"invoices.create">) => Invoice
-  "invoices.markPaid": (args: Args<"invoices.markPaid">) => Invoice
-  "invoices.void": (args: Args<"invoices.void">) => Invoice
+  "invoices.markPaid": (args: Args<"invoices.markPaid">) => InvoiceView
+  "invoices.void": (args: Args<"invoices.void">) => InvoiceView
   "invoices.get": (args: Args<"invoices.get">) => InvoiceView | null
   "invoices.list": (args: Args<"invoices.list">) => InvoiceView[]
   /** payments (one, or several: mixed), partial or in full; cash with the money tendered and the change */

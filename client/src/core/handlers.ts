@@ -64,12 +64,13 @@ export const DESK_HANDLERS = {
   "appointments.roster": async ({ ctx }) => roster(ctx),
   "invoices.create": async ({ ctx }, args) => createInvoice(ctx, args),
   // the old one-button payment: what is due, in cash, handed over exactly
-  "invoices.markPaid": async ({ ctx }, { id }) => {
+  "invoices.markPaid": async ({ ctx, reasons }, { id }) => {
     const due = invoiceMoney(ctx.rm.invoices.get(id) ?? { status: "issued", payments: [], total: 0 }).due
     if (due === 0) throw new DeskError("bad_request", "nothing is due on this invoice")
-    return (await payInvoice(ctx, id, [{ method: "cash", amount: due }])).invoice
+    return invoiceView((await payInvoice(ctx, id, [{ method: "cash", amount: due }])).invoice, ctx.rm.records, reasons())
   },
-  "invoices.void": async ({ ctx }, { id, reason }) => voidInvoice(ctx, id, reason),
+  "invoices.void": async ({ ctx, reasons }, { id, reason }) =>
+    invoiceView(await voidInvoice(ctx, id, reason), ctx.rm.records, reasons()),
   "invoices.pay": async ({ ctx, reasons }, { id, payments }) => {
     const r = await payInvoice(ctx, id, payments)
     return { invoice: invoiceView(r.invoice, ctx.rm.records, reasons()), payments: r.payments }

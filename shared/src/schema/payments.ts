@@ -113,6 +113,22 @@ export const invoiceState = (inv: Pick<Invoice, "status" | "payments" | "total">
   return "issued"
 }
 
+/**
+ * The `status` the back office has always read (issued, paid, void), now that payments are records
+ * of their own: paid once its payments cover it, void when voided, else issued (`invoiceState` has
+ * the detail: partly paid, refunded). Desks and the bridge both show this one.
+ */
+export const invoiceStatus = (inv: Pick<Invoice, "status" | "payments" | "total">): "issued" | "paid" | "void" => {
+  const state = invoiceState(inv)
+  return state === "paid" || state === "void" ? state : "issued"
+}
+
+/** When it was paid: as the invoice says (marked paid before payments existed), or, once paid, its last payment's time. */
+export const invoicePaidAt = (inv: Pick<Invoice, "status" | "payments" | "total" | "paidAt">): string => {
+  if (inv.paidAt || invoiceState(inv) !== "paid") return inv.paidAt
+  return inv.payments.filter(p => p.kind === "payment").at(-1)?.at ?? ""
+}
+
 /** Change due for cash: tendered − due (never below 0; undefined when the tendered cash does not cover it). */
 export const changeDue = (tendered: number, amount: number): number | undefined =>
   tendered >= amount ? tendered - amount : undefined

@@ -1,4 +1,4 @@
-import { invoiceMoney, invoiceState, type Invoice } from "@vetsync/shared"
+import { invoiceMoney, invoicePaidAt, invoiceState, invoiceStatus, type Invoice } from "@vetsync/shared"
 import type { InvoiceView } from "../api.js"
 import type { ReasonOf, RecordLookup } from "./lookup.js"
 
@@ -9,6 +9,9 @@ export const invoiceView = (
   reasonOf: ReasonOf,
 ): InvoiceView => ({
   ...invoice,
+  // the status and paid time the back office reads in PostgreSQL, from the payments, as the bridge writes them
+  status: invoiceStatus(invoice),
+  paidAt: invoicePaidAt(invoice),
   clientName: lookup.getClient(invoice.clientId)?.name ?? "",
   patientName: invoice.patientId ? (lookup.getPatient(invoice.patientId)?.name ?? "") : "",
   rejection: reasonOf(`invoices/${invoice.id}`, invoice.updatedAt),
