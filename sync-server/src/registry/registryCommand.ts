@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util"
 import { validateProfileFields, type ClinicProfile } from "@vetsync/shared"
 import { clinicSet, clinicShow } from "./clinicProfile.js"
 import { deskStatusList, deskStatusTable } from "./deskStatus.js"
+import { parseSubcommand } from "./parseSubcommand.js"
 import {
   checkDeskCode,
   clinicAdd,
@@ -35,21 +35,7 @@ export type RegistryAction =
 
 /** Parses `vetsync clinics|desks|services ...`; throws with the usage on anything it does not know. */
 export const parseRegistryCommand = (group: "clinics" | "desks" | "services", argv: string[]): RegistryAction => {
-  const usage = (why: string): Error => new Error(`${why}\nusage:\n${REGISTRY_USAGE}`)
-  let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
-  } catch (e) {
-    throw usage((e as Error).message)
-  }
-  const { values, positionals } = parsed
-  const [sub, arg, extra] = positionals
-  if (extra !== undefined) throw usage(`unexpected argument ${extra}`)
-  const given = Object.keys(values).filter(k => values[k as keyof typeof values] !== undefined)
-  const only = (...allowed: string[]): void => {
-    const stray = given.find(k => !allowed.includes(k))
-    if (stray) throw usage(`vetsync ${group} ${sub ?? ""}: --${stray} is not one of its options`)
-  }
+  const { values, sub, arg, usage, only } = parseSubcommand(group, argv, OPTIONS, REGISTRY_USAGE)
   if (group === "clinics" && sub === "add" && arg) {
     only("name")
     return { op: "clinic-add", id: arg, name: values.name }

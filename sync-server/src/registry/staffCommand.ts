@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util"
 import { hashPin, isPin, isStaffRole, parseWorkingHours, type StaffRole, type WorkingHours } from "@vetsync/shared"
 import type { Queryable } from "./commands.js"
+import { parseSubcommand } from "./parseSubcommand.js"
 import { staffAdd, staffLine, staffList, staffSet, type StaffPatch } from "./staff.js"
 
 export const STAFF_USAGE = `  vetsync staff add  --clinic ID --name NAME --role vet|reception|admin [--pin 1234] [--hours "1-5 09:00-18:00; 6 10:00-14:00"] [--id ID]
@@ -36,21 +36,7 @@ const OPTIONS = {
 
 /** Parses `vetsync staff ...`; throws naming the argument that is wrong, with the usage. */
 export const parseStaffCommand = (argv: string[]): StaffAction => {
-  const usage = (why: string): Error => new Error(`${why}\nusage:\n${STAFF_USAGE}`)
-  let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
-  } catch (e) {
-    throw usage((e as Error).message)
-  }
-  const { values, positionals } = parsed
-  const [sub, arg, extra] = positionals
-  if (extra !== undefined) throw usage(`unexpected argument ${extra}`)
-  const given = Object.keys(values).filter(k => values[k as keyof typeof values] !== undefined)
-  const only = (...allowed: string[]): void => {
-    const stray = given.find(k => !allowed.includes(k))
-    if (stray) throw usage(`vetsync staff ${sub ?? ""}: --${stray} is not one of its options`)
-  }
+  const { values, sub, arg, usage, only } = parseSubcommand("staff", argv, OPTIONS, STAFF_USAGE)
   if (sub !== "add" && sub !== "list" && sub !== "set")
     throw usage(sub ? `vetsync staff ${sub}: not a subcommand (add, list, set)` : "vetsync staff: which subcommand?")
   const clinicId = values.clinic
