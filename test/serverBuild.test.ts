@@ -112,5 +112,13 @@ describe("the servers built to JavaScript", () => {
     })
     expect(bridge.code).toBe(1)
     expect(bridge.stderr).toContain('VETSYNC_BRIDGE_PORT is "not-a-port"')
+
+    // the desk is not in the server build: the built command says where it is
+    const desk = await runCommand(process.execPath, [bin, "desk", "--data-dir", join(db.dir, "desk")], {
+      cwd,
+      env: plainEnv({}),
+    })
+    expect(desk.code).toBe(1)
+    expect(desk.stderr).toContain("the built vetsync (dist/) has no desk: run it from the sources, npx vetsync desk")
   })
 })
