@@ -80,6 +80,19 @@ const KINDS = {
       )
       .map(([a, gap, b]) => `${a}${gap}${b}`),
   },
+  strongSecret: {
+    valid: fc.stringMatching(/^[!-~]{20,80}$/),
+    invalid: fc.oneof(
+      fc.stringMatching(/^[!-~]{1,19}$/),
+      fc
+        .tuple(
+          fc.stringMatching(/^[!-~]{10,20}$/),
+          fc.constantFrom(" ", "\t", "\n", "\u0001", "\u007f"),
+          fc.stringMatching(/^[!-~]{10,20}$/),
+        )
+        .map(([a, gap, b]) => `${a}${gap}${b}`),
+    ),
+  },
   wsUrl: url(["ws", "wss"], ["http", "https", "ftp"]),
   postgresUrl: url(["postgres", "postgresql"], ["mysql", "http", "ws"]),
 } satisfies Record<string, Kind>
@@ -102,6 +115,7 @@ const RELAY_KINDS: Record<string, Kind> = {
   VETSYNC_TLS_KEY: KINDS.path,
   VETSYNC_TLS_CERT: KINDS.path,
   VETSYNC_METRICS_TOKEN: KINDS.secret,
+  VETSYNC_ADMIN_TOKEN: KINDS.strongSecret,
   VETSYNC_CLINICS: KINDS.names,
   VETSYNC_RELAY_NAME: KINDS.name,
   VETSYNC_KEEPALIVE_MS: wholeNumber(100, 3_600_000),
@@ -183,13 +197,13 @@ const services = [
     schema: RELAY_ENV as EnvSchema,
     kinds: RELAY_KINDS,
     parse: relayConfigFromEnv,
-    // the key and the certificate go together; documents in PostgreSQL need DATABASE_URL
+    // the key and the certificate go together; documents in PostgreSQL and the admin page need DATABASE_URL
     fix: (env: Env): Env => {
       const tls =
         set(env.VETSYNC_TLS_KEY) && set(env.VETSYNC_TLS_CERT)
           ? env
           : { ...env, VETSYNC_TLS_KEY: undefined, VETSYNC_TLS_CERT: undefined }
-      return set(tls.DATABASE_URL) ? tls : { ...tls, VETSYNC_RELAY_STORAGE: "files" }
+      return set(tls.DATABASE_URL) ? tls : { ...tls, VETSYNC_RELAY_STORAGE: "files", VETSYNC_ADMIN_TOKEN: undefined }
     },
   },
   {
@@ -260,6 +274,16 @@ describe("what goes together", () => {
     )
     expect(() => bridgeConfigFromEnv({ VETSYNC_RELAY_CREDENTIAL: "svc.secret" })).toThrow(
       /VETSYNC_RELAY_URL is not set: VETSYNC_RELAY_CREDENTIAL is set for a relay/,
+    )
+  })
+
+  it("refuses the admin page without DATABASE_URL (it reads the registry)", () => {
+    const token = "a".repeat(12) + "-admin-token"
+    expect(() => relayConfigFromEnv({ VETSYNC_ADMIN_TOKEN: token })).toThrow(
+      /DATABASE_URL is not set: VETSYNC_ADMIN_TOKEN is set, and the admin page reads the registry/,
+    )
+    expect(relayConfigFromEnv({ VETSYNC_ADMIN_TOKEN: token, DATABASE_URL: "postgres://u@db.example/v" }).VETSYNC_ADMIN_TOKEN).toBe(
+      token,
     )
   })
 

@@ -31,7 +31,8 @@ describe("the deployment files", () => {
     expect(r.status, r.stderr).toBe(0)
     expect(r.stderr.trim()).toBe("")
     for (const [u, command] of [[units[0]!, "server"], [units[1]!, "bridge"]] as const)
-      expect(readFileSync(u, "utf8")).toMatch(new RegExp(`^ExecStart=\\S*node \\S*cli/vetsync\\.mjs ${command}$`, "m"))
+      // the JavaScript build (npm run build), with plain node: no TypeScript loader in production
+      expect(readFileSync(u, "utf8")).toMatch(new RegExp(`^ExecStart=\\S*node /opt/vetsync/dist/cli/bin\\.js ${command}$`, "m"))
   })
 
   it("the Dockerfile is multi-stage, runs the product as a non-root user and checks /health", () => {
@@ -49,8 +50,13 @@ describe("the deployment files", () => {
     expect(user, "a USER in the final stage").toBeDefined()
     expect(["root", "0"]).not.toContain(user!.args.split(":")[0])
     expect(last.find(x => x.op === "HEALTHCHECK")?.args).toMatch(/\/health\b/)
+    // the built `vetsync` (cli/bin.ts compiled by `npm run build` in the build stage), with plain node
     const entry = JSON.parse(last.find(x => x.op === "ENTRYPOINT")!.args) as string[]
-    expect(existsSync(join(ROOT, entry[1]!))).toBe(true)
+    expect(entry).toEqual(["node", "dist/cli/bin.js"])
+    expect(existsSync(join(ROOT, "cli/bin.ts"))).toBe(true)
+    const build = ins.slice(0, froms.at(-1)!.i)
+    expect(build.some(x => x.op === "RUN" && /\bnpm run build\b/.test(x.args))).toBe(true)
+    expect(last.some(x => x.op === "COPY" && /--from=\S+ .*\/app \/app/.test(x.args))).toBe(true)
     // every workspace's package.json is copied before npm ci (the lock file covers all of them)
     const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { workspaces: string[] }
     for (const w of root.workspaces) expect(ins.some(x => x.op === "COPY" && x.args.startsWith(`${w}/package.json `))).toBe(true)

@@ -9,6 +9,7 @@ import type { Authenticator, Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { CLINIC_PATH, CLINIC_POSTS, handleClinicRequest, type ClinicRouteDeps } from "./clinicRoute.js"
 import { handleEnrol } from "./enrolRoute.js"
+import { handleAdminRequest, type AdminDeps } from "./admin/adminRoute.js"
 import type { LineLog } from "@vetsync/shared/log"
 
 /** `/health`, `/ready` and `/metrics` (OperationsEndpoints) are answered as the bridge answers them. */
@@ -28,13 +29,16 @@ export interface RelayGateOptions extends OperationsEndpoints {
   accept: (ws: WebSocket, identity: Identity) => void
   /** closes the open sockets of a revoked identity; answers how many */
   cutOff: (who: { role: string; id: string }) => number
+  /** the read-only admin page (`/admin`, `/admin.json`); absent: those answer 404 */
+  admin?: AdminDeps
   log: LineLog
 }
 
 /**
  * The relay's front door: the HTTP(S) server with `GET /health` (alive), `GET /ready`,
  * `GET /metrics` (Prometheus; loopback or a bearer token), `POST /enrol`,
- * `GET /clinics/:id/snapshot|documents|heads`, `POST /clinics/:id/resync`, and the upgrade to the `/sync` WebSocket,
+ * `GET /clinics/:id/snapshot|documents|heads`, `POST /clinics/:id/resync|report`, the admin page
+ * (`/admin`, `/admin.json`, `/admin/login|logout`), and the upgrade to the `/sync` WebSocket,
  * authenticated before the handshake. A revoked identity's sockets are closed at once, and an
  * upgrade authenticated just before its revocation is refused.
  */
@@ -105,6 +109,7 @@ export class RelayGate {
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
     }
     if (answerOperations(req, res, this.#o)) return
+    if (handleAdminRequest(req, res, url.pathname, this.#o.admin)) return
     if (req.method === "POST" && url.pathname === "/enrol") {
       handleEnrol(req, res, this.#o.auth, this.#o.log).catch(e => {
         this.#o.log(`enrolment failed: ${(e as Error).message}`)

@@ -8,6 +8,8 @@ import {
   genesisBinary,
 } from "@vetsync/shared"
 import { metricsAllowed } from "@vetsync/shared/net"
+import { AdminAccess } from "./admin/AdminAccess.js"
+import type { AdminThresholds } from "./admin/adminOverview.js"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DeskReports } from "./DeskReports.js"
@@ -22,6 +24,7 @@ import { RelayPolicy } from "./RelayPolicy.js"
 import { SnapshotBuilder, type StoredDocs } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
 import type { LineLog, LogFields } from "@vetsync/shared/log"
+import type { Queryable } from "./registry/commands.js"
 
 export interface RelayServerOptions {
   /** default 127.0.0.1 */
@@ -52,6 +55,11 @@ export interface RelayServerOptions {
    * `Authorization: Bearer <metricsToken>` (VETSYNC_METRICS_TOKEN); default: loopback only
    */
   metricsToken?: string
+  /**
+   * the read-only admin page (`GET /admin`, `/admin.json`) for holders of `token`
+   * (VETSYNC_ADMIN_TOKEN), reading the registry's PostgreSQL; absent: those paths answer 404
+   */
+  admin?: { token: string; registry: Queryable; thresholds?: AdminThresholds }
   /** clinics whose fixed documents are registered at start */
   clinics?: string[]
   log?: LineLog
@@ -203,6 +211,13 @@ export class RelayServer {
       ready: () => this.ready(),
       metrics: this.metrics,
       metricsAllowed: req => metricsAllowed(req, opts.metricsToken),
+      admin: opts.admin && {
+        access: new AdminAccess(opts.admin.token),
+        registry: opts.admin.registry,
+        tls: opts.tls !== undefined,
+        thresholds: opts.admin.thresholds,
+        log,
+      },
       log,
     })
   }

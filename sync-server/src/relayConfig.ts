@@ -46,6 +46,11 @@ export const RELAY_ENV = z
       "`GET /metrics` also answers clients that present `Authorization: Bearer <token>`.",
       "`/metrics` answers loopback clients only",
     ),
+    VETSYNC_ADMIN_TOKEN: optional(
+      t.strongSecret,
+      "The read-only admin page (`GET /admin`: clinics, their desks' status and what needs attention; `GET /admin.json`) answers holders of this token, as `Authorization: Bearer <token>` or signed in through its form (an HttpOnly, SameSite=Strict session cookie, 8 h). Needs DATABASE_URL (the registry).",
+      "the admin page is off (404)",
+    ),
     VETSYNC_CLINICS: withDefault(
       t.names,
       "Clinics whose documents the relay registers at start (with a registry, every clinic of it is known anyway).",
@@ -93,6 +98,12 @@ export const RELAY_ENV = z
     ] as const)
       if (env[set] !== undefined && env[unset] === undefined)
         ctx.addIssue({ code: "custom", path: [unset], message: `${set} is set, and the two go together` })
+    if (env.VETSYNC_ADMIN_TOKEN !== undefined && env.DATABASE_URL === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message: "VETSYNC_ADMIN_TOKEN is set, and the admin page reads the registry",
+      })
     if (env.VETSYNC_RELAY_STORAGE === "postgres" && env.DATABASE_URL === undefined)
       ctx.addIssue({
         code: "custom",

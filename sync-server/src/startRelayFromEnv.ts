@@ -7,7 +7,7 @@ import type { Authenticator } from "./Authenticator.js"
 import { IndexedStorage } from "./IndexedStorage.js"
 import { relayConfigFromEnv, type RelayConfig } from "./relayConfig.js"
 import { createLogger, lineLog, setRootLogger, type LineLog, type Logger } from "@vetsync/shared/log"
-import { RelayServer, type RelayDocuments } from "./RelayServer.js"
+import { RelayServer, type RelayDocuments, type RelayServerOptions } from "./RelayServer.js"
 import { PgAuthenticator } from "./registry/PgAuthenticator.js"
 
 /** The certificate files, read now: one that cannot be read stops the start, naming its variable. */
@@ -46,8 +46,12 @@ export const startRelayFromEnv = async (
   const log = given ?? lineLog(relayLogger(config))
   const tls = readTls(config)
   let authenticator: Authenticator | undefined
-  if (config.DATABASE_URL) authenticator = await PgAuthenticator.start({ databaseUrl: config.DATABASE_URL, log })
-  else log("WARNING: no DATABASE_URL: development authentication, any client can claim any desk", { level: "warn" })
+  let admin: RelayServerOptions["admin"]
+  if (config.DATABASE_URL) {
+    const registry = await PgAuthenticator.start({ databaseUrl: config.DATABASE_URL, log })
+    authenticator = registry
+    if (config.VETSYNC_ADMIN_TOKEN) admin = { token: config.VETSYNC_ADMIN_TOKEN, registry: registry.pool }
+  } else log("WARNING: no DATABASE_URL: development authentication, any client can claim any desk", { level: "warn" })
   let documents: RelayDocuments | undefined
   if (config.VETSYNC_RELAY_STORAGE === "postgres" && config.DATABASE_URL) {
     const db = await Database.open({ dataDir: config.VETSYNC_DATA_DIR, databaseUrl: config.DATABASE_URL, log })
@@ -64,6 +68,7 @@ export const startRelayFromEnv = async (
     dataDir: path.resolve(config.VETSYNC_DATA_DIR),
     name: config.VETSYNC_RELAY_NAME,
     metricsToken: config.VETSYNC_METRICS_TOKEN,
+    admin,
     keepAliveMs: config.VETSYNC_KEEPALIVE_MS,
     maxMessageBytes: config.VETSYNC_MAX_MESSAGE_BYTES,
     clinics: config.VETSYNC_CLINICS,

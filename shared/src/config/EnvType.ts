@@ -116,4 +116,14 @@ export const envTypes = {
     expected: "a secret without spaces or control characters",
     secret: true,
   } satisfies EnvType<string>,
+
+  /** a secret people type or paste to be let in (a page's sign-in): long enough not to be guessed */
+  strongSecret: {
+    schema: z
+      .string()
+      .refine(s => !CONTROL_OR_SPACE.test(s), { message: "it holds a space or a control character" })
+      .refine(s => s.length >= 20, { message: "it is shorter than 20 characters" }),
+    expected: "a secret of at least 20 characters without spaces or control characters (`openssl rand -base64 32`)",
+    secret: true,
+  } satisfies EnvType<string>,
 } as const

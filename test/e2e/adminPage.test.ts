@@ -1,0 +1,171 @@
+import { mkdir } from "node:fs/promises"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { startDesk, type RunningDesk } from "@vetsync/client"
+import { launchBrowser, type Browser } from "@vetsync/client/e2e-harness/browser.js"
+import { focused, shown } from "@vetsync/client/e2e-harness/keyboard.js"
+import { TestDatabase } from "@vetsync/db/testing"
+import { enrolDesk } from "@vetsync/shared"
+import { APP_VERSION } from "@vetsync/shared/net"
+import { clinicAdd, deskAdd, deskStatusList, saveDeskReport } from "@vetsync/sync-server"
+import { eventually, freePort, productEnv, SupervisedProcess } from "@vetsync/test-kit"
+import type { Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url))
+const SCREENSHOTS = join(REPO, "test/e2e/screenshots")
+const TOKEN = "adm-7Yk2pQ9vR4sT1wX8zL3mN6"
+const HOUR = 3600_000
+
+/**
+ * Issue 14 point 4: an IT administrator opens the relay's admin page in a browser, signs in with
+ * the admin token by keyboard, and sees the clinic with one desk online (a real desk, reporting
+ * through the relay) and one offline for three hours with records waiting (its last report, kept
+ * in the registry), flagged; then signs out. The relay runs as `vetsync server` does, configured
+ * from the environment (VETSYNC_ADMIN_TOKEN).
+ */
+describe("the relay's admin page in a browser", () => {
+  let db: TestDatabase
+  let relay: SupervisedProcess
+  let relayUrl = ""
+  let desk: RunningDesk | undefined
+  let browser: Browser
+  let page: Page
+  let onlineDesk = ""
+  let offlineDesk = ""
+
+  beforeAll(async () => {
+    db = await TestDatabase.start({ prefix: "adminpage-e2e" })
+    await clinicAdd(db.pool, "clinic-1", "Ветклиника «Айболит»")
+    const port = await freePort()
+    relayUrl = `http://127.0.0.1:${port}`
+    relay = new SupervisedProcess({
+      name: "relay",
+      command: process.execPath,
+      args: [join(REPO, "cli/vetsync.mjs"), "server"],
+      env: productEnv({
+        DATABASE_URL: db.url,
+        PORT: String(port),
+        VETSYNC_DATA_DIR: join(db.dir, "relay"),
+        VETSYNC_ADMIN_TOKEN: TOKEN,
+      }),
+      cwd: db.dir,
+      logFile: join(db.dir, "relay.log"),
+    })
+    relay.start()
+    await eventually(
+      "the relay to be ready",
+      async () => (await fetch(`${relayUrl}/ready`).catch(() => null))?.status === 200,
+      90_000,
+    )
+
+    // the front desk: enrolled, running, reporting
+    const a = await deskAdd(db.pool, { clinicId: "clinic-1", name: "Reception" })
+    onlineDesk = a.deskId
+    const dataDir = join(db.dir, "desk-a")
+    await enrolDesk(`ws://127.0.0.1:${port}/sync`, a.enrolmentToken, dataDir)
+    desk = await startDesk({ dataDir, log: () => undefined })
+    await eventually(
+      "the front desk's report",
+      async () => (await deskStatusList(db.pool, "clinic-1")).find(d => d.deskId === onlineDesk && d.online),
+      60_000,
+    )
+
+    // the surgery's desk: last heard from three hours ago, 14 records waiting since before that
+    const b = await deskAdd(db.pool, { clinicId: "clinic-1", name: "Surgery" })
+    offlineDesk = b.deskId
+    await enrolDesk(`ws://127.0.0.1:${port}/sync`, b.enrolmentToken, join(db.dir, "desk-b"))
+    const then = new Date(Date.now() - 3 * HOUR)
+    const at = (ms: number): string => new Date(then.getTime() - ms).toISOString()
+    await saveDeskReport(
+      db.pool,
+      { deskId: b.deskId, clinicId: "clinic-1" },
+      {
+        waiting: 14,
+        oldestWaitingAt: at(40 * 60_000),
+        lastSyncInAt: at(5_000),
+        lastSyncOutAt: at(41 * 60_000),
+        appVersion: APP_VERSION,
+        schemaVersion: 1,
+        sentAt: then.toISOString(),
+      },
+      then,
+      -1200,
+    )
+    await db.pool.query("UPDATE desk_credentials SET last_seen_at = $1 WHERE desk_id = $2", [then, b.deskId])
+
+    browser = await launchBrowser([], "en-US")
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await desk?.close()
+    await relay?.stop()
+    await db?.stop()
+  })
+
+  it("signs in with the admin token by keyboard, sees the clinic with one desk offline and flagged, signs out", async () => {
+    page = await browser.newPage(`${relayUrl}/admin`)
+    await page.setViewportSize({ width: 1024, height: 768 })
+    await shown(page, "form[action='/admin/login']", "the sign-in form")
+    expect(await page.textContent("body")).not.toContain("clinic-1")
+    expect(await focused(page)).toBe("token")
+    await page.keyboard.type("not-the-token-0123456789")
+    await page.keyboard.press("Enter")
+    await shown(page, "[role=alert]", "the wrong token's message")
+    expect(await page.textContent("[role=alert]")).toContain("That is not the admin token.")
+    expect(await focused(page)).toBe("token")
+    await page.keyboard.type(TOKEN)
+    await page.keyboard.press("Enter")
+
+    await shown(page, "section[data-clinic='clinic-1']", "the clinic's desks")
+    const summary = page.locator("tr[data-clinic='clinic-1'] td")
+    expect(await summary.allTextContents()).toEqual([
+      "Ветклиника «Айболит» clinic-1",
+      "2",
+      "1",
+      "1",
+      "0",
+      "14",
+      expect.stringMatching(/UTC$/),
+      "1",
+    ])
+    const online = page.locator(`tr[data-desk='${onlineDesk}']`)
+    expect(await online.textContent()).toContain("online")
+    expect(await online.getAttribute("class")).toBeNull()
+    const offline = page.locator(`tr[data-desk='${offlineDesk}']`)
+    expect(await offline.getAttribute("class")).toBe("flagged")
+    const text = (await offline.textContent()) ?? ""
+    expect(text).toContain("offline")
+    expect(text).toMatch(/offline for 3 h/)
+    expect(text).toMatch(/14 records waiting for 3 h 4\d min/)
+    expect(text).toContain("Surgery")
+
+    // readable at 1024×768 without sideways scrolling; screenshots to look at
+    await mkdir(SCREENSHOTS, { recursive: true })
+    for (const [width, height] of [
+      [1024, 768],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height })
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+      ).toBe(true)
+      await page.screenshot({ path: join(SCREENSHOTS, `admin-en-${width}.png`) })
+    }
+
+    // the session cookie is the browser's only, never the script's
+    expect(await page.evaluate(() => document.cookie)).toBe("")
+    const cookies = await browser.context.cookies(relayUrl)
+    expect(cookies.map(c => [c.name, c.httpOnly, c.sameSite])).toEqual([["vetsync_admin", true, "Strict"]])
+
+    // sign out by keyboard: Tab to the button, Enter
+    for (let i = 0; i < 5 && (await page.evaluate(() => document.activeElement?.textContent)) !== "Sign out"; i++)
+      await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await shown(page, "form[action='/admin/login']", "the sign-in form after signing out")
+    await page.reload()
+    await shown(page, "form[action='/admin/login']", "the sign-in form after reloading")
+    expect(await page.textContent("body")).not.toContain("clinic-1")
+  })
+})
