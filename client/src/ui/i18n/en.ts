@@ -436,6 +436,7 @@ export const en: Record<MessageKey, string> = {
   "money.payments": "Payments",
   "money.paymentRow": "payment",
   "money.refundRow": "refund",
+  "inv.noVet": "— not given —",
   "inv.filterClient": "Client: name or phone",
   "inv.clearClient": "Remove the client filter {name}",
   "inv.clearFilters": "Clear filters",

@@ -435,6 +435,7 @@ export const ru = {
   "money.payments": "Оплаты",
   "money.paymentRow": "оплата",
   "money.refundRow": "возврат",
+  "inv.noVet": "— не указан —",
   "inv.filterClient": "Клиент: имя или телефон",
   "inv.clearClient": "Убрать фильтр по клиенту {name}",
   "inv.clearFilters": "Сбросить фильтры",
