@@ -271,8 +271,9 @@ describe("layout and keyboard (browser, relay, one desk)", () => {
     await page.keyboard.press("Enter")
     await focusOn(page, "picker-search-input")
     // the list (still shown on a wide screen) is one tab stop between its search and its pager:
-    // backwards from the builder, «Дальше», the rows, the status, the number search, «Новый счет»
-    const back = ["invoice-next", "invoice-row", "invoice-state", "invoice-search", "invoice-new"]
+    // backwards from the builder, «Дальше», the rows, the days to and from, the client, the status,
+    // the number search, «Новый счет»
+    const back = ["invoice-next", "invoice-row", "invoice-to", "invoice-from", "invoice-client-input", "invoice-state", "invoice-search", "invoice-new"]
     for (const stop of back) {
       await page.keyboard.press("Shift+Tab")
       expect(await focused(page)).toBe(stop)

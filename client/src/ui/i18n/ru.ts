@@ -435,6 +435,23 @@ export const ru = {
   "money.payments": "Оплаты",
   "money.paymentRow": "оплата",
   "money.refundRow": "возврат",
+  "inv.noVet": "— не указан —",
+  "inv.filterClient": "Клиент: имя или телефон",
+  "inv.clearClient": "Убрать фильтр по клиенту {name}",
+  "inv.clearFilters": "Сбросить фильтры",
+  "inv.fromLabel": "Счета с дня (ДД.ММ.ГГГГ)",
+  "inv.toLabel": "Счета по день (ДД.ММ.ГГГГ)",
+  "inv.noneFound": "Нет счетов по этим условиям",
+  "refund.refundable": "Можно вернуть",
+  "refund.left": "Остаток / продано",
+  "refund.qty": "Вернуть, кол-во",
+  "refund.pickLine": "Вернуть всё: {name}",
+  "refund.qtyLabel": "Сколько вернуть: {name}",
+  "refund.orAmount": "Или сумма",
+  "refund.sum": "К возврату",
+  "refund.returned": "возвращено",
+  "err.bad_amount": "Введите сумму больше нуля",
+  "err.nothing_chosen": "Отметьте позиции и количество или введите сумму",
 } as const
 
 export type MessageKey = keyof typeof ru
