@@ -160,11 +160,15 @@ describe("payments", () => {
         expect(invoiceState(back)).toBe("refunded")
         const part = { ...inv, payments: [...inv.payments, { ...refund, amount: 1 }] }
         expect(invoiceState(part)).toBe("refunded")
-        expect(invoiceMoney(part)).toMatchObject({ refunded: 1, net: net - 1, refundable: net - 1 })
+        // a refund (of lines or an amount) is money the clinic gave back: never due again
+        expect(invoiceMoney(part)).toMatchObject({ refunded: 1, net: net - 1, refundable: net - 1, due: inv.total - net })
+        expect(invoiceMoney(back).due).toBe(inv.total - net)
         expect(invoiceMoney(back).refundable).toBe(0)
         expect(invoiceState({ ...back, status: "void" })).toBe("void")
         expect(invoiceState({ ...inv, status: "paid", payments: [] })).toBe("paid")
         expect(invoiceMoney({ ...inv, status: "paid", payments: [] }).due).toBe(0)
+        // an old paid invoice keeps its payment when a refund is added to it
+        expect(invoiceMoney({ ...inv, status: "paid", payments: [refund] })).toMatchObject({ paid: inv.total, due: 0 })
       }),
     )
   })

@@ -69,18 +69,18 @@ export interface InvoiceMoney {
   refunded: number
   /** paid − refunded */
   net: number
-  /** still to pay: max(0, total − net) while not void, else 0 */
+  /** still to pay: max(0, total − paid) while not void, else 0; money given back is never asked for again */
   due: number
   /** what may still be refunded: max(0, net) */
   refundable: number
 }
 
 /**
- * An old invoice marked "paid" before payments were records (no payment record at all): counted as
- * paid in full, by an unknown method.
+ * An old invoice marked "paid" before payments were records (no payment record, refunds aside):
+ * counted as paid in full, by an unknown method.
  */
 export const isLegacyPaid = (inv: Pick<Invoice, "status" | "payments">): boolean =>
-  inv.status === "paid" && inv.payments.length === 0
+  inv.status === "paid" && !inv.payments.some(p => p.kind === "payment")
 
 export const invoiceMoney = (inv: Pick<Invoice, "status" | "payments" | "total">): InvoiceMoney => {
   let paid = 0
@@ -94,7 +94,7 @@ export const invoiceMoney = (inv: Pick<Invoice, "status" | "payments" | "total">
     paid,
     refunded,
     net,
-    due: inv.status === "void" ? 0 : Math.max(0, inv.total - net),
+    due: inv.status === "void" ? 0 : Math.max(0, inv.total - paid),
     refundable: Math.max(0, net),
   }
 }
