@@ -309,6 +309,8 @@ export class DeskCore {
     return new PaymentReceipts({
       fiscal,
       vatOf: id => this.rm.priceList.get(id)?.vat,
+      fiscalStateOf: (invoiceId, paymentId) =>
+        this.rm.invoices.get(invoiceId)?.payments.find(p => p.id === paymentId)?.fiscalState,
       client: id => this.rm.clients.get(id),
       cashier: () => {
         const staff = this.#session.current().staff

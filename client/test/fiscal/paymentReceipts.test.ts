@@ -3,6 +3,7 @@ import * as path from "node:path"
 import { eventually } from "@vetsync/test-kit"
 import { afterEach, describe, expect, it } from "vitest"
 import { DeskCore } from "../../src/index.js"
+import { FiscalDesk } from "../../src/core/fiscal/FiscalDesk.js"
 import type { JournalEntry } from "../../src/core/fiscal/FiscalEmulator.js"
 import { CLINIC, NO_PIN_MEMBER, PRICE_ITEMS, seedPriceList, seedStaff, tmpDir } from "../core/fixtures.js"
 
@@ -80,5 +81,47 @@ describe("payments make receipts on the desk's register", () => {
     const sold = journal(dir).filter(e => e.type === "sell")
     expect(sold).toHaveLength(1)
     expect(sold[0]?.type === "sell" && sold[0].doc.number).toBe(done?.doc?.number)
+  })
+
+  it("a receipt printed while the desk was down is written into its payment when the desk starts again", async () => {
+    const dir = tmpDir("payment-receipts-restart")
+    await seedPriceList(dir)
+    const open1 = (): Promise<DeskCore> =>
+      DeskCore.open({ dataDir: dir, server: undefined, clinicId: CLINIC, deskId: "desk-a", deskCode: "DA", fiscal: { kind: "emulator" } })
+    let desk = await open1()
+    open.push({ close: () => desk.close() })
+    await eventually("the desk to have the price list", async () => (await desk.call("pricelist.search", { query: "корм" })).length === 1, 30_000)
+    const { client } = await desk.call("clients.create", { name: "Перезапусков Олег", email: "oleg@example.ru" })
+    const invoice = await desk.call("invoices.create", { clientId: client.id, lines: [{ itemId: "item-food", qtyMilli: 1000 }] })
+    // the shift is closed: refused, failed
+    const paid = await desk.call("invoices.pay", { id: invoice.id, payments: [{ method: "cash", amount: invoice.total, tendered: invoice.total + 2000 }] })
+    const id = paid.payments[0]?.id ?? ""
+    await eventually(
+      "the payment to say its receipt failed",
+      async () => (await desk.call("invoices.get", { id: invoice.id }))?.payments.find(p => p.id === id)?.fiscalState === "failed",
+      30_000,
+    )
+    await desk.close()
+
+    // the register prints it while the desk is down (its queue alone, no payment to write into)
+    const alone = new FiscalDesk({ dataDir: dir, config: { kind: "emulator" }, deskId: "desk-a", timeZone: () => "Europe/Moscow" })
+    expect((await alone.openShift()).ok).toBe(true)
+    await alone.retry(id)
+    const done = alone.receipts(["done"]).find(r => r.key === id)
+    expect(done?.request.clientContact).toBe("oleg@example.ru")
+    expect(done?.request.payments).toEqual([{ method: "cash", amount: invoice.total }])
+    await alone.close()
+
+    desk = await open1()
+    const printed = await eventually(
+      "the payment to carry the number printed while the desk was down",
+      async () => {
+        const p = (await desk.call("invoices.get", { id: invoice.id }))?.payments.find(x => x.id === id)
+        return p?.fiscalState === "printed" ? p : null
+      },
+      30_000,
+    )
+    expect([printed.fiscalNumber, printed.fiscalSign]).toEqual([String(done?.doc?.number), done?.doc?.sign])
+    expect(journal(dir).filter(e => e.type === "sell")).toHaveLength(1)
   })
 })

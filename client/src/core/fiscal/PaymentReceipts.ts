@@ -1,4 +1,4 @@
-import type { Invoice, Payment } from "@vetsync/shared"
+import type { FiscalState, Invoice, Payment } from "@vetsync/shared"
 import type { FiscalOutcome } from "../commands/payments.js"
 import type { ReceiptPort } from "../commands/context.js"
 import { contactOf, paymentReceipt } from "./paymentReceipt.js"
@@ -17,7 +17,10 @@ export interface PaymentReceiptsOptions {
   fiscal: {
     enqueue(request: ReceiptRequest, tag?: string): QueuedReceipt
     onSettled(fn: (r: QueuedReceipt) => void): () => void
+    receipts(states?: readonly QueuedReceipt["state"][], limit?: number): QueuedReceipt[]
   }
+  /** a payment record's fiscal state as the read model has it (undefined: not there) */
+  fiscalStateOf(invoiceId: string, paymentId: string): FiscalState | undefined
   /** a price item's VAT rate (the desk's price list read model) */
   vatOf(itemId: string): VatRate | undefined
   /** the invoice's client, for the electronic receipt's phone or e-mail */
@@ -28,6 +31,9 @@ export interface PaymentReceiptsOptions {
   record(invoiceId: string, paymentIds: readonly string[], outcome: FiscalOutcome): Promise<void>
   log?: (message: string, detail: Record<string, unknown>) => void
 }
+
+/** the newest receipts looked at when the desk starts */
+const RECONCILE_LIMIT = 500
 
 const tagOf = (text: string | null): PaymentsTag | undefined => {
   if (!text) return undefined
@@ -52,6 +58,7 @@ export class PaymentReceipts implements ReceiptPort {
   constructor(o: PaymentReceiptsOptions) {
     this.#o = o
     this.#off = o.fiscal.onSettled(r => this.#settled(r))
+    this.#reconcile()
   }
 
   taken(invoice: Invoice, payments: readonly Payment[]): void {
@@ -82,6 +89,21 @@ export class PaymentReceipts implements ReceiptPort {
 
   close(): void {
     this.#off()
+  }
+
+  /**
+   * Receipts answered while no one listened (sent at the desk's start before this subscribed, or
+   * the desk stopped between the register's answer and the write): their payment records are
+   * brought up to date once, at start.
+   */
+  #reconcile(): void {
+    for (const r of this.#o.fiscal.receipts(["done", "failed"], RECONCILE_LIMIT)) {
+      const tag = tagOf(r.tag)
+      if (!tag) continue
+      const want = r.state === "done" ? "printed" : "failed"
+      if (tag.paymentIds.some(id => this.#o.fiscalStateOf(tag.invoiceId, id) !== want && this.#o.fiscalStateOf(tag.invoiceId, id) !== "printed"))
+        this.#settled(r)
+    }
   }
 
   #settled(r: QueuedReceipt): void {
