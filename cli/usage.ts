@@ -41,7 +41,10 @@ vetsync price set  --clinic ID --code CODE --price RUB [--name NAME] [--kind ser
   item's VAT rate on receipts (default none: veterinary services are commonly VAT-exempt).`,
   report: `vetsync report revenue --clinic ID --from YYYY-MM-DD --to YYYY-MM-DD [--by day|service|vet] [--basis accrual|cash] [--csv]
   The clinic's revenue for its days from..to (inclusive, in its time zone) from PostgreSQL: per day on
-  issue (accrual) or by money taken minus refunds (cash); per service or per vet on issue.`,
+  issue (accrual) or by money taken minus refunds (cash); per service or per vet on issue.
+vetsync report day --clinic ID --date YYYY-MM-DD [--desk ID] [--csv]
+  The end-of-day cash report of a day of the clinic (its time zone) from PostgreSQL: sales and refunds
+  by payment method, voids, cash in the drawer; a row per desk and the clinic's total (or one desk).`,
   import: `vetsync import --clinic ID
   Asks the running bridge to load an existing clinic's client and patient rows into its documents.`,
   clinics: `vetsync clinics add ID [--name NAME]

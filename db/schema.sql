@@ -416,6 +416,65 @@ CREATE VIEW report_current_patients AS
    FROM patients p
      JOIN clients c ON c.id = p.client_id
   WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL;
+CREATE VIEW report_end_of_day_clinic AS
+ SELECT clinic_id,
+    day,
+    count(*) AS desks,
+    sum(sales)::bigint AS sales,
+    sum(sales_cash_kopecks)::bigint AS sales_cash_kopecks,
+    sum(sales_card_kopecks)::bigint AS sales_card_kopecks,
+    sum(sales_transfer_kopecks)::bigint AS sales_transfer_kopecks,
+    sum(sales_kopecks)::bigint AS sales_kopecks,
+    sum(refunds)::bigint AS refunds,
+    sum(refunds_cash_kopecks)::bigint AS refunds_cash_kopecks,
+    sum(refunds_card_kopecks)::bigint AS refunds_card_kopecks,
+    sum(refunds_transfer_kopecks)::bigint AS refunds_transfer_kopecks,
+    sum(refunds_kopecks)::bigint AS refunds_kopecks,
+    sum(voids)::bigint AS voids,
+    sum(voids_kopecks)::bigint AS voids_kopecks,
+    sum(cash_in_drawer_kopecks)::bigint AS cash_in_drawer_kopecks
+   FROM report_end_of_day_desk
+  GROUP BY clinic_id, day;
+CREATE VIEW report_end_of_day_desk AS
+ WITH moves AS (
+         SELECT ip.clinic_id,
+            (ip.at AT TIME ZONE z.time_zone)::date AS day,
+            ip.desk_id,
+            ip.kind,
+            ip.method,
+            ip.amount_kopecks AS amount
+           FROM invoice_payments ip
+             JOIN invoices i ON i.id = ip.invoice_id AND i.deleted_at IS NULL
+             JOIN report_clinic_zones z ON z.clinic_id = ip.clinic_id
+        UNION ALL
+         SELECT i.clinic_id,
+            (i.voided_at AT TIME ZONE z.time_zone)::date AS timezone,
+            i.voided_by,
+            'void'::text,
+            ''::text,
+            i.total_kopecks
+           FROM invoices i
+             JOIN report_clinic_zones z ON z.clinic_id = i.clinic_id
+          WHERE i.deleted_at IS NULL AND i.state = 'void'::text AND i.voided_at IS NOT NULL
+        )
+ SELECT clinic_id,
+    day,
+    desk_id,
+    count(*) FILTER (WHERE kind = 'payment'::text) AS sales,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'payment'::text AND method = 'cash'::text), 0::numeric)::bigint AS sales_cash_kopecks,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'payment'::text AND method = 'card'::text), 0::numeric)::bigint AS sales_card_kopecks,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'payment'::text AND method = 'transfer'::text), 0::numeric)::bigint AS sales_transfer_kopecks,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'payment'::text), 0::numeric)::bigint AS sales_kopecks,
+    count(*) FILTER (WHERE kind = 'refund'::text) AS refunds,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'refund'::text AND method = 'cash'::text), 0::numeric)::bigint AS refunds_cash_kopecks,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'refund'::text AND method = 'card'::text), 0::numeric)::bigint AS refunds_card_kopecks,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'refund'::text AND method = 'transfer'::text), 0::numeric)::bigint AS refunds_transfer_kopecks,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'refund'::text), 0::numeric)::bigint AS refunds_kopecks,
+    count(*) FILTER (WHERE kind = 'void'::text) AS voids,
+    COALESCE(sum(amount) FILTER (WHERE kind = 'void'::text), 0::numeric)::bigint AS voids_kopecks,
+    (COALESCE(sum(amount) FILTER (WHERE kind = 'payment'::text AND method = 'cash'::text), 0::numeric) - COALESCE(sum(amount) FILTER (WHERE kind = 'refund'::text AND method = 'cash'::text), 0::numeric))::bigint AS cash_in_drawer_kopecks
+   FROM moves
+  GROUP BY clinic_id, day, desk_id;
 CREATE VIEW report_invoice_lines AS
  SELECT (i.issued_at AT TIME ZONE z.time_zone)::date AS day,
     i.issued_at,
@@ -737,3 +796,4 @@ CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW
 -- 0014_payments_and_reports
 -- 0015_price_vat
 -- 0016_automerge_chunks
+-- 0017_end_of_day

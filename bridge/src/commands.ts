@@ -4,6 +4,7 @@ import { isVatRate, VAT_RATES } from "@vetsync/shared"
 import { ensureClinic } from "./queries/clinics.js"
 import { importRequest, requestImport } from "./queries/importRequests.js"
 import { listPriceItems, setPrice } from "./queries/nomenclature.js"
+import { END_OF_DAY_COLUMNS, endOfDayClinic, endOfDayDesks, type EndOfDayRow } from "./queries/endOfDay.js"
 import { revenue } from "./queries/revenue.js"
 
 const openDb = (env: NodeJS.ProcessEnv) => commandDatabase(env)
@@ -110,8 +111,9 @@ const csvCell = (s: string): string => (/[",\n;]/.test(s) ? `"${s.replace(/"/g, 
  */
 export const reportCommand = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> => {
   const [sub, ...rest] = argv
+  if (sub === "day") return reportDay(rest, env)
   if (sub !== "revenue")
-    throw new Error("usage: vetsync report revenue --clinic ID --from YYYY-MM-DD --to YYYY-MM-DD ...")
+    throw new Error("usage: vetsync report revenue|day --clinic ID ... (vetsync report --help)")
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -145,6 +147,34 @@ export const reportCommand = async (argv: string[], env: NodeJS.ProcessEnv = pro
       ),
       `total\t${rubles(total)}`,
     ]
+  } finally {
+    await db.close()
+  }
+}
+
+/**
+ * `vetsync report day --clinic ID --date YYYY-MM-DD [--desk ID] [--csv]`: the end-of-day cash
+ * report of a day of the clinic (its time zone) from PostgreSQL: a row per desk and the clinic's
+ * total (or the one desk's row), money in roubles.
+ */
+const reportDay = async (argv: string[], env: NodeJS.ProcessEnv): Promise<string[]> => {
+  const { values } = parseArgs({
+    args: argv,
+    options: { clinic: { type: "string" }, date: { type: "string" }, desk: { type: "string" }, csv: { type: "boolean" } },
+  })
+  const { clinic, date, desk } = values
+  if (!clinic) throw new Error("--clinic is required")
+  if (!date || !DATE.test(date)) throw new Error("--date is a date YYYY-MM-DD")
+  const db = await openDb(env)
+  try {
+    const rows: EndOfDayRow[] = await endOfDayDesks(db.pool, { clinicId: clinic, date, ...(desk ? { deskId: desk } : {}) })
+    if (!desk) rows.push(await endOfDayClinic(db.pool, { clinicId: clinic, date }))
+    const cell = (r: EndOfDayRow, c: (typeof END_OF_DAY_COLUMNS)[number]): string =>
+      c.endsWith("_kopecks") ? rubles(r[c]) : String(r[c])
+    const head = END_OF_DAY_COLUMNS.map(c => c.replace(/_kopecks$/, "_rub"))
+    const lines = rows.map(r => [r.desk === "" && !desk ? "total" : r.desk, ...END_OF_DAY_COLUMNS.map(c => cell(r, c))])
+    if (values.csv) return [["desk", ...head].join(","), ...lines.map(l => l.map(csvCell).join(","))]
+    return [["desk", ...head].join("\t"), ...lines.map(l => l.join("\t"))]
   } finally {
     await db.close()
   }

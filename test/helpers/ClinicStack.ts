@@ -67,6 +67,12 @@ export class ClinicStack {
     for (const p of prices) await setPrice(this.pool, clinicId, p)
   }
 
+  /** Two items for receipts: a consultation at VAT 22 % and food by the kilo without VAT. */
+  async addClinicPrices(clinicId: string): Promise<void> {
+    await setPrice(this.pool, clinicId, { code: "S001", name: "Консультация терапевта", price: 150_000, vat: "vat22" })
+    await setPrice(this.pool, clinicId, { code: "P001", name: "Корм лечебный 1 кг", price: 98_000, kind: "product", unit: "кг" })
+  }
+
   /** `vetsync desks add` (its code: the first free one), then the desk's own POST /enrol. */
   async enrol(clinicId: string, name: string): Promise<{ cred: DeskCredential; dataDir: string }> {
     const { enrolmentToken } = await deskAdd(this.pool, { clinicId })

@@ -25,6 +25,8 @@ import { DeskReporter } from "./DeskReporter.js"
 import { DocFollower } from "./DocFollower.js"
 import { DocStore } from "./DocStore.js"
 import { FiscalDesk, type FiscalConfig } from "./fiscal/FiscalDesk.js"
+import { PaymentReceipts } from "./fiscal/PaymentReceipts.js"
+import { recordFiscal } from "./commands/payments.js"
 import { createHandlers } from "./handlers.js"
 import { ReadModel } from "./readmodel/ReadModel.js"
 import { ReadModelScheduler } from "./ReadModelScheduler.js"
@@ -81,6 +83,8 @@ export class DeskCore {
   readonly #problems: SyncProblems
   readonly #clinic: ClinicZone
   readonly #fiscal: FiscalDesk | null
+  /** payments' receipts (when the desk has a register) */
+  #receipts: PaymentReceipts | undefined
   readonly #session: DeskSession
   #reporter: DeskReporter | undefined
   #closed = false
@@ -204,6 +208,7 @@ export class DeskCore {
             timeZone: () => this.#clinic.timeZone(),
             ...(opts.now ? { now: opts.now } : {}),
           })
+    this.#receipts = this.#fiscal ? this.#paymentReceipts(this.#fiscal) : undefined
     this.#api = createHandlers({
       fiscal: () => {
         if (!this.#fiscal) throw new DeskError("unavailable", "this desk has no cash register (--fiscal emulator | atol:URL)")
@@ -272,6 +277,7 @@ export class DeskCore {
     this.#follower.close()
     this.#reporter?.close()
     this.#scheduler.close()
+    this.#receipts?.close()
     await this.#fiscal?.close()
     await this.ready.catch(() => undefined)
     await this.docs.close()
@@ -297,6 +303,24 @@ export class DeskCore {
     return { desk: this.opts.deskId, staff: this.#session.staffId(), cmd: "" }
   }
 
+  /** Payments' receipts on this desk's register: the outcome is written as the desk's own change, signed in or not. */
+  #paymentReceipts(fiscal: FiscalDesk): PaymentReceipts {
+    const system: CommandContext = { ...this.#context(), write: (key, fn, records) => this.#commandDocs.write(key, fn, records) }
+    return new PaymentReceipts({
+      fiscal,
+      vatOf: id => this.rm.priceList.get(id)?.vat,
+      fiscalStateOf: (invoiceId, paymentId) =>
+        this.rm.invoices.get(invoiceId)?.payments.find(p => p.id === paymentId)?.fiscalState,
+      client: id => this.rm.clients.get(id),
+      cashier: () => {
+        const staff = this.#session.current().staff
+        return staff ? { name: staff.name } : undefined
+      },
+      record: (invoiceId, paymentIds, outcome) => recordFiscal(system, invoiceId, paymentIds, outcome),
+      log: (message, detail) => this.log.warn(detail, message),
+    })
+  }
+
   #context(): CommandContext {
     const clinic = this.#clinic
     const now = (): Date => new Date(this.#now())
@@ -316,6 +340,7 @@ export class DeskCore {
       },
       readFromDoc: (key, collection, id) => this.#commandDocs.read(key, collection, id),
       staff: () => this.#author().staff,
+      ...(this.#receipts ? { receipts: this.#receipts } : {}),
     }
   }
 

@@ -15,6 +15,7 @@ import type {
 } from "@vetsync/shared"
 import type { z } from "zod"
 import type { DayReport } from "./fiscal/endOfDay.js"
+import type { EndOfDayView } from "./views/endOfDay.js"
 import type { FiscalDeskStatus } from "./fiscal/FiscalDesk.js"
 import type { QueuedReceipt } from "./fiscal/ReceiptQueue.js"
 import type { FiscalDocument, FiscalResult, XReport } from "./fiscal/types.js"
@@ -28,6 +29,7 @@ import type {
   PatientInputSchema,
 } from "./commandArgs.js"
 
+export type { EndOfDayView, MoneyByMethodView } from "./views/endOfDay.js"
 export type { DayReport, FiscalDeskStatus, QueuedReceipt, FiscalDocument, FiscalResult, XReport }
 export type { FiscalError } from "./fiscal/errors.js"
 
@@ -326,6 +328,11 @@ export interface DeskHandlers {
   "fiscal.retry": (args: Args<"fiscal.retry">) => QueuedReceipt[]
   /** this desk's cash report for a day of the clinic */
   "fiscal.day": (args: Args<"fiscal.day">) => DayReport
+  /**
+   * The end-of-day cash report of a day of the clinic from the payment records (this desk's, or
+   * with allDesks every desk's merged here): sales and refunds by method, voids, cash in the drawer.
+   */
+  "money.day": (args: Args<"money.day">) => EndOfDayView
   /** the clinic's staff (never their PIN hashes), active first */
   "staff.list": () => StaffView[]
   "session.current": () => SessionView

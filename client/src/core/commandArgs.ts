@@ -259,6 +259,7 @@ export const COMMAND_ARGS = {
   "fiscal.retry": z.strictObject({ key: id.optional() }),
   /** a day of the clinic, YYYY-MM-DD */
   "fiscal.day": z.strictObject({ date }),
+  "money.day": z.strictObject({ date, allDesks: z.boolean().optional() }),
   "staff.list": none,
   "session.current": none,
   "session.signIn": z.strictObject({ staffId: id, pin: z.string().max(64) }),

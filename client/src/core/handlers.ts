@@ -19,6 +19,7 @@ import { handlerEnv, type HandlerDeps, type HandlerEnv } from "./handlerEnv.js"
 import { parseArgs } from "./parseArgs.js"
 import { appointmentViews } from "./views/appointments.js"
 import { clientCard } from "./views/clientCard.js"
+import { endOfDay } from "./views/endOfDay.js"
 import { invoiceView } from "./views/invoices.js"
 import { roster } from "./views/roster.js"
 
@@ -153,6 +154,11 @@ export const DESK_HANDLERS = {
   "fiscal.receipts": async (env, { states, limit }) => env.fiscal().receipts(states, limitOf(limit, 1000)),
   "fiscal.retry": async (env, { key }) => env.fiscal().retry(key),
   "fiscal.day": async (env, { date }) => env.fiscal().day(date),
+  "money.day": async ({ ctx }, { date, allDesks }) => {
+    const timeZone = ctx.timeZone()
+    const { from, to } = dayRange(date, timeZone)
+    return endOfDay(ctx.rm.invoices.moneyBetween(from, to), { date, timeZone, deskId: allDesks ? null : ctx.deskId })
+  },
   "staff.list": async env => env.session.list(),
   "session.current": async env => env.session.current(),
   "session.signIn": async (env, { staffId, pin }) => env.session.signIn(staffId, pin),

@@ -157,6 +157,7 @@ export const honestArgs = (pool: Pool): Record<DeskCommand, fc.Arbitrary<Args>> 
       .map(defined),
     "fiscal.retry": fc.record({ key: optional(fc.uuid()) }).map(defined),
     "fiscal.day": fc.record({ date: calendarDate }),
+    "money.day": fc.record({ date: calendarDate, allDesks: optional(fc.boolean()) }).map(defined),
     "staff.list": none,
     "session.current": none,
     // the boundary test's desk has NO_PIN_MEMBER (fixtures) and no PINs: signing in needs no PIN there
@@ -206,6 +207,7 @@ export const REQUIRED: Partial<Record<DeskCommand, string[][]>> = {
     ["payments", "*", "amount"],
   ],
   "fiscal.day": [["date"]],
+  "money.day": [["date"]],
 }
 
 /** keys that are never arguments of any command (record metadata, computed fields, prototype tricks) */

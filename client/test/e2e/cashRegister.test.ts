@@ -80,13 +80,13 @@ describe("the cash register at the desk", () => {
 
     await press("report-x")
     await eventually("the X report", () => emulator.journal().some(j => j.type === "reportX"), 10_000)
-    await shown(page, '[data-testid="day-report"]', "the day's cash report")
+    await shown(page, '[data-testid="register-day-report"]', "the register's report of the day")
     await eventually(
       "the day's sales in the report",
-      async () => (await page.textContent('[data-testid="sales-total"]'))?.replace(/\s/g, "").startsWith("2300") || undefined,
+      async () => (await page.textContent('[data-testid="register-sales-total"]'))?.replace(/\s/g, "").startsWith("2300") || undefined,
       15_000,
     )
-    expect((await page.textContent('[data-testid="cash-in-drawer"]'))?.replace(/\s/g, "")).toMatch(/^1500/)
+    expect((await page.textContent('[data-testid="register-cash-in-drawer"]'))?.replace(/\s/g, "")).toMatch(/^1500/)
     await screens(page, "cash-day-report")
 
     await press("shift-close")

@@ -13,11 +13,22 @@ import {
   type DateContext,
   type DocKey,
   type FieldError,
+  type Invoice,
+  type Payment,
   type RecordByCollection,
   type Validation,
 } from "@vetsync/shared"
 import { DeskError } from "../api.js"
 import type { ReadModel } from "../readmodel/ReadModel.js"
+
+/**
+ * Where money taken or given back goes to be fiscalised (the desk's cash register, when it has
+ * one). The payment records are written before `taken` is called; it stores the receipt and
+ * returns at once, never waits for the register or the relay, and never throws.
+ */
+export interface ReceiptPort {
+  taken(invoice: Invoice, payments: readonly Payment[]): void
+}
 
 /** What command handlers need from the desk core. */
 export interface CommandContext {
@@ -40,6 +51,8 @@ export interface CommandContext {
   readFromDoc<C extends Collection>(key: DocKey, collection: C, id: string): Promise<RecordByCollection[C] | undefined>
   /** the signed-in staff member's id, from the author CommandDocs writes into each change ("" when nobody is) */
   staff?(): string
+  /** the desk's cash register's receipts; absent: the desk has none, payments are not fiscalised */
+  readonly receipts?: ReceiptPort
 }
 
 /** What "today" is for a command: the context's, else the desk's clock (`now`) with a day of slack. */

@@ -7,6 +7,7 @@ import {
   validatePayment,
   type Invoice,
   type InvoicesDoc,
+  type FiscalState,
   type Payment,
   type PaymentMethod,
   type RefundLine,
@@ -50,7 +51,8 @@ const base = (
   at: ctx.now(),
   desk: ctx.deskId,
   staff: ctx.staff?.() ?? "",
-  fiscalState: "none",
+  // with a register its receipt is on its way from the moment the payment is written
+  fiscalState: ctx.receipts ? "pending" : "none",
   fiscalNumber: "",
   fiscalSign: "",
 })
@@ -82,7 +84,43 @@ const writePayments = async (
     },
     [{ collection: "invoices", id: invoice.id }],
   )
-  return (await ctx.readFromDoc(key, "invoices", invoice.id)) ?? invoice
+  const written = (await ctx.readFromDoc(key, "invoices", invoice.id)) ?? invoice
+  // the payments are written: their receipt goes to the register in the background
+  ctx.receipts?.taken(written, payments)
+  return written
+}
+
+/** What the register answered for a receipt: printed with its number and sign, or failed (to be retried). */
+export interface FiscalOutcome {
+  fiscalState: Exclude<FiscalState, "none">
+  fiscalNumber: string
+  fiscalSign: string
+}
+
+/**
+ * Writes a receipt's outcome into its payment records (a normal desk write of the records in the
+ * invoice's month document). A record that already says printed is left alone: a late "failed"
+ * never overwrites a number and sign.
+ */
+export const recordFiscal = async (
+  ctx: CommandContext,
+  invoiceId: string,
+  paymentIds: readonly string[],
+  outcome: FiscalOutcome,
+): Promise<void> => {
+  const key = docKeyOfRecord(ctx, "invoices", invoiceId)
+  await ctx.write<InvoicesDoc>(
+    key,
+    doc => {
+      const map = doc.payments as unknown as Record<string, Record<string, unknown>> | undefined
+      for (const id of paymentIds) {
+        const p = map?.[paymentKey(invoiceId, id)]
+        if (!p || p.fiscalState === "printed") continue
+        for (const [field, value] of Object.entries(outcome)) if (p[field] !== value) p[field] = value
+      }
+    },
+    [{ collection: "invoices", id: invoiceId }],
+  )
 }
 
 /**

@@ -77,6 +77,21 @@ export class FiscalDesk {
     return this.queue.get(request.key) as QueuedReceipt
   }
 
+  /**
+   * Stores the receipt (durably, before this returns) and sends it in the background: for a
+   * command that must not wait for the register. Its outcome reaches `onSettled` listeners.
+   */
+  enqueue(request: ReceiptRequest, tag?: string): QueuedReceipt {
+    const stored = this.queue.add(request, tag)
+    void this.queue.process(false, request.key).catch(() => undefined)
+    return stored
+  }
+
+  /** Calls `fn` with each receipt the register answered (done, failed, or pending again). */
+  onSettled(fn: (r: QueuedReceipt) => void): () => void {
+    return this.queue.onSettled(fn)
+  }
+
   receipts(states?: readonly ReceiptState[], limit?: number): QueuedReceipt[] {
     return this.queue.list(states, limit)
   }

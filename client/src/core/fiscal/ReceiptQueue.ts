@@ -22,6 +22,8 @@ export interface QueuedReceipt {
   createdAt: string
   updatedAt: string
   request: ReceiptRequest
+  /** what the receipt is for, as its caller tagged it (the payment records it fiscalises), or null */
+  tag: string | null
 }
 
 interface Row {
@@ -34,6 +36,7 @@ interface Row {
   doc: string | null
   created_at: string
   updated_at: string
+  tag: string | null
 }
 
 const DDL = `
@@ -66,6 +69,7 @@ const view = (r: Row): QueuedReceipt => {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     request,
+    tag: r.tag,
   }
 }
 
@@ -83,6 +87,7 @@ export class ReceiptQueue {
   readonly #db: Database.Database
   readonly #register: FiscalRegister
   readonly #now: () => Date
+  readonly #settled = new Set<(r: QueuedReceipt) => void>()
   #running: Promise<void> = Promise.resolve()
   #closed = false
 
@@ -91,22 +96,30 @@ export class ReceiptQueue {
     this.#db.pragma("journal_mode = WAL")
     this.#db.pragma("synchronous = FULL")
     this.#db.exec(DDL)
+    const columns = this.#db.prepare("PRAGMA table_info(receipts)").all() as { name: string }[]
+    if (!columns.some(c => c.name === "tag")) this.#db.exec("ALTER TABLE receipts ADD COLUMN tag TEXT")
     this.#register = register
     this.#now = now
     // sent before a crash, answer unknown: the same attempt key goes again
     this.#db.prepare("UPDATE receipts SET state = 'pending' WHERE state = 'sending'").run()
   }
 
-  /** Stores the receipt (a key already stored keeps its first request) and returns it. */
-  add(request: ReceiptRequest): QueuedReceipt {
+  /** Stores the receipt (a key already stored keeps its first request and tag) and returns it. */
+  add(request: ReceiptRequest, tag?: string): QueuedReceipt {
     const at = this.#now().toISOString()
     this.#db
       .prepare(
-        `INSERT INTO receipts (key, attempt_key, request, state, created_at, updated_at)
-         VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING`,
+        `INSERT INTO receipts (key, attempt_key, request, state, created_at, updated_at, tag)
+         VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
       )
-      .run(request.key, request.key, JSON.stringify(request), at, at)
+      .run(request.key, request.key, JSON.stringify(request), at, at, tag ?? null)
     return this.get(request.key) as QueuedReceipt
+  }
+
+  /** Calls `fn` with each receipt a register answered (done, failed, or pending again after an unreachable register). */
+  onSettled(fn: (r: QueuedReceipt) => void): () => void {
+    this.#settled.add(fn)
+    return () => this.#settled.delete(fn)
   }
 
   get(key: string): QueuedReceipt | undefined {
@@ -183,5 +196,13 @@ export class ReceiptQueue {
       this.#db
         .prepare("UPDATE receipts SET state = ?, error = ?, updated_at = ? WHERE key = ?")
         .run(isRetryable(r.error) ? "pending" : "failed", JSON.stringify(r.error), at, row.key)
+    const settled = this.get(row.key)
+    if (settled)
+      for (const fn of this.#settled)
+        try {
+          fn(settled)
+        } catch {
+          // a listener's failure is the listener's: the receipt's state is on disk
+        }
   }
 }

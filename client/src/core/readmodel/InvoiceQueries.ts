@@ -1,4 +1,4 @@
-import type { Invoice, InvoiceState } from "@vetsync/shared"
+import type { Invoice, InvoiceState, Payment } from "@vetsync/shared"
 import { invoiceOfRow, s, type Row } from "./rows.js"
 import type { Statements } from "./Statements.js"
 
@@ -18,6 +18,30 @@ export class InvoiceQueries {
 
   constructor(statements: Statements) {
     this.#statements = statements
+  }
+
+  /**
+   * Money moved in [from, to) (ISO instants): the payments and refunds taken then (of live
+   * invoices, every desk's merged so far), and the live invoices voided then.
+   */
+  moneyBetween(from: string, to: string): { payments: Payment[]; voided: Invoice[] } {
+    const payments = (
+      this.#statements
+        .of(
+          `SELECT p.value AS payment FROM invoices i, json_each(i.payments) p
+           WHERE i.deleted = 0 AND json_extract(p.value, '$.at') >= ? AND json_extract(p.value, '$.at') < ?`,
+        )
+        .all(from, to) as { payment: string }[]
+    ).map(r => JSON.parse(r.payment) as Payment)
+    const voided = (
+      this.#statements
+        .of(
+          `SELECT * FROM invoices WHERE deleted = 0 AND state = 'void'
+           AND json_extract(voided, '$.at') >= ? AND json_extract(voided, '$.at') < ?`,
+        )
+        .all(from, to) as Row[]
+    ).map(invoiceOfRow)
+    return { payments, voided }
   }
 
   get(id: string): Invoice | undefined {

@@ -1,5 +1,5 @@
 import { addDays } from "@vetsync/shared/schema"
-import type { DayReport, FiscalDeskStatus, FiscalError, QueuedReceipt } from "../../core/api.js"
+import type { DayReport, EndOfDayView, FiscalDeskStatus, FiscalError, QueuedReceipt } from "../../core/api.js"
 import { ApiCallError, type DeskClient } from "../api/client.js"
 
 /** What the last register operation did: shown in the cash view until the next one. */
@@ -14,7 +14,10 @@ export class FiscalState {
   /** the desk has no register (`--fiscal none`) */
   unavailable = $state(false)
   waiting = $state<QueuedReceipt[]>([])
+  /** the register's report of the day, from its receipts */
   report = $state<DayReport | null>(null)
+  /** the end of day from this desk's payment records: what is printed */
+  day = $state<EndOfDayView | null>(null)
   date = $state("")
   busy = $state(false)
   outcome = $state<FiscalOutcome | null>(null)
@@ -22,6 +25,11 @@ export class FiscalState {
   constructor(readonly api: DeskClient) {}
 
   async refresh(): Promise<void> {
+    try {
+      if (this.date) this.day = await this.api.call("money.day", { date: this.date })
+    } catch {
+      // the end of day waits for the next refresh
+    }
     try {
       const [status, waiting] = await Promise.all([
         this.api.call("fiscal.status"),
