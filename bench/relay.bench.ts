@@ -60,10 +60,10 @@ export const benchmark: Benchmark = {
         rows.push({ metric: "documents loaded after the build", value: String(current.loaded), target: "", note: "the Repo's handles" })
         const all = await relay.next("all-loaded", () => true, 900_000)
         rows.push({
-          metric: "documents loaded, every one found",
-          value: String(all.loaded),
+          metric: "documents loaded at most, every one found",
+          value: String(all.most),
           target: "",
-          note: `as desks syncing all ${String(all.docs)} would; took ${s(all.t - current.t)}; peak RSS now ${mb(relay.peakRss())}, RSS ${mb(Number(all.rss))}`,
+          note: `as desks syncing all ${String(all.docs)} would (through the Repo, ${String(all.loaded)} still loaded at the end); took ${s(all.t - current.t)}; peak RSS now ${mb(relay.peakRss())}, RSS ${mb(Number(all.rss))}`,
         })
         const unloaded = await relay.next("unloaded", () => true, 300_000)
         rows.push({
