@@ -14,6 +14,7 @@ import { benchmark as generate } from "./generate.bench.js"
 import { benchmark as history } from "./history.bench.js"
 import { benchmark as idle } from "./idle.bench.js"
 import { benchmark as importClinic } from "./import.bench.js"
+import { benchmark as relay } from "./relay.bench.js"
 import { benchmark as search } from "./search.bench.js"
 import { benchmark as uiSearch } from "./ui-search.bench.js"
 import { formatMs, markdownTable } from "./table.js"
@@ -22,6 +23,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   generate,
   importClinic,
   desk,
+  relay,
   search,
   uiSearch,
   history,

@@ -45,6 +45,11 @@ export class DurableAcks {
     this.#schedule(documentId)
   }
 
+  /** A write of the document for an acknowledgement is due or running: it must stay loaded. */
+  busy(documentId: DocumentId): boolean {
+    return this.#timers.has(documentId) || this.#running.has(documentId)
+  }
+
   /** The peer disconnected: nothing more is sent to it. */
   forget(peerId: PeerId): void {
     for (const [doc, peers] of this.#waiting) {

@@ -9,11 +9,15 @@ export interface RelayMetricsSource {
   rateLimited: () => number
   droppedDeskChanges: () => number
   documentsLoaded: () => number
+  /** documents unloaded as idle since the start */
+  documentsUnloaded: () => number
   documentsKnown: () => number
   durableAcks: () => number
   resyncs: () => number
   clinics: () => string[]
   snapshotState: (clinicId: string) => string
+  /** the snapshot builds' queue: running now, waiting their turn */
+  snapshotQueue: () => { running: number; waiting: number }
   /** per clinic, from its desks' newest reports: records waiting, and the oldest one's age in seconds */
   reported: () => Map<string, { waiting: number; oldestAgeSec: number }>
 }
@@ -101,6 +105,13 @@ export class RelayMetrics {
       [],
       () => [[{}, src.resyncs()]],
     )
+    pulledCounter(
+      r,
+      "vetsync_relay_documents_unloaded_total",
+      "Documents no peer touched for VETSYNC_IDLE_UNLOAD_MINUTES, written to storage and unloaded from memory",
+      [],
+      () => [[{}, src.documentsUnloaded()]],
+    )
     pulledCounter(r, "vetsync_relay_durable_acks_total", "Durable acknowledgements sent to desks", [], () => [
       [{}, src.durableAcks()],
     ])
@@ -142,6 +153,17 @@ export class RelayMetrics {
       collect() {
         this.reset()
         for (const [clinic, c] of src.reported()) this.set({ clinic }, c.oldestAgeSec)
+      },
+    })
+    new Gauge({
+      name: "vetsync_relay_snapshot_builds",
+      help: "Snapshot builds running, and waiting their turn in the queue (VETSYNC_SNAPSHOT_BUILDS at a time)",
+      labelNames: ["state"],
+      registers: [r],
+      collect() {
+        const q = src.snapshotQueue()
+        this.set({ state: "running" }, q.running)
+        this.set({ state: "waiting" }, q.waiting)
       },
     })
     this.#snapshotSeconds = new Histogram({

@@ -11,11 +11,14 @@ import { metricsAllowed } from "@vetsync/shared/net"
 import { AdminAccess } from "./admin/AdminAccess.js"
 import type { AdminThresholds } from "./admin/adminOverview.js"
 import type { Authenticator, Identity } from "./Authenticator.js"
+import { BuildQueue, type BuildEvent } from "./BuildQueue.js"
+import { storedBinary } from "./ClinicDocSource.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DeskReports } from "./DeskReports.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"
 import { HardenedWebSocketServerAdapter } from "./HardenedWebSocketServerAdapter.js"
+import { IdleUnloader } from "./IdleUnloader.js"
 import type { RateLimit } from "./rateLimit.js"
 import { RelayGate } from "./RelayGate.js"
 import { RelayMetrics } from "./RelayMetrics.js"
@@ -62,6 +65,15 @@ export interface RelayServerOptions {
   admin?: { token: string; registry: Queryable; thresholds?: AdminThresholds }
   /** clinics whose fixed documents are registered at start */
   clinics?: string[]
+  /**
+   * a document no peer touched for this long is written to storage and unloaded from memory
+   * (IdleUnloader); default 10 minutes, 0: never
+   */
+  idleUnloadMs?: number
+  /** clinics' snapshots built at the same time; default 1 (the others wait in one queue) */
+  snapshotBuilds?: number
+  /** told when a snapshot build starts (after its turn in the queue) and ends: for tests */
+  onSnapshotBuild?: (e: BuildEvent) => void
   log?: LineLog
 }
 
@@ -88,6 +100,8 @@ export class RelayServer {
   readonly #snapshots: SnapshotBuilder
   readonly metrics: RelayMetrics
   readonly #durable: DurableAcks
+  /** unloads documents no peer touched for a while (undefined: never) */
+  readonly idle: IdleUnloader | undefined
   readonly #log: LineLog
   readonly #startedAt = Date.now()
   /** each desk's newest report since the start (the per-clinic gauges) */
@@ -129,7 +143,10 @@ export class RelayServer {
       keepAliveMs: opts.keepAliveMs ?? 30_000,
       log,
       rateLimit: opts.rateLimit,
-      inspect: (identity, frame) => this.#policy.inspect(identity, frame),
+      inspect: (identity, frame) => {
+        this.idle?.touch(frame.message.documentId)
+        return this.#policy.inspect(identity, frame)
+      },
     })
     this.adapter.on("peer-candidate", ({ peerId }) => {
       this.#policy.joined(peerId)
@@ -168,6 +185,11 @@ export class RelayServer {
       send: (peerId, documentId, heads) => this.adapter.sendControl(peerId, { type: "durable", documentId, heads }),
       log,
     })
+    const idleMs = opts.idleUnloadMs ?? DEFAULT_IDLE_UNLOAD_MS
+    this.idle =
+      idleMs > 0
+        ? new IdleUnloader({ repo: this.repo, idleMs, busy: docId => this.#durable.busy(docId), log })
+        : undefined
     this.metrics = new RelayMetrics({
       identities: () => this.adapter.peerIds.flatMap(p => this.adapter.identityOf(p) ?? []),
       traffic: () => this.adapter.traffic,
@@ -175,21 +197,25 @@ export class RelayServer {
       rateLimited: () => this.adapter.rateLimited,
       droppedDeskChanges: () => this.#policy.droppedDeskChanges,
       documentsLoaded: () => Object.keys(this.repo.handles).length,
+      documentsUnloaded: () => this.idle?.unloaded ?? 0,
       documentsKnown: () => this.ownership.size,
       durableAcks: () => this.#durable.sent,
       resyncs: () => this.#policy.resyncs,
       clinics: () => this.ownership.clinics,
       snapshotState: clinicId => this.#snapshots.state(clinicId),
+      snapshotQueue: () => this.#snapshots.queue,
       reported: () => this.reports.byClinic(new Date()),
     })
-    this.#snapshots = new SnapshotBuilder(
-      this.repo,
+    this.#snapshots = new SnapshotBuilder({
+      repo: this.repo,
       ownership,
-      this.storage,
-      new SnapshotFiles(path.join(opts.dataDir, "snapshots")),
+      stored: this.storage,
+      load: storedBinary(this.#closable, id => this.storage.chunkNames(id)),
+      files: new SnapshotFiles(path.join(opts.dataDir, "snapshots")),
+      queue: new BuildQueue(opts.snapshotBuilds ?? 1, opts.onSnapshotBuild),
       log,
-      (clinicId, seconds, bytes) => this.metrics.snapshotBuilt(clinicId, seconds, bytes),
-    )
+      onBuilt: (clinicId, seconds, bytes) => this.metrics.snapshotBuilt(clinicId, seconds, bytes),
+    })
     this.#gate = new RelayGate({
       auth: this.#auth,
       tls: opts.tls,
@@ -235,7 +261,9 @@ export class RelayServer {
     await relay.adapter.whenReady()
     await relay.#gate.listen(opts.port ?? 0, opts.host ?? "127.0.0.1")
     relay.#log(`relay ${relay.peerId} listening on ${relay.url}`)
-    // build every known clinic's bootstrap snapshot now, so a new desk does not wait for it
+    relay.idle?.start()
+    // every known clinic's bootstrap snapshot now, so a new desk does not wait for it: each is
+    // taken from disk or built, the builds one at a time (snapshotBuilds) through one queue
     for (const clinic of relay.ownership.clinics)
       void relay.#snapshots
         .gzipped(clinic)
@@ -299,6 +327,7 @@ export class RelayServer {
     if (this.#closed) return
     this.#closed = true
     this.adapter.disconnect()
+    await this.idle?.close()
     await this.#gate.close()
     const ready = Object.values(this.repo.handles)
       .filter(h => h.isReady())
@@ -312,6 +341,9 @@ export class RelayServer {
     await this.#auth.close?.()
   }
 }
+
+/** How long a document stays loaded with no peer touching it, by default. */
+export const DEFAULT_IDLE_UNLOAD_MS = 10 * 60_000
 
 const peerFields = (identity: Identity | undefined, peer: string): LogFields => ({
   ...(identity && identity.clinicId !== "*" ? { clinic: identity.clinicId } : {}),

@@ -1,40 +1,15 @@
 import { createHash } from "node:crypto"
-import { promisify } from "node:util"
-import { gzip as gzipCb } from "node:zlib"
-import * as A from "@automerge/automerge"
 import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
-import {
-  encodeBundle,
-  type BundleEntry,
-  ClinicLayout,
-  isDocKey,
-  priceItemsOfDoc,
-  profileOfDoc,
-  recordsOfDoc,
-  rejectionsOfDoc,
-  type AnyClinicDoc,
-  type ClinicProfile,
-  type DocKey,
-  type PriceItem,
-  type Rejection,
-  type RootDoc,
-  type SnapshotDocState,
-  type SnapshotLine,
-  type SnapshotRecords,
-  snapshotLines,
-} from "@vetsync/shared"
+import { ClinicLayout, isDocKey, type RootDoc } from "@vetsync/shared"
+import { BuildQueue } from "./BuildQueue.js"
+import { ClinicDocSource } from "./ClinicDocSource.js"
+import { buildSnapshot, type BuiltSnapshot } from "./buildSnapshot.js"
 import type { DocOwnership } from "./DocOwnership.js"
 import type { SnapshotFiles } from "./SnapshotFiles.js"
 import type { LineLog } from "@vetsync/shared/log"
 
-const gzip = promisify(gzipCb)
-
-interface Built {
+interface Built extends BuiltSnapshot {
   generation: number
-  gz: Buffer
-  bundle: Buffer
-  /** document id -> heads the snapshot reflects */
-  heads: Map<string, string[]>
 }
 
 interface CacheEntry {
@@ -46,11 +21,27 @@ interface CacheEntry {
   diskRead?: Promise<void>
 }
 
-/** What the builder needs of the relay's storage: presence and chunk names, never the bytes. */
+/** What the builder needs of the relay's storage: presence and chunk names, without the bytes. */
 export interface StoredDocs {
   hasDocument(docId: string): boolean
   chunkNames(docId: string): string[]
 }
+
+export interface SnapshotBuilderOptions {
+  repo: Repo
+  ownership: DocOwnership
+  stored: StoredDocs
+  /** every stored chunk of a document, as one consistent read (a document not loaded is read from here) */
+  load: (docId: string) => Promise<Uint8Array | undefined>
+  /** where builds are kept across restarts */
+  files?: SnapshotFiles
+  /** builds of every clinic go through it, one at a time by default */
+  queue?: BuildQueue
+  log?: LineLog
+  /** after each build: the clinic, how long it took, the gzipped size */
+  onBuilt?: (clinicId: string, seconds: number, bytes: number) => void
+}
+
 
 const headsKey = (heads: readonly string[] | undefined): string => (heads ? [...heads].sort().join(",") : "")
 
@@ -60,7 +51,9 @@ const headsKey = (heads: readonly string[] | undefined): string => (heads ? [...
  * differ from the ones the snapshot recorded. With SnapshotFiles, each build is kept on disk
  * with a fingerprint of the stored documents (their chunk names): a restarted relay whose
  * documents did not change serves it as fresh without loading any document, and otherwise serves
- * it as stale while it rebuilds.
+ * it as stale while it rebuilds. A build holds one document at a time (ClinicDocSource: those the
+ * Repo holds are read there, the others loaded from storage and freed), and builds of all clinics
+ * wait their turn in one BuildQueue.
  */
 export class SnapshotBuilder {
   readonly #repo: Repo
@@ -72,22 +65,26 @@ export class SnapshotBuilder {
   readonly #watched = new WeakSet<DocHandle<unknown>>()
   readonly #writes = new Set<Promise<void>>()
   readonly #onBuilt: (clinicId: string, seconds: number, bytes: number) => void
+  readonly #source: ClinicDocSource
+  readonly queue: BuildQueue
 
-  constructor(
-    repo: Repo,
-    ownership: DocOwnership,
-    stored: StoredDocs,
-    files?: SnapshotFiles,
-    log: LineLog = () => undefined,
-    /** after each build: the clinic, how long it took, the gzipped size */
-    onBuilt: (clinicId: string, seconds: number, bytes: number) => void = () => undefined,
-  ) {
-    this.#onBuilt = onBuilt
-    this.#repo = repo
-    this.#ownership = ownership
-    this.#stored = stored
-    this.#files = files
-    this.#log = log
+  constructor(o: SnapshotBuilderOptions) {
+    this.#onBuilt = o.onBuilt ?? (() => undefined)
+    this.#repo = o.repo
+    this.#ownership = o.ownership
+    this.#stored = o.stored
+    this.#files = o.files
+    this.#log = o.log ?? (() => undefined)
+    this.queue = o.queue ?? new BuildQueue(1)
+    this.#source = new ClinicDocSource({
+      repo: o.repo,
+      hasDocument: id => o.stored.hasDocument(id),
+      load: o.load,
+      used: handle => {
+        const owner = this.#ownership.ownerOf(handle.documentId)
+        if (owner !== undefined) this.#watch(owner, handle)
+      },
+    })
   }
 
   /**
@@ -136,15 +133,28 @@ export class SnapshotBuilder {
    */
   async heads(clinicId: string): Promise<Record<string, string[]>> {
     const layout = new ClinicLayout(clinicId)
-    const root = await this.#handleOf<RootDoc>(layout.idOf("root"))
-    for (const key of Object.keys(root?.doc().partitions ?? {})) if (isDocKey(key)) layout.add(key)
     const out: Record<string, string[]> = {}
+    const rootId = layout.idOf("root")
+    if (this.#ownership.ownerOf(rootId) === clinicId) {
+      const root = await this.#source.get<RootDoc>(rootId)
+      if (root) {
+        for (const key of Object.keys(root.doc.partitions ?? {})) if (isDocKey(key)) layout.add(key)
+        out.root = root.heads
+        root.release()
+      }
+    }
     for (const key of layout.keys()) {
       const docId = layout.idOf(key)
-      if (this.#ownership.ownerOf(docId) !== clinicId) continue
+      if (key === "root" || this.#ownership.ownerOf(docId) !== clinicId) continue
       const recorded = this.#repo.handles[docId] ? undefined : this.currentHeads(clinicId, docId)
-      const heads = recorded ?? (await this.#handleOf(docId))?.heads()
-      if (heads) out[key] = [...heads]
+      if (recorded) {
+        out[key] = [...recorded]
+        continue
+      }
+      const got = await this.#source.get(docId)
+      if (!got) continue
+      out[key] = got.heads
+      got.release()
     }
     return out
   }
@@ -218,24 +228,21 @@ export class SnapshotBuilder {
 
   async #rebuild(clinicId: string, entry: CacheEntry, generation: number): Promise<Buffer> {
     const fingerprint = this.#fingerprint(clinicId)
-    const bundle: BundleEntry[] = []
-    let heads = new Map<string, string[]>()
-    const promise = this.lines(clinicId, bundle).then(async lines => {
-      const header = lines[0]
-      if (header?.type === "header")
-        heads = new Map(Object.values(header.docs).flatMap(d => (d ? [[d.docId, d.heads] as const] : [])))
-      return gzip(Buffer.from(lines.map(l => JSON.stringify(l)).join("\n") + "\n"))
+    let started = 0
+    const build = this.queue.run(clinicId, () => {
+      started = performance.now()
+      return buildSnapshot(clinicId, this.#ownership, this.#source)
     })
+    const promise = build.then(b => b.gz)
     entry.building = { generation, promise }
-    const started = performance.now()
     try {
-      const gz = await promise
+      const { gz, bundle, heads } = await build
       this.#onBuilt(clinicId, (performance.now() - started) / 1000, gz.byteLength)
       if (!entry.built || entry.built.generation < generation) {
-        const built: Built = { generation, gz, bundle: encodeBundle(bundle), heads }
+        const built: Built = { generation, gz, bundle, heads }
         entry.built = built
         const writing = this.#files
-          ?.write(clinicId, { fingerprint, heads: Object.fromEntries(heads), gz, bundle: built.bundle })
+          ?.write(clinicId, { fingerprint, heads: Object.fromEntries(heads), gz, bundle })
           .catch((e: Error) => this.#log(`could not keep the snapshot of ${clinicId}: ${e.message}`))
           .finally(() => this.#writes.delete(writing!))
         if (writing) this.#writes.add(writing)
@@ -255,78 +262,5 @@ export class SnapshotBuilder {
     const built = this.#cache.get(clinicId)?.built
     if (!built) throw new Error(`no snapshot of clinic ${clinicId}`)
     return built.bundle
-  }
-
-  /** The snapshot's lines: the header, each document's records, the price list, rejections, the clinic profile, the end. */
-  async lines(clinicId: string, bundle: BundleEntry[] = []): Promise<SnapshotLine[]> {
-    const layout = new ClinicLayout(clinicId)
-    const generatedAt = new Date().toISOString()
-    const docs: Partial<Record<DocKey, SnapshotDocState>> = {}
-    const parts: SnapshotRecords[] = []
-    const priceList: PriceItem[] = []
-    const rejections: Rejection[] = []
-    let profile: ClinicProfile | null = null
-    const root = await this.#read<RootDoc>(clinicId, layout, "root", docs, bundle)
-    for (const key of Object.keys(root?.partitions ?? {})) if (isDocKey(key)) layout.add(key)
-    for (const key of layout.keys()) {
-      if (key === "root") continue
-      const doc = await this.#read<AnyClinicDoc>(clinicId, layout, key, docs, bundle)
-      if (!doc) continue
-      if (doc.kind === "pricelist") priceList.push(...priceItemsOfDoc(doc))
-      else if (doc.kind === "rejections") rejections.push(...rejectionsOfDoc(doc))
-      else if (doc.kind === "profile") profile = profileOfDoc(doc)
-      // staff: the desk reads the members from the document itself (in the bundle)
-      else if (doc.kind === "staff") continue
-      else {
-        const part: SnapshotRecords = {
-          type: "records",
-          key,
-          clients: [],
-          patients: [],
-          appointments: [],
-          invoices: [],
-        }
-        for (const r of recordsOfDoc(doc)) {
-          if (r.collection === "clients") part.clients.push(r.record)
-          else if (r.collection === "patients") part.patients.push(r.record)
-          else if (r.collection === "appointments") part.appointments.push(r.record)
-          else part.invoices.push(r.record)
-        }
-        parts.push(part)
-      }
-    }
-    return snapshotLines({ clinicId, generatedAt, docs }, parts, priceList, rejections, profile)
-  }
-
-  async #read<T extends AnyClinicDoc>(
-    clinicId: string,
-    layout: ClinicLayout,
-    key: DocKey,
-    docs: Partial<Record<DocKey, SnapshotDocState>>,
-    bundle: BundleEntry[],
-  ): Promise<T | undefined> {
-    const docId = layout.idOf(key)
-    if (this.#ownership.ownerOf(docId) !== clinicId) return undefined
-    const handle = await this.#handleOf<T>(docId)
-    if (!handle) return undefined
-    this.#watch(clinicId, handle)
-    const doc = handle.doc()
-    if (!doc || (doc as { kind?: unknown }).kind === undefined) return undefined
-    docs[key] = { docId, heads: [...handle.heads()] }
-    bundle.push({ key, docId, bytes: A.save(doc) })
-    return doc
-  }
-
-  async #handleOf<T>(docId: DocumentId): Promise<DocHandle<T> | undefined> {
-    const cached = this.#repo.handles[docId] as DocHandle<T> | undefined
-    if (cached?.isReady()) return cached
-    // a document still arriving from a desk is left out: the desk syncs it after the snapshot anyway
-    if (cached || !this.#stored.hasDocument(docId)) return undefined
-    try {
-      const handle = await this.#repo.find<T>(docId, { allowableStates: ["ready", "unavailable"] })
-      return handle.isReady() ? handle : undefined
-    } catch {
-      return undefined
-    }
   }
 }

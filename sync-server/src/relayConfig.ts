@@ -89,6 +89,16 @@ export const RELAY_ENV = z
       "Document messages a socket may send per second, sustained.",
       DEFAULT_RATE_LIMIT.perSecond,
     ),
+    VETSYNC_IDLE_UNLOAD_MINUTES: withDefault(
+      t.positiveNumber(1440, "minutes"),
+      "A document no desk or service has touched (no sync message, no change) for this long is written to storage and unloaded from the relay's memory; the next message about it loads it again.",
+      10,
+    ),
+    VETSYNC_SNAPSHOT_BUILDS: withDefault(
+      t.wholeNumber(1, 64, "builds"),
+      "Clinics' bootstrap snapshots built at the same time; the others wait in one queue (each build holds one document at a time).",
+      1,
+    ),
   })
   .superRefine((env, ctx) => {
     // the key without the certificate (or the reverse) was once ignored in silence: plain ws

@@ -72,6 +72,8 @@ export const startRelayFromEnv = async (
     keepAliveMs: config.VETSYNC_KEEPALIVE_MS,
     maxMessageBytes: config.VETSYNC_MAX_MESSAGE_BYTES,
     clinics: config.VETSYNC_CLINICS,
+    idleUnloadMs: Math.round(config.VETSYNC_IDLE_UNLOAD_MINUTES * 60_000),
+    snapshotBuilds: config.VETSYNC_SNAPSHOT_BUILDS,
     log,
   })
 }

@@ -1,0 +1,83 @@
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { generateClinic } from "@vetsync/test-kit/seed"
+import { seedRelayStorage } from "../cli/seed.js"
+import type { Benchmark } from "./benchmark.js"
+import { Proc } from "./desk/Proc.js"
+import type { Row } from "./table.js"
+
+const here = import.meta.dirname
+// the same seeded relay directory as the desk benchmark (built once, then kept)
+const SEED_DIR = path.join(here, "out", "relay-seed")
+const MARK = path.join(SEED_DIR, "seeded-v1")
+/** how long a document stays loaded untouched, in this benchmark */
+const IDLE_MS = 5_000
+const mb = (b: number): string => `${Math.round(b / 1024 / 1024)} MB`
+const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+
+export const benchmark: Benchmark = {
+  name: "relay",
+  description:
+    "The relay alone with the seed-scale clinic (61,974 clients, 82,371 patients) in its own process: the snapshot build from a data directory without a kept snapshot (peak RSS), then every document loaded as desks syncing all of them would, then unloaded when idle.",
+  async run(): Promise<Row[]> {
+    const rows: Row[] = []
+    if (!existsSync(MARK)) {
+      rmSync(SEED_DIR, { recursive: true, force: true })
+      const clinic = generateClinic({ seed: 1 })
+      const t = Date.now()
+      const r = await seedRelayStorage({
+        dataDir: SEED_DIR,
+        clinicId: "bench",
+        clients: clinic.clients.length,
+        patients: clinic.patients.length,
+        priceList: true,
+      })
+      writeFileSync(MARK, new Date().toISOString())
+      rows.push({ metric: "import the clinic into documents", value: s(Date.now() - t), target: "", note: `${r.docs} docs, ${mb(r.bytes)}` })
+    }
+    // the documents only: no kept snapshot, so the relay builds it
+    const work = mkdtempSync(path.join(os.tmpdir(), "vetsync-relay-bench-"))
+    try {
+      cpSync(path.join(SEED_DIR, "docs"), path.join(work, "docs"), { recursive: true })
+      const relay = new Proc(["--import", "tsx", path.join(here, "relay/relay.ts"), work, String(IDLE_MS)])
+      try {
+        const started = (await relay.next("listening")).t
+        const current = await relay.next("snapshot-current", () => true, 900_000)
+        const buildPeak = relay.peakRss()
+        rows.push({
+          metric: "relay start → snapshot built and current",
+          value: s(current.t - started),
+          target: "",
+          note: "no kept snapshot: every document read from storage, one at a time",
+        })
+        rows.push({
+          metric: "peak RSS through the build",
+          value: mb(buildPeak),
+          target: "< 400 MB",
+          note: `VmHWM of the relay process; RSS at the end ${mb(Number(current.rss))}; before (issue 13): 2,349–2,373 MB`,
+        })
+        rows.push({ metric: "documents loaded after the build", value: String(current.loaded), target: "", note: "the Repo's handles" })
+        const all = await relay.next("all-loaded", () => true, 900_000)
+        rows.push({
+          metric: "documents loaded at most, every one found",
+          value: String(all.most),
+          target: "",
+          note: `as desks syncing all ${String(all.docs)} would (through the Repo, ${String(all.loaded)} still loaded at the end); took ${s(all.t - current.t)}; peak RSS now ${mb(relay.peakRss())}, RSS ${mb(Number(all.rss))}`,
+        })
+        const unloaded = await relay.next("unloaded", () => true, 300_000)
+        rows.push({
+          metric: "documents loaded after idle unload",
+          value: String(unloaded.loaded),
+          target: "0",
+          note: `${String(unloaded.unloaded)} unloaded ${s(unloaded.t - all.t)} after (idle ${s(IDLE_MS)}); RSS ${mb(Number(unloaded.rss))} (wasm memory does not shrink)`,
+        })
+      } finally {
+        await relay.stop()
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+    return rows
+  },
+}

@@ -1,0 +1,110 @@
+import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
+import type { LineLog } from "@vetsync/shared/log"
+
+export interface IdleUnloaderOptions {
+  repo: Repo
+  /** a document untouched this long is unloaded */
+  idleMs: number
+  /** how often to look for idle documents; default a quarter of idleMs, between 1 s and 60 s */
+  sweepMs?: number
+  /** documents that must stay loaded for now (a durable acknowledgement being written) */
+  busy?: (docId: DocumentId) => boolean
+  log?: LineLog
+  now?: () => number
+}
+
+/**
+ * Keeps the relay's memory to the documents in use: a document no peer has touched (no sync
+ * message, no change) for `idleMs` is written to storage and removed from the Repo
+ * (automerge-repo 2.5.6 `removeFromCache`: the handle is unloaded and its synchronizer dropped,
+ * with every peer's sync state of it). The next message about it finds it again: the Repo loads
+ * it from storage and starts a fresh exchange with the peers (a fresh sync state is a correct
+ * one, it only costs a round of heads), so nothing is lost.
+ *
+ * Touches: every document frame a peer sends (`touch`, from the socket before the Repo sees it)
+ * and every change of its heads. A document is unloaded only after a flush and a second look in
+ * the same turn of the event loop as the removal, so a message that arrived meanwhile keeps it.
+ */
+export class IdleUnloader {
+  readonly #o: IdleUnloaderOptions
+  readonly #touched = new Map<DocumentId, number>()
+  readonly #watched = new WeakSet<DocHandle<unknown>>()
+  readonly #now: () => number
+  #timer: ReturnType<typeof setInterval> | undefined
+  #sweeping: Promise<number> | undefined
+  #closed = false
+  /** documents unloaded since the start */
+  unloaded = 0
+
+  constructor(o: IdleUnloaderOptions) {
+    this.#o = o
+    this.#now = o.now ?? Date.now
+  }
+
+  /** Looks for idle documents every sweepMs from now on. */
+  start(): void {
+    if (this.#timer || this.#closed) return
+    const every = this.#o.sweepMs ?? Math.min(60_000, Math.max(1_000, Math.round(this.#o.idleMs / 4)))
+    this.#timer = setInterval(() => void this.sweep(), every)
+    this.#timer.unref()
+  }
+
+  /** A peer talked about the document, or the relay used it: its idle time starts over. */
+  touch(docId: DocumentId): void {
+    this.#touched.set(docId, this.#now())
+  }
+
+  /** Unloads every document idle for idleMs now; resolves with how many (a sweep running: that one's). */
+  sweep(): Promise<number> {
+    return (this.#sweeping ??= this.#sweep().finally(() => (this.#sweeping = undefined)))
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    clearInterval(this.#timer)
+    await this.#sweeping?.catch(() => undefined)
+  }
+
+  #idle(docId: DocumentId): boolean {
+    const at = this.#touched.get(docId)
+    return at !== undefined && this.#now() - at >= this.#o.idleMs
+  }
+
+  async #sweep(): Promise<number> {
+    const { repo } = this.#o
+    const idle: DocumentId[] = []
+    for (const handle of Object.values(repo.handles)) {
+      const id = handle.documentId
+      if (!this.#watched.has(handle)) {
+        this.#watched.add(handle)
+        handle.on("heads-changed", () => this.touch(id))
+      }
+      // a document loading, or asked for and not found, is left alone (removeFromCache keeps those)
+      if (!handle.isReady()) continue
+      // first seen now (loaded by the relay itself): its idle time starts here
+      if (!this.#touched.has(id)) this.touch(id)
+      else if (this.#idle(id) && !this.#o.busy?.(id)) idle.push(id)
+    }
+    for (const [id] of this.#touched) if (!repo.handles[id]) this.#touched.delete(id)
+    let n = 0
+    // one at a time: each is written to storage first
+    for (const id of idle) {
+      if (this.#closed) break
+      try {
+        await repo.flush([id])
+      } catch (e) {
+        this.#o.log?.(`could not write idle document ${id}, kept loaded: ${(e as Error).message}`)
+        continue
+      }
+      const handle = repo.handles[id]
+      // touched or changed while it was written, or already gone: kept as it is
+      if (!handle?.isReady() || !this.#idle(id) || this.#o.busy?.(id)) continue
+      await repo.removeFromCache(id)
+      this.#touched.delete(id)
+      this.unloaded++
+      n++
+    }
+    if (n > 0) this.#o.log?.(`unloaded ${n} idle document(s); ${Object.keys(repo.handles).length} loaded`)
+    return n
+  }
+}
