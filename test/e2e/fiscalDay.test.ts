@@ -16,8 +16,7 @@ import { ClinicStack } from "../helpers/ClinicStack.js"
  * payment with change is taken and one line refunded, and the Z report printed; the relay comes
  * back. Every receipt is in the emulator's journal exactly once, each payment carries its fiscal
  * number and sign, and PostgreSQL's payments and end-of-day view match the desk's end-of-day
- * report to the kopeck. The UI is driven by keyboard (the line refund through the desk API: the
- * money dialog refunds amounts only).
+ * report to the kopeck. The UI is driven by keyboard.
  */
 const CLINIC = "clinic-fiscal-day"
 const ZONE = "Europe/Moscow"
@@ -132,13 +131,21 @@ describe("a day with the cash register, online and offline, to PostgreSQL", () =
     await pay("cash", "2960", "3000")
     await page.waitForSelector('[data-testid="invoice-doc"][data-status="paid"]')
     const foodLine = invoice.lines.find(l => l.itemId === food?.id)
-    const refund = await core.call("invoices.refund", {
-      id: invoice.id,
-      method: "cash",
-      reason: "вернули корм",
-      lines: [{ lineId: foodLine?.id ?? "", qtyMilli: 1000 }],
-    })
-    expect(refund.refund.amount).toBe(98_000)
+    // the refund dialog, by keyboard: one of the two kilos of food, in cash, with the reason
+    await page.focus('[data-testid="invoice-refund"]')
+    await page.keyboard.press("Enter")
+    await shown(page, '[data-testid="refund-dialog"]', "the refund dialog")
+    await page.focus(`[data-testid="refund-line"][data-line-id="${foodLine?.id ?? ""}"] [data-testid="refund-qty"]`)
+    await page.keyboard.type("1")
+    await page.selectOption('[data-testid="money-method"]', "cash")
+    await page.focus('[data-testid="money-reason"]')
+    await page.keyboard.type("вернули корм")
+    await page.keyboard.press("Enter")
+    await eventually("the refund dialog closed", async () => (await page.locator('[data-testid="refund-dialog"]').count()) === 0, 15_000)
+    const refunds = (await core.call("invoices.get", { id: invoice.id }))?.payments.filter(p => p.kind === "refund") ?? []
+    expect(refunds.map(r => [r.method, r.amount, r.lines.map(l => [l.lineId, l.qtyMilli])])).toEqual([
+      ["cash", 98_000, [[foodLine?.id, 1000]]],
+    ])
     await eventually(
       "every receipt printed, offline",
       async () => (await core.call("fiscal.receipts", { states: ["pending", "sending", "failed"] })).length === 0,
