@@ -1,6 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { loadDeskCredential, saveDeskCredential, type DeskCredential } from "@vetsync/shared"
+import { loadOrCreateDeskLanKey } from "@vetsync/shared/lan"
 import { DeskError, type ApiResponse } from "../core/api.js"
 import type { DeskCore } from "../core/DeskCore.js"
 import { dispatchHostCall, type ApiTarget } from "../host/dispatch.js"
@@ -205,7 +206,8 @@ export class DeskHost implements ApiTarget {
     this.#failure = null
     this.#relay = relay.trim()
     this.#setPhase("enrolling")
-    const outcome = await enrolAtRelay(relay, token, this.#o.enrolTimeoutMs)
+    const lanKey = loadOrCreateDeskLanKey(this.#o.dataDir).publicKeyPem
+    const outcome = await enrolAtRelay(relay, token, this.#o.enrolTimeoutMs, lanKey)
     if (!outcome.ok) {
       this.#failure = outcome.failure
       this.#log(`enrolment failed: ${outcome.failure.code} (${outcome.failure.detail})`)
