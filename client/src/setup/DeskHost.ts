@@ -183,6 +183,7 @@ export class DeskHost implements ApiTarget {
         ...(credential ? { credential } : {}),
       },
       { event: e => this.#emit(e), lost: lost => void this.#serial(() => this.#lost(desk, lost)).catch(() => undefined) },
+      this.#lanOf(identity),
     )
     this.#desk = desk
     this.#identity = { deskId: identity.deskId, clinicId: identity.clinicId }
@@ -197,6 +198,21 @@ export class DeskHost implements ApiTarget {
     this.#relay = desk.core.opts.server ?? this.#relay
     this.#log(lost.kind === "revoked" ? `desk ${desk.core.opts.deskId} was revoked: enrol it again` : "the relay enrols desks: enrol this one")
     this.#setPhase(lost.kind)
+  }
+
+  /** LAN sync's identity and options when it is turned on and the stored credential carries LAN certificates. */
+  #lanOf(identity: DeskIdentity): Parameters<typeof OpenDesk.open>[2] {
+    const lan = this.#o.lan
+    const certs = lan ? loadDeskCredential(this.#o.dataDir)?.lan : undefined
+    if (!lan || !certs) {
+      if (lan) this.#log("LAN sync is on but this desk has no LAN certificate: enrol it again to get one")
+      return undefined
+    }
+    const keyPem = loadOrCreateDeskLanKey(this.#o.dataDir).privateKeyPem
+    return {
+      id: { clinicId: identity.clinicId, deskId: identity.deskId, certs, keyPem },
+      options: { port: lan.port, peers: lan.peers, log: line => this.#log(line) },
+    }
   }
 
   async #enrol(relay: string, token: string): Promise<SetupStatus> {
