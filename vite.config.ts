@@ -16,7 +16,7 @@ import { defineConfig } from "vitest/config"
 const ALL = ["{shared,db,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
 const E2E = ["client/test/e2e/**/*.test.ts", "test/e2e/**/*.test.ts"]
 const UNIT = [
-  "shared/test/{buildClinic,changeMessage,consistentLoad,dates,payments,phone,profile,schema,slots,staff,storage-adapters,zone}.test.ts",
+  "shared/test/{buildClinic,changeMessage,clinicCerts,consistentLoad,dates,payments,phone,profile,schema,slots,staff,storage-adapters,zone}.test.ts",
   "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,readModelUpdater,recordHistory,snapshotApplier,syncLedger,views}.test.ts",
   "client/test/ui/{client,i18n}.test.ts",
   "client/test/host/{commandList,deskConfig,dispatch,electronShell}.test.ts",

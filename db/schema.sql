@@ -64,6 +64,15 @@ CREATE TABLE clients (
   CONSTRAINT clients_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE clinic_cas (
+  clinic_id text NOT NULL,
+  cert_pem text NOT NULL,
+  key_pem text NOT NULL,
+  created_at timestamp(3) with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT clinic_cas_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
+  CONSTRAINT clinic_cas_pkey PRIMARY KEY (clinic_id)
+);
+
 CREATE TABLE clinic_profiles (
   clinic_id text NOT NULL,
   legal_name text NOT NULL DEFAULT ''::text,
@@ -108,6 +117,8 @@ CREATE TABLE desk_credentials (
   revoked_at timestamp(3) with time zone,
   last_seen_at timestamp(3) with time zone,
   code text NOT NULL,
+  lan_cert_pem text,
+  lan_cert_not_after timestamp(3) with time zone,
   CONSTRAINT desk_credentials_clinic_code_key UNIQUE (clinic_id, code),
   CONSTRAINT desk_credentials_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES clinics(id),
   CONSTRAINT desk_credentials_code_check CHECK ((code ~ '^[A-Z][A-Z0-9]{0,5}$'::text)),
@@ -797,3 +808,4 @@ CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW
 -- 0015_price_vat
 -- 0016_automerge_chunks
 -- 0017_end_of_day
+-- 0018_clinic_cas

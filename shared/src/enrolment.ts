@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import type { LanCertificates } from "./lan/clinicCerts.js"
+import { loadOrCreateDeskLanKey } from "./lan/deskLanKey.js"
 
 /** What a desk keeps in its data directory after enrolment (credential.json, mode 0600). */
 export interface DeskCredential {
@@ -15,6 +17,16 @@ export interface DeskCredential {
   credential: string
   /** the relay it was issued by (its sync URL, ws(s)://host/sync); absent in credentials kept before it was recorded */
   server?: string
+  /**
+   * the desk's LAN certificate (its own key, signed by the clinic's CA) and the clinic CA's
+   * certificate (issue 15); absent for desks enrolled before, or at a relay without a registry
+   */
+  lan?: LanCertificates
+}
+
+const lanOf = (v: unknown): LanCertificates | undefined => {
+  const l = v as Partial<LanCertificates> | null | undefined
+  return typeof l?.cert === "string" && typeof l.ca === "string" ? { cert: l.cert, ca: l.ca } : undefined
 }
 
 export const CREDENTIAL_FILE = "credential.json"
@@ -37,6 +49,7 @@ export const loadDeskCredential = (dataDir: string, file = CREDENTIAL_FILE): Des
     ...(typeof c.deskCode === "string" && c.deskCode !== "" ? { deskCode: c.deskCode } : {}),
     credential: c.credential,
     ...(typeof c.server === "string" ? { server: c.server } : {}),
+    ...(lanOf(c.lan) ? { lan: lanOf(c.lan) } : {}),
   }
 }
 
@@ -73,7 +86,7 @@ export type EnrolmentAnswer =
 export const exchangeEnrolmentToken = async (
   relayUrl: string,
   token: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; lanPublicKey?: string } = {},
 ): Promise<EnrolmentAnswer> => {
   const url = new URL(relayUrl)
   url.protocol = url.protocol === "wss:" ? "https:" : url.protocol === "ws:" ? "http:" : url.protocol
@@ -82,11 +95,11 @@ export const exchangeEnrolmentToken = async (
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token }),
+    body: JSON.stringify(options.lanPublicKey !== undefined ? { token, lanPublicKey: options.lanPublicKey } : { token }),
     redirect: "manual",
     ...(options.signal ? { signal: options.signal } : {}),
   })
-  const body = (await res.json().catch(() => null)) as (Partial<DeskCredential> & { error?: unknown }) | null
+  const body = (await res.json().catch(() => null)) as (Omit<Partial<DeskCredential>, "lan"> & { error?: unknown; lan?: unknown }) | null
   if (
     res.ok &&
     typeof body?.credential === "string" &&
@@ -100,6 +113,7 @@ export const exchangeEnrolmentToken = async (
         clinicId: body.clinicId,
         ...(typeof body.deskCode === "string" && body.deskCode !== "" ? { deskCode: body.deskCode } : {}),
         credential: body.credential,
+        ...(lanOf(body.lan) ? { lan: lanOf(body.lan) } : {}),
       },
     }
   const location = res.headers.get("location")
@@ -114,10 +128,12 @@ export const exchangeEnrolmentToken = async (
 /**
  * Exchanges a one-time enrolment token (from `vetsync desks add`) at the relay and stores the
  * desk's credential (desk id, clinic, desk code), with the relay's address, in
- * `<dataDir>/credential.json`. The token works once: a second call fails.
+ * `<dataDir>/credential.json`. The token works once: a second call fails. The desk's LAN key
+ * (made on first use, `<dataDir>/lan-key.pem`) goes with it as a public key, and the clinic's
+ * certificates come back in the credential.
  */
 export const enrolDesk = async (relayUrl: string, token: string, dataDir: string): Promise<DeskCredential> => {
-  const answer = await exchangeEnrolmentToken(relayUrl, token)
+  const answer = await exchangeEnrolmentToken(relayUrl, token, { lanPublicKey: loadOrCreateDeskLanKey(dataDir).publicKeyPem })
   if (!answer.ok)
     throw new Error(`enrolment refused (${answer.status}): ${answer.error ?? "no credential in the answer"}`)
   const cred: DeskCredential = { ...answer.credential, server: relayUrl }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http"
 import type { DeskReport } from "@vetsync/shared/net"
+import type { LanCertificates } from "@vetsync/shared/lan"
 
 export type Role = "desk" | "service"
 
@@ -18,6 +19,8 @@ export interface EnrolResult {
   /** the desk's code in its clinic, unique there (invoice numbers) */
   deskCode: string
   credential: string
+  /** the desk's LAN certificate and its clinic's CA, when it sent a public key (issue 15) */
+  lan?: LanCertificates
 }
 
 /** A desk or service that lost its access. */
@@ -35,7 +38,12 @@ export interface Revoked {
 export interface Authenticator {
   authenticate(req: IncomingMessage): Identity | null | Promise<Identity | null>
   /** Exchanges a one-time enrolment token for a credential (POST /enrol); absent: /enrol answers 404. */
-  enrol?(token: string): Promise<EnrolResult | null>
+  enrol?(token: string, lanPublicKey?: string): Promise<EnrolResult | null>
+  /**
+   * Signs an enrolled desk's LAN public key (P-256 SPKI PEM) with its clinic's CA (POST
+   * /lan-certificate, for desks enrolled before LAN sync); null for a revoked or unknown desk.
+   */
+  lanCertificate?(deskId: string, lanPublicKey: string): Promise<LanCertificates | null>
   /** Registers the relay's callback for revocations: it disconnects the desk or service at once. */
   onRevoked?(listener: (who: Revoked) => void): void
   /**

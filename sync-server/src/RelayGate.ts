@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from "ws"
 import type { Authenticator, Identity } from "./Authenticator.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { CLINIC_PATH, CLINIC_POSTS, handleClinicRequest, type ClinicRouteDeps } from "./clinicRoute.js"
-import { handleEnrol } from "./enrolRoute.js"
+import { handleEnrol, handleLanCertificate } from "./enrolRoute.js"
 import { handleAdminRequest, type AdminDeps } from "./admin/adminRoute.js"
 import type { LineLog } from "@vetsync/shared/log"
 
@@ -114,6 +114,13 @@ export class RelayGate {
       handleEnrol(req, res, this.#o.auth, this.#o.log).catch(e => {
         this.#o.log(`enrolment failed: ${(e as Error).message}`)
         if (!res.headersSent) reply(500, { error: "enrolment failed" })
+      })
+      return
+    }
+    if (req.method === "POST" && url.pathname === "/lan-certificate") {
+      handleLanCertificate(req, res, this.#o.auth, this.#o.log).catch(e => {
+        this.#o.log(`LAN certificate failed: ${(e as Error).message}`)
+        if (!res.headersSent) reply(500, { error: "LAN certificate failed" })
       })
       return
     }

@@ -266,6 +266,7 @@ export class DeskCore {
       clinicId: this.opts.clinicId,
       server: this.opts.server ?? null,
       peers: this.sync.peers(),
+      lanPeers: this.sync.peers().filter(p => p.kind === "desk").length,
     }
   }
 

@@ -13,6 +13,7 @@ import {
   ConsistentLoadStorage,
   SafeFsStorageAdapter,
   GenesisFallbackStorage,
+  isServerOwned,
   type AnyClinicDoc,
   type DocKey,
 } from "@vetsync/shared"
@@ -81,7 +82,15 @@ export class DocStore {
       // neither side persists per-peer sync state (2.5.6 throttles those saves across documents,
       // and stale ones left a restarted desk without replies): every connection starts fresh
       isEphemeral: true,
-      sharePolicy: async () => true,
+      shareConfig: {
+        announce: async () => true,
+        // another desk (a LAN peer, issue 15) never syncs a server-owned document with this one:
+        // those come from the relay only, so no desk's write to them can arrive over the LAN
+        access: async (peer, id) => {
+          const key = this.layout.keyOf(id)
+          return !(peer.startsWith("desk:") && key !== undefined && isServerOwned(key))
+        },
+      },
     })
   }
 

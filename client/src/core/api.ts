@@ -96,6 +96,8 @@ export interface DeskStatus {
   clinicId: string
   server: string | null
   peers: { peerId: string; kind: "relay" | "desk" | "other" }[]
+  /** desks of the clinic connected over the LAN (issue 15); their sync never counts as the relay's acknowledgement */
+  lanPeers: number
 }
 
 /** Argument types are inferred from the schemas every call is parsed with (commandArgs.ts). */

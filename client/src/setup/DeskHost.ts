@@ -1,6 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { loadDeskCredential, saveDeskCredential, type DeskCredential } from "@vetsync/shared"
+import { loadOrCreateDeskLanKey } from "@vetsync/shared/lan"
 import { DeskError, type ApiResponse } from "../core/api.js"
 import type { DeskCore } from "../core/DeskCore.js"
 import { dispatchHostCall, type ApiTarget } from "../host/dispatch.js"
@@ -182,6 +183,7 @@ export class DeskHost implements ApiTarget {
         ...(credential ? { credential } : {}),
       },
       { event: e => this.#emit(e), lost: lost => void this.#serial(() => this.#lost(desk, lost)).catch(() => undefined) },
+      this.#lanOf(identity),
     )
     this.#desk = desk
     this.#identity = { deskId: identity.deskId, clinicId: identity.clinicId }
@@ -198,6 +200,21 @@ export class DeskHost implements ApiTarget {
     this.#setPhase(lost.kind)
   }
 
+  /** LAN sync's identity and options when it is turned on and the stored credential carries LAN certificates. */
+  #lanOf(identity: DeskIdentity): Parameters<typeof OpenDesk.open>[2] {
+    const lan = this.#o.lan
+    const certs = lan ? loadDeskCredential(this.#o.dataDir)?.lan : undefined
+    if (!lan || !certs) {
+      if (lan) this.#log("LAN sync is on but this desk has no LAN certificate: enrol it again to get one")
+      return undefined
+    }
+    const keyPem = loadOrCreateDeskLanKey(this.#o.dataDir).privateKeyPem
+    return {
+      id: { clinicId: identity.clinicId, deskId: identity.deskId, certs, keyPem },
+      options: { port: lan.port, peers: lan.peers, log: line => this.#log(line) },
+    }
+  }
+
   async #enrol(relay: string, token: string): Promise<SetupStatus> {
     const before = this.#phase
     if (!SETUP_PHASES_THAT_ENROL.includes(before))
@@ -205,7 +222,8 @@ export class DeskHost implements ApiTarget {
     this.#failure = null
     this.#relay = relay.trim()
     this.#setPhase("enrolling")
-    const outcome = await enrolAtRelay(relay, token, this.#o.enrolTimeoutMs)
+    const lanKey = loadOrCreateDeskLanKey(this.#o.dataDir).publicKeyPem
+    const outcome = await enrolAtRelay(relay, token, this.#o.enrolTimeoutMs, lanKey)
     if (!outcome.ok) {
       this.#failure = outcome.failure
       this.#log(`enrolment failed: ${outcome.failure.code} (${outcome.failure.detail})`)

@@ -1,17 +1,23 @@
 import type { DeskEvent } from "../core/api.js"
 import { DeskCore, type DeskOptions } from "../core/DeskCore.js"
 import { AccessWatch, type AccessLost } from "./AccessWatch.js"
+import { LanNetwork, type LanOptions } from "../lan/LanNetwork.js"
+import type { LanIdentity } from "../lan/lanTls.js"
 
 /** An open desk core as the desk process holds it: its events passed on, and watched for the relay turning it away. */
 export class OpenDesk {
   readonly #off: () => void
   readonly #watch: AccessWatch
 
+  readonly #lan: LanNetwork | undefined
+
   private constructor(
     readonly core: DeskCore,
+    lan: LanNetwork | undefined,
     onEvent: (e: DeskEvent) => void,
     onLost: (lost: AccessLost) => void,
   ) {
+    this.#lan = lan
     this.#watch = new AccessWatch(core, onLost)
     this.#off = core.onEvent(e => {
       onEvent(e)
@@ -19,13 +25,26 @@ export class OpenDesk {
     })
   }
 
-  static async open(options: DeskOptions, on: { event: (e: DeskEvent) => void; lost: (lost: AccessLost) => void }): Promise<OpenDesk> {
-    return new OpenDesk(await DeskCore.open(options), on.event, on.lost)
+  /** Opens the core; with `lan` (opt-in) its LAN sync's adapters go to the core's Repo next to the relay's. */
+  static async open(
+    options: DeskOptions,
+    on: { event: (e: DeskEvent) => void; lost: (lost: AccessLost) => void },
+    lan?: { id: LanIdentity; options: LanOptions },
+  ): Promise<OpenDesk> {
+    const network = lan ? await LanNetwork.start(lan.id, lan.options) : undefined
+    try {
+      const core = await DeskCore.open(network ? { ...options, network: [...(options.network ?? []), ...network.adapters] } : options)
+      return new OpenDesk(core, network, on.event, on.lost)
+    } catch (e) {
+      await network?.close()
+      throw e
+    }
   }
 
   async close(): Promise<void> {
     this.#off()
     this.#watch.close()
     await this.core.close()
+    await this.#lan?.close()
   }
 }

@@ -35,9 +35,14 @@ const answerFailure = (a: Extract<EnrolmentAnswer, { ok: false }>): EnrolOutcome
 /**
  * Exchanges a one-time enrolment token at the relay staff named; nothing is stored. The address
  * and the token's shape are checked first (nothing is sent for a mistyped one). The credential
- * carries the relay's sync URL.
+ * carries the relay's sync URL (and, when `lanPublicKey` was sent, the desk's LAN certificates).
  */
-export const enrolAtRelay = async (relayInput: string, tokenInput: string, timeoutMs = 15_000): Promise<EnrolOutcome> => {
+export const enrolAtRelay = async (
+  relayInput: string,
+  tokenInput: string,
+  timeoutMs = 15_000,
+  lanPublicKey?: string,
+): Promise<EnrolOutcome> => {
   const address = parseRelayAddress(relayInput)
   if (!address.ok) return failure("invalid-address", "relay", address.problem)
   const token = normalizeToken(tokenInput)
@@ -45,7 +50,10 @@ export const enrolAtRelay = async (relayInput: string, tokenInput: string, timeo
   if (bad) return failure("invalid-token", "token", bad)
   let answer: EnrolmentAnswer
   try {
-    answer = await exchangeEnrolmentToken(address.http, token, { signal: AbortSignal.timeout(timeoutMs) })
+    answer = await exchangeEnrolmentToken(address.http, token, {
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(lanPublicKey !== undefined ? { lanPublicKey } : {}),
+    })
   } catch (e) {
     return networkFailure(e)
   }

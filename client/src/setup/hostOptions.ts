@@ -21,6 +21,8 @@ export interface DeskHostOptions {
   deskCode?: string
   /** the desk's cash register (DeskCore's `fiscal`) */
   fiscal?: DeskOptions["fiscal"]
+  /** LAN sync with the clinic's desks (opt-in): its port and static peers; needs a credential with LAN certificates */
+  lan?: { port: number; peers: string[] }
   /** further DeskCore options (tests) */
   core?: Pick<DeskOptions, "network" | "now" | "headers" | "reportMs">
   log?: LineLog

@@ -5,6 +5,7 @@ import {
   hostOptionsOf,
   parseDeskConfig,
   parseShellConfig,
+  parseLan,
   type Env,
 } from "../../src/host/config/deskConfig.js"
 import { parseDeskArgs } from "../../src/web/deskArgs.js"
@@ -31,7 +32,14 @@ const combination = fc.record({
   "desk-id": setting(value),
   "desk-code": setting(value),
   fiscal: setting(fc.oneof(value, fc.constantFrom("none", "emulator", "atol:http://127.0.0.1:16732", "atol:ftp://x"))),
+  "lan-port": setting(fc.oneof(value, fc.constantFrom("4810", "0", "65536"))),
+  "lan-peers": setting(fc.oneof(value, fc.constantFrom("127.0.0.1:4811", "desk-2.local:4810,10.0.0.3:4810", "x"))),
 })
+
+/** honest LAN settings: a port from 1 to 65535 and host:port peers */
+const lanPort = fc.integer({ min: 1, max: 65535 })
+const host = fc.oneof(fc.ipV4(), fc.domain(), fc.ipV6().map(h => `[${h}]`))
+const lanPeers = fc.array(fc.tuple(host, lanPort).map(([h, p]) => `${h}:${p}`), { maxLength: 4 })
 
 /** the web shell's own flags: `vetsync desk` takes them, Electron passes them by */
 const webOnly = fc.subarray([["--port", "0"], ["--host=127.0.0.2"], ["--port=65535"]])
@@ -161,5 +169,18 @@ describe("one configuration parser for both shells", () => {
     // an explicitly empty data directory is no data directory, in either shell
     expect(() => parseShellConfig(["--data-dir="], {}, "/def")).toThrow(/--data-dir is required/)
     expect(() => parseDeskArgs(["--data-dir="])).toThrow(/--data-dir is required/)
+  })
+
+  it("LAN sync is off unless --lan-port is set; honest ports and peers pass, others are refused naming the flag", () => {
+    fc.assert(
+      fc.property(lanPort, lanPeers, (port, peers) => {
+        expect(parseLan(String(port), peers.join(","))).toEqual({ port, peers })
+      }),
+    )
+    expect(parseLan(undefined, undefined)).toBeUndefined()
+    expect(() => parseLan(undefined, "127.0.0.1:4811")).toThrow(/--lan-peers needs --lan-port/)
+    for (const bad of ["0", "65536", "48 10", "x", "-1"]) expect(() => parseLan(bad, undefined)).toThrow(/--lan-port/)
+    for (const bad of ["127.0.0.1", "host:0", "host:70000", "a b:1", "http://x:1"])
+      expect(() => parseLan("4810", bad)).toThrow(/--lan-peers/)
   })
 })

@@ -6,6 +6,7 @@ import {
   type PeerId,
   type PeerMetadata,
 } from "@automerge/automerge-repo"
+import type { PeerCertificate, SecureContextOptions } from "node:tls"
 import { WebSocket, type RawData } from "ws"
 import { Backoff, type BackoffOptions } from "./Backoff.js"
 import { decodeRelayFrame } from "./relayFrames.js"
@@ -37,6 +38,13 @@ export interface ResilientAdapterOptions {
   /** a connection counts as healthy (the back-off resets) once it stayed open this long; default 10 s */
   healthyAfterMs?: number
   log?: (line: string) => void
+  /**
+   * TLS options of the socket (a LAN peer: the desk's certificate and key, the clinic CA as the
+   * only trust anchor, a check of the peer's certificate instead of its host name)
+   */
+  tls?: Pick<SecureContextOptions, "cert" | "key" | "ca"> & {
+    checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined
+  }
 }
 
 const PROTOCOL_V1 = "1"
@@ -53,6 +61,7 @@ const PROTOCOL_V1 = "1"
 export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   readonly url: string
   readonly #headers: Record<string, string>
+  readonly #tls: ResilientAdapterOptions["tls"]
   readonly #backoff: Backoff
   readonly #refusedBackoff: Backoff
   readonly #healthyAfterMs: number
@@ -80,6 +89,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     super()
     this.url = url
     this.#headers = { ...options.headers }
+    this.#tls = options.tls
     this.#backoff = new Backoff(options.backoff)
     this.#refusedBackoff = new Backoff({ minMs: 60_000, maxMs: 15 * 60_000, ...options.refusedBackoff })
     this.#healthyAfterMs = options.healthyAfterMs ?? 10_000
@@ -216,7 +226,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     this.#setState({ state: "connecting" })
     let socket: WebSocket
     try {
-      socket = new WebSocket(this.url, { headers: this.#headers, handshakeTimeout: this.#handshakeTimeoutMs })
+      socket = new WebSocket(this.url, { headers: this.#headers, handshakeTimeout: this.#handshakeTimeoutMs, ...this.#tls })
     } catch (e) {
       this.#socket = undefined
       this.#lastError = (e as Error).message

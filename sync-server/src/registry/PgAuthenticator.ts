@@ -4,6 +4,8 @@ import pg from "pg"
 import type { Authenticator, EnrolResult, Identity, Revoked } from "../Authenticator.js"
 import { enrol, identityOfCredential, touch } from "./commands.js"
 import { saveDeskReport } from "./deskStatus.js"
+import { issueLanCertificate } from "./clinicCas.js"
+import type { LanCertificates } from "@vetsync/shared/lan"
 import { bearerOf } from "./tokens.js"
 import type { DeskReport } from "@vetsync/shared/net"
 import type { LineLog } from "@vetsync/shared/log"
@@ -92,8 +94,15 @@ export class PgAuthenticator implements Authenticator {
     return identity
   }
 
-  enrol(token: string): Promise<EnrolResult | null> {
-    return enrol(this.pool, token)
+  async enrol(token: string, lanPublicKey?: string): Promise<EnrolResult | null> {
+    const enrolled = await enrol(this.pool, token)
+    if (!enrolled || lanPublicKey === undefined) return enrolled
+    const lan = await issueLanCertificate(this.pool, enrolled.deskId, lanPublicKey)
+    return lan ? { ...enrolled, lan } : enrolled
+  }
+
+  lanCertificate(deskId: string, lanPublicKey: string): Promise<LanCertificates | null> {
+    return issueLanCertificate(this.pool, deskId, lanPublicKey)
   }
 
   onRevoked(listener: (who: Revoked) => void): void {

@@ -20,6 +20,10 @@ export const DESK_FLAGS = {
   "desk-code": "VETSYNC_DESK_CODE",
   /** the cash register: none (default), emulator, or atol:<the Driver 10 web server's URL> */
   fiscal: "VETSYNC_FISCAL",
+  /** LAN sync with the clinic's other desks (off unless set): the port this desk listens on */
+  "lan-port": "VETSYNC_LAN_PORT",
+  /** the clinic's other desks to connect to, host:port separated by commas */
+  "lan-peers": "VETSYNC_LAN_PEERS",
 } as const
 
 export interface DeskConfig {
@@ -32,6 +36,32 @@ export interface DeskConfig {
   deskCode?: string
   /** the desk's cash register (--fiscal none | emulator | atol:http://127.0.0.1:16732) */
   fiscal?: FiscalConfig
+  /** LAN sync (--lan-port, --lan-peers): off when absent */
+  lan?: LanConfig
+}
+
+export interface LanConfig {
+  port: number
+  peers: string[]
+}
+
+const PEER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
+
+/** `--lan-port` and `--lan-peers` as LAN sync's configuration; throws (naming the flag) on what it cannot take. */
+export const parseLan = (port: string | undefined, peers: string | undefined): LanConfig | undefined => {
+  if (port === undefined) {
+    if (peers !== undefined) throw new Error("--lan-peers needs --lan-port (LAN sync is off without it)")
+    return undefined
+  }
+  const n = /^\d{1,5}$/.test(port) ? Number(port) : NaN
+  if (!(n >= 1 && n <= 65535)) throw new Error(`--lan-port must be a TCP port from 1 to 65535, not ${JSON.stringify(port)}`)
+  const list = (peers ?? "").split(",").map(p => p.trim()).filter(p => p !== "")
+  for (const p of list) {
+    const m = PEER.exec(p)
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
+      throw new Error(`--lan-peers must be host:port separated by commas (192.168.1.20:4810), not ${JSON.stringify(p)}`)
+  }
+  return { port: n, peers: list }
 }
 
 /** `--fiscal`'s value as a register's configuration; throws on what it cannot take. */
@@ -75,7 +105,9 @@ export const parseDeskConfig = <X extends object = Record<never, never>>(
   const deskId = value("desk-id")
   const deskCode = value("desk-code")
   const fiscal = value("fiscal")
+  const lan = parseLan(value("lan-port"), value("lan-peers"))
   const desk: DeskConfig = {
+    ...(lan ? { lan } : {}),
     ...(fiscal ? { fiscal: parseFiscal(fiscal) } : {}),
     dataDir,
     ...(server ? { server } : {}),
@@ -87,10 +119,10 @@ export const parseDeskConfig = <X extends object = Record<never, never>>(
 }
 
 /** What DeskHost takes of a configuration. */
-export type ShellConfig = Pick<DeskHostOptions, "dataDir" | "server" | "identity" | "deskCode" | "fiscal">
+export type ShellConfig = Pick<DeskHostOptions, "dataDir" | "server" | "identity" | "deskCode" | "fiscal" | "lan">
 
 /** DeskHost's options from a configuration: a development identity when --clinic or --desk-id is given (demo / desk-1 / D1 for the rest). */
-export const hostOptionsOf = ({ dataDir, server, clinicId, deskId, deskCode, fiscal }: DeskConfig): ShellConfig => {
+export const hostOptionsOf = ({ dataDir, server, clinicId, deskId, deskCode, fiscal, lan }: DeskConfig): ShellConfig => {
   const identity: DeskIdentity | undefined =
     clinicId !== undefined || deskId !== undefined
       ? {
@@ -105,6 +137,7 @@ export const hostOptionsOf = ({ dataDir, server, clinicId, deskId, deskCode, fis
     ...(identity ? { identity } : {}),
     ...(deskCode ? { deskCode } : {}),
     ...(fiscal ? { fiscal } : {}),
+    ...(lan ? { lan } : {}),
   }
 }
 

@@ -1,0 +1,83 @@
+import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
+import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
+import { LanServer } from "./LanServer.js"
+import { keepsConnection, peerDeskOf, tlsMaterial, type LanIdentity } from "./lanTls.js"
+
+export interface LanOptions {
+  /** the port this desk listens on for its clinic's desks (0: any free port) */
+  port: number
+  /** the address it listens on (default 0.0.0.0) */
+  host?: string
+  /** peers to connect to, `host:port` each (the static list; mDNS adds more) */
+  peers: string[]
+  log?: (line: string) => void
+}
+
+/**
+ * The desk's LAN sync: its listening server and one TLS connection to each known peer, all of
+ * them network adapters for the desk's Repo (next to the relay's). Each end presents its own desk
+ * certificate and trusts only the clinic CA; a dialled peer must be a desk of our clinic (its
+ * certificate, not its host name), and of each pair of desks only the smaller id dials.
+ */
+export class LanNetwork {
+  readonly server: LanServer
+  readonly #id: LanIdentity
+  readonly #opts: LanOptions
+  readonly #dialers = new Map<string, ResilientWebSocketClientAdapter>()
+  readonly #added: ((adapter: NetworkAdapterInterface) => void)[] = []
+
+  private constructor(id: LanIdentity, opts: LanOptions, server: LanServer) {
+    this.#id = id
+    this.#opts = opts
+    this.server = server
+    for (const p of opts.peers) this.#dial(p)
+  }
+
+  static async start(id: LanIdentity, opts: LanOptions): Promise<LanNetwork> {
+    const server = await LanServer.start(id, { port: opts.port, ...(opts.host ? { host: opts.host } : {}), ...(opts.log ? { log: opts.log } : {}) })
+    return new LanNetwork(id, opts, server)
+  }
+
+  /** Every adapter to give the Repo at its start. */
+  get adapters(): NetworkAdapterInterface[] {
+    return [this.server.adapter, ...this.#dialers.values()]
+  }
+
+  /** Called with each peer adapter added later (a peer found by mDNS): the Repo takes it then. */
+  onAdapter(listener: (adapter: NetworkAdapterInterface) => void): void {
+    this.#added.push(listener)
+  }
+
+  /** Connects to a peer at `host:port` (once per address). */
+  addPeer(address: string): void {
+    if (this.#dialers.has(address)) return
+    const adapter = this.#dial(address)
+    for (const l of this.#added) l(adapter)
+  }
+
+  #dial(address: string): ResilientWebSocketClientAdapter {
+    const { clinicId, deskId } = this.#id
+    const adapter = new ResilientWebSocketClientAdapter(`wss://${address}/`, {
+      backoff: { minMs: 250, maxMs: 5_000 },
+      refusedBackoff: { minMs: 1_000, maxMs: 30_000 },
+      ...(this.#opts.log ? { log: this.#opts.log } : {}),
+      tls: {
+        ...tlsMaterial(this.#id),
+        // the peer's certificate names our clinic and a desk that expects us to dial it
+        checkServerIdentity: (_host, cert) => {
+          const peer = peerDeskOf(cert, clinicId)
+          if (peer === undefined) return new Error(`${address} is not a desk of clinic ${clinicId}`)
+          if (!keepsConnection(deskId, peer)) return new Error(`${address} (${peer}) dials this desk instead`)
+          return undefined
+        },
+      },
+    })
+    this.#dialers.set(address, adapter)
+    return adapter
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.#dialers.values()) d.disconnect()
+    await this.server.close()
+  }
+}

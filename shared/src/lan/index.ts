@@ -1,0 +1,2 @@
+export * from "./clinicCerts.js"
+export * from "./deskLanKey.js"
