@@ -109,7 +109,8 @@ export const rebuildRelay = async (a: RebuildArgs, env: NodeJS.ProcessEnv = proc
       if (!existsSync(join(a.from.dir, "docs"))) throw new Error(`${a.from.dir} is not a bridge's data directory (it has no docs/)`)
       const copied = await copyRelayData(a.from.dir, work)
       // copyRelayData lays the files out as a backup does (<work>/relay/docs/...)
-      await rename(join(work, "relay", "docs"), join(work, "docs"))
+      // (a replica without documents leaves no docs/ there)
+      if (existsSync(join(work, "relay", "docs"))) await rename(join(work, "relay", "docs"), join(work, "docs"))
       await rm(join(work, "relay"), { recursive: true, force: true })
       counts = { documents: copied.documents, chunks: copied.files.length, bytes: copied.files.reduce((n, f) => n + f.bytes, 0) }
     } else counts = await exportChunks(pool as pg.Pool, join(work, "docs"))
