@@ -124,6 +124,22 @@ export class Cluster {
     log(`relay :${this.relayPort}, bridge, ${this.desks.length} desks up; logs in ${runDir}`)
   }
 
+  /**
+   * A desk enrolled later with a one-time token (`vetsync desks add`), as its own process behind its own
+   * proxy; `dataDir` defaults to <runDir>/<name> (a lost desk's directory, deleted, for one enrolled again).
+   * Resolves once it answers status.
+   */
+  async enrolDesk(name: string, added: { deskId: string; code: string; token: string }, dataDir = join(this.opts.runDir, name)): Promise<DeskNode> {
+    const proxy = await TcpProxy.start(this.relayPort)
+    const port = await freePort()
+    const args = ["desk", "--data-dir", dataDir, "--server", `ws://127.0.0.1:${proxy.port}/sync`, "--port", String(port)]
+    const proc = this.#proc(name, args)
+    const d: DeskNode = { index: this.desks.length, name, deskId: added.deskId, code: added.code, dataDir, proc, proxy, client: new DeskClient({ port, dataDir }) }
+    this.desks.push(d)
+    await this.startDesk(d.index, ["--enrol", added.token])
+    return d
+  }
+
   #proc(name: string, args: string[], env: Record<string, string> = {}): SupervisedProcess {
     return new SupervisedProcess({
       name,

@@ -96,6 +96,17 @@ const run = async (command: CommandName, rest: string[]): Promise<void> => {
       else await runRestore(args)
       return
     }
+    case "relay": {
+      const { parseRebuildArgs, rebuildRelay } = await import("./relay/rebuildRelay.js")
+      let args
+      try {
+        args = parseRebuildArgs(rest)
+      } catch (e) {
+        throw new UsageError((e as Error).message, command)
+      }
+      await rebuildRelay(args)
+      return
+    }
     case "seed": {
       let values
       try {

@@ -82,6 +82,11 @@ vetsync staff set  --clinic ID STAFF_ID [--name NAME] [--role ROLE] [--pin 1234]
   restore: `vetsync restore --from DIR (--relay-data RELAY_DIR | --no-relay) [--no-postgres]
   Checks the whole backup first (manifest, every checksum, migrations this version knows) and refuses a
   damaged or mismatched one; then fills an empty relay directory (relay stopped) and an empty database.`,
+  relay: `vetsync relay rebuild --relay-data NEW_RELAY_DIR (--from bridge-replica BRIDGE_DIR | --from postgres) [--clinic ID ...]
+  Rebuilds a lost relay's data directory (new or empty): its documents from the bridge's replica (BRIDGE_DIR is
+  the bridge's VETSYNC_DATA_DIR; the bridge may keep running) or from the relay's documents in PostgreSQL
+  (automerge_chunks in DATABASE_URL, VETSYNC_RELAY_STORAGE=postgres), and its known clinics (ownership.json)
+  from the registry in DATABASE_URL and --clinic. Snapshots and sync states are rebuilt by the relay itself.`,
 } as const
 
 export type CommandName = keyof typeof USAGE

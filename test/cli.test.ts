@@ -50,6 +50,8 @@ const COMMANDS: string[][] = [
   ["seed"],
   ["backup"],
   ["restore"],
+  ["relay"],
+  ["relay", "rebuild"],
 ]
 
 describe("the vetsync command", () => {
@@ -94,6 +96,11 @@ describe("the vetsync command", () => {
       ["bridge", "now"],
       ["seed"],
       ["seed", "--data-dir", "x", "--clients", "many"],
+      ["relay", "rebuild", "--from", "postgres"],
+      ["relay", "rebuild", "--relay-data", "r", "--from", "bridge-replica"],
+      ["relay", "rebuild", "--relay-data", "r", "--from", "backup"],
+      ["relay", "rebuild", "--relay-data", "r", "--from", "postgres", "extra"],
+      ["relay", "restore", "--relay-data", "r", "--from", "postgres"],
     ]
     const results = await Promise.all(cases.map(args => vetsync(args)))
     results.forEach((r, i) => {
