@@ -97,6 +97,18 @@ const KINDS = {
   postgresUrl: url(["postgres", "postgresql"], ["mysql", "http", "ws"]),
 } satisfies Record<string, Kind>
 
+/** A number above 0 and at most `max`, decimals allowed (t.positiveNumber). */
+const positiveNumber = (max: number): Kind => ({
+  valid: fc.oneof(
+    fc.integer({ min: 1, max }).map(String),
+    fc.tuple(fc.integer({ min: 0, max: max - 1 }), fc.integer({ min: 1, max: 999 })).map(([i, d]) => `${i}.${d}`),
+  ),
+  invalid: fc.oneof(
+    notBlank(fc.string()).filter(s => !/^\d+(\.\d+)?$/.test(s.trim())),
+    fc.constantFrom("0", "0.0", String(max + 1), "-5"),
+  ),
+})
+
 const oneOf = (values: readonly string[]): Kind => ({
   valid: blankAround(fc.constantFrom(...values)),
   invalid: notBlank(fc.string()).filter(s => !values.includes(s.trim())),
@@ -126,16 +138,9 @@ const RELAY_KINDS: Record<string, Kind> = {
     invalid: notBlank(fc.string()).filter(s => !["files", "postgres"].includes(s.trim())),
   },
   ...LOG,
-  VETSYNC_RATE_PER_SEC: {
-    valid: fc.oneof(
-      fc.integer({ min: 1, max: 1_000_000 }).map(String),
-      fc.tuple(fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 1, max: 999 })).map(([i, d]) => `${i}.${d}`),
-    ),
-    invalid: fc.oneof(
-      notBlank(fc.string()).filter(s => !/^\d+(\.\d+)?$/.test(s.trim())),
-      fc.constantFrom("0", "0.0", "1000001", "-5"),
-    ),
-  },
+  VETSYNC_RATE_PER_SEC: positiveNumber(1_000_000),
+  VETSYNC_IDLE_UNLOAD_MINUTES: positiveNumber(1440),
+  VETSYNC_SNAPSHOT_BUILDS: wholeNumber(1, 64),
 }
 
 const BRIDGE_KINDS: Record<string, Kind> = {
