@@ -117,6 +117,9 @@ describe("payments", () => {
         expect(invoiceStatus(inv)).toBe(paid === inv.total ? "paid" : "issued")
         expect(invoicePaidAt(inv)).toBe(paid === inv.total ? (inv.payments.at(-1)?.at ?? "") : "")
         expect(invoiceStatus({ ...inv, status: "void" })).toBe("void")
+        // a void from a desk that had not seen the payment, or a refund, leaves when it was paid
+        const voided: Invoice = { ...inv, status: "void" }
+        expect(invoicePaidAt(voided)).toBe(invoicePaidAt(inv))
       }),
     )
   })

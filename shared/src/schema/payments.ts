@@ -123,10 +123,16 @@ export const invoiceStatus = (inv: Pick<Invoice, "status" | "payments" | "total"
   return state === "paid" || state === "void" ? state : "issued"
 }
 
-/** When it was paid: as the invoice says (marked paid before payments existed), or, once paid, its last payment's time. */
-export const invoicePaidAt = (inv: Pick<Invoice, "status" | "payments" | "total" | "paidAt">): string => {
-  if (inv.paidAt || invoiceState(inv) !== "paid") return inv.paidAt
-  return inv.payments.filter(p => p.kind === "payment").at(-1)?.at ?? ""
+/**
+ * When it was paid: as the invoice says (marked paid before payments existed), or the time of the
+ * last payment once its payments took the whole total. Paid stays paid: a later refund, or a void
+ * made on another desk that had not seen the payment, does not unsay when the money came in.
+ */
+export const invoicePaidAt = (inv: Pick<Invoice, "payments" | "total" | "paidAt">): string => {
+  if (inv.paidAt) return inv.paidAt
+  const payments = inv.payments.filter(p => p.kind === "payment")
+  const paid = payments.reduce((s, p) => s + p.amount, 0)
+  return paid > 0 && paid >= inv.total ? (payments.at(-1)?.at ?? "") : ""
 }
 
 /** Change due for cash: tendered − due (never below 0; undefined when the tendered cash does not cover it). */
