@@ -32,7 +32,7 @@ describe("a desk enrolled before LAN certificates gets one from its relay when L
     return dataDir
   }
 
-  it("two old desks started with --lan-port fetch their certificates, keep them in credential.json, and connect to each other over the LAN", async () => {
+  it("two old desks started with --lan-port fetch their certificates, keep them in credential.json, and sync with each other over the LAN", async () => {
     const dirs = [await oldDesk("old-1"), await oldDesk("old-2")]
     const ports = [await freePort(), await freePort()]
     const peers = ports.map(p => `127.0.0.1:${p}`)
@@ -49,8 +49,14 @@ describe("a desk enrolled before LAN certificates gets one from its relay when L
     }
     await eventually("each desk to sync with the other over the LAN", () => desks.every(d => d.core.status().lanPeers === 1), 30_000)
 
-    // once stored, the certificate is not asked for again: with the relay down it is still there, nothing sent
+    // both desks have the clinic from the relay; then a record made on one reaches the other over the LAN alone
+    const first = await desks[0]!.core.call("clients.create", { name: "Сидорова Анна", phone: "+79161112233" })
+    await eventually("the first client on the other desk", async () => (await desks[1]!.core.call("clients.get", { id: first.client.id })) !== null, 30_000)
     await reg.stopRelay()
+    const second = await desks[0]!.core.call("clients.create", { name: "Петрова Анна", phone: "+79161112234" })
+    await eventually("the second client on the other desk, over the LAN", async () => (await desks[1]!.core.call("clients.get", { id: second.client.id })) !== null, 30_000)
+
+    // once stored, the certificate is not asked for again: with the relay down it is still there, nothing sent
     expect(await ensureLanCertificate(dirs[0]!, reg.syncUrl)).toEqual({ ok: true, lan: loadDeskCredential(dirs[0]!)?.lan, fetched: false })
   })
 
