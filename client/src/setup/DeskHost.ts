@@ -9,6 +9,7 @@ import type { AccessLost } from "./AccessWatch.js"
 import { clinicMismatch, dataDirClinic, moveAside, OTHER_CLINIC_CREDENTIAL_FILE } from "./dataDir.js"
 import { enrolAtRelay } from "./enrolAtRelay.js"
 import { DEV_IDENTITY, type DeskHostOptions, type DeskIdentity } from "./hostOptions.js"
+import { ensureLanCertificate } from "./lanCertificate.js"
 import { OpenDesk } from "./OpenDesk.js"
 import { parseRelayAddress } from "./relayAddress.js"
 import { enrolmentOffered } from "./relayProbe.js"
@@ -171,6 +172,7 @@ export class DeskHost implements ApiTarget {
     // "http://relay:8787" and "relay.example" mean the relay's sync socket
     if (server) server = address?.ok ? address.sync : server
     if (server) this.#relay = server
+    if (this.#o.lan && credential) await this.#fetchLanCertificate(server)
     const desk: OpenDesk = await OpenDesk.open(
       {
         ...this.#o.core,
@@ -198,6 +200,13 @@ export class DeskHost implements ApiTarget {
     this.#relay = desk.core.opts.server ?? this.#relay
     this.#log(lost.kind === "revoked" ? `desk ${desk.core.opts.deskId} was revoked: enrol it again` : "the relay enrols desks: enrol this one")
     this.#setPhase(lost.kind)
+  }
+
+  /** LAN sync is on and the desk was enrolled before LAN certificates: ask the relay for one once, when it can be reached. */
+  async #fetchLanCertificate(server: string | undefined): Promise<void> {
+    const got = await ensureLanCertificate(this.#o.dataDir, server)
+    if (!got.ok) this.#log(`no LAN certificate from the relay: ${got.detail}`)
+    else if (got.fetched) this.#log("got this desk's LAN certificate from the relay")
   }
 
   /** LAN sync's identity and options when it is turned on and the stored credential carries LAN certificates. */

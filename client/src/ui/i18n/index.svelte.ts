@@ -8,6 +8,7 @@ export type Lang = "ru" | "en"
 type PluralBase =
   | "sync.offline"
   | "sync.syncing"
+  | "sync.lan"
   | "setup.revoked.waiting"
   | "setup.other.waiting"
   | "setup.other.move.confirm"
