@@ -1,4 +1,4 @@
-import { dayRange, invoiceMoney, monthRange } from "@vetsync/shared"
+import { dayRange, monthRange } from "@vetsync/shared"
 import { DeskError, type DeskApi, type DeskArgs, type DeskCommand, type DeskResult } from "./api.js"
 import { book, moveAppointment, setAppointmentStatus } from "./commands/appointments.js"
 import {
@@ -13,7 +13,7 @@ import { resolveConflict } from "./commands/conflicts.js"
 import { docKeyOf } from "./commands/context.js"
 import { withAuthors } from "./history/conflictAuthors.js"
 import { createInvoice } from "./commands/invoices.js"
-import { payInvoice, refundInvoice, voidInvoice } from "./commands/payments.js"
+import { payDue, payInvoice, refundInvoice, voidInvoice } from "./commands/payments.js"
 import { receiptProblems } from "./fiscal/receipt.js"
 import { handlerEnv, type HandlerDeps, type HandlerEnv } from "./handlerEnv.js"
 import { parseArgs } from "./parseArgs.js"
@@ -66,9 +66,7 @@ export const DESK_HANDLERS = {
   "invoices.create": async ({ ctx }, args) => createInvoice(ctx, args),
   // the old one-button payment: what is due, in cash, handed over exactly
   "invoices.markPaid": async ({ ctx, reasons }, { id }) => {
-    const due = invoiceMoney(ctx.rm.invoices.get(id) ?? { status: "issued", payments: [], total: 0 }).due
-    if (due === 0) throw new DeskError("bad_request", "nothing is due on this invoice")
-    return invoiceView((await payInvoice(ctx, id, [{ method: "cash", amount: due }])).invoice, ctx.rm.records, reasons())
+    return invoiceView((await payDue(ctx, id)).invoice, ctx.rm.records, reasons())
   },
   "invoices.void": async ({ ctx, reasons }, { id, reason }) =>
     invoiceView(await voidInvoice(ctx, id, reason), ctx.rm.records, reasons()),

@@ -133,6 +133,29 @@ export const payInvoice = async (
   inputs: PaymentInput[],
 ): Promise<{ invoice: Invoice; payments: Payment[] }> => {
   const { key, invoice } = await current(ctx, id)
+  return takePayments(ctx, key, invoice, inputs)
+}
+
+/**
+ * Takes in cash what is due now ("mark paid"). What is due is read from the same document read
+ * the payment is written against: another desk's payment merged a moment before is counted, and
+ * an invoice it settled answers "nothing is due" rather than an over-payment.
+ */
+export const payDue = async (ctx: CommandContext, id: string): Promise<{ invoice: Invoice; payments: Payment[] }> => {
+  const { key, invoice } = await current(ctx, id)
+  if (invoice.status === "void") throw new DeskError("bad_request", `invoice ${invoice.number} is void`)
+  const due = invoiceMoney(invoice).due
+  if (due === 0) throw new DeskError("bad_request", "nothing is due on this invoice")
+  return takePayments(ctx, key, invoice, [{ method: "cash", amount: due }])
+}
+
+const takePayments = async (
+  ctx: CommandContext,
+  key: ReturnType<typeof docKeyOfRecord>,
+  invoice: Invoice,
+  inputs: PaymentInput[],
+): Promise<{ invoice: Invoice; payments: Payment[] }> => {
+  const id = invoice.id
   if (invoice.status === "void") throw new DeskError("bad_request", `invoice ${invoice.number} is void`)
   if (inputs.length === 0) refuse("payment", "payments", "required", "needs at least one payment")
   const due = invoiceMoney(invoice).due
