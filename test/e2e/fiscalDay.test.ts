@@ -160,6 +160,12 @@ describe("a day with the cash register, online and offline, to PostgreSQL", () =
       async () => (await page.textContent('[data-testid="sales-total"]'))?.replace(/\s/g, "").startsWith("3460") || undefined,
       15_000,
     )
+    // the heading names this desk as staff know it: its code, not its internal id
+    const { deskCode } = core.status()
+    const heading = (await page.textContent('[data-testid="day-report"] h2')) ?? ""
+    expect(deskCode).not.toBe("")
+    expect(heading).toContain(deskCode)
+    expect(heading).not.toContain(deskId)
     await screens(page, "cash-end-of-day")
     await page.focus('[data-testid="shift-open"]')
     await press("shift-close")

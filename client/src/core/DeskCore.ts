@@ -263,6 +263,7 @@ export class DeskCore {
       problem,
       bootstrap: this.#bootstrap.progress(),
       deskId: this.opts.deskId,
+      deskCode: this.opts.deskCode,
       clinicId: this.opts.clinicId,
       server: this.opts.server ?? null,
       peers: this.sync.peers(),

@@ -93,6 +93,8 @@ export interface DeskStatus {
   problem: SyncProblem | null
   bootstrap: BootstrapProgress
   deskId: string
+  /** the desk's short code (its invoice numbers' prefix, e.g. "D2"): how staff name the desk */
+  deskCode: string
   clinicId: string
   server: string | null
   peers: { peerId: string; kind: "relay" | "desk" | "other" }[]
