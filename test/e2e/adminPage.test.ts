@@ -22,7 +22,8 @@ const HOUR = 3600_000
  * the admin token by keyboard, and sees the clinic with one desk online (a real desk, reporting
  * through the relay) and one offline for three hours with records waiting (its last report, kept
  * in the registry), flagged; then signs out. The relay runs as `vetsync server` does, configured
- * from the environment (VETSYNC_ADMIN_TOKEN). Then in Russian (Accept-Language, the switch link).
+ * from the environment (VETSYNC_ADMIN_TOKEN). Then in Russian (Accept-Language, the switch link),
+ * and still signed in after the relay restarts (the session cookie is signed, not remembered).
  */
 describe("the relay's admin page in a browser", () => {
   let db: TestDatabase
@@ -231,5 +232,16 @@ describe("the relay's admin page in a browser", () => {
     // back to English by the link; still signed in
     await page.click("nav.lang a")
     await shown(page, "html[lang='en'] section[data-clinic='clinic-1']", "the clinic's desks in English again")
+
+    // the session is the cookie's, not the relay's memory: a restarted relay still knows the browser
+    await relay.stop()
+    relay.start()
+    await eventually(
+      "the restarted relay to be ready",
+      async () => (await fetch(`${relayUrl}/ready`).catch(() => null))?.status === 200,
+      90_000,
+    )
+    await page.reload()
+    await shown(page, "section[data-clinic='clinic-1']", "the clinic's desks after the relay's restart, still signed in")
   })
 })

@@ -98,7 +98,7 @@ export const handleAdminRequest = (
     if (!res.headersSent) json(res, 500, { error: "admin page failed" })
   }
   if (pathname === "/admin/logout") {
-    access.close(req)
+    // sessions are stateless (AdminAccess): signing out is the browser's cookie going
     res.writeHead(303, { location: `/admin?lang=${lang}`, "set-cookie": cookie(req, deps, "", 0) }).end()
     return true
   }
