@@ -34,6 +34,7 @@ describe("the relay's admin page in a browser", () => {
   let page: Page
   let onlineDesk = ""
   let offlineDesk = ""
+  const others: SupervisedProcess[] = []
 
   beforeAll(async () => {
     db = await TestDatabase.start({ prefix: "adminpage-e2e" })
@@ -101,6 +102,7 @@ describe("the relay's admin page in a browser", () => {
   afterAll(async () => {
     await browser?.close()
     await desk?.close()
+    await Promise.all(others.map(p => p.stop()))
     await relay?.stop()
     await db?.stop()
   })
@@ -243,5 +245,37 @@ describe("the relay's admin page in a browser", () => {
     )
     await page.reload()
     await shown(page, "section[data-clinic='clinic-1']", "the clinic's desks after the relay's restart, still signed in")
+  })
+
+  it("the same cookie opens the page on another relay with the same token, and on none with another token", async () => {
+    // two more relays on this registry (cookies are the host's, whatever the port: one address, many relays)
+    const other = async (name: string, token: string): Promise<{ url: string; process: SupervisedProcess }> => {
+      const port = await freePort()
+      const process_ = new SupervisedProcess({
+        name,
+        command: process.execPath,
+        args: [join(REPO, "cli/vetsync.mjs"), "server"],
+        env: productEnv({
+          DATABASE_URL: db.url,
+          PORT: String(port),
+          VETSYNC_DATA_DIR: join(db.dir, name),
+          VETSYNC_RELAY_NAME: name,
+          VETSYNC_ADMIN_TOKEN: token,
+        }),
+        cwd: db.dir,
+        logFile: join(db.dir, `${name}.log`),
+      })
+      process_.start()
+      others.push(process_)
+      const url = `http://127.0.0.1:${port}`
+      await eventually(`${name} to be ready`, async () => (await fetch(`${url}/ready`).catch(() => null))?.status === 200, 90_000)
+      return { url, process: process_ }
+    }
+    const [b, c] = await Promise.all([other("relay-b", TOKEN), other("relay-c", `${TOKEN}-rotated`)])
+    await page.goto(`${b.url}/admin`)
+    await shown(page, "section[data-clinic='clinic-1']", "relay B's page, signed in by relay A's cookie")
+    await page.goto(`${c.url}/admin`)
+    await shown(page, "form[action^='/admin/login']", "relay C's sign-in form: another token refuses the cookie")
+    expect(await page.textContent("body")).not.toContain("clinic-1")
   })
 })
