@@ -1,4 +1,5 @@
 import { BRIDGE_ENV } from "@vetsync/bridge/config"
+import { DESK_WEB_ENV } from "@vetsync/client/config"
 import { envTable } from "@vetsync/shared/config"
 import { RELAY_ENV } from "@vetsync/sync-server/config"
 
@@ -6,11 +7,12 @@ import { RELAY_ENV } from "@vetsync/sync-server/config"
 export const TABLE_START = "<!-- config:begin (generated from the schemas by `npm run config:docs`; do not edit) -->"
 export const TABLE_END = "<!-- config:end -->"
 
-/** Every variable of the relay and the bridge, as the README lists them. */
+/** Every variable of the relay, the bridge and the desk (`vetsync desk`'s, a superset of Electron's), as the README lists them. */
 export const configTable = (): string =>
   envTable([
     { name: "relay", schema: RELAY_ENV },
     { name: "bridge", schema: BRIDGE_ENV },
+    { name: "desk", schema: DESK_WEB_ENV },
   ])
 
 /** The README with its table between the markers made anew. */

@@ -1,5 +1,6 @@
 import { isIP } from "node:net"
 import { BRIDGE_ENV, bridgeConfigFromEnv } from "@vetsync/bridge/config"
+import { DESK_WEB_ENV, readWebDeskSettings } from "@vetsync/client/config"
 import { ConfigError, ENV_DOCS, type EnvSchema } from "@vetsync/shared/config"
 import { LOG_FORMATS, LOG_LEVELS } from "@vetsync/shared/log"
 import { RELAY_ENV, relayConfigFromEnv } from "@vetsync/sync-server/config"
@@ -118,7 +119,7 @@ const LOG = {
   VETSYNC_LOG_FORMAT: oneOf(LOG_FORMATS),
 }
 
-/** The kind of each variable of the relay and the bridge: a variable missing here fails the test. */
+/** The kind of each variable of the relay, the bridge (and the desk, below): a variable missing here fails the test. */
 const RELAY_KINDS: Record<string, Kind> = {
   PORT: KINDS.port,
   HOST: KINDS.host,
@@ -154,6 +155,57 @@ const BRIDGE_KINDS: Record<string, Kind> = {
   VETSYNC_BRIDGE_PORT: KINDS.port,
   VETSYNC_METRICS_TOKEN: KINDS.secret,
   ...LOG,
+}
+
+/** A desk's LAN peer: host:port, the host a name, an IPv4 address or an IPv6 one in brackets. */
+const peer = fc
+  .tuple(fc.oneof(fc.ipV4(), fc.domain(), fc.ipV6().map(h => `[${h}]`)), fc.integer({ min: 1, max: 65535 }))
+  .map(([h, p]) => `${h}:${p}`)
+const DESK_CODE = /^[A-Z][A-Z0-9]{0,5}$/
+
+/** `vetsync desk`'s variables (the Electron app reads the same but the last three). */
+const DESK_KINDS: Record<string, Kind> = {
+  VETSYNC_DATA_DIR: KINDS.path,
+  VETSYNC_SERVER: url(["ws", "wss", "http", "https"], ["ftp", "postgres", "file"]),
+  VETSYNC_CLINIC: KINDS.name,
+  VETSYNC_DESK_ID: KINDS.name,
+  VETSYNC_DESK_CODE: {
+    valid: blankAround(fc.stringMatching(DESK_CODE)),
+    invalid: fc.oneof(
+      notBlank(fc.string()).filter(s => !DESK_CODE.test(s.trim())),
+      fc.constantFrom("d1", "1D", "D1234567", "D-1"),
+    ),
+  },
+  VETSYNC_FISCAL: {
+    valid: fc.oneof(
+      fc.constantFrom("none", "emulator"),
+      fc.webUrl({ validSchemes: ["http", "https"] }).map(u => `atol:${u}`),
+    ),
+    invalid: fc.oneof(
+      notBlank(fc.string()).filter(s => !/^(none|emulator|atol:https?:\/\/\S+)$/.test(s.trim())),
+      fc.constantFrom("atol", "atol:ftp://kkt:1", "atol:", "emulator2", "NONE"),
+    ),
+  },
+  VETSYNC_LAN_PORT: wholeNumber(1, 65535),
+  VETSYNC_LAN_PEERS: {
+    valid: fc
+      .array(peer, { maxLength: 4 })
+      .chain(peers => fc.constantFrom(", ", ",").map(sep => peers.join(sep))),
+    invalid: fc
+      .tuple(
+        fc.array(peer, { maxLength: 2 }),
+        fc.oneof(
+          fc.ipV4(),
+          fc.domain().map(h => `${h}:0`),
+          fc.integer({ min: 65536, max: 999_999 }).map(p => `desk-2.local:${p}`),
+          fc.constantFrom("a b:1", "http://desk-2:4810", "desk-2:", ":4810", "[::1]"),
+        ),
+      )
+      .map(([good, bad]) => [...good, bad].join(",")),
+  },
+  VETSYNC_DESK_PORT: KINDS.port,
+  VETSYNC_DESK_HOST: KINDS.host,
+  VETSYNC_ENROL_TOKEN: KINDS.secret,
 }
 
 type Env = Record<string, string | undefined>
@@ -219,6 +271,19 @@ const services = [
     // a credential is for a relay
     fix: (env: Env): Env => (set(env.VETSYNC_RELAY_URL) ? env : { ...env, VETSYNC_RELAY_CREDENTIAL: undefined }),
   },
+  {
+    service: "desk",
+    schema: DESK_WEB_ENV as EnvSchema,
+    kinds: DESK_KINDS,
+    parse: (env: Env) => readWebDeskSettings([], env),
+    // a data directory is required; LAN peers need LAN sync's port; an enrolment token needs the relay
+    fix: (env: Env): Env => ({
+      ...env,
+      ...(set(env.VETSYNC_DATA_DIR) ? {} : { VETSYNC_DATA_DIR: "/var/lib/vetsync/desk" }),
+      ...(set(env.VETSYNC_LAN_PORT) ? {} : { VETSYNC_LAN_PEERS: undefined }),
+      ...(set(env.VETSYNC_SERVER) ? {} : { VETSYNC_ENROL_TOKEN: undefined }),
+    }),
+  },
 ]
 
 describe.each(services)("configuration of the $service", ({ service, schema, kinds, parse, fix }) => {
@@ -255,7 +320,8 @@ describe.each(services)("configuration of the $service", ({ service, schema, kin
         const e = error as ConfigError
         expect(e.message).toContain(`the ${service} cannot start`)
         const doc = ENV_DOCS.get(schema.shape[k]!)!
-        const line = e.problems.find(p => p.startsWith(`${k} is `))
+        // (the desk's name the flag beside the variable: `VETSYNC_LAN_PORT (--lan-port) is "0"`)
+        const line = e.problems.find(p => p.startsWith(`${k} is `) || p.startsWith(`${k} (--`))
         expect(line, e.message).toBeDefined()
         expect(line).toContain(`expected ${doc.expected}`)
         if (doc.secret) {

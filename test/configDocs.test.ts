@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { BRIDGE_ENV } from "@vetsync/bridge/config"
+import { DESK_WEB_ENV } from "@vetsync/client/config"
+import { RELAY_ENV } from "@vetsync/sync-server/config"
 import { describe, expect, it } from "vitest"
 import { configTable, TABLE_END, TABLE_START, withConfigTable } from "../cli/configDocs.js"
 
@@ -19,7 +22,21 @@ const cells = (table: string): string[][] =>
         .map(c => (/^:?-+:?$/.test(c) ? "---" : c)),
     )
 
-describe("the README's table of the relay's and the bridge's variables", () => {
+describe("the README's table of the relay's, the bridge's and the desk's variables", () => {
+  it("has a row for every variable of each service, naming the service", () => {
+    const rows = cells(configTable()).slice(2)
+    for (const [service, schema] of [
+      ["relay", RELAY_ENV],
+      ["bridge", BRIDGE_ENV],
+      ["desk", DESK_WEB_ENV],
+    ] as const)
+      for (const name of Object.keys(schema.shape))
+        expect(
+          rows.some(r => r[0] === `\`${name}\`` && (r[1] ?? "").split(", ").includes(service)),
+          `${service}: ${name}`,
+        ).toBe(true)
+  })
+
   it("is the one generated from their schemas (`npm run config:docs` writes it)", () => {
     const readme = readFileSync(README, "utf8")
     const start = readme.indexOf(TABLE_START)

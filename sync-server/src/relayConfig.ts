@@ -48,7 +48,7 @@ export const RELAY_ENV = z
     ),
     VETSYNC_ADMIN_TOKEN: optional(
       t.strongSecret,
-      "The read-only admin page (`GET /admin`: clinics, their desks' status and what needs attention; `GET /admin.json`) answers holders of this token, as `Authorization: Bearer <token>` or signed in through its form (an HttpOnly, SameSite=Strict session cookie, 8 h). Needs DATABASE_URL (the registry).",
+      "The read-only admin page (`GET /admin`: clinics, their desks' status and what needs attention; `GET /admin.json`) answers holders of this token, as `Authorization: Bearer <token>` or signed in through its form (an HttpOnly, SameSite=Strict session cookie for 8 h, signed with a key derived from this token: any relay with the same token accepts it; another token signs everyone out). Needs DATABASE_URL (the registry).",
       "the admin page is off (404)",
     ),
     VETSYNC_CLINICS: withDefault(

@@ -1,7 +1,8 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { ADMIN_THRESHOLDS, adminOverview, deskFlags, type AdminThresholds } from "../src/admin/adminOverview.js"
-import { escapeHtml, renderAdminPage, renderLoginPage } from "../src/admin/adminPage.js"
+import { escapeHtml, flagText, renderAdminPage, renderLoginPage } from "../src/admin/adminPage.js"
+import { ADMIN_TEXT, adminLangOf } from "../src/admin/adminText.js"
 import type { DeskStatus } from "../src/registry/deskStatus.js"
 
 const NOW = new Date("2026-12-02T01:00:00Z")
@@ -148,6 +149,7 @@ describe("the admin page's HTML", () => {
             "style",
             "body",
             "header",
+            "nav",
             "div",
             "h1",
             "h2",
@@ -172,5 +174,39 @@ describe("the admin page's HTML", () => {
       }),
     )
     expect(renderLoginPage("<b>x</b>")).toContain("&lt;b&gt;x&lt;/b&gt;")
+  })
+})
+
+describe("the admin page's language", () => {
+  it("is ?lang when it names one, else the first language of Accept-Language it speaks (by q), else English", () => {
+    expect(adminLangOf("ru", "en-US")).toBe("ru")
+    expect(adminLangOf("en", "ru-RU,ru;q=0.9")).toBe("en")
+    expect(adminLangOf(null, "ru-RU,ru;q=0.9,en;q=0.8")).toBe("ru")
+    expect(adminLangOf("de", "de-DE,en;q=0.5,ru;q=0.9")).toBe("ru")
+    expect(adminLangOf(null, "ru;q=0,en")).toBe("en")
+    expect(adminLangOf(null, "fr, de")).toBe("en")
+    expect(adminLangOf(null, undefined)).toBe("en")
+    fc.assert(
+      fc.property(fc.option(fc.string(), { nil: null }), fc.option(fc.string(), { nil: undefined }), (q, header) => {
+        expect(["en", "ru"]).toContain(adminLangOf(q, header))
+      }),
+    )
+  })
+
+  it("renders every page in the language asked, <html lang> set, with a link to the other", () => {
+    const o = adminOverview([{ id: "c1", name: "" }], [], NOW)
+    for (const lang of ["en", "ru"] as const) {
+      const other = lang === "en" ? "ru" : "en"
+      for (const html of [renderAdminPage(o, true, lang), renderLoginPage(ADMIN_TEXT[lang].wrongToken, lang)]) {
+        expect(html).toContain(`<html lang="${lang}">`)
+        expect(html).toContain(`href="/admin?lang=${other}"`)
+        expect(html).toContain(escapeHtml(ADMIN_TEXT[other].name))
+      }
+      expect(renderAdminPage(o, true, lang)).toContain(escapeHtml(ADMIN_TEXT[lang].signOut))
+    }
+    expect(renderLoginPage(undefined, "ru")).toContain("Токен администратора")
+    expect(flagText({ kind: "waiting", records: 21, forMs: 3_900_000 }, "ru")).toBe("21 запись ждёт отправки 1 ч 5 мин")
+    expect(flagText({ kind: "waiting", records: 3, forMs: 60_000 }, "ru")).toBe("3 записи ждут отправки 1 мин")
+    expect(flagText({ kind: "waiting", records: 12, forMs: 60_000 }, "ru")).toBe("12 записей ждут отправки 1 мин")
   })
 })

@@ -1,7 +1,9 @@
-import { parseDeskConfig, type ConfigExtension, type DeskConfig, type Env } from "../host/config/deskConfig.js"
+import { deskConfigOf, type DeskConfig, type Env } from "../host/config/deskConfig.js"
+import { readWebDeskSettings } from "../host/config/deskEnv.js"
 
 const HELP = `usage: vetsync desk --data-dir DIR [--server ws://relay:port/sync] [--port 4800] [--host 127.0.0.1]
-                    [--enrol TOKEN] [--clinic ID] [--desk-id ID] [--desk-code CODE]`
+                    [--enrol TOKEN] [--clinic ID] [--desk-id ID] [--desk-code CODE] [--fiscal none|emulator|atol:URL]
+                    [--lan-port PORT] [--lan-peers HOST:PORT,...]   (vetsync desk --help: every flag's variable)`
 
 /** What `vetsync desk` takes beside the desk's configuration. */
 export interface WebShellArgs {
@@ -11,22 +13,16 @@ export interface WebShellArgs {
   enrol?: string
 }
 
-/** The web shell's own flags: where it listens, and --enrol. */
-const WEB_FLAGS: ConfigExtension<WebShellArgs> = {
-  flags: ["port", "host", "enrol"],
-  read(flags, env, desk) {
-    const port = Number(flags.get("port") ?? env.VETSYNC_DESK_PORT ?? 4800)
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port must be a port number")
-    const enrol = flags.get("enrol")
-    if (enrol !== undefined && !desk.server) throw new Error("--enrol needs --server")
-    return { port, host: flags.get("host") ?? "127.0.0.1", ...(enrol !== undefined ? { enrol } : {}) }
-  },
-}
-
-/** Parses `vetsync desk` arguments (host/config's parser, strictly); throws with the usage text on anything it does not know. */
+/** Parses `vetsync desk` arguments (DESK_WEB_ENV, strictly); throws with the usage text on anything it does not know. */
 export const parseDeskArgs = (argv: readonly string[], env: Env = {}): DeskConfig & WebShellArgs => {
   try {
-    return parseDeskConfig(argv, env, { mode: "strict", extension: WEB_FLAGS })
+    const v = readWebDeskSettings(argv, env)
+    return {
+      ...deskConfigOf(v),
+      port: v.VETSYNC_DESK_PORT,
+      host: v.VETSYNC_DESK_HOST,
+      ...(v.VETSYNC_ENROL_TOKEN !== undefined ? { enrol: v.VETSYNC_ENROL_TOKEN } : {}),
+    }
   } catch (e) {
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${HELP}`)
   }

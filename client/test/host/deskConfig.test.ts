@@ -1,13 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import {
-  DESK_FLAGS,
-  hostOptionsOf,
-  parseDeskConfig,
-  parseShellConfig,
-  parseLan,
-  type Env,
-} from "../../src/host/config/deskConfig.js"
+import { hostOptionsOf, parseDeskConfig, parseShellConfig, type Env } from "../../src/host/config/deskConfig.js"
+import { DESK_FLAGS, WEB_FLAGS } from "../../src/host/config/deskEnv.js"
 import { parseDeskArgs } from "../../src/web/deskArgs.js"
 
 type Flag = keyof typeof DESK_FLAGS
@@ -73,7 +67,7 @@ const outcome = <T>(f: () => T): { value: T } | { error: string } => {
   try {
     return { value: f() }
   } catch (e) {
-    return { error: (e as Error).message.split("\n")[0] ?? "" }
+    return { error: (e as Error).message.split("\nusage:")[0] ?? "" }
   }
 }
 
@@ -110,13 +104,15 @@ describe("one configuration parser for both shells", () => {
   })
 
   it("a flag wins over its variable, the last of a repeated flag wins, an empty value is none", () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/).filter(v => !v.startsWith("--"))
+    const code = fc.stringMatching(/^[A-Z][A-Z0-9]{0,5}$/)
+    const honest = { clinic: name, "desk-id": name, "desk-code": code } as const
     fc.assert(
       fc.property(
-        fc.constantFrom<Flag>("clinic", "desk-id", "desk-code"),
-        value,
-        value,
-        value,
-        (flag, a, b, fromEnv) => {
+        fc.constantFrom<"clinic" | "desk-id" | "desk-code">("clinic", "desk-id", "desk-code").chain(flag =>
+          fc.tuple(fc.constant(flag), honest[flag], fc.oneof(honest[flag], fc.constant("")), honest[flag]),
+        ),
+        ([flag, a, b, fromEnv]) => {
           const argv = ["--data-dir", "/d", `--${flag}=${a}`, `--${flag}`, b]
           const env = { [DESK_FLAGS[flag]]: fromEnv }
           const key = flag === "clinic" ? "clinicId" : flag === "desk-id" ? "deskId" : "deskCode"
@@ -125,6 +121,8 @@ describe("one configuration parser for both shells", () => {
             parseDeskConfig(argv, env, { mode: "lenient" }),
           ])
             expect(config[key]).toBe(b === "" ? undefined : b)
+          // without the flag, the variable
+          expect(parseDeskConfig(["--data-dir", "/d"], env, { mode: "strict" })[key]).toBe(fromEnv)
         },
       ),
     )
@@ -171,16 +169,70 @@ describe("one configuration parser for both shells", () => {
     expect(() => parseDeskArgs(["--data-dir="])).toThrow(/--data-dir is required/)
   })
 
-  it("LAN sync is off unless --lan-port is set; honest ports and peers pass, others are refused naming the flag", () => {
+  it("LAN sync is off unless --lan-port is set; honest ports and peers pass, by flag or variable; others are refused naming both", () => {
+    const lan = (argv: string[], env: Env = {}) => parseDeskConfig(["--data-dir", "/d", ...argv], env, { mode: "strict" }).lan
     fc.assert(
-      fc.property(lanPort, lanPeers, (port, peers) => {
-        expect(parseLan(String(port), peers.join(","))).toEqual({ port, peers })
+      fc.property(lanPort, lanPeers, fc.boolean(), (port, peers, byFlag) => {
+        const expected = { port, peers: [...new Set(peers)] }
+        if (byFlag) expect(lan(["--lan-port", String(port), `--lan-peers=${peers.join(",")}`])).toEqual(expected)
+        else expect(lan([], { VETSYNC_LAN_PORT: String(port), VETSYNC_LAN_PEERS: peers.join(", ") })).toEqual(expected)
       }),
     )
-    expect(parseLan(undefined, undefined)).toBeUndefined()
-    expect(() => parseLan(undefined, "127.0.0.1:4811")).toThrow(/--lan-peers needs --lan-port/)
-    for (const bad of ["0", "65536", "48 10", "x", "-1"]) expect(() => parseLan(bad, undefined)).toThrow(/--lan-port/)
+    expect(lan([])).toBeUndefined()
+    expect(() => lan(["--lan-peers", "127.0.0.1:4811"])).toThrow(
+      /VETSYNC_LAN_PORT \(--lan-port\) is not set: --lan-peers needs --lan-port/,
+    )
+    for (const bad of ["0", "65536", "48 10", "x", "-1"]) {
+      expect(() => lan(["--lan-port", bad])).toThrow(/VETSYNC_LAN_PORT \(--lan-port\) is .*expected a TCP port, a whole number from 1 to 65535/)
+      expect(() => lan([], { VETSYNC_LAN_PORT: bad })).toThrow(/VETSYNC_LAN_PORT \(--lan-port\)/)
+    }
     for (const bad of ["127.0.0.1", "host:0", "host:70000", "a b:1", "http://x:1"])
-      expect(() => parseLan("4810", bad)).toThrow(/--lan-peers/)
+      expect(() => lan(["--lan-port", "4810", "--lan-peers", bad])).toThrow(
+        /VETSYNC_LAN_PEERS \(--lan-peers\) is .*expected host:port separated by commas/,
+      )
+  })
+
+  it("every flag stands for its variable: an honest setting reads the same given either way", () => {
+    const all = { ...DESK_FLAGS, ...WEB_FLAGS }
+    const honest: Record<string, fc.Arbitrary<string>> = {
+      "data-dir": fc.constantFrom("/d", "./desk", "C:\\VetSync\\desk", "/var/lib/vetsync/desk 2"),
+      server: fc.constantFrom("wss://relay.example/sync", "http://127.0.0.1:8787", "https://relay.example/"),
+      clinic: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+      "desk-id": fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+      "desk-code": fc.stringMatching(/^[A-Z][A-Z0-9]{0,5}$/),
+      fiscal: fc.constantFrom("none", "emulator", "atol:http://127.0.0.1:16732"),
+      "lan-port": lanPort.map(String),
+      "lan-peers": lanPeers.map(p => p.join(",")),
+      port: fc.integer({ min: 0, max: 65535 }).map(String),
+      host: fc.oneof(fc.ipV4(), fc.constantFrom("localhost", "::1")),
+      enrol: fc.stringMatching(/^[!-~]{1,60}$/).filter(t => !t.startsWith("--")),
+    }
+    fc.assert(
+      fc.property(
+        fc.record(honest, { requiredKeys: ["data-dir"] }),
+        fc.func(fc.boolean()),
+        (settings, asFlag) => {
+          // what goes together, kept whole: the enrolment's relay, LAN peers' port
+          const full = {
+            ...settings,
+            ...(settings.enrol !== undefined ? { server: settings.server ?? "ws://r:1/sync" } : {}),
+            ...(settings["lan-peers"] !== undefined ? { "lan-port": settings["lan-port"] ?? "4810" } : {}),
+          }
+          const entries = Object.entries(full) as [keyof typeof all, string][]
+          const byEnv = Object.fromEntries(entries.map(([f, v]) => [all[f], v]))
+          const mixed = entries.filter(([f]) => asFlag(f))
+          const argv = mixed.map(([f, v]) => `--${f}=${v}`)
+          const env = Object.fromEntries(entries.filter(([f]) => !asFlag(f)).map(([f, v]) => [all[f], v]))
+          expect(parseDeskArgs(argv, env)).toEqual(parseDeskArgs([], byEnv))
+        },
+      ),
+    )
+  })
+
+  it("refuses what goes together given alone, naming the flag", () => {
+    expect(() => parseDeskArgs(["--data-dir", "/d", "--enrol", "tok"])).toThrow(/VETSYNC_SERVER \(--server\) is not set: --enrol needs --server/)
+    expect(() => parseDeskArgs([], { VETSYNC_ENROL_TOKEN: "tok" })).toThrow(/--data-dir is required/)
+    expect(() => parseDeskArgs(["--data-dir", "/d", "--fiscal", "atol"])).toThrow(/VETSYNC_FISCAL \(--fiscal\) is "atol"/)
+    expect(() => parseDeskArgs(["--data-dir", "/d", "--port", "65536"])).toThrow(/VETSYNC_DESK_PORT \(--port\) is "65536"/)
   })
 })

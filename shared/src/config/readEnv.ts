@@ -12,9 +12,15 @@ const shown = (value: string, secret: boolean): string =>
 /**
  * The service's configuration from the environment: each variable of the schema, trimmed; a blank
  * one counts as unset (its default). Other variables are ignored. Throws a ConfigError listing every
- * bad value, each with its variable, its value and what it must be.
+ * bad value, each with its variable, its value and what it must be. `label` names a variable in a
+ * refusal (the desk's: `VETSYNC_LAN_PORT (--lan-port)`, its flag beside it); by default its name.
  */
-export const readEnv = <S extends EnvSchema>(service: string, schema: S, env: NodeJS.ProcessEnv): z.output<S> => {
+export const readEnv = <S extends EnvSchema>(
+  service: string,
+  schema: S,
+  env: NodeJS.ProcessEnv,
+  label: (name: string) => string = name => name,
+): z.output<S> => {
   const input: Record<string, string | undefined> = {}
   for (const name of Object.keys(schema.shape)) {
     const value = env[name]?.trim()
@@ -29,7 +35,7 @@ export const readEnv = <S extends EnvSchema>(service: string, schema: S, env: No
     if (!doc) return issue.message
     const value = input[name]
     const is = value === undefined ? "is not set" : `is ${shown(value, doc.secret)}`
-    return `${name} ${is}: ${issue.message}; expected ${doc.expected}`
+    return `${label(name)} ${is}: ${issue.message}; expected ${doc.expected}`
   })
   throw new ConfigError(service, problems)
 }

@@ -5,6 +5,7 @@ import { deskStatusList } from "../registry/deskStatus.js"
 import { ADMIN_COOKIE, type AdminAccess } from "./AdminAccess.js"
 import { adminOverview, type AdminOverview, type AdminThresholds } from "./adminOverview.js"
 import { ADMIN_CSP, renderAdminPage, renderLoginPage } from "./adminPage.js"
+import { ADMIN_TEXT, adminLangOf, type AdminLang } from "./adminText.js"
 
 /** The admin page's parts: who may read it, the registry it reads, and how the relay is reached. */
 export interface AdminDeps {
@@ -91,17 +92,18 @@ export const handleAdminRequest = (
     return true
   }
   const { access } = deps
+  const lang = langOf(req)
   const fail = (e: unknown): void => {
     deps.log(`admin ${pathname} failed: ${(e as Error).message}`, { level: "error" })
     if (!res.headersSent) json(res, 500, { error: "admin page failed" })
   }
   if (pathname === "/admin/logout") {
-    access.close(req)
-    res.writeHead(303, { location: "/admin", "set-cookie": cookie(req, deps, "", 0) }).end()
+    // sessions are stateless (AdminAccess): signing out is the browser's cookie going
+    res.writeHead(303, { location: `/admin?lang=${lang}`, "set-cookie": cookie(req, deps, "", 0) }).end()
     return true
   }
   if (pathname === "/admin/login") {
-    login(req, res, deps).catch(fail)
+    login(req, res, deps, lang).catch(fail)
     return true
   }
   const how = access.allowed(req)
@@ -111,11 +113,11 @@ export const handleAdminRequest = (
   }
   if (!how) {
     if (pathname === "/admin.json") json(res, 401, { error: "the admin token is needed" }, UNAUTHORIZED)
-    else html(res, 401, renderLoginPage(), UNAUTHORIZED)
+    else html(res, 401, renderLoginPage(undefined, lang), UNAUTHORIZED)
     return true
   }
   loadAdminOverview(deps.registry, new Date(), deps.thresholds)
-    .then(o => (pathname === "/admin.json" ? json(res, 200, o) : html(res, 200, renderAdminPage(o, how === "session"))))
+    .then(o => (pathname === "/admin.json" ? json(res, 200, o) : html(res, 200, renderAdminPage(o, how === "session", lang))))
     .catch(fail)
   return true
 }
@@ -123,17 +125,27 @@ export const handleAdminRequest = (
 const cookie = (req: http.IncomingMessage, deps: AdminDeps, value: string, maxAge: number): string =>
   `${ADMIN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure(req, deps.tls) ? "; Secure" : ""}`
 
-const login = async (req: http.IncomingMessage, res: http.ServerResponse, deps: AdminDeps): Promise<void> => {
+/** The page's language: `?lang=ru|en`, else Accept-Language, else English. */
+const langOf = (req: http.IncomingMessage): AdminLang =>
+  adminLangOf(new URL(req.url ?? "/", "http://relay").searchParams.get("lang"), req.headers["accept-language"])
+
+const login = async (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  deps: AdminDeps,
+  lang: AdminLang,
+): Promise<void> => {
   const { access } = deps
-  if (access.throttled()) return html(res, 429, renderLoginPage("Too many failed attempts: try again in a minute."))
+  const t = ADMIN_TEXT[lang]
+  if (access.throttled()) return html(res, 429, renderLoginPage(t.tooMany, lang))
   const form = await readForm(req)
   const token = form?.get("token") ?? ""
   if (!access.tokenMatches(token)) {
     access.failed()
     deps.log("admin sign-in refused: wrong token", { level: "warn" })
-    return html(res, 401, renderLoginPage("That is not the admin token."), UNAUTHORIZED)
+    return html(res, 401, renderLoginPage(t.wrongToken, lang), UNAUTHORIZED)
   }
   const sid = access.open()
   deps.log("admin signed in")
-  res.writeHead(303, { location: "/admin", "set-cookie": cookie(req, deps, sid, access.sessionSeconds) }).end()
+  res.writeHead(303, { location: `/admin?lang=${lang}`, "set-cookie": cookie(req, deps, sid, access.sessionSeconds) }).end()
 }

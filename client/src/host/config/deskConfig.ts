@@ -1,30 +1,19 @@
+import type { z } from "zod"
 import type { FiscalConfig } from "../../core/fiscal/FiscalDesk.js"
 import { DEV_IDENTITY, type DeskHostOptions, type DeskIdentity } from "../../setup/hostOptions.js"
-import { readFlags, type ArgvMode } from "./readFlags.js"
+import { DESK_ENV, DESK_FLAGS, readDeskSettings, type DeskSettingsOptions, type Env } from "./deskEnv.js"
+import { parseFiscal } from "./deskEnvTypes.js"
+
+export { parseFiscal } from "./deskEnvTypes.js"
+export type { Env } from "./deskEnv.js"
 
 /**
  * What both shells open the desk process with, from the same flags and VETSYNC_* variables: the
- * web shell (`vetsync desk`, client/src/web) and Electron (client/electron/main.ts). A flag wins
- * over its variable; an empty value is no value. Without a credential in the data directory and
- * without a development identity (--clinic / --desk-id), the desk shows the first-run screen.
+ * web shell (`vetsync desk`, client/src/web) and Electron (client/electron/main.ts), read by one
+ * schema (DESK_ENV, deskEnv.ts). A flag wins over its variable; an empty value is no value.
+ * Without a credential in the data directory and without a development identity (--clinic /
+ * --desk-id), the desk shows the first-run screen.
  */
-
-export type Env = Record<string, string | undefined>
-
-/** The flags every shell reads, each with the variable it falls back to. */
-export const DESK_FLAGS = {
-  "data-dir": "VETSYNC_DATA_DIR",
-  server: "VETSYNC_SERVER",
-  clinic: "VETSYNC_CLINIC",
-  "desk-id": "VETSYNC_DESK_ID",
-  "desk-code": "VETSYNC_DESK_CODE",
-  /** the cash register: none (default), emulator, or atol:<the Driver 10 web server's URL> */
-  fiscal: "VETSYNC_FISCAL",
-  /** LAN sync with the clinic's other desks (off unless set): the port this desk listens on */
-  "lan-port": "VETSYNC_LAN_PORT",
-  /** the clinic's other desks to connect to, host:port separated by commas */
-  "lan-peers": "VETSYNC_LAN_PEERS",
-} as const
 
 export interface DeskConfig {
   dataDir: string
@@ -45,78 +34,27 @@ export interface LanConfig {
   peers: string[]
 }
 
-const PEER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
-
-/** `--lan-port` and `--lan-peers` as LAN sync's configuration; throws (naming the flag) on what it cannot take. */
-export const parseLan = (port: string | undefined, peers: string | undefined): LanConfig | undefined => {
-  if (port === undefined) {
-    if (peers !== undefined) throw new Error("--lan-peers needs --lan-port (LAN sync is off without it)")
-    return undefined
-  }
-  const n = /^\d{1,5}$/.test(port) ? Number(port) : NaN
-  if (!(n >= 1 && n <= 65535)) throw new Error(`--lan-port must be a TCP port from 1 to 65535, not ${JSON.stringify(port)}`)
-  const list = (peers ?? "").split(",").map(p => p.trim()).filter(p => p !== "")
-  for (const p of list) {
-    const m = PEER.exec(p)
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
-      throw new Error(`--lan-peers must be host:port separated by commas (192.168.1.20:4810), not ${JSON.stringify(p)}`)
-  }
-  return { port: n, peers: list }
-}
-
-/** `--fiscal`'s value as a register's configuration; throws on what it cannot take. */
-export const parseFiscal = (v: string): FiscalConfig => {
-  if (v === "none" || v === "emulator") return { kind: v }
-  const url = v.startsWith("atol:") ? v.slice("atol:".length) : ""
-  if (/^https?:\/\/[^\s]+$/.test(url)) return { kind: "atol", url }
-  throw new Error(`--fiscal must be none, emulator or atol:http://host:port (ATOL Driver 10's web server), not ${JSON.stringify(v)}`)
-}
-
-/** A shell's own flags, read beside DESK_FLAGS (`vetsync desk`: --port, --host, --enrol). */
-export interface ConfigExtension<X extends object> {
-  flags: readonly string[]
-  /** the shell's part of the configuration; throws on a bad value */
-  read(flags: ReadonlyMap<string, string>, env: Env, desk: DeskConfig): X
-}
-
-export interface DeskConfigOptions<X extends object> {
-  mode: ArgvMode
-  /** the data directory without --data-dir or VETSYNC_DATA_DIR (Electron: under the app's user data); none: required */
-  defaultDataDir?: string
-  extension?: ConfigExtension<X>
-}
-
-/** The one parser of the desk's configuration; throws (a sentence naming the flag) on what it cannot take. */
-export const parseDeskConfig = <X extends object = Record<never, never>>(
-  argv: readonly string[],
-  env: Env,
-  options: DeskConfigOptions<X>,
-): DeskConfig & X => {
-  const known = new Set([...Object.keys(DESK_FLAGS), ...(options.extension?.flags ?? [])])
-  const flags = readFlags(argv, known, options.mode)
-  const value = (flag: keyof typeof DESK_FLAGS): string | undefined => flags.get(flag) ?? env[DESK_FLAGS[flag]]
-  const dataDir = value("data-dir") ?? options.defaultDataDir
-  if (!dataDir) throw new Error("--data-dir is required")
-  let server = value("server")
+/** The configuration both shells share, from what DESK_ENV (or DESK_WEB_ENV) read. */
+export const deskConfigOf = (v: z.output<typeof DESK_ENV>): DeskConfig => {
   // an http:// relay address means its sync endpoint
-  if (server && /^https?:\/\//.test(server)) server = server.replace(/^http/, "ws").replace(/\/?$/, "/sync")
-  // an identity only when asked for: a desk without one (and without a credential) shows the first-run screen
-  const clinicId = value("clinic")
-  const deskId = value("desk-id")
-  const deskCode = value("desk-code")
-  const fiscal = value("fiscal")
-  const lan = parseLan(value("lan-port"), value("lan-peers"))
-  const desk: DeskConfig = {
+  const server = v.VETSYNC_SERVER?.replace(/^http(s?):\/\/(.*?)\/?$/i, "ws$1://$2/sync")
+  const lan =
+    v.VETSYNC_LAN_PORT !== undefined ? { port: v.VETSYNC_LAN_PORT, peers: v.VETSYNC_LAN_PEERS ?? [] } : undefined
+  return {
     ...(lan ? { lan } : {}),
-    ...(fiscal ? { fiscal: parseFiscal(fiscal) } : {}),
-    dataDir,
-    ...(server ? { server } : {}),
-    ...(clinicId ? { clinicId } : {}),
-    ...(deskId ? { deskId } : {}),
-    ...(deskCode ? { deskCode } : {}),
+    ...(v.VETSYNC_FISCAL !== undefined ? { fiscal: parseFiscal(v.VETSYNC_FISCAL) } : {}),
+    // DESK_ENV refuses a start without one
+    dataDir: v.VETSYNC_DATA_DIR ?? "",
+    ...(server !== undefined ? { server } : {}),
+    ...(v.VETSYNC_CLINIC !== undefined ? { clinicId: v.VETSYNC_CLINIC } : {}),
+    ...(v.VETSYNC_DESK_ID !== undefined ? { deskId: v.VETSYNC_DESK_ID } : {}),
+    ...(v.VETSYNC_DESK_CODE !== undefined ? { deskCode: v.VETSYNC_DESK_CODE } : {}),
   }
-  return { ...desk, ...options.extension?.read(flags, env, desk) } as DeskConfig & X
 }
+
+/** The one parser of the desk's configuration (DESK_ENV); throws (naming the variable and its flag) on what it cannot take. */
+export const parseDeskConfig = (argv: readonly string[], env: Env, options: DeskSettingsOptions): DeskConfig =>
+  deskConfigOf(readDeskSettings(DESK_ENV, DESK_FLAGS, argv, env, options))
 
 /** What DeskHost takes of a configuration. */
 export type ShellConfig = Pick<DeskHostOptions, "dataDir" | "server" | "identity" | "deskCode" | "fiscal" | "lan">
