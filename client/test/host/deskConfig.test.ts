@@ -34,6 +34,7 @@ const combination = fc.record({
   fiscal: setting(fc.oneof(value, fc.constantFrom("none", "emulator", "atol:http://127.0.0.1:16732", "atol:ftp://x"))),
   "lan-port": setting(fc.oneof(value, fc.constantFrom("4810", "0", "65536"))),
   "lan-peers": setting(fc.oneof(value, fc.constantFrom("127.0.0.1:4811", "desk-2.local:4810,10.0.0.3:4810", "x"))),
+  "lan-mdns": setting(fc.oneof(value, fc.constantFrom("on", "off"))),
 })
 
 /** honest LAN settings: a port from 1 to 65535 and host:port peers */
@@ -174,9 +175,14 @@ describe("one configuration parser for both shells", () => {
   it("LAN sync is off unless --lan-port is set; honest ports and peers pass, others are refused naming the flag", () => {
     fc.assert(
       fc.property(lanPort, lanPeers, (port, peers) => {
-        expect(parseLan(String(port), peers.join(","))).toEqual({ port, peers })
+        expect(parseLan(String(port), peers.join(","))).toEqual({ port, peers, mdns: true })
+        expect(parseLan(String(port), peers.join(","), "on")).toEqual({ port, peers, mdns: true })
+        expect(parseLan(String(port), peers.join(","), "off")).toEqual({ port, peers, mdns: false })
       }),
     )
+    expect(() => parseLan(undefined, undefined, "on")).toThrow(/--lan-mdns needs --lan-port/)
+    expect(parseLan("4810", undefined, "")).toEqual({ port: 4810, peers: [], mdns: true })
+    for (const bad of ["yes", "ON", "1", " on"]) expect(() => parseLan("4810", undefined, bad)).toThrow(/--lan-mdns must be on or off/)
     expect(parseLan(undefined, undefined)).toBeUndefined()
     expect(() => parseLan(undefined, "127.0.0.1:4811")).toThrow(/--lan-peers needs --lan-port/)
     for (const bad of ["0", "65536", "48 10", "x", "-1"]) expect(() => parseLan(bad, undefined)).toThrow(/--lan-port/)

@@ -24,6 +24,8 @@ export const DESK_FLAGS = {
   "lan-port": "VETSYNC_LAN_PORT",
   /** the clinic's other desks to connect to, host:port separated by commas */
   "lan-peers": "VETSYNC_LAN_PEERS",
+  /** mDNS discovery of the clinic's desks while LAN sync is on: on (default) or off */
+  "lan-mdns": "VETSYNC_LAN_MDNS",
 } as const
 
 export interface DeskConfig {
@@ -43,16 +45,21 @@ export interface DeskConfig {
 export interface LanConfig {
   port: number
   peers: string[]
+  /** mDNS discovery (--lan-mdns on|off); absent: off */
+  mdns?: boolean
 }
 
 const PEER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
 
-/** `--lan-port` and `--lan-peers` as LAN sync's configuration; throws (naming the flag) on what it cannot take. */
-export const parseLan = (port: string | undefined, peers: string | undefined): LanConfig | undefined => {
+/** `--lan-port`, `--lan-peers` and `--lan-mdns` as LAN sync's configuration; throws (naming the flag) on what it cannot take. */
+export const parseLan = (port: string | undefined, peers: string | undefined, mdnsFlag?: string): LanConfig | undefined => {
+  const mdns = mdnsFlag === "" ? undefined : mdnsFlag
   if (port === undefined) {
     if (peers !== undefined) throw new Error("--lan-peers needs --lan-port (LAN sync is off without it)")
+    if (mdns !== undefined) throw new Error("--lan-mdns needs --lan-port (LAN sync is off without it)")
     return undefined
   }
+  if (mdns !== undefined && mdns !== "on" && mdns !== "off") throw new Error(`--lan-mdns must be on or off, not ${JSON.stringify(mdns)}`)
   const n = /^\d{1,5}$/.test(port) ? Number(port) : NaN
   if (!(n >= 1 && n <= 65535)) throw new Error(`--lan-port must be a TCP port from 1 to 65535, not ${JSON.stringify(port)}`)
   const list = (peers ?? "").split(",").map(p => p.trim()).filter(p => p !== "")
@@ -61,7 +68,7 @@ export const parseLan = (port: string | undefined, peers: string | undefined): L
     if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
       throw new Error(`--lan-peers must be host:port separated by commas (192.168.1.20:4810), not ${JSON.stringify(p)}`)
   }
-  return { port: n, peers: list }
+  return { port: n, peers: list, mdns: mdns !== "off" }
 }
 
 /** `--fiscal`'s value as a register's configuration; throws on what it cannot take. */
@@ -105,7 +112,7 @@ export const parseDeskConfig = <X extends object = Record<never, never>>(
   const deskId = value("desk-id")
   const deskCode = value("desk-code")
   const fiscal = value("fiscal")
-  const lan = parseLan(value("lan-port"), value("lan-peers"))
+  const lan = parseLan(value("lan-port"), value("lan-peers"), value("lan-mdns"))
   const desk: DeskConfig = {
     ...(lan ? { lan } : {}),
     ...(fiscal ? { fiscal: parseFiscal(fiscal) } : {}),
