@@ -21,6 +21,7 @@ const UNIT = [
   "client/test/ui/{client,i18n}.test.ts",
   "client/test/host/{commandList,deskConfig,dispatch,electronShell}.test.ts",
   "client/test/setup/relayAddress.test.ts",
+  "client/test/lan/mdnsPeers.test.ts",
   "client/test/fiscal/{endOfDay,fiscalConfig,paymentReceipt,priceVat,receipt}.test.ts",
   "client/test/ui/forms/*.test.ts",
   "client/test/web/deskArgs.test.ts",

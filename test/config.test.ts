@@ -187,6 +187,7 @@ const DESK_KINDS: Record<string, Kind> = {
     ),
   },
   VETSYNC_LAN_PORT: wholeNumber(1, 65535),
+  VETSYNC_LAN_MDNS: oneOf(["on", "off"]),
   VETSYNC_LAN_PEERS: {
     valid: fc
       .array(peer, { maxLength: 4 })
@@ -276,11 +277,11 @@ const services = [
     schema: DESK_WEB_ENV as EnvSchema,
     kinds: DESK_KINDS,
     parse: (env: Env) => readWebDeskSettings([], env),
-    // a data directory is required; LAN peers need LAN sync's port; an enrolment token needs the relay
+    // a data directory is required; LAN peers and mDNS need LAN sync's port; an enrolment token needs the relay
     fix: (env: Env): Env => ({
       ...env,
       ...(set(env.VETSYNC_DATA_DIR) ? {} : { VETSYNC_DATA_DIR: "/var/lib/vetsync/desk" }),
-      ...(set(env.VETSYNC_LAN_PORT) ? {} : { VETSYNC_LAN_PEERS: undefined }),
+      ...(set(env.VETSYNC_LAN_PORT) ? {} : { VETSYNC_LAN_PEERS: undefined, VETSYNC_LAN_MDNS: undefined }),
       ...(set(env.VETSYNC_SERVER) ? {} : { VETSYNC_ENROL_TOKEN: undefined }),
     }),
   },

@@ -75,7 +75,10 @@ export class DocFollower {
     })
     o.docs.repo.networkSubsystem.on("message", msg => {
       const key = "documentId" in msg && msg.documentId ? o.docs.layout.keyOf(msg.documentId) : undefined
-      if (key && !o.docs.isOpen(key) && this.#settled) {
+      // a LAN peer's document is opened even before the relay's snapshot: a new desk that never
+      // reached the relay would otherwise wait for it and take nothing from the desks beside it
+      // (the snapshot, when it comes, keeps the newer of each record)
+      if (key && !o.docs.isOpen(key) && (this.#settled || msg.senderId.startsWith("desk:"))) {
         if (DEBUG) this.#log.info(`message ${msg.type} for closed ${key}`)
         void this.open(key)
       }

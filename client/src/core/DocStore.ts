@@ -57,6 +57,8 @@ export class DocStore {
   /** documents with a local change being written to disk */
   readonly #saving = new RefCounts<DocumentId>()
   readonly #gate = new MessageGate()
+  /** adapters added after the start (LAN peers found by mDNS), each behind its gate */
+  readonly #added = new Map<NetworkAdapterInterface, GatedNetworkAdapter>()
   /** documents unloaded at least once since this store opened */
   readonly #unloadedBefore = new Set<DocumentId>()
   readonly #genesis: ClinicGenesis
@@ -92,6 +94,22 @@ export class DocStore {
         },
       },
     })
+  }
+
+  /** Takes one more network adapter (a LAN peer found after the start): its peer syncs like the others. */
+  addNetwork(adapter: NetworkAdapterInterface): void {
+    if (this.#added.has(adapter)) return
+    const gated = new GatedNetworkAdapter(adapter, this.#gate)
+    this.#added.set(adapter, gated)
+    this.repo.networkSubsystem.addNetworkAdapter(gated)
+  }
+
+  /** Lets an adapter given by addNetwork go (disconnecting it). */
+  removeNetwork(adapter: NetworkAdapterInterface): void {
+    const gated = this.#added.get(adapter)
+    if (!gated) return
+    this.#added.delete(adapter)
+    this.repo.networkSubsystem.removeNetworkAdapter(gated)
   }
 
   /** Called for every opened document when it is opened and whenever its heads change. */

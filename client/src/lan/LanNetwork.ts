@@ -1,5 +1,6 @@
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
+import { LanDiscovery, type LanDiscoveryOptions } from "./LanDiscovery.js"
 import { LanServer } from "./LanServer.js"
 import { keepsConnection, peerDeskOf, tlsMaterial, type LanIdentity } from "./lanTls.js"
 
@@ -25,6 +26,8 @@ export class LanNetwork {
   readonly #opts: LanOptions
   readonly #dialers = new Map<string, ResilientWebSocketClientAdapter>()
   readonly #added: ((adapter: NetworkAdapterInterface) => void)[] = []
+  readonly #removed: ((adapter: NetworkAdapterInterface) => void)[] = []
+  #discovery: LanDiscovery | undefined
 
   private constructor(id: LanIdentity, opts: LanOptions, server: LanServer) {
     this.#id = id
@@ -48,11 +51,38 @@ export class LanNetwork {
     this.#added.push(listener)
   }
 
+  /** Called with each peer adapter dropped later (a peer found at a new address): the Repo lets it go. */
+  onAdapterRemoved(listener: (adapter: NetworkAdapterInterface) => void): void {
+    this.#removed.push(listener)
+  }
+
   /** Connects to a peer at `host:port` (once per address). */
   addPeer(address: string): void {
     if (this.#dialers.has(address)) return
     const adapter = this.#dial(address)
     for (const l of this.#added) l(adapter)
+  }
+
+  /** Stops dialling `host:port` (a static peer, from --lan-peers, stays). */
+  removePeer(address: string): void {
+    const adapter = this.#dialers.get(address)
+    if (!adapter || this.#opts.peers.includes(address)) return
+    this.#dialers.delete(address)
+    adapter.disconnect()
+    for (const l of this.#removed) l(adapter)
+  }
+
+  /**
+   * Starts mDNS discovery (LanDiscovery): publishes this desk and dials the clinic's desks it finds.
+   * Call once the Repo takes adapters added later (onAdapter); close() stops it.
+   */
+  discover(options: LanDiscoveryOptions = {}): void {
+    if (this.#discovery) return
+    const { clinicId, deskId } = this.#id
+    this.#discovery = new LanDiscovery({ clinicId, deskId }, this.server.port, this, {
+      ...(this.#opts.log ? { log: this.#opts.log } : {}),
+      ...options,
+    })
   }
 
   #dial(address: string): ResilientWebSocketClientAdapter {
@@ -77,6 +107,7 @@ export class LanNetwork {
   }
 
   async close(): Promise<void> {
+    await this.#discovery?.close()
     for (const d of this.#dialers.values()) d.disconnect()
     await this.server.close()
   }

@@ -221,6 +221,7 @@ export class DeskHost implements ApiTarget {
     return {
       id: { clinicId: identity.clinicId, deskId: identity.deskId, certs, keyPem },
       options: { port: lan.port, peers: lan.peers, log: line => this.#log(line) },
+      ...(lan.mdns ? { mdns: lan.mdnsSocket ? { socket: lan.mdnsSocket } : {} } : {}),
     }
   }
 

@@ -1,6 +1,7 @@
 import type { DeskEvent } from "../core/api.js"
 import { DeskCore, type DeskOptions } from "../core/DeskCore.js"
 import { AccessWatch, type AccessLost } from "./AccessWatch.js"
+import type { LanDiscoveryOptions } from "../lan/LanDiscovery.js"
 import { LanNetwork, type LanOptions } from "../lan/LanNetwork.js"
 import type { LanIdentity } from "../lan/lanTls.js"
 
@@ -25,15 +26,23 @@ export class OpenDesk {
     })
   }
 
-  /** Opens the core; with `lan` (opt-in) its LAN sync's adapters go to the core's Repo next to the relay's. */
+  /**
+   * Opens the core; with `lan` (opt-in) its LAN sync's adapters go to the core's Repo next to the
+   * relay's, and with `lan.mdns` the desks mDNS finds later join them.
+   */
   static async open(
     options: DeskOptions,
     on: { event: (e: DeskEvent) => void; lost: (lost: AccessLost) => void },
-    lan?: { id: LanIdentity; options: LanOptions },
+    lan?: { id: LanIdentity; options: LanOptions; mdns?: LanDiscoveryOptions },
   ): Promise<OpenDesk> {
     const network = lan ? await LanNetwork.start(lan.id, lan.options) : undefined
     try {
       const core = await DeskCore.open(network ? { ...options, network: [...(options.network ?? []), ...network.adapters] } : options)
+      if (network) {
+        network.onAdapter(a => core.docs.addNetwork(a))
+        network.onAdapterRemoved(a => core.docs.removeNetwork(a))
+        if (lan?.mdns) network.discover(lan.mdns)
+      }
       return new OpenDesk(core, network, on.event, on.lost)
     } catch (e) {
       await network?.close()

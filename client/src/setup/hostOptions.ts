@@ -1,5 +1,6 @@
 import type { LineLog } from "@vetsync/shared/log"
 import type { DeskOptions } from "../core/DeskCore.js"
+import type { MdnsSocketOptions } from "../lan/LanDiscovery.js"
 
 export interface DeskIdentity {
   clinicId: string
@@ -21,8 +22,12 @@ export interface DeskHostOptions {
   deskCode?: string
   /** the desk's cash register (DeskCore's `fiscal`) */
   fiscal?: DeskOptions["fiscal"]
-  /** LAN sync with the clinic's desks (opt-in): its port and static peers; needs a credential with LAN certificates */
-  lan?: { port: number; peers: string[] }
+  /**
+   * LAN sync with the clinic's desks (opt-in): its port and static peers, and mDNS discovery when
+   * `mdns` is true (`--lan-mdns`, on by default there; absent here: off), on the socket `mdnsSocket`
+   * says (tests: loopback); needs a credential with LAN certificates
+   */
+  lan?: { port: number; peers: string[]; mdns?: boolean; mdnsSocket?: MdnsSocketOptions }
   /** further DeskCore options (tests) */
   core?: Pick<DeskOptions, "network" | "now" | "headers" | "reportMs">
   log?: LineLog

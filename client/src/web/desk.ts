@@ -3,6 +3,7 @@ import { openDeskLog, setRootLogger, type LineLog } from "@vetsync/shared/log"
 import type { DeskCore, DeskOptions } from "../core/DeskCore.js"
 import { hostOptionsOf, type DeskConfig } from "../host/config/deskConfig.js"
 import { DeskHost } from "../setup/DeskHost.js"
+import type { DeskHostOptions } from "../setup/hostOptions.js"
 import { parseDeskArgs } from "./deskArgs.js"
 import { DeskWebServer } from "./DeskWebServer.js"
 
@@ -19,6 +20,8 @@ export interface RunningDesk {
 
 /** The desk's configuration (host/config: the flags both shells read), and the web server's. */
 export interface StartDeskOptions extends DeskConfig {
+  /** LAN sync, and (tests) the mDNS socket its discovery uses */
+  lan?: DeskHostOptions["lan"]
   port?: number
   host?: string
   uiDir?: string
@@ -34,6 +37,7 @@ export interface StartDeskOptions extends DeskConfig {
 export const startDesk = async (options: StartDeskOptions): Promise<RunningDesk> => {
   const host = new DeskHost({
     ...hostOptionsOf(options),
+    ...(options.lan ? { lan: options.lan } : {}),
     ...(options.core ? { core: options.core } : {}),
     ...(options.log ? { log: options.log } : {}),
   })

@@ -28,6 +28,7 @@ const combination = fc.record({
   fiscal: setting(fc.oneof(value, fc.constantFrom("none", "emulator", "atol:http://127.0.0.1:16732", "atol:ftp://x"))),
   "lan-port": setting(fc.oneof(value, fc.constantFrom("4810", "0", "65536"))),
   "lan-peers": setting(fc.oneof(value, fc.constantFrom("127.0.0.1:4811", "desk-2.local:4810,10.0.0.3:4810", "x"))),
+  "lan-mdns": setting(fc.oneof(value, fc.constantFrom("on", "off"))),
 })
 
 /** honest LAN settings: a port from 1 to 65535 and host:port peers */
@@ -173,7 +174,7 @@ describe("one configuration parser for both shells", () => {
     const lan = (argv: string[], env: Env = {}) => parseDeskConfig(["--data-dir", "/d", ...argv], env, { mode: "strict" }).lan
     fc.assert(
       fc.property(lanPort, lanPeers, fc.boolean(), (port, peers, byFlag) => {
-        const expected = { port, peers: [...new Set(peers)] }
+        const expected = { port, peers: [...new Set(peers)], mdns: true }
         if (byFlag) expect(lan(["--lan-port", String(port), `--lan-peers=${peers.join(",")}`])).toEqual(expected)
         else expect(lan([], { VETSYNC_LAN_PORT: String(port), VETSYNC_LAN_PEERS: peers.join(", ") })).toEqual(expected)
       }),
@@ -186,6 +187,11 @@ describe("one configuration parser for both shells", () => {
       expect(() => lan(["--lan-port", bad])).toThrow(/VETSYNC_LAN_PORT \(--lan-port\) is .*expected a TCP port, a whole number from 1 to 65535/)
       expect(() => lan([], { VETSYNC_LAN_PORT: bad })).toThrow(/VETSYNC_LAN_PORT \(--lan-port\)/)
     }
+    for (const [value, mdns] of [["on", true], ["off", false], ["", true]] as const)
+      expect(lan(["--lan-port", "4810", `--lan-mdns=${value}`])).toEqual({ port: 4810, peers: [], mdns })
+    expect(lan([], { VETSYNC_LAN_PORT: "4810", VETSYNC_LAN_MDNS: "off" })).toEqual({ port: 4810, peers: [], mdns: false })
+    expect(() => lan(["--lan-mdns", "on"])).toThrow(/--lan-mdns needs --lan-port/)
+    for (const bad of ["yes", "ON", "1"]) expect(() => lan(["--lan-port", "4810", "--lan-mdns", bad])).toThrow(/VETSYNC_LAN_MDNS \(--lan-mdns\)/)
     for (const bad of ["127.0.0.1", "host:0", "host:70000", "a b:1", "http://x:1"])
       expect(() => lan(["--lan-port", "4810", "--lan-peers", bad])).toThrow(
         /VETSYNC_LAN_PEERS \(--lan-peers\) is .*expected host:port separated by commas/,
@@ -203,6 +209,7 @@ describe("one configuration parser for both shells", () => {
       fiscal: fc.constantFrom("none", "emulator", "atol:http://127.0.0.1:16732"),
       "lan-port": lanPort.map(String),
       "lan-peers": lanPeers.map(p => p.join(",")),
+      "lan-mdns": fc.constantFrom("on", "off"),
       port: fc.integer({ min: 0, max: 65535 }).map(String),
       host: fc.oneof(fc.ipV4(), fc.constantFrom("localhost", "::1")),
       enrol: fc.stringMatching(/^[!-~]{1,60}$/).filter(t => !t.startsWith("--")),
@@ -216,7 +223,9 @@ describe("one configuration parser for both shells", () => {
           const full = {
             ...settings,
             ...(settings.enrol !== undefined ? { server: settings.server ?? "ws://r:1/sync" } : {}),
-            ...(settings["lan-peers"] !== undefined ? { "lan-port": settings["lan-port"] ?? "4810" } : {}),
+            ...(settings["lan-peers"] !== undefined || settings["lan-mdns"] !== undefined
+              ? { "lan-port": settings["lan-port"] ?? "4810" }
+              : {}),
           }
           const entries = Object.entries(full) as [keyof typeof all, string][]
           const byEnv = Object.fromEntries(entries.map(([f, v]) => [all[f], v]))

@@ -39,7 +39,9 @@ export const deskConfigOf = (v: z.output<typeof DESK_ENV>): DeskConfig => {
   // an http:// relay address means its sync endpoint
   const server = v.VETSYNC_SERVER?.replace(/^http(s?):\/\/(.*?)\/?$/i, "ws$1://$2/sync")
   const lan =
-    v.VETSYNC_LAN_PORT !== undefined ? { port: v.VETSYNC_LAN_PORT, peers: v.VETSYNC_LAN_PEERS ?? [] } : undefined
+    v.VETSYNC_LAN_PORT !== undefined
+      ? { port: v.VETSYNC_LAN_PORT, peers: v.VETSYNC_LAN_PEERS ?? [], mdns: v.VETSYNC_LAN_MDNS !== "off" }
+      : undefined
   return {
     ...(lan ? { lan } : {}),
     ...(v.VETSYNC_FISCAL !== undefined ? { fiscal: parseFiscal(v.VETSYNC_FISCAL) } : {}),

@@ -51,6 +51,11 @@ const SHARED = {
     "`--lan-peers`: the clinic's other desks to connect to over the LAN, besides those found by mDNS. Needs VETSYNC_LAN_PORT.",
     "none (mDNS only)",
   ),
+  VETSYNC_LAN_MDNS: optional(
+    t.oneOf(["on", "off"] as const),
+    "`--lan-mdns`: find the clinic's other desks on the LAN by mDNS/DNS-SD (`_vetsync._tcp`), on or off. Needs VETSYNC_LAN_PORT.",
+    "on while LAN sync is on",
+  ),
 }
 
 /** `vetsync desk`'s own: where its web server listens, and a headless desk's enrolment. */
@@ -84,6 +89,12 @@ const together = (env: Partial<Shared> & { VETSYNC_ENROL_TOKEN?: string }, ctx: 
       path: ["VETSYNC_LAN_PORT"],
       message: "--lan-peers needs --lan-port (LAN sync is off without it)",
     })
+  if (env.VETSYNC_LAN_MDNS !== undefined && env.VETSYNC_LAN_PORT === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["VETSYNC_LAN_PORT"],
+      message: "--lan-mdns needs --lan-port (LAN sync is off without it)",
+    })
   if (env.VETSYNC_ENROL_TOKEN !== undefined && env.VETSYNC_SERVER === undefined)
     ctx.addIssue({ code: "custom", path: ["VETSYNC_SERVER"], message: "--enrol needs --server (where it is exchanged)" })
 }
@@ -103,6 +114,7 @@ export const DESK_FLAGS = {
   fiscal: "VETSYNC_FISCAL",
   "lan-port": "VETSYNC_LAN_PORT",
   "lan-peers": "VETSYNC_LAN_PEERS",
+  "lan-mdns": "VETSYNC_LAN_MDNS",
 } as const satisfies Record<string, keyof typeof SHARED>
 
 /** `vetsync desk`'s own flags. */
