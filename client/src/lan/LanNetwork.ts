@@ -1,5 +1,6 @@
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
+import { peerIdMatchesIdentity } from "@vetsync/shared/net"
 import { LanServer } from "./LanServer.js"
 import { keepsConnection, peerDeskOf, tlsMaterial, type LanIdentity } from "./lanTls.js"
 
@@ -17,7 +18,8 @@ export interface LanOptions {
  * The desk's LAN sync: its listening server and one TLS connection to each known peer, all of
  * them network adapters for the desk's Repo (next to the relay's). Each end presents its own desk
  * certificate and trusts only the clinic CA; a dialled peer must be a desk of our clinic (its
- * certificate, not its host name), and of each pair of desks only the smaller id dials.
+ * certificate, not its host name) and join with a peer id of that desk, and of each pair of
+ * desks only the smaller id dials.
  */
 export class LanNetwork {
   readonly server: LanServer
@@ -57,15 +59,22 @@ export class LanNetwork {
 
   #dial(address: string): ResilientWebSocketClientAdapter {
     const { clinicId, deskId } = this.#id
+    // the desk the peer's certificate named on the current connection (each handshake sets it)
+    let certified: string | undefined
     const adapter = new ResilientWebSocketClientAdapter(`wss://${address}/`, {
       backoff: { minMs: 250, maxMs: 5_000 },
       refusedBackoff: { minMs: 1_000, maxMs: 30_000 },
       ...(this.#opts.log ? { log: this.#opts.log } : {}),
+      acceptPeer: peerId =>
+        certified !== undefined && peerIdMatchesIdentity(peerId, { role: "desk", clinicId, deskId: certified })
+          ? undefined
+          : `peer id ${peerId} does not belong to desk ${certified ?? "?"} (its certificate)`,
       tls: {
         ...tlsMaterial(this.#id),
         // the peer's certificate names our clinic and a desk that expects us to dial it
         checkServerIdentity: (_host, cert) => {
           const peer = peerDeskOf(cert, clinicId)
+          certified = peer
           if (peer === undefined) return new Error(`${address} is not a desk of clinic ${clinicId}`)
           if (!keepsConnection(deskId, peer)) return new Error(`${address} (${peer}) dials this desk instead`)
           return undefined
