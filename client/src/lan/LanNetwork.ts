@@ -27,6 +27,9 @@ export class LanNetwork {
   readonly #opts: LanOptions
   readonly #dialers = new Map<string, ResilientWebSocketClientAdapter>()
   readonly #added: ((adapter: NetworkAdapterInterface) => void)[] = []
+  /** the desk each dialled address's certificate named on its last handshake */
+  readonly #certified = new Map<string, string>()
+  #revoked: ReadonlySet<string> = new Set()
 
   private constructor(id: LanIdentity, opts: LanOptions, server: LanServer) {
     this.#id = id
@@ -75,6 +78,8 @@ export class LanNetwork {
         checkServerIdentity: (_host, cert) => {
           const peer = peerDeskOf(cert, clinicId)
           certified = peer
+          if (peer !== undefined) this.#certified.set(address, peer)
+          if (peer !== undefined && this.#revoked.has(peer)) return new Error(`${address} (${peer}) is a revoked desk`)
           if (peer === undefined) return new Error(`${address} is not a desk of clinic ${clinicId}`)
           if (!keepsConnection(deskId, peer)) return new Error(`${address} (${peer}) dials this desk instead`)
           return undefined
@@ -83,6 +88,32 @@ export class LanNetwork {
     })
     this.#dialers.set(address, adapter)
     return adapter
+  }
+
+  /**
+   * The clinic's revoked desks as this desk last heard of them (the clinic profile the bridge
+   * publishes): they are refused at connection, dialling or listening, and their open connections
+   * are closed now.
+   */
+  setRevoked(deskIds: Iterable<string>): void {
+    const revoked = new Set(deskIds)
+    this.#revoked = revoked
+    this.server.setRevoked(revoked)
+    for (const [address, desk] of this.#certified)
+      if (revoked.has(desk)) {
+        this.#log(`LAN: dropping ${address}: desk ${desk} is revoked`)
+        // its next handshake refuses the revoked desk (retrying, in case the address gets another desk)
+        this.#dialers.get(address)?.drop(`desk ${desk} at ${address} is revoked`)
+      }
+  }
+
+  /** The revoked desks this desk knows of. */
+  get revoked(): ReadonlySet<string> {
+    return this.#revoked
+  }
+
+  #log(line: string): void {
+    this.#opts.log?.(line)
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,8 @@ export class LanServer {
   readonly #wss: WebSocketServer
   /** the identity each upgrade request was verified as, until its socket is handed over */
   readonly #verified = new WeakMap<IncomingMessage, PeerIdentity>()
+  /** desks of the clinic the registry revoked, as this desk last heard (the clinic profile) */
+  #revoked: ReadonlySet<string> = new Set()
   #closed = false
 
   private constructor(id: LanIdentity, opts: LanServerOptions) {
@@ -51,6 +53,8 @@ export class LanServer {
           desk => {
             if (desk === undefined) log("LAN peer refused: its certificate is not of this clinic")
             if (desk === undefined) return done(false, 403)
+            if (this.#revoked.has(desk)) log(`LAN peer refused: desk ${desk} is revoked`)
+            if (this.#revoked.has(desk)) return done(false, 403)
             if (!keepsConnection(desk, id.deskId)) return done(false, 409)
             // until the desk's Repo has started the adapter it has no peer id to answer a join with
             if (!this.adapter.isReady()) return done(false, 503)
@@ -70,6 +74,12 @@ export class LanServer {
       if (identity === undefined) return socket.terminate()
       this.adapter.accept(socket, identity)
     })
+  }
+
+  /** Refuses these desks from now on, and closes their open connections (the revoked list changed). */
+  setRevoked(revoked: ReadonlySet<string>): void {
+    this.#revoked = revoked
+    this.adapter.disconnectWhere(peer => revoked.has(peer.deskId), "this desk is revoked")
   }
 
   static async start(id: LanIdentity, opts: LanServerOptions): Promise<LanServer> {

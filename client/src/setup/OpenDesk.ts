@@ -1,7 +1,10 @@
+import type { DocHandle } from "@automerge/automerge-repo"
+import type { ProfileDoc } from "@vetsync/shared"
 import type { DeskEvent } from "../core/api.js"
 import { DeskCore, type DeskOptions } from "../core/DeskCore.js"
 import { AccessWatch, type AccessLost } from "./AccessWatch.js"
 import { LanNetwork, type LanOptions } from "../lan/LanNetwork.js"
+import { followRevoked } from "../lan/followRevoked.js"
 import type { LanIdentity } from "../lan/lanTls.js"
 
 /** An open desk core as the desk process holds it: its events passed on, and watched for the relay turning it away. */
@@ -34,6 +37,10 @@ export class OpenDesk {
     const network = lan ? await LanNetwork.start(lan.id, lan.options) : undefined
     try {
       const core = await DeskCore.open(network ? { ...options, network: [...(options.network ?? []), ...network.adapters] } : options)
+      if (network) {
+        // the clinic's revoked desks, as the bridge publishes them in the profile: refused as LAN peers
+        followRevoked((await core.docs.open("profile")) as DocHandle<ProfileDoc>, network)
+      }
       return new OpenDesk(core, network, on.event, on.lost)
     } catch (e) {
       await network?.close()

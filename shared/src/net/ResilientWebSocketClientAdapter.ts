@@ -192,6 +192,15 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     this.#open()
   }
 
+  /** Drops the current connection (it closes as if lost: the peer leaves, and the next attempt follows the back-off). */
+  drop(reason: string): void {
+    const socket = this.#socket
+    if (!socket) return
+    this.#lastError = reason
+    this.#log(`dropping the connection: ${reason}`)
+    socket.terminate()
+  }
+
   disconnect(): void {
     this.#stopped = true
     this.#watchdog.stop()
