@@ -12,6 +12,7 @@ import {
 import type { BridgeObserver, PublishedDocument } from "./BridgeObserver.js"
 import { Projector } from "./projection/Projector.js"
 import type { ProjectionResult } from "./projection/projectDocument.js"
+import { clinicOfDesk } from "./queries/clinicProfile.js"
 import { ensureClinic, listClinics } from "./queries/clinics.js"
 import { finishImport, pendingImports } from "./queries/importRequests.js"
 import { Serial } from "./Serial.js"
@@ -117,6 +118,8 @@ export class Bridge {
       .on("vetsync_nomenclature", clinicId => this.#bg(this.#publishPrices(clinicId)))
       .on("vetsync_profile", clinicId => this.#bg(this.#publishProfile(clinicId)))
       .on("vetsync_staff", clinicId => this.#bg(this.#publishStaff(clinicId)))
+      // 'desk:<id>' (the registry's trigger): the desk's clinic's profile names its revoked desks
+      .on("vetsync_revoked", who => this.#bg(this.#publishRevoked(who)))
       .on("vetsync_changes", () => this.#bg(this.#consume()))
       .on("vetsync_clinics", clinicId => this.#bg(this.#follow(clinicId)))
       .on("vetsync_import", () => this.#bg(this.#runImportRequests()))
@@ -222,6 +225,12 @@ export class Bridge {
 
   #publishStaff(clinicId: string): Promise<unknown> {
     return this.#publish(clinicId, "staff", publishStaff)
+  }
+
+  async #publishRevoked(who: string): Promise<unknown> {
+    if (!who.startsWith("desk:")) return
+    const clinicId = await clinicOfDesk(this.db.pool, who.slice("desk:".length))
+    return clinicId === null ? undefined : this.#publishProfile(clinicId)
   }
 
   #publishProfile(clinicId: string): Promise<unknown> {

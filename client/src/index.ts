@@ -6,3 +6,6 @@ export { readDeskApiSecret, DESK_SECRET_HEADER } from "./host/http/deskApiSecret
 export { ReadModel } from "./core/readmodel/ReadModel.js"
 export { ChangeIndex } from "./core/history/ChangeIndex.js"
 export { recordHistory } from "./core/history/recordHistory.js"
+export { LanNetwork, type LanOptions } from "./lan/LanNetwork.js"
+export { followRevoked } from "./lan/followRevoked.js"
+export type { LanIdentity } from "./lan/lanTls.js"

@@ -1,16 +1,10 @@
 import type { IncomingMessage } from "node:http"
-import type { DeskReport } from "@vetsync/shared/net"
+import type { DeskReport, PeerIdentity, PeerRole } from "@vetsync/shared/net"
 import type { LanCertificates } from "@vetsync/shared/lan"
 
-export type Role = "desk" | "service"
-
 /** Who is on the other end of a connection: a desk of one clinic, or a service (the bridge) seeing all clinics. */
-export interface Identity {
-  clinicId: string
-  /** the desk id; for role "service" the service's name */
-  deskId: string
-  role: Role
-}
+export type Role = PeerRole
+export type Identity = PeerIdentity
 
 /** A desk's credential, issued once for a one-time enrolment token (POST /enrol). */
 export interface EnrolResult {

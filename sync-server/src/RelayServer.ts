@@ -7,7 +7,7 @@ import {
   SafeFsStorageAdapter,
   genesisBinary,
 } from "@vetsync/shared"
-import { metricsAllowed } from "@vetsync/shared/net"
+import { HardenedWebSocketServerAdapter, metricsAllowed, type RateLimit } from "@vetsync/shared/net"
 import { AdminAccess } from "./admin/AdminAccess.js"
 import type { AdminThresholds } from "./admin/adminOverview.js"
 import type { Authenticator, Identity } from "./Authenticator.js"
@@ -17,9 +17,7 @@ import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DeskReports } from "./DeskReports.js"
 import { DocOwnership } from "./DocOwnership.js"
 import { DurableAcks } from "./DurableAcks.js"
-import { HardenedWebSocketServerAdapter } from "./HardenedWebSocketServerAdapter.js"
 import { IdleUnloader } from "./IdleUnloader.js"
-import type { RateLimit } from "./rateLimit.js"
 import { RelayGate } from "./RelayGate.js"
 import { RelayMetrics } from "./RelayMetrics.js"
 import { relayReadiness, type Readiness } from "./relayReadiness.js"

@@ -1,7 +1,7 @@
 import { envTypes as t, optional, readEnv, withDefault } from "@vetsync/shared/config"
 import { LOG_FORMATS, LOG_LEVELS } from "@vetsync/shared/log"
 import { z } from "zod"
-import { DEFAULT_RATE_LIMIT } from "./rateLimit.js"
+import { DEFAULT_RATE_LIMIT } from "@vetsync/shared/net"
 
 /**
  * Every variable the relay (`vetsync server`) reads, with its default and meaning: the one place

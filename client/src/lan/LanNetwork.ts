@@ -1,6 +1,7 @@
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo"
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { LanDiscovery, type LanDiscoveryOptions } from "./LanDiscovery.js"
+import { peerIdMatchesIdentity } from "@vetsync/shared/net"
 import { LanServer } from "./LanServer.js"
 import { keepsConnection, peerDeskOf, tlsMaterial, type LanIdentity } from "./lanTls.js"
 
@@ -18,7 +19,8 @@ export interface LanOptions {
  * The desk's LAN sync: its listening server and one TLS connection to each known peer, all of
  * them network adapters for the desk's Repo (next to the relay's). Each end presents its own desk
  * certificate and trusts only the clinic CA; a dialled peer must be a desk of our clinic (its
- * certificate, not its host name), and of each pair of desks only the smaller id dials.
+ * certificate, not its host name) and join with a peer id of that desk, and of each pair of
+ * desks only the smaller id dials.
  */
 export class LanNetwork {
   readonly server: LanServer
@@ -28,6 +30,9 @@ export class LanNetwork {
   readonly #added: ((adapter: NetworkAdapterInterface) => void)[] = []
   readonly #removed: ((adapter: NetworkAdapterInterface) => void)[] = []
   #discovery: LanDiscovery | undefined
+  /** the desk each dialled address's certificate named on its last handshake */
+  readonly #certified = new Map<string, string>()
+  #revoked: ReadonlySet<string> = new Set()
 
   private constructor(id: LanIdentity, opts: LanOptions, server: LanServer) {
     this.#id = id
@@ -68,6 +73,7 @@ export class LanNetwork {
     const adapter = this.#dialers.get(address)
     if (!adapter || this.#opts.peers.includes(address)) return
     this.#dialers.delete(address)
+    this.#certified.delete(address)
     adapter.disconnect()
     for (const l of this.#removed) l(adapter)
   }
@@ -87,15 +93,24 @@ export class LanNetwork {
 
   #dial(address: string): ResilientWebSocketClientAdapter {
     const { clinicId, deskId } = this.#id
+    // the desk the peer's certificate named on the current connection (each handshake sets it)
+    let certified: string | undefined
     const adapter = new ResilientWebSocketClientAdapter(`wss://${address}/`, {
       backoff: { minMs: 250, maxMs: 5_000 },
       refusedBackoff: { minMs: 1_000, maxMs: 30_000 },
       ...(this.#opts.log ? { log: this.#opts.log } : {}),
+      acceptPeer: peerId =>
+        certified !== undefined && peerIdMatchesIdentity(peerId, { role: "desk", clinicId, deskId: certified })
+          ? undefined
+          : `peer id ${peerId} does not belong to desk ${certified ?? "?"} (its certificate)`,
       tls: {
         ...tlsMaterial(this.#id),
         // the peer's certificate names our clinic and a desk that expects us to dial it
         checkServerIdentity: (_host, cert) => {
           const peer = peerDeskOf(cert, clinicId)
+          certified = peer
+          if (peer !== undefined) this.#certified.set(address, peer)
+          if (peer !== undefined && this.#revoked.has(peer)) return new Error(`${address} (${peer}) is a revoked desk`)
           if (peer === undefined) return new Error(`${address} is not a desk of clinic ${clinicId}`)
           if (!keepsConnection(deskId, peer)) return new Error(`${address} (${peer}) dials this desk instead`)
           return undefined
@@ -104,6 +119,32 @@ export class LanNetwork {
     })
     this.#dialers.set(address, adapter)
     return adapter
+  }
+
+  /**
+   * The clinic's revoked desks as this desk last heard of them (the clinic profile the bridge
+   * publishes): they are refused at connection, dialling or listening, and their open connections
+   * are closed now.
+   */
+  setRevoked(deskIds: Iterable<string>): void {
+    const revoked = new Set(deskIds)
+    this.#revoked = revoked
+    this.server.setRevoked(revoked)
+    for (const [address, desk] of this.#certified)
+      if (revoked.has(desk)) {
+        this.#log(`LAN: dropping ${address}: desk ${desk} is revoked`)
+        // its next handshake refuses the revoked desk (retrying, in case the address gets another desk)
+        this.#dialers.get(address)?.drop(`desk ${desk} at ${address} is revoked`)
+      }
+  }
+
+  /** The revoked desks this desk knows of. */
+  get revoked(): ReadonlySet<string> {
+    return this.#revoked
+  }
+
+  #log(line: string): void {
+    this.#opts.log?.(line)
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,11 @@
+import type { DocHandle } from "@automerge/automerge-repo"
+import type { ProfileDoc } from "@vetsync/shared"
 import type { DeskEvent } from "../core/api.js"
 import { DeskCore, type DeskOptions } from "../core/DeskCore.js"
 import { AccessWatch, type AccessLost } from "./AccessWatch.js"
 import type { LanDiscoveryOptions } from "../lan/LanDiscovery.js"
 import { LanNetwork, type LanOptions } from "../lan/LanNetwork.js"
+import { followRevoked } from "../lan/followRevoked.js"
 import type { LanIdentity } from "../lan/lanTls.js"
 
 /** An open desk core as the desk process holds it: its events passed on, and watched for the relay turning it away. */
@@ -42,6 +45,8 @@ export class OpenDesk {
         network.onAdapter(a => core.docs.addNetwork(a))
         network.onAdapterRemoved(a => core.docs.removeNetwork(a))
         if (lan?.mdns) network.discover(lan.mdns)
+        // the clinic's revoked desks, as the bridge publishes them in the profile: refused as LAN peers
+        followRevoked((await core.docs.open("profile")) as DocHandle<ProfileDoc>, network)
       }
       return new OpenDesk(core, network, on.event, on.lost)
     } catch (e) {

@@ -149,6 +149,9 @@ export const profileOfDoc = (doc: ProfileDoc): ClinicProfile | null => {
   return profileFrom(fields)
 }
 
+/** The revoked desks a profile document names (the registry's, as the bridge published them). */
+export const revokedDesksOfDoc = (doc: ProfileDoc): string[] => Object.keys(doc.revokedDesks ?? {}).sort()
+
 const hoursOf = (text: string): WorkingHours => {
   try {
     const v: unknown = JSON.parse(text)

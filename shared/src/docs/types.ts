@@ -178,6 +178,11 @@ export interface ProfileDoc extends Base<"profile"> {
   profile: Partial<Record<keyof ClinicProfile, Imm>>
   /** when the bridge last wrote it; "" while only the genesis exists (no profile published yet) */
   publishedAt: Imm
+  /**
+   * The clinic's revoked desks (the registry's), desk id -> when revoked (ISO); desks refuse them
+   * as LAN peers. Absent until the bridge first publishes it.
+   */
+  revokedDesks?: Record<string, Imm>
 }
 
 /** One staff member as the bridge publishes it (see StaffMember); working hours as JSON text. */

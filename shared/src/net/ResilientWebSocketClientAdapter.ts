@@ -45,6 +45,12 @@ export interface ResilientAdapterOptions {
   tls?: Pick<SecureContextOptions, "cert" | "key" | "ca"> & {
     checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined
   }
+  /**
+   * Checks the peer id the other end joined with (a LAN peer: it must be of the desk its
+   * certificate names); a reason refuses it: the socket is closed (1008) and retried after the
+   * refused back-off. With it, a message whose sender is not the joined peer is dropped.
+   */
+  acceptPeer?: (peerId: PeerId) => string | undefined
 }
 
 const PROTOCOL_V1 = "1"
@@ -62,6 +68,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   readonly url: string
   readonly #headers: Record<string, string>
   readonly #tls: ResilientAdapterOptions["tls"]
+  readonly #acceptPeer: ResilientAdapterOptions["acceptPeer"]
   readonly #backoff: Backoff
   readonly #refusedBackoff: Backoff
   readonly #healthyAfterMs: number
@@ -90,6 +97,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     this.url = url
     this.#headers = { ...options.headers }
     this.#tls = options.tls
+    this.#acceptPeer = options.acceptPeer
     this.#backoff = new Backoff(options.backoff)
     this.#refusedBackoff = new Backoff({ minMs: 60_000, maxMs: 15 * 60_000, ...options.refusedBackoff })
     this.#healthyAfterMs = options.healthyAfterMs ?? 10_000
@@ -182,6 +190,15 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     const s = this.#socket
     if (s && (s.readyState === WebSocket.OPEN || s.readyState === WebSocket.CONNECTING)) return
     this.#open()
+  }
+
+  /** Drops the current connection (it closes as if lost: the peer leaves, and the next attempt follows the back-off). */
+  drop(reason: string): void {
+    const socket = this.#socket
+    if (!socket) return
+    this.#lastError = reason
+    this.#log(`dropping the connection: ${reason}`)
+    socket.terminate()
   }
 
   disconnect(): void {
@@ -282,9 +299,21 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
       this.#lastError = `relay refused: ${frame.message}`
       return this.#log(this.#lastError)
     }
-    if (frame.kind === "message") return void this.emit("message", frame.message)
+    if (frame.kind === "message") {
+      if (this.#acceptPeer && frame.message.senderId !== this.#remotePeerId)
+        return this.#log(`dropping a message from ${frame.message.senderId}: not the joined peer ${this.#remotePeerId ?? "(none)"}`)
+      return void this.emit("message", frame.message)
+    }
     if (frame.kind === "durable")
       return this.#emitExtra("durable", { documentId: frame.documentId, heads: frame.heads })
+    const refusal = this.#acceptPeer?.(frame.peerId)
+    if (refusal !== undefined) {
+      this.#relayError = refusal
+      this.#lastError = `peer refused: ${refusal}`
+      this.#log(this.#lastError)
+      this.#socket?.close(1008, refusal.replace(/[^\x20-\x7e]/g, "?").slice(0, 120))
+      return
+    }
     this.#remotePeerId = frame.peerId
     this.#lastError = undefined
     // the back-off resets only once the connection stayed up: a relay that answers the join and

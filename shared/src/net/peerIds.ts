@@ -1,4 +1,4 @@
-import type { Identity } from "./Authenticator.js"
+import type { PeerIdentity as Identity } from "./peerIdentity.js"
 
 const MAX_PEER_ID = 256
 
