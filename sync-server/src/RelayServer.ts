@@ -334,6 +334,7 @@ export class RelayServer {
       .map(h => h.documentId)
     await this.#durable.close()
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
+    this.#snapshots.close()
     await this.#snapshots.flush()
     await this.#closable.close()
     await this.storage.close?.()
