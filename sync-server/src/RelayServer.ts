@@ -281,6 +281,11 @@ export class RelayServer {
     return this.#snapshots.whenCurrent(clinicId)
   }
 
+  /** The heads of a document in the clinic's snapshot, once its entry is current (for benchmarks and tests). */
+  snapshotHeads(clinicId: string, docId: string): string[] | undefined {
+    return this.#snapshots.currentHeads(clinicId, docId)
+  }
+
   get port(): number {
     return this.#gate.port
   }
