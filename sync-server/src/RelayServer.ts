@@ -279,6 +279,11 @@ export class RelayServer {
     return this.#snapshots.whenCurrent(clinicId)
   }
 
+  /** The heads of a document in the clinic's snapshot, once its entry is current (for benchmarks and tests). */
+  snapshotHeads(clinicId: string, docId: string): string[] | undefined {
+    return this.#snapshots.currentHeads(clinicId, docId)
+  }
+
   get port(): number {
     return this.#gate.port
   }
@@ -332,6 +337,7 @@ export class RelayServer {
       .map(h => h.documentId)
     await this.#durable.close()
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
+    this.#snapshots.close()
     await this.#snapshots.flush()
     await this.#closable.close()
     await this.storage.close?.()

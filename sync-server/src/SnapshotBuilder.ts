@@ -1,25 +1,11 @@
-import { createHash } from "node:crypto"
 import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
-import { ClinicLayout, isDocKey, type RootDoc } from "@vetsync/shared"
+import { ClinicLayout, isDocKey, type DocKey, type RootDoc } from "@vetsync/shared"
 import { BuildQueue } from "./BuildQueue.js"
 import { ClinicDocSource } from "./ClinicDocSource.js"
-import { buildSnapshot, type BuiltSnapshot } from "./buildSnapshot.js"
+import { ClinicSnapshot } from "./ClinicSnapshot.js"
 import type { DocOwnership } from "./DocOwnership.js"
 import type { SnapshotFiles } from "./SnapshotFiles.js"
 import type { LineLog } from "@vetsync/shared/log"
-
-interface Built extends BuiltSnapshot {
-  generation: number
-}
-
-interface CacheEntry {
-  /** bumped whenever a document of the clinic changes */
-  generation: number
-  built?: Built
-  building?: { generation: number; promise: Promise<Buffer> }
-  /** the persisted snapshot was looked for (once per process) */
-  diskRead?: Promise<void>
-}
 
 /** What the builder needs of the relay's storage: presence and chunk names, without the bytes. */
 export interface StoredDocs {
@@ -33,48 +19,43 @@ export interface SnapshotBuilderOptions {
   stored: StoredDocs
   /** every stored chunk of a document, as one consistent read (a document not loaded is read from here) */
   load: (docId: string) => Promise<Uint8Array | undefined>
-  /** where builds are kept across restarts */
+  /** where snapshots are kept across restarts */
   files?: SnapshotFiles
-  /** builds of every clinic go through it, one at a time by default */
+  /** builds and updates of every clinic go through it, one at a time by default */
   queue?: BuildQueue
+  /** how long an update waits after a change for more changes (default 500 ms) */
+  debounceMs?: number
   log?: LineLog
-  /** after each build: the clinic, how long it took, the gzipped size */
+  /** after each full build: the clinic, how long it took, the gzipped size */
   onBuilt?: (clinicId: string, seconds: number, bytes: number) => void
+  /** after each incremental update: the clinic, the documents it read again */
+  onUpdated?: (clinicId: string, keys: DocKey[]) => void
 }
-
 
 const headsKey = (heads: readonly string[] | undefined): string => (heads ? [...heads].sort().join(",") : "")
 
 /**
- * Builds a clinic's bootstrap snapshot (SnapshotLine per line, gzip NDJSON) and bundle from the
- * relay's documents, caches them per clinic and rebuilds them lazily once a document's heads
- * differ from the ones the snapshot recorded. With SnapshotFiles, each build is kept on disk
- * with a fingerprint of the stored documents (their chunk names): a restarted relay whose
- * documents did not change serves it as fresh without loading any document, and otherwise serves
- * it as stale while it rebuilds. A build holds one document at a time (ClinicDocSource: those the
- * Repo holds are read there, the others loaded from storage and freed), and builds of all clinics
- * wait their turn in one BuildQueue.
+ * Keeps each clinic's bootstrap snapshot (SnapshotLine per line, gzip NDJSON) and bundle as one
+ * entry per document (ClinicSnapshot): built once from every document, one at a time, then kept
+ * current incrementally: a document whose heads differ from its entry's marks the entry dirty, and
+ * shortly after (debounced) only the dirty documents are read again, each on its own, and their
+ * entries replaced. With SnapshotFiles the entries are kept on disk: a restarted relay reads again
+ * only the documents whose stored chunks changed. Builds and updates of all clinics wait their
+ * turn in one BuildQueue.
  */
 export class SnapshotBuilder {
   readonly #repo: Repo
   readonly #ownership: DocOwnership
-  readonly #stored: StoredDocs
-  readonly #files: SnapshotFiles | undefined
-  readonly #log: LineLog
-  readonly #cache = new Map<string, CacheEntry>()
+  readonly #clinics = new Map<string, ClinicSnapshot>()
   readonly #watched = new WeakSet<DocHandle<unknown>>()
-  readonly #writes = new Set<Promise<void>>()
-  readonly #onBuilt: (clinicId: string, seconds: number, bytes: number) => void
   readonly #source: ClinicDocSource
+  readonly #o: SnapshotBuilderOptions
   readonly queue: BuildQueue
 
   constructor(o: SnapshotBuilderOptions) {
-    this.#onBuilt = o.onBuilt ?? (() => undefined)
+    this.#o = o
     this.#repo = o.repo
     this.#ownership = o.ownership
-    this.#stored = o.stored
-    this.#files = o.files
-    this.#log = o.log ?? (() => undefined)
     this.queue = o.queue ?? new BuildQueue(1)
     this.#source = new ClinicDocSource({
       repo: o.repo,
@@ -87,9 +68,31 @@ export class SnapshotBuilder {
     })
   }
 
+  #clinic(clinicId: string): ClinicSnapshot {
+    let c = this.#clinics.get(clinicId)
+    if (!c) {
+      const o = this.#o
+      c = new ClinicSnapshot({
+        clinicId,
+        ownership: o.ownership,
+        source: this.#source,
+        stored: o.stored,
+        present: id => this.#repo.handles[id as DocumentId] !== undefined || o.stored.hasDocument(id),
+        files: o.files,
+        queue: this.queue,
+        debounceMs: o.debounceMs ?? 500,
+        log: o.log ?? (() => undefined),
+        onBuilt: o.onBuilt ?? (() => undefined),
+        onUpdated: o.onUpdated ?? (() => undefined),
+      })
+      this.#clinics.set(clinicId, c)
+    }
+    return c
+  }
+
   /**
    * A sync frame carrying changes arrived for a document: once it is applied, heads that differ
-   * from the snapshot's (or a document the snapshot left out) make the snapshot stale. Changes
+   * from its entry's (or a document the snapshot left out) mark its entry for an update. Changes
    * the relay already had (a desk's genesis) change nothing.
    */
   noteChanges(clinicId: string, docId: DocumentId): void {
@@ -102,34 +105,32 @@ export class SnapshotBuilder {
   }
 
   /**
-   * What the relay knows of the clinic's snapshot: none looked for yet, being built, current, or
-   * stale (a document changed since; the next download rebuilds it).
+   * What the relay knows of the clinic's snapshot: none looked for yet, being built or updated,
+   * current, or stale (a document changed since; an update is due).
    */
   state(clinicId: string): "none" | "building" | "current" | "stale" {
-    const entry = this.#cache.get(clinicId)
-    if (!entry?.built) return entry?.building ? "building" : "none"
-    return entry.built.generation === entry.generation ? "current" : entry.building ? "building" : "stale"
+    return this.#clinics.get(clinicId)?.state() ?? "none"
   }
 
   /** Resolves when the snapshots being written to disk are there (the relay waits for it when closing). */
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.#writes])
+    await Promise.allSettled([...this.#clinics.values()].map(c => c.flush()))
+  }
+
+  /** Stops the pending updates' timers (the relay is closing). */
+  close(): void {
+    for (const c of this.#clinics.values()) c.close()
   }
 
   /** Resolves once the clinic's snapshot reflects every change the relay has seen, and is kept on disk. */
-  async whenCurrent(clinicId: string): Promise<void> {
-    for (;;) {
-      await this.gzipped(clinicId)
-      const entry = this.#cache.get(clinicId)
-      if (!entry || entry.built?.generation === entry.generation) return this.flush()
-      await (entry.building?.promise ?? new Promise(r => setTimeout(r, 50)))
-    }
+  whenCurrent(clinicId: string): Promise<void> {
+    return this.#clinic(clinicId).whenCurrent()
   }
 
   /**
-   * Current heads of the clinic's documents the relay holds. A document not in memory is as the
-   * current snapshot recorded it (changes arrive by sync, which loads it), so a relay with a
-   * current snapshot answers without loading the clinic's documents; others are loaded.
+   * Current heads of the clinic's documents the relay holds. A document not in memory whose entry
+   * is not marked for an update is as its entry recorded it (changes arrive by sync, which loads
+   * it), so a relay with a current snapshot answers without loading the clinic's documents.
    */
   async heads(clinicId: string): Promise<Record<string, string[]>> {
     const layout = new ClinicLayout(clinicId)
@@ -159,10 +160,10 @@ export class SnapshotBuilder {
     return out
   }
 
-  /** The heads of a document in a snapshot that is current (undefined when it may be stale). */
+  /** The heads of a document in the snapshot, when its entry is current (undefined when it may be stale). */
   currentHeads(clinicId: string, docId: string): string[] | undefined {
-    const entry = this.#cache.get(clinicId)
-    return entry?.built && entry.built.generation === entry.generation ? entry.built.heads.get(docId) : undefined
+    const key = this.#ownership.layoutKeyOf(docId)
+    return key === undefined ? undefined : this.#clinics.get(clinicId)?.currentHeads(key)
   }
 
   #watch(clinicId: string, handle: DocHandle<unknown>): void {
@@ -173,94 +174,22 @@ export class SnapshotBuilder {
 
   #check(clinicId: string, handle: DocHandle<unknown>): void {
     if (!handle.isReady()) return
-    const entry = this.#cache.get(clinicId)
-    const recorded = entry?.built?.heads.get(handle.documentId)
-    if (!entry?.built || headsKey(recorded) !== headsKey(handle.heads())) this.invalidate(clinicId)
+    const key = this.#ownership.layoutKeyOf(handle.documentId)
+    const clinic = this.#clinics.get(clinicId)
+    if (key === undefined || !clinic) return
+    if (headsKey(clinic.recordedHeads(key)) !== headsKey(handle.heads())) clinic.mark(key)
   }
 
-  /** A fingerprint of the clinic's stored documents: their ids and chunk names. */
-  #fingerprint(clinicId: string): string {
-    const h = createHash("sha256")
-    for (const id of this.#ownership.docsOf(clinicId).sort())
-      if (this.#stored.hasDocument(id)) h.update(`${id}:${this.#stored.chunkNames(id).join(",")}\n`)
-    return h.digest("hex")
-  }
-
-  /** Takes the snapshot kept on disk, once per process: current when nothing stored has changed since. */
-  async #fromDisk(clinicId: string, entry: CacheEntry): Promise<void> {
-    if (!this.#files) return
-    const persisted = await this.#files.read(clinicId).catch((e: Error) => {
-      this.#log(`kept snapshot of ${clinicId} unreadable: ${e.message}`)
-      return undefined
-    })
-    if (!persisted || entry.built) return
-    const current = persisted.fingerprint === this.#fingerprint(clinicId)
-    entry.built = {
-      generation: current ? entry.generation : entry.generation - 1,
-      gz: persisted.gz,
-      bundle: persisted.bundle,
-      heads: new Map(Object.entries(persisted.heads)),
-    }
-    this.#log(`snapshot of ${clinicId} taken from disk (${current ? "current" : "stale: rebuilding"})`)
-  }
-
-  invalidate(clinicId: string): void {
-    const entry = this.#cache.get(clinicId)
-    if (entry) entry.generation++
-  }
-
-  /** The gzip-compressed snapshot NDJSON of a clinic. */
-  async gzipped(clinicId: string): Promise<Buffer> {
-    let entry = this.#cache.get(clinicId)
-    if (!entry) this.#cache.set(clinicId, (entry = { generation: 0 }))
-    await (entry.diskRead ??= this.#fromDisk(clinicId, entry))
-    const generation = entry.generation
-    if (entry.built?.generation === generation) return entry.built.gz
-    // a stale snapshot is still a correct one (it carries the heads it reflects and the desk
-    // syncs the rest): answer with it at once and rebuild in the background
-    if (entry.built) {
-      if (!entry.building) void this.#rebuild(clinicId, entry, generation).catch(() => undefined)
-      return entry.built.gz
-    }
-    if (entry.building) return entry.building.promise
-    return this.#rebuild(clinicId, entry, generation)
-  }
-
-  async #rebuild(clinicId: string, entry: CacheEntry, generation: number): Promise<Buffer> {
-    const fingerprint = this.#fingerprint(clinicId)
-    let started = 0
-    const build = this.queue.run(clinicId, () => {
-      started = performance.now()
-      return buildSnapshot(clinicId, this.#ownership, this.#source)
-    })
-    const promise = build.then(b => b.gz)
-    entry.building = { generation, promise }
-    try {
-      const { gz, bundle, heads } = await build
-      this.#onBuilt(clinicId, (performance.now() - started) / 1000, gz.byteLength)
-      if (!entry.built || entry.built.generation < generation) {
-        const built: Built = { generation, gz, bundle, heads }
-        entry.built = built
-        const writing = this.#files
-          ?.write(clinicId, { fingerprint, heads: Object.fromEntries(heads), gz, bundle })
-          .catch((e: Error) => this.#log(`could not keep the snapshot of ${clinicId}: ${e.message}`))
-          .finally(() => this.#writes.delete(writing!))
-        if (writing) this.#writes.add(writing)
-      }
-      return gz
-    } finally {
-      if (entry.building?.promise === promise) delete entry.building
-    }
+  /** The gzip-compressed snapshot NDJSON of a clinic (a stale one at once, while its update is due). */
+  gzipped(clinicId: string): Promise<Buffer> {
+    return this.#clinic(clinicId).gzipped()
   }
 
   /**
-   * Every document of the clinic, saved whole, from the same build as the snapshot (or a later
-   * one): a new desk writes them to disk instead of syncing each document from scratch.
+   * Every document of the clinic, saved whole, from the same entries as the snapshot (or later
+   * ones): a new desk writes them to disk instead of syncing each document from scratch.
    */
-  async bundle(clinicId: string): Promise<Buffer> {
-    await this.gzipped(clinicId)
-    const built = this.#cache.get(clinicId)?.built
-    if (!built) throw new Error(`no snapshot of clinic ${clinicId}`)
-    return built.bundle
+  bundle(clinicId: string): Promise<Buffer> {
+    return this.#clinic(clinicId).bundle()
   }
 }

@@ -1,28 +1,26 @@
 import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { isDocKey, type DocKey } from "@vetsync/shared"
+import { decodeEntry, encodeEntry, type SnapshotEntry } from "./SnapshotEntry.js"
 
-/** A built snapshot as kept on disk: what it was built from, its documents' heads, and its bytes. */
+/** A clinic's snapshot as kept on disk: each document's entry, and when it was last updated. */
 export interface PersistedSnapshot {
-  /** SnapshotBuilder's fingerprint of the clinic's stored documents when the build started */
-  fingerprint: string
-  /** document id -> heads (UrlHeads) the snapshot reflects */
-  heads: Record<string, string[]>
-  gz: Buffer
-  bundle: Buffer
+  generatedAt: string
+  entries: Map<DocKey, SnapshotEntry>
 }
 
-interface Meta {
-  v: 1
-  fingerprint: string
-  heads: Record<string, string[]>
-  gz: string
-  bundle: string
+interface Manifest {
+  v: 2
+  generatedAt: string
+  /** layout key -> the entry's file (named by the sha-256 of its bytes) */
+  entries: Record<string, string>
 }
 
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex")
+const ENTRY = /^[A-Za-z0-9]+\.[0-9a-f]{64}\.entry$/
 
-/** Writes a file whole or not at all: temporary file, fsync, rename, fsync of the directory. */
+/** Writes a file whole or not at all: temporary file, fsync, rename (the caller syncs the directory). */
 const writeAtomically = async (file: string, data: Buffer | string): Promise<void> => {
   const tmp = `${file}.${randomBytes(6).toString("hex")}.tmp`
   const fh = await fs.promises.open(tmp, "w")
@@ -33,18 +31,22 @@ const writeAtomically = async (file: string, data: Buffer | string): Promise<voi
     await fh.close()
   }
   await fs.promises.rename(tmp, file)
-  const dir = await fs.promises.open(path.dirname(file), "r")
+}
+
+const syncDir = async (dir: string): Promise<void> => {
+  const fh = await fs.promises.open(dir, "r")
   try {
-    await dir.sync()
+    await fh.sync()
   } finally {
-    await dir.close()
+    await fh.close()
   }
 }
 
 /**
- * Each clinic's last built snapshot and bundle on the relay's disk, so a restarted relay serves a
- * new desk at once instead of loading every document of the clinic first. The metadata file is
- * written last and names the other two by hash: a half-written set is never taken.
+ * Each clinic's snapshot on the relay's disk, one file per document entry (named by its hash) and
+ * a manifest naming them, so a restarted relay serves a new desk at once, and an update writes only
+ * the entries that changed. The manifest is written after the entries it names and the files it no
+ * longer names are removed after it: a half-written update is never taken.
  */
 export class SnapshotFiles {
   readonly dir: string
@@ -53,34 +55,58 @@ export class SnapshotFiles {
     this.dir = dir
   }
 
+  /** The kept snapshot, or undefined: none, or an entry missing or not matching its name. */
   async read(clinicId: string): Promise<PersistedSnapshot | undefined> {
-    const base = this.#base(clinicId)
+    const base = this.#dirOf(clinicId)
     try {
-      const meta = JSON.parse(await fs.promises.readFile(`${base}.json`, "utf8")) as Partial<Meta>
-      if (meta.v !== 1 || typeof meta.fingerprint !== "string" || typeof meta.heads !== "object" || meta.heads === null)
+      const m = JSON.parse(await fs.promises.readFile(path.join(base, "manifest.json"), "utf8")) as Partial<Manifest>
+      if (m.v !== 2 || typeof m.generatedAt !== "string" || typeof m.entries !== "object" || m.entries === null)
         return undefined
-      const [gz, bundle] = await Promise.all([
-        fs.promises.readFile(`${base}.ndjson.gz`),
-        fs.promises.readFile(`${base}.bundle`),
-      ])
-      if (sha256(gz) !== meta.gz || sha256(bundle) !== meta.bundle) return undefined
-      return { fingerprint: meta.fingerprint, heads: meta.heads, gz, bundle }
+      const entries = new Map<DocKey, SnapshotEntry>()
+      for (const [key, file] of Object.entries(m.entries)) {
+        if (!isDocKey(key) || typeof file !== "string" || !ENTRY.test(file)) return undefined
+        const bytes = await fs.promises.readFile(path.join(base, file))
+        if (`${sha256(bytes)}.entry` !== file.slice(file.indexOf(".") + 1)) return undefined
+        const entry = decodeEntry(bytes)
+        if (entry.key !== key) return undefined
+        entries.set(key, { ...entry, file })
+      }
+      return { generatedAt: m.generatedAt, entries }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
       throw e
     }
   }
 
-  async write(clinicId: string, s: PersistedSnapshot): Promise<void> {
-    await fs.promises.mkdir(this.dir, { recursive: true })
-    const base = this.#base(clinicId)
-    await writeAtomically(`${base}.ndjson.gz`, s.gz)
-    await writeAtomically(`${base}.bundle`, s.bundle)
-    const meta: Meta = { v: 1, fingerprint: s.fingerprint, heads: s.heads, gz: sha256(s.gz), bundle: sha256(s.bundle) }
-    await writeAtomically(`${base}.json`, JSON.stringify(meta))
+  /** Keeps the snapshot: writes the entries not yet written, then the manifest, then removes the rest. */
+  async write(clinicId: string, s: PersistedSnapshot): Promise<{ written: number }> {
+    const base = this.#dirOf(clinicId)
+    await fs.promises.mkdir(base, { recursive: true })
+    const names: Record<string, string> = {}
+    let written = 0
+    for (const [key, entry] of s.entries) {
+      if (!entry.file) {
+        const bytes = encodeEntry(entry)
+        const file = `${entry.docId}.${sha256(bytes)}.entry`
+        if (!fs.existsSync(path.join(base, file))) {
+          await writeAtomically(path.join(base, file), bytes)
+          written++
+        }
+        entry.file = file
+      }
+      names[key] = entry.file
+    }
+    if (written > 0) await syncDir(base)
+    const manifest: Manifest = { v: 2, generatedAt: s.generatedAt, entries: names }
+    await writeAtomically(path.join(base, "manifest.json"), JSON.stringify(manifest))
+    await syncDir(base)
+    const keep = new Set(Object.values(names))
+    for (const f of await fs.promises.readdir(base))
+      if ((ENTRY.test(f) && !keep.has(f)) || f.endsWith(".tmp")) await fs.promises.rm(path.join(base, f), { force: true })
+    return { written }
   }
 
-  #base(clinicId: string): string {
+  #dirOf(clinicId: string): string {
     return path.join(this.dir, encodeURIComponent(clinicId))
   }
 }

@@ -1,26 +1,21 @@
-import * as A from "@automerge/automerge"
 import {
   encodeBundle,
-  type BundleEntry,
   ClinicLayout,
-  isDocKey,
-  priceItemsOfDoc,
-  profileOfDoc,
-  recordsOfDoc,
-  rejectionsOfDoc,
+  docIdFor,
+  SNAPSHOT_FORMAT,
   type AnyClinicDoc,
   type ClinicProfile,
   type DocKey,
   type PriceItem,
   type Rejection,
   type SnapshotDocState,
-  type SnapshotRecords,
+  type SnapshotLine,
 } from "@vetsync/shared"
 import type { ClinicDocSource } from "./ClinicDocSource.js"
 import type { DocOwnership } from "./DocOwnership.js"
-import { SnapshotStream } from "./SnapshotStream.js"
+import { gzip, makeEntry, type SnapshotEntry } from "./SnapshotEntry.js"
 
-/** A clinic's bootstrap snapshot as built: the gzip NDJSON, the bundle, each document's heads in it. */
+/** A clinic's bootstrap snapshot as assembled: the gzip NDJSON, the bundle, each document's heads in it. */
 export interface BuiltSnapshot {
   gz: Buffer
   bundle: Buffer
@@ -28,69 +23,109 @@ export interface BuiltSnapshot {
   heads: Map<string, string[]>
 }
 
-/** The records line of one document (a client shard, a month of appointments or invoices). */
-const recordsLine = (key: DocKey, doc: AnyClinicDoc): SnapshotRecords => {
-  const part: SnapshotRecords = { type: "records", key, clients: [], patients: [], appointments: [], invoices: [] }
-  for (const r of recordsOfDoc(doc)) {
-    if (r.collection === "clients") part.clients.push(r.record)
-    else if (r.collection === "patients") part.patients.push(r.record)
-    else if (r.collection === "appointments") part.appointments.push(r.record)
-    else part.invoices.push(r.record)
-  }
-  return part
+/** The clinic's layout as the entries tell it: the fixed documents, the shards, and the root's partitions. */
+export const layoutOf = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): ClinicLayout => {
+  const layout = new ClinicLayout(clinicId)
+  for (const key of entries.get("root")?.partitions ?? []) layout.add(key)
+  return layout
+}
+
+/** The documents a snapshot holds, in its order: the root first (it names the month partitions). */
+const inOrder = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): SnapshotEntry[] => {
+  const keys = layoutOf(clinicId, entries).keys().filter(k => k !== "root")
+  return ["root" as const, ...keys].flatMap(k => entries.get(k) ?? [])
 }
 
 /**
- * Builds the snapshot (gzip NDJSON: the header, each document's records, the price list,
- * rejections, the clinic profile, the end) and the bundle, one document at a time: each is read
- * (ClinicDocSource), turned into its line and its saved bytes, and released before the next.
+ * Assembles the snapshot (gzip NDJSON: the header, each document's records, the price list,
+ * rejections, the clinic profile, the end) from the documents' entries, without reading any
+ * document: the records lines are the entries' gzip members as they are.
  */
-export const buildSnapshot = async (
-clinicId: string,
-ownership: DocOwnership,
-source: ClinicDocSource,
-): Promise<BuiltSnapshot> => {
-  const layout = new ClinicLayout(clinicId)
-  const generatedAt = new Date().toISOString()
+export const snapshotGz = async (
+  clinicId: string,
+  entries: ReadonlyMap<DocKey, SnapshotEntry>,
+  generatedAt: string,
+): Promise<Buffer> => {
   const docs: Partial<Record<DocKey, SnapshotDocState>> = {}
-  const bundle: BundleEntry[] = []
-  const out = new SnapshotStream()
   const priceList: PriceItem[] = []
   const rejections: Rejection[] = []
   let profile: ClinicProfile | null = null
-  const take = async (key: DocKey): Promise<void> => {
-    const docId = layout.idOf(key)
-    if (ownership.ownerOf(docId) !== clinicId) return
-    const got = await source.get<AnyClinicDoc>(docId)
-    if (!got) return
-    try {
-      const { doc } = got
-      if ((doc as { kind?: unknown }).kind === undefined) return
-      docs[key] = { docId, heads: got.heads }
-      bundle.push({ key, docId, bytes: A.save<AnyClinicDoc>(doc) })
-      if (doc.kind === "root") {
-        for (const k of Object.keys(doc.partitions ?? {})) if (isDocKey(k)) layout.add(k)
-      } else if (doc.kind === "pricelist") priceList.push(...priceItemsOfDoc(doc))
-      else if (doc.kind === "rejections") rejections.push(...rejectionsOfDoc(doc))
-      else if (doc.kind === "profile") profile = profileOfDoc(doc)
-      // staff: the desk reads the members from the document itself (in the bundle)
-      else if (doc.kind !== "staff") await out.write(recordsLine(key, doc))
-    } finally {
-      got.release()
-    }
+  let records = 0
+  const ordered = inOrder(clinicId, entries)
+  for (const e of ordered) {
+    docs[e.key] = { docId: e.docId, heads: e.heads }
+    records += e.records
+    if (e.priceItems) priceList.push(...e.priceItems)
+    if (e.rejections) rejections.push(...e.rejections)
+    if (e.profile !== undefined) profile = e.profile
   }
+  const lines = (ls: SnapshotLine[]): string => ls.map(l => `${JSON.stringify(l)}\n`).join("")
+  const header = await gzip(lines([{ type: "header", format: SNAPSHOT_FORMAT, clinicId, generatedAt, docs, records }]))
+  const tail = await gzip(
+    lines([
+      { type: "priceList", items: priceList },
+      { type: "rejections", items: rejections },
+      { type: "profile", profile },
+      { type: "end", records },
+    ]),
+  )
+  return Buffer.concat([header, ...ordered.map(e => e.recordsGz), tail])
+}
+
+/** The bundle (every document saved whole) from the same entries, in the snapshot's order. */
+export const snapshotBundle = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): Buffer =>
+  encodeBundle(inOrder(clinicId, entries).map(e => ({ key: e.key, docId: e.docId, bytes: e.saved })))
+
+/** The snapshot, the bundle and the heads they reflect, from the entries. */
+export const assembleSnapshot = async (
+  clinicId: string,
+  entries: ReadonlyMap<DocKey, SnapshotEntry>,
+  generatedAt: string,
+): Promise<BuiltSnapshot> => ({
+  gz: await snapshotGz(clinicId, entries, generatedAt),
+  bundle: snapshotBundle(clinicId, entries),
+  heads: new Map(inOrder(clinicId, entries).map(e => [e.docId, e.heads])),
+})
+
+/**
+ * The entry of one document of the clinic, read on its own (ClinicDocSource: from the Repo if it
+ * holds it, else loaded from storage and freed at once); undefined when the clinic does not own
+ * it, it is not stored, or it has no kind yet.
+ */
+export const readEntry = async (
+  clinicId: string,
+  key: DocKey,
+  ownership: DocOwnership,
+  source: ClinicDocSource,
+  chunks: (docId: string) => string[],
+): Promise<SnapshotEntry | undefined> => {
+  const docId = docIdFor(clinicId, key)
+  if (ownership.ownerOf(docId) !== clinicId) return undefined
+  // the chunk names before the read: a later write makes them differ, never the other way round
+  const names = chunks(docId)
+  const got = await source.get<AnyClinicDoc>(docId)
+  if (!got) return undefined
   try {
-    // the root first: it names the month partitions
-    await take("root")
-    for (const key of layout.keys()) if (key !== "root") await take(key)
-    await out.write({ type: "priceList", items: priceList })
-    await out.write({ type: "rejections", items: rejections })
-    await out.write({ type: "profile", profile })
-    const gz = await out.finish({ clinicId, generatedAt, docs })
-    const heads = new Map(Object.values(docs).flatMap(d => (d ? [[d.docId, d.heads] as const] : [])))
-    return { gz, bundle: encodeBundle(bundle), heads }
-  } catch (e) {
-    out.abort()
-    throw e
+    return await makeEntry(key, docId, got.doc, got.heads, names)
+  } finally {
+    got.release()
   }
+}
+
+/** Every document's entry, read one at a time: the root first, then each document it and the layout name. */
+export const buildEntries = async (
+  clinicId: string,
+  ownership: DocOwnership,
+  source: ClinicDocSource,
+  chunks: (docId: string) => string[],
+): Promise<Map<DocKey, SnapshotEntry>> => {
+  const entries = new Map<DocKey, SnapshotEntry>()
+  const root = await readEntry(clinicId, "root", ownership, source, chunks)
+  if (root) entries.set("root", root)
+  for (const key of layoutOf(clinicId, entries).keys()) {
+    if (key === "root") continue
+    const e = await readEntry(clinicId, key, ownership, source, chunks)
+    if (e) entries.set(key, e)
+  }
+  return entries
 }

@@ -17,6 +17,7 @@ import {
 import { generateClinic } from "@vetsync/test-kit/seed"
 import { afterEach, describe, expect, it } from "vitest"
 import { RelayServer } from "../src/RelayServer.js"
+import { makeEntry } from "../src/SnapshotEntry.js"
 import { SnapshotFiles } from "../src/SnapshotFiles.js"
 import { eventually } from "@vetsync/test-kit"
 import { makeTemp, rmTemp } from "./support.js"
@@ -58,7 +59,7 @@ describe("a restarted relay and its kept snapshot", () => {
       readSnapshot(gunzipSync(await get(`${relay.url}/clinics/${clinic.clinicId}/snapshot`, clinic.clinicId)).toString())
     const headsOf = async (relay: RelayServer) =>
       JSON.parse((await get(`${relay.url}/clinics/${clinic.clinicId}/heads`, clinic.clinicId)).toString()) as Record<string, string[]>
-    const kept = path.join(dir, "relay", "snapshots", `${clinic.clinicId}.json`)
+    const kept = path.join(dir, "relay", "snapshots", clinic.clinicId, "manifest.json")
 
     const first = await start()
     const built = await snapshotOf(first)
@@ -96,13 +97,17 @@ describe("a restarted relay and its kept snapshot", () => {
     expect(shardIds.filter(id => third.repo.handles[id] !== undefined)).toEqual([])
   })
 
-  it("ignores a kept snapshot whose files do not match its metadata", async () => {
+  it("ignores a kept snapshot whose entry files do not match the manifest", async () => {
     const dir = makeTemp("keptfiles")
     cleanup.push(() => rmTemp(dir))
     const files = new SnapshotFiles(dir)
-    await files.write("c1", { fingerprint: "f", heads: { d: ["h"] }, gz: Buffer.from("gz"), bundle: Buffer.from("bundle") })
-    expect((await files.read("c1"))?.heads).toEqual({ d: ["h"] })
-    fs.writeFileSync(path.join(dir, "c1.ndjson.gz"), "torn")
+    const docs = buildClinicDocs("c1", generateClinic({ seed: "kf", clients: 3, patients: 3, priceItems: 1 }), "5eed".repeat(8))
+    const [key, doc] = [...docs].find(([k]) => k.startsWith("clients/"))!
+    const entry = await makeEntry(key, docIdFor("c1", key), doc, ["h"], ["chunk"])
+    await files.write("c1", { generatedAt: "2026-12-01T00:00:00Z", entries: new Map([[key, entry!]]) })
+    expect((await files.read("c1"))?.entries.get(key)?.heads).toEqual(["h"])
+    const [file] = fs.readdirSync(path.join(dir, "c1")).filter(f => f.endsWith(".entry"))
+    fs.writeFileSync(path.join(dir, "c1", file!), "torn")
     expect(await files.read("c1")).toBeUndefined()
     expect(await files.read("unknown")).toBeUndefined()
   })

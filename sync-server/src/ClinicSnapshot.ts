@@ -1,0 +1,224 @@
+import { docIdFor, type DocKey } from "@vetsync/shared"
+import type { LineLog } from "@vetsync/shared/log"
+import type { BuildQueue } from "./BuildQueue.js"
+import { buildEntries, layoutOf, readEntry, snapshotBundle, snapshotGz } from "./buildSnapshot.js"
+import type { ClinicDocSource } from "./ClinicDocSource.js"
+import type { DocOwnership } from "./DocOwnership.js"
+import type { SnapshotEntry } from "./SnapshotEntry.js"
+import type { SnapshotFiles } from "./SnapshotFiles.js"
+
+export interface ClinicSnapshotOptions {
+  clinicId: string
+  ownership: DocOwnership
+  source: ClinicDocSource
+  stored: { chunkNames(docId: string): string[] }
+  /** the Repo or the storage holds the document (without loading it) */
+  present: (docId: string) => boolean
+  files: SnapshotFiles | undefined
+  queue: BuildQueue
+  debounceMs: number
+  log: LineLog
+  onBuilt: (clinicId: string, seconds: number, bytes: number) => void
+  onUpdated: (clinicId: string, keys: DocKey[]) => void
+}
+
+const sameChunks = (a: readonly string[], b: readonly string[]): boolean => [...a].sort().join("\n") === [...b].sort().join("\n")
+
+/**
+ * One clinic's snapshot as entries, one per document (SnapshotEntry): built once from every
+ * document (or taken from disk), then kept current by updates that read again only the documents
+ * marked since (debounced), each alone, and write only their entries. The snapshot and the bundle
+ * a desk downloads are assembled from the entries.
+ */
+export class ClinicSnapshot {
+  readonly #o: ClinicSnapshotOptions
+  #entries: Map<DocKey, SnapshotEntry> | undefined
+  #generatedAt = ""
+  /** documents changed since their entry was made */
+  readonly #dirty = new Set<DocKey>()
+  /** documents an update is reading now */
+  readonly #reading = new Set<DocKey>()
+  #timer: NodeJS.Timeout | undefined
+  /** the first build or an update, in the queue or running */
+  #running: Promise<unknown> | undefined
+  #ready: Promise<void> | undefined
+  #writing: Promise<void> = Promise.resolve()
+  #closed = false
+
+  constructor(o: ClinicSnapshotOptions) {
+    this.#o = o
+  }
+
+  state(): "none" | "building" | "current" | "stale" {
+    if (!this.#entries) return this.#ready ? "building" : "none"
+    if (this.#running) return "building"
+    return this.#dirty.size > 0 ? "stale" : "current"
+  }
+
+  /** The heads a document's entry recorded (undefined: no entry). */
+  recordedHeads(key: DocKey): string[] | undefined {
+    return this.#entries?.get(key)?.heads
+  }
+
+  /** The heads of a document's entry when nothing has changed it since. */
+  currentHeads(key: DocKey): string[] | undefined {
+    if (!this.#entries || this.#dirty.has(key) || this.#reading.has(key)) return undefined
+    return this.#entries.get(key)?.heads
+  }
+
+  /** The document changed: its entry is made again by the next update. */
+  mark(key: DocKey): void {
+    this.#dirty.add(key)
+    this.#schedule()
+  }
+
+  async gzipped(): Promise<Buffer> {
+    const entries = await this.#init()
+    this.#schedule()
+    return snapshotGz(this.#o.clinicId, entries, this.#generatedAt)
+  }
+
+  async bundle(): Promise<Buffer> {
+    return snapshotBundle(this.#o.clinicId, await this.#init())
+  }
+
+  /** Resolves once every change marked so far is in the entries, and they are kept on disk. */
+  async whenCurrent(): Promise<void> {
+    for (;;) {
+      await this.#init()
+      if (this.#dirty.size === 0 && !this.#running) {
+        await this.flush()
+        if (this.#dirty.size === 0 && !this.#running) return
+        continue
+      }
+      this.#schedule()
+      await (this.#running?.catch(() => undefined) ?? new Promise(r => setTimeout(r, 50)))
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.#writing
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  async #init(): Promise<Map<DocKey, SnapshotEntry>> {
+    try {
+      await (this.#ready ??= this.#start())
+    } catch (e) {
+      this.#ready = undefined
+      throw e
+    }
+    return this.#entries!
+  }
+
+  /** The kept snapshot, with the documents whose stored chunks changed since marked; else a full build. */
+  async #start(): Promise<void> {
+    const { clinicId, ownership, stored, log } = this.#o
+    const kept = await this.#o.files?.read(clinicId).catch((e: Error) => {
+      log(`kept snapshot of ${clinicId} unreadable: ${e.message}`)
+      return undefined
+    })
+    if (kept) {
+      for (const key of layoutOf(clinicId, kept.entries).keys()) {
+        const id = docIdFor(clinicId, key)
+        if (ownership.ownerOf(id) !== clinicId) continue
+        const recorded = kept.entries.get(key)?.chunks
+        if (recorded ? !sameChunks(recorded, stored.chunkNames(id)) : this.#o.present(id)) this.#dirty.add(key)
+      }
+      this.#entries = kept.entries
+      this.#generatedAt = kept.generatedAt
+      log(`snapshot of ${clinicId} taken from disk (${this.#dirty.size} documents changed since: updating them)`)
+    } else {
+      let started = 0
+      const run = this.#o.queue.run(clinicId, () => {
+        started = performance.now()
+        return buildEntries(clinicId, ownership, this.#o.source, id => stored.chunkNames(id))
+      })
+      this.#running = run
+      try {
+        const entries = await run
+        this.#entries = entries
+        this.#generatedAt = new Date().toISOString()
+        const bytes = [...entries.values()].reduce((n, e) => n + e.recordsGz.length, 0)
+        this.#o.onBuilt(clinicId, (performance.now() - started) / 1000, bytes)
+        this.#persist()
+      } finally {
+        this.#running = undefined
+      }
+    }
+    this.#schedule()
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#closed || this.#running || !this.#entries || this.#dirty.size === 0) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      void this.#update()
+    }, this.#o.debounceMs)
+  }
+
+  async #update(): Promise<void> {
+    if (this.#running || this.#dirty.size === 0 || !this.#entries) return
+    const run = this.#o.queue.run(this.#o.clinicId, () => this.#apply(this.#entries!))
+    this.#running = run
+    let failed = false
+    try {
+      this.#o.onUpdated(this.#o.clinicId, await run)
+      this.#persist()
+    } catch (e) {
+      failed = true
+      this.#o.log(`snapshot update of ${this.#o.clinicId} failed: ${(e as Error).message}`)
+    } finally {
+      this.#running = undefined
+      this.#reading.clear()
+      // after a failure the next change or download tries again
+      if (!failed) this.#schedule()
+    }
+  }
+
+  /** Reads the marked documents again, one at a time, and replaces their entries; the keys read. */
+  async #apply(entries: Map<DocKey, SnapshotEntry>): Promise<DocKey[]> {
+    const { clinicId, ownership, source, stored } = this.#o
+    const keys = [...this.#dirty]
+    this.#dirty.clear()
+    for (const k of keys) this.#reading.add(k)
+    const done = new Set<DocKey>()
+    const read = async (key: DocKey): Promise<void> => {
+      done.add(key)
+      const e = await readEntry(clinicId, key, ownership, source, id => stored.chunkNames(id))
+      if (e) entries.set(key, e)
+      else entries.delete(key)
+    }
+    try {
+      for (const k of keys) await read(k)
+      // partitions the root names now that the snapshot does not hold yet
+      if (done.has("root"))
+        for (const k of layoutOf(clinicId, entries).keys())
+          if (!entries.has(k) && !done.has(k) && this.#o.present(docIdFor(clinicId, k))) await read(k)
+    } catch (e) {
+      for (const k of keys) this.#dirty.add(k)
+      throw e
+    }
+    this.#generatedAt = new Date().toISOString()
+    return [...done]
+  }
+
+  /** Keeps the entries on disk, one write after another (only entries not yet written are written). */
+  #persist(): void {
+    const files = this.#o.files
+    const entries = this.#entries
+    if (!files || !entries) return
+    const s = { generatedAt: this.#generatedAt, entries: new Map(entries) }
+    this.#writing = this.#writing
+      .then(() => files.write(this.#o.clinicId, s))
+      .then(
+        () => undefined,
+        (e: Error) => this.#o.log(`could not keep the snapshot of ${this.#o.clinicId}: ${e.message}`),
+      )
+  }
+}

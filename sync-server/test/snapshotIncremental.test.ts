@@ -1,0 +1,217 @@
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import { gunzipSync } from "node:zlib"
+import * as A from "@automerge/automerge"
+import { Repo, type DocumentId, type PeerId, type StorageAdapterInterface, type StorageKey, type Chunk } from "@automerge/automerge-repo"
+import {
+  SafeFsStorageAdapter,
+  buildClinicDocs,
+  decodeBundle,
+  docIdFor,
+  imm,
+  readSnapshot,
+  type ClientShardDoc,
+  type DocKey,
+} from "@vetsync/shared"
+import { generateClinic } from "@vetsync/test-kit/seed"
+import fc from "fast-check"
+import { afterEach, describe, expect, it } from "vitest"
+import { storedBinary } from "../src/ClinicDocSource.js"
+import { DocOwnership } from "../src/DocOwnership.js"
+import { SnapshotBuilder } from "../src/SnapshotBuilder.js"
+import { SnapshotFiles } from "../src/SnapshotFiles.js"
+import { eventually } from "@vetsync/test-kit"
+import { makeTemp, rmTemp } from "./support.js"
+
+/** A storage that counts, per document, the reads of its chunks (the Repo's and a build's). */
+class CountingStorage implements StorageAdapterInterface {
+  readonly reads = new Map<string, number>()
+  readonly inner: SafeFsStorageAdapter
+  constructor(inner: SafeFsStorageAdapter) {
+    this.inner = inner
+  }
+  #count(key: StorageKey): void {
+    this.reads.set(key[0]!, (this.reads.get(key[0]!) ?? 0) + 1)
+  }
+  load(key: StorageKey): Promise<Uint8Array | undefined> {
+    this.#count(key)
+    return this.inner.load(key)
+  }
+  save(key: StorageKey, data: Uint8Array): Promise<void> {
+    return this.inner.save(key, data)
+  }
+  remove(key: StorageKey): Promise<void> {
+    return this.inner.remove(key)
+  }
+  loadRange(prefix: StorageKey): Promise<Chunk[]> {
+    this.#count(prefix)
+    return this.inner.loadRange(prefix)
+  }
+  removeRange(prefix: StorageKey): Promise<void> {
+    return this.inner.removeRange(prefix)
+  }
+}
+
+const CLINIC = generateClinic({ seed: "incsnap", clients: 120, patients: 150, priceItems: 6, days: 2, appointmentsPerDay: 3 })
+const DOCS = buildClinicDocs(CLINIC.clinicId, CLINIC, "5eed".repeat(8))
+const SHARDS = [...DOCS.keys()].filter(k => k.startsWith("clients/") && Object.keys((DOCS.get(k) as ClientShardDoc).clients).length > 0)
+
+/** The clinic's documents written to a fresh relay-like directory. */
+const seedDir = async (dir: string): Promise<void> => {
+  const storage = new SafeFsStorageAdapter(`${dir}/docs`, { fsync: false })
+  for (const [key, doc] of DOCS) {
+    const bin = A.save(doc)
+    await storage.save([docIdFor(CLINIC.clinicId, key), "snapshot", createHash("sha256").update(bin).digest("hex")], bin)
+  }
+}
+
+interface Setup {
+  repo: Repo
+  storage: CountingStorage
+  builder: SnapshotBuilder
+  /** document ids a build or update loaded from storage on its own (ClinicDocSource) */
+  loads: string[]
+  updated: DocKey[][]
+  close(): Promise<void>
+}
+
+const open = async (dir: string, kept: boolean): Promise<Setup> => {
+  const files = new SafeFsStorageAdapter(`${dir}/docs`, { fsync: false })
+  const storage = new CountingStorage(files)
+  const ownership = await DocOwnership.open(`${dir}/ownership.json`)
+  ownership.registerClinic(CLINIC.clinicId)
+  const repo = new Repo({ storage, network: [], peerId: "relay:test" as PeerId, isEphemeral: true })
+  const loads: string[] = []
+  const updated: DocKey[][] = []
+  let closed = false
+  const load = storedBinary(files, id => files.chunkNames(id))
+  const builder = new SnapshotBuilder({
+    repo,
+    ownership,
+    stored: files,
+    load: id => {
+      loads.push(id)
+      return load(id)
+    },
+    files: kept ? new SnapshotFiles(`${dir}/snapshots`) : undefined,
+    debounceMs: 30,
+    onUpdated: (_clinic, keys) => updated.push(keys),
+  })
+  return {
+    repo,
+    storage,
+    builder,
+    loads,
+    updated,
+    close: async () => {
+      if (closed) return
+      closed = true
+      builder.close()
+      await builder.flush()
+      await repo.flush()
+      await repo.shutdown()
+      await ownership.close()
+    },
+  }
+}
+
+const byId = <T extends { id: string }>(rs: T[]): T[] => [...rs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+
+/**
+ * What a desk reads of a snapshot and bundle: everything but the time it was made (records by id:
+ * a document read from a live handle lists new map keys in the order they came), each document's heads.
+ */
+const contents = async (b: SnapshotBuilder) => {
+  const { generatedAt: _at, ...snap } = readSnapshot(gunzipSync(await b.gzipped(CLINIC.clinicId)).toString())
+  const r = snap.records
+  snap.records = { clients: byId(r.clients), patients: byId(r.patients), appointments: byId(r.appointments), invoices: byId(r.invoices) }
+  const bundle = decodeBundle(await b.bundle(CLINIC.clinicId)).map(e => ({
+    key: e.key,
+    docId: e.docId,
+    heads: A.getHeads(A.load(e.bytes)).sort(),
+    doc: A.toJS(A.load(e.bytes)),
+  }))
+  return { snap, bundle }
+}
+
+const edit = fc.record({
+  shard: fc.constantFrom(...SHARDS),
+  pick: fc.nat(),
+  name: fc.string({ minLength: 1, maxLength: 12 }),
+  add: fc.boolean(),
+})
+
+describe("the incrementally kept snapshot", () => {
+  const cleanup: (() => Promise<void> | void)[] = []
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c()
+  })
+
+  it("after random edits equals one built from scratch, and its updates read only the documents that changed", async () => {
+    const base = makeTemp("incsnap-base")
+    cleanup.push(() => rmTemp(base))
+    await seedDir(base)
+    let run = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(edit, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }), async rounds => {
+        const dir = `${base}-${run++}`
+        fs.cpSync(base, dir, { recursive: true })
+        try {
+          const s = await open(dir, true)
+          try {
+            await s.builder.whenCurrent(CLINIC.clinicId)
+            s.loads.length = 0
+            s.storage.reads.clear()
+            const edited = new Set<string>()
+            for (const round of rounds) {
+              for (const e of round) {
+                const id = docIdFor(CLINIC.clinicId, e.shard)
+                edited.add(id)
+                const h = await s.repo.find<ClientShardDoc>(id)
+                const ids = Object.keys(h.doc().clients)
+                const target = ids[e.pick % ids.length]!
+                h.change(d => {
+                  if (e.add) d.clients[`new-${e.pick}-${run}`] = { ...d.clients[target]!, id: imm(`new-${e.pick}-${run}`), name: imm(e.name) }
+                  else d.clients[target]!.name = imm(e.name)
+                })
+                s.builder.noteChanges(CLINIC.clinicId, id)
+              }
+              const handles = await Promise.all([...edited].map(id => s.repo.find(id as DocumentId)))
+              await eventually(
+                "the snapshot's entries to reflect the edited documents' heads",
+                () => handles.every(h => sameHeads(s.builder.currentHeads(CLINIC.clinicId, h.documentId), h.heads())),
+                10_000,
+              )
+              await s.builder.whenCurrent(CLINIC.clinicId)
+            }
+            // no document that did not change was read, by the updates or by anyone
+            expect(s.loads.filter(id => !edited.has(id))).toEqual([])
+            expect([...s.storage.reads.keys()].filter(id => !edited.has(id))).toEqual([])
+            const keysRead = new Set(s.updated.flat().map(k => docIdFor(CLINIC.clinicId, k)))
+            expect([...keysRead].sort()).toEqual([...edited].sort())
+            const incremental = await contents(s.builder)
+            for (const id of edited) expect(incremental.snap.docs[keyOf(id)]?.heads.sort()).toEqual([...(await s.repo.find(id as DocumentId)).heads()].sort())
+            await s.close()
+            // from scratch, from the same stored documents
+            const fresh = await open(dir, false)
+            try {
+              expect(await contents(fresh.builder)).toEqual(incremental)
+            } finally {
+              await fresh.close()
+            }
+          } finally {
+            await s.close()
+          }
+        } finally {
+          rmTemp(dir)
+        }
+      }),
+      { numRuns: 8, endOnFailure: true },
+    )
+  }, 300_000)
+})
+
+const sameHeads = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+  a !== undefined && [...a].sort().join() === [...b].sort().join()
+
+const keyOf = (id: string): DocKey => [...DOCS.keys()].find(k => docIdFor(CLINIC.clinicId, k) === id)!
