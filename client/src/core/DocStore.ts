@@ -84,13 +84,11 @@ export class DocStore {
       isEphemeral: true,
       shareConfig: {
         announce: async () => true,
-        // another desk (a LAN peer, issue 15) syncs only the clinic's own documents with this one,
-        // and never a server-owned one: those come from the relay only, so no desk's write to them
-        // can arrive over the LAN, nor another clinic's document (by its id) or one of no clinic
+        // another desk (a LAN peer, issue 15) never syncs a server-owned document with this one:
+        // those come from the relay only, so no desk's write to them can arrive over the LAN
         access: async (peer, id) => {
-          if (!peer.startsWith("desk:")) return true
-          const key = this.#genesis.keyOf(id)
-          return key !== undefined && !isServerOwned(key)
+          const key = this.layout.keyOf(id)
+          return !(peer.startsWith("desk:") && key !== undefined && isServerOwned(key))
         },
       },
     })
