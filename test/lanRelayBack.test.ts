@@ -56,7 +56,9 @@ describe("three desks over the LAN while the relay is down, and the relay back (
     await eventually("each desk online at the relay", () => desks.every(d => d.status().online), 30_000)
     const first = await work.createClient(0, 0)
     await work.shows(first, 30_000)
-    await eventually("the first client at the relay and in PostgreSQL", async () => waiting().every(n => n === 0) && (await rows("clients", [first.id])).size > 0, 60_000)
+    await eventually("the first client at the relay and in PostgreSQL", async () => waiting().every(n => n === 0) && (await rows("clients", [first.id])).size > 0, 90_000, {
+      describe: async () => `waiting ${waiting().join(", ")}; online ${desks.map(d => d.status().online).join(", ")}; rows ${(await rows("clients", [first.id])).size}`,
+    })
 
     // the relay goes down: the desks see it
     await stack.stopRelay()
@@ -102,7 +104,7 @@ describe("three desks over the LAN while the relay is down, and the relay back (
 
     // the relay returns: every record reaches PostgreSQL once, with its last value; nothing waits
     await stack.startRelay()
-    await eventually("nothing waiting on any desk", () => waiting().every(n => n === 0), 90_000)
+    await eventually("nothing waiting on any desk", () => waiting().every(n => n === 0), 90_000, { describe: () => `waiting ${waiting().join(", ")}` })
     for (const collection of ["clients", "patients", "appointments"] as const) {
       const mine = work.records.filter(r => r.collection === collection)
       const ids = mine.map(r => r.id)
