@@ -14,6 +14,7 @@ import { benchmark as generate } from "./generate.bench.js"
 import { benchmark as history } from "./history.bench.js"
 import { benchmark as idle } from "./idle.bench.js"
 import { benchmark as importClinic } from "./import.bench.js"
+import { benchmark as lan } from "./lan.bench.js"
 import { benchmark as relay } from "./relay.bench.js"
 import { benchmark as search } from "./search.bench.js"
 import { benchmark as uiSearch } from "./ui-search.bench.js"
@@ -28,6 +29,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   uiSearch,
   history,
   idle,
+  lan,
   // desk bootstrap, search latency, edit propagation, bridge projection: add them here
 ]
 

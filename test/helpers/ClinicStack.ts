@@ -83,10 +83,11 @@ export class ClinicStack {
   /**
    * A desk as `vetsync desk --data-dir DIR` opens an enrolled one (startDesk: its DeskHost reads the
    * credential and opens the core with the clinic, desk id and desk code the registry gave it, at
-   * the relay it enrolled at); the desk's core.
+   * the relay it enrolled at); the desk's core. With `lan` (--lan-port, --lan-peers) it syncs with its
+   * clinic's desks over the LAN too, with the LAN certificate it got at enrolment.
    */
-  async openDesk(dataDir: string): Promise<DeskCore> {
-    const desk = await startDesk({ dataDir, log: () => undefined })
+  async openDesk(dataDir: string, lan?: { port: number; peers: string[] }): Promise<DeskCore> {
+    const desk = await startDesk({ dataDir, log: () => undefined, ...(lan ? { lan } : {}) })
     this.desks.push(desk)
     return desk.core
   }
