@@ -316,6 +316,17 @@ CREATE TABLE rejections (
   CONSTRAINT rejections_pkey PRIMARY KEY (clinic_id, collection, record_id)
 );
 
+CREATE TABLE relay_clinics (
+  clinic_id text NOT NULL,
+  CONSTRAINT relay_clinics_pkey PRIMARY KEY (clinic_id)
+);
+
+CREATE TABLE relay_doc_owners (
+  doc_id text NOT NULL,
+  clinic_id text NOT NULL,
+  CONSTRAINT relay_doc_owners_pkey PRIMARY KEY (doc_id)
+);
+
 CREATE TABLE schema_migrations (
   version integer NOT NULL,
   name text NOT NULL,
@@ -809,3 +820,4 @@ CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW
 -- 0016_automerge_chunks
 -- 0017_end_of_day
 -- 0018_clinic_cas
+-- 0019_relay_ownership

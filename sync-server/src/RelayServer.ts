@@ -16,6 +16,7 @@ import { storedBinary } from "./ClinicDocSource.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DeskReports } from "./DeskReports.js"
 import { DocOwnership } from "./DocOwnership.js"
+import type { OwnershipStore } from "./OwnershipStore.js"
 import { DurableAcks } from "./DurableAcks.js"
 import { HardenedWebSocketServerAdapter } from "./HardenedWebSocketServerAdapter.js"
 import { IdleUnloader } from "./IdleUnloader.js"
@@ -41,6 +42,11 @@ export interface RelayServerOptions {
    * snapshots stay in dataDir either way.
    */
   documents?: RelayDocuments
+  /**
+   * where the known clinics and document claims are kept: default <dataDir>/ownership.json;
+   * PgOwnershipStore where several relays share one PostgreSQL (closed with the relay, before documents)
+   */
+  ownership?: OwnershipStore
   /** the relay's peer id is `relay:<name>`; default "main" */
   name?: string
   /** ping interval; a desk silent for two intervals is dropped. Default 30 s */
@@ -249,7 +255,7 @@ export class RelayServer {
   }
 
   static async start(opts: RelayServerOptions): Promise<RelayServer> {
-    const ownership = await DocOwnership.open(path.join(opts.dataDir, "ownership.json"))
+    const ownership = await DocOwnership.open(opts.ownership ?? path.join(opts.dataDir, "ownership.json"))
     // a registry knows every clinic: each one's documents are its own before any desk connects
     const auth = opts.authenticator
     if (auth?.clinics) {
@@ -335,9 +341,9 @@ export class RelayServer {
     await this.#durable.close()
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
     await this.#snapshots.flush()
+    await this.ownership.close()
     await this.#closable.close()
     await this.storage.close?.()
-    await this.ownership.close()
     await this.#auth.close?.()
   }
 }

@@ -48,3 +48,6 @@ export {
   type StaffAction,
 } from "./registry/staffCommand.js"
 export { deskStatusList, deskStatusTable, saveDeskReport, ONLINE_MS, type DeskStatus } from "./registry/deskStatus.js"
+export type { OwnershipStore, OwnershipState } from "./OwnershipStore.js"
+export { FileOwnershipStore } from "./FileOwnershipStore.js"
+export { PgOwnershipStore } from "./PgOwnershipStore.js"
