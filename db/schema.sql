@@ -73,6 +73,14 @@ CREATE TABLE clinic_cas (
   CONSTRAINT clinic_cas_pkey PRIMARY KEY (clinic_id)
 );
 
+CREATE TABLE clinic_leases (
+  clinic_id text NOT NULL,
+  holder text NOT NULL,
+  holder_url text NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  CONSTRAINT clinic_leases_pkey PRIMARY KEY (clinic_id)
+);
+
 CREATE TABLE clinic_profiles (
   clinic_id text NOT NULL,
   legal_name text NOT NULL DEFAULT ''::text,
@@ -821,3 +829,4 @@ CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW
 -- 0017_end_of_day
 -- 0018_clinic_cas
 -- 0019_relay_ownership
+-- 0020_clinic_leases
