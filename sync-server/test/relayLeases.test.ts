@@ -1,3 +1,6 @@
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 import type { PeerId } from "@automerge/automerge-repo"
 import { PostgresStorageAdapter } from "@vetsync/db"
 import { docIdFor } from "@vetsync/shared"
@@ -106,5 +109,31 @@ describe("relays sharing PostgreSQL under clinic leases", () => {
     expect(await gone).toBeGreaterThan(0)
     await eventually("a unloaded c1's documents", () => a.repo.handles[root] === undefined, 5_000)
     moved.ws?.close()
+  })
+
+  it("a desk follows no redirect to another scheme (ws to http), nor one with credentials in it", async () => {
+    const a = await relay("a")
+    // a front that sends every upgrade elsewhere: once to a downgraded scheme, then with a user in the URL
+    const locations = [a.syncUrl.replace("ws://", "http://"), a.syncUrl.replace("ws://", "ws://user:pw@"), a.syncUrl]
+    let asked = 0
+    const front = http.createServer()
+    front.on("upgrade", (_req, socket: Duplex) => {
+      const location = locations[Math.min(asked++, locations.length - 1)] ?? ""
+      socket.end(`HTTP/1.1 307 Temporary Redirect\r\nLocation: ${location}\r\nConnection: close\r\n\r\n`)
+    })
+    await new Promise<void>(resolve => front.listen(0, "127.0.0.1", resolve))
+    const port = (front.address() as AddressInfo).port
+    const adapter = new ResilientWebSocketClientAdapter(`ws://127.0.0.1:${port}/sync?clinic=c1&desk=d1&role=desk`, {
+      backoff: { minMs: 50, maxMs: 100 },
+    })
+    const errors: string[] = []
+    adapter.on("connection", e => e.error !== undefined && errors.push(e.error))
+    adapter.connect("desk:d1:x" as PeerId)
+    // the first two are refused (the desk stays on the front and retries), the third, honest one followed
+    await eventually("the desk joined relay a after two refused redirects", () => adapter.remotePeerId === a.peerId, 10_000)
+    expect(errors.slice(0, 2)).toEqual(["Unexpected server response: 307", "Unexpected server response: 307"])
+    expect(asked).toBe(3)
+    adapter.disconnect()
+    await new Promise<void>(resolve => front.close(() => resolve()))
   })
 })

@@ -275,8 +275,11 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     })
     socket.on("ping", () => this.#socket === socket && this.#watchdog.arm())
     socket.on("pong", () => this.#socket === socket && this.#watchdog.arm())
+    // the relay answered the upgrade with something else (401, 307 ...): that, not the abort, is the error
+    let answered = false
     socket.on("unexpected-response", (_req, res) => {
       if (this.#socket !== socket) return
+      answered = true
       const status = res.statusCode ?? 0
       const to = status === 307 || status === 308 ? this.#redirect(res.headers.location) : undefined
       res.resume()
@@ -290,7 +293,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
       socket.terminate()
     })
     socket.on("error", (e: Error & { code?: string }) => {
-      if (this.#follow) return
+      if (answered) return
       this.#lastError = e.code ? `${e.code}: ${e.message}` : e.message
       this.#log(`connection error: ${this.#lastError}`)
     })
