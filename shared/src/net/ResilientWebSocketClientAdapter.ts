@@ -289,7 +289,10 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
         this.#hops++
         this.#follow = true
         this.#lastError = undefined
-      } else this.#lastError = `Unexpected server response: ${status}`
+      } else {
+        this.#lastError = `Unexpected server response: ${status}`
+        this.#log(`connection error: ${this.#lastError}`)
+      }
       socket.terminate()
     })
     socket.on("error", (e: Error & { code?: string }) => {
