@@ -25,7 +25,7 @@ const UNIT = [
   "client/test/fiscal/{endOfDay,fiscalConfig,paymentReceipt,priceVat,receipt}.test.ts",
   "client/test/ui/forms/*.test.ts",
   "client/test/web/deskArgs.test.ts",
-  "sync-server/test/{adminAccess,adminOverview,buildQueue,deskCode,honestTraffic,relayPolicyPeers,resyncKeys}.test.ts",
+  "sync-server/test/{adminAccess,adminOverview,buildQueue,deskCode,honestTraffic,ownershipFile,relayPolicyPeers,resyncKeys}.test.ts",
   "test-kit/test/{eventually,seed,seed-prng}.test.ts",
   "chaos/test/{oracle,schedule}.test.ts",
   "test/{backupManifest,config,configDocs,registryArgs,relayRebuildArgs}.test.ts",

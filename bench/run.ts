@@ -10,6 +10,7 @@ import os from "node:os"
 import path from "node:path"
 import type { Benchmark } from "./benchmark.js"
 import { benchmark as desk } from "./desk.bench.js"
+import { benchmark as failover } from "./failover.bench.js"
 import { benchmark as generate } from "./generate.bench.js"
 import { benchmark as history } from "./history.bench.js"
 import { benchmark as idle } from "./idle.bench.js"
@@ -30,6 +31,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   history,
   idle,
   lan,
+  failover,
   // desk bootstrap, search latency, edit propagation, bridge projection: add them here
 ]
 

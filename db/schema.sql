@@ -73,6 +73,14 @@ CREATE TABLE clinic_cas (
   CONSTRAINT clinic_cas_pkey PRIMARY KEY (clinic_id)
 );
 
+CREATE TABLE clinic_leases (
+  clinic_id text NOT NULL,
+  holder text NOT NULL,
+  holder_url text NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  CONSTRAINT clinic_leases_pkey PRIMARY KEY (clinic_id)
+);
+
 CREATE TABLE clinic_profiles (
   clinic_id text NOT NULL,
   legal_name text NOT NULL DEFAULT ''::text,
@@ -314,6 +322,17 @@ CREATE TABLE rejections (
   CONSTRAINT rejections_collection_check CHECK ((collection = ANY (ARRAY['clients'::text, 'patients'::text, 'appointments'::text, 'invoices'::text]))),
   CONSTRAINT rejections_kind_check CHECK ((kind = ANY (ARRAY['invalid'::text, 'constraint'::text]))),
   CONSTRAINT rejections_pkey PRIMARY KEY (clinic_id, collection, record_id)
+);
+
+CREATE TABLE relay_clinics (
+  clinic_id text NOT NULL,
+  CONSTRAINT relay_clinics_pkey PRIMARY KEY (clinic_id)
+);
+
+CREATE TABLE relay_doc_owners (
+  doc_id text NOT NULL,
+  clinic_id text NOT NULL,
+  CONSTRAINT relay_doc_owners_pkey PRIMARY KEY (doc_id)
 );
 
 CREATE TABLE schema_migrations (
@@ -809,3 +828,5 @@ CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW
 -- 0016_automerge_chunks
 -- 0017_end_of_day
 -- 0018_clinic_cas
+-- 0019_relay_ownership
+-- 0020_clinic_leases

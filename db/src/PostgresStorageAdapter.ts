@@ -74,6 +74,22 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
     return rows.map(r => r.key.split(SEP))
   }
 
+  /**
+   * Every stored key of these documents (their first part), in save order: one statement, a range
+   * of the primary key per document ('/' is followed by '0' in the "C" collation).
+   */
+  async keysOfDocuments(docIds: readonly string[]): Promise<StorageKey[]> {
+    if (docIds.length === 0) return []
+    for (const id of docIds) joinStorageKey([id])
+    const { rows } = await this.#pool.query<{ key: string }>(
+      `SELECT c.key FROM unnest($1::text[]) AS d(id)
+         JOIN automerge_chunks c ON c.key >= d.id || '/' AND c.key < d.id || '0'
+        ORDER BY c.seq`,
+      [docIds],
+    )
+    return rows.map(r => r.key.split(SEP))
+  }
+
   /** The key itself, or any key that continues it with more parts. */
   #range(keyPrefix: StorageKey): [string, string[]] {
     if (keyPrefix.length === 0) return ["true", []]

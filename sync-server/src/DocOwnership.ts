@@ -1,13 +1,6 @@
-import { randomBytes } from "node:crypto"
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { ClinicLayout, monthKeysAround, type DocKey } from "@vetsync/shared"
-
-interface OwnershipFile {
-  v: 1
-  clinics: string[]
-  owners: Record<string, string>
-}
+import { FileOwnershipStore } from "./FileOwnershipStore.js"
+import type { OwnershipStore } from "./OwnershipStore.js"
 
 /**
  * Month partitions precomputed per known clinic: every month from YEARS_AROUND years before
@@ -20,38 +13,42 @@ const YEARS_AROUND = 10
  * clinic's layout (deterministic ids: root, price list, rejections, profile, client shards and the
  * month partitions of the current year +-10) belong to that clinic by construction, so no other clinic
  * can claim them by sending them first; any other document is owned by the clinic of the
- * first desk that sent it. Known clinics and claims persist in one JSON file written
- * atomically (temporary file, fsync, rename).
+ * first desk that sent it. Known clinics and claims persist in an OwnershipStore: one relay's
+ * ownership.json (FileOwnershipStore), or PostgreSQL shared by several relays (PgOwnershipStore),
+ * where the first claim stored wins and this relay takes the stored owner once it is written.
  */
 export class DocOwnership {
-  readonly file: string
+  readonly store: OwnershipStore
   readonly #owners = new Map<string, string>()
   readonly #layoutOwner = new Map<string, { clinicId: string; key: DocKey }>()
   readonly #clinics = new Set<string>()
   #timer: NodeJS.Timeout | undefined
   #writing: Promise<void> = Promise.resolve()
-  #dirty = false
+  /** clinics and claims not yet in the store */
+  readonly #newClinics = new Set<string>()
+  readonly #newClaims = new Map<string, string>()
 
-  private constructor(file: string) {
-    this.file = file
+  private constructor(store: OwnershipStore) {
+    this.store = store
   }
 
-  static async open(file: string): Promise<DocOwnership> {
-    const o = new DocOwnership(file)
-    await fs.promises.mkdir(path.dirname(file), { recursive: true })
-    let text: string | undefined
-    try {
-      text = await fs.promises.readFile(file, "utf8")
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e
-    }
-    if (text !== undefined) {
-      const parsed = JSON.parse(text) as Partial<OwnershipFile>
-      for (const clinic of parsed.clinics ?? []) o.registerClinic(clinic)
-      for (const [docId, clinicId] of Object.entries(parsed.owners ?? {})) o.#owners.set(docId, clinicId)
-      o.#dirty = false
-    }
+  /** The ownership kept in `store`, or in the JSON file of that name. */
+  static async open(store: OwnershipStore | string): Promise<DocOwnership> {
+    const o = new DocOwnership(typeof store === "string" ? new FileOwnershipStore(store) : store)
+    await o.refresh()
+    o.#newClinics.clear()
     return o
+  }
+
+  /**
+   * Takes what the store holds now (for a shared store, what other relays stored too): its clinics
+   * become known, and its owner of a document replaces this relay's guess.
+   */
+  async refresh(): Promise<void> {
+    const state = await this.store.load()
+    for (const clinic of state.clinics) this.#register(clinic, false)
+    for (const [docId, clinicId] of Object.entries(state.owners))
+      if (!this.#newClaims.has(docId)) this.#owners.set(docId, clinicId)
   }
 
   ownerOf(docId: string): string | undefined {
@@ -96,6 +93,7 @@ export class DocOwnership {
     const owner = this.ownerOf(docId) ?? clinicId
     if (!this.#owners.has(docId)) {
       this.#owners.set(docId, owner)
+      this.#newClaims.set(docId, owner)
       this.#scheduleWrite()
     }
     return owner === clinicId
@@ -103,6 +101,10 @@ export class DocOwnership {
 
   /** Makes a clinic known: its layout documents belong to it from now on (idempotent). */
   registerClinic(clinicId: string): void {
+    this.#register(clinicId, true)
+  }
+
+  #register(clinicId: string, store: boolean): void {
     if (this.#clinics.has(clinicId)) return
     this.#clinics.add(clinicId)
     const layout = new ClinicLayout(clinicId)
@@ -111,6 +113,8 @@ export class DocOwnership {
       const id = layout.idOf(key)
       if (!this.#layoutOwner.has(id)) this.#layoutOwner.set(id, { clinicId, key })
     }
+    if (!store) return
+    this.#newClinics.add(clinicId)
     this.#scheduleWrite()
   }
 
@@ -119,19 +123,19 @@ export class DocOwnership {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = undefined
     await this.#writing.catch(() => undefined)
-    if (this.#dirty) await this.#write()
+    if (this.#newClinics.size > 0 || this.#newClaims.size > 0) await this.#write()
   }
 
   async close(): Promise<void> {
     await this.flush()
+    await this.store.close()
   }
 
   #scheduleWrite(): void {
-    this.#dirty = true
     if (this.#timer) return
     this.#timer = setTimeout(() => {
       this.#timer = undefined
-      this.#write().catch(e => console.error(`[relay] writing ${this.file} failed:`, e))
+      this.#write().catch(e => console.error(`[relay] writing ownership to ${this.store.where} failed:`, e))
     }, 100)
     this.#timer.unref()
   }
@@ -140,18 +144,20 @@ export class DocOwnership {
     this.#writing = this.#writing
       .catch(() => undefined)
       .then(async () => {
-        if (!this.#dirty) return
-        this.#dirty = false
-        const body: OwnershipFile = { v: 1, clinics: [...this.#clinics], owners: Object.fromEntries(this.#owners) }
-        const tmp = `${this.file}.tmp-${randomBytes(6).toString("hex")}`
-        const fh = await fs.promises.open(tmp, "w")
+        if (this.#newClinics.size === 0 && this.#newClaims.size === 0) return
+        const clinics = [...this.#newClinics]
+        const claims = new Map(this.#newClaims)
+        this.#newClinics.clear()
+        this.#newClaims.clear()
         try {
-          await fh.writeFile(JSON.stringify(body))
-          await fh.sync()
-        } finally {
-          await fh.close()
+          const stored = await this.store.save(clinics, claims)
+          // a shared store: another relay's claim that came first is the owner
+          for (const [docId, clinicId] of stored) this.#owners.set(docId, clinicId)
+        } catch (e) {
+          for (const clinic of clinics) this.#newClinics.add(clinic)
+          for (const [docId, clinicId] of claims) if (!this.#newClaims.has(docId)) this.#newClaims.set(docId, clinicId)
+          throw e
         }
-        await fs.promises.rename(tmp, this.file)
       })
     return this.#writing
   }

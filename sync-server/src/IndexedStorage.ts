@@ -4,6 +4,8 @@ import type { StoredDocs } from "./SnapshotBuilder.js"
 /** A storage that can list its keys without their bytes (PostgresStorageAdapter). */
 export interface ListableStorage extends StorageAdapterInterface {
   keys(keyPrefix?: StorageKey): Promise<StorageKey[]>
+  /** every key of these documents, in one look (PostgresStorageAdapter) */
+  keysOfDocuments?(docIds: readonly string[]): Promise<StorageKey[]>
 }
 
 /**
@@ -11,15 +13,16 @@ export interface ListableStorage extends StorageAdapterInterface {
  * its storage without waiting: which chunks a document has (ConsistentLoadStorage,
  * GenesisFallbackStorage, the snapshot's fingerprint). The names come from one listing at open,
  * then from this relay's own saves and removals: right while this relay is the only one writing
- * the clinics it serves (one relay per clinic; the lease that makes it so is issue 13's next
- * step). The bytes are always read from the storage.
+ * the clinics it serves (one relay per clinic, under its lease: ClinicLeases). A relay that takes
+ * a clinic's lease lists that clinic's documents again (`refresh`), since another relay wrote
+ * them. The bytes are always read from the storage.
  */
 export class IndexedStorage implements StorageAdapterInterface, StoredDocs {
-  readonly #inner: StorageAdapterInterface
+  readonly #inner: ListableStorage
   readonly #names = new Map<string, Set<string>>()
   readonly #onClose: () => Promise<void>
 
-  private constructor(inner: StorageAdapterInterface, onClose: () => Promise<void>) {
+  private constructor(inner: ListableStorage, onClose: () => Promise<void>) {
     this.#inner = inner
     this.#onClose = onClose
   }
@@ -32,6 +35,15 @@ export class IndexedStorage implements StorageAdapterInterface, StoredDocs {
     const storage = new IndexedStorage(inner, onClose)
     for (const key of await inner.keys()) storage.#add(key)
     return storage
+  }
+
+  /** Lists these documents' chunks again from the storage (another relay wrote them). */
+  async refresh(docIds: readonly string[]): Promise<void> {
+    const keys = this.#inner.keysOfDocuments
+      ? await this.#inner.keysOfDocuments(docIds)
+      : (await Promise.all(docIds.map(id => this.#inner.keys([id])))).flat()
+    for (const id of docIds) this.#names.delete(id)
+    for (const key of keys) this.#add(key)
   }
 
   load(key: StorageKey): Promise<Uint8Array | undefined> {

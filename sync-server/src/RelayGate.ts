@@ -25,6 +25,11 @@ export interface RelayGateOptions extends OperationsEndpoints {
   /** a document's fresh synchronizer, at a desk's request */
   resync: (docId: DocumentId) => void
   report: ClinicRouteDeps["report"]
+  /**
+   * whether an authenticated identity is served here (undefined), or the sync address of the
+   * relay that holds its clinic's lease (the upgrade is answered 307 with it as Location)
+   */
+  admit?: (identity: Identity) => Promise<string | undefined>
   /** an authenticated socket, handed to the sync adapter */
   accept: (ws: WebSocket, identity: Identity) => void
   /** closes the open sockets of a revoked identity; answers how many */
@@ -143,23 +148,32 @@ export class RelayGate {
 
   #upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", e => this.#o.log(`upgrade socket error: ${e.message}`))
-    const refuse = (status: number, text: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    const refuse = (status: number, text: string, headers = ""): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\n${headers}Connection: close\r\nContent-Length: 0\r\n\r\n`)
     }
     const url = new URL(req.url ?? "/", "http://relay.invalid")
     if (url.pathname !== "/sync" || this.#closed) return refuse(404, "Not Found")
     const started = performance.now()
     this.#authenticate(req)
-      .then(identity => {
+      .then(async identity => {
         if (!identity) return refuse(401, "Unauthorized")
         // revoked while its credential was being checked
         if ((this.#revokedAt.get(`${identity.role}:${identity.deskId}`) ?? -1) >= started)
           return refuse(401, "Unauthorized")
         if (identity.role === "desk") this.#o.registerClinic(identity.clinicId)
+        const elsewhere = await this.#o.admit?.(identity)
+        if (elsewhere !== undefined) {
+          this.#o.log(`desk ${identity.deskId} sent to ${elsewhere}: the relay holding its clinic's lease`, {
+            clinic: identity.clinicId,
+            desk: identity.deskId,
+          })
+          return refuse(307, "Temporary Redirect", `Location: ${elsewhere}\r\n`)
+        }
+        if (this.#closed || socket.destroyed) return refuse(503, "Service Unavailable")
         this.#wss.handleUpgrade(req, socket, head, ws => this.#o.accept(ws, identity))
       })
       .catch(e => {
-        this.#o.log(`authentication failed: ${(e as Error).message}`)
+        this.#o.log(`authentication or lease failed: ${(e as Error).message}`)
         refuse(500, "Internal Server Error")
       })
   }

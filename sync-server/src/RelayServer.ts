@@ -1,3 +1,4 @@
+import * as os from "node:os"
 import * as path from "node:path"
 import { Repo, type PeerId, type StorageAdapterInterface } from "@automerge/automerge-repo"
 import {
@@ -15,7 +16,10 @@ import { BuildQueue, type BuildEvent } from "./BuildQueue.js"
 import { storedBinary } from "./ClinicDocSource.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DeskReports } from "./DeskReports.js"
+import { ClinicHandover } from "./ClinicHandover.js"
+import { ClinicLeases } from "./ClinicLeases.js"
 import { DocOwnership } from "./DocOwnership.js"
+import type { OwnershipStore } from "./OwnershipStore.js"
 import { DurableAcks } from "./DurableAcks.js"
 import { IdleUnloader } from "./IdleUnloader.js"
 import { RelayGate } from "./RelayGate.js"
@@ -26,6 +30,7 @@ import { SnapshotBuilder, type StoredDocs } from "./SnapshotBuilder.js"
 import { SnapshotFiles } from "./SnapshotFiles.js"
 import type { LineLog, LogFields } from "@vetsync/shared/log"
 import type { Queryable } from "./registry/commands.js"
+import type pg from "pg"
 
 export interface RelayServerOptions {
   /** default 127.0.0.1 */
@@ -39,6 +44,16 @@ export interface RelayServerOptions {
    * snapshots stay in dataDir either way.
    */
   documents?: RelayDocuments
+  /**
+   * where the known clinics and document claims are kept: default <dataDir>/ownership.json;
+   * PgOwnershipStore where several relays share one PostgreSQL (closed with the relay, before documents)
+   */
+  ownership?: OwnershipStore
+  /**
+   * several relays on one PostgreSQL (VETSYNC_RELAY_STORAGE=postgres): a desk is served only by the
+   * holder of its clinic's lease (ClinicLeases) and sent there by the others; absent: every desk here
+   */
+  leases?: RelayLeaseOptions
   /** the relay's peer id is `relay:<name>`; default "main" */
   name?: string
   /** ping interval; a desk silent for two intervals is dropped. Default 30 s */
@@ -75,8 +90,19 @@ export interface RelayServerOptions {
   log?: LineLog
 }
 
+/** This relay in the clinic leases: its id, its address for desks (default its own syncUrl), the lease's length. */
+export interface RelayLeaseOptions {
+  pool: pg.Pool
+  /** default the host's name and the port */
+  relayId?: string
+  relayUrl?: string
+  ttlMs?: number
+  renewMs?: number
+}
+
 /** A relay's document storage: automerge-repo's interface, and chunk names without reading them. */
-export type RelayDocuments = StorageAdapterInterface & StoredDocs & { close?(): Promise<void> }
+export type RelayDocuments = StorageAdapterInterface &
+  StoredDocs & { close?(): Promise<void>; refresh?(docIds: readonly string[]): Promise<void> }
 
 /**
  * The sync relay: an ephemeral-peer Repo that stores documents with SafeFsStorageAdapter,
@@ -104,6 +130,9 @@ export class RelayServer {
   readonly #startedAt = Date.now()
   /** each desk's newest report since the start (the per-clinic gauges) */
   readonly reports = new DeskReports()
+  /** the clinic leases this relay holds (undefined: a relay alone, every desk served here) */
+  leases: ClinicLeases | undefined
+  #handover: ClinicHandover | undefined
   #closed = false
 
   private constructor(opts: RelayServerOptions, ownership: DocOwnership) {
@@ -225,6 +254,7 @@ export class RelayServer {
         await this.#auth.report?.(identity, report, receivedAt, clockOffsetMs)
         this.reports.hold({ clinicId: identity.clinicId, deskId: identity.deskId, report, receivedAt, clockOffsetMs })
       },
+      admit: identity => this.#handover?.admit(identity) ?? Promise.resolve(undefined),
       accept: (ws, identity) => this.adapter.accept(ws, identity),
       cutOff: who =>
         this.adapter.disconnectWhere(
@@ -247,7 +277,7 @@ export class RelayServer {
   }
 
   static async start(opts: RelayServerOptions): Promise<RelayServer> {
-    const ownership = await DocOwnership.open(path.join(opts.dataDir, "ownership.json"))
+    const ownership = await DocOwnership.open(opts.ownership ?? path.join(opts.dataDir, "ownership.json"))
     // a registry knows every clinic: each one's documents are its own before any desk connects
     const auth = opts.authenticator
     if (auth?.clinics) {
@@ -259,6 +289,7 @@ export class RelayServer {
     await relay.adapter.whenReady()
     await relay.#gate.listen(opts.port ?? 0, opts.host ?? "127.0.0.1")
     relay.#log(`relay ${relay.peerId} listening on ${relay.url}`)
+    if (opts.leases) relay.#lease(opts.leases)
     relay.idle?.start()
     // every known clinic's bootstrap snapshot now, so a new desk does not wait for it: each is
     // taken from disk or built, the builds one at a time (snapshotBuilds) through one queue
@@ -267,6 +298,30 @@ export class RelayServer {
         .gzipped(clinic)
         .catch(e => relay.#log(`snapshot of ${clinic} failed: ${(e as Error).message}`))
     return relay
+  }
+
+  #lease(o: RelayLeaseOptions): void {
+    const leases = new ClinicLeases({
+      ...o,
+      relayId: o.relayId ?? `${os.hostname()}:${this.port}`,
+      relayUrl: o.relayUrl ?? this.syncUrl,
+      onLost: clinicId =>
+        void this.#handover
+          ?.drop(clinicId)
+          .catch(e => this.#log(`dropping clinic ${clinicId} failed: ${(e as Error).message}`, { level: "error" })),
+      log: this.#log,
+    })
+    this.#handover = new ClinicHandover({
+      leases,
+      repo: this.repo,
+      ownership: this.ownership,
+      refresh: this.storage.refresh ? ids => this.storage.refresh?.(ids) ?? Promise.resolve() : undefined,
+      disconnect: (match, reason) => this.adapter.disconnectWhere(match, reason),
+      log: this.#log,
+    })
+    this.leases = leases
+    leases.start()
+    this.#log(`relay ${leases.relayId} serves the clinics whose leases it holds; desks reach it at ${leases.relayUrl}`)
   }
 
   /** sync messages of desks that carried changes to server-owned documents, dropped */
@@ -339,9 +394,11 @@ export class RelayServer {
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
     this.#snapshots.close()
     await this.#snapshots.flush()
+    // everything written: the clinics' next relay may take them at once
+    await this.leases?.stop()
+    await this.ownership.close()
     await this.#closable.close()
     await this.storage.close?.()
-    await this.ownership.close()
     await this.#auth.close?.()
   }
 }

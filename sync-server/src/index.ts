@@ -1,4 +1,5 @@
-export { RelayServer, type RelayServerOptions, type RelayDocuments } from "./RelayServer.js"
+export { RelayServer, type RelayServerOptions, type RelayDocuments, type RelayLeaseOptions } from "./RelayServer.js"
+export { ClinicLeases, type ClinicLeasesOptions, type LeaseAnswer } from "./ClinicLeases.js"
 export { IndexedStorage, type ListableStorage } from "./IndexedStorage.js"
 export type { Authenticator, Identity, Role } from "./Authenticator.js"
 export { DevAuthenticator } from "./DevAuthenticator.js"
@@ -48,3 +49,6 @@ export {
   type StaffAction,
 } from "./registry/staffCommand.js"
 export { deskStatusList, deskStatusTable, saveDeskReport, ONLINE_MS, type DeskStatus } from "./registry/deskStatus.js"
+export type { OwnershipStore, OwnershipState } from "./OwnershipStore.js"
+export { FileOwnershipStore } from "./FileOwnershipStore.js"
+export { PgOwnershipStore } from "./PgOwnershipStore.js"

@@ -23,8 +23,18 @@ export const RELAY_ENV = z
     ),
     VETSYNC_RELAY_STORAGE: withDefault(
       t.oneOf(["files", "postgres"] as const),
-      "Where the relay keeps its documents: `files` under VETSYNC_DATA_DIR/docs, or `postgres` in DATABASE_URL's automerge_chunks table (its ownership.json and snapshots stay in VETSYNC_DATA_DIR). Explicit, not implied by DATABASE_URL: a relay with a registry and documents on disk would otherwise start with none.",
+      "Where the relay keeps its documents: `files` under VETSYNC_DATA_DIR/docs, or `postgres` in DATABASE_URL's automerge_chunks table, with which clinic owns which document (relay_doc_owners) and the clinics' leases (clinic_leases), so several relays can share it (snapshots stay in VETSYNC_DATA_DIR). Explicit, not implied by DATABASE_URL: a relay with a registry and documents on disk would otherwise start with none.",
       "files",
+    ),
+    VETSYNC_RELAY_ID: optional(
+      t.name,
+      "This relay's id among several on one PostgreSQL (VETSYNC_RELAY_STORAGE=postgres): the holder named in a clinic's lease. Each relay needs its own.",
+      "the host's name and the port, `hostname:8787`",
+    ),
+    VETSYNC_RELAY_URL: optional(
+      t.wsUrl,
+      "The address desks use to reach this relay itself (not the shared one in front of several): with VETSYNC_RELAY_STORAGE=postgres, a desk of a clinic this relay holds the lease of that reaches another relay is redirected here.",
+      "the relay's own `ws(s)://HOST:PORT/sync`",
     ),
     DATABASE_URL: optional(
       t.postgresUrl,

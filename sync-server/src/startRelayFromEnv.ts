@@ -5,9 +5,16 @@ import { guardProcess } from "@vetsync/shared"
 import { ConfigError } from "@vetsync/shared/config"
 import type { Authenticator } from "./Authenticator.js"
 import { IndexedStorage } from "./IndexedStorage.js"
+import type { OwnershipStore } from "./OwnershipStore.js"
+import { PgOwnershipStore } from "./PgOwnershipStore.js"
 import { relayConfigFromEnv, type RelayConfig } from "./relayConfig.js"
 import { createLogger, lineLog, setRootLogger, type LineLog, type Logger } from "@vetsync/shared/log"
-import { RelayServer, type RelayDocuments, type RelayServerOptions } from "./RelayServer.js"
+import {
+  RelayServer,
+  type RelayDocuments,
+  type RelayLeaseOptions,
+  type RelayServerOptions,
+} from "./RelayServer.js"
 import { PgAuthenticator } from "./registry/PgAuthenticator.js"
 
 /** The certificate files, read now: one that cannot be read stops the start, naming its variable. */
@@ -53,13 +60,19 @@ export const startRelayFromEnv = async (
     if (config.VETSYNC_ADMIN_TOKEN) admin = { token: config.VETSYNC_ADMIN_TOKEN, registry: registry.pool }
   } else log("WARNING: no DATABASE_URL: development authentication, any client can claim any desk", { level: "warn" })
   let documents: RelayDocuments | undefined
+  let ownership: OwnershipStore | undefined
+  let leases: RelayLeaseOptions | undefined
   if (config.VETSYNC_RELAY_STORAGE === "postgres" && config.DATABASE_URL) {
     const db = await Database.open({ dataDir: config.VETSYNC_DATA_DIR, databaseUrl: config.DATABASE_URL, log })
     documents = await IndexedStorage.open(new PostgresStorageAdapter(db.pool), () => db.close())
-    log("documents in PostgreSQL (automerge_chunks)")
+    ownership = new PgOwnershipStore(db.pool)
+    leases = { pool: db.pool, relayId: config.VETSYNC_RELAY_ID, relayUrl: config.VETSYNC_RELAY_URL }
+    log("documents and their ownership in PostgreSQL (automerge_chunks, relay_doc_owners)")
   }
   return RelayServer.start({
     documents,
+    ownership,
+    leases,
     authenticator,
     tls,
     rateLimit: { burst: config.VETSYNC_RATE_BURST, perSecond: config.VETSYNC_RATE_PER_SEC },

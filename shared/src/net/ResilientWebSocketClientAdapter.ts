@@ -54,6 +54,8 @@ export interface ResilientAdapterOptions {
 }
 
 const PROTOCOL_V1 = "1"
+/** redirects followed in a row without a join; more: back to the configured address, after a back-off */
+const MAX_HOPS = 3
 
 /**
  * A desk's connection to the relay, speaking the automerge-repo-network-websocket v1
@@ -63,6 +65,12 @@ const PROTOCOL_V1 = "1"
  * reconnection backs off exponentially with jitter and resets once the relay answered,
  * connectNow() skips the wait, and `connection` / `retry` events report progress.
  * peer-disconnected is emitted whenever the socket to a joined relay closes.
+ *
+ * Several relays behind one address: a relay that does not serve the desk's clinic answers the
+ * upgrade with 307 and the address of the one that does (its lease). The adapter follows it at
+ * once, with the same credential, when it keeps the configured address's scheme (no wss -> ws),
+ * at most MAX_HOPS times in a row; once that relay's socket closes, it starts again from the
+ * configured address.
  */
 export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   readonly url: string
@@ -82,6 +90,10 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   readonly #log: (line: string) => void
   readonly #watchdog: Watchdog
   #socket: WebSocket | undefined
+  /** where the next socket goes: the configured url, or where a relay sent the desk */
+  #target: string
+  #hops = 0
+  #follow = false
   #remotePeerId: PeerId | undefined
   #retryTimer: NodeJS.Timeout | undefined
   #readyTimer: NodeJS.Timeout | undefined
@@ -95,6 +107,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   constructor(url: string, options: ResilientAdapterOptions = {}) {
     super()
     this.url = url
+    this.#target = url
     this.#headers = { ...options.headers }
     this.#tls = options.tls
     this.#acceptPeer = options.acceptPeer
@@ -151,6 +164,11 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
 
   get state(): ConnectionState {
     return this.#state
+  }
+
+  /** The relay the next (or current) socket goes to: the configured url, or where a relay redirected to. */
+  get target(): string {
+    return this.#target
   }
 
   /** The relay's peer id while joined. */
@@ -243,7 +261,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     this.#setState({ state: "connecting" })
     let socket: WebSocket
     try {
-      socket = new WebSocket(this.url, { headers: this.#headers, handshakeTimeout: this.#handshakeTimeoutMs, ...this.#tls })
+      socket = new WebSocket(this.#target, { headers: this.#headers, handshakeTimeout: this.#handshakeTimeoutMs, ...this.#tls })
     } catch (e) {
       this.#socket = undefined
       this.#lastError = (e as Error).message
@@ -274,7 +292,28 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     })
     socket.on("ping", () => this.#socket === socket && this.#watchdog.arm())
     socket.on("pong", () => this.#socket === socket && this.#watchdog.arm())
+    // the relay answered the upgrade with something else (401, 307 ...): that, not the abort, is the error
+    let answered = false
+    socket.on("unexpected-response", (_req, res) => {
+      if (this.#socket !== socket) return
+      answered = true
+      const status = res.statusCode ?? 0
+      const to = status === 307 || status === 308 ? this.#redirect(res.headers.location) : undefined
+      res.resume()
+      if (to !== undefined) {
+        this.#log(`relay redirected to ${to}`)
+        this.#target = to
+        this.#hops++
+        this.#follow = true
+        this.#lastError = undefined
+      } else {
+        this.#lastError = `Unexpected server response: ${status}`
+        this.#log(`connection error: ${this.#lastError}`)
+      }
+      socket.terminate()
+    })
     socket.on("error", (e: Error & { code?: string }) => {
+      if (answered) return
       this.#lastError = e.code ? `${e.code}: ${e.message}` : e.message
       this.#log(`connection error: ${this.#lastError}`)
     })
@@ -287,8 +326,32 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
       // a refusal: the relay said why and closed for a policy violation or an oversized message
       if ((code === 1008 || code === 1009) && this.#relayError !== undefined) this.#refused = this.#relayError
       else if (code === 1009) this.#refused = "a message was too large for the relay"
+      if (this.#follow) {
+        // redirected before joining: straight to the relay named, no back-off
+        this.#follow = false
+        if (!this.#stopped) this.#open()
+        return
+      }
+      // the relay we were sent to is gone (or dropped the clinic): the shared address decides again
+      this.#target = this.url
+      this.#hops = 0
       this.#closed(this.#lastError ?? (code !== 1000 ? `closed (${code})` : undefined), code)
     })
+  }
+
+  /** The address a 307/308 names, if the desk may follow it: the configured scheme, its query kept. */
+  #redirect(location: string | undefined): string | undefined {
+    if (location === undefined || this.#hops >= MAX_HOPS) return undefined
+    let to: URL
+    try {
+      to = new URL(location, this.#target)
+    } catch {
+      return undefined
+    }
+    const configured = new URL(this.url)
+    if (to.protocol !== configured.protocol || to.username !== "" || to.password !== "") return undefined
+    if (to.search === "") to.search = configured.search
+    return to.toString()
   }
 
   #receive(data: RawData): void {
@@ -316,6 +379,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     }
     this.#remotePeerId = frame.peerId
     this.#lastError = undefined
+    this.#hops = 0
     // the back-off resets only once the connection stayed up: a relay that answers the join and
     // then refuses what the desk sends must not be retried at the shortest delay forever
     this.#clearHealthy()

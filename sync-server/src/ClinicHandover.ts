@@ -1,0 +1,72 @@
+import type { DocumentId, Repo } from "@automerge/automerge-repo"
+import type { LineLog } from "@vetsync/shared/log"
+import type { Identity } from "./Authenticator.js"
+import type { ClinicLeases } from "./ClinicLeases.js"
+import type { DocOwnership } from "./DocOwnership.js"
+
+export interface ClinicHandoverOptions {
+  leases: ClinicLeases
+  repo: Repo
+  ownership: DocOwnership
+  /** lists these documents' chunks again (IndexedStorage.refresh): another relay wrote them */
+  refresh?: (docIds: readonly string[]) => Promise<void>
+  /** closes the sockets of the identities that match; answers how many */
+  disconnect: (match: (identity: Identity) => boolean, reason: string) => number
+  log: LineLog
+}
+
+/**
+ * A relay's side of the clinic leases: a desk is let in only when this relay holds its clinic's
+ * lease (taken now if free or expired), otherwise it is told the holder's address. A clinic taken
+ * over from another relay is read afresh (its chunk names listed again, any stale copy unloaded);
+ * a clinic whose lease was lost is dropped: its desks' sockets closed, its documents written and
+ * unloaded. Services (the bridge) see every clinic and are let in everywhere.
+ */
+export class ClinicHandover {
+  readonly #o: ClinicHandoverOptions
+
+  constructor(o: ClinicHandoverOptions) {
+    this.#o = o
+  }
+
+  /** undefined: let the identity in; otherwise the address of the relay that holds its clinic. */
+  async admit(identity: Identity): Promise<string | undefined> {
+    if (identity.role !== "desk") return undefined
+    const answer = await this.#o.leases.acquire(identity.clinicId)
+    if (!answer.held) return answer.url
+    if (answer.fresh) await this.#takeOver(identity.clinicId)
+    return undefined
+  }
+
+  /** The lease of the clinic was lost: its desks go (to reconnect where it is now), its documents are unloaded. */
+  async drop(clinicId: string): Promise<void> {
+    const n = this.#o.disconnect(
+      i => i.role === "desk" && i.clinicId === clinicId,
+      `clinic ${clinicId} is served by another relay now`,
+    )
+    const ids = this.#loaded(clinicId)
+    try {
+      await this.#o.repo.flush(ids)
+    } catch (e) {
+      this.#o.log(`writing clinic ${clinicId}'s documents on losing its lease failed: ${(e as Error).message}`, {
+        level: "warn",
+        clinic: clinicId,
+      })
+    }
+    for (const id of this.#loaded(clinicId)) await this.#o.repo.removeFromCache(id)
+    this.#o.log(`dropped clinic ${clinicId}: ${n} desk(s) disconnected, ${ids.length} document(s) unloaded`, {
+      clinic: clinicId,
+    })
+  }
+
+  async #takeOver(clinicId: string): Promise<void> {
+    for (const id of this.#loaded(clinicId)) await this.#o.repo.removeFromCache(id)
+    await this.#o.refresh?.(this.#o.ownership.docsOf(clinicId))
+  }
+
+  #loaded(clinicId: string): DocumentId[] {
+    return Object.values(this.#o.repo.handles)
+      .map(h => h.documentId)
+      .filter(id => this.#o.ownership.ownerOf(id) === clinicId)
+  }
+}
