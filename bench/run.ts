@@ -16,6 +16,7 @@ import { benchmark as idle } from "./idle.bench.js"
 import { benchmark as importClinic } from "./import.bench.js"
 import { benchmark as relay } from "./relay.bench.js"
 import { benchmark as search } from "./search.bench.js"
+import { benchmark as system } from "./system.bench.js"
 import { benchmark as uiSearch } from "./ui-search.bench.js"
 import { formatMs, markdownTable } from "./table.js"
 
@@ -28,7 +29,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   uiSearch,
   history,
   idle,
-  // desk bootstrap, search latency, edit propagation, bridge projection: add them here
+  system,
 ]
 
 const main = async (): Promise<number> => {
