@@ -9,6 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises"
 import os from "node:os"
 import path from "node:path"
 import type { Benchmark } from "./benchmark.js"
+import { benchmark as clinics } from "./clinics.bench.js"
 import { benchmark as desk } from "./desk.bench.js"
 import { benchmark as generate } from "./generate.bench.js"
 import { benchmark as history } from "./history.bench.js"
@@ -30,6 +31,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   history,
   idle,
   system,
+  clinics,
 ]
 
 const main = async (): Promise<number> => {
