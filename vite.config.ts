@@ -28,7 +28,7 @@ const UNIT = [
   "sync-server/test/{adminAccess,adminOverview,buildQueue,deskCode,honestTraffic,ownershipFile,relayPolicyPeers,resyncKeys}.test.ts",
   "test-kit/test/{eventually,seed,seed-prng}.test.ts",
   "chaos/test/{oracle,schedule}.test.ts",
-  "test/{backupManifest,config,configDocs,registryArgs,relayRebuildArgs}.test.ts",
+  "test/{backupManifest,benchStats,config,configDocs,registryArgs,relayRebuildArgs}.test.ts",
 ]
 
 export default defineConfig({

@@ -42,3 +42,24 @@ export const percentile = (sorted: readonly number[], p: number): number => {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
   return sorted[i] as number
 }
+
+/** Percentiles of unsorted durations (nearest rank), and their largest. */
+export interface Latencies {
+  n: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+}
+
+/** p50, p95, p99 and max of durations in any order (NaN for none). */
+export const latencies = (xs: readonly number[]): Latencies => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN,
+  }
+}

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises"
 import os from "node:os"
 import path from "node:path"
 import type { Benchmark } from "./benchmark.js"
+import { benchmark as clinics } from "./clinics.bench.js"
 import { benchmark as desk } from "./desk.bench.js"
 import { benchmark as failover } from "./failover.bench.js"
 import { benchmark as generate } from "./generate.bench.js"
@@ -18,6 +19,7 @@ import { benchmark as importClinic } from "./import.bench.js"
 import { benchmark as lan } from "./lan.bench.js"
 import { benchmark as relay } from "./relay.bench.js"
 import { benchmark as search } from "./search.bench.js"
+import { benchmark as system } from "./system.bench.js"
 import { benchmark as uiSearch } from "./ui-search.bench.js"
 import { formatMs, markdownTable } from "./table.js"
 
@@ -30,9 +32,10 @@ export const BENCHMARKS: readonly Benchmark[] = [
   uiSearch,
   history,
   idle,
+  system,
+  clinics,
   lan,
   failover,
-  // desk bootstrap, search latency, edit propagation, bridge projection: add them here
 ]
 
 const main = async (): Promise<number> => {

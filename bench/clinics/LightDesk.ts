@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto"
+import { Repo, type DocHandle, type DocumentId, type PeerId } from "@automerge/automerge-repo"
+import { ResilientWebSocketClientAdapter, imm, type ClientShardDoc } from "@vetsync/shared"
+import { eventually } from "@vetsync/test-kit"
+
+/** What a light desk sees change: a client's phone in one of its documents. */
+export type PhoneListener = (docId: DocumentId, clientId: string, phone: string) => void
+
+/**
+ * A simulated desk: an automerge-repo peer in memory (no SQLite, no storage) with the desks'
+ * resilient WebSocket adapter and the credential the relay gave it at enrolment. It opens some of
+ * its clinic's client shards, edits client phones in them and reports the phones it sees change.
+ */
+export class LightDesk {
+  readonly deskId: string
+  readonly repo: Repo
+  readonly #handles = new Map<DocumentId, DocHandle<ClientShardDoc>>()
+  readonly #listeners: PhoneListener[] = []
+
+  constructor(syncUrl: string, deskId: string, credential: string) {
+    this.deskId = deskId
+    const adapter = new ResilientWebSocketClientAdapter(syncUrl, {
+      headers: { authorization: `Bearer ${credential}` },
+      backoff: { minMs: 200, maxMs: 2_000 },
+    })
+    this.repo = new Repo({
+      network: [adapter],
+      peerId: `desk:${deskId}:${randomBytes(4).toString("hex")}` as PeerId,
+      sharePolicy: async () => true,
+    })
+  }
+
+  /** Finds the documents (through the relay) and follows their changes. */
+  async open(ids: readonly DocumentId[]): Promise<void> {
+    // a document asked for before the relay joined is "unavailable" at once (no storage, no peer)
+    await eventually(`${this.deskId} to join the relay`, () => this.repo.peers.length > 0, 300_000, { pollMs: 50 })
+    for (const id of ids) {
+      const h = await this.repo.find<ClientShardDoc>(id)
+      this.#handles.set(id, h)
+      h.on("change", ({ doc, patches }) => {
+        const told = new Set<string>()
+        for (const p of patches) {
+          const cid = p.path[1]
+          if (p.path[0] !== "clients" || p.path[2] !== "phone" || typeof cid !== "string" || told.has(cid)) continue
+          told.add(cid)
+          const phone = doc.clients[cid]?.phone.val
+          if (phone !== undefined) for (const l of this.#listeners) l(id, cid, phone)
+        }
+      })
+    }
+  }
+
+  /** Some client ids of an opened document. */
+  clientIds(id: DocumentId, n: number): string[] {
+    const h = this.#handles.get(id)
+    if (!h) throw new Error(`${this.deskId} has not opened ${id}`)
+    return Object.keys(h.doc().clients).slice(0, n)
+  }
+
+  onPhone(l: PhoneListener): void {
+    this.#listeners.push(l)
+  }
+
+  /** One edit as a desk makes it: the phone, when and by whom. */
+  edit(id: DocumentId, clientId: string, phone: string): void {
+    const h = this.#handles.get(id)
+    if (!h) throw new Error(`${this.deskId} has not opened ${id}`)
+    h.change(d => {
+      const c = d.clients[clientId]
+      if (!c) throw new Error(`no client ${clientId} in ${id}`)
+      c.phone = imm(phone)
+      c.updatedAt = imm(new Date().toISOString())
+      c.updatedBy = imm(this.deskId)
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.repo.shutdown()
+  }
+}
