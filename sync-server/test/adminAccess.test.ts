@@ -26,6 +26,22 @@ describe("admin sessions: stateless cookies any relay with the same token accept
     )
   })
 
+  it("a cookie signed out on a relay is refused there from then on; a session opened later is not", () => {
+    fc.assert(
+      fc.property(token, moment, within, within, (t, openedAt, outAfter, checkAfter) => {
+        const a = new AdminAccess(t)
+        const cookie = a.open(openedAt)
+        const out = openedAt + Math.min(outAfter, checkAfter)
+        a.close(cookie, out)
+        expect(a.sessionValid(cookie, openedAt + Math.max(outAfter, checkAfter))).toBe(false)
+        // an honest new sign-in after it still works
+        const next = a.open(out + 1)
+        expect(next).not.toBe(cookie)
+        expect(a.sessionValid(next, out + 1)).toBe(true)
+      }),
+    )
+  })
+
   it("refuses a cookie at and after its expiry, and one dated further ahead than a session lasts", () => {
     fc.assert(
       fc.property(token, moment, fc.integer({ min: 0, max: 400 * 24 * HOUR }), (t, openedAt, late) => {

@@ -105,7 +105,7 @@ describe("the relay's admin page", () => {
   it("answers 401 without the token or with another, with the sign-in form for a browser", async () => {
     const page = await get(`${relay.url}/admin`)
     expect(page.status).toBe(401)
-    expect(page.body).toContain('<form method="post" action="/admin/login">')
+    expect(page.body).toContain('<form method="post" action="/admin/login?lang=en">')
     expect(page.body).not.toContain("c1")
     for (const authorization of [
       undefined,
@@ -164,9 +164,9 @@ describe("the relay's admin page", () => {
     expect(await wrong.text()).toContain("That is not the admin token.")
     const right = await login(TOKEN)
     expect(right.status).toBe(303)
-    expect(right.headers.get("location")).toBe("/admin")
+    expect(right.headers.get("location")).toBe("/admin?lang=en")
     const setCookie = right.headers.get("set-cookie") ?? ""
-    expect(setCookie).toMatch(/^vetsync_admin=[A-Za-z0-9_-]{43}; /)
+    expect(setCookie).toMatch(/^vetsync_admin=v1\.\d+\.[A-Za-z0-9_-]{43}; /)
     expect(setCookie).toContain("HttpOnly")
     expect(setCookie).toContain("SameSite=Strict")
     expect(setCookie).not.toContain(TOKEN)
@@ -177,6 +177,7 @@ describe("the relay's admin page", () => {
     expect((await get(`${relay.url}/admin.json`, { cookie })).status).toBe(200)
     // a made-up session is nobody's
     expect((await get(`${relay.url}/admin`, { cookie: `vetsync_admin=${"A".repeat(43)}` })).status).toBe(401)
+    expect((await get(`${relay.url}/admin`, { cookie: `vetsync_admin=v1.${Date.now() + 60_000}.${"A".repeat(43)}` })).status).toBe(401)
     const out = await fetch(`${relay.url}/admin/logout`, { method: "POST", headers: { cookie }, redirect: "manual" })
     expect(out.status).toBe(303)
     expect(out.headers.get("set-cookie")).toContain("Max-Age=0")

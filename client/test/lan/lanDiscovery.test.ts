@@ -75,7 +75,7 @@ describe("desks of one clinic find each other by mDNS (issue 15)", () => {
     }
     const clientOn = async (desk: RunningDesk, id: string): Promise<boolean> => (await desk.core.call("clients.get", { id })) !== null
 
-    it("find each other by mDNS alone and sync a client with the relay down", async () => {
+    it("find each other by mDNS alone and sync clients both ways with the relay down", async () => {
       const mdnsSocket = await loopbackMdns()
       const [dirA, dirB] = [await enrolled("mdns-a"), await enrolled("mdns-b")]
       const logs: string[][] = [[], []]
@@ -85,14 +85,15 @@ describe("desks of one clinic find each other by mDNS (issue 15)", () => {
         return desk
       }
       const a = await start(dirA, 0)
-      const first = await a.core.call("clients.create", { name: "Сидорова Анна", phone: "+79161112233" })
-      await eventually("A's client at the relay", () => a.core.status().online && a.core.status().waitingRecords === 0, 30_000)
-      await reg.stopRelay()
-      // B starts for the first time with the relay down: all it knows of A is what mDNS says
       const b = await start(dirB, 1)
+      const first = await a.core.call("clients.create", { name: "Сидорова Анна", phone: "+79161112233" })
+      // both have the clinic from the relay (a desk that never reached it takes nothing from its LAN peers yet)
+      await eventually("A's client at the relay and on B", async () => a.core.status().waitingRecords === 0 && (await clientOn(b, first.client.id)), 30_000)
+      await reg.stopRelay()
+      await eventually("A and B offline", () => !a.core.status().online && !b.core.status().online, 30_000)
+      // all each knows of the other is what mDNS says
       await eventually("A and B connected over the LAN", () => a.core.status().lanPeers === 1 && b.core.status().lanPeers === 1, 30_000)
       expect(logs[0]!.some(l => /^mDNS: found desk mdns-b at 127\.0\.0\.1:\d+$/.test(l))).toBe(true)
-      await eventually("A's client on B", () => clientOn(b, first.client.id), 30_000)
       const second = await a.core.call("clients.create", { name: "Петрова Анна", phone: "+79161112234" })
       await eventually("A's new client on B, over the LAN", () => clientOn(b, second.client.id), 30_000)
       const fromB = await b.core.call("clients.create", { name: "Иванова Анна", phone: "+79161112235" })

@@ -20,6 +20,9 @@ const sha256 = (s: string): Buffer => createHash("sha256").update(s, "utf8").dig
  * with the same token accepts it, a restarted relay too; another token (a rotated one) refuses every
  * cookie made under the old one. The MAC is compared in constant time. Token checks (bearer or
  * sign-in) are limited to `maxFailures` failed ones a minute, per relay; sessions still work.
+ * Signing out clears the browser's cookie and refuses that cookie on this relay until it expires
+ * (another relay behind the same address accepts a copied cookie until then; rotating the token ends
+ * every session everywhere).
  */
 export class AdminAccess {
   readonly #tokenHash: Buffer
@@ -27,6 +30,8 @@ export class AdminAccess {
   readonly #sessionMs: number
   readonly #maxFailures: number
   #failures: number[] = []
+  /** cookies signed out on this relay -> their expiry (ms), kept until then */
+  readonly #signedOut = new Map<string, number>()
 
   constructor(token: string, opts: { sessionMs?: number; maxFailures?: number } = {}) {
     this.#tokenHash = sha256(token)
@@ -86,8 +91,16 @@ export class AdminAccess {
     // only the canonical spelling is accepted
     if (given.length !== 32 || given.toString("base64url") !== m[2]) return false
     if (!timingSafeEqual(given, this.#mac(`v1.${m[1]}`))) return false
+    if (this.#signedOut.has(value ?? "")) return false
     const expires = Number(m[1])
     return expires > now && expires <= now + this.#sessionMs
+  }
+
+  /** Signs a session out: its cookie is refused here from now on (remembered until it would expire). */
+  close(value: string | undefined, now = Date.now()): void {
+    for (const [v, expires] of this.#signedOut) if (expires <= now) this.#signedOut.delete(v)
+    const m = value === undefined ? null : SESSION.exec(value)
+    if (value !== undefined && m?.[1] && this.sessionValid(value, now)) this.#signedOut.set(value, Number(m[1]))
   }
 
   #mac(body: string): Buffer {

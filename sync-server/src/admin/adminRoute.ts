@@ -2,7 +2,7 @@ import type * as http from "node:http"
 import type { LineLog } from "@vetsync/shared/log"
 import { clinicList, type Queryable } from "../registry/commands.js"
 import { deskStatusList } from "../registry/deskStatus.js"
-import { ADMIN_COOKIE, type AdminAccess } from "./AdminAccess.js"
+import { ADMIN_COOKIE, sessionOf, type AdminAccess } from "./AdminAccess.js"
 import { adminOverview, type AdminOverview, type AdminThresholds } from "./adminOverview.js"
 import { ADMIN_CSP, renderAdminPage, renderLoginPage } from "./adminPage.js"
 import { ADMIN_TEXT, adminLangOf, type AdminLang } from "./adminText.js"
@@ -98,7 +98,8 @@ export const handleAdminRequest = (
     if (!res.headersSent) json(res, 500, { error: "admin page failed" })
   }
   if (pathname === "/admin/logout") {
-    // sessions are stateless (AdminAccess): signing out is the browser's cookie going
+    // sessions are stateless (AdminAccess): the browser's cookie goes, and this relay refuses it from now on
+    access.close(sessionOf(req.headers.cookie))
     res.writeHead(303, { location: `/admin?lang=${lang}`, "set-cookie": cookie(req, deps, "", 0) }).end()
     return true
   }
