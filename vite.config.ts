@@ -16,8 +16,8 @@ import { defineConfig } from "vitest/config"
 const ALL = ["{shared,db,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
 const E2E = ["client/test/e2e/**/*.test.ts", "test/e2e/**/*.test.ts"]
 const UNIT = [
-  "shared/test/{buildClinic,changeMessage,clinicCerts,consistentLoad,dates,payments,phone,profile,schema,slots,staff,storage-adapters,zone}.test.ts",
-  "client/test/core/{clientSearch,duplicates,genesisFallback,readModel,readModelUpdater,recordHistory,snapshotApplier,syncLedger,views}.test.ts",
+  "shared/test/{buildClinic,changeMessage,clinicCerts,consistentLoad,dates,payments,phone,profile,reconnectSchedule,relayRedirect,schema,sharePlans,slots,snapshotParts,staff,storage-adapters,zone}.test.ts",
+  "client/test/core/{clientSearch,duplicates,durableBatch,genesisFallback,readModel,readModelUpdater,recordHistory,snapshotApplier,snapshotBulkLoad,snapshotStream,syncLedger,syncStateOf,views}.test.ts",
   "client/test/ui/{client,i18n}.test.ts",
   "client/test/host/{commandList,deskConfig,dispatch,electronShell}.test.ts",
   "client/test/setup/relayAddress.test.ts",
@@ -25,9 +25,10 @@ const UNIT = [
   "client/test/fiscal/{endOfDay,fiscalConfig,paymentReceipt,priceVat,receipt}.test.ts",
   "client/test/ui/forms/*.test.ts",
   "client/test/web/deskArgs.test.ts",
-  "sync-server/test/{adminAccess,adminOverview,buildQueue,deskCode,honestTraffic,ownershipFile,relayPolicyPeers,resyncKeys}.test.ts",
+  "sync-server/test/{adminAccess,adminOverview,announceChanged,buildQueue,deskCode,honestTraffic,ownershipFile,relayPolicyPeers,resyncKeys,serviceScope,updatePacer}.test.ts",
   "test-kit/test/{eventually,seed,seed-prng}.test.ts",
-  "chaos/test/{oracle,schedule}.test.ts",
+  "chaos/test/{lanPeers,oracle,schedule}.test.ts",
+  "bridge/test/{clinicRelays,clinicWork,planShare}.test.ts",
   "test/{backupManifest,benchStats,config,configDocs,registryArgs,relayRebuildArgs}.test.ts",
 ]
 

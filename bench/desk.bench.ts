@@ -4,6 +4,8 @@ import * as path from "node:path"
 import { generateClinic, Rng } from "@vetsync/test-kit/seed"
 import { seedRelayStorage } from "../cli/seed.js"
 import { percentile, type Benchmark } from "./benchmark.js"
+import { buildDriver } from "./desk/buildDriver.js"
+import { bootstrapPhaseRows } from "./desk/phases.js"
 import { Proc } from "./desk/Proc.js"
 import type { Row } from "./table.js"
 
@@ -13,13 +15,27 @@ const MARK = path.join(SEED_DIR, "seeded-v1")
 const tsx = ["--import", "tsx"]
 /** how long the benchmark waits for a new desk to have every document before it measures the rest */
 const LOCAL_LIMIT = 240_000
+const NEW_DESK_ONLY = process.env.VETSYNC_BENCH_NEW_DESK_ONLY === "1"
 const progress = (line: string): void => {
   process.stderr.write(`  [desk bench] ${line}\n`)
 }
 const mb = (b: number): string => `${Math.round(b / 1024 / 1024)} MB`
 const ms = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`)
 
+/**
+ * How desks start: built, as the product ships a desk (buildDriver: one bundle, plain node), or
+ * with VETSYNC_BENCH_DESK_TSX=1 from the sources through tsx, as `vetsync desk` runs in a checkout
+ */
+const DESK_TSX = process.env.VETSYNC_BENCH_DESK_TSX === "1"
+/**
+ * VETSYNC_BENCH_DESK_PROF=<dir>: every desk writes a V8 CPU profile of its main thread there when it
+ * stops (node --cpu-prof; the driver exits on SIGTERM so that it is written); the driver's events
+ * carry `monoUs`, the profile's clock, to cut it at "searchable" (bench/desk/profileTop.ts)
+ */
+const DESK_PROF = process.env.VETSYNC_BENCH_DESK_PROF
+
 const startDesk = (
+  driver: string[],
   dataDir: string,
   url: string,
   deskId: string,
@@ -27,7 +43,8 @@ const startDesk = (
   started: Proc[],
 ): { proc: Proc; spawnedAt: number } => {
   const spawnedAt = Date.now()
-  const proc = new Proc([...tsx, path.join(here, "desk/driver.ts"), dataDir, url, deskId, probe])
+  const prof = DESK_PROF ? ["--cpu-prof", `--cpu-prof-dir=${DESK_PROF}`, `--cpu-prof-name=${deskId}.cpuprofile`] : []
+  const proc = new Proc([...prof, ...driver, dataDir, url, deskId, probe])
   started.push(proc)
   return { proc, spawnedAt }
 }
@@ -57,6 +74,9 @@ export const benchmark: Benchmark = {
         note: `${r.docs} docs, ${mb(r.bytes)}`,
       })
     }
+    const driver = DESK_TSX
+      ? [...tsx, path.join(here, "desk/driver.ts")]
+      : [await buildDriver(path.join(here, "out", "desk-driver"))]
     const work = mkdtempSync(path.join(os.tmpdir(), "vetsync-bench-"))
     // a relay that has been running: its snapshot of the clinic is current (built, or kept on disk)
     const first = new Proc([...tsx, path.join(here, "desk/relay.ts"), SEED_DIR])
@@ -89,12 +109,16 @@ export const benchmark: Benchmark = {
     const probe = clinic.clients[12345]!.name.split(" ")[0]!.toLowerCase()
     const desks: Proc[] = []
     try {
-      const a = startDesk(path.join(work, "a"), url, "bench-a", probe, desks)
+      const a = startDesk(driver, path.join(work, "a"), url, "bench-a", probe, desks)
+      const startedA = await a.proc.next("started")
+      const openedA = await a.proc.next("opened")
       const firstHitA = await a.proc.next("first-hit")
       const searchableA = await a.proc.next("searchable")
       progress(
         `desk A: first hit after ${ms(firstHitA.t - a.spawnedAt)}, whole clinic searchable after ${ms(searchableA.t - a.spawnedAt)}`,
       )
+      if (DESK_PROF)
+        progress(`desk A's profile: ${DESK_PROF}/bench-a.cpuprofile, searchable at ${String(searchableA.monoUs)} µs`)
       const localA = await a.proc.next("local", () => true, LOCAL_LIMIT).catch(() => undefined)
       progress(
         localA
@@ -111,16 +135,26 @@ export const benchmark: Benchmark = {
       rows.push({
         metric: "new desk: until search covers the clinic",
         value: ms(searchableA.t - a.spawnedAt),
-        target: "< 5 s",
+        target: "< 3 s",
         note: "process start → whole snapshot applied and indexed",
       })
       rows.push({
         metric: "new desk: until everything is local",
         value: localA ? ms(localA.t - a.spawnedAt) : `not within ${ms(LOCAL_LIMIT)}`,
-        target: "< 15 s",
+        target: "< 8 s",
         note: "all documents at the snapshot's heads",
       })
-      const b = startDesk(path.join(work, "b"), url, "bench-b", probe, desks)
+      rows.push(
+        ...bootstrapPhaseRows(a.spawnedAt, {
+          started: startedA,
+          opened: openedA,
+          searchable: searchableA,
+          local: localA,
+        }),
+      )
+      // VETSYNC_BENCH_NEW_DESK_ONLY=1: only the new desk's figures (while cutting its bootstrap)
+      if (NEW_DESK_ONLY) return rows
+      const b = startDesk(driver, path.join(work, "b"), url, "bench-b", probe, desks)
       await b.proc.next("searchable")
       await b.proc.next("local", () => true, LOCAL_LIMIT).catch(() => undefined)
       progress(`desk B ready, peak RSS ${mb(b.proc.peakRss())}`)
@@ -189,7 +223,7 @@ export const benchmark: Benchmark = {
       a.proc.send({ op: "close" })
       await a.proc.next("closed")
       const peakA = a.proc.peakRss()
-      const a2 = startDesk(path.join(work, "a"), url, "bench-a", probe, desks)
+      const a2 = startDesk(driver, path.join(work, "a"), url, "bench-a", probe, desks)
       const opened = await a2.proc.next("opened")
       const again = await a2.proc.next("searchable")
       rows.push({

@@ -4,6 +4,7 @@ import pg from "pg"
 import { EmbeddedPg } from "@vetsync/db"
 import { eventually, freePort, productEnv, SupervisedProcess, TcpProxy } from "@vetsync/test-kit"
 import { DeskClient } from "./DeskClient.js"
+import { LanLinks } from "./LanLinks.js"
 import { registerClinic, REPO_ROOT, VETSYNC_CLI } from "./registry.js"
 
 export interface ClusterOptions {
@@ -15,7 +16,15 @@ export interface ClusterOptions {
   clinicId: string
   /** prefix of desk ids (desk ids are global in a shared registry) */
   deskPrefix: string
+  /**
+   * LAN sync between the desks (issue 15): each desk listens on a LAN port and dials the others
+   * through one TcpProxy per pair (LanLinks); desks enrolled later (enrolDesk) are not on it.
+   * Default off: tests that cut a desk from the relay expect it alone.
+   */
+  lan?: boolean
   log: (line: string) => void
+  /** node's own flags for every product process (e.g. `--cpu-prof` for a benchmark's profiles) */
+  nodeArgs?: string[]
 }
 
 /** One desk of the cluster: its process, the proxy between it and the relay, its API client. */
@@ -36,7 +45,8 @@ const UP_MS = 90_000
 /**
  * The whole system as separate processes on loopback: PostgreSQL (registry and projection),
  * the relay, the bridge and the desks, each started through the `vetsync` command, each desk
- * and the bridge behind its own TcpProxy in front of the relay.
+ * and the bridge behind its own TcpProxy in front of the relay; with `lan`, the desks also sync
+ * with each other over LAN links that can be cut (LanLinks).
  */
 export class Cluster {
   readonly opts: ClusterOptions
@@ -48,6 +58,8 @@ export class Cluster {
   bridge!: SupervisedProcess
   bridgeProxy!: TcpProxy
   relayPort = 0
+  /** the desks' LAN links, when the cluster runs with LAN sync */
+  lan: LanLinks | undefined
 
   private constructor(opts: ClusterOptions) {
     this.opts = opts
@@ -102,6 +114,7 @@ export class Cluster {
       // its operations server on any free port: runs side by side never fight over 8788
       VETSYNC_BRIDGE_PORT: "0",
     })
+    if (this.opts.lan) this.lan = await LanLinks.start(deskIds)
     for (const [i, deskId] of deskIds.entries()) {
       const proxy = await TcpProxy.start(this.relayPort)
       const port = await freePort()
@@ -117,6 +130,7 @@ export class Cluster {
         String(port),
         "--desk-code",
         code,
+        ...(this.lan?.flagsOf(i) ?? []),
       ])
       this.desks.push({ index: i, name: `desk-${i + 1}`, deskId, code, dataDir, proc, proxy, client: new DeskClient({ port, dataDir }) })
     }
@@ -144,7 +158,7 @@ export class Cluster {
     return new SupervisedProcess({
       name,
       command: process.execPath,
-      args: [VETSYNC_CLI, ...args],
+      args: [...(this.opts.nodeArgs ?? []), VETSYNC_CLI, ...args],
       env: productEnv(env),
       cwd: REPO_ROOT,
       logFile: join(this.opts.runDir, `${name}.log`),
@@ -181,10 +195,11 @@ export class Cluster {
     })
   }
 
-  /** Heals every proxy and starts whatever is down. */
+  /** Heals every proxy (the LAN's too) and starts whatever is down. */
   async healAll(): Promise<void> {
     this.bridgeProxy.heal()
     for (const d of this.desks) d.proxy.heal()
+    this.lan?.heal()
     await this.startRelay()
     await this.startBridge()
     await Promise.all(this.desks.map(d => this.startDesk(d.index)))
@@ -194,6 +209,7 @@ export class Cluster {
     const procs = [...(this.desks.map(d => d.proc) ?? []), this.bridge, this.relay].filter(Boolean)
     await Promise.all(procs.map(p => p.stop().catch(() => p.kill9())))
     for (const d of this.desks) await d.proxy.close()
+    await this.lan?.close()
     await this.bridgeProxy?.close()
     await this.pool?.end().catch(() => undefined)
     await this.pg?.dispose().catch(() => undefined)

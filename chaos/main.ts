@@ -2,8 +2,8 @@ import { randomInt } from "node:crypto"
 import { parseArgs } from "node:util"
 import { runChaos } from "./runChaos.js"
 
-const USAGE = `usage: npm run chaos -- [--seed N] [--minutes M] [--min-steps S] [--desks 3] [--no-faults] [--dir RUN_DIR] [--quiet-seconds S]
-  the seeded whole-system chaos run (issue #9); DATABASE_URL: use that PostgreSQL instead of an embedded one`
+const USAGE = `usage: npm run chaos -- [--seed N] [--minutes M] [--min-steps S] [--desks 3] [--no-faults] [--no-lan] [--dir RUN_DIR] [--quiet-seconds S]
+  the seeded whole-system chaos run (issue #9); --no-lan: the desks without LAN sync (no LAN partitions); DATABASE_URL: use that PostgreSQL instead of an embedded one`
 
 /** `npm run chaos -- --seed N --minutes M`: one run; exits 1 when the oracle finds a problem. */
 const main = async (): Promise<number> => {
@@ -15,6 +15,7 @@ const main = async (): Promise<number> => {
       desks: { type: "string", default: "3" },
       "min-steps": { type: "string", default: "0" },
       "no-faults": { type: "boolean", default: false },
+      "no-lan": { type: "boolean", default: false },
       dir: { type: "string" },
       "quiet-seconds": { type: "string" },
       help: { type: "boolean", default: false },
@@ -37,6 +38,7 @@ const main = async (): Promise<number> => {
     desks,
     minSteps: Number(values["min-steps"]),
     faults: !values["no-faults"],
+    lan: !values["no-lan"],
     ...(values.dir ? { runDir: values.dir } : {}),
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     ...(values["quiet-seconds"] ? { quietMs: Number(values["quiet-seconds"]) * 1000 } : {}),

@@ -16,6 +16,12 @@ export interface RunFigures {
   steps: number[]
   unresolved: number
   notes: string[]
+  /** the desks synced over the LAN too */
+  lan: boolean
+  /** each LAN partition: groups, mode, hold, what the desks said at its hold's end */
+  lanPartitions: string[]
+  /** per desk: its LAN peers (and relay connection) each time they changed */
+  lanPeers: string[]
 }
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
@@ -47,7 +53,7 @@ export const formatReport = (f: RunFigures, ledger: Ledger, problems: readonly P
   for (const r of ledger.records.values()) if (r.acked) acked.set(r.collection, (acked.get(r.collection) ?? 0) + 1)
   const byKind = new Map<string, Problem[]>()
   for (const p of problems) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p])
-  const replay = `npm run chaos -- --seed ${f.seed} --minutes ${f.minutes}${f.minSteps ? ` --min-steps ${f.minSteps}` : ""}${f.faults ? "" : " --no-faults"}`
+  const replay = `npm run chaos -- --seed ${f.seed} --minutes ${f.minutes}${f.minSteps ? ` --min-steps ${f.minSteps}` : ""}${f.faults ? "" : " --no-faults"}${f.lan ? "" : " --no-lan"}`
   const lines = [
     `=== VetSync chaos run: seed ${f.seed} (replay: ${replay}) ===`,
     `run directory (logs, ops.jsonl, faults.jsonl): ${f.runDir}`,
@@ -56,6 +62,14 @@ export const formatReport = (f: RunFigures, ledger: Ledger, problems: readonly P
     `operations by command and answer:`,
     ...table(ledger.counts),
     `faults by kind: ${[...f.faultCounts.entries()].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`,
+    ...(f.lan
+      ? [
+          `LAN partitions: ${f.lanPartitions.length} (LAN peers and relay at each hold's end; links: the desks its LAN links let it reach)`,
+          ...f.lanPartitions.map(p => `  ${p}`),
+          `LAN peers over the run (peers@seconds since the chaos began; "offline": no relay connection):`,
+          ...f.lanPeers.map(p => `  ${p}`),
+        ]
+      : [`LAN sync: off`]),
     `acknowledged records: ${[...acked.entries()].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`,
     `designated concurrent edits: ${ledger.designated.length}`,
     `connection errors while a desk was down (not failures): ${ledger.unreachable.length} refused; ${ledger.uncertain.length} sent without an answer (outcome unknown)`,

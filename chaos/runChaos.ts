@@ -7,8 +7,10 @@ import { gatherEvidence, runProblems } from "./checks.js"
 import { Cluster } from "./Cluster.js"
 import { FaultRunner } from "./faults/FaultRunner.js"
 import { FaultSchedule } from "./faults/FaultSchedule.js"
+import { LanWatch } from "./LanWatch.js"
 import { Ledger } from "./Ledger.js"
 import { OpsObserver } from "./OpsObserver.js"
+import { lanPeerProblems } from "./oracle/lanPeers.js"
 import { compare, wantedOf, type Problem } from "./oracle/Oracle.js"
 import { addReadModelIds, deskState, pgState, type DeskState, type PgState } from "./oracle/snapshot.js"
 import { formatReport, type RunFigures } from "./report.js"
@@ -24,6 +26,8 @@ export interface ChaosOptions {
   /** false: the workload alone, no fault (a control run) */
   faults?: boolean
   desks?: number
+  /** false: no LAN sync between the desks (as before issue 15): no LAN links, no LAN partitions */
+  lan?: boolean
   /** default: a new directory under the system's temp directory */
   runDir?: string
   /** an existing PostgreSQL (the run uses its own clinic and desk ids there) */
@@ -51,14 +55,16 @@ interface Snapshot {
   problems: Problem[]
 }
 
-/** Reads every desk and PostgreSQL and compares them with the ledger. */
+/** Reads every desk and PostgreSQL and compares them with the ledger; each desk's LAN peers with its open links. */
 const snapshot = async (cluster: Cluster, ledger: Ledger): Promise<Snapshot> => {
   const pg = await pgState(cluster.pool, cluster.clinicId)
   const wanted = wantedOf(ledger, pg)
   for (const d of cluster.desks) addReadModelIds(d.dataDir, wanted)
   const desks: DeskState[] = []
   for (const d of cluster.desks) desks.push(await deskState(d, wanted, (command, a) => ledger.answer(d.name, `(oracle) ${command}`, "oracle", a)))
-  return { desks, pg, problems: compare(ledger, desks, pg) }
+  const open = new Map(cluster.desks.map(d => [d.name, cluster.lan?.reachable(d.index) ?? 0]))
+  const lanPeers = lanPeerProblems(desks.map(d => ({ name: d.name, lanPeers: d.status?.lanPeers })), open)
+  return { desks, pg, problems: [...compare(ledger, desks, pg), ...lanPeers] }
 }
 
 /** Every desk online, 0 waiting (cheap; the full comparison only after this). */
@@ -78,6 +84,7 @@ const allOnline = async (cluster: Cluster): Promise<boolean> => {
 export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
   const seed = o.seed
   const faults = o.faults ?? true
+  const lan = o.lan ?? true
   const runDir = o.runDir ?? join(tmpdir(), `vetsync-chaos-${seed}-${Date.now().toString(36)}`)
   mkdirSync(runDir, { recursive: true })
   const t0 = Date.now()
@@ -88,6 +95,7 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
   const figures: RunFigures = {
     seed, minutes: o.minutes, minSteps: o.minSteps ?? 0, faults, runDir, setupMs: 0, chaosMs: 0, quietMs: null,
     quietBoundMs: o.quietMs ?? (o.minutes >= 5 ? 300_000 : 120_000), faultCounts: new Map(), steps: [], unresolved: 0, notes: [],
+    lan, lanPartitions: [], lanPeers: [],
   }
   const tag = Date.now().toString(36)
   let cluster: Cluster | undefined
@@ -95,6 +103,7 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     cluster = await Cluster.start({
       runDir,
       desks: o.desks ?? 3,
+      lan,
       ...(o.databaseUrl
         ? { databaseUrl: o.databaseUrl, clinicId: `chaos-${tag}`, deskPrefix: `chaos-${tag}-desk-` }
         : { clinicId: "chaos", deskPrefix: "desk-" }),
@@ -122,9 +131,10 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     const workload = new Workload({ seed, desks: c.desks.length, baseDate: new Date().toISOString().slice(0, 10), items: items.length })
     const progress = c.desks.map(() => 0)
     const staff = c.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, clinicId: c.clinicId, progress, stopped }))
-    const runner = new FaultRunner({ cluster: c, ledger, schedule: new FaultSchedule({ seed, desks: c.desks.length, long: o.minutes >= 5 }), seed, journalFile: join(runDir, "faults.jsonl"), log })
+    const runner = new FaultRunner({ cluster: c, ledger, schedule: new FaultSchedule({ seed, desks: c.desks.length, long: o.minutes >= 5, lan }), seed, journalFile: join(runDir, "faults.jsonl"), log })
     const ops = new OpsObserver(c, runDir)
-    const lanes = [...staff.map(r => r.run()), ...(faults ? [runner.run(stopped)] : []), ops.run(stopped)]
+    const lanWatch = lan ? new LanWatch(c, join(runDir, "lan.jsonl")) : undefined
+    const lanes = [...staff.map(r => r.run()), ...(faults ? [runner.run(stopped)] : []), ops.run(stopped), ...(lanWatch ? [lanWatch.run(() => stopped() && (!faults || runner.finished))] : [])]
     const outcomes = await Promise.allSettled(lanes)
     for (const x of outcomes) if (x.status === "rejected") problems.push({ kind: "harness", detail: `a lane failed: ${(x.reason as Error)?.message ?? String(x.reason)}` })
     figures.chaosMs = Date.now() - t0 - figures.setupMs
@@ -132,6 +142,7 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     figures.unresolved = staff.reduce((n, r) => n + r.unresolved, 0)
     figures.faultCounts = runner.counts
     figures.notes.push(...runner.notes)
+    figures.lanPartitions = runner.partitions
     // the operator's view as the chaos ends, before anything is healed (desks may be cut off)
     await ops.take("end")
     figures.notes.push(...ops.notes, `operator's views (relay /metrics, vetsync desks list): ${ops.files.length} files in ${join(runDir, "ops")}`)
@@ -151,6 +162,8 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     } catch (e) {
       log(`not quiet: ${(e as Error).message.slice(0, 500)}`)
     }
+    await lanWatch?.take()
+    figures.lanPeers = lanWatch?.lines() ?? []
     await o.tamper?.({ cluster, ledger })
     const final = await snapshot(cluster, ledger)
     problems.push(...final.problems, ...runProblems(cluster, ledger, final.pg))

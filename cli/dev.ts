@@ -8,10 +8,15 @@ import { startDesk, type RunningDesk } from "@vetsync/client"
 import { seedRelayStorage } from "./seed.js"
 import { createLogger, lineLog, rootLogger, setRootLogger, type Logger } from "@vetsync/shared/log"
 
+/** how long each part (desk, bridge, relay) may take to stop before `npm start` goes on without it */
+const STOP_PART_MS = 30_000
+
 /** `npm start`'s lines: the process's logger (set by runDev), named "dev" */
 const logOf = (): Logger => rootLogger()
 
 interface Closable {
+  /** what the stop's lines call it */
+  name: string
   close(): Promise<void>
 }
 
@@ -39,11 +44,35 @@ export const runDev = async (argv: string[]): Promise<void> => {
   const clinicId = values.clinic
   const relayDir = path.join(root, "relay")
   const closables: Closable[] = []
-  const stop = async (): Promise<void> => {
-    for (const c of closables.reverse()) await c.close().catch(e => log.error({ err: e }, "close failed"))
+  /** stops every part, the last started first; false when one failed or did not stop within STOP_PART_MS */
+  const stop = async (): Promise<boolean> => {
+    let clean = true
+    // each part's stop said, so a stop that hangs names the part it hangs in
+    for (const c of closables.reverse()) {
+      const t = Date.now()
+      log.info(`stopping the ${c.name}`)
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<"late">(resolve => (timer = setTimeout(() => resolve("late"), STOP_PART_MS)))
+      const done = await Promise.race([c.close().then(() => "stopped" as const), late]).catch((e: unknown) => {
+        log.error({ err: e }, `stopping the ${c.name} failed`)
+        return "failed" as const
+      })
+      clearTimeout(timer)
+      if (done === "late") log.error(`the ${c.name} did not stop within ${STOP_PART_MS} ms: going on without it`)
+      else if (done === "stopped") log.info(`the ${c.name} stopped in ${Date.now() - t} ms`)
+      clean &&= done === "stopped"
+    }
+    return clean
   }
-  process.once("SIGINT", () => void stop().finally(() => process.exit(0)))
-  process.once("SIGTERM", () => void stop().finally(() => process.exit(0)))
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info(`${signal}: stopping`)
+    void stop().then(
+      clean => process.exit(clean ? 0 : 1),
+      () => process.exit(1),
+    )
+  }
+  process.once("SIGINT", onSignal)
+  process.once("SIGTERM", onSignal)
 
   let pins: string[] = []
   await ensureUiBuilt()
@@ -59,18 +88,29 @@ export const runDev = async (argv: string[]): Promise<void> => {
     clinics: [clinicId],
     log: lineLog(log.child({ component: "relay" })),
   })
-  closables.push(relay)
+  closables.push({ name: "relay", close: () => relay.close() })
   log.info(`relay ${relay.syncUrl} (health: ${relay.url}/health)`)
 
   if (!values["no-bridge"]) {
     const { startBridge } = await import("@vetsync/bridge")
     const bridge = await startBridge({ dataDir: path.join(root, "bridge"), relayUrl: relay.syncUrl, clinics: [clinicId] })
-    closables.push({ close: () => bridge.stop() })
+    closables.push({ name: "bridge", close: () => bridge.stop() })
     // the price list lives in PostgreSQL (nomenclature); the bridge publishes it to the desks
     const { listPriceItems, setPrice } = await import("@vetsync/bridge")
     if ((await listPriceItems(bridge.pool, clinicId)).length === 0) {
       const { priceItems } = generateClinic({ seed: 1, clients: 0, patients: 0 })
-      for (const p of priceItems) await setPrice(bridge.pool, clinicId, { code: p.code, name: p.name, kind: p.kind, price: p.price, unit: p.unit })
+      // one transaction: one notification of the change instead of one per item (each republishing the list)
+      const db = await bridge.pool.connect()
+      try {
+        await db.query("BEGIN")
+        for (const p of priceItems) await setPrice(db, clinicId, { code: p.code, name: p.name, kind: p.kind, price: p.price, unit: p.unit })
+        await db.query("COMMIT")
+      } catch (e) {
+        await db.query("ROLLBACK").catch(() => undefined)
+        throw e
+      } finally {
+        db.release()
+      }
       await bridge.publishPriceList(clinicId)
       log.info(`price list: ${priceItems.length} items written to PostgreSQL`)
     }
@@ -94,7 +134,7 @@ export const runDev = async (argv: string[]): Promise<void> => {
     fiscal: { kind: "emulator" },
     port: Number(values["desk-port"]),
   })
-  closables.push(desk)
+  closables.push({ name: "desk", close: () => desk.close() })
   log.info(`desk ready: open ${desk.url}`)
   if (pins.length > 0) log.info(`sign in at the desk with a demo PIN (vetsync staff list --clinic ${clinicId}):\n${pins.join("\n")}`)
 }

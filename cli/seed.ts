@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import * as path from "node:path"
-import { SafeFsStorageAdapter, buildClinicBinaries, docIdFor, reserveWasmMemory, type DocKey } from "@vetsync/shared"
+import { SafeFsStorageAdapter, buildClinicBinariesParallel, docIdFor, type DocKey } from "@vetsync/shared"
 import { generateClinic } from "@vetsync/test-kit/seed"
 
 export interface SeedOptions {
@@ -16,14 +16,13 @@ export interface SeedOptions {
 
 /**
  * Writes a generated clinic (deterministic, see test-kit/src/seed) into a relay's storage
- * before the relay starts, as an import would: one snapshot chunk per document.
+ * before the relay starts, as an import would: one snapshot chunk per document. The documents are
+ * built on two threads (buildClinicBinariesParallel).
  */
 export const seedRelayStorage = async (opts: SeedOptions): Promise<{ docs: number; bytes: number }> => {
   const clinic = generateClinic({ seed: opts.seed ?? 1, clients: opts.clients, patients: opts.patients })
-  // bulk building without it spends most of its time in garbage collections (see reserveWasmMemory)
-  if (opts.clients > 5000) reserveWasmMemory(512)
   const { priceItems, ...records } = clinic
-  const docs = buildClinicBinaries(
+  const docs = await buildClinicBinariesParallel(
     opts.clinicId,
     { ...records, ...(opts.priceList ? { priceItems } : {}) },
     "5eed".repeat(8),

@@ -12,7 +12,7 @@ export const USAGE = {
 ${envList(RELAY_ENV)}`,
   desk: `vetsync desk --data-dir DIR [--server ws://relay:8787/sync] [--enrol TOKEN] [--port 4800] [--host 127.0.0.1]
              [--clinic ID] [--desk-id ID] [--desk-code CODE] [--fiscal none|emulator|atol:URL]
-             [--lan-port PORT] [--lan-peers HOST:PORT,...]
+             [--lan-port PORT] [--lan-peers HOST:PORT,...] [--lan-mdns on|off] [--lan-bootstrap-after SECONDS]
   A desk, headless, serving its UI and API to a browser on this machine. A desk that has not
   enrolled shows the first-run screen in that browser: staff enter the relay's address and the
   one-time token from \`vetsync desks add\`; the credential is kept in the data directory. An
@@ -33,10 +33,14 @@ ${envList(RELAY_ENV)}`,
                   web server, e.g. atol:http://127.0.0.1:16732. Receipts wait in <data-dir>/fiscal.sqlite.
   --lan-port PORT, --lan-peers HOST:PORT,...
                   LAN sync with the clinic's other desks (off without --lan-port).
+  --lan-bootstrap-after SECONDS
+                  a new desk takes the clinic's snapshot from a LAN peer when the relay's has not come
+                  within this many seconds (default 15).
   Each flag stands for a variable (the flag wins; a bad value stops the start, naming both):
   --data-dir VETSYNC_DATA_DIR, --server VETSYNC_SERVER, --clinic VETSYNC_CLINIC, --desk-id VETSYNC_DESK_ID,
   --desk-code VETSYNC_DESK_CODE, --fiscal VETSYNC_FISCAL, --lan-port VETSYNC_LAN_PORT,
-  --lan-peers VETSYNC_LAN_PEERS, --port VETSYNC_DESK_PORT, --host VETSYNC_DESK_HOST, --enrol VETSYNC_ENROL_TOKEN
+  --lan-peers VETSYNC_LAN_PEERS, --lan-mdns VETSYNC_LAN_MDNS, --lan-bootstrap-after VETSYNC_LAN_BOOTSTRAP_AFTER,
+  --port VETSYNC_DESK_PORT, --host VETSYNC_DESK_HOST, --enrol VETSYNC_ENROL_TOKEN
   (README.md, Configuration: each with its default and what it takes).`,
   bridge: `vetsync bridge
   The PostgreSQL bridge, with /health, /ready and /metrics on its operations server. Configured from

@@ -78,7 +78,9 @@ CREATE TABLE clinic_leases (
   holder text NOT NULL,
   holder_url text NOT NULL,
   expires_at timestamp with time zone NOT NULL,
-  CONSTRAINT clinic_leases_pkey PRIMARY KEY (clinic_id)
+  role text NOT NULL,
+  CONSTRAINT clinic_leases_pkey PRIMARY KEY (role, clinic_id),
+  CONSTRAINT clinic_leases_role CHECK ((role = ANY (ARRAY['relay'::text, 'bridge'::text])))
 );
 
 CREATE TABLE clinic_profiles (
@@ -252,6 +254,14 @@ CREATE TABLE invoices (
   CONSTRAINT invoices_state_check CHECK ((state = ANY (ARRAY['issued'::text, 'partly_paid'::text, 'paid'::text, 'void'::text, 'refunded'::text]))),
   CONSTRAINT invoices_status_check CHECK ((status = ANY (ARRAY['issued'::text, 'paid'::text, 'void'::text]))),
   CONSTRAINT invoices_total_kopecks_check CHECK ((total_kopecks >= 0))
+);
+
+CREATE TABLE lease_members (
+  role text NOT NULL,
+  member text NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  CONSTRAINT lease_members_pkey PRIMARY KEY (role, member),
+  CONSTRAINT lease_members_role_check CHECK ((role = ANY (ARRAY['relay'::text, 'bridge'::text])))
 );
 
 CREATE TABLE nomenclature (
@@ -830,3 +840,4 @@ CREATE TRIGGER staff_changed AFTER INSERT OR UPDATE ON public.staff FOR EACH ROW
 -- 0018_clinic_cas
 -- 0019_relay_ownership
 -- 0020_clinic_leases
+-- 0021_lease_roles

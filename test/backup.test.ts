@@ -2,15 +2,13 @@ import { createHash } from "node:crypto"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join, relative, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join, relative } from "node:path"
 import { EmbeddedPg, migrate } from "@vetsync/db"
 import { TestDatabase } from "@vetsync/db/testing"
-import { productEnv, runCommand } from "@vetsync/test-kit"
+import { productEnv, runCommand, VETSYNC_CLI as CLI } from "@vetsync/test-kit"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
-const CLI = resolve(fileURLToPath(import.meta.url), "../../cli/vetsync.mjs")
 // pg_dump ships with the system (Debian's postgresql-client-15), the embedded server is 17: the
 // round trip runs against the system's own PostgreSQL 15 server, as DATABASE_URL
 const PG15 = "/usr/lib/postgresql/15"

@@ -2,10 +2,8 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../cli/vetsync.mjs")
+import { VETSYNC_CLI as CLI } from "@vetsync/test-kit"
 
 /** Runs `vetsync ...` in an empty directory with no DATABASE_URL; returns what it printed and left behind. */
 const vetsync = async (args: string[], env: Record<string, string> = {}) => {

@@ -134,6 +134,7 @@ const RELAY_KINDS: Record<string, Kind> = {
   VETSYNC_RELAY_ID: KINDS.name,
   VETSYNC_RELAY_URL: KINDS.wsUrl,
   VETSYNC_KEEPALIVE_MS: wholeNumber(100, 3_600_000),
+  VETSYNC_LEASE_MS: wholeNumber(2_000, 120_000),
   VETSYNC_MAX_MESSAGE_BYTES: wholeNumber(1024, 1024 ** 3),
   VETSYNC_RATE_BURST: wholeNumber(1, 10_000_000),
   VETSYNC_RELAY_STORAGE: {
@@ -144,6 +145,7 @@ const RELAY_KINDS: Record<string, Kind> = {
   VETSYNC_RATE_PER_SEC: positiveNumber(1_000_000),
   VETSYNC_IDLE_UNLOAD_MINUTES: positiveNumber(1440),
   VETSYNC_SNAPSHOT_BUILDS: wholeNumber(1, 64),
+  VETSYNC_SNAPSHOT_CACHE_MB: positiveNumber(4096),
 }
 
 const BRIDGE_KINDS: Record<string, Kind> = {
@@ -152,6 +154,8 @@ const BRIDGE_KINDS: Record<string, Kind> = {
   VETSYNC_RELAY_URL: KINDS.wsUrl,
   VETSYNC_RELAY_CREDENTIAL: KINDS.secret,
   VETSYNC_BRIDGE_NAME: KINDS.name,
+  VETSYNC_BRIDGE_ID: KINDS.name,
+  VETSYNC_BRIDGE_WORKERS: wholeNumber(1, 64),
   VETSYNC_CLINICS: KINDS.names,
   VETSYNC_BRIDGE_HOST: KINDS.host,
   VETSYNC_BRIDGE_PORT: KINDS.port,
@@ -190,6 +194,7 @@ const DESK_KINDS: Record<string, Kind> = {
   },
   VETSYNC_LAN_PORT: wholeNumber(1, 65535),
   VETSYNC_LAN_MDNS: oneOf(["on", "off"]),
+  VETSYNC_LAN_BOOTSTRAP_AFTER: wholeNumber(0, 3600),
   VETSYNC_LAN_PEERS: {
     valid: fc
       .array(peer, { maxLength: 4 })
@@ -283,7 +288,7 @@ const services = [
     fix: (env: Env): Env => ({
       ...env,
       ...(set(env.VETSYNC_DATA_DIR) ? {} : { VETSYNC_DATA_DIR: "/var/lib/vetsync/desk" }),
-      ...(set(env.VETSYNC_LAN_PORT) ? {} : { VETSYNC_LAN_PEERS: undefined, VETSYNC_LAN_MDNS: undefined }),
+      ...(set(env.VETSYNC_LAN_PORT) ? {} : { VETSYNC_LAN_PEERS: undefined, VETSYNC_LAN_MDNS: undefined, VETSYNC_LAN_BOOTSTRAP_AFTER: undefined }),
       ...(set(env.VETSYNC_SERVER) ? {} : { VETSYNC_ENROL_TOKEN: undefined }),
     }),
   },

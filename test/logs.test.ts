@@ -2,12 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { openDeskLog } from "@vetsync/shared/log"
-import { eventually, freePort, productEnv } from "@vetsync/test-kit"
+import { eventually, freePort, productEnv, VETSYNC_CLI as CLI } from "@vetsync/test-kit"
 import { afterEach, describe, expect, it } from "vitest"
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../cli/vetsync.mjs")
 const children: ChildProcess[] = []
 const tmp = (name: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `vetsync-logs-${name}-`))
 

@@ -1,16 +1,13 @@
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { startDesk, type RunningDesk } from "@vetsync/client"
 import { TestDatabase } from "@vetsync/db/testing"
 import { enrolDesk } from "@vetsync/shared"
 import { APP_VERSION, DESK_REPORT } from "@vetsync/shared/net"
 import { SCHEMA_VERSION } from "@vetsync/shared/schema"
 import { PgAuthenticator, RelayServer, clinicAdd, deskAdd, deskStatusList, type DeskStatus } from "@vetsync/sync-server"
-import { eventually, productEnv, runCommand } from "@vetsync/test-kit"
+import { eventually, productEnv, runCommand, VETSYNC_CLI as CLI } from "@vetsync/test-kit"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../cli/vetsync.mjs")
 
 let db: TestDatabase
 let relay: RelayServer

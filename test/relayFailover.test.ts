@@ -2,6 +2,7 @@ import { Repo } from "@automerge/automerge-repo"
 import { PostgresStorageAdapter } from "@vetsync/db"
 import { useTestDatabase } from "@vetsync/db/testing"
 import { readRecord, type AnyClinicDoc } from "@vetsync/shared"
+import { fetchFollowingRelay } from "@vetsync/shared/net"
 import { clinicAdd } from "@vetsync/sync-server"
 import { eventually } from "@vetsync/test-kit"
 import { afterAll, describe, expect, it } from "vitest"
@@ -30,6 +31,22 @@ describe("two relay processes on one PostgreSQL, one killed with -9", () => {
     expect(killed && survivor).toBeTruthy()
     if (!killed || !survivor) return
     expect(x2.adapter.target).toContain(`:${killed.port}/`)
+
+    // the clinic's HTTP requests too: the relay not holding X answers a desk of X 307 to the holder
+    // (its copy of X's documents is not the live one), and the desk's fetch follows with its credential
+    const auth = { authorization: `Bearer ${x1.credential}` }
+    const heads = `http://127.0.0.1:${survivor.port}/clinics/x/heads`
+    const direct = await fetch(heads, { headers: auth, redirect: "manual" })
+    expect(direct.status).toBe(307)
+    expect(direct.headers.get("location")).toBe(`http://127.0.0.1:${killed.port}/clinics/x/heads`)
+    const followed = await fetchFollowingRelay(heads, { headers: auth })
+    expect(followed.status).toBe(200)
+    expect(await followed.json()).toBeTypeOf("object")
+    // a clinic the survivor holds is answered there: Y's desk is not sent on
+    const yHolder = await c.holderOf("y")
+    const yAt = c.relays.find(r => r.id === yHolder)?.port
+    const own = await fetch(`http://127.0.0.1:${yAt}/clinics/y/heads`, { headers: { authorization: `Bearer ${y1.credential}` }, redirect: "manual" })
+    expect(own.status).toBe(200)
 
     const acked: Awaited<ReturnType<typeof c.addClient>>[] = []
     for (const desk of [x1, y1, x1, y1]) acked.push(await c.addClient(desk, 30_000))

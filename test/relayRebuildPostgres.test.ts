@@ -1,17 +1,14 @@
 import { existsSync, readFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
 import * as A from "@automerge/automerge"
 import { PostgresStorageAdapter } from "@vetsync/db"
 import { TestDatabase } from "@vetsync/db/testing"
 import { SafeFsStorageAdapter } from "@vetsync/shared"
 import { clinicAdd } from "@vetsync/sync-server"
-import { productEnv, runCommand } from "@vetsync/test-kit"
+import { productEnv, runCommand, VETSYNC_CLI as CLI } from "@vetsync/test-kit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-
-const CLI = resolve(fileURLToPath(import.meta.url), "../../cli/vetsync.mjs")
 
 /** A document's changes as a relay stores them: one snapshot chunk and an incremental one. */
 const docChunks = (n: number): { snapshot: Uint8Array; incremental: Uint8Array; heads: string[] } => {

@@ -16,6 +16,8 @@ export class LightDesk {
   readonly repo: Repo
   readonly #handles = new Map<DocumentId, DocHandle<ClientShardDoc>>()
   readonly #listeners: PhoneListener[] = []
+  /** documents asked for again after the relay had none to give (see #find) */
+  reasked = 0
 
   constructor(syncUrl: string, deskId: string, credential: string) {
     this.deskId = deskId
@@ -35,7 +37,7 @@ export class LightDesk {
     // a document asked for before the relay joined is "unavailable" at once (no storage, no peer)
     await eventually(`${this.deskId} to join the relay`, () => this.repo.peers.length > 0, 300_000, { pollMs: 50 })
     for (const id of ids) {
-      const h = await this.repo.find<ClientShardDoc>(id)
+      const h = await this.#find(id)
       this.#handles.set(id, h)
       h.on("change", ({ doc, patches }) => {
         const told = new Set<string>()
@@ -48,6 +50,34 @@ export class LightDesk {
         }
       })
     }
+  }
+
+  /**
+   * The document from the relay. A relay busy at start (building snapshots, loading documents) may
+   * answer that it has none, or not answer before automerge-repo gives up on it (60 s): the handle
+   * is then "unavailable" and stays so (automerge-repo 2.5.6 asks again only when a peer joins, and
+   * its removeFromCache refuses a handle that is not ready). So the desk asks again, as the relay's
+   * own resync does: a fresh synchronizer for the handle, whose first message is a request; at most
+   * every 5 s, until the document is there or `deadlineMs` has passed.
+   */
+  async #find(id: DocumentId, deadlineMs = 600_000): Promise<DocHandle<ClientShardDoc>> {
+    const h = await this.repo.find<ClientShardDoc>(id, { allowableStates: ["ready", "unavailable"] })
+    let askedAt = 0
+    return eventually(
+      `${this.deskId} to get ${id} from the relay`,
+      () => {
+        if (h.isReady()) return h
+        if (h.isUnavailable() && performance.now() - askedAt >= 5_000) {
+          askedAt = performance.now()
+          this.reasked++
+          this.repo.synchronizer.removeDocument(id)
+          this.repo.synchronizer.addDocument(h)
+        }
+        return false
+      },
+      deadlineMs,
+      { pollMs: 100, describe: () => `handle ${h.state}, asked again ${this.reasked} times` },
+    )
   }
 
   /** Some client ids of an opened document. */

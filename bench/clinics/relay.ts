@@ -1,7 +1,10 @@
 // The relay in its own process for the clinics benchmark: authenticates against the registry in
 // PostgreSQL like `vetsync server` with DATABASE_URL, and says when every clinic's snapshot is current.
+// It also says when its event loop stalled (LoopStalls), when a snapshot build or update ran, and
+// which of automerge-repo's own steps (doc-metrics: compaction, saves, sync messages) took long.
 import { guardProcess } from "@vetsync/shared"
 import { PgAuthenticator, RelayServer } from "@vetsync/sync-server"
+import { LoopStalls } from "./LoopStalls.js"
 
 guardProcess("relay")
 const [dataDir, databaseUrl, clinicList] = process.argv.slice(2) as [string, string, string]
@@ -9,8 +12,28 @@ const clinics = clinicList.split(",")
 const say = (ev: string, more: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ ev, t: Date.now(), ...more })}\n`)
 }
+const loop = new LoopStalls(100, 20, s => say("stall", { end: s.end, ms: s.ms }))
 const authenticator = await PgAuthenticator.start({ databaseUrl })
-const relay = await RelayServer.start({ dataDir, port: 0, clinics, authenticator, keepAliveMs: 30_000, log: () => undefined })
+const relay = await RelayServer.start({
+  dataDir,
+  port: 0,
+  clinics,
+  authenticator,
+  keepAliveMs: 30_000,
+  log: () => undefined,
+  onSnapshotBuild: e => say("build", { phase: e.phase, name: e.name }),
+})
+/** automerge-repo's steps by type: how many, their total and longest time (ms) */
+const steps = new Map<string, { n: number; ms: number; max: number }>()
+relay.repo.on("doc-metrics", m => {
+  if (!("durationMillis" in m)) return
+  const s = steps.get(m.type) ?? { n: 0, ms: 0, max: 0 }
+  s.n++
+  s.ms += m.durationMillis
+  s.max = Math.max(s.max, m.durationMillis)
+  steps.set(m.type, s)
+  if (m.durationMillis >= 50) say("slow-step", { type: m.type, ms: Math.round(m.durationMillis), doc: m.documentId })
+})
 say("listening", { url: relay.syncUrl, http: relay.url })
 for (const [i, clinic] of clinics.entries()) {
   await relay.snapshotCurrent(clinic)
@@ -18,4 +41,13 @@ for (const [i, clinic] of clinics.entries()) {
 }
 say("snapshots-current", { rss: process.memoryUsage().rss, loaded: Object.keys(relay.repo.handles).length })
 setInterval(() => say("loaded", { loaded: Object.keys(relay.repo.handles).length, rss: process.memoryUsage().rss }), 5000).unref()
+process.stdin.on("data", (d: Buffer) => {
+  // the benchmark's "measure" line: the loop's figures start over; its "report" line: they are said
+  for (const l of d.toString().split("\n")) {
+    if (l.includes('"measure"')) {
+      loop.reset()
+      steps.clear()
+    } else if (l.includes('"report"')) say("loop", { ...loop.summary(), steps: Object.fromEntries(steps) })
+  }
+})
 process.once("SIGTERM", () => void relay.close().finally(() => process.exit(0)))

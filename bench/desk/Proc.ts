@@ -12,6 +12,7 @@ export class Proc {
   readonly child: ChildProcess
   readonly events: ProcEvent[] = []
   readonly #waiters: { match: (e: ProcEvent) => boolean; resolve: (e: ProcEvent) => void }[] = []
+  readonly #listeners: ((e: ProcEvent) => void)[] = []
   #peak = 0
 
   constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -25,6 +26,7 @@ export class Proc {
         if (!l.startsWith("{")) continue
         const e = JSON.parse(l) as ProcEvent
         this.events.push(e)
+        for (const l of this.#listeners) l(e)
         for (const w of [...this.#waiters])
           if (w.match(e)) {
             this.#waiters.splice(this.#waiters.indexOf(w), 1)
@@ -34,6 +36,11 @@ export class Proc {
     })
     const timer = setInterval(() => this.#sample(), 200)
     this.child.once("exit", () => clearInterval(timer))
+  }
+
+  /** Told every event from now on, as it comes. */
+  listen(l: (e: ProcEvent) => void): void {
+    this.#listeners.push(l)
   }
 
   send(o: Record<string, unknown>): void {

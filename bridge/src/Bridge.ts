@@ -2,28 +2,31 @@ import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Repo, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo"
 import { Database, PgListener } from "@vetsync/db"
-import {
-  SafeFsStorageAdapter,
-  type PriceListDoc,
-  type ProfileDoc,
-  type RejectionsDoc,
-  type StaffDoc,
-} from "@vetsync/shared"
-import type { BridgeObserver, PublishedDocument } from "./BridgeObserver.js"
+import { SafeFsStorageAdapter } from "@vetsync/shared"
+import type { BridgeObserver } from "./BridgeObserver.js"
+import { ClinicWork } from "./ClinicWork.js"
 import { Projector } from "./projection/Projector.js"
 import type { ProjectionResult } from "./projection/projectDocument.js"
-import { clinicOfDesk } from "./queries/clinicProfile.js"
 import { ensureClinic, listClinics } from "./queries/clinics.js"
 import { finishImport, pendingImports } from "./queries/importRequests.js"
-import { Serial } from "./Serial.js"
+import { ServerDocs } from "./ServerDocs.js"
+import type { ClinicRelays } from "./relay/ClinicRelays.js"
+import { ClinicShare } from "./share/ClinicShare.js"
 import { ChangeLogConsumer } from "./sync/ChangeLogConsumer.js"
 import { importClinic, type ImportResult } from "./sync/importClinic.js"
-import { openDoc } from "./sync/openDoc.js"
-import { publishPriceList } from "./sync/publishPriceList.js"
-import { publishProfile } from "./sync/publishProfile.js"
-import { publishStaff } from "./sync/publishStaff.js"
-import { publishRejections } from "./sync/publishRejections.js"
 import type { LineLog } from "@vetsync/shared/log"
+
+/** Several bridges on one PostgreSQL: each clinic is worked on by the holder of its bridge lease. */
+export interface BridgeShareOptions {
+  /** this bridge's lease holder id, unique among the bridges (VETSYNC_BRIDGE_ID) */
+  holder: string
+  /** informative: where this bridge answers */
+  holderUrl?: string
+  /** a lease's length; default BRIDGE_LEASE_MS, 6 s */
+  ttlMs?: number
+  /** how often the share is looked at and the leases renewed; default BRIDGE_SHARE_ROUND_MS, 2 s */
+  renewMs?: number
+}
 
 export interface BridgeOptions {
   /** documents in <dataDir>/docs (when no repo is given), embedded PostgreSQL in <dataDir>/pg */
@@ -40,29 +43,41 @@ export interface BridgeOptions {
   onProjected?: (clinicId: string, result: ProjectionResult) => void
   /** told what the bridge does, e.g. BridgeMetrics */
   observer?: BridgeObserver
+  /** clinics worked on at the same time (each clinic one task at a time); default 4 */
+  workers?: number
+  /** share the clinics out with other bridges under leases in PostgreSQL; absent: this bridge works on every clinic */
+  share?: BridgeShareOptions
+  /** each clinic followed through its own connection to the relay holding it (and its documents shared there only) */
+  relays?: ClinicRelays
 }
 
 /**
  * The bridge between the clinics' documents and PostgreSQL: projects every clinic's
  * documents into tables exactly once, reports refused records to the desks, publishes
  * the price list and each clinic's profile, and brings rows the web system writes into the documents.
+ * Clinics are worked on side by side (ClinicWork: `workers` at a time, each clinic serial); with
+ * `share`, only the clinics whose bridge leases this bridge holds (ClinicShare).
  */
 export class Bridge {
   readonly options: BridgeOptions
   db!: Database
   repo!: Repo
   projector!: Projector
-  readonly #serial = new Serial()
+  readonly #work: ClinicWork
+  #docs!: ServerDocs
+  #share: ClinicShare | undefined
   #listener: PgListener | undefined
   #consumer!: ChangeLogConsumer
   #ownRepo = false
   #importing = false
-  readonly #watched = new Set<string>()
+  /** clinics being dropped: nothing new of theirs starts */
+  readonly #dropping = new Set<string>()
   readonly #log: LineLog
 
   constructor(options: BridgeOptions) {
     this.options = options
     this.#log = options.log ?? (() => {})
+    this.#work = new ClinicWork(options.workers ?? 4)
   }
 
   static async start(options: BridgeOptions): Promise<Bridge> {
@@ -71,6 +86,27 @@ export class Bridge {
 
   get pool() {
     return this.db.pool
+  }
+
+  /** The clinics this bridge works on now (with a share: those whose leases it holds). */
+  get clinics(): string[] {
+    return this.projector?.clinics ?? []
+  }
+
+  /** Its part in sharing the clinics out, when several bridges do. */
+  get share(): ClinicShare | undefined {
+    return this.#share
+  }
+
+  /** The most clinic tasks that ran at the same time since the start. */
+  get peakWorkers(): number {
+    return this.#work.peak
+  }
+
+  /** Whether this bridge works on the clinic now. */
+  holds(clinicId: string): boolean {
+    if (this.#dropping.has(clinicId)) return false
+    return this.#share ? this.#share.holds(clinicId) : true
   }
 
   /** The LISTEN connection (notifications of the web system's changes, prices, profiles) is open. */
@@ -88,7 +124,7 @@ export class Bridge {
         storage: new SafeFsStorageAdapter(join(o.dataDir, "docs")),
         network: o.network ?? [],
         peerId: `service:${o.name ?? "bridge"}:${randomBytes(4).toString("hex")}` as PeerId,
-        sharePolicy: async () => true,
+        ...(o.relays ? { shareConfig: o.relays.shareConfig } : { sharePolicy: async () => true }),
       })
     const onError = (e: unknown) => this.#log(`error: ${(e as Error)?.stack ?? String(e)}`)
     this.projector = new Projector({
@@ -100,10 +136,16 @@ export class Bridge {
       },
       onWaitingProjected: (clinicId, result) => o.observer?.waitingProjected(clinicId, result),
       onFailed: clinicId => o.observer?.projectionFailed(clinicId),
-      exclusive: fn => this.#serial.run(fn),
-      onRejectionsChanged: clinicId => {
-        this.#bg(this.#publishRejections(clinicId))
-      },
+      exclusive: (clinicId, fn) => this.#work.run(clinicId, fn),
+      onRejectionsChanged: clinicId => this.#docs.background(clinicId, "rejections"),
+      onError,
+    })
+    this.#docs = new ServerDocs({
+      pool: this.db.pool,
+      repo: this.repo,
+      work: this.#work,
+      holds: c => this.holds(c),
+      observer: o.observer,
       onError,
     })
     this.#consumer = new ChangeLogConsumer(this.db.pool, this.repo)
@@ -115,33 +157,44 @@ export class Bridge {
         this.#catchUp()
       },
     })
-      .on("vetsync_nomenclature", clinicId => this.#bg(this.#publishPrices(clinicId)))
-      .on("vetsync_profile", clinicId => this.#bg(this.#publishProfile(clinicId)))
-      .on("vetsync_staff", clinicId => this.#bg(this.#publishStaff(clinicId)))
+      .on("vetsync_nomenclature", clinicId => this.#docs.background(clinicId, "pricelist"))
+      .on("vetsync_profile", clinicId => this.#docs.background(clinicId, "profile"))
+      .on("vetsync_staff", clinicId => this.#docs.background(clinicId, "staff"))
       // 'desk:<id>' (the registry's trigger): the desk's clinic's profile names its revoked desks
-      .on("vetsync_revoked", who => this.#bg(this.#publishRevoked(who)))
-      .on("vetsync_changes", () => this.#bg(this.#consume()))
-      .on("vetsync_clinics", clinicId => this.#bg(this.#follow(clinicId)))
+      .on("vetsync_revoked", who => this.#bg(this.#docs.revoked(who)))
+      // the payload is the clinic whose row changed
+      .on("vetsync_changes", clinicId => this.#bg(this.#consume(clinicId)))
+      .on("vetsync_clinics", clinicId => this.#bg(this.#share ? this.#share.round() : this.#follow(clinicId)))
       .on("vetsync_import", () => this.#bg(this.#runImportRequests()))
     await this.#listener.start()
-    for (const c of await listClinics(this.db.pool)) await this.#follow(c.id)
-    await this.#consume()
+    if (o.share) {
+      this.#share = new ClinicShare({
+        pool: this.db.pool,
+        ...o.share,
+        clinics: async () => (await listClinics(this.db.pool)).map(c => c.id),
+        onTake: clinicId => this.#follow(clinicId),
+        onDrop: clinicId => this.#drop(clinicId),
+        log: this.#log,
+      })
+      await this.#share.start()
+    } else for (const c of await listClinics(this.db.pool)) await this.#follow(c.id)
     this.#bg(this.#runImportRequests())
     this.#log(
-      `bridge started: ${this.projector.clinics.length} clinics, database ${o.databaseUrl ? "from DATABASE_URL" : "embedded"}`,
+      `bridge started: ${this.projector.clinics.length} clinics${o.share ? ` (holder ${o.share.holder}, sharing them with ${(this.#share?.members.length ?? 1) - 1} other bridges)` : ""}, ${this.#work.workers} clinic workers, database ${o.databaseUrl ? "from DATABASE_URL" : "embedded"}`,
     )
     return this
   }
 
-  /** Registers a clinic (if new) and follows its documents. */
+  /** Registers a clinic (if new) and follows its documents (with a share: if it falls to this bridge). */
   async addClinic(clinicId: string, name = ""): Promise<void> {
     await ensureClinic(this.db.pool, clinicId, name)
-    await this.#follow(clinicId)
+    if (this.#share) await this.#share.round()
+    else await this.#follow(clinicId)
   }
 
   /** The morning download: the clinic's client and patient rows into its documents. */
   importClinic(clinicId: string): Promise<ImportResult> {
-    return this.#serial.run(() => importClinic(this.db.pool, this.repo, clinicId))
+    return this.#work.run(clinicId, () => importClinic(this.db.pool, this.repo, clinicId))
   }
 
   /** Carries out the import requests `vetsync import` left in import_requests, one at a time. */
@@ -149,11 +202,9 @@ export class Bridge {
     if (this.#importing) return
     this.#importing = true
     try {
-      for (
-        let pending = await pendingImports(this.db.pool);
-        pending.length > 0;
-        pending = await pendingImports(this.db.pool)
-      ) {
+      // with a share, the holder of each request's clinic carries it out
+      const mine = async () => (await pendingImports(this.db.pool)).filter(r => !this.#share || this.holds(r.clinic_id))
+      for (let pending = await mine(); pending.length > 0; pending = await mine()) {
         for (const r of pending) {
           try {
             await this.#follow(r.clinic_id)
@@ -171,15 +222,15 @@ export class Bridge {
   }
 
   publishPriceList(clinicId: string): Promise<unknown> {
-    return this.#publishPrices(clinicId)
+    return this.#docs.publish(clinicId, "pricelist")
   }
 
   /** Resolves once everything seen so far is projected, published and consumed. */
   async idle(): Promise<void> {
     for (let quiet = 0; quiet < 2;) {
       await this.projector.drain()
-      await this.#serial.idle()
-      quiet = this.projector.busy || this.#serial.busy ? 0 : quiet + 1
+      await this.#work.idle()
+      quiet = this.projector.busy || this.#work.busy ? 0 : quiet + 1
       await new Promise(r => setImmediate(r))
     }
   }
@@ -192,7 +243,9 @@ export class Bridge {
   async stop(): Promise<void> {
     await this.#listener?.stop()
     await this.projector?.stop()
-    await this.#serial.idle()
+    await this.#work.idle()
+    // after the work stopped: other bridges take the clinics at once
+    await this.#share?.stop()
     if (this.#ownRepo && this.repo) {
       const ready = Object.values(this.repo.handles)
         .filter(h => h.isReady())
@@ -204,70 +257,39 @@ export class Bridge {
   }
 
   async #follow(clinicId: string): Promise<void> {
+    this.#dropping.delete(clinicId)
+    this.options.relays?.follow(this.repo.networkSubsystem, clinicId)
     await this.projector.followClinic(clinicId)
-    if (!this.#watched.has(clinicId)) {
-      this.#watched.add(clinicId)
-      // a desk's change to a server-owned document is overwritten by the master
-      const prices = await openDoc<PriceListDoc>(this.repo, clinicId, "pricelist")
-      prices.on("change", () => this.#bg(this.#publishPrices(clinicId)))
-      const rejections = await openDoc<RejectionsDoc>(this.repo, clinicId, "rejections")
-      rejections.on("change", () => this.#bg(this.#publishRejections(clinicId)))
-      const profile = await openDoc<ProfileDoc>(this.repo, clinicId, "profile")
-      profile.on("change", () => this.#bg(this.#publishProfile(clinicId)))
-      const staff = await openDoc<StaffDoc>(this.repo, clinicId, "staff")
-      staff.on("change", () => this.#bg(this.#publishStaff(clinicId)))
-    }
-    await this.#publishPrices(clinicId)
-    await this.#publishRejections(clinicId)
-    await this.#publishProfile(clinicId)
-    await this.#publishStaff(clinicId)
+    await this.#docs.follow(clinicId)
+    await this.#consume(clinicId)
   }
 
-  #publishStaff(clinicId: string): Promise<unknown> {
-    return this.#publish(clinicId, "staff", publishStaff)
+  /** Stops working on the clinic (its lease goes to another bridge); resolves when its running work is done. */
+  async #drop(clinicId: string): Promise<void> {
+    this.#dropping.add(clinicId)
+    this.#docs.drop(clinicId)
+    await this.projector.dropClinic(clinicId)
+    await this.#work.idle(clinicId)
+    if (this.#dropping.has(clinicId)) this.options.relays?.drop(this.repo.networkSubsystem, clinicId)
+    this.#log(`stopped working on clinic ${clinicId}`, { clinic: clinicId })
   }
 
-  async #publishRevoked(who: string): Promise<unknown> {
-    if (!who.startsWith("desk:")) return
-    const clinicId = await clinicOfDesk(this.db.pool, who.slice("desk:".length))
-    return clinicId === null ? undefined : this.#publishProfile(clinicId)
-  }
-
-  #publishProfile(clinicId: string): Promise<unknown> {
-    return this.#publish(clinicId, "profile", publishProfile)
-  }
-
-  #publishRejections(clinicId: string): Promise<unknown> {
-    return this.#publish(clinicId, "rejections", publishRejections)
-  }
-
-  #publishPrices(clinicId: string): Promise<unknown> {
-    return this.#publish(clinicId, "pricelist", publishPriceList)
-  }
-
-  /** Publishes one of the clinic's server-owned documents (once, however often asked while queued). */
-  #publish(
-    clinicId: string,
-    document: PublishedDocument,
-    publish: (pool: Bridge["pool"], repo: Repo, clinicId: string) => Promise<boolean>,
-  ): Promise<unknown> {
-    return this.#serial.once(`${document}:${clinicId}`, async () => {
-      const changed = await publish(this.db.pool, this.repo, clinicId)
-      if (changed) this.options.observer?.published(clinicId, document)
-      return changed
-    })
-  }
-
-  #consume(): Promise<unknown> {
-    return this.#serial.once("changes", () => this.#consumer.consume())
+  /** The web system's changes of the clinic (all followed clinics when none is named) into its documents. */
+  async #consume(clinicId?: string): Promise<void> {
+    const clinics = clinicId === undefined ? this.projector.clinics : [clinicId]
+    await Promise.all(
+      clinics
+        .filter(c => this.holds(c) && this.projector.clinics.includes(c))
+        .map(c => this.#work.once(c, "changes", () => this.#consumer.consume(c))),
+    )
   }
 
   #catchUp(): void {
     this.#bg(this.#consume())
     for (const c of this.projector.clinics) {
-      this.#bg(this.#publishPrices(c))
-      this.#bg(this.#publishProfile(c))
-      this.#bg(this.#publishStaff(c))
+      this.#docs.background(c, "pricelist")
+      this.#docs.background(c, "profile")
+      this.#docs.background(c, "staff")
     }
   }
 

@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto"
+import { hostname } from "node:os"
 import { resolve } from "node:path"
-import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { metricsAllowed } from "@vetsync/shared/net"
 import { Bridge } from "./Bridge.js"
 import type { BridgeConfig } from "./bridgeConfig.js"
@@ -8,16 +9,13 @@ import { BridgeMetrics } from "./operations/BridgeMetrics.js"
 import { bridgeReadiness, type BridgeReadiness } from "./operations/bridgeReadiness.js"
 import { withTimeout } from "./operations/withTimeout.js"
 import { databaseFigures } from "./queries/operations.js"
+import { ClinicRelays } from "./relay/ClinicRelays.js"
 import type { LineLog } from "@vetsync/shared/log"
 
-/** The relay's sync URL with the identity of a service peer (dev authenticator: query parameters). */
-export const serviceUrl = (relayUrl: string, name: string): string => {
-  const url = new URL(relayUrl)
-  url.searchParams.set("role", "service")
-  url.searchParams.set("desk", name)
-  if (!url.searchParams.has("clinic")) url.searchParams.set("clinic", "all")
-  return url.toString()
-}
+/** The bridge's lease holder id: VETSYNC_BRIDGE_ID, else one that stays the same across restarts on this data directory. */
+export const bridgeHolder = (config: BridgeConfig): string =>
+  config.VETSYNC_BRIDGE_ID ??
+  `${hostname()}:${config.VETSYNC_BRIDGE_NAME}:${createHash("sha256").update(resolve(config.VETSYNC_DATA_DIR)).digest("hex").slice(0, 8)}`
 
 /**
  * `vetsync bridge`: the Bridge, its connection to the relay and its operations server (BridgeGate:
@@ -28,8 +26,8 @@ export class BridgeService {
   readonly config: BridgeConfig
   readonly metrics: BridgeMetrics
   readonly gate: BridgeGate
-  /** the connection to the relay, when VETSYNC_RELAY_URL is set */
-  readonly relay: ResilientWebSocketClientAdapter | undefined
+  /** the connections to the relays, one per clinic worked on, when VETSYNC_RELAY_URL is set */
+  readonly relays: ClinicRelays | undefined
   readonly #log: LineLog
   readonly #startedAt = Date.now()
   #bridge: Bridge | undefined
@@ -42,12 +40,14 @@ export class BridgeService {
     const credential = config.VETSYNC_RELAY_CREDENTIAL
     // with a registry (PgAuthenticator) the relay takes the service credential printed by `vetsync services add`
     const headers: Record<string, string> = credential ? { authorization: `Bearer ${credential}` } : {}
-    this.relay = config.VETSYNC_RELAY_URL
-      ? new ResilientWebSocketClientAdapter(serviceUrl(config.VETSYNC_RELAY_URL, name), { headers })
+    // each clinic through the relay holding its lease (several relays may stand behind the address)
+    this.relays = config.VETSYNC_RELAY_URL
+      ? new ClinicRelays({ url: config.VETSYNC_RELAY_URL, name, headers, log })
       : undefined
     this.metrics = new BridgeMetrics({
-      clinics: () => this.#bridge?.projector.clinics ?? [],
-      relayConnected: () => (this.relay ? this.relay.state === "open" : undefined),
+      clinics: () => this.#bridge?.clinics ?? [],
+      bridges: () => this.#bridge?.share?.members ?? [],
+      relayConnected: () => this.relays?.connected,
       listening: () => this.#bridge?.listening ?? false,
       figures: () => {
         const pool = this.#bridge?.pool
@@ -71,9 +71,12 @@ export class BridgeService {
     const bridge = new Bridge({
       dataDir: resolve(config.VETSYNC_DATA_DIR),
       databaseUrl: config.DATABASE_URL,
-      network: service.relay ? [service.relay] : [],
+      relays: service.relays,
       name: config.VETSYNC_BRIDGE_NAME,
       observer: service.metrics,
+      workers: config.VETSYNC_BRIDGE_WORKERS,
+      // several bridges on one PostgreSQL share the clinics out (alone, it holds every one)
+      share: { holder: bridgeHolder(config), holderUrl: service.gate.url },
       log,
     })
     try {
@@ -96,12 +99,14 @@ export class BridgeService {
     return this.#bridge
   }
 
-  health(): { ok: true; phase: string; uptimeSec: number; clinics: string[] } {
+  health(): { ok: true; phase: string; uptimeSec: number; clinics: string[]; holder: string; bridges: string[] } {
     return {
       ok: true,
       phase: this.#phase,
       uptimeSec: Math.round((Date.now() - this.#startedAt) / 1000),
-      clinics: this.#bridge?.projector.clinics ?? [],
+      clinics: this.#bridge?.clinics ?? [],
+      holder: bridgeHolder(this.config),
+      bridges: this.#bridge?.share?.members ?? [],
     }
   }
 
@@ -111,12 +116,7 @@ export class BridgeService {
       phase: this.#phase,
       pool: b?.pool,
       listening: b?.listening ?? false,
-      relay: this.relay && {
-        url: this.config.VETSYNC_RELAY_URL ?? "",
-        state: this.relay.state,
-        lastError: this.relay.lastError,
-        refused: this.relay.refused,
-      },
+      relay: this.relays?.status,
       clinics: b?.projector.clinics ?? [],
       notLookedAt: b?.projector.notLookedAt ?? [],
     })

@@ -21,7 +21,7 @@ export const BRIDGE_ENV = z
     ),
     VETSYNC_RELAY_URL: optional(
       t.wsUrl,
-      "The relay's sync URL; the bridge follows every clinic's documents through it.",
+      "The relay's sync URL (with several relays, their shared address): the bridge follows each clinic it works on through its own connection there, naming the clinic, and is sent on to the relay holding the clinic's lease (again after a failover).",
       "no relay (the documents on disk only)",
     ),
     VETSYNC_RELAY_CREDENTIAL: optional(
@@ -44,9 +44,19 @@ export const BRIDGE_ENV = z
       "The bridge's service name: its peer id is `service:<name>:<random>`.",
       "bridge",
     ),
+    VETSYNC_BRIDGE_ID: optional(
+      t.name,
+      "This bridge's id among several on one PostgreSQL: the holder named in its clinics' bridge leases (`clinic_leases`, role `bridge`). Each bridge needs its own; a bridge restarted with the same id takes its clinics back at once.",
+      "the host's name, VETSYNC_BRIDGE_NAME and a hash of VETSYNC_DATA_DIR's absolute path",
+    ),
+    VETSYNC_BRIDGE_WORKERS: withDefault(
+      t.wholeNumber(1, 64, "clinics"),
+      "Clinics the bridge works on at the same time (projections, publications, the web system's changes); each clinic's work stays one task at a time.",
+      4,
+    ),
     VETSYNC_CLINICS: withDefault(
       t.names,
-      "Clinics the bridge registers (if new) and follows at start, besides every clinic in PostgreSQL.",
+      "Clinics the bridge registers (if new) and follows at start, besides every clinic in PostgreSQL (with several bridges: the share of them that falls to this one).",
       [],
       "none",
     ),

@@ -1,6 +1,6 @@
 export { Bridge, type BridgeOptions } from "./Bridge.js"
 export { startBridgeFromEnv, runBridgeFromEnv, startBridge } from "./startBridgeFromEnv.js"
-export { BridgeService, serviceUrl } from "./BridgeService.js"
+export { BridgeService } from "./BridgeService.js"
 export { BRIDGE_ENV, bridgeConfigFromEnv, type BridgeConfig } from "./bridgeConfig.js"
 export { BridgeMetrics, type BridgeMetricsSource } from "./operations/BridgeMetrics.js"
 export type { BridgeObserver, PublishedDocument } from "./BridgeObserver.js"

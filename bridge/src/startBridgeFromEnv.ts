@@ -1,8 +1,8 @@
-import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { Bridge } from "./Bridge.js"
 import { bridgeConfigFromEnv, type BridgeConfig } from "./bridgeConfig.js"
 import { createLogger, lineLog, rootLogger, setRootLogger, type LineLog, type Logger } from "@vetsync/shared/log"
-import { BridgeService, serviceUrl } from "./BridgeService.js"
+import { BridgeService } from "./BridgeService.js"
+import { ClinicRelays } from "./relay/ClinicRelays.js"
 
 /**
  * Starts a bridge configured from the environment (`npm start`, `vetsync bridge`), with its
@@ -44,19 +44,23 @@ export const runBridgeFromEnv = async (env: NodeJS.ProcessEnv = process.env): Pr
   return service
 }
 
-/** For `vetsync dev`: a bridge beside a relay, following the given clinics. */
+/**
+ * For `vetsync dev`: a bridge beside a relay, following the given clinics, each through its own
+ * connection as `vetsync bridge` does (ClinicRelays): one way to reach the relay, in dev as in production.
+ */
 export const startBridge = async (o: {
   dataDir: string
   relayUrl: string
   clinics: string[]
   databaseUrl?: string
 }): Promise<Bridge> => {
+  const log = lineLog(rootLogger().child({ component: "bridge" }))
   const bridge = await Bridge.start({
     dataDir: o.dataDir,
     databaseUrl: o.databaseUrl ?? (process.env.DATABASE_URL || undefined),
-    network: [new ResilientWebSocketClientAdapter(serviceUrl(o.relayUrl, "bridge"))],
+    relays: new ClinicRelays({ url: o.relayUrl, name: "bridge", log }),
     name: "bridge",
-    log: lineLog(rootLogger().child({ component: "bridge" })),
+    log,
   })
   for (const c of o.clinics) await bridge.addClinic(c)
   return bridge

@@ -7,7 +7,7 @@ import type { Cluster, DeskNode } from "../Cluster.js"
 import { domainFields } from "../fields.js"
 import type { Ledger } from "../Ledger.js"
 import { Values } from "../workload/values.js"
-import type { Fault, FaultSchedule } from "./FaultSchedule.js"
+import type { CutMode, DesignatedEdit, Fault, FaultSchedule, RelayOutage } from "./FaultSchedule.js"
 
 export interface FaultRunnerDeps {
   cluster: Cluster
@@ -28,8 +28,12 @@ export class FaultRunner {
   readonly counts = new Map<string, number>()
   /** episodes that could not do what they meant to (with why) */
   readonly notes: string[] = []
+  /** each LAN partition: its groups, and what the desks said of the LAN and the relay at its hold's end */
+  readonly partitions: string[] = []
   readonly #values: Values
   #episodes = 0
+  /** run() has returned: no episode is under way any more */
+  finished = false
 
   constructor(deps: FaultRunnerDeps) {
     this.deps = deps
@@ -46,6 +50,7 @@ export class FaultRunner {
       this.counts.set(f.kind, (this.counts.get(f.kind) ?? 0) + 1)
       this.#journal("end", f)
     }
+    this.finished = true
   }
 
   #journal(phase: string, f: Fault): void {
@@ -84,15 +89,13 @@ export class FaultRunner {
         await delay(f.downMs)
         return c.startDesk(f.desk)
       case "desk.cut": {
-        const d = this.#desk(f.desk)
-        d.proxy[f.mode]()
+        this.#cut(f.desk, f.mode)
         await delay(f.holdMs)
-        return d.proxy.heal()
+        return this.#heal(f.desk)
       }
       case "pileup": {
-        const d = this.#desk(f.desk)
         const t0 = Date.now()
-        d.proxy[f.mode]()
+        this.#cut(f.desk, f.mode)
         await delay(f.holdMs / 3)
         await c.relay.kill9()
         await delay(f.relayDownMs)
@@ -101,19 +104,93 @@ export class FaultRunner {
         await delay(f.deskDownMs)
         await c.startDesk(f.killDesk)
         await delay(Math.max(0, f.holdMs - (Date.now() - t0)))
-        return d.proxy.heal()
+        return this.#heal(f.desk)
       }
       case "conflict":
-        return this.#conflict(f)
+        return this.#designated(`conflict#${this.#episodes}`, f, {
+          split: () => this.#cut(f.b, f.mode),
+          hold: () => delay(f.holdMs),
+          heal: () => this.#heal(f.b),
+        })
+      case "lan.partition":
+        return this.#partition(f)
     }
   }
 
-  /** A designated concurrent same-field edit on desks a and b (see Fault "conflict"). */
-  async #conflict(f: Extract<Fault, { kind: "conflict" }>): Promise<void> {
+  /** Desk i cut off: from the relay, and from every other desk on the LAN. */
+  #cut(i: number, mode: CutMode): void {
+    this.#desk(i).proxy[mode]()
+    this.deps.cluster.lan?.isolate(i, mode)
+  }
+
+  #heal(i: number): void {
+    this.#desk(i).proxy.heal()
+    for (const l of this.deps.cluster.lan?.linksOf(i) ?? []) l.proxy.heal()
+  }
+
+  /** No desk reaches the relay; the desks of each group see each other over the LAN (see Fault "lan.partition"). */
+  async #partition(f: Extract<Fault, { kind: "lan.partition" }>): Promise<void> {
+    const c = this.deps.cluster
+    const n = this.#episodes
+    if (!c.lan) this.notes.push(`lan.partition#${n}: the cluster has no LAN: every desk was alone`)
+    let outage: Promise<void> | undefined
+    const split = (): void => {
+      for (const d of c.desks) d.proxy[f.mode]()
+      c.lan?.partition(f.groups, f.mode)
+      if (f.relay) outage = this.#relayOutage(f.relay)
+    }
+    const hold = async (): Promise<void> => {
+      await delay(f.holdMs)
+      const relay = f.relay ? `, the relay down from ${(f.relay.atMs / 1000).toFixed(1)} s for ${(f.relay.downMs / 1000).toFixed(1)} s` : ""
+      this.partitions.push(`#${n} ${f.groups.map(g => `{${g.map(i => this.#desk(i).name).join(",")}}`).join(" | ")} ${f.mode} ${(f.holdMs / 1000).toFixed(1)} s${relay}${f.edit ? ` with an edit across it (${this.#desk(f.edit.a).name}, ${this.#desk(f.edit.b).name})` : ""}: ${await this.#lanView()}`)
+    }
+    const heal = (): void => {
+      for (const d of c.desks) d.proxy.heal()
+      c.lan?.heal()
+    }
+    try {
+      if (f.edit) return await this.#designated(`lan.partition#${n}`, f.edit, { split, hold, heal })
+      split()
+      try {
+        await hold()
+      } finally {
+        heal()
+      }
+    } finally {
+      // the relay's outage may outlast the partition: the episode ends with the relay back
+      await outage
+    }
+  }
+
+  /** The relay killed -9 during a LAN partition, started again `downMs` later (after the heal, maybe). */
+  async #relayOutage(o: RelayOutage): Promise<void> {
+    const c = this.deps.cluster
+    await delay(o.atMs)
+    await c.relay.kill9()
+    await delay(o.downMs)
+    await c.startRelay()
+  }
+
+  /** What each desk says of its LAN peers and the relay now, beside what the links let it see. */
+  async #lanView(): Promise<string> {
+    const c = this.deps.cluster
+    const parts: string[] = []
+    for (const d of c.desks) {
+      const st = await d.client.call("status", undefined)
+      const saw = st.kind === "ok" ? `${st.value.lanPeers} LAN peers${st.value.online ? ", online" : ""}` : st.kind
+      parts.push(`${d.name} ${saw} (links ${c.lan?.reachable(d.index) ?? 0})`)
+    }
+    return parts.join("; ")
+  }
+
+  /**
+   * A designated concurrent same-field edit on desks a and b: a makes the record, b receives it,
+   * `split` keeps a and b apart, both write at once, `hold`, then `heal`.
+   */
+  async #designated(label: string, f: DesignatedEdit, how: { split: () => void; hold: () => Promise<void>; heal: () => void }): Promise<void> {
     const { ledger } = this.deps
     const a = this.#desk(f.a)
     const b = this.#desk(f.b)
-    const label = `conflict#${this.#episodes}`
     const made = await a.client.call("clients.create", { ...this.#values.client(), patients: [this.#values.patient()] })
     ledger.answer(a.name, "clients.create", label, made)
     if (made.kind !== "ok") return void this.notes.push(`${label}: create on ${a.name} answered ${JSON.stringify(made)}`)
@@ -130,7 +207,7 @@ export class FaultRunner {
     } catch (e) {
       return void this.notes.push(`${label}: ${(e as Error).message}`)
     }
-    b.proxy[f.mode]()
+    how.split()
     try {
       const command = f.collection === "clients" ? "clients.update" : "patients.update"
       const write = async (d: DeskNode, other: string) => {
@@ -144,9 +221,9 @@ export class FaultRunner {
       if (wa.ok && wb.ok)
         ledger.designate({ collection: f.collection, id, field: f.field, values: [{ desk: a.name, value: wa.value }, { desk: b.name, value: wb.value }] })
       else this.notes.push(`${label}: designated edit not acknowledged: ${JSON.stringify([wa.ans, wb.ans])}`)
-      await delay(f.holdMs)
+      await how.hold()
     } finally {
-      b.proxy.heal()
+      how.heal()
     }
   }
 }

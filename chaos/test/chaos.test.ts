@@ -4,9 +4,10 @@ import { runChaos } from "../runChaos.js"
 
 /**
  * The short chaos run of `npm test` (issue #9): a few seeds of about half a minute of workload
- * and faults each. Seeds 13 and 24 each start with a designated concurrent edit (a desk cut off
- * for 10-16 s), then 13 restarts the relay and cuts a desk off, 24 kills the relay, a desk and
- * the bridge with -9. VETSYNC_CHAOS_SEEDS="7,8" runs other seeds; `npm run chaos -- --seed N`
+ * and faults each, the desks syncing over the LAN too. Seeds 13 and 24 each start with a
+ * designated concurrent edit (a desk cut off for 10-16 s) and a LAN partition (13: {desk-3} |
+ * {desk-1, desk-2}, dropped; 24: {desk-2, desk-3} | {desk-1}, stalled; no desk reaching the relay),
+ * then 13 restarts the relay and cuts a desk off, 24 kills the relay, a desk and the bridge with -9. VETSYNC_CHAOS_SEEDS="7,8" runs other seeds; `npm run chaos -- --seed N`
  * replays one with its full report.
  */
 const SEEDS = (process.env.VETSYNC_CHAOS_SEEDS ?? "13,24")

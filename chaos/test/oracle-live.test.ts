@@ -42,7 +42,9 @@ describe("the chaos oracle on a live system", () => {
     const kinds = [...new Set(result.problems.map(p => p.kind))]
     expect(kinds, result.report).toEqual(expect.arrayContaining(["conflict-missing", "divergent", "missing", "not-quiet", "unwritten"]))
     expect(result.report).toMatch(/RESULT seed 5: FAIL/)
-    expect(result.problems.find(p => p.kind === "not-quiet")?.detail).toMatch(/^desk-3: state (offline|syncing|error), online false, 1 waiting/)
+    // desk-3 keeps its write (its LAN peers may hold it too, not yet at the relay)
+    const notQuiet = result.problems.filter(p => p.kind === "not-quiet").map(p => p.detail)
+    expect(notQuiet).toContainEqual(expect.stringMatching(/^desk-3: state (offline|syncing|error), online false, 1 waiting/))
     rmSync(result.runDir, { recursive: true, force: true })
   }, 600_000)
 })

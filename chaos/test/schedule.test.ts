@@ -1,5 +1,6 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { FaultSchedule, type Fault } from "../faults/FaultSchedule.js"
+import { FaultSchedule, groupingOf, type Fault } from "../faults/FaultSchedule.js"
 import type { Op } from "../workload/ops.js"
 import { Workload } from "../workload/Workload.js"
 
@@ -12,10 +13,13 @@ const ops = (seed: number, steps: number, order: "by-desk" | "by-round"): Op[] =
   return out.sort((a, b) => a.n - b.n)
 }
 
-const faults = (seed: number, n: number, long = false): Fault[] => {
-  const s = new FaultSchedule({ seed, desks: 3, long })
+const faults = (seed: number, n: number, long = false, lan = true, desks = 3): Fault[] => {
+  const s = new FaultSchedule({ seed, desks, long, lan })
   return Array.from({ length: n }, () => s.next())
 }
+
+type Partition = Extract<Fault, { kind: "lan.partition" }>
+const partitions = (list: Fault[]): Partition[] => list.filter((x): x is Partition => x.kind === "lan.partition")
 
 describe("the chaos schedule", () => {
   it("is a function of the seed alone, however fast each desk goes", () => {
@@ -34,12 +38,81 @@ describe("the chaos schedule", () => {
       expect(kinds, k).toContain(k)
   })
 
-  it("starts with a designated concurrent edit, then covers every kind of fault", () => {
-    const f = faults(21, 14).filter(x => x.kind !== "calm")
-    expect(f[0]?.kind).toBe("conflict")
+  it("starts with a designated concurrent edit and a LAN partition, then covers every kind of fault", () => {
+    const f = faults(21, 18).filter(x => x.kind !== "calm")
+    expect(f.slice(0, 2).map(x => x.kind)).toEqual(["conflict", "lan.partition"])
     expect(new Set(f.map(x => x.kind))).toEqual(
-      new Set(["conflict", "relay.kill9", "relay.restart", "bridge.kill9", "desk.kill9", "desk.cut", "pileup"]),
+      new Set(["conflict", "lan.partition", "relay.kill9", "relay.restart", "bridge.kill9", "desk.kill9", "desk.cut", "pileup"]),
     )
     expect(faults(21, 20, true).filter(x => x.kind === "desk.cut").every(x => x.kind === "desk.cut" && x.holdMs >= 30_000)).toBe(true)
+  })
+
+  it("brings a second LAN partition early, of another grouping, with a relay outage that overlaps it and may outlast it", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 2 }), fc.integer({ min: 2, max: 6 }), fc.boolean(), (seed, desks, long) => {
+        const f = faults(seed, 60, long, true, desks).filter(x => x.kind !== "calm")
+        // within the first five faults (a short run's three minutes hold about eight)
+        const early = partitions(f.slice(0, 5))
+        expect(early).toHaveLength(2)
+        const [first, second] = early as [Partition, Partition]
+        expect(groupingOf(second.groups)).not.toBe(groupingOf(first.groups))
+        expect(second.relay).toBeDefined()
+        const all = partitions(f)
+        for (const [i, p] of all.entries()) {
+          if (i > 0) expect(groupingOf(p.groups), `partition ${i} grouped like the one before`).not.toBe(groupingOf(all[i - 1]?.groups ?? []))
+          if (!p.relay) continue
+          expect(p.relay.atMs).toBeGreaterThanOrEqual(0)
+          expect(p.relay.atMs).toBeLessThanOrEqual(p.holdMs / 2)
+          // down until at least the hold's middle, at most 5 s past its end
+          expect(p.relay.atMs + p.relay.downMs).toBeGreaterThanOrEqual(p.holdMs / 2)
+          expect(p.relay.downMs).toBeLessThanOrEqual(p.holdMs + 5000)
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it("tells groupings apart whatever the order of their groups", () => {
+    expect(groupingOf([[0, 2], [1]])).toBe(groupingOf([[1], [2, 0]]))
+    expect(groupingOf([[0, 2], [1]])).not.toBe(groupingOf([[0, 1], [2]]))
+    expect(groupingOf([[0], [1], [2]])).not.toBe(groupingOf([[0, 1, 2]]))
+  })
+
+  it("draws no LAN partition for desks without LAN sync, and the same other episodes as before LAN sync", () => {
+    const f = faults(21, 400, false, false)
+    expect(f.some(x => x.kind === "lan.partition")).toBe(false)
+    expect(new Set(f.filter(x => x.kind !== "calm").slice(0, 7).map(x => x.kind))).toEqual(
+      new Set(["conflict", "relay.kill9", "relay.restart", "bridge.kill9", "desk.kill9", "desk.cut", "pileup"]),
+    )
+  })
+
+  it("splits the desks into LAN groups: every desk in exactly one, none empty, an edit across the split; short and long holds", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 2 }), fc.integer({ min: 2, max: 6 }), fc.boolean(), (seed, desks, long) => {
+        const list = partitions(faults(seed, 60, long, true, desks))
+        expect(list.length).toBeGreaterThan(0)
+        for (const p of list) {
+          expect(p.groups.every(g => g.length > 0)).toBe(true)
+          expect(p.groups.flat().sort((x, y) => x - y)).toEqual(Array.from({ length: desks }, (_, i) => i))
+          expect(p.holdMs).toBeGreaterThanOrEqual(long ? 30_000 : 10_000)
+          expect(p.holdMs).toBeLessThanOrEqual(long ? 180_000 : 16_000)
+          if (p.edit) {
+            const group = (d: number): number => p.groups.findIndex(g => g.includes(d))
+            expect(group(p.edit.a)).not.toBe(group(p.edit.b))
+            expect([p.edit.field, p.edit.fieldA, p.edit.fieldB].length).toBe(new Set([p.edit.field, p.edit.fieldA, p.edit.fieldB]).size)
+          }
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it("draws every shape of LAN partition over a few seeds: all together, a split, every desk alone, with and without an edit", () => {
+    const list = Array.from({ length: 20 }, (_, seed) => partitions(faults(seed + 1, 80))).flat()
+    const shapes = new Set(list.map(p => p.groups.map(g => g.length).sort().join("+")))
+    expect(shapes).toEqual(new Set(["3", "1+2", "1+1+1"]))
+    expect(list.some(p => p.edit)).toBe(true)
+    expect(list.some(p => p.groups.length > 1 && !p.edit)).toBe(true)
+    expect(new Set(list.map(p => p.mode))).toEqual(new Set(["drop", "stall"]))
   })
 })

@@ -1,4 +1,5 @@
 export { DeskCore, type DeskOptions } from "./core/DeskCore.js"
+export type { BootstrapPhases } from "./core/BootstrapTimings.js"
 export * from "./core/api.js"
 export { DESK_COMMANDS, isDeskCommand } from "./core/handlers.js"
 export { startDesk, runDesk, type RunningDesk } from "./web/desk.js"

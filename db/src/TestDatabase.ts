@@ -51,6 +51,7 @@ export class TestDatabase {
   async stop(): Promise<void> {
     await this.pool?.end().catch(() => undefined)
     await this.cluster?.dispose()
-    if (this.dir) await rm(this.dir, { recursive: true, force: true })
+    // retried: a child process or a desk still closing may be writing its last file meanwhile
+    if (this.dir) await rm(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 }

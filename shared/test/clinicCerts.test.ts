@@ -1,8 +1,9 @@
-import { X509Certificate } from "node:crypto"
+import { generateKeyPairSync, X509Certificate, type KeyObject } from "node:crypto"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {
   LAN_NAME,
+  certificatePem,
   createClinicCa,
   generateDeskKeys,
   isDeskPublicKey,
@@ -100,5 +101,21 @@ describe("clinic certificates", () => {
     await expect(issueDeskCertificate(ca, "desk 1, O=clinic-2", generateDeskKeys().publicKeyPem)).rejects.toThrow(/desk id/)
     await expect(createClinicCa("a,b")).rejects.toThrow(/clinic id/)
     expect((await verifyDeskCertificate("garbage", ca.certPem, "clinic-1")).ok).toBe(false)
+    // a public key only as SPKI: not a private key's, a certificate's, another curve's, or two keys
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "secp384r1" })
+    const desk = generateKeyPairSync("ec", { namedCurve: "prime256v1" })
+    const pem = (k: KeyObject, type: "spki" | "pkcs8"): string => k.export({ format: "pem", type }).toString()
+    expect(isDeskPublicKey(pem(desk.publicKey, "spki"))).toBe(true)
+    expect(isDeskPublicKey(pem(publicKey, "spki"))).toBe(false)
+    expect(isDeskPublicKey(pem(privateKey, "pkcs8"))).toBe(false)
+    expect(isDeskPublicKey(pem(desk.privateKey, "pkcs8"))).toBe(false)
+    expect(isDeskPublicKey(ca.certPem)).toBe(false)
+    expect(isDeskPublicKey(pem(desk.publicKey, "spki") + pem(desk.publicKey, "spki"))).toBe(false)
+  })
+
+  it("writes a certificate's DER as PEM exactly as @peculiar/x509 does", async () => {
+    const ca = await createClinicCa("clinic-1")
+    const issued = await issueDeskCertificate(ca, "desk-1", generateDeskKeys().publicKeyPem)
+    for (const made of [ca.certPem, issued]) expect(certificatePem(new X509Certificate(made).raw)).toBe(made)
   })
 })

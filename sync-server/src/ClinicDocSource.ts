@@ -1,12 +1,27 @@
 import * as A from "@automerge/automerge"
 import {
+  decodeHeads,
   encodeHeads,
   type DocHandle,
   type DocumentId,
   type Repo,
   type StorageAdapterInterface,
+  type UrlHeads,
 } from "@automerge/automerge-repo"
 import { ConsistentLoadStorage } from "@vetsync/shared"
+import type { DocBytes } from "./entryThread.js"
+
+/** A document's bytes for a snapshot entry, and the heads they must give (known when read from the Repo). */
+export interface SourcedBytes {
+  bytes: DocBytes
+  heads?: string[]
+}
+
+/** The entry a document had: its save and the heads it reflects (the base of the changes since). */
+export interface PreviousSave {
+  heads: string[]
+  saved: Uint8Array
+}
 
 /** One document as a snapshot build reads it; `release` frees what was loaded for it alone. */
 export interface SourcedDoc<T> {
@@ -59,6 +74,37 @@ export class ClinicDocSource {
       return undefined
     }
     return { doc, heads: [...encodeHeads(A.getHeads(doc))], release: () => A.free(doc) }
+  }
+
+  /**
+   * The document's bytes without loading it in this thread: its stored chunks, or, for a document
+   * the Repo holds, the changes since the previous entry's heads (with that entry's save as their
+   * base), else the document saved whole. Undefined as for `get`.
+   */
+  async bytes(docId: DocumentId, previous?: PreviousSave): Promise<SourcedBytes | undefined> {
+    const cached = this.#o.repo.handles[docId]
+    if (cached?.isReady()) return this.#bytesOfHandle(cached, previous)
+    if (cached || !this.#o.hasDocument(docId)) return undefined
+    const binary = await this.#o.load(docId).catch(() => undefined)
+    const now = this.#o.repo.handles[docId]
+    if (now?.isReady()) return this.#bytesOfHandle(now, previous)
+    return binary ? { bytes: { binary } } : undefined
+  }
+
+  #bytesOfHandle(handle: DocHandle<unknown>, previous: PreviousSave | undefined): SourcedBytes | undefined {
+    const doc = handle.doc()
+    if (!doc) return undefined
+    this.#o.used?.(handle)
+    const heads = [...handle.heads()]
+    if (previous && previous.saved.length > 0) {
+      try {
+        const changes = A.saveSince(doc, decodeHeads(previous.heads as UrlHeads))
+        return { bytes: { base: previous.saved, baseHeads: previous.heads, changes }, heads }
+      } catch {
+        // heads the document does not know (it cannot happen to a document that only grows): saved whole
+      }
+    }
+    return { bytes: { binary: A.save(doc) }, heads }
   }
 
   #fromHandle<T>(handle: DocHandle<T>): SourcedDoc<T> | undefined {

@@ -1,8 +1,9 @@
 import type { DocumentId, Repo } from "@automerge/automerge-repo"
 import type { LineLog } from "@vetsync/shared/log"
 import type { Identity } from "./Authenticator.js"
-import type { ClinicLeases } from "./ClinicLeases.js"
+import type { ClinicLeases } from "@vetsync/db"
 import type { DocOwnership } from "./DocOwnership.js"
+import { servesOneClinic } from "./serviceScope.js"
 
 export interface ClinicHandoverOptions {
   leases: ClinicLeases
@@ -20,7 +21,8 @@ export interface ClinicHandoverOptions {
  * lease (taken now if free or expired), otherwise it is told the holder's address. A clinic taken
  * over from another relay is read afresh (its chunk names listed again, any stale copy unloaded);
  * a clinic whose lease was lost is dropped: its desks' sockets closed, its documents written and
- * unloaded. Services (the bridge) see every clinic and are let in everywhere.
+ * unloaded. A service naming a clinic (the bridge: one socket per clinic) is treated like the clinic's
+ * desks; a service naming none sees every clinic and is let in everywhere.
  */
 export class ClinicHandover {
   readonly #o: ClinicHandoverOptions
@@ -31,17 +33,24 @@ export class ClinicHandover {
 
   /** undefined: let the identity in; otherwise the address of the relay that holds its clinic. */
   async admit(identity: Identity): Promise<string | undefined> {
-    if (identity.role !== "desk") return undefined
+    if (!servesOneClinic(identity)) {
+      // let in as before; but this relay's copy of a clinic another relay holds is not the live one
+      this.#o.log(
+        `service ${identity.deskId} names no clinic: it sees this relay's copy of clinics other relays hold, which may be stale (a bridge names each clinic: ?clinic=ID)`,
+        { level: "warn" },
+      )
+      return undefined
+    }
     const answer = await this.#o.leases.acquire(identity.clinicId)
     if (!answer.held) return answer.url
     if (answer.fresh) await this.#takeOver(identity.clinicId)
     return undefined
   }
 
-  /** The lease of the clinic was lost: its desks go (to reconnect where it is now), its documents are unloaded. */
+  /** The lease of the clinic was lost: its desks (and services naming it) go to reconnect where it is now; its documents are unloaded. */
   async drop(clinicId: string): Promise<void> {
     const n = this.#o.disconnect(
-      i => i.role === "desk" && i.clinicId === clinicId,
+      i => servesOneClinic(i) && i.clinicId === clinicId,
       `clinic ${clinicId} is served by another relay now`,
     )
     const ids = this.#loaded(clinicId)

@@ -1,11 +1,12 @@
 import { docIdFor, type DocKey } from "@vetsync/shared"
 import type { LineLog } from "@vetsync/shared/log"
 import type { BuildQueue } from "./BuildQueue.js"
-import { buildEntries, layoutOf, readEntry, snapshotBundle, snapshotGz } from "./buildSnapshot.js"
+import { buildEntries, layoutOf, readEntry, snapshotBundle, snapshotGz, type EntryMaker } from "./buildSnapshot.js"
 import type { ClinicDocSource } from "./ClinicDocSource.js"
 import type { DocOwnership } from "./DocOwnership.js"
 import type { SnapshotEntry } from "./SnapshotEntry.js"
 import type { SnapshotFiles } from "./SnapshotFiles.js"
+import type { UpdatePacer } from "./UpdatePacer.js"
 
 export interface ClinicSnapshotOptions {
   clinicId: string
@@ -15,7 +16,11 @@ export interface ClinicSnapshotOptions {
   /** the Repo or the storage holds the document (without loading it) */
   present: (docId: string) => boolean
   files: SnapshotFiles | undefined
+  /** makes each document's entry from its bytes (off the main thread) */
+  make: EntryMaker
   queue: BuildQueue
+  /** every clinic's updates take their turns through it: a share of the time, one at a time */
+  pacer: UpdatePacer
   debounceMs: number
   log: LineLog
   onBuilt: (clinicId: string, seconds: number, bytes: number) => void
@@ -27,8 +32,9 @@ const sameChunks = (a: readonly string[], b: readonly string[]): boolean => [...
 /**
  * One clinic's snapshot as entries, one per document (SnapshotEntry): built once from every
  * document (or taken from disk), then kept current by updates that read again only the documents
- * marked since (debounced), each alone, and write only their entries. The snapshot and the bundle
- * a desk downloads are assembled from the entries.
+ * marked since (debounced, then paced: UpdatePacer), each alone, and write only their entries. An
+ * update reads every document marked until it starts, so edits that come while one waits its turn
+ * are taken together. The snapshot and the bundle a desk downloads are assembled from the entries.
  */
 export class ClinicSnapshot {
   readonly #o: ClinicSnapshotOptions
@@ -43,6 +49,8 @@ export class ClinicSnapshot {
   #running: Promise<unknown> | undefined
   #ready: Promise<void> | undefined
   #writing: Promise<void> = Promise.resolve()
+  /** a write of the entries is queued and has not started */
+  #persistDue = false
   #closed = false
 
   constructor(o: ClinicSnapshotOptions) {
@@ -137,7 +145,7 @@ export class ClinicSnapshot {
       let started = 0
       const run = this.#o.queue.run(clinicId, () => {
         started = performance.now()
-        return buildEntries(clinicId, ownership, this.#o.source, id => stored.chunkNames(id))
+        return buildEntries(clinicId, ownership, this.#o.source, id => stored.chunkNames(id), this.#o.make)
       })
       this.#running = run
       try {
@@ -164,11 +172,17 @@ export class ClinicSnapshot {
 
   async #update(): Promise<void> {
     if (this.#running || this.#dirty.size === 0 || !this.#entries) return
-    const run = this.#o.queue.run(this.#o.clinicId, () => this.#apply(this.#entries!))
+    const { pacer, queue, clinicId } = this.#o
+    // the documents marked are taken when the update starts, after its turn (see #apply)
+    const run = pacer.run(measure =>
+      this.#closed ? Promise.resolve(undefined) : queue.run(clinicId, () => measure(() => this.#apply(this.#entries!))),
+    )
     this.#running = run
     let failed = false
     try {
-      this.#o.onUpdated(this.#o.clinicId, await run)
+      const keys = await run
+      if (!keys) return
+      this.#o.onUpdated(clinicId, keys)
       this.#persist()
     } catch (e) {
       failed = true
@@ -190,7 +204,7 @@ export class ClinicSnapshot {
     const done = new Set<DocKey>()
     const read = async (key: DocKey): Promise<void> => {
       done.add(key)
-      const e = await readEntry(clinicId, key, ownership, source, id => stored.chunkNames(id))
+      const e = await readEntry(clinicId, key, ownership, source, id => stored.chunkNames(id), this.#o.make, entries.get(key))
       if (e) entries.set(key, e)
       else entries.delete(key)
     }
@@ -208,14 +222,24 @@ export class ClinicSnapshot {
     return [...done]
   }
 
-  /** Keeps the entries on disk, one write after another (only entries not yet written are written). */
+  /**
+   * Keeps the entries on disk, one write after another (only entries not yet written are written).
+   * At most one write waits behind the running one, and it takes the entries as they are when it
+   * starts: under steady edits an update comes every debounce, faster than a write's fsyncs on a
+   * busy disk, and queueing one write per update kept the relay's file system pool busy for good.
+   * A write is not started while an update is changing the entries (that update persists when done).
+   */
   #persist(): void {
     const files = this.#o.files
-    const entries = this.#entries
-    if (!files || !entries) return
-    const s = { generatedAt: this.#generatedAt, entries: new Map(entries) }
+    if (!files || !this.#entries || this.#persistDue) return
+    this.#persistDue = true
     this.#writing = this.#writing
-      .then(() => files.write(this.#o.clinicId, s))
+      .then(() => {
+        this.#persistDue = false
+        const entries = this.#entries
+        if (!entries || this.#running) return undefined
+        return files.write(this.#o.clinicId, { generatedAt: this.#generatedAt, entries: new Map(entries) })
+      })
       .then(
         () => undefined,
         (e: Error) => this.#o.log(`could not keep the snapshot of ${this.#o.clinicId}: ${e.message}`),

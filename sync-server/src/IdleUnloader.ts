@@ -1,3 +1,4 @@
+import * as A from "@automerge/automerge"
 import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
 import type { LineLog } from "@vetsync/shared/log"
 
@@ -12,6 +13,9 @@ export interface IdleUnloaderOptions {
   log?: LineLog
   now?: () => number
 }
+
+/** how long after its unload a document's memory is freed */
+const FREE_AFTER_MS = 1_000
 
 /**
  * Keeps the relay's memory to the documents in use: a document no peer has touched (no sync
@@ -99,7 +103,13 @@ export class IdleUnloader {
       const handle = repo.handles[id]
       // touched or changed while it was written, or already gone: kept as it is
       if (!handle?.isReady() || !this.#idle(id) || this.#o.busy?.(id)) continue
+      const doc = handle.doc()
       await repo.removeFromCache(id)
+      // automerge-repo 2.5.6 only drops the unloaded document (DocHandle's onUnload): its wasm
+      // memory waited for a garbage collection that a small JS object never prompts, so the relay
+      // grew by every document it ever loaded (1.9 GB after each of the seeds' 70 documents was
+      // loaded once, 6 at a time). Freed a moment later, once whatever used it last is done.
+      if (doc !== undefined && handle.isUnloaded()) setTimeout(() => A.free(doc), FREE_AFTER_MS).unref()
       this.#touched.delete(id)
       this.unloaded++
       n++

@@ -10,6 +10,7 @@ import type { SnapshotBuilder } from "./SnapshotBuilder.js"
 import { CLINIC_PATH, CLINIC_POSTS, handleClinicRequest, type ClinicRouteDeps } from "./clinicRoute.js"
 import { handleEnrol, handleLanCertificate } from "./enrolRoute.js"
 import { handleAdminRequest, type AdminDeps } from "./admin/adminRoute.js"
+import { scopeService, servesOneClinic } from "./serviceScope.js"
 import type { LineLog } from "@vetsync/shared/log"
 
 /** `/health`, `/ready` and `/metrics` (OperationsEndpoints) are answered as the bridge answers them. */
@@ -137,13 +138,16 @@ export class RelayGate {
         snapshots: this.#o.snapshots,
         resync: this.#o.resync,
         report: this.#o.report,
+        admit: this.#o.admit,
         log: this.#o.log,
       })
     reply(404, { error: "not found" })
   }
 
+  /** Who the request comes from; a service naming a clinic is served for that clinic only (scopeService). */
   async #authenticate(req: http.IncomingMessage): Promise<Identity | null> {
-    return this.#o.auth.authenticate(req)
+    const identity = await this.#o.auth.authenticate(req)
+    return identity && scopeService(identity, req.url)
   }
 
   #upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -160,10 +164,12 @@ export class RelayGate {
         // revoked while its credential was being checked
         if ((this.#revokedAt.get(`${identity.role}:${identity.deskId}`) ?? -1) >= started)
           return refuse(401, "Unauthorized")
-        if (identity.role === "desk") this.#o.registerClinic(identity.clinicId)
+        // a service's clinic is known from the registry, if there is one (it may name any clinic)
+        if (identity.role === "desk" || (servesOneClinic(identity) && !this.#o.auth.clinics))
+          this.#o.registerClinic(identity.clinicId)
         const elsewhere = await this.#o.admit?.(identity)
         if (elsewhere !== undefined) {
-          this.#o.log(`desk ${identity.deskId} sent to ${elsewhere}: the relay holding its clinic's lease`, {
+          this.#o.log(`${identity.role} ${identity.deskId} sent to ${elsewhere}: the relay holding its clinic's lease`, {
             clinic: identity.clinicId,
             desk: identity.deskId,
           })

@@ -5,6 +5,7 @@ import type { Identity } from "./Authenticator.js"
 import type { DocOwnership } from "./DocOwnership.js"
 import { carriesOnly, type AutomergeChunk, type DocFrame } from "@vetsync/shared/net"
 import { isServerOwned } from "./serverOwned.js"
+import { servesOneClinic } from "./serviceScope.js"
 import type { LineLog } from "@vetsync/shared/log"
 
 export interface RelayPolicyOptions {
@@ -18,8 +19,8 @@ export interface RelayPolicyOptions {
   changed: (clinicId: string, docId: DocumentId) => void
   /** a desk announced heads of a document it may access: tell it once they are on disk */
   announced: (peerId: PeerId, docId: DocumentId, heads: string[]) => void
-  /** asks the repo to run `announce` again for every document and peer */
-  reannounce: () => void
+  /** asks the repo to run `announce` again for these changed documents and every peer */
+  reannounce: (docIds: DocumentId[]) => void
   /** gives the document a fresh synchronizer (every peer's sync state reloaded, nothing "already sent") */
   resync: (docId: DocumentId) => void
   /** how long a peer that left is remembered for a rejoin; default 30 min */
@@ -31,7 +32,8 @@ const FORGET_PEERS_AFTER_MS = 30 * 60_000
 
 /**
  * What the relay lets through, in one place:
- * - access: a desk reads and writes only its own clinic's documents, a service every clinic's;
+ * - access: a desk reads and writes only its own clinic's documents, a service every clinic's (one
+ *   naming a clinic: that clinic's);
  * - ownership: a desk's first heads of a document claim it for the desk's clinic;
  * - the server-owned rule: a desk's changes to the price list, rejections, clinic profile or staff beyond their
  *   genesis are dropped (the bridge writes them), and the desk is told why;
@@ -44,6 +46,8 @@ export class RelayPolicy {
   readonly #joinedAt = new Map<string, number>()
   readonly #changedAt = new Map<string, number>()
   #reannounce: ReturnType<typeof setTimeout> | undefined
+  /** documents changed since the last reannounce */
+  readonly #toAnnounce = new Set<DocumentId>()
   #closed = false
   /** per peer id: how many times it joined, and the join in which it last sent each document */
   readonly #sessions = new Map<string, number>()
@@ -130,7 +134,7 @@ export class RelayPolicy {
   mayAccess(peerId: PeerId, docId: DocumentId | undefined): boolean {
     const identity = this.#o.identityOf(peerId)
     if (!identity) return false
-    if (identity.role === "service") return true
+    if (!servesOneClinic(identity)) return true
     if (docId === undefined) return true
     return this.#o.ownership.ownerOf(docId) === identity.clinicId
   }
@@ -189,13 +193,16 @@ export class RelayPolicy {
     return !carriesOnly(chunks, genesis)
   }
 
-  /** A document changed: desks connected since before the change are now sent it. */
-  #noteChange(docId: string): void {
+  /** A document changed: desks connected since before the change are now sent it (the changed documents, every 30 ms). */
+  #noteChange(docId: DocumentId): void {
     this.#changedAt.set(docId, Date.now())
+    this.#toAnnounce.add(docId)
     if (this.#reannounce || this.#closed) return
     this.#reannounce = setTimeout(() => {
       this.#reannounce = undefined
-      if (!this.#closed) this.#o.reannounce()
+      const docIds = [...this.#toAnnounce]
+      this.#toAnnounce.clear()
+      if (!this.#closed) this.#o.reannounce(docIds)
     }, 30)
   }
 }

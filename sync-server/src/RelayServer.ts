@@ -8,20 +8,28 @@ import {
   SafeFsStorageAdapter,
   genesisBinary,
 } from "@vetsync/shared"
-import { HardenedWebSocketServerAdapter, metricsAllowed, type RateLimit } from "@vetsync/shared/net"
+import { ClinicLeases } from "@vetsync/db"
+import {
+  HardenedWebSocketServerAdapter,
+  metricsAllowed,
+  RELAY_LEASE_MS,
+  relayLeaseRenewMs,
+  type RateLimit,
+} from "@vetsync/shared/net"
 import { AdminAccess } from "./admin/AdminAccess.js"
 import type { AdminThresholds } from "./admin/adminOverview.js"
 import type { Authenticator, Identity } from "./Authenticator.js"
+import { announceChanged } from "./announceChanged.js"
 import { BuildQueue, type BuildEvent } from "./BuildQueue.js"
 import { storedBinary } from "./ClinicDocSource.js"
 import { DevAuthenticator } from "./DevAuthenticator.js"
 import { DeskReports } from "./DeskReports.js"
 import { ClinicHandover } from "./ClinicHandover.js"
-import { ClinicLeases } from "./ClinicLeases.js"
 import { DocOwnership } from "./DocOwnership.js"
 import type { OwnershipStore } from "./OwnershipStore.js"
 import { DurableAcks } from "./DurableAcks.js"
 import { IdleUnloader } from "./IdleUnloader.js"
+import { MemoryTrace } from "./MemoryTrace.js"
 import { RelayGate } from "./RelayGate.js"
 import { RelayMetrics } from "./RelayMetrics.js"
 import { relayReadiness, type Readiness } from "./relayReadiness.js"
@@ -85,6 +93,10 @@ export interface RelayServerOptions {
   idleUnloadMs?: number
   /** clinics' snapshots built at the same time; default 1 (the others wait in one queue) */
   snapshotBuilds?: number
+  /** the saved size of the documents the snapshot's entry worker keeps loaded between updates; default 2 MiB */
+  snapshotCacheBytes?: number
+  /** the share of the time clinics' snapshot updates may take together (SnapshotBuilder's updateShare; default 0.25) */
+  snapshotUpdateShare?: number
   /** told when a snapshot build starts (after its turn in the queue) and ends: for tests */
   onSnapshotBuild?: (e: BuildEvent) => void
   log?: LineLog
@@ -96,7 +108,9 @@ export interface RelayLeaseOptions {
   /** default the host's name and the port */
   relayId?: string
   relayUrl?: string
+  /** the lease's length; default RELAY_LEASE_MS (VETSYNC_LEASE_MS) */
   ttlMs?: number
+  /** default relayLeaseRenewMs(ttlMs): a fifth of it */
   renewMs?: number
 }
 
@@ -133,6 +147,7 @@ export class RelayServer {
   /** the clinic leases this relay holds (undefined: a relay alone, every desk served here) */
   leases: ClinicLeases | undefined
   #handover: ClinicHandover | undefined
+  #memoryTrace: MemoryTrace | undefined
   #closed = false
 
   private constructor(opts: RelayServerOptions, ownership: DocOwnership) {
@@ -157,7 +172,13 @@ export class RelayServer {
       seen: identity => this.#auth.seen?.(identity),
       changed: (clinicId, docId) => this.#snapshots.noteChanges(clinicId, docId),
       announced: (peerId, docId, heads) => this.#durable.note(peerId, docId, heads),
-      reannounce: () => this.repo.shareConfigChanged(),
+      reannounce: docIds =>
+        void announceChanged({
+          docIds,
+          peers: this.repo.peers,
+          synchronizerOf: docId => this.repo.synchronizer.docSynchronizers[docId],
+          announce: (peerId, docId) => this.#policy.shareConfig.announce(peerId, docId),
+        }).catch(e => log(`announcing changed documents failed: ${(e as Error).message}`)),
       resync: docId => {
         const handle = this.repo.handles[docId]
         if (!handle) return
@@ -240,6 +261,8 @@ export class RelayServer {
       load: storedBinary(this.#closable, id => this.storage.chunkNames(id)),
       files: new SnapshotFiles(path.join(opts.dataDir, "snapshots")),
       queue: new BuildQueue(opts.snapshotBuilds ?? 1, opts.onSnapshotBuild),
+      ...(opts.snapshotCacheBytes === undefined ? {} : { cacheBytes: opts.snapshotCacheBytes }),
+      updateShare: opts.snapshotUpdateShare,
       log,
       onBuilt: (clinicId, seconds, bytes) => this.metrics.snapshotBuilt(clinicId, seconds, bytes),
     })
@@ -291,6 +314,13 @@ export class RelayServer {
     relay.#log(`relay ${relay.peerId} listening on ${relay.url}`)
     if (opts.leases) relay.#lease(opts.leases)
     relay.idle?.start()
+    if (MemoryTrace.enabled())
+      relay.#memoryTrace = new MemoryTrace({
+        everyMs: 500,
+        worker: () => relay.#snapshots.workerHeap(),
+        phase: () =>
+          `${relay.ownership.clinics.map(c => `${c}:${relay.#snapshots.state(c)}`).join(",")} loaded:${Object.keys(relay.repo.handles).length}`,
+      })
     // every known clinic's bootstrap snapshot now, so a new desk does not wait for it: each is
     // taken from disk or built, the builds one at a time (snapshotBuilds) through one queue
     for (const clinic of relay.ownership.clinics)
@@ -302,9 +332,12 @@ export class RelayServer {
 
   #lease(o: RelayLeaseOptions): void {
     const leases = new ClinicLeases({
-      ...o,
-      relayId: o.relayId ?? `${os.hostname()}:${this.port}`,
-      relayUrl: o.relayUrl ?? this.syncUrl,
+      pool: o.pool,
+      ttlMs: o.ttlMs ?? RELAY_LEASE_MS,
+      renewMs: o.renewMs ?? relayLeaseRenewMs(o.ttlMs ?? RELAY_LEASE_MS),
+      role: "relay",
+      holder: o.relayId ?? `${os.hostname()}:${this.port}`,
+      holderUrl: o.relayUrl ?? this.syncUrl,
       onLost: clinicId =>
         void this.#handover
           ?.drop(clinicId)
@@ -316,12 +349,13 @@ export class RelayServer {
       repo: this.repo,
       ownership: this.ownership,
       refresh: this.storage.refresh ? ids => this.storage.refresh?.(ids) ?? Promise.resolve() : undefined,
-      disconnect: (match, reason) => this.adapter.disconnectWhere(match, reason),
+      // not a refusal: they come back at once, through the shared address, to the clinic's new relay
+      disconnect: (match, reason) => this.adapter.disconnectWhere(match, reason, 1012),
       log: this.#log,
     })
     this.leases = leases
     leases.start()
-    this.#log(`relay ${leases.relayId} serves the clinics whose leases it holds; desks reach it at ${leases.relayUrl}`)
+    this.#log(`relay ${leases.holder} serves the clinics whose leases it holds; desks reach it at ${leases.holderUrl}`)
   }
 
   /** sync messages of desks that carried changes to server-owned documents, dropped */
@@ -384,6 +418,7 @@ export class RelayServer {
     this.#policy.close()
     if (this.#closed) return
     this.#closed = true
+    this.#memoryTrace?.stop()
     this.adapter.disconnect()
     await this.idle?.close()
     await this.#gate.close()

@@ -1,10 +1,13 @@
-import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
+import * as A from "@automerge/automerge"
+import { decodeHeads, type DocHandle, type DocumentId, type Repo, type UrlHeads } from "@automerge/automerge-repo"
 import { ClinicLayout, isDocKey, type DocKey, type RootDoc } from "@vetsync/shared"
 import { BuildQueue } from "./BuildQueue.js"
 import { ClinicDocSource } from "./ClinicDocSource.js"
 import { ClinicSnapshot } from "./ClinicSnapshot.js"
+import { EntryWorker } from "./EntryWorker.js"
 import type { DocOwnership } from "./DocOwnership.js"
 import type { SnapshotFiles } from "./SnapshotFiles.js"
+import { UpdatePacer } from "./UpdatePacer.js"
 import type { LineLog } from "@vetsync/shared/log"
 
 /** What the builder needs of the relay's storage: presence and chunk names, without the bytes. */
@@ -23,8 +26,17 @@ export interface SnapshotBuilderOptions {
   files?: SnapshotFiles
   /** builds and updates of every clinic go through it, one at a time by default */
   queue?: BuildQueue
+  /** the saved size of the documents the entry worker keeps loaded between updates (EntryWorkerOptions.keepBytes) */
+  cacheBytes?: number
   /** how long an update waits after a change for more changes (default 500 ms) */
   debounceMs?: number
+  /**
+   * the share of the time every clinic's updates together may take (default 0.25): after an update
+   * that took d ms the next one, of any clinic, waits d × (1 − share) / share (UpdatePacer)
+   */
+  updateShare?: number
+  /** the pacer itself (tests); default one of updateShare */
+  pacer?: UpdatePacer
   log?: LineLog
   /** after each full build: the clinic, how long it took, the gzipped size */
   onBuilt?: (clinicId: string, seconds: number, bytes: number) => void
@@ -32,7 +44,15 @@ export interface SnapshotBuilderOptions {
   onUpdated?: (clinicId: string, keys: DocKey[]) => void
 }
 
-const headsKey = (heads: readonly string[] | undefined): string => (heads ? [...heads].sort().join(",") : "")
+/**
+ * The share of the time snapshot updates may take by default. An update of a seed-scale client
+ * shard (about 1,000 clients: saved, its records converted, JSON, gzip) costs hundreds of
+ * milliseconds of the entry worker's thread; unpaced, twenty clinics edited at once kept that
+ * thread busy for good and took one of two cores from the relaying of their desks' edits.
+ */
+export const DEFAULT_UPDATE_SHARE = 0.25
+
+const headsKey = (heads: readonly string[]): string => [...heads].sort().join(",")
 
 /**
  * Keeps each clinic's bootstrap snapshot (SnapshotLine per line, gzip NDJSON) and bundle as one
@@ -48,15 +68,23 @@ export class SnapshotBuilder {
   readonly #ownership: DocOwnership
   readonly #clinics = new Map<string, ClinicSnapshot>()
   readonly #watched = new WeakSet<DocHandle<unknown>>()
+  /** an entry's heads (UrlHeads) as Automerge's hex heads, worked out once per entry */
+  readonly #recordedHex = new WeakMap<readonly string[], string>()
   readonly #source: ClinicDocSource
   readonly #o: SnapshotBuilderOptions
+  /** loads, saves and compresses the documents for their entries, off this thread */
+  readonly #worker: EntryWorker
   readonly queue: BuildQueue
+  /** paces the updates of every clinic (builds are not paced) */
+  readonly pacer: UpdatePacer
 
   constructor(o: SnapshotBuilderOptions) {
     this.#o = o
+    this.#worker = new EntryWorker(o.cacheBytes === undefined ? {} : { keepBytes: o.cacheBytes })
     this.#repo = o.repo
     this.#ownership = o.ownership
     this.queue = o.queue ?? new BuildQueue(1)
+    this.pacer = o.pacer ?? new UpdatePacer({ share: o.updateShare ?? DEFAULT_UPDATE_SHARE })
     this.#source = new ClinicDocSource({
       repo: o.repo,
       hasDocument: id => o.stored.hasDocument(id),
@@ -79,7 +107,9 @@ export class SnapshotBuilder {
         stored: o.stored,
         present: id => this.#repo.handles[id as DocumentId] !== undefined || o.stored.hasDocument(id),
         files: o.files,
+        make: req => this.#worker.make(req),
         queue: this.queue,
+        pacer: this.pacer,
         debounceMs: o.debounceMs ?? 500,
         log: o.log ?? (() => undefined),
         onBuilt: o.onBuilt ?? (() => undefined),
@@ -112,14 +142,21 @@ export class SnapshotBuilder {
     return this.#clinics.get(clinicId)?.state() ?? "none"
   }
 
+  /** The entry worker's V8 heap as it last reported it (VETSYNC_DEBUG=memory). */
+  workerHeap(): { heapUsed: number; heapTotal: number } | undefined {
+    return this.#worker.heap()
+  }
+
   /** Resolves when the snapshots being written to disk are there (the relay waits for it when closing). */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.#clinics.values()].map(c => c.flush()))
   }
 
-  /** Stops the pending updates' timers (the relay is closing). */
+  /** Stops the pending updates' timers and the entry worker (the relay is closing). */
   close(): void {
     for (const c of this.#clinics.values()) c.close()
+    this.pacer.close()
+    void this.#worker.close()
   }
 
   /** Resolves once the clinic's snapshot reflects every change the relay has seen, and is kept on disk. */
@@ -177,7 +214,20 @@ export class SnapshotBuilder {
     const key = this.#ownership.layoutKeyOf(handle.documentId)
     const clinic = this.#clinics.get(clinicId)
     if (key === undefined || !clinic) return
-    if (headsKey(clinic.recordedHeads(key)) !== headsKey(handle.heads())) clinic.mark(key)
+    const doc = handle.doc()
+    if (doc === undefined) return
+    // compared as hex: the document's UrlHeads would cost a base58check (two SHA-256 in JS) a head, every change
+    if (this.#recordedKey(clinic.recordedHeads(key)) !== headsKey(A.getHeads(doc))) clinic.mark(key)
+  }
+
+  #recordedKey(heads: readonly string[] | undefined): string {
+    if (!heads) return ""
+    let k = this.#recordedHex.get(heads)
+    if (k === undefined) {
+      k = headsKey(decodeHeads(heads as UrlHeads))
+      this.#recordedHex.set(heads, k)
+    }
+    return k
   }
 
   /** The gzip-compressed snapshot NDJSON of a clinic (a stale one at once, while its update is due). */

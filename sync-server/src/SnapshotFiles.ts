@@ -10,8 +10,14 @@ export interface PersistedSnapshot {
   entries: Map<DocKey, SnapshotEntry>
 }
 
+/**
+ * The kept entries' version: 3 since the records lines carry their clients' search bodies. A
+ * snapshot kept by an older relay is not read (it is built once again, then kept as this version).
+ */
+const MANIFEST_VERSION = 3
+
 interface Manifest {
-  v: 2
+  v: typeof MANIFEST_VERSION
   generatedAt: string
   /** layout key -> the entry's file (named by the sha-256 of its bytes) */
   entries: Record<string, string>
@@ -60,7 +66,7 @@ export class SnapshotFiles {
     const base = this.#dirOf(clinicId)
     try {
       const m = JSON.parse(await fs.promises.readFile(path.join(base, "manifest.json"), "utf8")) as Partial<Manifest>
-      if (m.v !== 2 || typeof m.generatedAt !== "string" || typeof m.entries !== "object" || m.entries === null)
+      if (m.v !== MANIFEST_VERSION || typeof m.generatedAt !== "string" || typeof m.entries !== "object" || m.entries === null)
         return undefined
       const entries = new Map<DocKey, SnapshotEntry>()
       for (const [key, file] of Object.entries(m.entries)) {
@@ -97,7 +103,7 @@ export class SnapshotFiles {
       names[key] = entry.file
     }
     if (written > 0) await syncDir(base)
-    const manifest: Manifest = { v: 2, generatedAt: s.generatedAt, entries: names }
+    const manifest: Manifest = { v: MANIFEST_VERSION, generatedAt: s.generatedAt, entries: names }
     await writeAtomically(path.join(base, "manifest.json"), JSON.stringify(manifest))
     await syncDir(base)
     const keep = new Set(Object.values(names))

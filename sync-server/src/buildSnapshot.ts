@@ -1,19 +1,8 @@
-import {
-  encodeBundle,
-  ClinicLayout,
-  docIdFor,
-  SNAPSHOT_FORMAT,
-  type AnyClinicDoc,
-  type ClinicProfile,
-  type DocKey,
-  type PriceItem,
-  type Rejection,
-  type SnapshotDocState,
-  type SnapshotLine,
-} from "@vetsync/shared"
+import { assembleSnapshotGz, encodeBundle, ClinicLayout, docIdFor, type DocKey } from "@vetsync/shared"
 import type { ClinicDocSource } from "./ClinicDocSource.js"
 import type { DocOwnership } from "./DocOwnership.js"
-import { gzip, makeEntry, type SnapshotEntry } from "./SnapshotEntry.js"
+import type { EntryRequest } from "./entryThread.js"
+import type { SnapshotEntry } from "./SnapshotEntry.js"
 
 /** A clinic's bootstrap snapshot as assembled: the gzip NDJSON, the bundle, each document's heads in it. */
 export interface BuiltSnapshot {
@@ -39,38 +28,11 @@ const inOrder = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>):
 /**
  * Assembles the snapshot (gzip NDJSON: the header, each document's records, the price list,
  * rejections, the clinic profile, the end) from the documents' entries, without reading any
- * document: the records lines are the entries' gzip members as they are.
+ * document: the records lines are the entries' gzip members as they are (assembleSnapshotGz, as a
+ * desk serving its LAN peers assembles its own).
  */
-export const snapshotGz = async (
-  clinicId: string,
-  entries: ReadonlyMap<DocKey, SnapshotEntry>,
-  generatedAt: string,
-): Promise<Buffer> => {
-  const docs: Partial<Record<DocKey, SnapshotDocState>> = {}
-  const priceList: PriceItem[] = []
-  const rejections: Rejection[] = []
-  let profile: ClinicProfile | null = null
-  let records = 0
-  const ordered = inOrder(clinicId, entries)
-  for (const e of ordered) {
-    docs[e.key] = { docId: e.docId, heads: e.heads }
-    records += e.records
-    if (e.priceItems) priceList.push(...e.priceItems)
-    if (e.rejections) rejections.push(...e.rejections)
-    if (e.profile !== undefined) profile = e.profile
-  }
-  const lines = (ls: SnapshotLine[]): string => ls.map(l => `${JSON.stringify(l)}\n`).join("")
-  const header = await gzip(lines([{ type: "header", format: SNAPSHOT_FORMAT, clinicId, generatedAt, docs, records }]))
-  const tail = await gzip(
-    lines([
-      { type: "priceList", items: priceList },
-      { type: "rejections", items: rejections },
-      { type: "profile", profile },
-      { type: "end", records },
-    ]),
-  )
-  return Buffer.concat([header, ...ordered.map(e => e.recordsGz), tail])
-}
+export const snapshotGz = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>, generatedAt: string): Promise<Buffer> =>
+  assembleSnapshotGz(clinicId, inOrder(clinicId, entries), generatedAt)
 
 /** The bundle (every document saved whole) from the same entries, in the snapshot's order. */
 export const snapshotBundle = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): Buffer =>
@@ -87,10 +49,13 @@ export const assembleSnapshot = async (
   heads: new Map(inOrder(clinicId, entries).map(e => [e.docId, e.heads])),
 })
 
+/** Makes an entry from a document's bytes (EntryWorker.make: off the relay's main thread). */
+export type EntryMaker = (req: Omit<EntryRequest, "id">) => Promise<SnapshotEntry | undefined>
+
 /**
- * The entry of one document of the clinic, read on its own (ClinicDocSource: from the Repo if it
- * holds it, else loaded from storage and freed at once); undefined when the clinic does not own
- * it, it is not stored, or it has no kind yet.
+ * The entry of one document of the clinic, read on its own (ClinicDocSource.bytes: from the Repo if
+ * it holds it, as the changes since its previous entry when there is one, else its stored chunks),
+ * made by `make`; undefined when the clinic does not own it, it is not stored, or it has no kind yet.
  */
 export const readEntry = async (
   clinicId: string,
@@ -98,18 +63,16 @@ export const readEntry = async (
   ownership: DocOwnership,
   source: ClinicDocSource,
   chunks: (docId: string) => string[],
+  make: EntryMaker,
+  previous?: SnapshotEntry,
 ): Promise<SnapshotEntry | undefined> => {
   const docId = docIdFor(clinicId, key)
   if (ownership.ownerOf(docId) !== clinicId) return undefined
   // the chunk names before the read: a later write makes them differ, never the other way round
   const names = chunks(docId)
-  const got = await source.get<AnyClinicDoc>(docId)
+  const got = await source.bytes(docId, previous)
   if (!got) return undefined
-  try {
-    return await makeEntry(key, docId, got.doc, got.heads, names)
-  } finally {
-    got.release()
-  }
+  return make({ key, docId, chunks: names, bytes: got.bytes, ...(got.heads ? { heads: got.heads } : {}) })
 }
 
 /** Every document's entry, read one at a time: the root first, then each document it and the layout name. */
@@ -118,13 +81,14 @@ export const buildEntries = async (
   ownership: DocOwnership,
   source: ClinicDocSource,
   chunks: (docId: string) => string[],
+  make: EntryMaker,
 ): Promise<Map<DocKey, SnapshotEntry>> => {
   const entries = new Map<DocKey, SnapshotEntry>()
-  const root = await readEntry(clinicId, "root", ownership, source, chunks)
+  const root = await readEntry(clinicId, "root", ownership, source, chunks, make)
   if (root) entries.set("root", root)
   for (const key of layoutOf(clinicId, entries).keys()) {
     if (key === "root") continue
-    const e = await readEntry(clinicId, key, ownership, source, chunks)
+    const e = await readEntry(clinicId, key, ownership, source, chunks, make)
     if (e) entries.set(key, e)
   }
   return entries

@@ -24,6 +24,8 @@ export interface ClinicRouteDeps {
   resync: (docId: DocumentId) => void
   /** keeps a desk's report (the node registry) */
   report: (identity: Identity, report: DeskReport, receivedAt: Date, clockOffsetMs: number) => Promise<void>
+  /** undefined: the identity is served here; otherwise the sync address of the relay holding its clinic's lease */
+  admit?: (identity: Identity) => Promise<string | undefined>
   log: LineLog
 }
 
@@ -60,6 +62,16 @@ export const handleClinicRequest = (
         return reply(res, 403, { error: "other clinic" })
       }
       if (what === "report") return await answerReport(req, res, identity, clinicId, deps)
+      // the clinic's documents are current on the relay holding its lease alone: a desk is sent there
+      const elsewhere = await deps.admit?.(identity.role === "service" ? { ...identity, clinicId } : identity)
+      if (elsewhere !== undefined) {
+        deps.log(`${what} of ${clinicId} for desk ${identity.deskId} sent to ${elsewhere}: the relay holding its lease`, {
+          clinic: clinicId,
+          desk: identity.deskId,
+        })
+        res.writeHead(307, { location: clinicLocation(elsewhere, req.url ?? "/"), "content-length": "0" }).end()
+        return
+      }
       deps.registerClinic(clinicId)
       if (what === "resync") {
         const keys = resyncKeys(await readBody(req))
@@ -111,6 +123,16 @@ const answerReport = async (
   await deps.report(identity, parsed.report, receivedAt, clockOffsetMs)
   deps.log(`report of desk ${identity.deskId}: ${parsed.report.waiting} waiting`, { level: "debug", ...fields })
   reply(res, 200, { receivedAt: receivedAt.toISOString(), clockOffsetMs })
+}
+
+/** ws(s)://holder:port/sync → http(s)://holder:port<the request's path and query> */
+export const clinicLocation = (holderSyncUrl: string, requestUrl: string): string => {
+  const to = new URL(holderSyncUrl)
+  to.protocol = to.protocol === "wss:" ? "https:" : "http:"
+  const asked = new URL(requestUrl, "http://relay.invalid")
+  to.pathname = asked.pathname
+  to.search = asked.search
+  return to.toString()
 }
 
 /** The request's body, at most MAX_RESYNC_BODY bytes (undefined beyond). */

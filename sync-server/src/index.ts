@@ -1,5 +1,5 @@
 export { RelayServer, type RelayServerOptions, type RelayDocuments, type RelayLeaseOptions } from "./RelayServer.js"
-export { ClinicLeases, type ClinicLeasesOptions, type LeaseAnswer } from "./ClinicLeases.js"
+export { ClinicLeases, type ClinicLeasesOptions, type LeaseAnswer } from "@vetsync/db"
 export { IndexedStorage, type ListableStorage } from "./IndexedStorage.js"
 export type { Authenticator, Identity, Role } from "./Authenticator.js"
 export { DevAuthenticator } from "./DevAuthenticator.js"

@@ -1,7 +1,13 @@
 import { envTypes as t, optional, readEnv, withDefault } from "@vetsync/shared/config"
 import { LOG_FORMATS, LOG_LEVELS } from "@vetsync/shared/log"
 import { z } from "zod"
-import { DEFAULT_RATE_LIMIT } from "@vetsync/shared/net"
+import {
+  DEFAULT_RATE_LIMIT,
+  RELAY_LEASE_MAX_MS,
+  RELAY_LEASE_MIN_MS,
+  RELAY_LEASE_MS,
+  RELAY_LEASE_RENEW_PARTS,
+} from "@vetsync/shared/net"
 
 /**
  * Every variable the relay (`vetsync server`) reads, with its default and meaning: the one place
@@ -35,6 +41,11 @@ export const RELAY_ENV = z
       t.wsUrl,
       "The address desks use to reach this relay itself (not the shared one in front of several): with VETSYNC_RELAY_STORAGE=postgres, a desk of a clinic this relay holds the lease of that reaches another relay is redirected here.",
       "the relay's own `ws(s)://HOST:PORT/sync`",
+    ),
+    VETSYNC_LEASE_MS: withDefault(
+      t.wholeNumber(RELAY_LEASE_MIN_MS, RELAY_LEASE_MAX_MS, "milliseconds"),
+      `With VETSYNC_RELAY_STORAGE=postgres: how long this relay's lease of a clinic lasts, renewed every 1/${RELAY_LEASE_RENEW_PARTS} of it. A relay that dies keeps its clinics from their desks at most this long (then another relay takes them at the next desk's retry; a relay stopped cleanly gives them back at once); a live relay stalled (event loop, PostgreSQL) for longer than ${RELAY_LEASE_RENEW_PARTS - 1}/${RELAY_LEASE_RENEW_PARTS} of it loses them (its desks reconnect to the new holder). Shorter: faster failover; longer: more tolerance of stalls. Give every relay the same.`,
+      RELAY_LEASE_MS,
     ),
     DATABASE_URL: optional(
       t.postgresUrl,
@@ -108,6 +119,11 @@ export const RELAY_ENV = z
       t.wholeNumber(1, 64, "builds"),
       "Clinics' bootstrap snapshots built at the same time; the others wait in one queue (each build holds one document at a time).",
       1,
+    ),
+    VETSYNC_SNAPSHOT_CACHE_MB: withDefault(
+      t.positiveNumber(4096, "MB"),
+      "The documents desks edit stay loaded in the snapshot's entry worker between its updates, so an update applies only the new changes, while their saved sizes add up to at most this (a document loaded takes about 30 times its saved size: 2 MB is some 8 of the seeds' client shards, about 65 MB); least recently used out first, then loaded again from the snapshot's save when next edited.",
+      2,
     ),
   })
   .superRefine((env, ctx) => {

@@ -66,7 +66,12 @@ export const startRelayFromEnv = async (
     const db = await Database.open({ dataDir: config.VETSYNC_DATA_DIR, databaseUrl: config.DATABASE_URL, log })
     documents = await IndexedStorage.open(new PostgresStorageAdapter(db.pool), () => db.close())
     ownership = new PgOwnershipStore(db.pool)
-    leases = { pool: db.pool, relayId: config.VETSYNC_RELAY_ID, relayUrl: config.VETSYNC_RELAY_URL }
+    leases = {
+      pool: db.pool,
+      relayId: config.VETSYNC_RELAY_ID,
+      relayUrl: config.VETSYNC_RELAY_URL,
+      ttlMs: config.VETSYNC_LEASE_MS,
+    }
     log("documents and their ownership in PostgreSQL (automerge_chunks, relay_doc_owners)")
   }
   return RelayServer.start({
@@ -87,6 +92,7 @@ export const startRelayFromEnv = async (
     clinics: config.VETSYNC_CLINICS,
     idleUnloadMs: Math.round(config.VETSYNC_IDLE_UNLOAD_MINUTES * 60_000),
     snapshotBuilds: config.VETSYNC_SNAPSHOT_BUILDS,
+    snapshotCacheBytes: Math.round(config.VETSYNC_SNAPSHOT_CACHE_MB * 1024 * 1024),
     log,
   })
 }

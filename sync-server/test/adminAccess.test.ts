@@ -76,9 +76,12 @@ describe("admin sessions: stateless cookies any relay with the same token accept
           const forged = changed.toString("latin1")
           expect(forged).not.toBe(cookie.toString("latin1"))
           expect(access.sessionValid(forged, openedAt + after)).toBe(false)
-          // nor does the cookie header's reader hand it on, unless it is still well-formed (then the MAC refuses it)
+          // nor does the cookie header's reader hand it on, unless it is still well-formed (then the MAC
+          // refuses it) or the byte was whitespace around the value (the header's own, trimmed: what
+          // is handed on is then the honest cookie itself)
           const read = sessionOf(`${ADMIN_COOKIE}=${forged}`)
-          if (read !== undefined) expect(access.sessionValid(read, openedAt + after)).toBe(false)
+          if (read === cookie.toString("latin1")) expect(forged.trim()).toBe(read)
+          else if (read !== undefined) expect(access.sessionValid(read, openedAt + after)).toBe(false)
         },
       ),
     )

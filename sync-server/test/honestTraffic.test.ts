@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import * as A from "@automerge/automerge"
 import { cbor, generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo"
 import fc from "fast-check"
@@ -257,5 +258,52 @@ describe("the relay's check of sync messages", () => {
     const last = A.getLastLocalChange(doc)!
     const checked = checkAutomergeEntry(new Uint8Array([...saved, ...last]))
     expect(checked.ok && checked.chunks.map(c => c.kind)).toEqual(["document", "change"])
+  })
+
+  it("takes a saved document exactly as Automerge's load does: its heads, or refused when a body byte changed under a checksum made right", () => {
+    const uleb = (b: Uint8Array, at: number): { value: number; next: number } => {
+      let value = 0
+      let scale = 1
+      let i = at
+      for (; (b[i]! & 0x80) !== 0; i++) {
+        value += (b[i]! & 0x7f) * scale
+        scale *= 128
+      }
+      return { value: value + (b[i]! & 0x7f) * scale, next: i + 1 }
+    }
+    const loadHeads = (b: Uint8Array): string[] | undefined => {
+      try {
+        return A.getHeads(A.load(b))
+      } catch {
+        return undefined
+      }
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (edits, where, mask) => {
+          let doc = A.from<{ v: string[] }>({ v: [] })
+          for (const e of edits) doc = A.change(doc, d => void d.v.push(e))
+          const saved = A.save(doc)
+          // honest: a whole saved document is accepted, with the heads Automerge loads
+          const honest = checkAutomergeEntry(saved)
+          expect(honest.ok && honest.chunks.map(c => c.hashes)).toEqual([A.getHeads(doc)])
+          // one body byte changed, the checksum recomputed so that only the loader can tell
+          const len = uleb(saved, 9)
+          const bent = saved.slice()
+          const at = len.next + (where % (saved.length - len.next))
+          bent[at] = bent[at]! ^ mask
+          const sum = createHash("sha256").update(bent.subarray(8, len.next)).update(bent.subarray(len.next)).digest()
+          bent.set(sum.subarray(0, 4), 4)
+          const checked = checkAutomergeEntry(bent)
+          const loaded = loadHeads(bent)
+          expect(checked.ok).toBe(loaded !== undefined)
+          if (checked.ok) expect(checked.chunks.map(c => c.hashes)).toEqual([loaded])
+        },
+      ),
+      params,
+    )
   })
 })

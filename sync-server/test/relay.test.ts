@@ -104,6 +104,38 @@ describe("RelayServer", () => {
     expect([...onB.heads()].sort()).toEqual([...root.heads()].sort())
   })
 
+  it("sends a document that changes while desks are connected to its clinic's desks that never asked for it, and not to another clinic's", async () => {
+    const a = desk(ctx, "c1", "a")
+    const doc = a.create<{ note: string }>({ note: "from a" })
+    await eventually("the relay to acknowledge desk a's document", () => relayHas(a, doc, ctx.relay), 30_000)
+    // b and x join after the document was last changed: it is not announced to them when they join
+    const b = desk(ctx, "c1", "b")
+    const other = desk(ctx, "c2", "x")
+    await eventually(
+      "desks b and x to join the relay",
+      () => b.peers.includes(ctx.relay.peerId) && other.peers.includes(ctx.relay.peerId),
+      20_000,
+    )
+    const before = b.create({ probe: "before" })
+    await eventually("the relay to acknowledge desk b's first probe", () => relayHas(b, before, ctx.relay), 30_000)
+    expect(b.handles[doc.documentId]).toBeUndefined()
+    doc.change(d => {
+      d.note = "changed on a"
+    })
+    // b never calls find: the relay announces the changed document to it
+    await eventually(
+      "desk b to be sent the changed document",
+      () => {
+        const h = b.handles[doc.documentId]
+        return h?.isReady() === true && (h.doc() as { note?: string }).note === "changed on a"
+      },
+      30_000,
+    )
+    const probe = other.create({ probe: true })
+    await eventually("the relay to acknowledge desk x's probe document", () => relayHas(other, probe, ctx.relay), 30_000)
+    expect(other.handles[doc.documentId]).toBeUndefined()
+  })
+
   it("does not give a desk of clinic B a document of clinic A, while a clinic-A desk gets it", async () => {
     const a = desk(ctx, "A", "a1")
     const a2 = desk(ctx, "A", "a2")

@@ -1,7 +1,7 @@
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
-import type { PeerId } from "@automerge/automerge-repo"
+import { Repo, type PeerId } from "@automerge/automerge-repo"
 import { PostgresStorageAdapter } from "@vetsync/db"
 import { docIdFor } from "@vetsync/shared"
 import { useTestDatabase } from "@vetsync/db/testing"
@@ -87,6 +87,39 @@ describe("relays sharing PostgreSQL under clinic leases", () => {
     await eventually("the desk joined relay b", () => joined.includes(b.peerId), 10_000)
     expect(b.leases?.holds("c1")).toBe(true)
     adapter.disconnect()
+  })
+
+  it("a service naming a clinic is served like its desks: sent to the holder, that clinic's documents only, cut off when the lease moves", async () => {
+    const a = await relay("a", 60_000)
+    const b = await relay("b")
+    // a holds c1 and c2
+    const desks = [await rawSocket(syncUrlOf(a, "c1", "d1")), await rawSocket(syncUrlOf(a, "c2", "d2"))]
+    expect(await upgrade(syncUrlOf(b, "c1", "bridge", "service"))).toEqual({ status: 307, location: a.syncUrl })
+    // a service naming c1 (the bridge's socket for c1) follows from b to a and is given c1's documents,
+    // not c2's; one naming no clinic is let in at a as it asks, and given both
+    const peer = (at: RelayServer, clinic: string, tag: string) => {
+      const adapter = new ResilientWebSocketClientAdapter(syncUrlOf(at, clinic, "bridge", "service"), { backoff: { minMs: 50, maxMs: 200 } })
+      return { adapter, repo: new Repo({ network: [adapter], peerId: `service:bridge:${tag}` as PeerId, sharePolicy: async () => true }) }
+    }
+    const named = peer(b, "c1", "named")
+    const every = peer(a, "*", "every")
+    await eventually("the named service joined a", () => named.adapter.remotePeerId === a.peerId, 10_000)
+    await eventually("the unnamed service joined a", () => every.adapter.remotePeerId === a.peerId, 10_000)
+    const found = async (repo: Repo, clinic: string) =>
+      (await repo.find(docIdFor(clinic, "root"), { allowableStates: ["ready", "unavailable"] })).isReady()
+    expect(await found(named.repo, "c1")).toBe(true)
+    expect(await found(named.repo, "c2")).toBe(false)
+    expect(await found(every.repo, "c1")).toBe(true)
+    expect(await found(every.repo, "c2")).toBe(true)
+    // c1's lease goes to b: a drops c1 and closes the named service's socket, which comes back through b
+    await db.pool.query("UPDATE clinic_leases SET expires_at = now() - interval '1 second' WHERE clinic_id = 'c1'")
+    const moved = await upgrade(syncUrlOf(b, "c1", "d3"))
+    await a.leases?.renew()
+    await eventually("the named service joined b", () => named.adapter.remotePeerId === b.peerId, 10_000)
+    // the unnamed one stays where it is
+    expect(every.adapter.remotePeerId).toBe(a.peerId)
+    for (const p of [named, every]) await p.repo.shutdown()
+    for (const ws of [...desks, moved.ws]) ws?.close()
   })
 
   it("a relay that lost a clinic's lease drops it: its desks' sockets close, its documents unload", async () => {

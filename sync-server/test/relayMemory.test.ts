@@ -75,6 +75,9 @@ describe("relay memory", () => {
       () => relayHas(a, root, relay) && relayHas(a, shard, relay),
       30_000,
     )
+    // the relay's own copy of the shard (just acknowledged, so loaded), to see its memory freed once unloaded
+    const held = relay.repo.handles[shard.documentId]?.doc()
+    expect(held && A.save(held).length).toBeGreaterThan(0)
     const onB = await b.find<ClientShardDoc>(shard.documentId)
     await eventually("desk b to see Petrova", () => onB.doc().clients[CLIENT]?.name.val === "Petrova Olga", 30_000)
     const before = await loadedFigures(relay)
@@ -96,6 +99,17 @@ describe("relay memory", () => {
       { describe: () => JSON.stringify(after) },
     )
     expect(after.loaded).toBeLessThan(before.loaded)
+    // freed, not left for a garbage collection (its wasm memory): the freed document refuses use
+    // (A.save reaches its wasm memory; A.getHeads may answer from the heads the object keeps)
+    const freed = (): boolean => {
+      try {
+        A.save(held!)
+        return false
+      } catch {
+        return true
+      }
+    }
+    await eventually("the relay to free the unloaded shard's Automerge document", freed, 10_000)
 
     // desk a edits again: the relay loads the shard from storage, and desk b sees the edit
     shard.change(d => {

@@ -20,6 +20,7 @@ import { storedBinary } from "../src/ClinicDocSource.js"
 import { DocOwnership } from "../src/DocOwnership.js"
 import { SnapshotBuilder } from "../src/SnapshotBuilder.js"
 import { SnapshotFiles } from "../src/SnapshotFiles.js"
+import { UpdatePacer } from "../src/UpdatePacer.js"
 import { eventually } from "@vetsync/test-kit"
 import { makeTemp, rmTemp } from "./support.js"
 
@@ -75,7 +76,26 @@ interface Setup {
   close(): Promise<void>
 }
 
-const open = async (dir: string, kept: boolean): Promise<Setup> => {
+/** Kept snapshot files whose writes are counted and, while held, wait until released. */
+class GatedFiles extends SnapshotFiles {
+  writes = 0
+  #gate: Promise<void> | undefined
+  #open: () => void = () => undefined
+  hold(): void {
+    this.#gate = new Promise(r => (this.#open = r))
+  }
+  release(): void {
+    this.#gate = undefined
+    this.#open()
+  }
+  override async write(clinicId: string, s: Parameters<SnapshotFiles["write"]>[1]): Promise<{ written: number }> {
+    this.writes++
+    await this.#gate
+    return super.write(clinicId, s)
+  }
+}
+
+const open = async (dir: string, kept: boolean | SnapshotFiles, pacer?: UpdatePacer): Promise<Setup> => {
   const files = new SafeFsStorageAdapter(`${dir}/docs`, { fsync: false })
   const storage = new CountingStorage(files)
   const ownership = await DocOwnership.open(`${dir}/ownership.json`)
@@ -93,8 +113,9 @@ const open = async (dir: string, kept: boolean): Promise<Setup> => {
       loads.push(id)
       return load(id)
     },
-    files: kept ? new SnapshotFiles(`${dir}/snapshots`) : undefined,
+    files: kept instanceof SnapshotFiles ? kept : kept ? new SnapshotFiles(`${dir}/snapshots`) : undefined,
     debounceMs: 30,
+    ...(pacer ? { pacer } : {}),
     onUpdated: (_clinic, keys) => updated.push(keys),
   })
   return {
@@ -209,6 +230,94 @@ describe("the incrementally kept snapshot", () => {
       { numRuns: 8, endOnFailure: true },
     )
   }, 300_000)
+})
+
+describe("the kept snapshot's writes", () => {
+  it("wait one at a time, at most one behind the running one, and the last holds every update", async () => {
+    const dir = makeTemp("incsnap-writes")
+    try {
+      await seedDir(dir)
+      const files = new GatedFiles(`${dir}/snapshots`)
+      const s = await open(dir, files)
+      try {
+        await s.builder.whenCurrent(CLINIC.clinicId)
+        const shard = SHARDS[0]!
+        const id = docIdFor(CLINIC.clinicId, shard)
+        const h = await s.repo.find<ClientShardDoc>(id)
+        const target = Object.keys(h.doc().clients)[0]!
+        files.hold()
+        const before = files.writes
+        // five updates while the first write after them is held
+        for (let i = 0; i < 5; i++) {
+          const updates = s.updated.length
+          h.change(d => {
+            d.clients[target]!.name = imm(`name ${i}`)
+          })
+          s.builder.noteChanges(CLINIC.clinicId, id)
+          await eventually(`update ${i} of the snapshot`, () => s.updated.length > updates && sameHeads(s.builder.currentHeads(CLINIC.clinicId, id), h.heads()), 10_000)
+        }
+        expect(files.writes - before).toBe(1)
+        files.release()
+        await s.builder.whenCurrent(CLINIC.clinicId)
+        // the held write, then one with the entries as the last update left them
+        expect(files.writes - before).toBe(2)
+        const kept = await new SnapshotFiles(`${dir}/snapshots`).read(CLINIC.clinicId)
+        expect(kept?.entries.get(shard)?.heads.sort()).toEqual([...h.heads()].sort())
+      } finally {
+        files.release()
+        await s.close()
+      }
+    } finally {
+      rmTemp(dir)
+    }
+  }, 120_000)
+})
+
+describe("the snapshot's updates under steady edits", () => {
+  it("are paced: the edits made while an update waits for its turn are taken by that one update", async () => {
+    const dir = makeTemp("incsnap-paced")
+    try {
+      await seedDir(dir)
+      // 1 % of the time: an update of d ms is followed by 99 d of pause, at most 1.5 s
+      const pacer = new UpdatePacer({ share: 0.01, maxPauseMs: 1_500 })
+      const s = await open(dir, false, pacer)
+      try {
+        await s.builder.whenCurrent(CLINIC.clinicId)
+        const [a, b, c] = SHARDS.slice(0, 3).map(k => docIdFor(CLINIC.clinicId, k))
+        if (!a || !b || !c) throw new Error("the test clinic has fewer than three client shards with clients")
+        const editOf = async (id: string, name: string) => {
+          const h = await s.repo.find<ClientShardDoc>(id as DocumentId)
+          const target = Object.keys(h.doc().clients)[0]!
+          h.change(d => {
+            d.clients[target]!.name = imm(name)
+          })
+          s.builder.noteChanges(CLINIC.clinicId, id as DocumentId)
+          return h
+        }
+        const updates = s.updated.length
+        const ha = await editOf(a, "first")
+        await eventually("the update of the first edit", () => s.updated.length > updates && sameHeads(s.builder.currentHeads(CLINIC.clinicId, a), ha.heads()), 10_000)
+        expect(pacer.workedMs).toBeGreaterThan(0)
+        const hb = await editOf(b, "second")
+        await eventually("the next update due, waiting for its turn", () => s.builder.state(CLINIC.clinicId) === "building", 10_000)
+        expect(s.updated.length).toBe(updates + 1)
+        const hc = await editOf(c, "third")
+        await eventually(
+          "both later edits in the snapshot",
+          () => sameHeads(s.builder.currentHeads(CLINIC.clinicId, b), hb.heads()) && sameHeads(s.builder.currentHeads(CLINIC.clinicId, c), hc.heads()),
+          20_000,
+        )
+        // one update for the second and third edits, after a pause
+        expect(s.updated.length).toBe(updates + 2)
+        expect(new Set(s.updated.at(-1))).toEqual(new Set([keyOf(b), keyOf(c)]))
+        expect(pacer.pausedMs).toBeGreaterThan(0)
+      } finally {
+        await s.close()
+      }
+    } finally {
+      rmTemp(dir)
+    }
+  }, 120_000)
 })
 
 const sameHeads = (a: readonly string[] | undefined, b: readonly string[]): boolean =>

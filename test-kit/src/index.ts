@@ -2,4 +2,4 @@ export { eventually, EventuallyError, type EventuallyOptions } from "./eventuall
 export { freePort } from "./freePort.js"
 export { TcpProxy, type ProxyMode, type TcpProxyStats } from "./TcpProxy.js"
 export { SupervisedProcess, type SupervisedProcessOptions, type ProcessExit } from "./SupervisedProcess.js"
-export { productEnv, runCommand, type CommandResult } from "./productProcess.js"
+export { productEnv, REPO_ROOT, runCommand, VETSYNC_CLI, type CommandResult } from "./productProcess.js"

@@ -1,4 +1,12 @@
 import { spawn } from "node:child_process"
+import { resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The repository's root (test-kit/src/ is two levels below it). */
+export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)))
+
+/** The `vetsync` command, as an administrator runs it: `node VETSYNC_CLI ...`. */
+export const VETSYNC_CLI = fileURLToPath(new URL("../../cli/vetsync.mjs", import.meta.url))
 
 /**
  * The environment for a child that runs the product, not tests: this process's, without vitest's

@@ -1,19 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { EmbeddedPg } from "@vetsync/db"
 import { sampleProfile } from "@vetsync/test-kit/seed"
 import { launchBrowser, type Browser } from "@vetsync/client/e2e-harness/browser.js"
 import { focused, screens, shown, syncState } from "@vetsync/client/e2e-harness/keyboard.js"
-import { eventually, freePort, productEnv, runCommand, SupervisedProcess } from "@vetsync/test-kit"
+import { eventually, freePort, productEnv, REPO_ROOT as REPO, runCommand, SupervisedProcess, VETSYNC_CLI as CLI } from "@vetsync/test-kit"
 import pg from "pg"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { bookToday, issueInvoice, registerClient, setAppointmentStatus } from "./frontDesk.js"
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url))
-const CLI = join(REPO, "cli/vetsync.mjs")
 const CLINIC = "clinic-1"
 /** far from UTC, and from the desks' machines (they run in Los Angeles' zone): the clinic's day is its own */
 const ZONE = "Asia/Vladivostok"
@@ -138,10 +135,10 @@ describe("the README's deployment walk-through: one clinic, two desks, from zero
     const [one, two] = desks.map(d => d.page!) as [Page, Page]
     // desk 1: a new client with her cat, booked for 09:30, billed and paid
     await registerClient(one, { name: "Смирнова Ольга Петровна", phone: "+7 914 555-44-33", pet: "Барсик", species: "кошка" })
-    await bookToday(one, { client: "Смирнова Ольга Петровна", vet: "Иванова А. П.", time: "09:30", reason: "Вакцинация" })
+    await bookToday(one, { client: "Смирнова Ольга Петровна", vet: "Иванова А. П.", time: "09:30", reason: "Вакцинация", zone: ZONE })
     // desk 2: a walk-in with his dog, booked for 10:00
     await registerClient(two, { name: "Орлов Пётр Иванович", phone: "+7 914 777-11-22", pet: "Шарик", species: "собака" })
-    await bookToday(two, { client: "Орлов Пётр Иванович", vet: "Петров С. В.", time: "10:00", reason: "Осмотр" })
+    await bookToday(two, { client: "Орлов Пётр Иванович", vet: "Петров С. В.", time: "10:00", reason: "Осмотр", zone: ZONE })
     // desk 2 sees desk 1's booking, and marks her arrived
     await setAppointmentStatus(two, "Смирнова Ольга Петровна", "arrived")
     issued.push(await issueInvoice(one, { client: "Смирнова Ольга Петровна", items: [1, 0], qty: "1", pay: true }))

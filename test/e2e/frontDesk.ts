@@ -21,14 +21,14 @@ export const registerClient = async (
   await shown(page, `[data-testid="client-card"] >> text=${c.name}`, `${c.name}'s card`)
 }
 
-/** Appointments → "New appointment" for today (the clinic's day), an existing client found by name. */
-export const bookToday = async (page: Page, b: { client: string; vet: string; time: string; reason: string }): Promise<void> => {
+/** Appointments → "New appointment" for today (the day in the clinic's `zone`), an existing client found by name. */
+export const bookToday = async (page: Page, b: { client: string; vet: string; time: string; reason: string; zone: string }): Promise<void> => {
   await page.click('[data-testid="nav-appointments"]')
   await page.click('[data-testid="appt-new"]')
   await page.fill('[data-testid="picker-search-input"]', b.client)
   await page.click(`[data-testid="client-hit"] >> text=${b.client}`)
   await shown(page, `[data-testid="picked-client"] >> text=${b.client}`, `${b.client} picked`)
-  await fillSlotToday(page, b.vet, b.time)
+  await fillSlotToday(page, b.vet, b.time, b.zone)
   await page.fill('[data-testid="booking-form"] [name="reason"]', b.reason)
   await page.keyboard.press("Enter")
   await shown(page, `[data-testid="appointment"]:has-text("${b.client}"):has-text("${b.time}")`, `${b.client}'s appointment at ${b.time}`)

@@ -1,18 +1,14 @@
 import { randomBytes } from "node:crypto"
-import { join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
 import * as A from "@automerge/automerge"
 import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo"
 import { makeClient, put } from "@vetsync/bridge/test-helpers/records.js"
 import { clientShardKey, docIdFor } from "@vetsync/shared"
 import { ResilientWebSocketClientAdapter } from "@vetsync/shared/net"
 import { deskAdd, enrol } from "@vetsync/sync-server"
-import { eventually, freePort, productEnv, SupervisedProcess } from "@vetsync/test-kit"
+import { eventually, freePort, productEnv, REPO_ROOT, SupervisedProcess, VETSYNC_CLI as CLI } from "@vetsync/test-kit"
 import type pg from "pg"
 import { RelayFront } from "./RelayFront.js"
-
-const CLI = resolve(fileURLToPath(import.meta.url), "../../../cli/vetsync.mjs")
-const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..")
 
 export interface RelayProc {
   id: string
@@ -25,6 +21,8 @@ export interface TestDesk {
   clinicId: string
   repo: Repo
   adapter: ResilientWebSocketClientAdapter
+  /** its enrolled credential (the relay's HTTP requests take it as a bearer token) */
+  credential: string
   /** the heads the relay last said are stored, per document */
   durable: Map<string, string[]>
 }
@@ -74,14 +72,14 @@ export class FailoverCluster {
     return `ws://127.0.0.1:${this.#front?.port ?? 0}/sync`
   }
 
-  /** A desk of the clinic (registered and enrolled now) on the shared address; resolves once it joined a relay. */
-  async startDesk(clinicId: string, deskId: string): Promise<TestDesk> {
+  /** A desk of the clinic (registered and enrolled now) on the shared address (or `url`); resolves once it joined a relay. */
+  async startDesk(clinicId: string, deskId: string, url = this.url): Promise<TestDesk> {
     const added = await deskAdd(this.#o.pool, { clinicId, deskId })
     const enrolled = await enrol(this.#o.pool, added.enrolmentToken)
     if (!enrolled) throw new Error(`desk ${deskId} did not enrol`)
-    const adapter = new ResilientWebSocketClientAdapter(this.url, {
+    // the desk's own reconnection (DeskCore gives the adapter no back-off of its own): failover figures as desks see them
+    const adapter = new ResilientWebSocketClientAdapter(url, {
       headers: { authorization: `Bearer ${enrolled.credential}` },
-      backoff: { minMs: 100, maxMs: 1_000 },
     })
     const durable = new Map<string, string[]>()
     adapter.on("durable", e => durable.set(e.documentId, e.heads))
@@ -90,7 +88,7 @@ export class FailoverCluster {
       peerId: `desk:${deskId}:${randomBytes(4).toString("hex")}` as PeerId,
       sharePolicy: () => Promise.resolve(true),
     })
-    const desk = { deskId, clinicId, repo, adapter, durable }
+    const desk = { deskId, clinicId, repo, adapter, credential: enrolled.credential, durable }
     this.desks.push(desk)
     await eventually(`desk ${deskId} to join a relay`, () => adapter.remotePeerId !== undefined, 30_000)
     return desk
@@ -115,10 +113,37 @@ export class FailoverCluster {
   /** The relay id holding the clinic's lease, as PostgreSQL has it. */
   async holderOf(clinicId: string): Promise<string | undefined> {
     const { rows } = await this.#o.pool.query<{ holder: string }>(
-      "SELECT holder FROM clinic_leases WHERE clinic_id = $1",
+      "SELECT holder FROM clinic_leases WHERE role = 'relay' AND clinic_id = $1",
       [clinicId],
     )
     return rows[0]?.holder
+  }
+
+  /** Starts the relay again (after a kill) on its port and data; resolves once it answers /health. */
+  async restart(relayId: string): Promise<void> {
+    const relay = this.relays.find(r => r.id === relayId)
+    if (!relay) throw new Error(`no relay ${relayId}`)
+    relay.proc.start()
+    await this.#healthy(relay)
+  }
+
+  /** Resolves once the relay's snapshot of every clinic is current (/ready): a restarted relay caught up, as one running a while is. */
+  async settled(relayId: string, ms = 120_000): Promise<void> {
+    const relay = this.relays.find(r => r.id === relayId)
+    if (!relay) throw new Error(`no relay ${relayId}`)
+    const snapshots = async (): Promise<Record<string, string>> => {
+      const res = await fetch(`http://127.0.0.1:${relay.port}/ready`)
+      return ((await res.json()) as { snapshots?: Record<string, string> }).snapshots ?? {}
+    }
+    await eventually(
+      `${relayId}'s snapshots current`,
+      async () => {
+        const states = Object.values(await snapshots())
+        return states.length > 0 && states.every(state => state === "current")
+      },
+      ms,
+      { pollMs: 250, describe: async () => JSON.stringify(await snapshots().catch(e => String(e))) },
+    )
   }
 
   async close(): Promise<void> {
@@ -151,12 +176,16 @@ export class FailoverCluster {
     // listed before it is up: close() stops it even when the start fails
     this.relays.push(relay)
     proc.start()
+    await this.#healthy(relay)
+    return relay
+  }
+
+  async #healthy({ id, port, proc }: RelayProc): Promise<void> {
     await eventually(
-      `relay ${name} to answer /health`,
+      `${id} to answer /health`,
       async () => proc.running && (await fetch(`http://127.0.0.1:${port}/health`)).ok,
       90_000,
       { pollMs: 200, describe: () => proc.log().slice(-2000) },
     )
-    return relay
   }
 }

@@ -7,8 +7,10 @@ import type { DatabaseFigures } from "../queries/operations.js"
 
 /** What the metrics read from the running bridge at each scrape. */
 export interface BridgeMetricsSource {
-  /** the clinics the bridge follows */
+  /** the clinics the bridge follows (with several bridges: those whose leases it holds) */
   clinics: () => string[]
+  /** the bridges sharing the clinics out, this one included (empty: not sharing) */
+  bridges?: () => string[]
   /** whether the relay answered the bridge's join; undefined when no relay is configured */
   relayConnected: () => boolean | undefined
   /** the LISTEN connection is open */
@@ -115,6 +117,24 @@ export class BridgeMetrics implements BridgeObserver {
       registers: [r],
       collect() {
         this.set(clinics().length)
+      },
+    })
+    new Gauge({
+      name: "vetsync_bridge_clinic_held",
+      help: "1 for each clinic this bridge works on: with several bridges on one PostgreSQL, those whose bridge leases it holds",
+      labelNames: ["clinic"],
+      registers: [r],
+      collect() {
+        this.reset()
+        for (const clinic of clinics()) this.set({ clinic }, 1)
+      },
+    })
+    new Gauge({
+      name: "vetsync_bridge_share_members",
+      help: "Bridges sharing the clinics out on this PostgreSQL, this one included, at its last look",
+      registers: [r],
+      collect() {
+        this.set(src.bridges?.().length ?? 0)
       },
     })
     new Gauge({

@@ -20,7 +20,7 @@ export interface BridgeReadinessInput {
   pool: pg.Pool | undefined
   /** the LISTEN connection is open */
   listening: boolean
-  /** the relay connection, when a relay is configured */
+  /** the relay connections (the worst of them; idle: no clinic followed), when a relay is configured */
   relay: { url: string; state: string; lastError?: string; refused?: string } | undefined
   clinics: string[]
   notLookedAt: string[]
@@ -54,7 +54,7 @@ export const bridgeReadiness = async (i: BridgeReadinessInput): Promise<BridgeRe
     if (problem) reasons.push(problem)
     if (!i.listening) reasons.push("PostgreSQL: the LISTEN connection is lost (reconnecting)")
   }
-  if (i.relay && i.relay.state !== "open") {
+  if (i.relay && i.relay.state !== "open" && i.relay.state !== "idle") {
     const why = i.relay.refused ?? i.relay.lastError
     reasons.push(`relay: ${i.relay.state}, not joined to ${i.relay.url}${why ? ` (${why})` : ""}`)
   }

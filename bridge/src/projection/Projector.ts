@@ -11,7 +11,7 @@ import {
   type RootDoc,
 } from "@vetsync/shared"
 import { openDoc } from "../sync/openDoc.js"
-import { projectDocument, type ProjectionResult } from "./projectDocument.js"
+import { projectDocument, projectDocuments, type DocToProject, type ProjectionResult } from "./projectDocument.js"
 import { projectWaiting } from "./projectWaiting.js"
 import type { WriteResult } from "./writeRecords.js"
 
@@ -19,6 +19,8 @@ interface Followed {
   clinicId: string
   key: DocKey
   handle: DocHandle<AnyClinicDoc>
+  /** its change listener, taken off when the clinic is dropped */
+  onChange: () => void
 }
 
 export interface ProjectorOptions {
@@ -34,24 +36,30 @@ export interface ProjectorOptions {
   onRejectionsChanged?: (clinicId: string) => Promise<void> | void
   onError?: (e: unknown) => void
   /**
-   * Runs each document's projection; the bridge serialises it with the change-log consumer,
-   * so a document snapshot is never projected while the consumer is writing newer rows into it.
+   * Runs each of a clinic's projections; the bridge serialises them with the clinic's change-log
+   * consumer (ClinicWork), so a document snapshot is never projected while the consumer is
+   * writing newer rows into it. Different clinics run in parallel.
    */
-  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>
+  exclusive?: <T>(clinicId: string, fn: () => Promise<T>) => Promise<T>
 }
 
 const PRIORITY: Record<string, number> = { clients: 0, appointments: 1, invoices: 2 }
+/** documents of one clinic projected together, in one transaction (projectDocuments) */
+const MAX_BATCH_DOCS = 32
 
 /**
  * Follows every document holding records of the clinics it is given (the 64 client
  * shards and the month partitions listed in each clinic's root) and projects each one
- * into PostgreSQL whenever it changes, one document at a time, parents first.
+ * into PostgreSQL whenever it changes, parents first: a clinic's changed documents in batches,
+ * each in one transaction (projectDocuments), different clinics side by side (as many at once as
+ * `exclusive` lets run). A clinic can be dropped again (its bridge lease went to another bridge).
  */
 export class Projector {
   readonly #o: ProjectorOptions
   readonly #followed = new Map<DocumentId, Followed>()
   readonly #clinics = new Set<string>()
-  readonly #dirty = new Set<DocumentId>()
+  /** clinic -> its documents changed since their last projection */
+  readonly #dirty = new Map<string, Set<DocumentId>>()
   /** clinics whose waiting records are looked at after the next pass (e.g. just followed) */
   readonly #recheck = new Set<string>()
   /** each clinic's documents followed at first and not projected yet (readiness: "looked at") */
@@ -60,7 +68,10 @@ export class Projector {
   readonly #opening = new Set<string>()
   /** clinics whose documents were all looked at once since the start (for good: later ones do not count) */
   readonly #lookedAt = new Set<string>()
-  #running: Promise<void> | undefined
+  /** clinic -> its pass running now */
+  readonly #running = new Map<string, Promise<void>>()
+  /** clinic -> its root's change listener */
+  readonly #roots = new Map<string, { handle: DocHandle<RootDoc>; onChange: () => void }>()
   #stopped = false
 
   constructor(options: ProjectorOptions) {
@@ -92,13 +103,38 @@ export class Projector {
     this.#opening.add(clinicId)
     this.#recheck.add(clinicId)
     const root = await openDoc<RootDoc>(this.#o.repo, clinicId, "root")
+    if (!this.#clinics.has(clinicId)) return // dropped meanwhile
     const partitions = () => Object.keys(root.doc().partitions ?? {}).filter(isDocKey)
-    root.on("change", () => {
+    const onChange = () => {
       for (const key of partitions()) void this.#follow(clinicId, key).catch(e => this.#o.onError?.(e))
-    })
+    }
+    root.on("change", onChange)
+    this.#roots.set(clinicId, { handle: root, onChange })
     await Promise.all([...allShardKeys(), ...partitions()].map(key => this.#follow(clinicId, key)))
     this.#opening.delete(clinicId)
     this.#settle(clinicId)
+  }
+
+  /**
+   * Stops following the clinic: no more of its changes are projected, and the pass running for it
+   * (if any) has finished when this resolves. Its documents stay in the repo.
+   */
+  async dropClinic(clinicId: string): Promise<void> {
+    if (!this.#clinics.delete(clinicId)) return
+    this.#opening.delete(clinicId)
+    this.#recheck.delete(clinicId)
+    this.#unseen.delete(clinicId)
+    this.#lookedAt.delete(clinicId)
+    this.#dirty.delete(clinicId)
+    const root = this.#roots.get(clinicId)
+    root?.handle.off("change", root.onChange)
+    this.#roots.delete(clinicId)
+    for (const [id, f] of this.#followed)
+      if (f.clinicId === clinicId) {
+        f.handle.off("change", f.onChange)
+        this.#followed.delete(id)
+      }
+    await this.#running.get(clinicId)
   }
 
   /** Follows one more document of a clinic (e.g. a partition just created). */
@@ -112,35 +148,39 @@ export class Projector {
     const id = docIdFor(clinicId, key)
     if (this.#followed.has(id)) return
     const handle = await openDoc(this.#o.repo, clinicId, key)
-    if (this.#followed.has(id)) return
-    this.#followed.set(id, { clinicId, key, handle })
+    if (this.#followed.has(id) || !this.#clinics.has(clinicId)) return
+    const onChange = () => this.#markDirty(clinicId, id)
+    this.#followed.set(id, { clinicId, key, handle, onChange })
     if (!this.#lookedAt.has(clinicId)) this.#unseen.set(clinicId, (this.#unseen.get(clinicId) ?? new Set()).add(id))
-    handle.on("change", () => this.#markDirty(id))
-    this.#markDirty(id)
+    handle.on("change", onChange)
+    this.#markDirty(clinicId, id)
   }
 
-  #markDirty(id: DocumentId): void {
-    if (this.#stopped) return
-    this.#dirty.add(id)
-    this.#kick()
+  #markDirty(clinicId: string, id: DocumentId): void {
+    if (this.#stopped || !this.#clinics.has(clinicId)) return
+    let dirty = this.#dirty.get(clinicId)
+    if (!dirty) this.#dirty.set(clinicId, (dirty = new Set()))
+    dirty.add(id)
+    this.#kick(clinicId)
   }
 
-  #kick(): void {
-    if (this.#running || this.#stopped) return
-    this.#running = this.#run().finally(() => {
-      this.#running = undefined
+  #kick(clinicId: string): void {
+    if (this.#running.has(clinicId) || this.#stopped) return
+    const run = this.#run(clinicId).finally(() => {
+      this.#running.delete(clinicId)
       // changes that arrived while the last pass was publishing rejections
-      if (this.#dirty.size > 0) this.#kick()
+      if ((this.#dirty.get(clinicId)?.size ?? 0) > 0) this.#kick(clinicId)
     })
+    this.#running.set(clinicId, run)
   }
 
   get busy(): boolean {
-    return this.#running !== undefined || this.#dirty.size > 0
+    return this.#running.size > 0 || [...this.#dirty.values()].some(d => d.size > 0)
   }
 
   /** Resolves when every change seen so far has been projected. */
   async drain(): Promise<void> {
-    while (this.#running) await this.#running
+    while (this.#running.size > 0) await Promise.all(this.#running.values())
   }
 
   async stop(): Promise<void> {
@@ -151,46 +191,54 @@ export class Projector {
 
   /** Marks every followed document for projection (e.g. at start, to catch up). */
   projectAll(): void {
-    for (const id of this.#followed.keys()) this.#markDirty(id)
+    for (const [id, f] of this.#followed) this.#markDirty(f.clinicId, id)
   }
 
-  async #run(): Promise<void> {
+  /** One pass over the clinic's changed documents, then its waiting records and rejections. */
+  async #run(clinicId: string): Promise<void> {
     await new Promise(r => setImmediate(r)) // let a burst of changes arrive
-    const exclusive = this.#o.exclusive ?? (<T>(fn: () => Promise<T>) => fn())
+    const exclusive = this.#o.exclusive ?? (<T>(_clinic: string, fn: () => Promise<T>) => fn())
     const rejectionsChanged = new Set<string>()
     const written = new Set<string>()
-    const touched = new Set(this.#recheck)
-    this.#recheck.clear()
-    while (this.#dirty.size > 0 && !this.#stopped) {
-      const next = this.#next()
-      this.#dirty.delete(next)
-      const f = this.#followed.get(next)
-      if (!f) continue
+    const touched = new Set<string>()
+    if (this.#recheck.delete(clinicId)) touched.add(clinicId)
+    const projected = (d: DocToProject, result: ProjectionResult): void => {
+      if (result.rejected > 0 || result.cleared > 0) rejectionsChanged.add(d.clinicId)
+      if (result.rows > 0) written.add(d.clinicId)
+      if (!result.upToDate) touched.add(d.clinicId)
+      this.#unseen.get(d.clinicId)?.delete(d.docId as DocumentId)
+      this.#settle(d.clinicId)
+      this.#o.onProjected?.(d.clinicId, result)
+    }
+    const dirty = (): Set<DocumentId> | undefined => this.#dirty.get(clinicId)
+    while ((dirty()?.size ?? 0) > 0 && !this.#stopped && this.#clinics.has(clinicId)) {
+      const batch = this.#nextBatch(dirty() ?? new Set())
+      if (batch.length === 0) continue
       try {
-        const result = await exclusive(() =>
-          projectDocument(this.#o.pool, {
-            clinicId: f.clinicId,
-            docKey: f.key,
-            docId: next,
-            doc: () => f.handle.doc(),
-          }),
-        )
-        if (result.rejected > 0 || result.cleared > 0) rejectionsChanged.add(f.clinicId)
-        if (result.rows > 0) written.add(f.clinicId)
-        if (!result.upToDate) touched.add(f.clinicId)
-        this.#unseen.get(f.clinicId)?.delete(next)
-        this.#settle(f.clinicId)
-        this.#o.onProjected?.(f.clinicId, result)
+        const { projected: done, left } = await exclusive(clinicId, () => projectDocuments(this.#o.pool, batch))
+        for (const d of left) dirty()?.add(d.docId as DocumentId)
+        for (const { doc, result } of done) projected(doc, result)
       } catch (e) {
-        this.#o.onFailed?.(f.clinicId)
-        this.#o.onError?.(e)
+        if (batch.length === 1) {
+          this.#failed(clinicId, e)
+          continue
+        }
+        // one document's failure must not hold back the others: each alone, as before batching
+        for (const d of batch) {
+          try {
+            projected(d, await exclusive(clinicId, () => projectDocument(this.#o.pool, d)))
+          } catch (e1) {
+            this.#failed(clinicId, e1)
+          }
+        }
       }
     }
     // a record that waited for a client or patient projects once that has landed, whichever
     // document brought it (a desk's, or the web system's row through the change log)
     for (const clinicId of touched) {
+      if (!this.#clinics.has(clinicId)) continue
       try {
-        const result = await exclusive(() =>
+        const result = await exclusive(clinicId, () =>
           projectWaiting(this.#o.pool, clinicId, {
             docOf: key => this.#docOf(clinicId, key),
             retryConstraints: written.has(clinicId),
@@ -218,14 +266,28 @@ export class Projector {
     return this.#followed.get(docIdFor(clinicId, key))?.handle.doc()
   }
 
-  #next(): DocumentId {
-    let best: DocumentId | undefined
-    let bestP = Infinity
-    for (const id of this.#dirty) {
+  #failed(clinicId: string, e: unknown): void {
+    this.#o.onFailed?.(clinicId)
+    this.#o.onError?.(e)
+  }
+
+  /**
+   * Takes the next documents of the clinic to project off its dirty set: parents first, up to
+   * MAX_BATCH_DOCS of them, projected in one transaction.
+   */
+  #nextBatch(dirty: Set<DocumentId>): DocToProject[] {
+    const ranked: { id: DocumentId; f: Followed; p: number }[] = []
+    for (const id of dirty) {
       const f = this.#followed.get(id)
-      const p = f ? (PRIORITY[kindOfKey(f.key) ?? ""] ?? 9) : -1
-      if (p < bestP) [best, bestP] = [id, p]
+      if (!f) {
+        dirty.delete(id)
+        continue
+      }
+      ranked.push({ id, f, p: PRIORITY[kindOfKey(f.key) ?? ""] ?? 9 })
     }
-    return best as DocumentId
+    ranked.sort((a, b) => a.p - b.p)
+    const batch = ranked.slice(0, MAX_BATCH_DOCS)
+    for (const { id } of batch) dirty.delete(id)
+    return batch.map(({ id, f }) => ({ clinicId: f.clinicId, docKey: f.key, docId: id, doc: () => f.handle.doc() }))
   }
 }

@@ -14,11 +14,16 @@ export const pgReason = (e: unknown): string => {
   return `${err.message ?? String(e)}${err.detail ? ` (${err.detail})` : ""}`
 }
 
-/** What a batch wrote: rows (records' and invoice lines'), and the records' rows among them. */
+/**
+ * What a batch wrote: the records' rows, and the invoice of each invoice line or payment row written
+ * (so that rows can be counted per document when records of several documents are written at once).
+ */
 export interface BatchWritten {
-  rows: number
   records: WrittenRow[]
+  lines: string[]
 }
+
+export const rowsWritten = (w: BatchWritten): number => w.records.length + w.lines.length
 
 /** Upserts validated records of one collection (and an invoice's lines). */
 export const writeBatch = async (
@@ -29,24 +34,28 @@ export const writeBatch = async (
 ): Promise<BatchWritten> => {
   const rows: Row[] = records.map(r => (rowOf[collection] as (c: string, r: unknown) => Row)(clinicId, r))
   const written = await upsertRows(db, collection, rows)
-  let lines = 0
+  const lines: string[] = []
   if (collection === "invoices") {
     const invoices = records as Invoice[]
-    lines = await upsertInvoiceItems(
-      db,
-      invoices.flatMap(itemRowsOf),
-      invoices.map(i => ({ id: i.id, n: i.lines.length })),
+    lines.push(
+      ...(await upsertInvoiceItems(
+        db,
+        invoices.flatMap(itemRowsOf),
+        invoices.map(i => ({ id: i.id, n: i.lines.length })),
+      )),
     )
-    lines += await upsertPayments(
-      db,
-      invoices.flatMap(i => paymentRowsOf(clinicId, i)),
-      invoices.map(i => i.id),
+    lines.push(
+      ...(await upsertPayments(
+        db,
+        invoices.flatMap(i => paymentRowsOf(clinicId, i)),
+        invoices.map(i => i.id),
+      )),
     )
     // the deferred total checks run now, inside the caller's savepoint
     await db.query(`SET CONSTRAINTS ${INVOICE_TOTALS} IMMEDIATE`)
     await db.query(`SET CONSTRAINTS ${INVOICE_TOTALS} DEFERRED`)
   }
-  return { rows: written.length + lines, records: written }
+  return { records: written, lines }
 }
 
 /** The rows a record references; undefined for a client, which references none. */
@@ -92,12 +101,12 @@ export const writeEach = async (
   try {
     return { ...(await inSavepoint(db, () => writeBatch(db, clinicId, collection, records))), failed }
   } catch {
-    const out: BatchWritten = { rows: 0, records: [] }
+    const out: BatchWritten = { records: [], lines: [] }
     for (const r of records) {
       try {
         const one = await inSavepoint(db, () => writeBatch(db, clinicId, collection, [r]))
-        out.rows += one.rows
         out.records.push(...one.records)
+        out.lines.push(...one.lines)
       } catch (e) {
         failed.set(r.id, e)
       }

@@ -94,8 +94,22 @@ const rowDocKey = (collection: Collection, row: Record<string, unknown>): string
  * removes one any more: records no longer move between month partitions) marks a row deleted only
  * when the row certainly belongs to that document: a client or patient of that shard.
  */
-const stillHere = async (db: Db, collection: Collection, ids: string[], docKey: string): Promise<string[]> =>
-  (await selectRows(db, collection, ids)).filter(r => rowDocKey(collection, r) === docKey).map(r => String(r.id))
+const stillHere = async (db: Db, collection: Collection, gone: Map<string, string>): Promise<string[]> =>
+  (await selectRows(db, collection, [...gone.keys()]))
+    .filter(r => rowDocKey(collection, r) === gone.get(String(r.id).toLowerCase()))
+    .map(r => String(r.id))
+
+/** The records of one document to write: the targets are looked up in `doc`. */
+export interface DocRecords {
+  docKey: string
+  doc: A.Doc<AnyClinicDoc>
+  targets: Target[]
+}
+
+/** A record of the part (document) at index `part`. */
+interface Keyed extends Target {
+  part: number
+}
 
 /**
  * Validates and writes the given records of one document, in the caller's transaction.
@@ -114,28 +128,45 @@ export const writeRecords = async (
   docKey: string,
   doc: A.Doc<AnyClinicDoc>,
   targets: Target[],
-): Promise<WriteResult> => {
-  const result: WriteResult = { ...emptyWriteResult(), records: targets.length }
-  const wrote = (collection: Collection, n: number) => {
-    if (n > 0) result.byCollection[collection] = (result.byCollection[collection] ?? 0) + n
+): Promise<WriteResult> => (await writeDocsRecords(db, clinicId, [{ docKey, doc, targets }]))[0] ?? emptyWriteResult()
+
+/**
+ * writeRecords for several documents of one clinic at once: each collection's records of all of
+ * them in the same statements (parents first, whichever document holds them), one result per
+ * document, in the order given. A record in two of them is written as the later one holds it.
+ */
+export const writeDocsRecords = async (db: Db, clinicId: string, parts: DocRecords[]): Promise<WriteResult[]> => {
+  const results: WriteResult[] = parts.map(p => ({ ...emptyWriteResult(), records: p.targets.length }))
+  const at = (part: number): WriteResult => results[part] as WriteResult
+  const docKeyOf = (part: number): string => parts[part]?.docKey ?? ""
+  const wrote = (part: number, collection: Collection, n: number) => {
+    const r = at(part)
+    r.rows += n
+    if (n > 0) r.byCollection[collection] = (r.byCollection[collection] ?? 0) + n
   }
-  const valid = new Map<Collection, RecordByCollection[Collection][]>()
-  const deleted = new Map<Collection, string[]>()
+  const valid = new Map<Collection, { part: number; record: RecordByCollection[Collection] }[]>()
+  const deleted = new Map<Collection, Keyed[]>()
   /** written, or left the document */
-  const done: Target[] = []
+  const done: Keyed[] = []
   /** rejected or waiting: no longer waiting / rejected from this document */
-  const rejectedHere: Target[] = []
-  const waitingHere: Target[] = []
+  const rejectedHere: Keyed[] = []
+  const waitingHere: Keyed[] = []
   const desks = new Set<string>()
 
-  const reject = async (collection: Collection, record: AnyValid, kind: "invalid" | "constraint", reason: string) => {
-    result.rejected++
-    rejectedHere.push({ collection, id: record.id })
+  const reject = async (
+    part: number,
+    collection: Collection,
+    record: AnyValid,
+    kind: "invalid" | "constraint",
+    reason: string,
+  ) => {
+    at(part).rejected++
+    rejectedHere.push({ part, collection, id: record.id })
     await upsertRejection(db, {
       clinic_id: clinicId,
       collection,
       record_id: record.id,
-      doc_key: docKey,
+      doc_key: docKeyOf(part),
       kind,
       reason,
       record,
@@ -143,16 +174,16 @@ export const writeRecords = async (
     })
   }
 
-  const wait = async (collection: Collection, record: AnyValid) => {
+  const wait = async (part: number, collection: Collection, record: AnyValid) => {
     const refs = referencesOf(collection, record)
     if (!refs) throw new Error(`a ${collection} record cannot wait for a reference`)
-    result.waiting++
-    waitingHere.push({ collection, id: record.id })
+    at(part).waiting++
+    waitingHere.push({ part, collection, id: record.id })
     await upsertWaiting(db, {
       clinic_id: clinicId,
       collection: collection as Referencing,
       record_id: record.id,
-      doc_key: docKey,
+      doc_key: docKeyOf(part),
       client_id: refs.client_id,
       patient_id: refs.patient_id,
       record,
@@ -160,67 +191,110 @@ export const writeRecords = async (
     })
   }
 
-  for (const t of targets) {
-    const found = readRecord(doc, t.collection, t.id)
-    if (!found) {
-      deleted.set(t.collection, [...(deleted.get(t.collection) ?? []), t.id])
-      done.push(t)
-      continue
+  for (const [part, { doc, targets }] of parts.entries())
+    for (const t of targets) {
+      const found = readRecord(doc, t.collection, t.id)
+      if (!found) {
+        deleted.set(t.collection, [...(deleted.get(t.collection) ?? []), { part, ...t }])
+        done.push({ part, ...t })
+        continue
+      }
+      const record = found.record
+      const check = (validators[t.collection] as (r: unknown) => ReturnType<(typeof validators)["clients"]>)(record)
+      if (!check.ok) {
+        await reject(
+          part,
+          t.collection,
+          record,
+          "invalid",
+          check.errors.map(e => `${e.field}: ${e.message}`).join("; "),
+        )
+      } else if (record.id !== t.id) {
+        await reject(part, t.collection, record, "invalid", `id: ${record.id} is stored under ${t.id}`)
+      } else {
+        const list = valid.get(t.collection) ?? []
+        list.push({ part, record })
+        valid.set(t.collection, list)
+      }
     }
-    const record = found.record
-    const check = (validators[t.collection] as (r: unknown) => ReturnType<(typeof validators)["clients"]>)(record)
-    if (!check.ok) {
-      await reject(t.collection, record, "invalid", check.errors.map(e => `${e.field}: ${e.message}`).join("; "))
-    } else if (record.id !== t.id) {
-      await reject(t.collection, record, "invalid", `id: ${record.id} is stored under ${t.id}`)
-    } else {
-      valid.set(t.collection, [...(valid.get(t.collection) ?? []), record])
-    }
-  }
 
   for (const collection of ORDER) {
-    const records = valid.get(collection) ?? []
-    for (let i = 0; i < records.length; i += BATCH) {
-      const chunk = records.slice(i, i + BATCH)
-      // checked after the parent collections of this document were written
+    const all = valid.get(collection) ?? []
+    for (let i = 0; i < all.length; i += BATCH) {
+      const chunk = all.slice(i, i + BATCH)
+      // checked after the parent collections of these documents were written
       const missing = await missingReferences(
         db,
-        chunk.flatMap(r => referencesOf(collection, r) ?? []),
+        chunk.flatMap(r => referencesOf(collection, r.record) ?? []),
       )
-      const ready = chunk.filter(r => !missing.has(r.id))
-      const waiting = chunk.filter(r => missing.has(r.id))
-      const { rows, records: writtenRows, failed } = await writeEach(db, clinicId, collection, ready)
-      result.rows += rows
-      wrote(collection, writtenRows.length)
-      for (const w of writtenRows) if (!NOT_DESKS.has(w.updated_by)) result.deskChangedAt.push(w.updated_at.getTime())
+      const ready = chunk.filter(r => !missing.has(r.record.id))
+      const waiting = chunk.filter(r => missing.has(r.record.id))
+      const {
+        records: writtenRows,
+        lines,
+        failed,
+      } = await writeEach(
+        db,
+        clinicId,
+        collection,
+        ready.map(r => r.record),
+      )
+      /** the document each written row's record came from (ids as PostgreSQL returns them) */
+      const partOf = new Map(ready.map(r => [r.record.id.toLowerCase(), r.part]))
+      const partOfRow = (id: string): number => partOf.get(id.toLowerCase()) ?? 0
+      for (const w of writtenRows) {
+        const part = partOfRow(w.id)
+        wrote(part, collection, 1)
+        if (!NOT_DESKS.has(w.updated_by)) at(part).deskChangedAt.push(w.updated_at.getTime())
+      }
+      // invoice lines and payments: rows, not records
+      for (const invoiceId of lines) at(partOfRow(invoiceId)).rows++
       for (const r of ready) {
-        const e = failed.get(r.id)
-        if (e === undefined) done.push({ collection, id: r.id })
+        const e = failed.get(r.record.id)
+        if (e === undefined) done.push({ part: r.part, collection, id: r.record.id })
         // a reference removed since the check (the web system deleted a row)
-        else if (isMissingReference(e) && referencesOf(collection, r)) waiting.push(r)
-        else await reject(collection, r, "constraint", pgReason(e))
+        else if (isMissingReference(e) && referencesOf(collection, r.record)) waiting.push(r)
+        else await reject(r.part, collection, r.record, "constraint", pgReason(e))
       }
       const refused =
-        waiting.length > 0 ? await refusedOnTheirOwn(db, clinicId, collection, waiting) : new Map<string, string>()
+        waiting.length > 0
+          ? await refusedOnTheirOwn(
+              db,
+              clinicId,
+              collection,
+              waiting.map(r => r.record),
+            )
+          : new Map<string, string>()
       for (const r of waiting) {
-        const reason = refused.get(r.id)
-        if (reason === undefined) await wait(collection, r)
-        else await reject(collection, r, "constraint", reason)
+        const reason = refused.get(r.record.id)
+        if (reason === undefined) await wait(r.part, collection, r.record)
+        else await reject(r.part, collection, r.record, "constraint", reason)
       }
-      for (const r of chunk) {
+      for (const { record: r } of chunk) {
         if (!NOT_DESKS.has(r.createdBy)) desks.add(r.createdBy)
         if (!NOT_DESKS.has(r.updatedBy)) desks.add(r.updatedBy)
       }
     }
     const gone = deleted.get(collection) ?? []
     if (gone.length > 0) {
-      const n = await markDeleted(db, collection, await stillHere(db, collection, gone, docKey))
-      result.rows += n
-      wrote(collection, n)
+      const partOf = new Map(gone.map(g => [g.id.toLowerCase(), g.part]))
+      const here = await stillHere(db, collection, new Map(gone.map(g => [g.id.toLowerCase(), docKeyOf(g.part)])))
+      for (const id of await markDeleted(db, collection, here)) wrote(partOf.get(id.toLowerCase()) ?? 0, collection, 1)
     }
   }
-  result.cleared = await clearRejections(db, clinicId, [...done, ...waitingHere])
-  await clearWaiting(db, clinicId, docKey, [...done, ...rejectedHere])
+  const partOfKey = new Map<string, number>()
+  for (const k of [...done, ...waitingHere]) partOfKey.set(`${k.collection}/${k.id}`, k.part)
+  for (const c of await clearRejections(
+    db,
+    clinicId,
+    [...done, ...waitingHere].map(k => ({ collection: k.collection, id: k.id })),
+  ))
+    at(partOfKey.get(`${c.collection}/${c.id}`) ?? 0).cleared++
+  await clearWaiting(
+    db,
+    clinicId,
+    [...done, ...rejectedHere].map(k => ({ doc_key: docKeyOf(k.part), collection: k.collection, id: k.id })),
+  )
   await recordDesks(db, clinicId, [...desks])
-  return result
+  return results
 }

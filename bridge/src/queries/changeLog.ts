@@ -10,12 +10,13 @@ export interface ChangeRow {
   old_row: Record<string, unknown> | null
 }
 
-export const pendingChanges = async (db: Db, limit = 1000): Promise<ChangeRow[]> =>
+/** The oldest entries not consumed yet (of one clinic, when given). */
+export const pendingChanges = async (db: Db, limit = 1000, clinicId?: string): Promise<ChangeRow[]> =>
   (
     await db.query<ChangeRow>(
       `SELECT id, clinic_id, entity, entity_id::text, op, old_row FROM change_log
-       WHERE consumed_at IS NULL ORDER BY id LIMIT $1`,
-      [limit],
+       WHERE consumed_at IS NULL AND ($2::text IS NULL OR clinic_id = $2) ORDER BY id LIMIT $1`,
+      [limit, clinicId ?? null],
     )
   ).rows
 

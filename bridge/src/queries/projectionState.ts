@@ -8,6 +8,33 @@ export const lockHeads = async (db: Db, docId: string): Promise<string[] | undef
   return res.rows[0]?.heads
 }
 
+/**
+ * The heads each of these documents was projected at, locked for this transaction (in doc_id
+ * order, as every bridge locks them, so two never wait for each other); absent: never projected.
+ */
+export const lockHeadsOf = async (db: Db, docIds: string[]): Promise<Map<string, string[]>> => {
+  const res = await db.query<{ doc_id: string; heads: string[] }>(
+    "SELECT doc_id, heads FROM projection_heads WHERE doc_id = ANY($1::text[]) ORDER BY doc_id FOR UPDATE",
+    [docIds],
+  )
+  return new Map(res.rows.map(r => [r.doc_id, r.heads]))
+}
+
+/** saveHeads for several documents in one statement. */
+export const saveHeadsOf = async (
+  db: Db,
+  docs: { docId: string; clinicId: string; docKey: string; heads: string[] }[],
+): Promise<void> => {
+  if (docs.length === 0) return
+  await db.query(
+    `INSERT INTO projection_heads (doc_id, clinic_id, doc_key, heads, projected_at)
+     SELECT d.doc_id, d.clinic_id, d.doc_key, ARRAY(SELECT json_array_elements_text(d.heads)), now()
+     FROM json_to_recordset($1::json) AS d(doc_id text, clinic_id text, doc_key text, heads json)
+     ON CONFLICT (doc_id) DO UPDATE SET heads = EXCLUDED.heads, projected_at = now()`,
+    [JSON.stringify(docs.map(d => ({ doc_id: d.docId, clinic_id: d.clinicId, doc_key: d.docKey, heads: d.heads })))],
+  )
+}
+
 export const saveHeads = async (
   db: Db,
   p: { docId: string; clinicId: string; docKey: string; heads: string[] },

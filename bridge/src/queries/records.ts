@@ -70,8 +70,8 @@ const upsertSql = (
     RETURNING ${o.returning ?? "1"}`
 }
 
-/** what a written row tells about its record: when and by whom it was last changed */
-const RETURNING = "t.updated_at, t.updated_by"
+/** what a written row tells about its record: which it is, when and by whom it was last changed */
+const RETURNING = "t.id::text AS id, t.updated_at, t.updated_by"
 const SQL: Record<Collection, string> = {
   clients: upsertSql("clients", [...COLUMNS.clients, ...META], ["id"], { webOwned: true, returning: RETURNING }),
   patients: upsertSql("patients", [...COLUMNS.patients, ...META], ["id"], { webOwned: true, returning: RETURNING }),
@@ -81,7 +81,13 @@ const SQL: Record<Collection, string> = {
   }),
   invoices: upsertSql("invoices", [...COLUMNS.invoices, ...META], ["id"], { returning: RETURNING }),
 }
-const ITEMS_SQL = upsertSql("invoice_items", ITEM_COLUMNS, ["invoice_id", "line_no"])
+/** what a written invoice line or payment row tells: its invoice (rows are counted per document) */
+const INVOICE_OF = "t.invoice_id::text AS invoice_id"
+interface InvoiceOf {
+  invoice_id: string
+}
+const invoicesOf = (res: { rows: InvoiceOf[] }): string[] => res.rows.map(r => r.invoice_id)
+const ITEMS_SQL = upsertSql("invoice_items", ITEM_COLUMNS, ["invoice_id", "line_no"], { returning: INVOICE_OF })
 const PAYMENT_COLUMNS = [
   "id",
   "invoice_id",
@@ -100,27 +106,31 @@ const PAYMENT_COLUMNS = [
   "fiscal_number",
   "fiscal_sign",
 ] as const
-const PAYMENTS_SQL = upsertSql("invoice_payments", PAYMENT_COLUMNS, ["id"])
+const PAYMENTS_SQL = upsertSql("invoice_payments", PAYMENT_COLUMNS, ["id"], { returning: INVOICE_OF })
 
 /**
  * Writes invoices' payments and refunds, and removes rows of those invoices that their documents
- * no longer hold (no desk removes one; a payment is never edited away). Returns rows written.
+ * no longer hold (no desk removes one; a payment is never edited away). Returns the invoice of
+ * each row written (inserted, updated or removed).
  */
-export const upsertPayments = async (db: Db, payments: PaymentRow[], invoiceIds: string[]): Promise<number> => {
-  let written = 0
-  if (payments.length > 0) written += (await db.query(PAYMENTS_SQL, [JSON.stringify(payments)])).rowCount ?? 0
+export const upsertPayments = async (db: Db, payments: PaymentRow[], invoiceIds: string[]): Promise<string[]> => {
+  const written: string[] = []
+  if (payments.length > 0)
+    written.push(...invoicesOf(await db.query<InvoiceOf>(PAYMENTS_SQL, [JSON.stringify(payments)])))
   if (invoiceIds.length > 0) {
-    const res = await db.query(
-      "DELETE FROM invoice_payments WHERE invoice_id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))",
+    const res = await db.query<InvoiceOf>(
+      `DELETE FROM invoice_payments WHERE invoice_id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))
+       RETURNING invoice_id::text AS invoice_id`,
       [invoiceIds, payments.map(p => p.id)],
     )
-    written += res.rowCount ?? 0
+    written.push(...invoicesOf(res))
   }
   return written
 }
 
-/** A row an upsert wrote: when its record was last changed, and by whom (a desk's id, web, import ...). */
+/** A row an upsert wrote: its record's id, when it was last changed, and by whom (a desk's id, web, import ...). */
 export interface WrittenRow {
+  id: string
   updated_at: Date
   updated_by: string
 }
@@ -131,33 +141,35 @@ export const upsertRows = async (db: Db, collection: Collection, rows: Row[]): P
   return (await db.query<WrittenRow>(SQL[collection], [JSON.stringify(rows)])).rows
 }
 
-/** Writes invoice lines and removes lines beyond each invoice's current count. Returns rows written. */
+/** Writes invoice lines and removes lines beyond each invoice's current count. Returns the invoice of each row written. */
 export const upsertInvoiceItems = async (
   db: Db,
   items: Row[],
   lineCounts: { id: string; n: number }[],
-): Promise<number> => {
-  let written = 0
-  if (items.length > 0) written += (await db.query(ITEMS_SQL, [JSON.stringify(items)])).rowCount ?? 0
+): Promise<string[]> => {
+  const written: string[] = []
+  if (items.length > 0) written.push(...invoicesOf(await db.query<InvoiceOf>(ITEMS_SQL, [JSON.stringify(items)])))
   if (lineCounts.length > 0) {
-    const res = await db.query(
+    const res = await db.query<InvoiceOf>(
       `DELETE FROM invoice_items it USING json_to_recordset($1::json) AS x(id uuid, n int)
-       WHERE it.invoice_id = x.id AND it.line_no >= x.n`,
+       WHERE it.invoice_id = x.id AND it.line_no >= x.n
+       RETURNING it.invoice_id::text AS invoice_id`,
       [JSON.stringify(lineCounts)],
     )
-    written += res.rowCount ?? 0
+    written.push(...invoicesOf(res))
   }
   return written
 }
 
-/** A record removed from its document: the row is kept, marked deleted. */
-export const markDeleted = async (db: Db, collection: Collection, ids: string[]): Promise<number> => {
-  if (ids.length === 0) return 0
-  const res = await db.query(
-    `UPDATE ${collection} SET deleted_at = now() WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`,
+/** Records removed from their document: the rows are kept, marked deleted. Returns the ids marked. */
+export const markDeleted = async (db: Db, collection: Collection, ids: string[]): Promise<string[]> => {
+  if (ids.length === 0) return []
+  const res = await db.query<{ id: string }>(
+    `UPDATE ${collection} SET deleted_at = now() WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL
+     RETURNING id::text AS id`,
     [ids],
   )
-  return res.rowCount ?? 0
+  return res.rows.map(r => r.id)
 }
 
 /** Rows by id, as stored (timestamps as Date). */

@@ -36,19 +36,20 @@ export const upsertRejection = async (db: Db, r: Omit<RejectionRow, "rejected_at
   )
 }
 
-/** Removes the rejections of records that have now been projected; returns how many. */
+/** Removes the rejections of records that have now been projected; returns the keys removed. */
 export const clearRejections = async (
   db: Db,
   clinicId: string,
   keys: { collection: Collection; id: string }[],
-): Promise<number> => {
-  if (keys.length === 0) return 0
-  const res = await db.query(
+): Promise<{ collection: Collection; id: string }[]> => {
+  if (keys.length === 0) return []
+  const res = await db.query<{ collection: Collection; id: string }>(
     `DELETE FROM rejections r USING json_to_recordset($2::json) AS k(collection text, id text)
-     WHERE r.clinic_id = $1 AND r.collection = k.collection AND r.record_id = k.id`,
+     WHERE r.clinic_id = $1 AND r.collection = k.collection AND r.record_id = k.id
+     RETURNING r.collection, r.record_id AS id`,
     [clinicId, JSON.stringify(keys)],
   )
-  return res.rowCount ?? 0
+  return res.rows
 }
 
 export const listRejections = async (db: Db, clinicId: string): Promise<RejectionRow[]> =>

@@ -88,21 +88,20 @@ export const upsertWaiting = async (db: Db, w: Omit<WaitingRecord, "waiting_sinc
 }
 
 /**
- * Removes the waiting entries of these records that came from document `docKey` (the record
- * was written, rejected or removed there); an entry a newer document version left is kept.
+ * Removes the waiting entries of these records that came from the document each key names (the
+ * record was written, rejected or removed there); an entry a newer document version left is kept.
  */
 export const clearWaiting = async (
   db: Db,
   clinicId: string,
-  docKey: string,
-  keys: { collection: Collection; id: string }[],
+  keys: { doc_key: string; collection: Collection; id: string }[],
 ): Promise<number> => {
   const referencing = keys.filter(k => k.collection !== "clients")
   if (referencing.length === 0) return 0
   const res = await db.query(
-    `DELETE FROM waiting_records w USING json_to_recordset($3::json) AS k(collection text, id uuid)
-     WHERE w.clinic_id = $1 AND w.doc_key = $2 AND w.collection = k.collection AND w.record_id = k.id`,
-    [clinicId, docKey, JSON.stringify(referencing)],
+    `DELETE FROM waiting_records w USING json_to_recordset($2::json) AS k(doc_key text, collection text, id uuid)
+     WHERE w.clinic_id = $1 AND w.doc_key = k.doc_key AND w.collection = k.collection AND w.record_id = k.id`,
+    [clinicId, JSON.stringify(referencing)],
   )
   return res.rowCount ?? 0
 }

@@ -41,11 +41,14 @@ export class ChangeLogConsumer {
     this.#repo = repo
   }
 
-  /** Consumes every pending entry; returns how many records changed a document. */
-  async consume(): Promise<number> {
+  /**
+   * Consumes every pending entry (of one clinic, when given: a bridge consumes the clinics whose
+   * leases it holds, each in that clinic's turn); returns how many records changed a document.
+   */
+  async consume(clinicId?: string): Promise<number> {
     let written = 0
     for (;;) {
-      const batch = await pendingChanges(this.#pool, 5000)
+      const batch = await pendingChanges(this.#pool, 5000, clinicId)
       if (batch.length === 0) return written
       written += await this.#apply(batch)
       await markConsumed(

@@ -1,58 +1,26 @@
-import * as readline from "node:readline"
-import { Readable } from "node:stream"
-import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import * as A from "@automerge/automerge"
 import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
 import {
   decodeBundle,
   isDocKey,
-  isSnapshotRecords,
-  parseSnapshotLine,
-  recordCount,
+  isServerOwned,
+  staffOfDoc,
+  type StaffDoc,
   type DocKey,
   type SnapshotHeader,
-  type SnapshotLine,
 } from "@vetsync/shared"
 import type { BootstrapProgress } from "./api.js"
+import { applySnapshotStream } from "./applySnapshotStream.js"
+import { BootstrapTimings } from "./BootstrapTimings.js"
 import type { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import { SnapshotApplier } from "./SnapshotApplier.js"
+import { RelaySnapshotSource, type SnapshotSource } from "./SnapshotSource.js"
 import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("bootstrap") ?? false
-/** records of the snapshot written per transaction */
-const BATCH_RECORDS = 30_000
 
-/** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents, /heads) */
-const snapshotUrl = (
-  server: string,
-  clinicId: string,
-  what: "snapshot" | "documents" | "heads" | "resync" | "report" = "snapshot",
-): string => {
-  const u = new URL(server)
-  u.protocol = u.protocol === "wss:" ? "https:" : "http:"
-  u.pathname = `/clinics/${encodeURIComponent(clinicId)}/${what}`
-  return u.toString()
-}
-
-/** GET one of the relay's clinic endpoints, given up after `ms` or when `signal` aborts. */
-export const fetchClinic = (
-  server: string,
-  clinicId: string,
-  what: "snapshot" | "documents" | "heads" | "resync" | "report",
-  headers: Record<string, string>,
-  ms: number,
-  signal?: AbortSignal,
-  body?: unknown,
-): Promise<Response> => {
-  const timeout = AbortSignal.timeout(ms)
-  return fetch(snapshotUrl(server, clinicId, what), {
-    ...(body === undefined
-      ? { headers }
-      : { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) }),
-    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-  })
-}
+export { fetchClinic } from "./SnapshotSource.js"
 
 /**
  * Brings a new desk up: first the relay's compact snapshot of the clinic's current records
@@ -71,6 +39,11 @@ export class Bootstrapper {
   #total = 0
   #onProgress: () => void
   readonly #log: Logger
+  /** the bundle asked for with the snapshot (of the source named), until loadDocumentsFrom takes it */
+  #bundle: PrefetchedBundle | undefined
+  readonly #closing = new AbortController()
+  /** where the bootstrap's time went (the desk benchmark prints it) */
+  readonly timings = new BootstrapTimings()
 
   constructor(rm: ReadModel, docs: DocStore, onProgress: () => void, log: Logger = rootLogger()) {
     this.#log = log
@@ -105,10 +78,10 @@ export class Bootstrapper {
   }
 
   /**
-   * Downloads the snapshot and applies it as it streams in (once per desk): the first document's
-   * records at once, then about BATCH_RECORDS per transaction, so search covers more of the clinic
-   * as it arrives and memory holds one batch. The heads are recorded only with the end line; a
-   * snapshot cut off (an error) or a desk stopped half-way starts over.
+   * Downloads the snapshot and applies it as it streams in (once per desk; applySnapshotStream).
+   * The document bundle is asked for at the same time (loadDocuments takes it), so it downloads
+   * while the snapshot is applied. The heads are recorded only with the end line; a snapshot cut
+   * off (an error) or a desk stopped half-way starts over.
    */
   async loadSnapshot(
     server: string,
@@ -116,55 +89,47 @@ export class Bootstrapper {
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<void> {
+    return this.loadSnapshotFrom(new RelaySnapshotSource(server, clinicId, () => headers), clinicId, signal)
+  }
+
+  /**
+   * loadSnapshot from either source (the relay, or a LAN peer: issue 15), with the same checks.
+   * A LAN peer's snapshot records as acknowledged by the relay only what that peer says the relay
+   * acknowledged to it (its header's `acked`), so "records waiting" keeps meaning "not at the relay".
+   */
+  async loadSnapshotFrom(source: SnapshotSource, clinicId: string, signal?: AbortSignal): Promise<void> {
     if (this.#phase !== "none") return
     this.#setPhase("snapshot")
     this.#received = 0
+    this.timings.reset()
     this.#rm.setDurable(false)
     try {
-      const res = await fetchClinic(server, clinicId, "snapshot", headers, 300_000, signal)
-      if (!res.ok || !res.body) throw new Error(`snapshot: HTTP ${res.status} ${await res.text()}`)
-      // fetch has undone the content-encoding: gzip already
-      const lines = readline.createInterface({
-        input: Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>),
-        crlfDelay: Infinity,
-      })
-      const apply = new SnapshotApplier(this.#rm, clinicId)
-      let n = 0
-      let busy = 0
+      this.timings.mark("requestedAt")
+      const input = await source.snapshot(signal)
+      this.timings.mark("answeredAt")
+      this.#prefetch(source)
       const started = performance.now()
-      // lines are applied in batches of about BATCH_RECORDS (the first one at once, so search
-      // answers early): each commit costs about as much as a thousand rows
-      let pending: SnapshotLine[] = []
-      let pendingRecords = 0
-      for await (const text of lines) {
-        if (text.trim() === "") continue
-        const t = performance.now()
-        const line = parseSnapshotLine(text, ++n)
-        pending.push(line)
-        if (line.type === "header") this.#total = line.records
-        if (isSnapshotRecords(line)) {
-          pendingRecords += recordCount(line)
-          if (pendingRecords < BATCH_RECORDS && this.#received > 0) continue
-        }
-        const end = apply.lines(pending)
-        this.#received += pendingRecords
-        pending = []
-        pendingRecords = 0
-        busy += performance.now() - t
-        this.#onProgress()
-        if (end) {
-          if (DEBUG)
-            this.#log.info(
-              `snapshot: ${n} lines, ${this.#received} records, ${busy.toFixed(0)} ms applying of ${(performance.now() - started).toFixed(0)} ms`,
-            )
-          this.#rm.setDurable(true)
-          this.#finish(apply, end)
-          this.#setPhase("documents")
-          return
-        }
-      }
-      throw new Error("the snapshot was cut off before its end")
+      const apply = new SnapshotApplier(this.#rm, clinicId, this.timings)
+      const { header, lines } = await applySnapshotStream(input, apply, this.timings, {
+        total: records => {
+          this.#total = records
+        },
+        applied: records => {
+          this.#received += records
+          this.#onProgress()
+        },
+      })
+      if (DEBUG)
+        this.#log.info(
+          { timings: this.timings.phases },
+          `snapshot from ${source.name}: ${lines} lines, ${this.#received} records in ${(performance.now() - started).toFixed(0)} ms`,
+        )
+      this.#rm.setDurable(true)
+      this.timings.time("finishMs", () => this.#finish(apply, header, source.kind))
+      this.#setPhase("documents")
     } catch (e) {
+      this.#dropBundle()
+      this.#restoreIndexes()
       this.#setPhase("none")
       throw e
     } finally {
@@ -172,8 +137,52 @@ export class Bootstrapper {
     }
   }
 
+  /** A snapshot given up half-way leaves the indexes a fresh desk's bulk load dropped: built again now. */
+  #restoreIndexes(): void {
+    try {
+      this.#rm.restoreIndexes()
+    } catch (e) {
+      // a desk closed meanwhile has closed its read model: ReadModel.open builds them at the next start
+      this.#log.warn(`could not rebuild the read model's indexes yet: ${(e as Error).message}`)
+    }
+  }
+
+  /**
+   * Asks the snapshot's source for its bundle now; loadDocumentsFrom takes the answer when it asks
+   * the same source (a failure here only means asking again there).
+   */
+  #prefetch(source: SnapshotSource): void {
+    this.#dropBundle()
+    const t = performance.now()
+    const abort = new AbortController()
+    const bytes = source.documents(AbortSignal.any([abort.signal, this.#closing.signal])).then(b => {
+      this.timings.add("bundleMs", performance.now() - t)
+      return b
+    })
+    // awaited by loadDocumentsFrom; a rejection nobody waits for is not an unhandled one
+    bytes.catch(() => undefined)
+    this.#bundle = { kind: source.kind, name: source.name, bytes, abort }
+  }
+
+  /** Gives up the bundle asked for with a snapshot that did not load. */
+  #dropBundle(): void {
+    this.#bundle?.abort.abort(new Error("the snapshot was not loaded"))
+    this.#bundle = undefined
+  }
+
+  /** The bundle asked for with the snapshot, if it came from `source` (undefined when it failed). */
+  async #prefetched(source: SnapshotSource): Promise<Uint8Array | undefined> {
+    const bundle = this.#bundle
+    this.#bundle = undefined
+    if (!bundle || bundle.kind !== source.kind || bundle.name !== source.name) {
+      bundle?.abort.abort(new Error("the documents are taken from another source"))
+      return undefined
+    }
+    return bundle.bytes.catch(() => undefined)
+  }
+
   /** Records the heads the snapshot reflects, in one transaction with its price list and rejections. */
-  #finish(apply: SnapshotApplier, header: SnapshotHeader): void {
+  #finish(apply: SnapshotApplier, header: SnapshotHeader, from: SnapshotSource["kind"]): void {
     const rm = this.#rm
     const ledger = rm.ledger
     const targets: Record<string, string[]> = {}
@@ -185,9 +194,12 @@ export class Bootstrapper {
         const heads = decodeHeads(state.heads as UrlHeads)
         this.#docs.layout.add(key)
         // heads the read model already reflects (its own writes, earlier syncs) are kept; the staff
-        // are not in the snapshot's lines: the read model takes them from the document itself
-        if (key !== "staff" && ledger.getDocHeads(state.docId) === undefined) ledger.setDocHeads(state.docId, key, heads)
-        if (ledger.getRelayHeads(state.docId) === undefined) ledger.setRelayHeads(state.docId, heads, now)
+        // are not in the snapshot's lines: the read model takes them from the document itself (from
+        // a LAN peer's bundle, without the document: loadDocumentsFrom)
+        if ((key !== "staff" || from === "lan") && ledger.getDocHeads(state.docId) === undefined)
+          ledger.setDocHeads(state.docId, key, heads)
+        const acked = from === "relay" ? heads : ackedHeads(header, key)
+        if (acked && ledger.getRelayHeads(state.docId) === undefined) ledger.setRelayHeads(state.docId, acked, now)
         targets[key] = heads
         this.#targets.set(key, heads)
       }
@@ -206,17 +218,60 @@ export class Bootstrapper {
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<number> {
+    return this.loadDocumentsFrom(new RelaySnapshotSource(server, clinicId, () => headers), signal)
+  }
+
+  /**
+   * loadDocuments from either source. From a LAN peer the server-owned documents (price list,
+   * rejections, profile, staff) are not taken (a desk takes those from the relay only): the read
+   * model shows the peer's copy of them (the snapshot's lines; the staff from its bundle) until
+   * the relay's arrive, and the bootstrap is done only then.
+   */
+  async loadDocumentsFrom(source: SnapshotSource, signal?: AbortSignal): Promise<number> {
     if (this.#phase !== "documents") return 0
-    const res = await fetchClinic(server, clinicId, "documents", headers, 300_000, signal)
-    if (!res.ok) throw new Error(`documents: HTTP ${res.status}`)
-    const entries = decodeBundle(new Uint8Array(await res.arrayBuffer()))
+    const bytes = (await this.#prefetched(source)) ?? (await source.documents(signal))
+    const t = performance.now()
+    const entries = decodeBundle(bytes)
+    let taken = 0
     for (const e of entries) {
       if (!isDocKey(e.key) || this.#docs.layout.idOf(e.key) !== e.docId) continue
+      if (source.kind === "lan" && isServerOwned(e.key)) {
+        if (e.key === "staff") this.#staffFrom(e.docId, e.bytes)
+        continue
+      }
       await this.#docs.importWhole(e.key, e.bytes)
+      taken++
       if (this.#targets.has(e.key)) this.#caughtUp.add(e.key)
     }
+    this.timings.add("bundleWriteMs", performance.now() - t)
+    this.timings.mark("documentsAt")
     this.check()
-    return entries.length
+    return taken
+  }
+
+  /** The staff of a LAN peer's copy of the staff document, into the read model only (when it is the snapshot's). */
+  #staffFrom(docId: string, bytes: Uint8Array): void {
+    const heads = this.#targets.get("staff")
+    let doc: A.Doc<StaffDoc>
+    try {
+      doc = A.load<StaffDoc>(bytes)
+    } catch {
+      return
+    }
+    try {
+      const ledger = this.#rm.ledger
+      const recorded = ledger.getDocHeads(docId)
+      if (heads && recorded && A.hasHeads(doc, heads) && A.hasHeads(doc, recorded) && sameHeadsOf(doc, recorded))
+        this.#rm.setStaff(staffOfDoc(doc))
+    } finally {
+      A.free(doc)
+    }
+  }
+
+  /** Gives up a bundle still downloading (the desk closes). */
+  close(): void {
+    this.#closing.abort(new Error("the desk closed"))
+    this.#bundle = undefined
   }
 
   /** The documents the desk must have locally. */
@@ -250,4 +305,23 @@ export class Bootstrapper {
     this.#rm.ledger.setBootstrapPhase(phase)
     this.#onProgress()
   }
+}
+
+interface PrefetchedBundle {
+  kind: SnapshotSource["kind"]
+  name: string
+  bytes: Promise<Uint8Array>
+  abort: AbortController
+}
+
+/** The heads a LAN peer's snapshot says the relay acknowledged for a document (hex), if it says. */
+const ackedHeads = (header: SnapshotHeader, key: DocKey): string[] | undefined => {
+  const h = header.acked?.[key]
+  return Array.isArray(h) && h.every(x => typeof x === "string") ? decodeHeads(h as UrlHeads) : undefined
+}
+
+/** The document's heads are exactly `heads`. */
+const sameHeadsOf = (doc: A.Doc<unknown>, heads: string[]): boolean => {
+  const have = A.getHeads(doc)
+  return have.length === heads.length && heads.every(h => have.includes(h))
 }

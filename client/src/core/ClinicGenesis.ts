@@ -26,8 +26,13 @@ export class ClinicGenesis {
 
   /** The genesis of a document id of the clinic, undefined for an id that is none of its documents. */
   ofId(id: string): Uint8Array | undefined {
-    const key = this.#layout.keyOf(id as DocumentId) ?? this.#monthKeys().get(id)
+    const key = this.keyOf(id)
     return key ? this.of(key) : undefined
+  }
+
+  /** The key of a document id of the clinic (its layout, or a month partition in the range above); undefined for any other id. */
+  keyOf(id: string): DocKey | undefined {
+    return this.#layout.keyOf(id as DocumentId) ?? this.#monthKeys().get(id)
   }
 
   /** The month partitions' documents from ten years back to two years ahead, by document id. */

@@ -14,6 +14,8 @@ import {
   type SyncNowResult,
 } from "./api.js"
 import { Bootstrapper } from "./Bootstrapper.js"
+import type { LanBootstrap } from "./BootstrapSources.js"
+import type { BootstrapPhases } from "./BootstrapTimings.js"
 import { ClinicZone } from "./ClinicZone.js"
 import { CommandDocs } from "./CommandDocs.js"
 import { DeskEvents } from "./DeskEvents.js"
@@ -32,6 +34,7 @@ import { ReadModel } from "./readmodel/ReadModel.js"
 import { ReadModelScheduler } from "./ReadModelScheduler.js"
 import { ReadModelUpdater, type UpdateResult } from "./ReadModelUpdater.js"
 import { SyncProblems } from "./SyncProblems.js"
+import { DurableBatch } from "./DurableBatch.js"
 import { SyncTracker } from "./SyncTracker.js"
 import { rootLogger, type Logger } from "@vetsync/shared/log"
 
@@ -49,6 +52,8 @@ export interface DeskOptions {
   credential?: string
   /** further peers (for example other desks on the clinic's LAN) */
   network?: NetworkAdapterInterface[]
+  /** a new desk may take its clinic's snapshot from these LAN peers when the relay's does not come in time (issue 15) */
+  lanBootstrap?: LanBootstrap
   now?: () => Date
   /** how long the read model may reflect heads its document lacks, past the bootstrap, before it is rebuilt; default 60 s */
   readModelAheadMs?: number
@@ -81,6 +86,11 @@ export class DeskCore {
   readonly #commandDocs: CommandDocs
   readonly #follower: DocFollower
   readonly #problems: SyncProblems
+  /** the relay's durable frames of one burst, written in one transaction */
+  readonly #durable = new DurableBatch({
+    apply: frames => this.sync.durableAll(frames),
+    onError: e => this.log.error(`recording the relay's acknowledgements failed: ${(e as Error).message}`),
+  })
   readonly #clinic: ClinicZone
   readonly #fiscal: FiscalDesk | null
   /** payments' receipts (when the desk has a register) */
@@ -113,7 +123,7 @@ export class DeskCore {
       const adapter = new ResilientWebSocketClientAdapter(opts.server, { headers: this.#headers() })
       adapter.on("durable", e => {
         if (this.#closed) return
-        this.sync.durable(e.documentId, e.heads)
+        this.#durable.add(e.documentId, e.heads)
         this.#reporter?.durable()
       })
       adapter.on("connection", e => this.#problems.connection(e))
@@ -135,11 +145,16 @@ export class DeskCore {
       now: () => (opts.now?.() ?? new Date()).getTime(),
       changed: session => this.#events.emit({ type: "session", session }),
     })
-    this.sync = new SyncTracker(this.docs, this.rm.ledger, () => {
-      this.#reporter?.changed()
-      this.#problems.progress()
-      this.#events.statusChanged()
-    })
+    this.sync = new SyncTracker(
+      this.docs,
+      this.rm.ledger,
+      () => {
+        this.#reporter?.changed()
+        this.#problems.progress()
+        this.#events.statusChanged()
+      },
+      /docs|wire/.test(process.env.VETSYNC_DEBUG ?? "") ? line => this.log.info(line) : undefined,
+    )
     this.#bootstrap = new Bootstrapper(this.rm, this.docs, () => this.#events.statusChanged(), this.log)
     this.#scheduler = new ReadModelScheduler({
       docs: this.docs,
@@ -175,6 +190,7 @@ export class DeskCore {
       },
       hasPendingUpdate: key => this.#scheduler.hasPending(key),
       catchUpMs: opts.catchUpMs,
+      ...(opts.lanBootstrap ? { lanBootstrap: opts.lanBootstrap } : {}),
       log: this.log,
     })
     if (opts.server)
@@ -232,6 +248,11 @@ export class DeskCore {
     return new DeskCore(opts)
   }
 
+  /** Where a new desk's bootstrap spent its time (all 0 for a desk that had its clinic already). */
+  bootstrapTimings(): BootstrapPhases {
+    return { ...this.#bootstrap.timings.phases }
+  }
+
   /** Calls one command of the typed API. */
   async call<C extends DeskCommand>(command: C, args: DeskArgs<C>): Promise<Awaited<DeskResult<C>>> {
     if (this.#closed) throw new DeskError("internal", "the desk is closed")
@@ -274,14 +295,18 @@ export class DeskCore {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#durable.close()
     this.#events.close()
     this.#problems.close()
     this.#follower.close()
+    this.sync.close()
     this.#reporter?.close()
     this.#scheduler.close()
     this.#receipts?.close()
     await this.#fiscal?.close()
     await this.ready.catch(() => undefined)
+    // a new desk's bootstrap writes documents and the read model: it stops before they close
+    await this.#follower.closed()
     await this.docs.close()
     this.rm.close()
   }

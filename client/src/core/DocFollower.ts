@@ -1,8 +1,10 @@
 import { sameHeads, type DocKey } from "@vetsync/shared"
 import type { Bootstrapper } from "./Bootstrapper.js"
+import { BootstrapSources, type LanBootstrap } from "./BootstrapSources.js"
 import { DocStore } from "./DocStore.js"
 import type { SyncLedger } from "./readmodel/SyncLedger.js"
 import { RelayCatchUp } from "./RelayCatchUp.js"
+import type { SnapshotSource } from "./SnapshotSource.js"
 import type { SyncTracker } from "./SyncTracker.js"
 import { rootLogger, type Logger } from "@vetsync/shared/log"
 
@@ -28,6 +30,8 @@ export interface DocFollowerOptions {
   hasPendingUpdate: (key: DocKey) => boolean
   /** how often a connected desk compares its documents with the relay's (RelayCatchUp); default 60 s */
   catchUpMs?: number
+  /** a new desk may take its snapshot from a LAN peer when the relay's does not come (issue 15) */
+  lanBootstrap?: LanBootstrap
   /** where its lines go (the desk's logger, with clinic and desk); default the process's */
   log?: Logger
 }
@@ -44,11 +48,19 @@ export class DocFollower {
   readonly #log: Logger
   readonly #relayWaiters = new Set<() => void>()
   #abortSnapshot: (() => void) | undefined
+  /** aborts the bootstrap's downloads (from the relay or a LAN peer) when the desk closes */
+  readonly #closing = new AbortController()
+  /** the bootstrap running in the background: close() waits for it (it writes into the desk's directory) */
+  #run: Promise<void> = Promise.resolve()
+  /** the bootstrap's pauses between attempts, cut short by close() */
+  readonly #sleepers = new Set<() => void>()
   /** false while a new desk takes the relay's snapshot and bundle: documents are not opened one by one meanwhile */
   #settled: boolean
   readonly #catchUp: RelayCatchUp
   #trimming = false
   #closed = false
+  /** documents peers sent before the desk was settled: opened once it is */
+  readonly #deferred = new Set<DocKey>()
   /** documents kept past MIN_IDLE_MS with no read-model update since are unloaded by this */
   readonly #trimTimer: ReturnType<typeof setInterval>
 
@@ -74,14 +86,22 @@ export class DocFollower {
       if (!o.sync.online) this.#abortSnapshot?.()
     })
     o.docs.repo.networkSubsystem.on("message", msg => {
-      const key = "documentId" in msg && msg.documentId ? o.docs.layout.keyOf(msg.documentId) : undefined
-      // only once the relay's snapshot is in: a desk that never reached the relay takes nothing from
-      // its LAN peers yet (opening their documents before the snapshot lost later edits of them:
-      // test/lanRelayBack.test.ts, seed 612569)
-      if (key && !o.docs.isOpen(key) && this.#settled) {
-        if (DEBUG) this.#log.info(`message ${msg.type} for closed ${key}`)
-        void this.open(key)
+      const key = "documentId" in msg && msg.documentId ? o.docs.keyOf(msg.documentId) : undefined
+      if (!key || o.docs.isOpen(key)) return
+      // a LAN peer's document is opened at once, even before the relay's snapshot: a desk that
+      // never reached the relay takes what the desks beside it have (client/test/lan/lanNeverSynced);
+      // the snapshot, when it comes, leaves the records of a document the read model took from the
+      // document itself to the document (SnapshotApplier), which merges the relay's changes in.
+      // The relay's messages wait for the snapshot (the bootstrap opens the documents then); and
+      // whatever waited is opened once the desk is settled: its peers sent everything already, and
+      // send nothing more unless it changes again
+      if (!this.#settled && !msg.senderId.startsWith("desk:")) {
+        if (DEBUG && !this.#deferred.has(key)) this.#log.info(`message ${msg.type} for ${key} before the snapshot: opened later`)
+        this.#deferred.add(key)
+        return
       }
+      if (DEBUG) this.#log.info(`message ${msg.type} for closed ${key}`)
+      void this.open(key)
     })
   }
 
@@ -95,7 +115,7 @@ export class DocFollower {
     const server = this.#o.server
     const fresh = server !== undefined && this.#o.bootstrap.phase === "none"
     if (!fresh) await this.#openPinned()
-    if (server) void this.#runBootstrap(server)
+    if (server) this.#run = this.#runBootstrap(server).catch((e: unknown) => this.#log.warn(`bootstrap stopped: ${(e as Error).message}`))
   }
 
   async #openPinned(): Promise<void> {
@@ -119,7 +139,10 @@ export class DocFollower {
 
   /** A partition newly listed in the root: open it to receive its records (after the bootstrap). */
   partitionListed(key: DocKey): void {
-    if (this.#settled && !this.#o.docs.isOpen(key)) void this.open(key)
+    if (this.#o.docs.isOpen(key)) return
+    // listed before the desk settled (a partition a LAN peer made meanwhile): opened once it is
+    if (this.#settled) void this.open(key)
+    else this.#deferred.add(key)
   }
 
   /** Opens a document, logging (not throwing) a failure. */
@@ -135,45 +158,84 @@ export class DocFollower {
     this.#closed = true
     clearInterval(this.#trimTimer)
     this.#catchUp.close()
+    this.#o.bootstrap.close()
     this.#abortSnapshot?.()
+    this.#closing.abort(new Error("the desk is closing"))
     for (const w of [...this.#relayWaiters]) w()
+    for (const w of [...this.#sleepers]) w()
+  }
+
+  /** Resolves once the bootstrap has stopped after close(): it writes nothing into the desk's directory after that. */
+  async closed(): Promise<void> {
+    await this.#run
+  }
+
+  /** Waits `ms`, or less when the desk closes. */
+  #pause(ms: number): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    return new Promise(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.#sleepers.delete(done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.#sleepers.add(done)
+    })
   }
 
   async #runBootstrap(server: string): Promise<void> {
     const { bootstrap, sync, docs } = this.#o
+    const sources = new BootstrapSources({
+      server,
+      clinicId: this.#o.clinicId,
+      headers: this.#o.headers,
+      online: () => sync.online,
+      ...(this.#o.lanBootstrap ? { lan: this.#o.lanBootstrap } : {}),
+    })
+    let from: SnapshotSource | undefined
     for (let attempt = 0; bootstrap.phase === "none" && !this.#closed; attempt++) {
-      // the snapshot comes from the relay: wait for it, and give up on a download when it goes away
-      await this.#relayUp()
-      if (this.#closed) return
+      // the snapshot comes from the relay: asked for at once (the sync connection is still opening),
+      // after a failure once it is connected again; or from a LAN peer when the relay's does not
+      // come in time (BootstrapSources). A relay download is given up when the relay goes away
+      const source = await sources.pick(() => this.#closed)
+      if (!source) return
       const abort = new AbortController()
-      this.#abortSnapshot = () => abort.abort(new Error("the relay went away"))
+      if (source.kind === "relay") this.#abortSnapshot = () => abort.abort(new Error("the relay went away"))
       try {
-        await bootstrap.loadSnapshot(server, this.#o.clinicId, this.#o.headers(), abort.signal)
+        await bootstrap.loadSnapshotFrom(source, this.#o.clinicId, AbortSignal.any([abort.signal, this.#closing.signal]))
+        from = source
+        if (source.kind === "lan") this.#log.info(`took the clinic's snapshot from ${source.name}`)
         this.#o.onSnapshot()
       } catch (e) {
-        if (attempt === 0) this.#log.warn(`snapshot not loaded yet: ${(e as Error).message}`)
-        await new Promise(r => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)))
+        sources.failed(source)
+        if (attempt === 0 || source.kind === "lan") this.#log.warn(`snapshot not loaded yet from ${source.name}: ${(e as Error).message}`)
+        await this.#pause(Math.min(30_000, 500 * 2 ** attempt))
       } finally {
         this.#abortSnapshot = undefined
       }
     }
-    if (!this.#closed) await this.#openPinned()
-    // then every document: whole from the relay's bundle, or else one by one through sync
-    if (bootstrap.phase === "documents") await this.#relayUp()
-    for (let attempt = 1; bootstrap.phase === "documents" && sync.online && !this.#closed; attempt++) {
+    // then every document: whole from the bundle of the snapshot's source (asked for with the
+    // snapshot; the relay's after a restart), or else one by one through sync; the pinned ones are
+    // opened after it, from disk
+    if (bootstrap.phase === "documents" && from?.kind !== "lan") await this.#relayUp()
+    for (let attempt = 1; bootstrap.phase === "documents" && (from?.kind === "lan" || sync.online) && !this.#closed; attempt++) {
       try {
-        await bootstrap.loadDocuments(server, this.#o.clinicId, this.#o.headers())
+        if (from?.kind === "lan") await bootstrap.loadDocumentsFrom(from, this.#closing.signal)
+        else await bootstrap.loadDocuments(server, this.#o.clinicId, this.#o.headers(), this.#closing.signal)
         break
       } catch (e) {
+        if (this.#closed) break
         const why = `${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ""}`
         if (attempt >= 3) {
           this.#log.warn(`document bundle not loaded, syncing documents one by one: ${why}`)
           break
         }
         this.#log.warn(`document bundle not loaded (attempt ${attempt}), retrying: ${why}`)
-        await new Promise(r => setTimeout(r, 1000 * attempt))
+        await this.#pause(1000 * attempt)
       }
     }
+    if (!this.#closed) await this.#openPinned()
     const keys = bootstrap.targetKeys().filter(k => !docs.isOpen(k) && !bootstrap.isCaughtUp(k))
     for (let i = 0; i < keys.length && !this.#closed; i += 4)
       await Promise.all(keys.slice(i, i + 4).map(k => this.open(k)))
@@ -181,6 +243,11 @@ export class DocFollower {
     if (this.#closed) return
     bootstrap.check()
     this.#settled = true
+    const deferred = [...this.#deferred].filter(k => !docs.isOpen(k))
+    this.#deferred.clear()
+    if (DEBUG && deferred.length > 0) this.#log.info(`opening what peers sent during the bootstrap: ${deferred.join(", ")}`)
+    for (let i = 0; i < deferred.length && !this.#closed; i += 4)
+      await Promise.all(deferred.slice(i, i + 4).map(k => this.open(k)))
     void this.trim()
     // documents created after the snapshot, and any the relay holds differently by now
     void this.#catchUp.run()

@@ -24,6 +24,8 @@ import { RefCounts } from "./RefCounts.js"
 import { rootLogger, type Logger } from "@vetsync/shared/log"
 
 const DEBUG = process.env.VETSYNC_DEBUG?.includes("docs") ?? false
+/** a line per sync message in and out, with the heads it names (VETSYNC_DEBUG=wire) */
+const WIRE = process.env.VETSYNC_DEBUG?.includes("wire") ?? false
 
 export type ClinicHandle = DocHandle<AnyClinicDoc>
 
@@ -65,10 +67,12 @@ export class DocStore {
   /** in front of the disk: after close() the repo's late throttled saves write nothing */
   readonly #closable: ClosableStorageAdapter
   readonly #log: Logger
+  readonly #trace: ((line: string) => void) | undefined
 
   constructor(opts: DocStoreOptions) {
     this.layout = new ClinicLayout(opts.clinicId)
     this.#log = opts.log ?? rootLogger()
+    this.#trace = WIRE ? line => this.#log.info(line) : undefined
     this.storage = new SafeFsStorageAdapter(opts.docsDir)
     this.storage.sweepTemporaryFiles()
     this.#closable = new ClosableStorageAdapter(this.storage)
@@ -79,27 +83,33 @@ export class DocStore {
         id => this.#genesis.ofId(id),
         id => this.storage.hasDocument(id),
       ),
-      network: opts.network.map(a => new GatedNetworkAdapter(a, this.#gate)),
+      network: opts.network.map(a => new GatedNetworkAdapter(a, this.#gate, this.#trace)),
       peerId: opts.peerId as PeerId,
       // neither side persists per-peer sync state (2.5.6 throttles those saves across documents,
       // and stale ones left a restarted desk without replies): every connection starts fresh
       isEphemeral: true,
+      // another desk (a LAN peer, issue 15) syncs only the clinic's own documents with this one,
+      // and never a server-owned one: those come from the relay only, so no desk's write to them
+      // can arrive over the LAN, nor another clinic's document (by its id) or one of no clinic;
+      // nor is a desk offered what it would refuse
       shareConfig: {
-        announce: async () => true,
-        // another desk (a LAN peer, issue 15) never syncs a server-owned document with this one:
-        // those come from the relay only, so no desk's write to them can arrive over the LAN
-        access: async (peer, id) => {
-          const key = this.layout.keyOf(id)
-          return !(peer.startsWith("desk:") && key !== undefined && isServerOwned(key))
-        },
+        announce: async (peer, id) => this.#sharesWith(peer, id),
+        access: async (peer, id) => this.#sharesWith(peer, id),
       },
     })
+  }
+
+  /** A document this desk syncs with `peer`: with a desk, only its clinic's own documents that are not server-owned. */
+  #sharesWith(peer: PeerId, id: DocumentId | undefined): boolean {
+    if (!peer.startsWith("desk:")) return true
+    const key = id === undefined ? undefined : this.#genesis.keyOf(id)
+    return key !== undefined && !isServerOwned(key)
   }
 
   /** Takes one more network adapter (a LAN peer found after the start): its peer syncs like the others. */
   addNetwork(adapter: NetworkAdapterInterface): void {
     if (this.#added.has(adapter)) return
-    const gated = new GatedNetworkAdapter(adapter, this.#gate)
+    const gated = new GatedNetworkAdapter(adapter, this.#gate, this.#trace)
     this.#added.set(adapter, gated)
     this.repo.networkSubsystem.addNetworkAdapter(gated)
   }
@@ -116,6 +126,16 @@ export class DocStore {
   onDocument(listener: (key: DocKey, handle: ClinicHandle) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
+  }
+
+  /**
+   * The key of a document id of the clinic: one the layout knows, or a month partition it learns
+   * here (a peer's first message about a partition can come before the root that lists it).
+   */
+  keyOf(id: DocumentId): DocKey | undefined {
+    const key = this.layout.keyOf(id) ?? this.#genesis.keyOf(id)
+    if (key !== undefined) this.layout.add(key)
+    return key
   }
 
   isOpen(key: DocKey): boolean {
@@ -271,7 +291,8 @@ export class DocStore {
       await this.repo.flush([id])
       return
     }
-    await this.storage.save([id, "snapshot", createHash("sha256").update(bytes).digest("hex")], bytes)
+    // through the closable storage: a bundle still arriving as the desk closes writes nothing after close()
+    await this.#closable.save([id, "snapshot", createHash("sha256").update(bytes).digest("hex")], bytes)
   }
 
   /**

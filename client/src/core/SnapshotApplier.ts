@@ -1,28 +1,32 @@
-import { profileFrom } from "@vetsync/shared"
+import { docIdFor, isDocKey, nameOfBody, profileFrom, SEARCH_BODY_VERSION, searchBodiesOf } from "@vetsync/shared"
 import type {
   Client,
   ClinicProfile,
-  Patient,
   PriceItem,
   Rejection,
   SnapshotHeader,
   SnapshotLine,
   SnapshotRecords,
 } from "@vetsync/shared"
+import { BootstrapTimings } from "./BootstrapTimings.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 
 type Collection = "clients" | "patients" | "appointments" | "invoices"
 
 /**
- * Applies a relay snapshot to the read model line by line (see SnapshotLine), each document's
- * records in a transaction of their own. A desk with no records yet (the usual new desk) inserts
- * and indexes them straight from the line; a desk that already has records (it wrote some while
+ * Applies a relay snapshot to the read model line by line (see SnapshotLine), in the caller's
+ * batches of lines. A desk with no records yet (the usual new desk) inserts and indexes them
+ * straight from the line, its secondary indexes dropped until the end line builds them once; a desk that already has records (it wrote some while
  * the snapshot streamed in, or a snapshot started before was cut off) keeps whichever version of
- * each record is newer and rebuilds the search rows of the clients touched.
+ * each record is newer and rebuilds the search rows of the clients touched. The records of a
+ * document the read model already took from the document itself (its heads are recorded: a LAN
+ * peer's document, or the desk's own writes) are left to that document, which merges the relay's
+ * changes in when they come: the read model takes them from it (merge, never replace).
  */
 export class SnapshotApplier {
   readonly #rm: ReadModel
   readonly #clinicId: string
+  readonly #timings: BootstrapTimings
   #header: SnapshotHeader | undefined
   #fresh = false
   #count = 0
@@ -30,9 +34,10 @@ export class SnapshotApplier {
   #rejections: Rejection[] | undefined
   #profile: ClinicProfile | null | undefined
 
-  constructor(rm: ReadModel, clinicId: string) {
+  constructor(rm: ReadModel, clinicId: string, timings: BootstrapTimings = new BootstrapTimings()) {
     this.#rm = rm
     this.#clinicId = clinicId
+    this.#timings = timings
   }
 
   get header(): SnapshotHeader | undefined {
@@ -58,8 +63,16 @@ export class SnapshotApplier {
       if (this.#header) throw new Error("snapshot: a second header")
       if (l.clinicId !== this.#clinicId)
         throw new Error(`snapshot is of clinic ${l.clinicId}, expected ${this.#clinicId}`)
+      // every document it names is this clinic's (its id derives from the clinic and the key)
+      for (const [key, state] of Object.entries(l.docs))
+        if (!isDocKey(key) || state?.docId !== docIdFor(this.#clinicId, key))
+          throw new Error(`snapshot names document ${key} as ${String(state?.docId)}, not clinic ${this.#clinicId}'s`)
       const c = this.#rm.counts()
       this.#fresh = c.clients + c.patients + c.appointments + c.invoices === 0
+      // a fresh desk loads in bulk, without secondary indexes until the end line; a desk merging
+      // into what it has (a snapshot cut off before) needs them for every record it compares
+      if (this.#fresh) this.#rm.dropIndexes()
+      else this.#timings.time("reindexMs", () => this.#rm.restoreIndexes())
       this.#header = l
       return undefined
     }
@@ -72,6 +85,7 @@ export class SnapshotApplier {
     else {
       if (l.records !== this.#count)
         throw new Error(`snapshot: ${this.#count} records arrived, its end line says ${l.records}`)
+      this.#timings.time("reindexMs", () => this.#rm.restoreIndexes())
       return header
     }
     return undefined
@@ -94,14 +108,28 @@ export class SnapshotApplier {
   #apply(l: SnapshotRecords): void {
     const rm = this.#rm
     this.#count += l.clients.length + l.patients.length + l.appointments.length + l.invoices.length
+    // the read model took this document from the document itself (a LAN peer's, or the desk's own
+    // writes): its records follow the document, which merges the relay's changes in when they
+    // come; the snapshot's version of them would replace edits the relay has not seen yet
+    const docId = this.#header?.docs[l.key]?.docId
+    if (docId !== undefined && rm.ledger.getDocHeads(docId) !== undefined) return
     if (this.#fresh) {
-      for (const c of l.clients) rm.upsertClient(c)
+      // the relay made each client's search body (and with it the name as the index keeps it):
+      // taken as they are when made the way this desk makes them, else made here
+      const bodies = l.search?.version === SEARCH_BODY_VERSION ? l.search.bodies : undefined
+      if (bodies) {
+        l.clients.forEach((c, i) => rm.upsertClient(c, c.deleted ? undefined : nameOfBody(bodies[i]!)))
+      } else for (const c of l.clients) rm.upsertClient(c)
       for (const p of l.patients) rm.upsertPatient(p)
       for (const a of l.appointments) rm.upsertAppointment(a, l.key)
       for (const i of l.invoices) rm.upsertInvoice(i, l.key)
-      const pets = new Map<string, Patient[]>()
-      for (const p of l.patients) if (!p.deleted) pets.set(p.clientId, [...(pets.get(p.clientId) ?? []), p])
-      for (const c of l.clients) rm.searchIndex.indexNewClient(c, pets.get(c.id) ?? [])
+      // the search index's share is timed apart (the rest of lines() is inserts and commits)
+      this.#timings.time("indexMs", () => {
+        const made = bodies ?? searchBodiesOf(l.clients, l.patients)
+        l.clients.forEach((c, i) => {
+          if (!c.deleted) rm.searchIndex.indexNewClient(c.id, made[i]!)
+        })
+      })
       return
     }
     const newer = (collection: Collection, r: { id: string; updatedAt: string }): boolean => {

@@ -2,11 +2,12 @@ import * as A from "@automerge/automerge"
 import type { PeerId } from "@automerge/automerge-repo"
 import { changedRecordsBetween, type AnyClinicDoc, type DocKey, sameHeads } from "@vetsync/shared"
 import type { SyncLedger } from "./readmodel/SyncLedger.js"
+import { RelayAnnouncer } from "./RelayAnnouncer.js"
 import type { ClinicHandle, DocStore } from "./DocStore.js"
 
-export const isRelayPeer = (peerId: string): boolean => peerId.startsWith("relay:")
-export const peerKind = (peerId: string): "relay" | "desk" | "other" =>
-  isRelayPeer(peerId) ? "relay" : peerId.startsWith("desk:") ? "desk" : "other"
+import { isRelayPeer, peerKind } from "./peerKinds.js"
+
+export { isRelayPeer, peerKind } from "./peerKinds.js"
 
 /**
  * Honest sync status, derived from the connection's peer events and the relay's heads:
@@ -32,13 +33,22 @@ export class SyncTracker {
    */
   readonly #counted = new Map<string, { acked: string; heads: A.Heads; records: Set<string> }>()
   #onChange: () => void
+  /** tells the relay the heads of documents it holds the same as this desk but never heard this desk hold */
+  readonly announcer: RelayAnnouncer
+  readonly #debug: ((line: string) => void) | undefined
   /** called when a relay connection opens */
   onRelayUp: () => void = () => undefined
 
-  constructor(docs: DocStore, ledger: SyncLedger, onChange: () => void) {
+  constructor(docs: DocStore, ledger: SyncLedger, onChange: () => void, debug?: (line: string) => void) {
     this.#docs = docs
     this.#ledger = ledger
     this.#onChange = onChange
+    this.#debug = debug
+    this.announcer = new RelayAnnouncer({
+      repo: docs.repo,
+      acknowledged: (documentId, doc) => this.acknowledges(documentId, doc),
+      ...(debug ? { debug } : {}),
+    })
     for (const d of ledger.dirtyDocs()) this.#waiting.set(d.docId, d.waiting)
     const net = docs.repo.networkSubsystem
     net.on("peer", ({ peerId }) => this.#peerUp(peerId))
@@ -75,11 +85,29 @@ export class SyncTracker {
   /** The relay has `heads` of the document on its disk (a `durable` frame). */
   durable(documentId: string, heads: string[]): void {
     const now = new Date().toISOString()
+    this.#debug?.(`durable ${documentId} ${heads.map(h => h.slice(0, 8)).join(",")}`)
     this.#ledger.setRelayHeads(documentId, heads, now)
     const key = this.#docs.layout.keyOf(documentId as ClinicHandle["documentId"])
     const handle = key ? this.#docs.handleOf(key) : undefined
     if (key && handle) this.recount(key, handle)
     if (this.waitingRecords() === 0 && this.online) this.#ledger.setLastSyncedAt(now)
+  }
+
+  /**
+   * The relay's durable frames that arrived together (DurableBatch), written in one transaction.
+   * A frame that fails does not undo the others; the first failure is thrown once they are written.
+   */
+  durableAll(frames: readonly { documentId: string; heads: string[] }[]): void {
+    let failed: { e: unknown } | undefined
+    this.#ledger.transaction(() => {
+      for (const f of frames)
+        try {
+          this.durable(f.documentId, f.heads)
+        } catch (e) {
+          failed ??= { e }
+        }
+    })
+    if (failed) throw failed.e
   }
 
   /** Records that a local change is about to be written (before it reaches the disk). */
@@ -137,8 +165,18 @@ export class SyncTracker {
     )
   }
 
+  /** The relay has acknowledged as durable every change of `doc` (whether or not it is open here). */
+  acknowledges(documentId: string, doc: A.Doc<unknown>): boolean {
+    const acked = this.#ledger.getRelayHeads(documentId)
+    return acked !== undefined && sameHeads(A.getHeads(doc), acked.filter(h => A.hasHeads(doc, [h])))
+  }
+
   lastSyncedAt(): string | null {
     return this.#ledger.lastSyncedAt() ?? null
+  }
+
+  close(): void {
+    this.announcer.close()
   }
 
   #peerUp(peerId: PeerId): void {

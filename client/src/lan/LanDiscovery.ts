@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events"
 import { Bonjour, type Browser, type Service } from "bonjour-service"
-import { MDNS_SERVICE_TYPE, peerToDial, serviceName, serviceTxt, type MdnsSelf } from "./mdnsPeers.js"
+import { clinicPeer, MDNS_SERVICE_TYPE, peerToDial, serviceName, serviceTxt, type MdnsSelf } from "./mdnsPeers.js"
 
 /**
  * The multicast socket's options (multicast-dns's): the defaults are mDNS's own (224.0.0.251:5353
@@ -46,6 +46,8 @@ export class LanDiscovery {
   readonly #timer: ReturnType<typeof setInterval>
   /** the address each found desk is dialled at */
   readonly #dialled = new Map<string, string>()
+  /** where each desk of the clinic found listens, dialled or not (a new desk's bootstrap asks them) */
+  readonly #clinicDesks = new Map<string, string>()
   /** what was said about each service, so a refresh does not say it again */
   readonly #said = new Map<string, string>()
   #browser: Browser | undefined
@@ -81,6 +83,8 @@ export class LanDiscovery {
 
   #found(s: Service): void {
     if (this.#closed) return
+    const peer = clinicPeer(s, this.#self)
+    if (peer) this.#clinicDesks.set(peer.deskId, peer.address)
     const v = peerToDial(s, this.#self)
     if (!v.dial) {
       if (v.why !== "self" && v.why !== "other-clinic") this.#say(s.fqdn, `mDNS: not dialling ${s.fqdn} (${v.why})`)
@@ -98,6 +102,11 @@ export class LanDiscovery {
     if (this.#said.get(key) === line) return
     this.#said.set(key, line)
     this.#log(line)
+  }
+
+  /** The addresses of the clinic's desks found so far, dialled or not. */
+  clinicDesks(): string[] {
+    return [...this.#clinicDesks.values()]
   }
 
   /** Says goodbye on the LAN (the other desks drop the record) and closes the socket. */

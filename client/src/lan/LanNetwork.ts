@@ -3,6 +3,8 @@ import { ResilientWebSocketClientAdapter } from "@vetsync/shared"
 import { LanDiscovery, type LanDiscoveryOptions } from "./LanDiscovery.js"
 import { peerIdMatchesIdentity } from "@vetsync/shared/net"
 import { LanServer } from "./LanServer.js"
+import { LanSnapshotSource } from "./LanSnapshotSource.js"
+import type { SnapshotSource } from "../core/SnapshotSource.js"
 import { keepsConnection, peerDeskOf, tlsMaterial, type LanIdentity } from "./lanTls.js"
 
 export interface LanOptions {
@@ -141,6 +143,15 @@ export class LanNetwork {
   /** The revoked desks this desk knows of. */
   get revoked(): ReadonlySet<string> {
     return this.#revoked
+  }
+
+  /**
+   * The clinic's desks this desk knows on the LAN (its static peers, those mDNS found) as bootstrap
+   * sources: a new desk asks them for the snapshot when the relay's does not come (issue 15).
+   */
+  snapshotSources(answerMs: number): SnapshotSource[] {
+    const addresses = new Set([...this.#opts.peers, ...this.#dialers.keys(), ...(this.#discovery?.clinicDesks() ?? [])])
+    return [...addresses].map(a => new LanSnapshotSource(a, this.#id, { answerMs, revoked: () => this.#revoked }))
   }
 
   #log(line: string): void {

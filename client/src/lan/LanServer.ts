@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net"
 import type { TLSSocket } from "node:tls"
 import { HardenedWebSocketServerAdapter, type PeerIdentity } from "@vetsync/shared/net"
 import { WebSocketServer } from "ws"
+import type { LanSnapshotProvider } from "./DeskSnapshot.js"
+import { serveSnapshot } from "./serveSnapshot.js"
 import { keepsConnection, tlsMaterial, verifiedPeerDesk, type LanIdentity } from "./lanTls.js"
 
 export interface LanServerOptions {
@@ -35,6 +37,8 @@ export class LanServer {
   readonly #verified = new WeakMap<IncomingMessage, PeerIdentity>()
   /** desks of the clinic the registry revoked, as this desk last heard (the clinic profile) */
   #revoked: ReadonlySet<string> = new Set()
+  /** what this desk serves a new peer to bootstrap from (set once its core is open) */
+  #snapshots: LanSnapshotProvider | undefined
   #closed = false
 
   private constructor(id: LanIdentity, opts: LanServerOptions) {
@@ -45,6 +49,10 @@ export class LanServer {
     })
     this.#https = https.createServer({ ...tlsMaterial(id), requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.3" })
     this.#https.on("tlsClientError", e => log(`LAN peer refused at TLS: ${e.message}`))
+    // a new desk's bootstrap (issue 15): GET /clinics/<clinic>/snapshot | documents, same checks as a socket's
+    this.#https.on("request", (req, res) =>
+      serveSnapshot(req, res, { id, revoked: () => this.#revoked, provider: () => this.#snapshots, log }),
+    )
     this.#wss = new WebSocketServer({
       server: this.#https,
       maxPayload: MAX_MESSAGE_BYTES,
@@ -80,6 +88,11 @@ export class LanServer {
   setRevoked(revoked: ReadonlySet<string>): void {
     this.#revoked = revoked
     this.adapter.disconnectWhere(peer => revoked.has(peer.deskId), "this desk is revoked")
+  }
+
+  /** Serves this desk's clinic snapshot and bundle to the clinic's desks that ask (a new desk bootstrapping). */
+  serveSnapshots(provider: LanSnapshotProvider): void {
+    this.#snapshots = provider
   }
 
   static async start(id: LanIdentity, opts: LanServerOptions): Promise<LanServer> {

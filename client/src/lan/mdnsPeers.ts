@@ -72,3 +72,16 @@ export const peerToDial = (s: FoundService, self: MdnsSelf): DialVerdict => {
   const address = dialAddress(s, port)
   return address === undefined ? { dial: false, why: "no-address", deskId } : { dial: true, deskId, address }
 }
+
+/**
+ * Where a desk of our clinic found by mDNS listens (whichever of the pair dials for sync): a new
+ * desk asks any of them for the clinic's snapshot (issue 15). Undefined for this desk, another
+ * clinic's, or a record without a usable address.
+ */
+export const clinicPeer = (s: FoundService, self: MdnsSelf): { deskId: string; address: string } | undefined => {
+  const v = peerToDial(s, self)
+  if (v.dial) return { deskId: v.deskId, address: v.address }
+  if (v.why !== "they-dial" || v.deskId === undefined || typeof s.port !== "number") return undefined
+  const address = dialAddress(s, s.port)
+  return address === undefined ? undefined : { deskId: v.deskId, address }
+}

@@ -222,6 +222,7 @@ export class DeskHost implements ApiTarget {
       id: { clinicId: identity.clinicId, deskId: identity.deskId, certs, keyPem },
       options: { port: lan.port, peers: lan.peers, log: line => this.#log(line) },
       ...(lan.mdns ? { mdns: lan.mdnsSocket ? { socket: lan.mdnsSocket } : {} } : {}),
+      ...(lan.bootstrapAfterMs !== undefined ? { bootstrapAfterMs: lan.bootstrapAfterMs } : {}),
     }
   }
 

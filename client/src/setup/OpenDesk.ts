@@ -5,8 +5,15 @@ import { DeskCore, type DeskOptions } from "../core/DeskCore.js"
 import { AccessWatch, type AccessLost } from "./AccessWatch.js"
 import type { LanDiscoveryOptions } from "../lan/LanDiscovery.js"
 import { LanNetwork, type LanOptions } from "../lan/LanNetwork.js"
+import { DeskSnapshot } from "../lan/DeskSnapshot.js"
 import { followRevoked } from "../lan/followRevoked.js"
 import type { LanIdentity } from "../lan/lanTls.js"
+
+/** How long a new desk waits for the relay's snapshot before it asks a LAN peer, by default (VETSYNC_LAN_BOOTSTRAP_AFTER) */
+export const LAN_BOOTSTRAP_AFTER_MS = 15_000
+
+/** How long a LAN peer may take to answer a snapshot request (it builds the snapshot first) */
+const LAN_ANSWER_MS = 60_000
 
 /** An open desk core as the desk process holds it: its events passed on, and watched for the relay turning it away. */
 export class OpenDesk {
@@ -36,12 +43,23 @@ export class OpenDesk {
   static async open(
     options: DeskOptions,
     on: { event: (e: DeskEvent) => void; lost: (lost: AccessLost) => void },
-    lan?: { id: LanIdentity; options: LanOptions; mdns?: LanDiscoveryOptions },
+    lan?: { id: LanIdentity; options: LanOptions; mdns?: LanDiscoveryOptions; bootstrapAfterMs?: number },
   ): Promise<OpenDesk> {
     const network = lan ? await LanNetwork.start(lan.id, lan.options) : undefined
     try {
-      const core = await DeskCore.open(network ? { ...options, network: [...(options.network ?? []), ...network.adapters] } : options)
+      const afterMs = lan?.bootstrapAfterMs ?? LAN_BOOTSTRAP_AFTER_MS
+      const core = await DeskCore.open(
+        network
+          ? {
+              ...options,
+              network: [...(options.network ?? []), ...network.adapters],
+              lanBootstrap: { afterMs, sources: () => network.snapshotSources(LAN_ANSWER_MS) },
+            }
+          : options,
+      )
       if (network) {
+        // a new desk of the clinic may take its snapshot from this one (issue 15)
+        network.server.serveSnapshots(new DeskSnapshot(core))
         network.onAdapter(a => core.docs.addNetwork(a))
         network.onAdapterRemoved(a => core.docs.removeNetwork(a))
         if (lan?.mdns) network.discover(lan.mdns)

@@ -25,9 +25,10 @@ export interface DeskHostOptions {
   /**
    * LAN sync with the clinic's desks (opt-in): its port and static peers, and mDNS discovery when
    * `mdns` is true (`--lan-mdns`, on by default there; absent here: off), on the socket `mdnsSocket`
-   * says (tests: loopback); needs a credential with LAN certificates
+   * says (tests: loopback); needs a credential with LAN certificates. `bootstrapAfterMs`: how long a
+   * new desk waits for the relay's snapshot before it takes one from a LAN peer (default 15 s)
    */
-  lan?: { port: number; peers: string[]; mdns?: boolean; mdnsSocket?: MdnsSocketOptions }
+  lan?: { port: number; peers: string[]; mdns?: boolean; mdnsSocket?: MdnsSocketOptions; bootstrapAfterMs?: number }
   /** further DeskCore options (tests) */
   core?: Pick<DeskOptions, "network" | "now" | "headers" | "reportMs">
   log?: LineLog

@@ -3,6 +3,7 @@ import { readFile, stat } from "node:fs/promises"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { extname, join, normalize, resolve, sep } from "node:path"
+import { pipeline } from "node:stream"
 import { fileURLToPath } from "node:url"
 import { coreTarget, type ApiTarget, type DeskCoreLike } from "../host/dispatch.js"
 import { HttpTransport } from "../host/http/HttpTransport.js"
@@ -159,6 +160,7 @@ export class DeskWebServer {
       "content-length": info.size,
       "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
     })
-    createReadStream(path).pipe(res)
+    // pipeline, not pipe: a file that vanished (a UI rebuilt meanwhile) cuts this response, not the desk
+    pipeline(createReadStream(path), res, () => undefined)
   }
 }

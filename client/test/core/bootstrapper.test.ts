@@ -2,12 +2,14 @@ import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { gzipSync } from "node:zlib"
+import Database from "better-sqlite3"
 import { afterEach, describe, expect, it } from "vitest"
 import { docIdFor, snapshotLines, clientShardKey, type DocKey, type SnapshotRecords } from "@vetsync/shared"
 import { generateClinic } from "@vetsync/test-kit/seed"
 import { Bootstrapper } from "../../src/core/Bootstrapper.js"
 import { DocStore } from "../../src/core/DocStore.js"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
+import { READ_MODEL_INDEXES } from "../../src/core/readmodel/schema.js"
 import { tmpDir } from "./fixtures.js"
 
 const CLINIC = "boot"
@@ -66,13 +68,19 @@ describe("Bootstrapper", () => {
   it("refuses a snapshot cut off before its end line, keeps what arrived, and completes on the next attempt", async () => {
     const relay = await serve(Math.floor(LINES.length / 2), 1)
     cleanup.push(relay.close)
-    const { rm, boot } = desk(tmpDir("boot"))
+    const dir = tmpDir("boot")
+    const { rm, boot } = desk(dir)
     await expect(boot.loadSnapshot(relay.url, CLINIC, {})).rejects.toThrow(/cut off/)
     expect(boot.phase).toBe("none")
     const partial = rm.counts().clients
     expect(partial).toBeGreaterThan(0)
     expect(partial).toBeLessThan(clinic.clients.length)
     expect(rm.ledger.getDocHeads(docIdFor(CLINIC, "clients/0"))).toBeUndefined()
+    // the bulk load's dropped indexes are back: the next attempt merges record by record through them
+    const db = new Database(path.join(dir, "readmodel.sqlite"), { readonly: true })
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").pluck().all()
+    db.close()
+    expect([...indexes].sort()).toEqual([...READ_MODEL_INDEXES].sort())
 
     await boot.loadSnapshot(relay.url, CLINIC, {})
     expect(boot.phase).toBe("documents")

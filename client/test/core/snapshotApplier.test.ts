@@ -1,6 +1,7 @@
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import {
+  docIdFor,
   EMPTY_PROFILE,
   parseSnapshotLine,
   readSnapshot,
@@ -64,10 +65,19 @@ describe("SnapshotApplier", () => {
     expect(apply.lines([all[6]!])?.clinicId).toBe("c1")
   })
 
+  const P_DOC = docIdFor("c1", "profile")
   it("takes the clinic's profile from its line, unless the read model has the profile document's own state", () => {
+    // a document the header names must be the clinic's own (its id derives from the clinic and the key)
+    const foreign = snapshotLines(
+      { clinicId: "c1", generatedAt: "2026-11-02T00:00:00.000Z", docs: { profile: { docId: docIdFor("c2", "profile"), heads: [] } } },
+      [],
+      [],
+      [],
+    )
+    expect(() => new SnapshotApplier(readModel(), "c1").lines(foreign)).toThrow(/names document profile as .*, not clinic c1's/)
     const profile = { ...EMPTY_PROFILE, name: "Айболит", timeZone: "Asia/Vladivostok" }
     const withProfile = snapshotLines(
-      { clinicId: "c1", generatedAt: "2026-11-02T00:00:00.000Z", docs: { profile: { docId: "p-doc", heads: [] } } },
+      { clinicId: "c1", generatedAt: "2026-11-02T00:00:00.000Z", docs: { profile: { docId: P_DOC, heads: [] } } },
       [],
       [],
       [],
@@ -80,7 +90,7 @@ describe("SnapshotApplier", () => {
     expect(rm.getProfile()).toEqual(profile)
     // a desk that already read the profile document keeps what it read
     const rm2 = readModel()
-    rm2.ledger.setDocHeads("p-doc", "profile", ["h"])
+    rm2.ledger.setDocHeads(P_DOC, "profile", ["h"])
     rm2.setProfile({ ...profile, name: "Newer" })
     const apply2 = new SnapshotApplier(rm2, "c1")
     apply2.lines(withProfile)
@@ -113,6 +123,38 @@ describe("SnapshotApplier", () => {
     expect(rm.clients.search("Старое")).toEqual([])
     expect(rm.clients.search("Бобик").map(h => h.id)).toEqual(["a"])
   })
+
+  it("leaves the records of a document the read model took from the document itself to that document (merge, never replace)", () => {
+    const rm = readModel()
+    // clients/0 was taken from its document (a LAN peer's): an edit the relay has not seen yet, older by the clock than the relay's copy
+    const doc0 = docIdFor("c1", "clients/0")
+    rm.ledger.setDocHeads(doc0, "clients/0", ["h"])
+    rm.upsertClient(client("a", "Правка по ЛВС", "2026-10-01T00:00:00.000Z"))
+    rm.searchIndex.reindexAll()
+    const apply = new SnapshotApplier(rm, "c1")
+    const all = snapshotLines(
+      {
+        clinicId: "c1",
+        generatedAt: "2026-11-02T00:00:00.000Z",
+        docs: {
+          "clients/0": { docId: doc0, heads: [] },
+          "clients/1": { docId: docIdFor("c1", "clients/1"), heads: [] },
+        },
+      },
+      [
+        shard("clients/0", [client("a", "Версия реле"), client("c", "Только на реле")], []),
+        shard("clients/1", [client("b", "Орлов Пётр")], []),
+      ],
+      [],
+      [],
+    )
+    expect(apply.lines(all)?.clinicId).toBe("c1")
+    expect(rm.clients.get("a")?.name).toBe("Правка по ЛВС")
+    // what the relay has of that document arrives with the document itself, not from the snapshot
+    expect(rm.clients.get("c")).toBeUndefined()
+    expect(rm.clients.get("b")?.name).toBe("Орлов Пётр")
+    expect(rm.clients.search("Орлов").map(h => h.id)).toEqual(["b"])
+  })
 })
 
 describe("snapshot lines", () => {
@@ -134,5 +176,14 @@ describe("snapshot lines", () => {
     expect(() => parseSnapshotLine('{"type":"records","key":"nope"}', 3)).toThrow(/line 3: unknown document nope/)
     expect(() => parseSnapshotLine('{"type":"header","format":1}', 1)).toThrow(/format 1, this desk reads format 3/)
     expect(() => parseSnapshotLine('{"type":"gossip"}', 2)).toThrow(/unknown line type gossip/)
+  })
+
+  it("reads a records line's search bodies only as one string per client", () => {
+    const line = shard("clients/0", [client("a", "Соколова Анна"), client("b", "Орлов Пётр")], [])
+    const text = (search: unknown): string => JSON.stringify({ ...line, search })
+    const ok = parseSnapshotLine(text({ version: 1, bodies: ["соколова анна", "орлов петр"] }), 2)
+    expect(ok.type === "records" && ok.search?.bodies).toEqual(["соколова анна", "орлов петр"])
+    for (const bad of [{ version: 1, bodies: ["one"] }, { version: 1, bodies: ["a", 2] }, { bodies: ["a", "b"] }, ["a", "b"]])
+      expect(() => parseSnapshotLine(text(bad), 2)).toThrow("snapshot line 2: malformed search bodies")
   })
 })

@@ -29,6 +29,7 @@ const combination = fc.record({
   "lan-port": setting(fc.oneof(value, fc.constantFrom("4810", "0", "65536"))),
   "lan-peers": setting(fc.oneof(value, fc.constantFrom("127.0.0.1:4811", "desk-2.local:4810,10.0.0.3:4810", "x"))),
   "lan-mdns": setting(fc.oneof(value, fc.constantFrom("on", "off"))),
+  "lan-bootstrap-after": setting(fc.oneof(value, fc.constantFrom("15", "0", "3601"))),
 })
 
 /** honest LAN settings: a port from 1 to 65535 and host:port peers */
@@ -192,6 +193,20 @@ describe("one configuration parser for both shells", () => {
     expect(lan([], { VETSYNC_LAN_PORT: "4810", VETSYNC_LAN_MDNS: "off" })).toEqual({ port: 4810, peers: [], mdns: false })
     expect(() => lan(["--lan-mdns", "on"])).toThrow(/--lan-mdns needs --lan-port/)
     for (const bad of ["yes", "ON", "1"]) expect(() => lan(["--lan-port", "4810", "--lan-mdns", bad])).toThrow(/VETSYNC_LAN_MDNS \(--lan-mdns\)/)
+    // a new desk's wait for the relay's snapshot before it asks a LAN peer (issue 15)
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3600 }), secs => {
+        expect(lan(["--lan-port", "4810", "--lan-bootstrap-after", String(secs)])).toEqual({
+          port: 4810,
+          peers: [],
+          mdns: true,
+          bootstrapAfterMs: secs * 1000,
+        })
+      }),
+    )
+    expect(() => lan(["--lan-bootstrap-after", "5"])).toThrow(/--lan-bootstrap-after needs --lan-port/)
+    for (const bad of ["-1", "3601", "1.5", "x"])
+      expect(() => lan(["--lan-port", "4810", "--lan-bootstrap-after", bad])).toThrow(/VETSYNC_LAN_BOOTSTRAP_AFTER \(--lan-bootstrap-after\)/)
     for (const bad of ["127.0.0.1", "host:0", "host:70000", "a b:1", "http://x:1"])
       expect(() => lan(["--lan-port", "4810", "--lan-peers", bad])).toThrow(
         /VETSYNC_LAN_PEERS \(--lan-peers\) is .*expected host:port separated by commas/,

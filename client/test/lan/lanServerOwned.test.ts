@@ -1,7 +1,8 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import type { ClientShardDoc, PriceListDoc } from "@vetsync/shared"
+import * as A from "@automerge/automerge"
+import { docIdFor, type ClientShardDoc, type PriceListDoc } from "@vetsync/shared"
 import { createClinicCa, generateDeskKeys, issueDeskCertificate, type ClinicCa } from "@vetsync/shared/lan"
 import { eventually, freePort } from "@vetsync/test-kit"
 import { afterEach, describe, expect, it } from "vitest"
@@ -53,5 +54,32 @@ describe("server-owned documents never pass from desk to desk over the LAN (issu
     await eventually("B's second client record on A", () => (shardOnA.doc() as ClientShardDoc).clients.c2 !== undefined, 15_000)
     const items = (priceOnA.doc() as PriceListDoc).items
     expect(Object.keys(items)).toEqual([])
+  })
+
+  it("a document that is not one of the clinic's (another clinic's by id, or any other) stays on the desk that made it", async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "lan-foreign-"))
+    const ca = await createClinicCa(CLINIC)
+    const ports = [await freePort(), await freePort()]
+    const peers = ports.map(p => `127.0.0.1:${p}`)
+    const a = await lanDesk(ca, "desk-a", ports[0]!, peers, dir)
+    const b = await lanDesk(ca, "desk-b", ports[1]!, peers, dir)
+    open.push(a, b)
+    // B (a desk of the clinic, with its certificate) holds another clinic's shard, by that clinic's id, and a document of no clinic
+    const foreignId = docIdFor("clinic-other", "clients/3")
+    const foreign = b.docs.repo.import<ClientShardDoc>(A.save(A.from({ clients: { x1: { id: "x1" } } })), { docId: foreignId })
+    const stray = b.docs.repo.create<{ junk: string }>({ junk: "x".repeat(1_000) })
+    // then a record of the clinic, which must reach A
+    const shardOnA = await a.docs.open("clients/3")
+    const shardOnB = await b.docs.open("clients/3")
+    await b.docs.change<ClientShardDoc>(shardOnB, d => void Reflect.set(d.clients, "c1", { id: "c1" }))
+    await eventually("B's client record on A", () => (shardOnA.doc() as ClientShardDoc).clients.c1 !== undefined, 15_000)
+    foreign.change(d => void Reflect.set(d.clients, "x2", { id: "x2" }))
+    stray.change(d => void (d.junk = "y"))
+    await b.docs.change<ClientShardDoc>(shardOnB, d => void Reflect.set(d.clients, "c2", { id: "c2" }))
+    await eventually("B's second client record on A", () => (shardOnA.doc() as ClientShardDoc).clients.c2 !== undefined, 15_000)
+    for (const id of [foreignId, stray.documentId]) {
+      expect(a.docs.repo.handles[id], `A has no handle of ${id}`).toBeUndefined()
+      expect(a.docs.storage.hasDocument(id), `A stored nothing of ${id}`).toBe(false)
+    }
   })
 })

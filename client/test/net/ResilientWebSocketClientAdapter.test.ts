@@ -65,8 +65,11 @@ describe("ResilientWebSocketClientAdapter", () => {
     cleanups.push(() => r.adapter.disconnect())
     r.adapter.connect("desk:a:1" as PeerId)
     await eventually("six retries after ENOTFOUND", () => r.retries.length >= 6, 10_000)
-    expect(r.retries.slice(0, 6).map(e => e.delayMs)).toEqual([4, 8, 15, 30, 30, 30])
+    // a DNS failure is a network failure: full jitter (r = 0.5: half the base), at least the
+    // network floor (min(100 ms, minMs) = 5), up to the network cap (min(2 s, maxMs) = 40)
+    expect(r.retries.slice(0, 6).map(e => e.delayMs)).toEqual([5, 5, 10, 20, 20, 20])
     expect(r.retries.slice(0, 6).map(e => e.attempt)).toEqual([1, 2, 3, 4, 5, 6])
+    expect(r.retries.slice(0, 6).map(e => e.kind)).toEqual(Array(6).fill("network"))
     const errors = r.connection.filter(e => e.state === "closed").map(e => e.error ?? "")
     expect(errors[0]).toMatch(/ENOTFOUND|EAI_AGAIN/)
     expect(r.adapter.isReady()).toBe(true)
@@ -87,7 +90,8 @@ describe("ResilientWebSocketClientAdapter", () => {
   })
 
   it("drops send() on a socket that is not open instead of throwing", async () => {
-    const r = recorded("ws://127.0.0.1:9/sync", { backoff: { minMs: 60_000 } })
+    // a refused TCP connection is a network failure: its own cap, as long here as the back-off
+    const r = recorded("ws://127.0.0.1:9/sync", { backoff: { minMs: 60_000, random: () => 0.5 }, networkMaxMs: 60_000 })
     expect(() => r.adapter.send(syncMessage("relay:x"))).not.toThrow()
     r.adapter.connect("desk:a:1" as PeerId)
     cleanups.push(() => r.adapter.disconnect())
@@ -104,7 +108,8 @@ describe("ResilientWebSocketClientAdapter", () => {
     // back-off far longer than any test: only connectNow() can connect in time
     const r = recorded(`ws://127.0.0.1:${port}/sync`, {
       headers,
-      backoff: { minMs: 3_600_000, maxMs: 3_600_000 },
+      backoff: { minMs: 3_600_000, maxMs: 3_600_000, random: () => 0.5 },
+      networkMaxMs: 3_600_000,
       healthyAfterMs: 50,
     })
     cleanups.push(() => r.adapter.disconnect())
@@ -143,6 +148,8 @@ describe("ResilientWebSocketClientAdapter", () => {
     r.adapter.connect("desk:a:1" as PeerId)
     await eventually("two retries after the refused upgrade (401)", () => r.retries.length >= 2, 10_000)
     expect(r.connection.find(e => e.state === "closed")?.error).toMatch(/401/)
+    // the relay answered: the ordinary back-off, not the network's short one
+    expect(r.retries.every(e => e.kind === "relay")).toBe(true)
     expect(r.peers).toEqual([])
   })
 
@@ -163,6 +170,7 @@ describe("ResilientWebSocketClientAdapter", () => {
     expect(r.adapter.lastError ?? r.connection.at(-1)?.error).toMatch(/does not belong/)
     // a refusal (error frame, then close 1008) is reported as such
     expect(r.adapter.refused).toMatch(/does not belong/)
+    expect(r.retries.every(e => e.kind === "refused")).toBe(true)
     expect(r.peers).toEqual([])
   })
 

@@ -2,7 +2,7 @@ import * as A from "@automerge/automerge"
 import type { Appointment, Client, Invoice, Patient, PriceItem } from "../schema/records.js"
 import { DEFAULT_TIME_ZONE } from "../schema/zone.js"
 import { priceItemToDoc, recordToDoc } from "./convert.js"
-import { genesisDoc } from "./genesis.js"
+import { ImportChange } from "./importChange.js"
 import { appointmentsKey, clientShardKey, invoicesKey, type DocKey } from "./layout.js"
 import type { AnyClinicDoc } from "./types.js"
 
@@ -16,60 +16,79 @@ export interface ClinicRecords {
   priceItems?: readonly PriceItem[]
 }
 
-const group = <T>(items: readonly T[], keyOf: (t: T) => DocKey, into: Map<DocKey, T[]>): void => {
-  for (const t of items) {
-    const k = keyOf(t)
-    const list = into.get(k)
-    if (list) list.push(t)
-    else into.set(k, [t])
-  }
-}
-
-type Backend = ReturnType<typeof A.getBackend>
-
 /**
- * One document's import: its genesis, then one change by `actor` putting every record into the
- * document's map of them. The records go straight into the document's backend (the call
- * `d.clients[id] = record` makes inside A.change), and the bytes are saved without A.change's
- * patches: updating the JS view of a document with thousands of new objects cost most of an
- * import's time (233.6 s at seed scale). Same operations, same change, same document.
+ * One document of an import, before it is built: its key and the plain records going into it
+ * (structured-cloneable, so a worker thread can build it: buildClinicBinariesParallel).
  */
-class ImportChange {
-  readonly #doc: A.Doc<AnyClinicDoc>
-  readonly #backend: Backend
-
-  constructor(clinicId: string, key: DocKey, actor: string) {
-    this.#doc = A.clone(genesisDoc(clinicId, key), { actor })
-    this.#backend = A.getBackend(this.#doc)
-  }
-
-  /** Puts each record under its id into the top-level map `container` (clients, patients ...). */
-  putAll(container: string, entries: Iterable<[string, Record<string, unknown>]>): void {
-    const obj = A.getObjectId(this.#doc, container)
-    if (obj === null) throw new Error(`the genesis has no ${container}`)
-    for (const [id, value] of entries) this.#backend.putObjectFromHydrate(obj, id, value)
-  }
-
-  put(obj: string, key: string, value: string | boolean): void {
-    if (typeof value === "string") this.#backend.put(obj, key, value, "str")
-    else this.#backend.put(obj, key, value, "boolean")
-  }
-
-  objectId(container: string): string {
-    const obj = A.getObjectId(this.#doc, container)
-    if (obj === null) throw new Error(`the genesis has no ${container}`)
-    return obj
-  }
-
-  /** Commits the change (A.change's message and time) and returns the document's bytes. */
-  save(message: string | null): Uint8Array {
-    this.#backend.commit(message, Math.floor(Date.now() / 1000))
-    return this.#backend.save()
-  }
+export interface DocPlan {
+  key: DocKey
+  clients?: Client[]
+  patients?: Patient[]
+  appointments?: Appointment[]
+  invoices?: Invoice[]
+  priceItems?: readonly PriceItem[]
+  /** the price list's publishedAt */
+  publishedAt?: string
 }
+
+type RecordList = "clients" | "patients" | "appointments" | "invoices"
+
+/** The documents an import builds besides the root, in the order buildClinicBinaries returns them. */
+export const planClinicDocs = (records: ClinicRecords): DocPlan[] => {
+  const plans = new Map<DocKey, DocPlan>()
+  const add = <T>(list: RecordList, items: readonly T[] | undefined, keyOf: (t: T) => DocKey): void => {
+    for (const t of items ?? []) {
+      const key = keyOf(t)
+      let plan = plans.get(key)
+      if (!plan) plans.set(key, (plan = { key }))
+      ;((plan[list] ??= []) as T[]).push(t)
+    }
+  }
+  add("clients", records.clients, c => clientShardKey(c.id))
+  add("patients", records.patients, p => clientShardKey(p.clientId))
+  const zone = records.timeZone ?? DEFAULT_TIME_ZONE
+  add("appointments", records.appointments, a => appointmentsKey(a.start, zone))
+  add("invoices", records.invoices, i => invoicesKey(i.issuedAt, zone))
+  const out = [...plans.values()]
+  if (records.priceItems)
+    out.push({ key: "pricelist", priceItems: records.priceItems, publishedAt: new Date().toISOString() })
+  return out
+}
+
+/** How much work a plan is, roughly (operations): to share plans out between threads. */
+export const planWeight = (p: DocPlan): number =>
+  (p.clients?.length ?? 0) * 8 +
+  (p.patients?.length ?? 0) * 12 +
+  (p.appointments?.length ?? 0) * 10 +
+  (p.invoices?.length ?? 0) * 20 +
+  (p.priceItems?.length ?? 0) * 8
 
 const recordEntries = <T extends { id: string }>(list: readonly T[] | undefined): [string, Record<string, unknown>][] =>
   (list ?? []).map(r => [r.id, recordToDoc({ ...r })])
+
+/** One planned document, built (its genesis, then the import's one change) and saved. */
+export const buildDocBinary = (clinicId: string, plan: DocPlan, actor: string): Uint8Array => {
+  const c = new ImportChange(clinicId, plan.key, actor)
+  if (plan.priceItems) {
+    c.putAll(
+      "items",
+      plan.priceItems.map(p => [p.id, priceItemToDoc(p) as unknown as Record<string, unknown>]),
+    )
+    c.put("_root", "publishedAt", plan.publishedAt ?? new Date().toISOString())
+    return c.saveAndFree(`import ${plan.key}`)
+  }
+  for (const list of ["clients", "patients", "appointments", "invoices"] as const)
+    if (plan[list]) c.putAll(list, recordEntries<{ id: string }>(plan[list]))
+  return c.saveAndFree(`import ${plan.key}`)
+}
+
+/** The root document listing the built month partitions and shards. */
+export const buildRootBinary = (clinicId: string, keys: Iterable<DocKey>, actor: string): Uint8Array => {
+  const root = new ImportChange(clinicId, "root", actor)
+  const partitions = root.objectId("partitions")
+  for (const p of keys) if (p !== "pricelist") root.put(partitions, p, true)
+  return root.saveAndFree(null)
+}
 
 /**
  * Builds a clinic's documents from plain records as saved bytes, one change per document on top
@@ -81,46 +100,9 @@ export const buildClinicBinaries = (
   records: ClinicRecords,
   actor: string,
 ): Map<DocKey, Uint8Array> => {
-  const clientsBy = new Map<DocKey, Client[]>()
-  const patientsBy = new Map<DocKey, Patient[]>()
-  const apptsBy = new Map<DocKey, Appointment[]>()
-  const invoicesBy = new Map<DocKey, Invoice[]>()
-  group(records.clients, c => clientShardKey(c.id), clientsBy)
-  group(records.patients, p => clientShardKey(p.clientId), patientsBy)
-  const zone = records.timeZone ?? DEFAULT_TIME_ZONE
-  group(records.appointments ?? [], a => appointmentsKey(a.start, zone), apptsBy)
-  group(records.invoices ?? [], i => invoicesKey(i.issuedAt, zone), invoicesBy)
-
   const out = new Map<DocKey, Uint8Array>()
-  for (const key of new Set([...clientsBy.keys(), ...patientsBy.keys()])) {
-    const c = new ImportChange(clinicId, key, actor)
-    c.putAll("clients", recordEntries(clientsBy.get(key)))
-    c.putAll("patients", recordEntries(patientsBy.get(key)))
-    out.set(key, c.save(`import ${key}`))
-  }
-  for (const [key, list] of apptsBy) {
-    const c = new ImportChange(clinicId, key, actor)
-    c.putAll("appointments", recordEntries(list))
-    out.set(key, c.save(`import ${key}`))
-  }
-  for (const [key, list] of invoicesBy) {
-    const c = new ImportChange(clinicId, key, actor)
-    c.putAll("invoices", recordEntries(list))
-    out.set(key, c.save(`import ${key}`))
-  }
-  if (records.priceItems) {
-    const c = new ImportChange(clinicId, "pricelist", actor)
-    c.putAll(
-      "items",
-      records.priceItems.map(p => [p.id, priceItemToDoc(p) as unknown as Record<string, unknown>]),
-    )
-    c.put("_root", "publishedAt", new Date().toISOString())
-    out.set("pricelist", c.save("import pricelist"))
-  }
-  const root = new ImportChange(clinicId, "root", actor)
-  const partitions = root.objectId("partitions")
-  for (const p of out.keys()) if (p !== "pricelist") root.put(partitions, p, true)
-  out.set("root", root.save(null))
+  for (const plan of planClinicDocs(records)) out.set(plan.key, buildDocBinary(clinicId, plan, actor))
+  out.set("root", buildRootBinary(clinicId, out.keys(), actor))
   return out
 }
 
@@ -139,7 +121,8 @@ export const buildClinicDocs = (
  * Reserves wasm memory up front. With thousands of Automerge objects alive, every growth of
  * the wasm heap triggered full garbage collections (14-24 ms per new document instead of
  * 0.5 ms in our measurement); one large allocation, freed at once, leaves room to grow into.
- * The memory is not returned to the system.
+ * The memory is not returned to the system. It costs the time to touch that memory (on our
+ * VMs about 25 ms a megabyte); the import no longer needs it (ImportChange frees each document).
  */
 export const reserveWasmMemory = (megabytes: number): void => {
   // Automerge copies the bytes it is asked to load into wasm memory (one allocation) before it

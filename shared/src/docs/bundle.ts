@@ -12,21 +12,23 @@ export interface BundleEntry {
 
 const MAGIC = "VSB1"
 
-export const encodeBundle = (entries: readonly BundleEntry[]): Buffer => {
-  const parts: Buffer[] = [Buffer.from(MAGIC, "ascii")]
-  for (const e of entries) {
-    const key = Buffer.from(e.key, "utf8")
-    const id = Buffer.from(e.docId, "utf8")
-    const head = Buffer.alloc(2 + key.length + 2 + id.length + 4)
-    let o = head.writeUInt16BE(key.length, 0)
-    o += key.copy(head, o)
-    o = head.writeUInt16BE(id.length, o)
-    o += id.copy(head, o)
-    head.writeUInt32BE(e.bytes.length, o)
-    parts.push(head, Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength))
-  }
-  return Buffer.concat(parts)
+/** A bundle's first bytes, before its entries (a bundle written as it goes: bundleStart, then bundleEntry per document). */
+export const bundleStart = (): Buffer => Buffer.from(MAGIC, "ascii")
+
+/** One document of a bundle, as it follows the others: its head (key, id, length) and its bytes. */
+export const bundleEntry = (e: BundleEntry): [Buffer, Buffer] => {
+  const key = Buffer.from(e.key, "utf8")
+  const id = Buffer.from(e.docId, "utf8")
+  const head = Buffer.alloc(2 + key.length + 2 + id.length + 4)
+  let o = head.writeUInt16BE(key.length, 0)
+  o += key.copy(head, o)
+  o = head.writeUInt16BE(id.length, o)
+  o += id.copy(head, o)
+  head.writeUInt32BE(e.bytes.length, o)
+  return [head, Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength)]
 }
+
+export const encodeBundle = (entries: readonly BundleEntry[]): Buffer => Buffer.concat([bundleStart(), ...entries.flatMap(bundleEntry)])
 
 export const decodeBundle = (buf: Uint8Array): BundleEntry[] => {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)

@@ -41,6 +41,12 @@ export interface SnapshotRecords {
   patients: Patient[]
   appointments: Appointment[]
   invoices: Invoice[]
+  /**
+   * The search body of each client, in the clients' order ("" for a deleted one), made by
+   * searchBody of `version` (SEARCH_BODY_VERSION): a new desk indexes them as they are, and makes
+   * its own when the version is not its own or they are absent (a snapshot of an older relay).
+   */
+  search?: { version: number; bodies: string[] }
 }
 
 /**
@@ -58,6 +64,12 @@ export type SnapshotLine =
       /** records in the lines that follow (for a progress bar) */
       records: number
       docs: Partial<Record<DocKey, SnapshotDocState>>
+      /**
+       * Only in a snapshot a desk serves to a LAN peer (issue 15): per document, the heads the relay
+       * acknowledged as durable to that desk (UrlHeads). The relay's own snapshot has none: there
+       * every head is at the relay.
+       */
+      acked?: Partial<Record<DocKey, string[]>>
     }
   | SnapshotRecords
   | { type: "priceList"; items: PriceItem[] }
@@ -71,6 +83,14 @@ export const isSnapshotRecords = (l: SnapshotLine): l is SnapshotRecords => l.ty
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 const arrays = (o: Record<string, unknown>, names: string[]): boolean => names.every(n => Array.isArray(o[n]))
+
+/** `search` of a records line: a version and one body (a string) per client. */
+const searchOk = (search: unknown, clients: number): boolean =>
+  isObject(search) &&
+  typeof search.version === "number" &&
+  Array.isArray(search.bodies) &&
+  search.bodies.length === clients &&
+  search.bodies.every(b => typeof b === "string")
 
 /** Parses one line of a snapshot; a line that is not one of SnapshotLine is an error naming it. */
 export const parseSnapshotLine = (text: string, lineNo = 0): SnapshotLine => {
@@ -90,13 +110,16 @@ export const parseSnapshotLine = (text: string, lineNo = 0): SnapshotLine => {
         typeof v.clinicId !== "string" ||
         typeof v.generatedAt !== "string" ||
         typeof v.records !== "number" ||
-        !isObject(v.docs)
+        !isObject(v.docs) ||
+        (v.acked !== undefined && !isObject(v.acked))
       )
         throw bad("malformed header")
       return v as SnapshotLine
     case "records":
       if (typeof v.key !== "string" || !isDocKey(v.key)) throw bad(`unknown document ${String(v.key)}`)
       if (!arrays(v, ["clients", "patients", "appointments", "invoices"])) throw bad("malformed records")
+      if (v.search !== undefined && !searchOk(v.search, (v.clients as unknown[]).length))
+        throw bad("malformed search bodies")
       return v as SnapshotLine
     case "priceList":
     case "rejections":

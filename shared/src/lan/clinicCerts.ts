@@ -1,7 +1,5 @@
-// @peculiar/x509 resolves its classes through tsyringe, which needs the Reflect metadata polyfill loaded first
-import "reflect-metadata"
-import { webcrypto } from "node:crypto"
-import * as x509 from "@peculiar/x509"
+import { createPublicKey, webcrypto } from "node:crypto"
+import type * as X509 from "@peculiar/x509"
 
 /**
  * The clinic's certificates for LAN sync (issue 15): each clinic has a CA key pair held by the
@@ -11,7 +9,21 @@ import * as x509 from "@peculiar/x509"
  */
 
 const crypto = webcrypto as unknown as Crypto
-x509.cryptoProvider.set(crypto)
+
+let x509Loaded: Promise<typeof X509> | undefined
+/**
+ * @peculiar/x509, loaded when a certificate is first made or checked: it (with tsyringe, asn1js and
+ * the Reflect metadata polyfill) took about a quarter of a second of every desk's start, and a new
+ * desk needs no certificate to become searchable.
+ */
+const loadX509 = (): Promise<typeof X509> =>
+  (x509Loaded ??= (async () => {
+    // x509 resolves its classes through tsyringe, which needs the Reflect metadata polyfill loaded first
+    await import("reflect-metadata")
+    const x509 = await import("@peculiar/x509")
+    x509.cryptoProvider.set(crypto)
+    return x509
+  })())
 
 const EC: EcKeyImportParams & EcKeyGenParams = { name: "ECDSA", namedCurve: "P-256" }
 const SIGN: EcdsaParams = { name: "ECDSA", hash: "SHA-256" }
@@ -49,6 +61,7 @@ const caName = (clinicId: string): string => `CN=${CA_COMMON_NAME}, O=${clinicId
 /** A new clinic CA (P-256), valid `years` from `now`. */
 export const createClinicCa = async (clinicId: string, now = new Date(), years = 30): Promise<ClinicCa> => {
   checkName("clinic id", clinicId)
+  const x509 = await loadX509()
   const keys = (await crypto.subtle.generateKey(EC, true, ["sign", "verify"]))
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: caName(clinicId),
@@ -68,10 +81,12 @@ export const createClinicCa = async (clinicId: string, now = new Date(), years =
 
 /** Whether `pem` is one P-256 public key (SPKI PEM), what a desk may send at enrolment. */
 export const isDeskPublicKey = (pem: string): boolean => {
+  // SPKI only: node reads a public key out of a private key or a certificate as well
+  const text = pem.trim()
+  if (!text.startsWith("-----BEGIN PUBLIC KEY-----") || text.indexOf("-----BEGIN", 1) !== -1) return false
   try {
-    const key = new x509.PublicKey(pem)
-    const alg = key.algorithm as EcKeyAlgorithm
-    return alg.name === "ECDSA" && alg.namedCurve === "P-256"
+    const key = createPublicKey({ key: text, format: "pem" })
+    return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1"
   } catch {
     return false
   }
@@ -87,6 +102,7 @@ export const issueDeskCertificate = async (
 ): Promise<string> => {
   checkName("desk id", deskId)
   if (!isDeskPublicKey(publicKeyPem)) throw new Error("the desk's public key is not a P-256 public key")
+  const x509 = await loadX509()
   const caCert = new x509.X509Certificate(ca.certPem)
   const signingKey = await crypto.subtle.importKey("pkcs8", x509.PemConverter.decodeFirst(ca.keyPem), EC, false, ["sign"])
   const publicKey = new x509.PublicKey(publicKeyPem)
@@ -110,16 +126,17 @@ export const issueDeskCertificate = async (
 }
 
 /** The one value of `type` (O, CN) in a distinguished name, or undefined when absent or repeated. */
-const nameField = (name: x509.Name, type: string): string | undefined => {
+const nameField = (name: X509.Name, type: string): string | undefined => {
   const values = name.getField(type)
   return values.length === 1 ? values[0] : undefined
 }
 
-const within = (cert: x509.X509Certificate, now: Date): boolean => cert.notBefore <= now && now <= cert.notAfter
+const within = (cert: X509.X509Certificate, now: Date): boolean => cert.notBefore <= now && now <= cert.notAfter
 
 /** Whether `caPem` is a CA certificate of `clinicId` (self-signed, in force, a CA). */
 export const verifyClinicCa = async (caPem: string, clinicId: string, now = new Date()): Promise<CertCheck> => {
-  let ca: x509.X509Certificate
+  const x509 = await loadX509()
+  let ca: X509.X509Certificate
   try {
     ca = new x509.X509Certificate(caPem)
   } catch {
@@ -147,7 +164,8 @@ export const verifyDeskCertificate = async (
 ): Promise<CertCheck> => {
   const caCheck = await verifyClinicCa(caPem, clinicId, now)
   if (!caCheck.ok) return caCheck
-  let cert: x509.X509Certificate
+  const x509 = await loadX509()
+  let cert: X509.X509Certificate
   try {
     cert = new x509.X509Certificate(certPem)
   } catch {
@@ -168,4 +186,10 @@ export const verifyDeskCertificate = async (
 }
 
 /** A certificate as PEM from its DER bytes (what a TLS socket gives for its peer). */
-export const certificatePem = (der: Uint8Array): string => x509.PemConverter.encode(Uint8Array.from(der).buffer, "CERTIFICATE")
+export const certificatePem = (der: Uint8Array): string => {
+  // as x509's PemConverter writes it: base64 in lines of 64, no final newline
+  const base64 = Buffer.from(der).toString("base64")
+  const lines: string[] = []
+  for (let i = 0; i < base64.length; i += 64) lines.push(base64.slice(i, i + 64))
+  return ["-----BEGIN CERTIFICATE-----", ...lines, "-----END CERTIFICATE-----"].join("\n")
+}

@@ -29,7 +29,7 @@ export class Backoff {
     this.minMs = options.minMs ?? 250
     this.maxMs = options.maxMs ?? 30_000
     this.factor = options.factor ?? 2
-    this.jitter = Math.min(1, Math.max(0, options.jitter ?? 0.5))
+    this.jitter = clamp01(options.jitter ?? 0.5)
     this.#random = options.random ?? Math.random
   }
 
@@ -37,15 +37,21 @@ export class Backoff {
     return this.#attempt
   }
 
-  /** The delay before the next attempt; advances the attempt counter. */
-  next(): number {
-    const base = Math.min(this.maxMs, this.minMs * this.factor ** this.#attempt)
+  /**
+   * The delay before the next attempt; advances the attempt counter. `capMs` lowers the ceiling
+   * for this one delay (never raises it above maxMs), `jitter` replaces the configured one for it
+   * (1: full jitter, anywhere in [0, base]).
+   */
+  next(capMs = this.maxMs, jitter = this.jitter): number {
+    const base = Math.min(capMs, this.maxMs, this.minMs * this.factor ** this.#attempt)
     this.#attempt++
-    const r = Math.min(1, Math.max(0, this.#random()))
-    return Math.round(base * (1 - this.jitter + this.jitter * r))
+    const j = clamp01(jitter)
+    return Math.round(base * (1 - j + j * clamp01(this.#random())))
   }
 
   reset(): void {
     this.#attempt = 0
   }
 }
+
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x))

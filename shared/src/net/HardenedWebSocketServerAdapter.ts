@@ -139,14 +139,16 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
 
   /**
    * Closes every connection whose identity matches (a revoked desk), after telling it why.
-   * Returns how many were closed.
+   * Returns how many were closed. The close code is 1008 (a refusal: the peer backs off long),
+   * or 1012 when the peer should come back at once, through the shared address (its clinic moved
+   * to another relay).
    */
-  disconnectWhere(match: (identity: Identity) => boolean, reason: string): number {
+  disconnectWhere(match: (identity: Identity) => boolean, reason: string, code: 1008 | 1012 = 1008): number {
     let n = 0
     for (const conn of [...this.#conns])
       if (match(conn.identity)) {
         n++
-        this.#refuse(conn, reason)
+        this.#refuse(conn, reason, undefined, code)
       }
     return n
   }
@@ -233,7 +235,7 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
   }
 
   /** Answers a protocol violation with an error message and closes that socket. */
-  #refuse(conn: Conn, reason: string, targetId?: string): void {
+  #refuse(conn: Conn, reason: string, targetId?: string, code = 1008): void {
     const kind = refusalKind(reason)
     this.refusals.set(kind, (this.refusals.get(kind) ?? 0) + 1)
     const who = conn.peerId ?? targetId ?? identityLabel(conn.identity)
@@ -259,7 +261,7 @@ export class HardenedWebSocketServerAdapter extends NetworkAdapter {
       })
       try {
         // a close reason is at most 123 bytes: keep it short and ASCII
-        conn.socket.close(1008, reason.replace(/[^\x20-\x7e]/g, "?").slice(0, 120))
+        conn.socket.close(code, reason.replace(/[^\x20-\x7e]/g, "?").slice(0, 120))
       } catch {
         conn.socket.terminate()
       }

@@ -9,7 +9,11 @@ import {
 import type { PeerCertificate, SecureContextOptions } from "node:tls"
 import { WebSocket, type RawData } from "ws"
 import { Backoff, type BackoffOptions } from "./Backoff.js"
+import { DEAD_RELAY_FAST_FOR_MS, DEAD_RELAY_RETRY, DESK_RECONNECT } from "./failoverTiming.js"
+import { failureKind, type FailureKind } from "./failureKind.js"
+import { ReconnectSchedule } from "./ReconnectSchedule.js"
 import { decodeRelayFrame } from "./relayFrames.js"
+import { followableRedirect, MAX_RELAY_HOPS } from "./relayRedirect.js"
 import { Watchdog } from "./Watchdog.js"
 import type {
   ConnectionEvent,
@@ -35,6 +39,17 @@ export interface ResilientAdapterOptions {
   readyTimeoutMs?: number
   /** back-off after the relay refused this peer (told why, closed 1008/1009); default 60 s up to 15 min */
   refusedBackoff?: BackoffOptions
+  /**
+   * ceiling of the delay after a network failure (connection refused or reset, no route, DNS,
+   * a connection lost without a close frame), with full jitter; default 2 s (ReconnectSchedule)
+   */
+  networkMaxMs?: number
+  /**
+   * back-off after the relay a redirect named (the holder of the clinic's lease) could not be
+   * reached: it died, and the shared address will send here the relay that takes the lease over;
+   * default DEAD_RELAY_RETRY (fast, with jitter) for DEAD_RELAY_FAST_FOR_MS, then `backoff`'s pace
+   */
+  deadRelayBackoff?: BackoffOptions
   /** a connection counts as healthy (the back-off resets) once it stayed open this long; default 10 s */
   healthyAfterMs?: number
   log?: (line: string) => void
@@ -54,31 +69,34 @@ export interface ResilientAdapterOptions {
 }
 
 const PROTOCOL_V1 = "1"
-/** redirects followed in a row without a join; more: back to the configured address, after a back-off */
-const MAX_HOPS = 3
 
 /**
  * A desk's connection to the relay, speaking the automerge-repo-network-websocket v1
  * protocol (join -> peer, CBOR frames). Unlike the 2.5.6 client adapter: no error ever
  * escapes an event handler (ENOTFOUND, ECONNRESET, 401 ... only close and retry), send()
  * on a socket that is not open drops the message (sync resumes after the next join),
- * reconnection backs off exponentially with jitter and resets once the relay answered,
- * connectNow() skips the wait, and `connection` / `retry` events report progress.
+ * reconnection backs off exponentially with jitter by what ended the attempt (ReconnectSchedule:
+ * soon after a network failure, long after the relay turned the desk away, longer still after
+ * it refused this peer) and resets once a connection stayed healthy, connectNow() skips the
+ * wait, and `connection` / `retry` events report progress.
  * peer-disconnected is emitted whenever the socket to a joined relay closes.
  *
  * Several relays behind one address: a relay that does not serve the desk's clinic answers the
  * upgrade with 307 and the address of the one that does (its lease). The adapter follows it at
  * once, with the same credential, when it keeps the configured address's scheme (no wss -> ws),
- * at most MAX_HOPS times in a row; once that relay's socket closes, it starts again from the
- * configured address.
+ * at most MAX_RELAY_HOPS times in a row; once that relay's socket closes, it starts again from the
+ * configured address: within a second (deadRelayBackoff) when that relay could not be reached at
+ * all, since a dead holder's lease runs out soon and the shared address then sends it elsewhere.
  */
 export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   readonly url: string
   readonly #headers: Record<string, string>
   readonly #tls: ResilientAdapterOptions["tls"]
   readonly #acceptPeer: ResilientAdapterOptions["acceptPeer"]
-  readonly #backoff: Backoff
-  readonly #refusedBackoff: Backoff
+  readonly #schedule: ReconnectSchedule
+  readonly #deadRelayBackoff: Backoff
+  /** since when the relays redirects named kept refusing (undefined: the last one did not) */
+  #deadRelaySince: number | undefined
   readonly #healthyAfterMs: number
   #healthyTimer: NodeJS.Timeout | undefined
   /** what the relay said in its last `error` frame on the current socket */
@@ -111,8 +129,12 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     this.#headers = { ...options.headers }
     this.#tls = options.tls
     this.#acceptPeer = options.acceptPeer
-    this.#backoff = new Backoff(options.backoff)
-    this.#refusedBackoff = new Backoff({ minMs: 60_000, maxMs: 15 * 60_000, ...options.refusedBackoff })
+    this.#schedule = new ReconnectSchedule({
+      backoff: options.backoff ?? DESK_RECONNECT,
+      ...(options.refusedBackoff ? { refusedBackoff: options.refusedBackoff } : {}),
+      ...(options.networkMaxMs !== undefined ? { networkMaxMs: options.networkMaxMs } : {}),
+    })
+    this.#deadRelayBackoff = new Backoff(options.deadRelayBackoff ?? DEAD_RELAY_RETRY)
     this.#healthyAfterMs = options.healthyAfterMs ?? 10_000
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 1000
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? 15_000
@@ -234,7 +256,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
       if (socket.readyState === WebSocket.CONNECTING) socket.terminate()
       else socket.close()
     }
-    this.#closed(undefined)
+    this.#closed(undefined, undefined, "relay")
   }
 
   send(message: Message): void {
@@ -265,14 +287,18 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     } catch (e) {
       this.#socket = undefined
       this.#lastError = (e as Error).message
-      this.#closed(this.#lastError)
+      this.#closed(this.#lastError, undefined, "relay")
       return
     }
     this.#socket = socket
     this.#relayError = undefined
     socket.binaryType = "nodebuffer"
+    // what ended this attempt, for the back-off (failureKind)
+    let opened = false
+    let errorCode: string | undefined
     socket.on("open", () => {
       if (this.#socket !== socket || this.peerId === undefined) return
+      opened = true
       this.#watchdog.arm()
       this.#write(socket, {
         type: "join",
@@ -314,6 +340,7 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     })
     socket.on("error", (e: Error & { code?: string }) => {
       if (answered) return
+      errorCode = e.code
       this.#lastError = e.code ? `${e.code}: ${e.message}` : e.message
       this.#log(`connection error: ${this.#lastError}`)
     })
@@ -332,26 +359,20 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
         if (!this.#stopped) this.#open()
         return
       }
-      // the relay we were sent to is gone (or dropped the clinic): the shared address decides again
+      // the relay we were sent to is gone (or dropped the clinic): the shared address decides again,
+      // soon when it could not even be reached (a dead holder: its lease is about to run out)
+      const deadRelay = !opened && !answered && this.#target !== this.url
       this.#target = this.url
       this.#hops = 0
-      this.#closed(this.#lastError ?? (code !== 1000 ? `closed (${code})` : undefined), code)
+      const refused = (code === 1008 || code === 1009) && this.#refused !== undefined
+      const kind = failureKind({ refused, answered, opened, closeCode: code, errorCode })
+      this.#closed(this.#lastError ?? (code !== 1000 ? `closed (${code})` : undefined), code, kind, deadRelay)
     })
   }
 
   /** The address a 307/308 names, if the desk may follow it: the configured scheme, its query kept. */
   #redirect(location: string | undefined): string | undefined {
-    if (location === undefined || this.#hops >= MAX_HOPS) return undefined
-    let to: URL
-    try {
-      to = new URL(location, this.#target)
-    } catch {
-      return undefined
-    }
-    const configured = new URL(this.url)
-    if (to.protocol !== configured.protocol || to.username !== "" || to.password !== "") return undefined
-    if (to.search === "") to.search = configured.search
-    return to.toString()
+    return this.#hops >= MAX_RELAY_HOPS ? undefined : followableRedirect(location, this.#target, this.url)
   }
 
   #receive(data: RawData): void {
@@ -380,13 +401,14 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
     this.#remotePeerId = frame.peerId
     this.#lastError = undefined
     this.#hops = 0
+    this.#deadRelaySince = undefined
+    this.#deadRelayBackoff.reset()
     // the back-off resets only once the connection stayed up: a relay that answers the join and
     // then refuses what the desk sends must not be retried at the shortest delay forever
     this.#clearHealthy()
     this.#healthyTimer = setTimeout(() => {
       this.#healthyTimer = undefined
-      this.#backoff.reset()
-      this.#refusedBackoff.reset()
+      this.#schedule.reset()
       this.#refused = undefined
     }, this.#healthyAfterMs)
     this.#healthyTimer.unref()
@@ -407,26 +429,34 @@ export class ResilientWebSocketClientAdapter extends NetworkAdapter {
   }
 
   /** The socket is gone: tell the repo the relay left, report, and schedule a retry. */
-  #closed(error: string | undefined, code?: number): void {
+  #closed(error: string | undefined, code: number | undefined, kind: FailureKind, deadRelay = false): void {
     const peerId = this.#remotePeerId
     this.#remotePeerId = undefined
     if (peerId !== undefined) this.emit("peer-disconnected", { peerId })
-    const refused = code === 1008 || code === 1009 ? this.#refused : undefined
+    const refused = kind === "refused" && (code === 1008 || code === 1009) ? this.#refused : undefined
     this.#setState({
       state: "closed",
       ...(error !== undefined ? { error } : {}),
       ...(refused !== undefined ? { refused } : {}),
     })
     if (this.#stopped || this.#retryTimer) return
-    const backoff = refused !== undefined ? this.#refusedBackoff : this.#backoff
-    const delayMs = backoff.next()
+    // a redirect's relay that could not be reached is dead: the shared address soon (its lease runs out)
+    const fast = kind !== "refused" && deadRelay ? this.#deadRelayPace() : undefined
+    const { delayMs, attempt } = fast ? { delayMs: fast.next(), attempt: fast.attempt } : this.#schedule.next(kind)
     this.#nextAttemptAt = Date.now() + delayMs
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined
       if (!this.#stopped) this.#open()
     }, delayMs)
     this.#retryTimer.unref()
-    this.#emitExtra("retry", { attempt: backoff.attempt, delayMs, at: this.#nextAttemptAt })
+    this.#emitExtra("retry", { attempt, delayMs, at: this.#nextAttemptAt, kind })
+  }
+
+  /** The back-off after a redirect's relay could not be reached: the fast one, for a while (then the schedule's). */
+  #deadRelayPace(): Backoff | undefined {
+    const now = Date.now()
+    this.#deadRelaySince ??= now
+    return now - this.#deadRelaySince < DEAD_RELAY_FAST_FOR_MS ? this.#deadRelayBackoff : undefined
   }
 
   #clearHealthy(): void {

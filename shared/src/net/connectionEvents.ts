@@ -1,4 +1,5 @@
 import type { NetworkAdapterEvents } from "@automerge/automerge-repo"
+import type { FailureKind } from "./failureKind.js"
 
 export type ConnectionState = "connecting" | "open" | "closed"
 
@@ -18,6 +19,8 @@ export interface RetryEvent {
   delayMs: number
   /** the next attempt's time (epoch ms) */
   at: number
+  /** what ended the last attempt, which chose the delay (failureKind) */
+  kind: FailureKind
 }
 
 /** The relay's copy of a document holds `heads` and is on its disk (fsync). */

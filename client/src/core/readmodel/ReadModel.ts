@@ -22,7 +22,14 @@ import { PatientQueries } from "./PatientQueries.js"
 import { PriceListQueries } from "./PriceListQueries.js"
 import { RejectionsAndConflicts } from "./RejectionsAndConflicts.js"
 import { s, type Row } from "./rows.js"
-import { READ_MODEL_DDL, READ_MODEL_LATE_DDL, READ_MODEL_VERSION } from "./schema.js"
+import {
+  BULK_LOAD_KEPT_INDEXES,
+  READ_MODEL_DDL,
+  READ_MODEL_INDEX_DDL,
+  READ_MODEL_INDEXES,
+  READ_MODEL_LATE_DDL,
+  READ_MODEL_VERSION,
+} from "./schema.js"
 import { SearchIndex } from "./SearchIndex.js"
 import { fold, nameKey } from "./searchText.js"
 import { Statements } from "./Statements.js"
@@ -90,6 +97,8 @@ export class ReadModel {
     addMissingColumns(db)
     db.exec(READ_MODEL_LATE_DDL)
     const rm = new ReadModel(db)
+    // a bulk load stopped half-way left the search index's merging off
+    if (rm.searchIndex.mergingOff()) rm.searchIndex.setMerging(true)
     const v = rm.getMeta("version")
     if (v === undefined) rm.setMeta("version", String(READ_MODEL_VERSION))
     else if (Number(v) >= 1 && Number(v) < READ_MODEL_VERSION) rm.transaction(() => rm.#migrate(Number(v)))
@@ -114,6 +123,25 @@ export class ReadModel {
     this.#db.pragma(`synchronous = ${full ? "FULL" : "NORMAL"}`)
   }
 
+  /**
+   * A fresh desk's bulk load (the relay's snapshot into an empty read model): the secondary indexes
+   * search does not need (BULK_LOAD_KEPT_INDEXES) are dropped, so a row costs fewer B-tree inserts at
+   * random places, and built once by restoreIndexes() at its end; the search index does not merge
+   * its segments meanwhile (SearchIndex.setMerging).
+   * ReadModel.open builds any index that is missing, so a desk stopped half-way gets them back.
+   */
+  dropIndexes(): void {
+    for (const name of READ_MODEL_INDEXES)
+      if (!BULK_LOAD_KEPT_INDEXES.includes(name)) this.#db.exec(`DROP INDEX IF EXISTS ${name}`)
+    this.searchIndex.setMerging(false)
+  }
+
+  /** Builds the secondary indexes dropIndexes() dropped (none missing: nothing to do). */
+  restoreIndexes(): void {
+    for (const ddl of READ_MODEL_INDEX_DDL) this.#db.exec(ddl)
+    if (this.searchIndex.mergingOff()) this.searchIndex.setMerging(true)
+  }
+
   close(): void {
     this.#db.close()
   }
@@ -129,7 +157,8 @@ export class ReadModel {
     this.#stmts.setMeta.run(k, v)
   }
 
-  upsertClient(c: Client): void {
+  /** `nameLc`: nameKey(c.name) when the caller has it already (the relay's search body starts with it) */
+  upsertClient(c: Client, nameLc: string = nameKey(c.name)): void {
     this.#stmts.client.run(
       c.id,
       c.name,
@@ -142,7 +171,7 @@ export class ReadModel {
       c.createdBy,
       c.updatedBy,
       b(c.deleted),
-      nameKey(c.name),
+      nameLc,
       phoneKey(c.phone),
     )
   }
@@ -275,7 +304,8 @@ const prepare = (db: Database.Database) => ({
     paid_at, total, lines, created_at, updated_at, created_by, updated_by, deleted, doc_key, state, payments, voided)
     VALUES (@id, @number, @client_id, @patient_id, @vet, @issued_at, @status, @paid_at, @total, @lines, @created_at,
     @updated_at, @created_by, @updated_by, @deleted, @doc_key, @state, @payments, @voided)`),
-  price: db.prepare(`INSERT OR REPLACE INTO price_items (id, code, name, kind, price, unit, active, updated_at, name_lc, vat)
+  price:
+    db.prepare(`INSERT OR REPLACE INTO price_items (id, code, name, kind, price, unit, active, updated_at, name_lc, vat)
     VALUES (@id, @code, @name, @kind, @price, @unit, @active, @updated_at, @name_lc, @vat)`),
   rejection: db.prepare("INSERT OR REPLACE INTO rejections (key, reason, at, record_updated_at) VALUES (?, ?, ?, ?)"),
   deleteConflicts: db.prepare("DELETE FROM conflicts WHERE collection = ? AND id = ?"),

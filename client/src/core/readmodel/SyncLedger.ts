@@ -24,6 +24,11 @@ export class SyncLedger {
     this.#stmts = prepare(db)
   }
 
+  /** Runs `fn` in one transaction (a savepoint inside the caller's): its writes reach the disk with one fsync. */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)()
+  }
+
   getDocHeads(docId: string): string[] | undefined {
     const r = this.#stmts.getHeads.get(docId) as { heads: string } | undefined
     return r ? (JSON.parse(r.heads) as string[]) : undefined

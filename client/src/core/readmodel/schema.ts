@@ -71,3 +71,18 @@ CREATE INDEX IF NOT EXISTS invoices_patient_issued ON invoices(patient_id, issue
 CREATE INDEX IF NOT EXISTS invoices_number ON invoices(number COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS invoices_state_issued ON invoices(state, issued_at);
 `
+
+/** Every secondary index of the read model, as CREATE INDEX IF NOT EXISTS statements. */
+export const READ_MODEL_INDEX_DDL = `${READ_MODEL_DDL}\n${READ_MODEL_LATE_DDL}`
+  .split("\n")
+  .filter(l => l.startsWith("CREATE INDEX IF NOT EXISTS "))
+
+/** The name of the index each of READ_MODEL_INDEX_DDL creates. */
+export const READ_MODEL_INDEXES = READ_MODEL_INDEX_DDL.map(l => l.slice("CREATE INDEX IF NOT EXISTS ".length).split(" ")[0]!)
+
+/**
+ * The indexes a fresh desk's bulk load keeps: search answers by name while the snapshot streams in
+ * (its first tier reads clients_name) and lists each hit's patients (patients_client); without them
+ * every search meanwhile scanned and sorted the whole clinic.
+ */
+export const BULK_LOAD_KEPT_INDEXES: readonly string[] = ["clients_name", "patients_client"]

@@ -1,28 +1,7 @@
-import { phoneKey, phoneSearchText } from "@vetsync/shared"
+import { nameKey, phoneKey } from "@vetsync/shared"
 
-/** Lower case with ё folded into е: staff type "Федоров" for "Фёдоров" and "ёж" as "еж". */
-export const fold = (text: string): string => text.toLowerCase().replace(/ё/g, "е")
-
-/** A name as the index keeps it: folded, words separated by one space ("фёдорова  анна " -> "федорова анна"). */
-export const nameKey = (name: string): string => fold(name).trim().replace(/\s+/g, " ")
-
-/**
- * Ends the name in a search body: ranking reads the name from the body (no row of clients per
- * match), and nothing staff type contains it, so no match spans the name and what follows.
- */
-export const NAME_END = "\u001f"
-
-/**
- * One client's search text: the name (as nameKey), NAME_END, then the phone's digit forms, e-mail,
- * pet names and chips, folded. Bodies sort as their clients' names do.
- */
-export const searchBody = (
-  name: string,
-  phone: string,
-  email: string,
-  pets: readonly { name: string; chip: string }[],
-): string =>
-  `${nameKey(name)}${NAME_END}${fold([phoneSearchText(phone), email, ...pets.map(p => `${p.name} ${p.chip}`)].join(" "))}`
+// a client's search body is made in @vetsync/shared (the relay ships it in the snapshot)
+export { fold, nameKey, NAME_END, searchBody } from "@vetsync/shared"
 
 /** What staff typed, read as a search. */
 export type ParsedSearch =

@@ -32,6 +32,8 @@ export interface DeskConfig {
 export interface LanConfig {
   port: number
   peers: string[]
+  /** --lan-bootstrap-after, in ms (unset: OpenDesk's default) */
+  bootstrapAfterMs?: number
 }
 
 /** The configuration both shells share, from what DESK_ENV (or DESK_WEB_ENV) read. */
@@ -40,7 +42,12 @@ export const deskConfigOf = (v: z.output<typeof DESK_ENV>): DeskConfig => {
   const server = v.VETSYNC_SERVER?.replace(/^http(s?):\/\/(.*?)\/?$/i, "ws$1://$2/sync")
   const lan =
     v.VETSYNC_LAN_PORT !== undefined
-      ? { port: v.VETSYNC_LAN_PORT, peers: v.VETSYNC_LAN_PEERS ?? [], mdns: v.VETSYNC_LAN_MDNS !== "off" }
+      ? {
+          port: v.VETSYNC_LAN_PORT,
+          peers: v.VETSYNC_LAN_PEERS ?? [],
+          mdns: v.VETSYNC_LAN_MDNS !== "off",
+          ...(v.VETSYNC_LAN_BOOTSTRAP_AFTER !== undefined ? { bootstrapAfterMs: v.VETSYNC_LAN_BOOTSTRAP_AFTER * 1000 } : {}),
+        }
       : undefined
   return {
     ...(lan ? { lan } : {}),

@@ -56,6 +56,11 @@ const SHARED = {
     "`--lan-mdns`: find the clinic's other desks on the LAN by mDNS/DNS-SD (`_vetsync._tcp`), on or off. Needs VETSYNC_LAN_PORT.",
     "on while LAN sync is on",
   ),
+  VETSYNC_LAN_BOOTSTRAP_AFTER: optional(
+    t.wholeNumber(0, 3600, "seconds"),
+    "`--lan-bootstrap-after`: a new desk (never synced) whose relay has not given it the clinic's snapshot within this many seconds (unreachable, failing, or not answering) takes the snapshot and documents from a desk of the clinic on the LAN instead, with the same checks, and syncs with the relay when it returns. Needs VETSYNC_LAN_PORT.",
+    "15",
+  ),
 }
 
 /** `vetsync desk`'s own: where its web server listens, and a headless desk's enrolment. */
@@ -95,6 +100,12 @@ const together = (env: Partial<Shared> & { VETSYNC_ENROL_TOKEN?: string }, ctx: 
       path: ["VETSYNC_LAN_PORT"],
       message: "--lan-mdns needs --lan-port (LAN sync is off without it)",
     })
+  if (env.VETSYNC_LAN_BOOTSTRAP_AFTER !== undefined && env.VETSYNC_LAN_PORT === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["VETSYNC_LAN_PORT"],
+      message: "--lan-bootstrap-after needs --lan-port (LAN sync is off without it)",
+    })
   if (env.VETSYNC_ENROL_TOKEN !== undefined && env.VETSYNC_SERVER === undefined)
     ctx.addIssue({ code: "custom", path: ["VETSYNC_SERVER"], message: "--enrol needs --server (where it is exchanged)" })
 }
@@ -115,6 +126,7 @@ export const DESK_FLAGS = {
   "lan-port": "VETSYNC_LAN_PORT",
   "lan-peers": "VETSYNC_LAN_PEERS",
   "lan-mdns": "VETSYNC_LAN_MDNS",
+  "lan-bootstrap-after": "VETSYNC_LAN_BOOTSTRAP_AFTER",
 } as const satisfies Record<string, keyof typeof SHARED>
 
 /** `vetsync desk`'s own flags. */

@@ -8,12 +8,13 @@ export const clinicToday = (zone = DEFAULT_TIME_ZONE): string => {
 }
 
 /**
- * In the open booking form: the vet from the roster's list, then today's date and the time (the
- * form proposes the vet's next free slot, which may be another day; what staff type stands).
+ * In the open booking form: the vet from the roster's list, then today's date in the clinic's
+ * `zone` and the time (the form proposes the vet's next free slot, which may be another day; what
+ * staff type stands).
  */
-export const fillSlotToday = async (page: Page, vet: string, time: string): Promise<void> => {
+export const fillSlotToday = async (page: Page, vet: string, time: string, zone = DEFAULT_TIME_ZONE): Promise<void> => {
   const form = '[data-testid="booking-form"]'
   await page.selectOption('[data-testid="book-vet"]', vet)
-  await page.fill(`${form} [name="date"]`, clinicToday())
+  await page.fill(`${form} [name="date"]`, clinicToday(zone))
   await page.fill(`${form} [name="time"]`, time)
 }

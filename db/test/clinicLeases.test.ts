@@ -1,7 +1,8 @@
 import { useTestDatabase } from "@vetsync/db/testing"
 import { eventually } from "@vetsync/test-kit"
 import { afterEach, describe, expect, it } from "vitest"
-import { ClinicLeases, type ClinicLeasesOptions } from "../src/ClinicLeases.js"
+import { ClinicLeases, type ClinicLeasesOptions } from "../src/leases/ClinicLeases.js"
+import { leaveMembership, liveLeases, renewMembership } from "../src/leases/leaseQueries.js"
 
 const db = useTestDatabase({ prefix: "leases" })
 const TTL = 1_500
@@ -10,8 +11,9 @@ const open: ClinicLeases[] = []
 const relay = (name: string, extra: Partial<ClinicLeasesOptions> = {}): ClinicLeases => {
   const leases = new ClinicLeases({
     pool: db.pool,
-    relayId: name,
-    relayUrl: `ws://${name}.test/sync`,
+    role: "relay",
+    holder: name,
+    holderUrl: `ws://${name}.test/sync`,
     ttlMs: TTL,
     renewMs: 400,
     onLost: () => undefined,
@@ -24,7 +26,7 @@ const relay = (name: string, extra: Partial<ClinicLeasesOptions> = {}): ClinicLe
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map(l => l.stop()))
-  await db.pool.query("TRUNCATE clinic_leases")
+  await db.pool.query("TRUNCATE clinic_leases, lease_members")
 })
 
 describe("ClinicLeases on PostgreSQL", () => {
@@ -38,10 +40,10 @@ describe("ClinicLeases on PostgreSQL", () => {
       expect([ofA?.held, ofB?.held].filter(Boolean)).toHaveLength(1)
       const holder = ofA?.held ? a : b
       const other = ofA?.held ? ofB : ofA
-      expect(other).toEqual({ held: false, holder: holder.relayId, url: holder.relayUrl })
+      expect(other).toEqual({ held: false, holder: holder.holder, url: holder.holderUrl })
       expect(a.holds(clinic)).toBe(holder === a)
       expect(b.holds(clinic)).toBe(holder === b)
-      expect((await a.lease(clinic))?.holder).toBe(holder.relayId)
+      expect((await a.lease(clinic))?.holder).toBe(holder.holder)
     }
     // renewals keep them where they are, past several lease lengths
     const before = clinics.map(c => a.holds(c))
@@ -80,5 +82,38 @@ describe("ClinicLeases on PostgreSQL", () => {
     expect((await b.acquire("c2")).held).toBe(false)
     await a.stop()
     expect(await b.acquire("c2")).toEqual({ held: true, fresh: true })
+  })
+
+  it("relays' and bridges' leases are apart: a clinic has one holder of each role; release gives one back at once", async () => {
+    const r = relay("relay-a")
+    const b1 = relay("bridge-1", { role: "bridge" })
+    const b2 = relay("bridge-2", { role: "bridge" })
+    expect((await r.acquire("c1")).held).toBe(true)
+    expect(await b1.acquire("c1")).toEqual({ held: true, fresh: true })
+    expect(await b2.acquire("c1")).toEqual({ held: false, holder: "bridge-1", url: b1.holderUrl })
+    expect((await r.lease("c1"))?.holder).toBe("relay-a")
+    expect((await b2.lease("c1"))?.holder).toBe("bridge-1")
+    expect([...(await liveLeases(db.pool, "bridge"))]).toEqual([["c1", "bridge-1"]])
+    await b1.release("c1")
+    expect(b1.holds("c1")).toBe(false)
+    expect(await b2.acquire("c1")).toEqual({ held: true, fresh: true })
+    // the relay's lease never moved
+    expect(r.holds("c1")).toBe(true)
+    expect((await r.lease("c1"))?.holder).toBe("relay-a")
+  })
+
+  it("members: each says it takes part for a lease's length; one that stops saying so drops out, one that leaves at once", async () => {
+    expect(await renewMembership(db.pool, "bridge", "bridge-1", TTL)).toEqual(["bridge-1"])
+    expect(await renewMembership(db.pool, "bridge", "bridge-2", TTL)).toEqual(["bridge-1", "bridge-2"])
+    // relays' membership is apart
+    expect(await renewMembership(db.pool, "relay", "relay-a", TTL)).toEqual(["relay-a"])
+    await leaveMembership(db.pool, "bridge", "bridge-1")
+    expect(await renewMembership(db.pool, "bridge", "bridge-2", TTL)).toEqual(["bridge-2"])
+    await renewMembership(db.pool, "bridge", "bridge-1", TTL)
+    await eventually(
+      "bridge-1's membership to expire",
+      async () => (await renewMembership(db.pool, "bridge", "bridge-2", TTL)).join() === "bridge-2",
+      TTL * 3,
+    )
   })
 })

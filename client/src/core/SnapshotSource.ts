@@ -1,0 +1,103 @@
+import { Readable } from "node:stream"
+import type { ReadableStream as NodeReadableStream } from "node:stream/web"
+import { fetchFollowingRelay } from "@vetsync/shared/net"
+
+/** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents, /heads) */
+const clinicUrl = (
+  server: string,
+  clinicId: string,
+  what: "snapshot" | "documents" | "heads" | "resync" | "report",
+): string => {
+  const u = new URL(server)
+  u.protocol = u.protocol === "wss:" ? "https:" : "http:"
+  u.pathname = `/clinics/${encodeURIComponent(clinicId)}/${what}`
+  return u.toString()
+}
+
+/** GET one of the relay's clinic endpoints, given up after `ms` or when `signal` aborts. */
+export const fetchClinic = (
+  server: string,
+  clinicId: string,
+  what: "snapshot" | "documents" | "heads" | "resync" | "report",
+  headers: Record<string, string>,
+  ms: number,
+  signal?: AbortSignal,
+  body?: unknown,
+): Promise<Response> => {
+  const timeout = AbortSignal.timeout(ms)
+  return fetchFollowingRelay(clinicUrl(server, clinicId, what), {
+    ...(body === undefined
+      ? { headers }
+      : { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) }),
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  })
+}
+
+/**
+ * Where a new desk takes its clinic's bootstrap snapshot and bundle from: the relay, or a LAN peer
+ * of the clinic (issue 15). Both serve the same format (SnapshotLine NDJSON, the document bundle);
+ * the desk applies the same checks to either (Bootstrapper, SnapshotApplier).
+ */
+export interface SnapshotSource {
+  /** "relay", or "LAN peer <address>": what the desk's messages name */
+  readonly name: string
+  readonly kind: "relay" | "lan"
+  /** the snapshot's NDJSON text (gzip already undone); throws when it is not served */
+  snapshot(signal?: AbortSignal): Promise<Readable>
+  /** the bundle of whole documents */
+  documents(signal?: AbortSignal): Promise<Uint8Array>
+}
+
+/** How long the relay's snapshot and bundle may take, whole */
+const RELAY_DOWNLOAD_MS = 300_000
+
+/** The relay's `GET /clinics/:id/snapshot` and `/documents`. */
+export class RelaySnapshotSource implements SnapshotSource {
+  readonly name = "relay"
+  readonly kind = "relay"
+  readonly #server: string
+  readonly #clinicId: string
+  readonly #headers: () => Record<string, string>
+  readonly #answerMs: () => number | undefined
+
+  /** `answerMs`: the relay must answer (its response headers) within this long, else the download is given up */
+  constructor(
+    server: string,
+    clinicId: string,
+    headers: () => Record<string, string>,
+    answerMs: () => number | undefined = () => undefined,
+  ) {
+    this.#server = server
+    this.#clinicId = clinicId
+    this.#headers = headers
+    this.#answerMs = answerMs
+  }
+
+  async snapshot(signal?: AbortSignal): Promise<Readable> {
+    const res = await this.#get("snapshot", signal)
+    if (!res.ok || !res.body) throw new Error(`snapshot: HTTP ${res.status} ${await res.text()}`)
+    // fetch has undone the content-encoding: gzip already
+    return Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>)
+  }
+
+  async documents(signal?: AbortSignal): Promise<Uint8Array> {
+    const res = await this.#get("documents", signal)
+    if (!res.ok) throw new Error(`documents: HTTP ${res.status}`)
+    return new Uint8Array(await res.arrayBuffer())
+  }
+
+  async #get(what: "snapshot" | "documents", signal: AbortSignal | undefined): Promise<Response> {
+    const slow = new AbortController()
+    const answerMs = this.#answerMs()
+    const timer =
+      answerMs === undefined
+        ? undefined
+        : setTimeout(() => slow.abort(new Error(`the relay did not answer within ${answerMs} ms`)), answerMs)
+    try {
+      const both = signal ? AbortSignal.any([signal, slow.signal]) : slow.signal
+      return await fetchClinic(this.#server, this.#clinicId, what, this.#headers(), RELAY_DOWNLOAD_MS, both)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import { getHeapStatistics } from "node:v8"
+import { parentPort, workerData } from "node:worker_threads"
+import * as A from "@automerge/automerge"
+import { encodeHeads } from "@automerge/automerge-repo"
+import type { AnyClinicDoc, DocKey } from "@vetsync/shared"
+import { exactBuffer } from "./exactBytes.js"
+import { makeEntry, type SnapshotEntry } from "./SnapshotEntry.js"
+
+/**
+ * A document as the relay's main thread hands it over: its stored chunks or a whole save (`binary`),
+ * or the previous entry's save, the heads it reflects, and the changes since (`base` + `changes`:
+ * what changed is small, saving the whole document again is not).
+ */
+export type DocBytes = { binary: Uint8Array } | { base: Uint8Array; baseHeads: string[]; changes: Uint8Array }
+
+/** What the main thread asks: one document's snapshot entry (SnapshotEntry), made from its bytes. */
+export interface EntryRequest {
+  id: number
+  key: DocKey
+  docId: string
+  chunks: string[]
+  bytes: DocBytes
+  /** the heads the main thread saw (automerge-repo UrlHeads): the entry must reflect exactly these */
+  heads?: string[]
+}
+
+/** The entry (undefined: a document without a kind yet), or why it could not be made. */
+export type EntryReply = ({ id: number; ok: true; entry: SnapshotEntry | undefined } | { id: number; ok: false; error: string }) & {
+  /** the worker's V8 heap after the request (VETSYNC_DEBUG=memory) */
+  heap?: { heapUsed: number; heapTotal: number }
+}
+
+const heapNow = (): { heapUsed: number; heapTotal: number } => {
+  const h = getHeapStatistics()
+  return { heapUsed: h.used_heap_size, heapTotal: h.total_heap_size }
+}
+
+/** What the worker thread is started with. */
+export interface EntryThreadData {
+  /**
+   * the saved size (Automerge.save bytes) of the documents kept loaded between updates (the ones
+   * desks are editing), at most; least recently used out first
+   */
+  keepBytes: number
+}
+
+const headsKey = (heads: readonly string[]): string => [...heads].sort().join(",")
+
+/** Stored chunks (a snapshot and incrementals, concatenated) or a save; A.load is the faster, loadIncremental the lenient. */
+const loadBytes = (bytes: Uint8Array): A.Doc<AnyClinicDoc> => {
+  try {
+    return A.load<AnyClinicDoc>(bytes)
+  } catch {
+    return A.loadIncremental(A.init<AnyClinicDoc>(), bytes)
+  }
+}
+
+/**
+ * Makes the entries of one thread: loads each document from its bytes, then does what makeEntry
+ * does (save, records, JSON, gzip). The documents updated from their changes (those desks edit)
+ * stay loaded while their saved sizes add up to at most `keepBytes`, so that the next update of one
+ * applies only its new changes instead of loading it whole again; the others are freed at once.
+ * A document loaded costs about 30 times its saved size (heap and wasm memory, measured on the
+ * seeds' client shards: 20 of 4.8 MB saved took 157 MB), which is why the bound is in bytes: a
+ * count of documents let the cache of a clinic with big shards grow past the relay's budget.
+ */
+export class EntryMakerState {
+  readonly #keepBytes: number
+  /** docId -> the loaded document, its heads (UrlHeads key) and saved size, most recently used last */
+  readonly #docs = new Map<string, { doc: A.Doc<AnyClinicDoc>; heads: string; bytes: number }>()
+  #keptBytes = 0
+
+  constructor(keepBytes: number) {
+    this.#keepBytes = Math.max(0, keepBytes)
+  }
+
+  /** documents kept loaded now */
+  get kept(): number {
+    return this.#docs.size
+  }
+
+  /** the saved size of the documents kept loaded now */
+  get keptBytes(): number {
+    return this.#keptBytes
+  }
+
+  async make(req: Omit<EntryRequest, "id">): Promise<SnapshotEntry | undefined> {
+    const b = req.bytes
+    let doc: A.Doc<AnyClinicDoc>
+    if ("binary" in b) {
+      this.#drop(req.docId)
+      doc = loadBytes(b.binary)
+    } else {
+      const kept = this.#take(req.docId)
+      if (kept && kept.heads === headsKey(b.baseHeads)) doc = kept.doc
+      else {
+        if (kept) A.free(kept.doc)
+        doc = A.load<AnyClinicDoc>(b.base)
+      }
+    }
+    let keep = false
+    try {
+      if ("changes" in b && b.changes.length > 0) doc = A.loadIncremental(doc, b.changes)
+      const heads = [...encodeHeads(A.getHeads(doc))]
+      if (req.heads && headsKey(heads) !== headsKey(req.heads))
+        throw new Error(`${req.docId}: the bytes give heads ${heads.join(",")}, not ${req.heads.join(",")}`)
+      const entry = await makeEntry(req.key, req.docId, doc, heads, req.chunks)
+      // a document without a kind yet (no entry) is not kept: nothing tells its size
+      const size = entry?.saved.length
+      keep = "changes" in b && size !== undefined && size <= this.#keepBytes
+      if (keep && size !== undefined) this.#remember(req.docId, doc, headsKey(heads), size)
+      return entry
+    } finally {
+      if (!keep) A.free(doc)
+    }
+  }
+
+  /** Frees every document kept. */
+  clear(): void {
+    for (const { doc } of this.#docs.values()) A.free(doc)
+    this.#docs.clear()
+    this.#keptBytes = 0
+  }
+
+  #remember(docId: string, doc: A.Doc<AnyClinicDoc>, heads: string, bytes: number): void {
+    this.#docs.set(docId, { doc, heads, bytes })
+    this.#keptBytes += bytes
+    for (const id of this.#docs.keys()) {
+      if (this.#keptBytes <= this.#keepBytes) break
+      const old = this.#take(id)
+      if (old) A.free(old.doc)
+    }
+  }
+
+  /** Takes the document out of the kept ones (undefined: not kept); the caller uses or frees it. */
+  #take(docId: string): { doc: A.Doc<AnyClinicDoc>; heads: string } | undefined {
+    const kept = this.#docs.get(docId)
+    if (!kept) return undefined
+    this.#docs.delete(docId)
+    this.#keptBytes -= kept.bytes
+    return kept
+  }
+
+  #drop(docId: string): void {
+    const kept = this.#take(docId)
+    if (kept) A.free(kept.doc)
+  }
+}
+
+const port = parentPort
+if (port) {
+  const state = new EntryMakerState((workerData as EntryThreadData | undefined)?.keepBytes ?? 0)
+  // one request at a time, in order: a document's next update must find the one before it kept
+  let queue: Promise<void> = Promise.resolve()
+  port.on("message", (req: EntryRequest) => {
+    queue = queue.then(async () => {
+      let reply: EntryReply
+      try {
+        const e = await state.make(req)
+        // only the entry's own bytes go back (see exactBytes)
+        reply = { id: req.id, ok: true, entry: e && { ...e, recordsGz: exactBuffer(e.recordsGz), saved: exactBuffer(e.saved) } }
+      } catch (e) {
+        reply = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) }
+      }
+      try {
+        port.postMessage({ ...reply, heap: heapNow() })
+      } catch (e) {
+        port.postMessage({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies EntryReply)
+      }
+    })
+  })
+}
