@@ -92,7 +92,9 @@ export const benchmark: Benchmark = {
       }
       // VETSYNC_BENCH_RELAY_PROF=<dir>: the relay writes a CPU profile (node --cpu-prof) there when it stops
       const prof = process.env.VETSYNC_BENCH_RELAY_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.VETSYNC_BENCH_RELAY_PROF}`] : []
-      relay = new Proc([...prof, "--import", "tsx", path.join(here, "clinics/relay.ts"), relayDir, pg.url, clinics.join(",")])
+      // VETSYNC_BENCH_RELAY_NODE_FLAGS: node's own flags for the relay (e.g. --max-semi-space-size=64), space-separated
+      const flags = (process.env.VETSYNC_BENCH_RELAY_NODE_FLAGS ?? "").split(" ").filter(f => f.length > 0)
+      relay = new Proc([...flags, ...prof, "--import", "tsx", path.join(here, "clinics/relay.ts"), relayDir, pg.url, clinics.join(",")])
       const listening = await relay.next("listening", () => true, 300_000)
       const syncUrl = String(listening.url)
       // every clinic's snapshot built (one at a time, as the relay does at start) before the desks come,
@@ -248,6 +250,22 @@ export const benchmark: Benchmark = {
         target: "",
         note: `user + system over ${ms(editWall)} of wall time (the desks; the edits' pacing and bookkeeping)`,
       })
+      const mem = relayLoop.memory as Record<string, number> | undefined
+      if (mem)
+        rows.push({
+          metric: "relay memory after the edits",
+          value: mb(mem.rss ?? 0),
+          target: "",
+          note: `RSS; V8 heap used ${mb(mem.heapUsed ?? 0)} of ${mb(mem.heapTotal ?? 0)}, external ${mb(mem.external ?? 0)} (array buffers ${mb(mem.arrayBuffers ?? 0)}; the rest of RSS is mostly Automerge's wasm memory), ${mem.loaded ?? "?"} documents loaded in the Repo`,
+        })
+      const gc = relayLoop.gc as Record<string, { n: number; ms: number }> | undefined
+      if (gc)
+        rows.push({
+          metric: "relay garbage collections during the edits",
+          value: `${Object.values(gc).reduce((n, g) => n + g.n, 0)}`,
+          target: "",
+          note: `pauses on the main thread by kind: ${Object.entries(gc).map(([k, g]) => `${k} ${g.n}× ${ms(g.ms)}`).join(", ") || "none"}`,
+        })
       rows.push({ metric: "relay CPU in all", value: `${cpu1.toFixed(1)} s`, target: "", note: "since its start (snapshot builds included)" })
       rows.push(
         ...stallBreakdown({

@@ -2,6 +2,7 @@
 // PostgreSQL like `vetsync server` with DATABASE_URL, and says when every clinic's snapshot is current.
 // It also says when its event loop stalled (LoopStalls), when a snapshot build or update ran, and
 // which of automerge-repo's own steps (doc-metrics: compaction, saves, sync messages) took long.
+import { constants, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks"
 import { guardProcess } from "@vetsync/shared"
 import { PgAuthenticator, RelayServer } from "@vetsync/sync-server"
 import { LoopStalls } from "./LoopStalls.js"
@@ -34,6 +35,23 @@ relay.repo.on("doc-metrics", m => {
   steps.set(m.type, s)
   if (m.durationMillis >= 50) say("slow-step", { type: m.type, ms: Math.round(m.durationMillis), doc: m.documentId })
 })
+/** garbage collections on the main thread's clock (their pauses), by kind: how many and how long (ms) */
+const gcs = new Map<string, { n: number; ms: number }>()
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: "minor",
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: "major",
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental",
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weak callbacks",
+}
+new PerformanceObserver(list => {
+  for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+    const kind = GC_KINDS[e.detail?.kind ?? 0] ?? "other"
+    const g = gcs.get(kind) ?? { n: 0, ms: 0 }
+    g.n++
+    g.ms += e.duration
+    gcs.set(kind, g)
+  }
+}).observe({ entryTypes: ["gc"] })
 say("listening", { url: relay.syncUrl, http: relay.url })
 for (const [i, clinic] of clinics.entries()) {
   await relay.snapshotCurrent(clinic)
@@ -47,7 +65,12 @@ process.stdin.on("data", (d: Buffer) => {
     if (l.includes('"measure"')) {
       loop.reset()
       steps.clear()
-    } else if (l.includes('"report"')) say("loop", { ...loop.summary(), steps: Object.fromEntries(steps) })
+      gcs.clear()
+    } else if (l.includes('"report"')) {
+      const m = process.memoryUsage()
+      const memory = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, loaded: Object.keys(relay.repo.handles).length }
+      say("loop", { ...loop.summary(), steps: Object.fromEntries(steps), memory, gc: Object.fromEntries(gcs) })
+    }
   }
 })
 process.once("SIGTERM", () => void relay.close().finally(() => process.exit(0)))

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { appendFileSync, readFileSync } from "node:fs"
 
 export interface ProcEvent {
   ev: string
@@ -23,7 +23,11 @@ export class Proc {
       const lines = buf.split("\n")
       buf = lines.pop() ?? ""
       for (const l of lines) {
-        if (!l.startsWith("{")) continue
+        if (!l.startsWith("{")) {
+          // VETSYNC_BENCH_PROC_LOG=<file>: what else the processes print (node --trace-gc, say) goes there
+          if (process.env.VETSYNC_BENCH_PROC_LOG) appendFileSync(process.env.VETSYNC_BENCH_PROC_LOG, `${this.child.pid ?? "?"} ${l}\n`)
+          continue
+        }
         const e = JSON.parse(l) as ProcEvent
         this.events.push(e)
         for (const l of this.#listeners) l(e)

@@ -61,12 +61,11 @@ const saleArb = fc
     const total = r.lines.reduce((s, l) => s + l.total, 0)
     const earlier = Math.floor(total * r.earlierShare)
     const due = total - earlier
+    // at most one part per kopeck due: each part is at least a kopeck, and together they never pass what is due
+    const parts = r.parts.slice(0, Math.min(r.parts.length, due))
     return fc
-      .array(fc.integer({ min: 1, max: Math.max(1, Math.floor(due / r.parts.length)) }), {
-        minLength: r.parts.length,
-        maxLength: r.parts.length,
-      })
-      .map(amounts => ({ ...r, total, earlier, amounts }))
+      .array(fc.integer({ min: 1, max: Math.floor(due / parts.length) }), { minLength: parts.length, maxLength: parts.length })
+      .map(amounts => ({ ...r, parts, total, earlier, amounts }))
   })
 
 describe("a payment's receipt", () => {
