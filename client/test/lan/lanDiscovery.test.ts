@@ -1,9 +1,4 @@
-import { mkdtemp } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { Bonjour, type Service } from "bonjour-service"
-import { exchangeEnrolmentToken, saveDeskCredential } from "@vetsync/shared"
-import { loadOrCreateDeskLanKey } from "@vetsync/shared/lan"
 import { eventually, freePort } from "@vetsync/test-kit"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { LanDiscovery, type MdnsSocketOptions } from "../../src/lan/LanDiscovery.js"
@@ -65,14 +60,7 @@ describe("desks of one clinic find each other by mDNS (issue 15)", () => {
       await reg?.close()
     })
 
-    const enrolled = async (deskId: string): Promise<string> => {
-      const dataDir = join(await mkdtemp(join(tmpdir(), `vetsync-lan-mdns-${deskId}-`)), "desk")
-      const lanPublicKey = loadOrCreateDeskLanKey(dataDir).publicKeyPem
-      const answer = await exchangeEnrolmentToken(reg.syncUrl, await reg.addDesk("lan-mdns", deskId), { lanPublicKey })
-      if (!answer.ok) throw new Error(`enrolment failed: ${answer.status}`)
-      saveDeskCredential(dataDir, { ...answer.credential, server: reg.syncUrl })
-      return dataDir
-    }
+    const enrolled = (deskId: string): Promise<string> => reg.enrolLanDesk("lan-mdns", deskId)
     const clientOn = async (desk: RunningDesk, id: string): Promise<boolean> => (await desk.core.call("clients.get", { id })) !== null
 
     it("find each other by mDNS alone and sync clients both ways with the relay down", async () => {

@@ -1,8 +1,3 @@
-import { mkdtemp } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { exchangeEnrolmentToken, saveDeskCredential } from "@vetsync/shared"
-import { loadOrCreateDeskLanKey } from "@vetsync/shared/lan"
 import { eventually, freePort } from "@vetsync/test-kit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startDesk, type RunningDesk } from "../../src/web/desk.js"
@@ -27,16 +22,7 @@ describe("a desk that never synced through the relay gets a peer's records over 
     await reg?.close()
   })
 
-  /** enrolled with its LAN key, as the first-run screen does: credential.json carries its LAN certificate */
-  const enrolled = async (deskId: string): Promise<string> => {
-    const dataDir = join(await mkdtemp(join(tmpdir(), `vetsync-lan-fresh-${deskId}-`)), "desk")
-    const lanPublicKey = loadOrCreateDeskLanKey(dataDir).publicKeyPem
-    const answer = await exchangeEnrolmentToken(reg.syncUrl, await reg.addDesk(CLINIC, deskId), { lanPublicKey })
-    if (!answer.ok) throw new Error(`enrolment failed: ${answer.status}`)
-    expect(answer.credential.lan).toBeDefined()
-    saveDeskCredential(dataDir, { ...answer.credential, server: reg.syncUrl })
-    return dataDir
-  }
+  const enrolled = (deskId: string): Promise<string> => reg.enrolLanDesk(CLINIC, deskId)
   const start = async (dataDir: string, port: number, peers: string[]): Promise<RunningDesk> => {
     const desk = await startDesk({ dataDir, port: 0, lan: { port, peers } })
     closers.push(() => desk.close())

@@ -1,5 +1,9 @@
+import { mkdtemp } from "node:fs/promises"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { TestDatabase } from "@vetsync/db/testing"
+import { exchangeEnrolmentToken, saveDeskCredential } from "@vetsync/shared"
+import { loadOrCreateDeskLanKey } from "@vetsync/shared/lan"
 import { clinicAdd, deskAdd, deskRevoke, PgAuthenticator, RelayServer, type Queryable } from "@vetsync/sync-server"
 
 /**
@@ -62,6 +66,20 @@ export class RegistryRelay {
   /** `vetsync desks add --clinic <clinicId> --desk-id <deskId> [--code <code>]`: the one-time enrolment token */
   async addDesk(clinicId: string, deskId: string, code?: string): Promise<string> {
     return (await deskAdd(this.db, { clinicId, deskId, ...(code !== undefined ? { code } : {}) })).enrolmentToken
+  }
+
+  /**
+   * A desk enrolled with its LAN key, as the first-run screen does: its data directory (a new
+   * temporary one), whose credential.json carries the LAN certificate the relay signed.
+   */
+  async enrolLanDesk(clinicId: string, deskId: string): Promise<string> {
+    const dataDir = join(await mkdtemp(join(tmpdir(), `vetsync-lan-${clinicId}-${deskId}-`)), "desk")
+    const lanPublicKey = loadOrCreateDeskLanKey(dataDir).publicKeyPem
+    const answer = await exchangeEnrolmentToken(this.syncUrl, await this.addDesk(clinicId, deskId), { lanPublicKey })
+    if (!answer.ok) throw new Error(`enrolment of ${deskId} failed: ${answer.status}`)
+    if (!answer.credential.lan) throw new Error(`enrolment of ${deskId} gave no LAN certificate`)
+    saveDeskCredential(dataDir, { ...answer.credential, server: this.syncUrl })
+    return dataDir
   }
 
   /** `vetsync desks revoke <deskId>` */
