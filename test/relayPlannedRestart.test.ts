@@ -19,7 +19,9 @@ const lease = async (clinicId: string): Promise<{ holder?: string; expires?: num
     [clinicId],
   )
   const r = rows[0]
-  return { holder: r?.holder ?? undefined, expires: r?.expires ?? undefined, now: Number(r?.now) }
+  // extract() is numeric, which pg hands over as a string: a string expiry made the last
+  // assertion a TypeError when the lease was released before the watch first polled it
+  return { holder: r?.holder ?? undefined, expires: r?.expires == null ? undefined : Number(r.expires), now: Number(r?.now) }
 }
 
 describe("two relay processes on one PostgreSQL, one stopped with SIGTERM (a planned restart)", () => {
