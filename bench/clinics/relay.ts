@@ -5,6 +5,7 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks"
 import { guardProcess } from "@vetsync/shared"
 import { PgAuthenticator, RelayServer } from "@vetsync/sync-server"
+import { benchWasmHeadroom } from "../benchWasmHeadroom.js"
 import { LoopStalls } from "./LoopStalls.js"
 
 guardProcess("relay")
@@ -16,6 +17,7 @@ const say = (ev: string, more: Record<string, unknown> = {}): void => {
 const loop = new LoopStalls(100, 20, s => say("stall", { end: s.end, ms: s.ms }))
 const authenticator = await PgAuthenticator.start({ databaseUrl })
 const relay = await RelayServer.start({
+  ...benchWasmHeadroom(),
   dataDir,
   port: 0,
   clinics,
@@ -68,7 +70,7 @@ process.stdin.on("data", (d: Buffer) => {
       gcs.clear()
     } else if (l.includes('"report"')) {
       const m = process.memoryUsage()
-      const memory = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, loaded: Object.keys(relay.repo.handles).length }
+      const memory = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, loaded: Object.keys(relay.repo.handles).length, wasmReservations: relay.wasmHeadroom?.reservations ?? -1, wasmReservedBytes: relay.wasmHeadroom?.reservedBytes ?? 0 }
       say("loop", { ...loop.summary(), steps: Object.fromEntries(steps), memory, gc: Object.fromEntries(gcs) })
     }
   }

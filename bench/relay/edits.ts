@@ -6,6 +6,7 @@ import { Repo } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import { allShardKeys, docIdFor, guardProcess, imm, type ClientShardDoc } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
+import { benchWasmHeadroom } from "../benchWasmHeadroom.js"
 
 guardProcess("relay")
 const [dataDir, count] = process.argv.slice(2) as [string, string]
@@ -23,7 +24,7 @@ const until = (check: () => boolean): Promise<void> =>
     }, 5)
   })
 
-const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"] })
+const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"], ...benchWasmHeadroom() })
 say("listening")
 await relay.snapshotCurrent("bench")
 say("snapshot-current", { rss: process.memoryUsage().rss })

@@ -21,6 +21,8 @@ export interface EntryWorkerOptions {
    * previous entry's save (the entry is the same either way).
    */
   keepBytes?: number
+  /** keep room in the worker's wasm memory (WasmHeadroom); default true */
+  wasmHeadroom?: boolean
 }
 
 /** 2 MiB: about 8 of the seeds' client shards (260 KB saved, some 8 MB each loaded). */
@@ -43,6 +45,7 @@ interface Waiting {
  */
 export class EntryWorker {
   readonly #keepBytes: number
+  readonly #wasmHeadroom: boolean
   #worker: Worker | undefined
   readonly #waiting = new Map<number, Waiting>()
   #next = 1
@@ -51,6 +54,7 @@ export class EntryWorker {
 
   constructor(o: EntryWorkerOptions = {}) {
     this.#keepBytes = o.keepBytes ?? DEFAULT_SNAPSHOT_CACHE_BYTES
+    this.#wasmHeadroom = o.wasmHeadroom ?? true
   }
 
   /** The entry of one document from its bytes (undefined: a document without a kind yet). */
@@ -83,7 +87,7 @@ export class EntryWorker {
 
   #start(): Worker {
     if (this.#worker) return this.#worker
-    const w = startWorker({ keepBytes: this.#keepBytes })
+    const w = startWorker({ keepBytes: this.#keepBytes, wasmHeadroom: this.#wasmHeadroom })
     w.unref()
     w.on("message", (reply: EntryReply) => {
       if (reply.heap) this.#heap = reply.heap

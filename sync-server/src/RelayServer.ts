@@ -6,7 +6,9 @@ import {
   ConsistentLoadStorage,
   GenesisFallbackStorage,
   SafeFsStorageAdapter,
+  WasmHeadroom,
   genesisBinary,
+  type WasmHeadroomOptions,
 } from "@vetsync/shared"
 import { ClinicLeases } from "@vetsync/db"
 import {
@@ -97,6 +99,12 @@ export interface RelayServerOptions {
   snapshotCacheBytes?: number
   /** the share of the time clinics' snapshot updates may take together (SnapshotBuilder's updateShare; default 0.25) */
   snapshotUpdateShare?: number
+  /**
+   * free room kept in the Automerge wasm memory of the main thread and of the snapshot entry worker,
+   * so that it grows seldom (WasmHeadroom: each growth cost a full garbage collection of the JS
+   * heap); default on, false: off
+   */
+  wasmHeadroom?: WasmHeadroomOptions | false
   /** told when a snapshot build starts (after its turn in the queue) and ends: for tests */
   onSnapshotBuild?: (e: BuildEvent) => void
   log?: LineLog
@@ -148,6 +156,8 @@ export class RelayServer {
   leases: ClinicLeases | undefined
   #handover: ClinicHandover | undefined
   #memoryTrace: MemoryTrace | undefined
+  /** the main thread's wasm memory room (undefined: turned off) */
+  readonly wasmHeadroom: WasmHeadroom | undefined
   #closed = false
 
   private constructor(opts: RelayServerOptions, ownership: DocOwnership) {
@@ -233,6 +243,7 @@ export class RelayServer {
       send: (peerId, documentId, heads) => this.adapter.sendControl(peerId, { type: "durable", documentId, heads }),
       log,
     })
+    this.wasmHeadroom = opts.wasmHeadroom === false ? undefined : new WasmHeadroom({ log, ...opts.wasmHeadroom })
     const idleMs = opts.idleUnloadMs ?? DEFAULT_IDLE_UNLOAD_MS
     this.idle =
       idleMs > 0
@@ -263,6 +274,7 @@ export class RelayServer {
       queue: new BuildQueue(opts.snapshotBuilds ?? 1, opts.onSnapshotBuild),
       ...(opts.snapshotCacheBytes === undefined ? {} : { cacheBytes: opts.snapshotCacheBytes }),
       updateShare: opts.snapshotUpdateShare,
+      wasmHeadroom: opts.wasmHeadroom !== false,
       log,
       onBuilt: (clinicId, seconds, bytes) => this.metrics.snapshotBuilt(clinicId, seconds, bytes),
     })
@@ -314,6 +326,7 @@ export class RelayServer {
     relay.#log(`relay ${relay.peerId} listening on ${relay.url}`)
     if (opts.leases) relay.#lease(opts.leases)
     relay.idle?.start()
+    relay.wasmHeadroom?.start()
     if (MemoryTrace.enabled())
       relay.#memoryTrace = new MemoryTrace({
         everyMs: 500,
@@ -419,6 +432,7 @@ export class RelayServer {
     if (this.#closed) return
     this.#closed = true
     this.#memoryTrace?.stop()
+    this.wasmHeadroom?.stop()
     this.adapter.disconnect()
     await this.idle?.close()
     await this.#gate.close()

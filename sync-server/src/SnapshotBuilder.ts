@@ -28,6 +28,8 @@ export interface SnapshotBuilderOptions {
   queue?: BuildQueue
   /** the saved size of the documents the entry worker keeps loaded between updates (EntryWorkerOptions.keepBytes) */
   cacheBytes?: number
+  /** keep room in the entry worker's wasm memory (WasmHeadroom); default true */
+  wasmHeadroom?: boolean
   /** how long an update waits after a change for more changes (default 500 ms) */
   debounceMs?: number
   /**
@@ -80,7 +82,10 @@ export class SnapshotBuilder {
 
   constructor(o: SnapshotBuilderOptions) {
     this.#o = o
-    this.#worker = new EntryWorker(o.cacheBytes === undefined ? {} : { keepBytes: o.cacheBytes })
+    this.#worker = new EntryWorker({
+      ...(o.cacheBytes === undefined ? {} : { keepBytes: o.cacheBytes }),
+      ...(o.wasmHeadroom === undefined ? {} : { wasmHeadroom: o.wasmHeadroom }),
+    })
     this.#repo = o.repo
     this.#ownership = o.ownership
     this.queue = o.queue ?? new BuildQueue(1)

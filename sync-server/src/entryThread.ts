@@ -2,7 +2,7 @@ import { getHeapStatistics } from "node:v8"
 import { parentPort, workerData } from "node:worker_threads"
 import * as A from "@automerge/automerge"
 import { encodeHeads } from "@automerge/automerge-repo"
-import type { AnyClinicDoc, DocKey } from "@vetsync/shared"
+import { WasmHeadroom, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 import { exactBuffer } from "./exactBytes.js"
 import { makeEntry, type SnapshotEntry } from "./SnapshotEntry.js"
 
@@ -42,6 +42,8 @@ export interface EntryThreadData {
    * desks are editing), at most; least recently used out first
    */
   keepBytes: number
+  /** keep room in this thread's wasm memory (WasmHeadroom) */
+  wasmHeadroom: boolean
 }
 
 const headsKey = (heads: readonly string[]): string => [...heads].sort().join(",")
@@ -149,7 +151,10 @@ export class EntryMakerState {
 
 const port = parentPort
 if (port) {
-  const state = new EntryMakerState((workerData as EntryThreadData | undefined)?.keepBytes ?? 0)
+  const data = workerData as EntryThreadData | undefined
+  const state = new EntryMakerState(data?.keepBytes ?? 0)
+  // this thread loads whole documents: its wasm memory grows too, each time a full collection of its heap
+  if (data?.wasmHeadroom) new WasmHeadroom({ minBytes: 16 * 1024 * 1024 }).start()
   // one request at a time, in order: a document's next update must find the one before it kept
   let queue: Promise<void> = Promise.resolve()
   port.on("message", (req: EntryRequest) => {

@@ -3,6 +3,7 @@ import type { Appointment, Client, Invoice, Patient, PriceItem } from "../schema
 import { DEFAULT_TIME_ZONE } from "../schema/zone.js"
 import { priceItemToDoc, recordToDoc } from "./convert.js"
 import { ImportChange } from "./importChange.js"
+import { reserveWasmBytes } from "./WasmHeadroom.js"
 import { appointmentsKey, clientShardKey, invoicesKey, type DocKey } from "./layout.js"
 import type { AnyClinicDoc } from "./types.js"
 
@@ -122,14 +123,7 @@ export const buildClinicDocs = (
  * the wasm heap triggered full garbage collections (14-24 ms per new document instead of
  * 0.5 ms in our measurement); one large allocation, freed at once, leaves room to grow into.
  * The memory is not returned to the system. It costs the time to touch that memory (on our
- * VMs about 25 ms a megabyte); the import no longer needs it (ImportChange frees each document).
+ * VMs 1-25 ms a megabyte); the import no longer needs it (ImportChange frees each document).
+ * WasmHeadroom does it whenever the memory grew, for a process that keeps documents loaded.
  */
-export const reserveWasmMemory = (megabytes: number): void => {
-  // Automerge copies the bytes it is asked to load into wasm memory (one allocation) before it
-  // rejects them as not a document; the freed block stays available to the allocator
-  try {
-    A.load(new Uint8Array(megabytes * 1024 * 1024))
-  } catch {
-    // expected: zeros are not an Automerge document
-  }
-}
+export const reserveWasmMemory = (megabytes: number): void => reserveWasmBytes(megabytes * 1024 * 1024)
