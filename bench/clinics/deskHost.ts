@@ -9,6 +9,7 @@
 // "at" is performance.timeOrigin + performance.now() (ms), comparable across processes on one machine.
 import type { DocumentId } from "@automerge/automerge-repo"
 import { WasmHeadroom, guardProcess } from "@vetsync/shared"
+import { benchWasmHeadroomOn } from "../benchWasmHeadroom.js"
 import { LightDesk } from "./LightDesk.js"
 import { LoopStalls } from "./LoopStalls.js"
 
@@ -16,7 +17,7 @@ guardProcess("desk host")
 // fifty desks' shards in one process, which no clinic's desk shares: its wasm memory growing in small
 // steps cost full collections of all their heaps (as on the relay), stalls a real desk does not have
 // (VETSYNC_BENCH_WASM_HEADROOM=0 leaves them in)
-if (process.env.VETSYNC_BENCH_WASM_HEADROOM !== "0") new WasmHeadroom().start()
+if (benchWasmHeadroomOn()) new WasmHeadroom().start()
 const now = (): number => performance.timeOrigin + performance.now()
 const say = (ev: string, more: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ ev, t: Date.now(), ...more })}\n`)
