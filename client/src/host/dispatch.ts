@@ -2,6 +2,7 @@ import { ValidationError } from "@vetsync/shared"
 import {
   DeskError,
   type ApiResponse,
+  type ClinicProfileView,
   type DeskArgs,
   type DeskCommand,
   type DeskEvent,
@@ -88,12 +89,26 @@ export interface ApiTarget {
   initialEvents(): Promise<HostEvent[]>
 }
 
+/**
+ * The state a desk core pushes as events, as it is now (its status and the clinic's profile): what
+ * a new event stream starts with. A page's EventSource connects a moment after the page asked for
+ * the profile; a profile that arrived in between (a new desk's snapshot) was pushed to nobody, and
+ * the page counted days in the default zone until the profile changed again (invoicePrint in CI).
+ */
+export const currentEvents = async (core: DeskCoreLike): Promise<DeskEvent[]> => {
+  const [status, profile] = await Promise.all([
+    dispatchCall(core, "status", undefined),
+    dispatchCall(core, "clinic.profile", undefined),
+  ])
+  return [
+    ...(status.ok ? [{ type: "status" as const, status: status.value as DeskStatus }] : []),
+    ...(profile.ok ? [{ type: "profile" as const, profile: profile.value as ClinicProfileView }] : []),
+  ]
+}
+
 /** A desk core alone as an ApiTarget: the desk API, no setup. */
 export const coreTarget = (core: DeskCoreLike): ApiTarget => ({
   dispatch: (command, args) => dispatchCall(core, command, args),
   onEvent: listener => core.onEvent(listener),
-  async initialEvents() {
-    const status = await dispatchCall(core, "status", undefined)
-    return status.ok ? [{ type: "status", status: status.value as DeskStatus }] : []
-  },
+  initialEvents: () => currentEvents(core),
 })

@@ -4,7 +4,7 @@ import { loadDeskCredential, saveDeskCredential, type DeskCredential } from "@ve
 import { loadOrCreateDeskLanKey } from "@vetsync/shared/lan"
 import { DeskError, type ApiResponse } from "../core/api.js"
 import type { DeskCore } from "../core/DeskCore.js"
-import { dispatchHostCall, type ApiTarget } from "../host/dispatch.js"
+import { currentEvents, dispatchHostCall, type ApiTarget } from "../host/dispatch.js"
 import type { AccessLost } from "./AccessWatch.js"
 import { clinicMismatch, dataDirClinic, moveAside, OTHER_CLINIC_CREDENTIAL_FILE } from "./dataDir.js"
 import { enrolAtRelay } from "./enrolAtRelay.js"
@@ -105,7 +105,7 @@ export class DeskHost implements ApiTarget {
 
   async initialEvents(): Promise<HostEvent[]> {
     const setup: HostEvent = { type: "setup", setup: this.status() }
-    return this.core && this.#phase === "ready" ? [setup, { type: "status", status: this.core.status() }] : [setup]
+    return this.core && this.#phase === "ready" ? [setup, ...(await currentEvents(this.core))] : [setup]
   }
 
   async close(): Promise<void> {

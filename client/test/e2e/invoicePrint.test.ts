@@ -94,7 +94,13 @@ describe("the clinic on the printed invoice, and its time zone in the UI", () =>
       end: new Date(Date.parse(start) + 20 * 60_000).toISOString(),
     })
     const time = page.locator('[data-testid="appointment"]', { hasText: "Тигра" }).locator(".appt-time")
-    expect(await time.textContent()).toBe("08:30–08:50")
+    // the profile may reach this new desk after the page opened: it is shown once it does
+    await eventually(
+      "the appointment at the clinic's 08:30–08:50",
+      async () => (await time.textContent()) === "08:30–08:50",
+      30_000,
+      { describe: async () => `shown ${(await time.textContent()) ?? "nothing"}` },
+    )
     expect(await page.locator('[data-testid="zone-default"]').count()).toBe(0)
     // the day view as staff see it, in both languages and at both sizes
     for (const lang of ["ru", "en"] as const) {

@@ -98,10 +98,12 @@ describe("DeskWebServer", () => {
     expect(await escape.text()).not.toContain("root:")
   })
 
-  it("streams the current status, then desk events, as Server-Sent Events", async () => {
+  it("streams the current status and clinic profile, then desk events, as Server-Sent Events", async () => {
     const changed: DeskEvent = { type: "records-changed", collections: ["clients"] }
-    const events = await readEvents(`${web.url}/api/events?secret=${web.secret}`, 2, () => core.emit(changed))
+    const events = await readEvents(`${web.url}/api/events?secret=${web.secret}`, 3, () => core.emit(changed))
     expect(events[0]).toMatchObject({ type: "status" })
-    expect(events[1]).toEqual(changed)
+    // a page that subscribes after the profile arrived still gets it (FakeCore answers with its echo)
+    expect(events[1]).toMatchObject({ type: "profile", profile: { echo: "clinic.profile" } })
+    expect(events[2]).toEqual(changed)
   })
 })

@@ -27,6 +27,8 @@ export class DeskState {
   intent = $state<Intent>({ section: "appointments" })
   /** the clinic's profile and the time zone its days are counted in (null until the desk answers) */
   clinic = $state<ClinicProfileView | null>(null)
+  /** profile events taken so far: a profile asked for before the latest one is older than it */
+  #profileEvents = 0
 
   /** the zone dates and times are shown and entered in: the clinic's, never the browser machine's */
   get zone(): string {
@@ -64,6 +66,7 @@ export class DeskState {
       return
     }
     if (e.type === "profile") {
+      this.#profileEvents++
       this.clinic = e.profile
       return
     }
@@ -83,8 +86,11 @@ export class DeskState {
   }
 
   async refreshClinic(): Promise<void> {
+    const before = this.#profileEvents
     try {
-      this.clinic = await this.api.call("clinic.profile")
+      const profile = await this.api.call("clinic.profile")
+      // an event that came meanwhile (the event stream starts with the profile) is as new or newer
+      if (this.#profileEvents === before) this.clinic = profile
     } catch {
       // shown through the status indicator
     }
