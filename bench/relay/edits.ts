@@ -1,18 +1,20 @@
 // The relay in its own process for the relay benchmark, restarted on the data directory whose
-// snapshot the first run kept: a desk (a light automerge-repo peer over loopback) edits client
-// shards one after another, and each edit is timed until the relay's snapshot reflects it.
-import type { PeerId } from "@automerge/automerge-repo"
-import { Repo } from "@automerge/automerge-repo"
-import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
-import { allShardKeys, docIdFor, guardProcess, imm, type ClientShardDoc } from "@vetsync/shared"
+// snapshot the first run kept. A desk in a process of its own (editingDesk.ts) edits client
+// shards; for each edit the benchmark sends this process the document and the heads the edit made,
+// and this process says when its snapshot reflects them. The desk stays out of this process, so
+// its peak RSS is the relay's alone.
+import * as readline from "node:readline"
+import { guardProcess } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { benchWasmHeadroom } from "../benchWasmHeadroom.js"
 
 guardProcess("relay")
-const [dataDir, count] = process.argv.slice(2) as [string, string]
+const [dataDir] = process.argv.slice(2) as [string]
 const say = (ev: string, more: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ ev, t: Date.now(), ...more })}\n`)
 }
+/** this process's clock in ms since the epoch, to the fraction (the desk's is read the same way) */
+const now = (): number => performance.timeOrigin + performance.now()
 const same = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
   a !== undefined && [...a].sort().join() === [...b].sort().join()
 const until = (check: () => boolean): Promise<void> =>
@@ -25,30 +27,16 @@ const until = (check: () => boolean): Promise<void> =>
   })
 
 const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"], ...benchWasmHeadroom() })
-say("listening")
+say("listening", { url: relay.syncUrl })
 await relay.snapshotCurrent("bench")
 say("snapshot-current", { rss: process.memoryUsage().rss })
-const desk = new Repo({
-  network: [new WebSocketClientAdapter(`${relay.syncUrl}?clinic=bench&desk=bench-desk&role=desk`)],
-  peerId: "desk:bench-desk:1" as PeerId,
-  isEphemeral: true,
-  sharePolicy: () => Promise.resolve(true),
-})
-const keys = allShardKeys()
-const times: number[] = []
-for (let i = 0; i < Number(count); i++) {
-  const docId = docIdFor("bench", keys[(i * 7) % keys.length]!)
-  const handle = await desk.find<ClientShardDoc>(docId)
-  const client = Object.keys(handle.doc().clients)[0]
-  if (client === undefined) continue
-  const t0 = performance.now()
-  handle.change(d => {
-    d.clients[client]!.name = imm(`Бенчмарк ${i}`)
-  })
-  const want = handle.heads()
-  await until(() => same(relay.snapshotHeads("bench", docId), want))
-  times.push(performance.now() - t0)
-  say("edit", { ms: times.at(-1), loaded: Object.keys(relay.repo.handles).length })
-}
-say("edits-done", { times, rss: process.memoryUsage().rss, loaded: Object.keys(relay.repo.handles).length })
+const loaded = (): number => Object.keys(relay.repo.handles).length
 process.once("SIGTERM", () => void relay.close().finally(() => process.exit(0)))
+for await (const line of readline.createInterface({ input: process.stdin })) {
+  const cmd = JSON.parse(line) as { op: string; docId: string; heads: string[] }
+  if (cmd.op === "reflect") {
+    // the snapshot's heads of the document are polled every 5 ms until they are the edit's
+    await until(() => same(relay.snapshotHeads("bench", cmd.docId), cmd.heads))
+    say("reflected", { at: now(), loaded: loaded() })
+  } else if (cmd.op === "done") say("edits-done", { rss: process.memoryUsage().rss, loaded: loaded() })
+}
