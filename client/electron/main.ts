@@ -2,9 +2,10 @@ import { app, BrowserWindow, dialog, ipcMain } from "electron"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { parseShellConfig } from "../src/host/config/deskConfig.js"
-import { forwardEvents, isAppPage, registerDeskIpc, trustedSender } from "../src/host/ipc/ipcTransport.js"
+import { forwardEvents, isAppPage, registerDeskIpc, sendCurrentEvents, trustedSender } from "../src/host/ipc/ipcTransport.js"
 import { registerPrintIpc } from "../src/host/ipc/printIpc.js"
 import { DeskHost } from "../src/setup/DeskHost.js"
+import type { HostEvent } from "../src/setup/setupApi.js"
 import { openDeskLog, rootLogger, setRootLogger } from "@vetsync/shared/log"
 
 /**
@@ -45,7 +46,10 @@ const start = async (): Promise<void> => {
     if (win.isMinimized()) win.restore()
     win.focus()
   })
-  forwardEvents(host, { send: (c, e) => win.webContents.send(c, e), isDestroyed: () => win.isDestroyed() })
+  const sink = { send: (c: string, e: HostEvent) => win.webContents.send(c, e), isDestroyed: () => win.isDestroyed() }
+  forwardEvents(host, sink)
+  // what went out while the page loaded reached no listener: each load starts with the current state
+  win.webContents.on("did-finish-load", () => void sendCurrentEvents(host, sink))
   win.webContents.setWindowOpenHandler(() => ({ action: "deny" }))
   // the window shows the desk's page and nothing else: a foreign page would get window.vetsync
   const stayHome = (e: { preventDefault(): void }, url: string): void => {

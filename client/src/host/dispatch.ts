@@ -8,6 +8,7 @@ import {
   type DeskEvent,
   type DeskResult,
   type DeskStatus,
+  type SessionView,
 } from "../core/api.js"
 import { isDeskCommand } from "../core/handlers.js"
 import type { HostEvent, SetupCommand, SetupStatus } from "../setup/setupApi.js"
@@ -90,19 +91,23 @@ export interface ApiTarget {
 }
 
 /**
- * The state a desk core pushes as events, as it is now (its status and the clinic's profile): what
- * a new event stream starts with. A page's EventSource connects a moment after the page asked for
- * the profile; a profile that arrived in between (a new desk's snapshot) was pushed to nobody, and
- * the page counted days in the default zone until the profile changed again (invoicePrint in CI).
+ * The state a desk core pushes as events, as it is now (its status, the clinic's profile and who is
+ * signed in): what a new event stream starts with. A page's EventSource connects a moment after the
+ * page asked for them; a profile that arrived in between (a new desk's snapshot) was pushed to nobody,
+ * and the page counted days in the default zone until the profile changed again (invoicePrint in CI).
+ * The staff document is the same: arriving in that moment, it left the page with no staff to choose
+ * and no sign-in asked for until the next session event.
  */
 export const currentEvents = async (core: DeskCoreLike): Promise<DeskEvent[]> => {
-  const [status, profile] = await Promise.all([
+  const [status, profile, session] = await Promise.all([
     dispatchCall(core, "status", undefined),
     dispatchCall(core, "clinic.profile", undefined),
+    dispatchCall(core, "session.current", undefined),
   ])
   return [
     ...(status.ok ? [{ type: "status" as const, status: status.value as DeskStatus }] : []),
     ...(profile.ok ? [{ type: "profile" as const, profile: profile.value as ClinicProfileView }] : []),
+    ...(session.ok ? [{ type: "session" as const, session: session.value as SessionView }] : []),
   ]
 }
 

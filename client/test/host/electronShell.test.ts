@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { DeskEvent } from "../../src/core/api.js"
-import { CHANNELS, forwardEvents, isAppPage, registerDeskIpc, trustedSender, type IpcEventLike, type IpcMainLike } from "../../src/host/ipc/ipcTransport.js"
+import { CHANNELS, forwardEvents, isAppPage, registerDeskIpc, sendCurrentEvents, trustedSender, type IpcEventLike, type IpcMainLike } from "../../src/host/ipc/ipcTransport.js"
 import { createPreloadApi, type IpcRendererLike } from "../../src/host/ipc/preloadApi.js"
 import { createPrintHandler, registerPrintIpc, type WindowPrinter } from "../../src/host/ipc/printIpc.js"
 import type { writeFile } from "node:fs/promises"
@@ -97,6 +97,18 @@ describe("Electron shell without the Electron binary", () => {
     core.emit(e)
     expect(sent).toEqual([[CHANNELS.event, e]])
     expect(core.listenerCount).toBe(0)
+  })
+
+  it("starts a page that has loaded with the desk's status, the clinic's profile and who is signed in", async () => {
+    const sent: HostEvent[] = []
+    let destroyed = false
+    const sink = { send: (_c: string, e: HostEvent) => sent.push(e), isDestroyed: () => destroyed }
+    await sendCurrentEvents(coreTarget(new FakeCore()), sink)
+    expect(sent.map(e => e.type)).toEqual(["status", "profile", "session"])
+    expect(sent[2]).toMatchObject({ session: { echo: "session.current" } })
+    destroyed = true
+    await sendCurrentEvents(coreTarget(new FakeCore()), sink)
+    expect(sent).toHaveLength(3)
   })
 
   it("serves the desk process before enrolment: the setup API to the app's page only, setup phases to the window", async () => {

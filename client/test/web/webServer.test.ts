@@ -98,12 +98,13 @@ describe("DeskWebServer", () => {
     expect(await escape.text()).not.toContain("root:")
   })
 
-  it("streams the current status and clinic profile, then desk events, as Server-Sent Events", async () => {
+  it("streams the current status, clinic profile and session, then desk events, as Server-Sent Events", async () => {
     const changed: DeskEvent = { type: "records-changed", collections: ["clients"] }
-    const events = await readEvents(`${web.url}/api/events?secret=${web.secret}`, 3, () => core.emit(changed))
+    const events = await readEvents(`${web.url}/api/events?secret=${web.secret}`, 4, () => core.emit(changed))
     expect(events[0]).toMatchObject({ type: "status" })
-    // a page that subscribes after the profile arrived still gets it (FakeCore answers with its echo)
+    // a page that subscribes after the profile or the staff arrived still gets them (FakeCore echoes)
     expect(events[1]).toMatchObject({ type: "profile", profile: { echo: "clinic.profile" } })
-    expect(events[2]).toEqual(changed)
+    expect(events[2]).toMatchObject({ type: "session", session: { echo: "session.current" } })
+    expect(events[3]).toEqual(changed)
   })
 })

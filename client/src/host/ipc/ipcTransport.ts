@@ -83,3 +83,16 @@ export const forwardEvents = (target: Pick<ApiTarget, "onEvent">, sink: EventSin
   })
   return off
 }
+
+/**
+ * Sends a page that has just loaded what an event stream starts with (the setup phase, the desk's
+ * status, the clinic's profile, who is signed in), as the HTTP transport's event stream does: events
+ * sent while the page was loading reached no listener, and a profile or staff list that came then
+ * was pushed to nobody. Called on the window's `did-finish-load`, after the page's script subscribed.
+ */
+export const sendCurrentEvents = async (target: Pick<ApiTarget, "initialEvents">, sink: EventSink): Promise<void> => {
+  for (const e of await target.initialEvents()) {
+    if (sink.isDestroyed()) return
+    sink.send(CHANNELS.event, e)
+  }
+}

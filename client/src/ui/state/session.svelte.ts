@@ -21,6 +21,8 @@ export class SessionState {
   pin = $state("")
   problem = $state<SignInProblem | null>(null)
   busy = $state(false)
+  /** refreshes started so far: an answer to an older one than the latest is not taken */
+  #refreshes = 0
 
   constructor(readonly api: DeskClient) {}
 
@@ -43,8 +45,11 @@ export class SessionState {
   }
 
   async refresh(): Promise<void> {
+    const mine = ++this.#refreshes
     try {
       const [session, staff] = await Promise.all([this.api.call("session.current"), this.api.call("staff.list")])
+      // a session event came meanwhile and asked again: that answer is as new or newer
+      if (mine !== this.#refreshes) return
       this.session = session
       this.staff = staff
       if (session.required && !session.staff && !this.open) this.show()
