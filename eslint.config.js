@@ -102,6 +102,14 @@ export default tseslint.config(
       // async functions without `await` are how code implements Promise-returning interfaces
       // (storage adapters, share policies); the promise rules above catch the real mistakes.
       "@typescript-eslint/require-await": "off",
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "A",
+          property: "hasHeads",
+          message: "hasAllHeads (@vetsync/shared/docs): A.hasHeads rebuilds each change, 25 ms for a seed-scale shard's",
+        },
+      ],
     },
   },
 

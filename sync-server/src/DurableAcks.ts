@@ -1,4 +1,4 @@
-import * as A from "@automerge/automerge"
+import { hasAllHeads } from "@vetsync/shared/docs"
 import type { DocHandle, DocumentId, PeerId, Repo } from "@automerge/automerge-repo"
 import type { LineLog } from "@vetsync/shared/log"
 
@@ -102,7 +102,7 @@ export class DurableAcks {
     // flush writes (and fsyncs) the document as it is now; after it, `doc` is on disk
     await this.#o.repo.flush([documentId])
     for (const [peerId, heads] of [...peers]) {
-      if (!A.hasHeads(doc, heads)) continue
+      if (!hasAllHeads(doc, heads)) continue
       // a newer announcement replaced this one while flushing: it is checked on the next cycle
       if (peers.get(peerId) !== heads) continue
       peers.delete(peerId)

@@ -1,6 +1,7 @@
 import * as A from "@automerge/automerge"
 import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
 import {
+  hasAllHeads,
   decodeBundle,
   isDocKey,
   isServerOwned,
@@ -261,7 +262,7 @@ export class Bootstrapper {
     try {
       const ledger = this.#rm.ledger
       const recorded = ledger.getDocHeads(docId)
-      if (heads && recorded && A.hasHeads(doc, heads) && A.hasHeads(doc, recorded) && sameHeadsOf(doc, recorded))
+      if (heads && recorded && hasAllHeads(doc, heads) && hasAllHeads(doc, recorded) && sameHeadsOf(doc, recorded))
         this.#rm.setStaff(staffOfDoc(doc))
     } finally {
       A.free(doc)
@@ -295,7 +296,7 @@ export class Bootstrapper {
   #hasCaughtUp(key: DocKey, heads: string[]): boolean {
     if (this.#caughtUp.has(key)) return true
     const doc = this.#docs.handleOf(key)?.doc()
-    const yes = doc !== undefined && A.hasHeads(doc, heads)
+    const yes = doc !== undefined && hasAllHeads(doc, heads)
     if (yes) this.#caughtUp.add(key)
     return yes
   }

@@ -8,6 +8,7 @@ import {
   type PeerId,
 } from "@automerge/automerge-repo"
 import {
+  hasAllHeads,
   ClinicLayout,
   ClosableStorageAdapter,
   ConsistentLoadStorage,
@@ -145,7 +146,7 @@ export class DocStore {
   /** The open document holds every one of `heads` (false if it is not open or not ready). */
   holds(key: DocKey, heads: string[]): boolean {
     const handle = this.#handles.get(this.layout.idOf(key))
-    return handle?.isReady() === true && A.hasHeads(handle.doc(), heads)
+    return handle?.isReady() === true && hasAllHeads(handle.doc(), heads)
   }
 
   handleOf(key: DocKey): ClinicHandle | undefined {

@@ -1,5 +1,6 @@
 import * as A from "@automerge/automerge"
 import {
+  hasAllHeads,
   changedRecordsBetween,
   kindOfKey,
   priceItemsOfDoc,
@@ -56,7 +57,7 @@ export class ReadModelUpdater {
   isAhead(handle: ClinicHandle): boolean {
     if (!handle.isReady()) return false
     const recorded = this.#rm.ledger.getDocHeads(handle.documentId)
-    return recorded !== undefined && recorded.length > 0 && !A.hasHeads(handle.doc(), recorded)
+    return recorded !== undefined && recorded.length > 0 && !hasAllHeads(handle.doc(), recorded)
   }
 
   /**
@@ -84,7 +85,7 @@ export class ReadModelUpdater {
     const recorded = rm.ledger.getDocHeads(handle.documentId)
     const current = recorded !== undefined && sameHeads(recorded, heads)
     // the document is behind what the read model reflects (a new desk still downloading it): wait
-    const ahead = !current && recorded !== undefined && recorded.length > 0 && !A.hasHeads(doc, recorded)
+    const ahead = !current && recorded !== undefined && recorded.length > 0 && !hasAllHeads(doc, recorded)
     const follow = !current && (!ahead || opts.rebuildIfAhead === true)
     if (!follow && written.length === 0) return undefined
     const result = emptyResult()

@@ -1,6 +1,6 @@
 import * as A from "@automerge/automerge"
 import type { PeerId } from "@automerge/automerge-repo"
-import { changedRecordsBetween, type AnyClinicDoc, type DocKey, sameHeads } from "@vetsync/shared"
+import { changedRecordsBetween, hasAllHeads, type AnyClinicDoc, type DocKey, sameHeads } from "@vetsync/shared"
 import type { SyncLedger } from "./readmodel/SyncLedger.js"
 import { RelayAnnouncer } from "./RelayAnnouncer.js"
 import type { ClinicHandle, DocStore } from "./DocStore.js"
@@ -122,13 +122,13 @@ export class SyncTracker {
     const doc = handle.doc() as A.Doc<AnyClinicDoc> | undefined
     if (!doc) return
     const docId = handle.documentId
-    const acked = (this.#ledger.getRelayHeads(docId) ?? []).filter(h => A.hasHeads(doc, [h]))
+    const acked = (this.#ledger.getRelayHeads(docId) ?? []).filter(h => hasAllHeads(doc, [h]))
     const heads = A.getHeads(doc)
     const ackedKey = [...acked].sort().join(",")
     const prev = this.#counted.get(docId)
     let records: Set<string>
     if (sameHeads(acked, heads)) records = new Set()
-    else if (prev && prev.acked === ackedKey && A.hasHeads(doc, prev.heads)) {
+    else if (prev && prev.acked === ackedKey && hasAllHeads(doc, prev.heads)) {
       records = prev.records
       if (!sameHeads(prev.heads, heads))
         for (const r of changedRecordsBetween(doc, prev.heads, heads)) records.add(`${r.collection}/${r.id}`)
@@ -160,7 +160,7 @@ export class SyncTracker {
       doc !== undefined &&
       sameHeads(
         A.getHeads(doc),
-        acked.filter(h => A.hasHeads(doc, [h])),
+        acked.filter(h => hasAllHeads(doc, [h])),
       )
     )
   }
@@ -168,7 +168,7 @@ export class SyncTracker {
   /** The relay has acknowledged as durable every change of `doc` (whether or not it is open here). */
   acknowledges(documentId: string, doc: A.Doc<unknown>): boolean {
     const acked = this.#ledger.getRelayHeads(documentId)
-    return acked !== undefined && sameHeads(A.getHeads(doc), acked.filter(h => A.hasHeads(doc, [h])))
+    return acked !== undefined && sameHeads(A.getHeads(doc), acked.filter(h => hasAllHeads(doc, [h])))
   }
 
   lastSyncedAt(): string | null {

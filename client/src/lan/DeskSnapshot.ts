@@ -1,6 +1,7 @@
 import * as A from "@automerge/automerge"
 import { encodeHeads } from "@automerge/automerge-repo"
 import {
+  hasAllHeads,
   assembleSnapshotGz,
   bundleEntry,
   bundleStart,
@@ -77,6 +78,6 @@ export class DeskSnapshot implements LanSnapshotProvider {
     const docId = this.#core.docs.layout.idOf(key)
     const relay = this.#core.rm.ledger.getRelayHeads(docId)
     const part = await snapshotPart(key, docId, doc, heads)
-    return part && { part, acked: relay ? [...encodeHeads(relay.filter(h => A.hasHeads(doc, [h])))] : undefined }
+    return part && { part, acked: relay ? [...encodeHeads(relay.filter(h => hasAllHeads(doc, [h])))] : undefined }
   }
 }

@@ -9,7 +9,7 @@ export { WasmHeadroom, reserveWasmBytes, wasmMemoryBytes, type WasmHeadroomOptio
 export * from "./snapshot.js"
 export * from "./bundle.js"
 export * from "./changeMessage.js"
-export { sameHeads } from "./heads.js"
+export { hasAllHeads, sameHeads } from "./heads.js"
 export * from "./paymentsContainer.js"
 export { isServerOwned } from "./serverOwned.js"
 export { buildClinicBinariesParallel, sharePlans, type ParallelOptions } from "./buildParallel.js"
