@@ -24,12 +24,23 @@ import { UpdatePacer } from "../src/UpdatePacer.js"
 import { eventually } from "@vetsync/test-kit"
 import { makeTemp, rmTemp } from "./support.js"
 
-/** A storage that counts, per document, the reads of its chunks (the Repo's and a build's). */
+/**
+ * A storage that counts, per document, the reads of its chunks (the Repo's and a build's). Closed,
+ * it waits for the writes under way and takes no more: automerge-repo's throttled save of a change
+ * can start after `repo.flush()` and `shutdown()` returned, and it wrote into a test's directory
+ * after the test removed it (ENOENT on the rename, an unhandled error in CI).
+ */
 class CountingStorage implements StorageAdapterInterface {
   readonly reads = new Map<string, number>()
   readonly inner: SafeFsStorageAdapter
+  readonly #writing = new Set<Promise<void>>()
+  #closed = false
   constructor(inner: SafeFsStorageAdapter) {
     this.inner = inner
+  }
+  async close(): Promise<void> {
+    this.#closed = true
+    await Promise.allSettled([...this.#writing])
   }
   #count(key: StorageKey): void {
     this.reads.set(key[0]!, (this.reads.get(key[0]!) ?? 0) + 1)
@@ -38,18 +49,25 @@ class CountingStorage implements StorageAdapterInterface {
     this.#count(key)
     return this.inner.load(key)
   }
+  #write(op: () => Promise<void>): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    const write = op()
+    this.#writing.add(write)
+    void write.finally(() => this.#writing.delete(write)).catch(() => undefined)
+    return write
+  }
   save(key: StorageKey, data: Uint8Array): Promise<void> {
-    return this.inner.save(key, data)
+    return this.#write(() => this.inner.save(key, data))
   }
   remove(key: StorageKey): Promise<void> {
-    return this.inner.remove(key)
+    return this.#write(() => this.inner.remove(key))
   }
   loadRange(prefix: StorageKey): Promise<Chunk[]> {
     this.#count(prefix)
     return this.inner.loadRange(prefix)
   }
   removeRange(prefix: StorageKey): Promise<void> {
-    return this.inner.removeRange(prefix)
+    return this.#write(() => this.inner.removeRange(prefix))
   }
 }
 
@@ -131,6 +149,7 @@ const open = async (dir: string, kept: boolean | SnapshotFiles, pacer?: UpdatePa
       await builder.flush()
       await repo.flush()
       await repo.shutdown()
+      await storage.close()
       await ownership.close()
     },
   }
