@@ -77,7 +77,10 @@ describe("over the LAN a peer's peer id is the desk its certificate names (issue
     await eventually("the edit on the other honest desks", () => copies.every(h => h.doc().note === "edited"), 10_000)
 
     for (const d of honest) expect(d.repo.peers).not.toContain(claimed)
-    for (const l of liars) expect(deskPeers(l)).toEqual([])
+    // a-liar only dials, and every honest server refused its join before answering: it never had a peer.
+    // z-liar runs the honest listener, so it accepts an honest desk's join for the moment before that desk
+    // reads z-liar's answer and hangs up (and redials on its back-off): its peer list is not ours to assert.
+    expect(deskPeers(liars[0]!)).toEqual([])
     for (const l of liars) expect(l.repo.handles[doc.documentId]).toBeUndefined()
   })
 })
