@@ -114,6 +114,24 @@ describe("the booking grid's slot arithmetic", () => {
     )
   })
 
+  it("on the days the clock jumps, no slot is named after a wall time the day skips", () => {
+    // spring forward at 02:00 in Berlin and at 00:00 in Santiago; the random dates above rarely hit them
+    const jumps: [string, string, string][] = [
+      ["Europe/Berlin", "2026-03-29", "02:00"],
+      ["America/Santiago", "2026-09-06", "00:00"],
+      ["Europe/Berlin", "2025-03-30", "02:00"],
+    ]
+    for (const [z, d, skipped] of jumps) {
+      const slots = daySlots(d, z, 0, 1440)
+      for (const s of slots) expect(localTime(s.start, z), `${z} ${d} ${s.time}`).toBe(s.time)
+      expect(slots.map(s => s.time)).not.toContain(skipped)
+      // the hour after the jump is there, at its own time
+      const after = `${String(Number(skipped.slice(0, 2)) + 1).padStart(2, "0")}:00`
+      expect(localTime(slots.find(s => s.time === after)!.start, z)).toBe(after)
+      expect(slots).toHaveLength(92)
+    }
+  })
+
   it("free slots are exactly the worked slots no booking touches", () => {
     fc.assert(
       fc.property(

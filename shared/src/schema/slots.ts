@@ -65,8 +65,10 @@ export const daySlots = (date: string, zone: string, fromMinute: number, toMinut
     const time = timeOfMinute(minute)
     const start = zonedInstant(date, time, zone)
     const end = minute + step >= 1440 ? zonedInstant(addDays(date, 1), "00:00", zone) : zonedInstant(date, timeOfMinute(minute + step), zone)
-    // a wall time skipped by a clock change lands after the gap: drop it when it repeats a slot
-    if (end <= start || out.some(s => ms(s.start) === start)) continue
+    // a wall time a clock change skips (02:00-02:59 in Berlin's spring, 00:00-00:59 in Santiago's)
+    // lands after the gap, as another slot's start: it is no slot of the day (kept, it took the
+    // real slot's place under the skipped time)
+    if (end <= start || localTime(new Date(start).toISOString(), zone) !== time) continue
     out.push({ time, minute, start: new Date(start).toISOString(), end: new Date(end).toISOString() })
   }
   return out
