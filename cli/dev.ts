@@ -5,6 +5,7 @@ import { guardProcess } from "@vetsync/shared"
 import { generateClinic, sampleProfile } from "@vetsync/test-kit/seed"
 import { RelayServer, type Queryable } from "@vetsync/sync-server"
 import { startDesk, type RunningDesk } from "@vetsync/client"
+import { readModelImageBuilds } from "./relay/readModelImageBuilds.js"
 import { seedRelayStorage } from "./seed.js"
 import { createLogger, lineLog, rootLogger, setRootLogger, type Logger } from "@vetsync/shared/log"
 
@@ -86,6 +87,7 @@ export const runDev = async (argv: string[]): Promise<void> => {
     dataDir: relayDir,
     port: Number(values["relay-port"]),
     clinics: [clinicId],
+    readModelImages: await readModelImageBuilds(),
     log: lineLog(log.child({ component: "relay" })),
   })
   closables.push({ name: "relay", close: () => relay.close() })

@@ -16,7 +16,8 @@ const run = async (command: CommandName, rest: string[]): Promise<void> => {
     case "server": {
       noArguments(command, rest)
       const { runRelayFromEnv } = await import("@vetsync/sync-server")
-      await runRelayFromEnv()
+      const { readModelImageBuilds } = await import("./relay/readModelImageBuilds.js")
+      await runRelayFromEnv(process.env, { readModelImages: await readModelImageBuilds() })
       return
     }
     case "desk": {

@@ -40,6 +40,7 @@ export const bootstrapPhaseRows = (
     row("search index (FTS5 trigram)", p?.indexMs, "bodies and FTS inserts"),
     row("secondary indexes built after the load", p?.reindexMs, "a fresh desk's bulk load"),
     row("finish (price list, profile, heads)", p?.finishMs, ""),
+    row("read-model image taken (attach, copy)", p?.imageMs, "instead of parse, inserts and index: the relay's image"),
     row("snapshot applied", at(p?.appliedAt), "since spawn"),
     row("bundle download", p?.bundleMs, "asked for with the snapshot: overlaps it"),
     row("bundle written to disk", p?.bundleWriteMs, "documents saved whole"),

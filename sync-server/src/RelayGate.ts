@@ -21,6 +21,7 @@ export interface RelayGateOptions extends OperationsEndpoints {
   /** largest accepted WebSocket message */
   maxMessageBytes: number
   snapshots: SnapshotBuilder
+  images?: ClinicRouteDeps["images"]
   /** makes a clinic known to the relay (a desk of it authenticated) */
   registerClinic: (clinicId: string) => void
   /** a document's fresh synchronizer, at a desk's request */
@@ -136,6 +137,7 @@ export class RelayGate {
         authenticate: r => this.#authenticate(r),
         registerClinic: this.#o.registerClinic,
         snapshots: this.#o.snapshots,
+        images: this.#o.images,
         resync: this.#o.resync,
         report: this.#o.report,
         admit: this.#o.admit,

@@ -33,6 +33,7 @@ import { DurableAcks } from "./DurableAcks.js"
 import { IdleUnloader } from "./IdleUnloader.js"
 import { MemoryTrace } from "./MemoryTrace.js"
 import { RelayGate } from "./RelayGate.js"
+import { ReadModelImages, type ImageBuild, type ImageMeta } from "./ReadModelImages.js"
 import { RelayMetrics } from "./RelayMetrics.js"
 import { relayReadiness, type Readiness } from "./relayReadiness.js"
 import { RelayPolicy } from "./RelayPolicy.js"
@@ -105,6 +106,11 @@ export interface RelayServerOptions {
    * heap); default on, false: off
    */
   wasmHeadroom?: WasmHeadroomOptions | false
+  /**
+   * builds the clinics' read-model images a new desk takes whole (ReadModelImages, in
+   * <dataDir>/read-model-images); absent: none, desks take the snapshot
+   */
+  readModelImages?: { build: ImageBuild; maxAgeMs?: number; close?: () => Promise<void> }
   /** told when a snapshot build starts (after its turn in the queue) and ends: for tests */
   onSnapshotBuild?: (e: BuildEvent) => void
   log?: LineLog
@@ -144,6 +150,8 @@ export class RelayServer {
   readonly #gate: RelayGate
   readonly #auth: Authenticator
   readonly #snapshots: SnapshotBuilder
+  readonly #images: ReadModelImages | undefined
+  readonly #closeImageBuilds: (() => Promise<void>) | undefined
   readonly metrics: RelayMetrics
   readonly #durable: DurableAcks
   /** unloads documents no peer touched for a while (undefined: never) */
@@ -278,11 +286,23 @@ export class RelayServer {
       log,
       onBuilt: (clinicId, seconds, bytes) => this.metrics.snapshotBuilt(clinicId, seconds, bytes),
     })
+    const images = opts.readModelImages
+    this.#closeImageBuilds = images?.close
+    this.#images = images
+      ? new ReadModelImages({
+          dir: path.join(opts.dataDir, "read-model-images"),
+          build: images.build,
+          maxAgeMs: images.maxAgeMs,
+          snapshotGz: clinicId => this.#snapshots.gzipped(clinicId),
+          log,
+        })
+      : undefined
     this.#gate = new RelayGate({
       auth: this.#auth,
       tls: opts.tls,
       maxMessageBytes: opts.maxMessageBytes ?? 64 * 1024 * 1024,
       snapshots: this.#snapshots,
+      images: this.#images,
       registerClinic: clinicId => this.ownership.registerClinic(clinicId),
       resync: docId => this.#policy.resync(docId),
       report: async (identity, report, receivedAt, clockOffsetMs) => {
@@ -381,6 +401,18 @@ export class RelayServer {
     return this.#snapshots.whenCurrent(clinicId)
   }
 
+  /**
+   * The clinic's read-model image of `version` as a desk asking now would start it: built (or built
+   * again, when old) before this resolves; undefined when this relay builds none (for benchmarks).
+   */
+  async readModelImage(clinicId: string, version: number): Promise<ImageMeta | undefined> {
+    const images = this.#images
+    if (!images) return undefined
+    images.current(clinicId, version)
+    await images.idle()
+    return images.meta(clinicId, version)
+  }
+
   /** The heads of a document in the clinic's snapshot, once its entry is current (for benchmarks and tests). */
   snapshotHeads(clinicId: string, docId: string): string[] | undefined {
     return this.#snapshots.currentHeads(clinicId, docId)
@@ -441,6 +473,10 @@ export class RelayServer {
       .map(h => h.documentId)
     await this.#durable.close()
     await this.repo.flush(ready).catch(e => this.#log(`flush on close failed: ${(e as Error).message}`))
+    // a build under way is stopped, not waited for
+    const closing = this.#images?.close()
+    await this.#closeImageBuilds?.()
+    await closing
     this.#snapshots.close()
     await this.#snapshots.flush()
     // everything written: the clinics' next relay may take them at once

@@ -1,13 +1,15 @@
+import { createReadStream } from "node:fs"
 import type * as http from "node:http"
 import type { DocumentId } from "@automerge/automerge-repo"
 import { docIdFor, isDocKey, type DocKey } from "@vetsync/shared/docs"
 import { parseDeskReport, type DeskReport } from "@vetsync/shared/net"
 import type { Identity } from "./Authenticator.js"
+import type { ReadModelImages } from "./ReadModelImages.js"
 import type { SnapshotBuilder } from "./SnapshotBuilder.js"
 import type { LineLog } from "@vetsync/shared/log"
 
-/** `GET /clinics/:clinicId/snapshot | documents | heads`, `POST /clinics/:clinicId/resync | report` */
-export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads|resync|report)$/
+/** `GET /clinics/:clinicId/snapshot | documents | heads | read-model`, `POST /clinics/:clinicId/resync | report` */
+export const CLINIC_PATH = /^\/clinics\/([^/]+)\/(snapshot|documents|heads|read-model|resync|report)$/
 /** the requests that are POSTs */
 export const CLINIC_POSTS: readonly string[] = ["resync", "report"]
 
@@ -20,6 +22,8 @@ export interface ClinicRouteDeps {
   /** makes the clinic known to the relay (its layout documents belong to it) */
   registerClinic: (clinicId: string) => void
   snapshots: SnapshotBuilder
+  /** the clinics' read-model images; absent: `read-model` answers 404 (a desk takes the snapshot) */
+  images?: ReadModelImages
   /** gives a document a fresh synchronizer on the relay (RelayPolicy.resync) */
   resync: (docId: DocumentId) => void
   /** keeps a desk's report (the node registry) */
@@ -84,6 +88,7 @@ export const handleClinicRequest = (
         return reply(res, 200, { resynced: keys.length })
       }
       if (what === "heads") return reply(res, 200, await deps.snapshots.heads(clinicId))
+      if (what === "read-model") return answerImage(req, res, clinicId, deps.images)
       if (what === "documents") {
         res.writeHead(200, { "content-type": "application/octet-stream" }).end(await deps.snapshots.bundle(clinicId))
         return
@@ -96,6 +101,37 @@ export const handleClinicRequest = (
       if (!res.headersSent) reply(res, 500, { error: `${what} failed` })
       else res.destroy()
     })
+}
+
+/**
+ * `GET /clinics/:id/read-model?version=<the desk's read-model version>`: the clinic's read-model image
+ * (gzip'd SQLite, sent as content-encoding gzip; x-vetsync-generated-at: the snapshot it reflects),
+ * or 404 when there is none of that version yet (its build starts; the desk takes the snapshot).
+ */
+const answerImage = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  clinicId: string,
+  images: ReadModelImages | undefined,
+): void => {
+  const version = Number(new URL(req.url ?? "/", "http://relay").searchParams.get("version"))
+  if (!Number.isInteger(version) || version < 1) return reply(res, 400, { error: "read-model takes ?version=<n>" })
+  const meta = images?.current(clinicId, version)
+  if (!images || !meta) return reply(res, 404, { error: `no read-model image of version ${version} yet` })
+  const file = createReadStream(images.fileOf(clinicId))
+  file.once("error", e => {
+    if (!res.headersSent) reply(res, 404, { error: `read-model image unreadable: ${e.message}` })
+    else res.destroy()
+  })
+  file.once("open", () => {
+    res.writeHead(200, {
+      "content-type": "application/vnd.sqlite3",
+      "content-encoding": "gzip",
+      "x-vetsync-generated-at": meta.generatedAt,
+      "x-vetsync-records": String(meta.records),
+    })
+    file.pipe(res)
+  })
 }
 
 /**

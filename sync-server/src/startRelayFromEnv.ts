@@ -48,6 +48,7 @@ export const relayLogger = (config: RelayConfig): Logger =>
 export const startRelayFromEnv = async (
   env: NodeJS.ProcessEnv = process.env,
   given?: LineLog,
+  extra: Pick<RelayServerOptions, "readModelImages"> = {},
 ): Promise<RelayServer> => {
   const config = relayConfigFromEnv(env)
   const log = given ?? lineLog(relayLogger(config))
@@ -93,16 +94,20 @@ export const startRelayFromEnv = async (
     idleUnloadMs: Math.round(config.VETSYNC_IDLE_UNLOAD_MINUTES * 60_000),
     snapshotBuilds: config.VETSYNC_SNAPSHOT_BUILDS,
     snapshotCacheBytes: Math.round(config.VETSYNC_SNAPSHOT_CACHE_MB * 1024 * 1024),
+    ...extra,
     log,
   })
 }
 
 /** Runs a relay until SIGTERM/SIGINT, then closes it (flushing documents and ownership). */
-export const runRelayFromEnv = async (env: NodeJS.ProcessEnv = process.env): Promise<RelayServer> => {
+export const runRelayFromEnv = async (
+  env: NodeJS.ProcessEnv = process.env,
+  extra: Pick<RelayServerOptions, "readModelImages"> = {},
+): Promise<RelayServer> => {
   const logger = relayLogger(relayConfigFromEnv(env))
   setRootLogger(logger)
   guardProcess("relay")
-  const relay = await startRelayFromEnv(env, lineLog(logger))
+  const relay = await startRelayFromEnv(env, lineLog(logger), extra)
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return

@@ -18,6 +18,8 @@ export interface BootstrapPhases {
   reindexMs: number
   /** the end: price list, rejections, profile, heads */
   finishMs: number
+  /** a read-model image taken whole instead (its download is streamMs): attached and copied into the read model */
+  imageMs: number
   /** the document bundle: its download (overlapping the snapshot), and writing its documents to disk */
   bundleMs: number
   bundleWriteMs: number
@@ -38,6 +40,7 @@ export class BootstrapTimings {
     indexMs: 0,
     reindexMs: 0,
     finishMs: 0,
+    imageMs: 0,
     bundleMs: 0,
     bundleWriteMs: 0,
     documentsAt: 0,

@@ -16,6 +16,7 @@ import { BootstrapTimings } from "./BootstrapTimings.js"
 import type { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import { SnapshotApplier } from "./SnapshotApplier.js"
+import { takeReadModelImage } from "./takeReadModelImage.js"
 import { RelaySnapshotSource, type SnapshotSource } from "./SnapshotSource.js"
 import { rootLogger, type Logger } from "@vetsync/shared/log"
 
@@ -43,6 +44,8 @@ export class Bootstrapper {
   /** the bundle asked for with the snapshot (of the source named), until loadDocumentsFrom takes it */
   #bundle: PrefetchedBundle | undefined
   readonly #closing = new AbortController()
+  /** a read-model image was taken: WAL checkpoints wait for the bootstrap's end, or this timer */
+  #checkpointsPaused: NodeJS.Timeout | undefined
   /** where the bootstrap's time went (the desk benchmark prints it) */
   readonly timings = new BootstrapTimings()
 
@@ -106,6 +109,26 @@ export class Bootstrapper {
     this.#rm.setDurable(false)
     try {
       this.timings.mark("requestedAt")
+      const image = await takeReadModelImage({
+        rm: this.#rm,
+        source,
+        clinicId,
+        timings: this.timings,
+        signal: signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal,
+        log: this.#log,
+        answered: () => this.#prefetch(source),
+      })
+      if (image) {
+        // the image's pages are copied from the WAL into the database once the desk has its documents
+        this.#checkpointsPaused = setTimeout(() => this.#resumeCheckpoints(), CHECKPOINTS_PAUSED_MS).unref()
+        this.#total = this.#received = image.records
+        this.timings.mark("firstRecordsAt")
+        this.timings.mark("appliedAt")
+        this.#rm.setDurable(true)
+        this.timings.time("finishMs", () => this.#finish(() => undefined, image, source.kind))
+        this.#setPhase("documents")
+        return
+      }
       const input = await source.snapshot(signal)
       this.timings.mark("answeredAt")
       this.#prefetch(source)
@@ -126,7 +149,7 @@ export class Bootstrapper {
           `snapshot from ${source.name}: ${lines} lines, ${this.#received} records in ${(performance.now() - started).toFixed(0)} ms`,
         )
       this.#rm.setDurable(true)
-      this.timings.time("finishMs", () => this.#finish(apply, header, source.kind))
+      this.timings.time("finishMs", () => this.#finish(() => apply.finish(), header, source.kind))
       this.#setPhase("documents")
     } catch (e) {
       this.#dropBundle()
@@ -182,13 +205,13 @@ export class Bootstrapper {
     return bundle.bytes.catch(() => undefined)
   }
 
-  /** Records the heads the snapshot reflects, in one transaction with its price list and rejections. */
-  #finish(apply: SnapshotApplier, header: SnapshotHeader, from: SnapshotSource["kind"]): void {
+  /** Records the heads the snapshot reflects, in one transaction with its price list and rejections (`lists`). */
+  #finish(lists: () => void, header: SnapshotHeader, from: SnapshotSource["kind"]): void {
     const rm = this.#rm
     const ledger = rm.ledger
     const targets: Record<string, string[]> = {}
     rm.transaction(() => {
-      apply.finish()
+      lists()
       const now = new Date().toISOString()
       for (const [key, state] of Object.entries(header.docs)) {
         if (!state || !isDocKey(key)) continue
@@ -271,6 +294,9 @@ export class Bootstrapper {
 
   /** Gives up a bundle still downloading (the desk closes). */
   close(): void {
+    // the read model's close checkpoints what waits
+    clearTimeout(this.#checkpointsPaused)
+    this.#checkpointsPaused = undefined
     this.#closing.abort(new Error("the desk closed"))
     this.#bundle = undefined
   }
@@ -285,6 +311,20 @@ export class Bootstrapper {
     if (this.#phase !== "documents") return
     for (const [key, heads] of this.#targets) if (!this.#hasCaughtUp(key, heads)) return
     this.#setPhase("done")
+    if (this.#checkpointsPaused) setImmediate(() => this.#resumeCheckpoints())
+  }
+
+  /** Checkpoints as usual again, after a read-model image (ReadModel.pauseCheckpoints). */
+  #resumeCheckpoints(): void {
+    if (!this.#checkpointsPaused) return
+    clearTimeout(this.#checkpointsPaused)
+    this.#checkpointsPaused = undefined
+    try {
+      this.#rm.resumeCheckpoints()
+    } catch (e) {
+      // a desk closed meanwhile: closing its read model checkpointed
+      this.#log.warn(`could not resume the read model's checkpoints: ${(e as Error).message}`)
+    }
   }
 
   /** True once the document has been seen locally with every change of the snapshot. */
@@ -307,6 +347,9 @@ export class Bootstrapper {
     this.#onProgress()
   }
 }
+
+/** how long WAL checkpoints wait at most after a read-model image, for the bootstrap's end */
+const CHECKPOINTS_PAUSED_MS = 30_000
 
 interface PrefetchedBundle {
   kind: SnapshotSource["kind"]

@@ -1,4 +1,4 @@
-import { docIdFor, isDocKey, nameOfBody, profileFrom, SEARCH_BODY_VERSION, searchBodiesOf } from "@vetsync/shared"
+import { nameOfBody, profileFrom, SEARCH_BODY_VERSION, searchBodiesOf, snapshotHeaderProblem } from "@vetsync/shared"
 import type {
   Client,
   ClinicProfile,
@@ -61,12 +61,8 @@ export class SnapshotApplier {
   #line(l: SnapshotLine): SnapshotHeader | undefined {
     if (l.type === "header") {
       if (this.#header) throw new Error("snapshot: a second header")
-      if (l.clinicId !== this.#clinicId)
-        throw new Error(`snapshot is of clinic ${l.clinicId}, expected ${this.#clinicId}`)
-      // every document it names is this clinic's (its id derives from the clinic and the key)
-      for (const [key, state] of Object.entries(l.docs))
-        if (!isDocKey(key) || state?.docId !== docIdFor(this.#clinicId, key))
-          throw new Error(`snapshot names document ${key} as ${String(state?.docId)}, not clinic ${this.#clinicId}'s`)
+      const problem = snapshotHeaderProblem(l, this.#clinicId)
+      if (problem !== undefined) throw new Error(problem)
       const c = this.#rm.counts()
       this.#fresh = c.clients + c.patients + c.appointments + c.invoices === 0
       // a fresh desk loads in bulk, without secondary indexes until the end line; a desk merging

@@ -2,15 +2,14 @@ import { Readable } from "node:stream"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import { fetchFollowingRelay } from "@vetsync/shared/net"
 
-/** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents, /heads) */
-const clinicUrl = (
-  server: string,
-  clinicId: string,
-  what: "snapshot" | "documents" | "heads" | "resync" | "report",
-): string => {
+type ClinicEndpoint = "snapshot" | "documents" | "heads" | "read-model" | "resync" | "report"
+
+/** ws://host:port/sync?x → http://host:port/clinics/<clinic>/snapshot (or /documents, /heads...), with `query` */
+const clinicUrl = (server: string, clinicId: string, what: ClinicEndpoint, query: Record<string, string> = {}): string => {
   const u = new URL(server)
   u.protocol = u.protocol === "wss:" ? "https:" : "http:"
   u.pathname = `/clinics/${encodeURIComponent(clinicId)}/${what}`
+  u.search = new URLSearchParams(query).toString()
   return u.toString()
 }
 
@@ -18,14 +17,15 @@ const clinicUrl = (
 export const fetchClinic = (
   server: string,
   clinicId: string,
-  what: "snapshot" | "documents" | "heads" | "resync" | "report",
+  what: ClinicEndpoint,
   headers: Record<string, string>,
   ms: number,
   signal?: AbortSignal,
   body?: unknown,
+  query?: Record<string, string>,
 ): Promise<Response> => {
   const timeout = AbortSignal.timeout(ms)
-  return fetchFollowingRelay(clinicUrl(server, clinicId, what), {
+  return fetchFollowingRelay(clinicUrl(server, clinicId, what, query), {
     ...(body === undefined
       ? { headers }
       : { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) }),
@@ -46,6 +46,11 @@ export interface SnapshotSource {
   snapshot(signal?: AbortSignal): Promise<Readable>
   /** the bundle of whole documents */
   documents(signal?: AbortSignal): Promise<Uint8Array>
+  /**
+   * the read-model image of schema `version` (readmodel/readModelImage.ts: SQLite, gzip already
+   * undone), when the source has one (undefined: take the snapshot); the relay only
+   */
+  image?(version: number, signal?: AbortSignal): Promise<Readable | undefined>
 }
 
 /** How long the relay's snapshot and bundle may take, whole */
@@ -80,13 +85,27 @@ export class RelaySnapshotSource implements SnapshotSource {
     return Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>)
   }
 
+  async image(version: number, signal?: AbortSignal): Promise<Readable | undefined> {
+    const res = await this.#get("read-model", signal, { version: String(version) })
+    if (res.status === 404) {
+      await res.body?.cancel()
+      return undefined
+    }
+    if (!res.ok || !res.body) throw new Error(`read-model: HTTP ${res.status} ${await res.text()}`)
+    return Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>)
+  }
+
   async documents(signal?: AbortSignal): Promise<Uint8Array> {
     const res = await this.#get("documents", signal)
     if (!res.ok) throw new Error(`documents: HTTP ${res.status}`)
     return new Uint8Array(await res.arrayBuffer())
   }
 
-  async #get(what: "snapshot" | "documents", signal: AbortSignal | undefined): Promise<Response> {
+  async #get(
+    what: "snapshot" | "documents" | "read-model",
+    signal: AbortSignal | undefined,
+    query?: Record<string, string>,
+  ): Promise<Response> {
     const slow = new AbortController()
     const answerMs = this.#answerMs()
     const timer =
@@ -95,7 +114,7 @@ export class RelaySnapshotSource implements SnapshotSource {
         : setTimeout(() => slow.abort(new Error(`the relay did not answer within ${answerMs} ms`)), answerMs)
     try {
       const both = signal ? AbortSignal.any([signal, slow.signal]) : slow.signal
-      return await fetchClinic(this.#server, this.#clinicId, what, this.#headers(), RELAY_DOWNLOAD_MS, both)
+      return await fetchClinic(this.#server, this.#clinicId, what, this.#headers(), RELAY_DOWNLOAD_MS, both, undefined, query)
     } finally {
       clearTimeout(timer)
     }

@@ -42,6 +42,8 @@ const ndjson = (n: number): Buffer =>
 const serve = async (cut: number, cutTimes: number): Promise<{ url: string; close: () => Promise<void> }> => {
   let served = 0
   const server = http.createServer((req, res) => {
+    // a relay without read-model images (the image path: readModelImage*.test.ts)
+    if (!/\/snapshot(\?|$)/.test(req.url ?? "")) return void res.writeHead(404).end()
     const body = served++ < cutTimes ? ndjson(cut) : ndjson(LINES.length)
     res.writeHead(200, { "content-type": "application/x-ndjson", "content-encoding": "gzip" }).end(body)
   })

@@ -1,6 +1,6 @@
 import { profileFrom, type ClinicProfile } from "../schema/profile.js"
 import type { Appointment, Client, Invoice, Patient, PriceItem } from "../schema/records.js"
-import { isDocKey, type DocKey } from "./layout.js"
+import { docIdFor, isDocKey, type DocKey } from "./layout.js"
 import type { Rejection } from "./records.js"
 
 /** Where one document of the snapshot stood: its id and its heads (automerge-repo UrlHeads, base58). */
@@ -78,6 +78,18 @@ export type SnapshotLine =
   | { type: "end"; records: number }
 
 export type SnapshotHeader = Extract<SnapshotLine, { type: "header" }>
+
+/**
+ * Why a snapshot header cannot be a snapshot of `clinicId` (undefined: it can): another clinic's, or
+ * naming a document that is not this clinic's (a document's id derives from the clinic and its key).
+ */
+export const snapshotHeaderProblem = (header: SnapshotHeader, clinicId: string): string | undefined => {
+  if (header.clinicId !== clinicId) return `snapshot is of clinic ${header.clinicId}, expected ${clinicId}`
+  for (const [key, state] of Object.entries(header.docs))
+    if (!isDocKey(key) || state?.docId !== docIdFor(clinicId, key))
+      return `snapshot names document ${key} as ${String(state?.docId)}, not clinic ${clinicId}'s`
+  return undefined
+}
 
 export const isSnapshotRecords = (l: SnapshotLine): l is SnapshotRecords => l.type === "records"
 

@@ -12,12 +12,14 @@ import {
   type Patient,
   type PriceItem,
   type Rejection,
+  type SnapshotHeader,
 } from "@vetsync/shared"
 import type { RecordLookup } from "../views/lookup.js"
 import { AppointmentQueries } from "./AppointmentQueries.js"
 import { ClientQueries } from "./ClientQueries.js"
 import { InvoiceQueries } from "./InvoiceQueries.js"
 import { addMissingColumns, migrateReadModel } from "./migrateReadModel.js"
+import { adoptImage } from "./readModelImage.js"
 import { PatientQueries } from "./PatientQueries.js"
 import { PriceListQueries } from "./PriceListQueries.js"
 import { RejectionsAndConflicts } from "./RejectionsAndConflicts.js"
@@ -144,6 +146,41 @@ export class ReadModel {
 
   close(): void {
     this.#db.close()
+  }
+
+  /**
+   * WAL checkpoints wait until resumeCheckpoints(): a bulk write's pages (a read-model image taken,
+   * some 80 MB at seed scale) are copied from the WAL into the database later, off a new desk's way
+   * to searchable (it took 0.3-0.5 s). The WAL holds them meanwhile; readers see them as usual.
+   */
+  pauseCheckpoints(): void {
+    this.#db.pragma("wal_autocheckpoint = 0")
+  }
+
+  /** Checkpoints as SQLite's default (every 1000 pages), starting with one now (PASSIVE: it waits for nobody). */
+  resumeCheckpoints(): void {
+    this.#db.pragma("wal_autocheckpoint = 1000")
+    this.#db.pragma("wal_checkpoint(PASSIVE)")
+  }
+
+  /** the database file */
+  get file(): string {
+    return this.#db.name
+  }
+
+  /**
+   * Takes a read-model image (readModelImage.ts) whole into this read model, which holds no records:
+   * its records and search index, and the server-owned lists whose documents this desk has not read
+   * itself. Returns the snapshot header the image reflects; refuses (throws, nothing changed) an
+   * image of another version, clinic or shape.
+   */
+  adoptImage(file: string, clinicId: string): SnapshotHeader {
+    const c = this.counts()
+    if (c.clients + c.patients + c.appointments + c.invoices > 0) throw new Error("the read model has records already")
+    return adoptImage(this.#db.name, file, clinicId, (key, header) => {
+      const id = header.docs[key]?.docId
+      return id !== undefined && this.ledger.getDocHeads(id) === undefined
+    })
   }
 
   transaction<T>(fn: () => T): T {
