@@ -101,6 +101,11 @@ describe("staff sign-in (browser, relay, one desk)", () => {
     await page.keyboard.press("Enter")
     await shown(page, '[data-testid="form-problems"] [data-code="signed_out"]', "the refusal: sign in first")
     expect(await page.textContent('[data-testid="form-problems"]')).toMatch(/Сначала войдите/)
+    // in Russian the refusal is said in Russian only: the desk's English detail is not added
+    expect(await page.locator('[data-testid="form-problems"] .form-detail').count()).toBe(0)
+    await page.selectOption('[data-testid="lang"]', "en")
+    await shown(page, '[data-testid="form-problems"] .form-detail', "the desk's detail, in English")
+    await page.selectOption('[data-testid="lang"]', "ru")
     await screens(page, "staff-write-refused")
     await page.keyboard.press("Escape")
   })
@@ -126,6 +131,13 @@ describe("staff sign-in (browser, relay, one desk)", () => {
     await page.keyboard.press("Enter")
     await eventually("Смирнова signed in", async () => (await sessionName())?.includes("Смирнова") || undefined, 10_000)
     expect(await page.locator('[data-testid="signin"]').count()).toBe(0)
+    // the form refused before is still open: its "sign in first" no longer holds, and it is gone
+    expect(await page.locator('[data-testid="client-create-save"]').count()).toBe(1)
+    await eventually(
+      "the stale refusal gone",
+      async () => (await page.locator('[data-code="signed_out"]').count()) === 0,
+      10_000,
+    )
     // the focus is back on the header, not lost on the page
     expect(await focused(page)).not.toBeNull()
     await screens(page, "staff-signed-in")
@@ -148,6 +160,16 @@ describe("staff sign-in (browser, relay, one desk)", () => {
     await eventually("Иванова signed in", async () => (await sessionName())?.includes("Иванова") || undefined, 10_000)
     const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
     expect(fits, "no sideways scroll at 1024×768 with a name in the header").toBe(true)
+    // and every section's name on one line (a Russian name and "Запись на прием" wrapped it onto three)
+    const lines = await page.evaluate(() =>
+      [...document.querySelectorAll(".top nav button")].map(b => {
+        const r = document.createRange()
+        r.selectNodeContents(b)
+        return new Set([...r.getClientRects()].map(rect => Math.round(rect.top))).size
+      }),
+    )
+    expect(lines, "each section's name on one line at 1024×768, someone signed in").toEqual(lines.map(() => 1))
+    await screens(page, "staff-signed-in-switched")
     await page.focus('[data-testid="session-signout"]')
     await page.keyboard.press("Enter")
     // the clinic needs a sign-in: the dialog is back

@@ -74,9 +74,11 @@ class I18n {
 
   /** a failed call as staff read it: what went wrong in this language (the desk's English detail goes under it) */
   failure = (code: string): string => {
-    const key = `api.${code}` as MessageKey
-    return key in DICTS[this.lang] ? this.t(key) : this.t("api.unreachable")
+    return this.knowsFailure(code) ? this.t(`api.${code}` as MessageKey) : this.t("api.unreachable")
   }
+
+  /** the UI says this failure in its own words (else only the desk's English detail names it) */
+  knowsFailure = (code: string): boolean => `api.${code}` in DICTS[this.lang]
 
   locale(): string {
     return this.lang === "ru" ? "ru-RU" : "en-GB"
