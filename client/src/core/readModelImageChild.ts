@@ -27,6 +27,8 @@ const run = async ({ clinicId, snapshotGz, out }: ImageBuildRequest): Promise<Im
 
 const send = process.send?.bind(process)
 if (!send) throw new Error("readModelImageChild runs as a child process with an IPC channel")
+// the relay gone (killed, or it stopped the build): nobody waits for the image
+process.once("disconnect", () => process.exit(1))
 process.once("message", (req: ImageBuildRequest) => {
   void run(req).then(reply => send(reply, undefined, {}, () => process.exit(0)))
 })
