@@ -1,4 +1,4 @@
-import { addDays, localDate, zonedIso } from "@vetsync/shared/schema"
+import { addDays, localDate, localTime, minuteOf, zonedIso } from "@vetsync/shared/schema"
 
 /**
  * Dates and times as the clinic reads them: in its time zone (`zone`, from the desk's
@@ -28,3 +28,11 @@ export const dateTimeOf = (iso: string, locale: string, zone: string): string =>
   new Date(iso).toLocaleString(locale, { timeZone: zone })
 
 export const shiftDay = (date: string, days: number): string => addDays(date, days)
+
+/** minutes since the clinic's midnight of `date` at an instant (0 or 1440 when it is another day) */
+export const minuteIn = (iso: string, date: string, zone: string): number => {
+  const day = localDate(iso, zone)
+  if (day < date) return 0
+  if (day > date) return 1440
+  return minuteOf(localTime(iso, zone))
+}

@@ -2,8 +2,6 @@ import {
   SLOT_MINUTES,
   addDays,
   isoWeekday,
-  localDate,
-  localTime,
   minuteOf,
   spansOn,
   zonedIso,
@@ -11,6 +9,7 @@ import {
 } from "@vetsync/shared/schema"
 import type { AppointmentView, OverlapView, RosterVet } from "../../core/api.js"
 import { ApiCallError } from "../api/client.js"
+import { minuteIn } from "../appointments/time.js"
 import type { DeskState } from "./desk.svelte.js"
 
 /** One column of the booking grid: a vet on a day (the day view: every vet; the week view: one vet, 7 days). */
@@ -28,13 +27,6 @@ export interface PickedSlot {
   time: string
 }
 
-/** minutes since the clinic's midnight of `date` at an instant (0 or 1440 when it is another day) */
-export const minuteIn = (iso: string, date: string, zone: string): number => {
-  const day = localDate(iso, zone)
-  if (day < date) return 0
-  if (day > date) return 1440
-  return minuteOf(localTime(iso, zone))
-}
 
 /** Monday … Sunday of the clinic's week holding `date` */
 export const weekOf = (date: string): string[] => {
