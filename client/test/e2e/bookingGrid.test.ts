@@ -258,4 +258,38 @@ describe("the booking grid (browser, relay, one desk)", () => {
     await page.keyboard.press("Escape")
     expect(await page.locator('[data-testid="booking-form"]').count()).toBe(0)
   })
+
+  it("opens the day with a booking before working hours in view, not under the vets' names", async () => {
+    await page.check('[data-testid="view-day"]')
+    await eventually("the day's columns", async () => (await page.locator('[data-testid="grid-column"]').count()) === vets.length || undefined, 10_000)
+    // book the first vet at the grid's first row (08:00, before the 09:00 start) by keyboard, from
+    // the grid's one Tab stop (wherever the week view left it)
+    await page.focus('[data-testid="slot"][tabindex="0"]')
+    const at = await cursor(page)
+    await arrowTo(page, { ...at, ci: 0, ri: 0 })
+    const early = await cursor(page)
+    await page.keyboard.press("Enter")
+    await shown(page, '[data-testid="booking-form"]', "the booking form at 08:00")
+    await pickClient(clients[2] ?? "")
+    await tabTo(page, "reason")
+    await page.keyboard.type("До приема")
+    await page.keyboard.press("Enter")
+    const block = `[data-testid="appointment"]:has-text("${clients[2]}")`
+    await shown(page, block, "the early booking on the grid")
+    // the grid opened afresh (another section and back) shows it below the sticky heads
+    await page.click('[data-testid="nav-clients"]')
+    await page.click('[data-testid="nav-appointments"]')
+    await shown(page, block, "the early booking after the grid opened again")
+    const b = await page.locator(block).boundingBox()
+    const head = await page.locator('[data-testid="grid-column"]').first().boundingBox()
+    expect(b && head).toBeTruthy()
+    expect(b!.y, `the ${early.time} booking's top against the heads' bottom`).toBeGreaterThanOrEqual(head!.y + head!.height - 1)
+    // and the keyboard still starts on the first vet's first working slot
+    const firstWorked = await page.evaluate(() =>
+      Number(document.querySelector<HTMLElement>('[data-testid="slot"][data-ci="0"][data-work="true"]')?.dataset.ri ?? 0),
+    )
+    await page.focus('[data-testid="slot"][tabindex="0"]')
+    expect(await cursor(page)).toMatchObject({ ci: 0, ri: firstWorked })
+    await screens(page, "grid-day-early-booking")
+  })
 })
