@@ -109,6 +109,11 @@ export default tseslint.config(
           property: "hasHeads",
           message: "hasAllHeads (@vetsync/shared/docs): A.hasHeads rebuilds each change, 25 ms for a seed-scale shard's",
         },
+        {
+          property: "removeFromCache",
+          message:
+            "unloadFromRepo (@vetsync/shared/storage): automerge-repo 2.5.6's removeFromCache saves the emptied document over the stored one",
+        },
       ],
     },
   },

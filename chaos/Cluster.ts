@@ -102,6 +102,9 @@ export class Cluster {
       VETSYNC_DATA_DIR: join(runDir, "relay"),
       DATABASE_URL: this.databaseUrl,
       VETSYNC_CLINICS: this.clinicId,
+      // documents idle for 6 s are unloaded, and loaded again when next used: what a relay does over
+      // days happens many times in a run (removeFromCache's save of the emptied document went unseen)
+      VETSYNC_IDLE_UNLOAD_MINUTES: "0.1",
     })
     await this.startRelay()
     this.bridgeProxy = await TcpProxy.start(this.relayPort)

@@ -26,7 +26,9 @@ const until = (check: () => boolean): Promise<void> =>
     }, 5)
   })
 
-const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"], ...benchWasmHeadroom() })
+// VETSYNC_BENCH_MAX_LOADED=n: the relay keeps at most n documents loaded (VETSYNC_MAX_LOADED_DOCS)
+const maxLoaded = process.env.VETSYNC_BENCH_MAX_LOADED ? Number(process.env.VETSYNC_BENCH_MAX_LOADED) : undefined
+const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"], ...benchWasmHeadroom(), maxLoadedDocs: maxLoaded })
 say("listening", { url: relay.syncUrl })
 await relay.snapshotCurrent("bench")
 say("snapshot-current", { rss: process.memoryUsage().rss })

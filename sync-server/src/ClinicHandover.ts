@@ -1,5 +1,6 @@
 import type { DocumentId, Repo } from "@automerge/automerge-repo"
 import type { LineLog } from "@vetsync/shared/log"
+import { unloadFromRepo } from "@vetsync/shared/storage"
 import type { Identity } from "./Authenticator.js"
 import type { ClinicLeases } from "@vetsync/db"
 import type { DocOwnership } from "./DocOwnership.js"
@@ -62,14 +63,15 @@ export class ClinicHandover {
         clinic: clinicId,
       })
     }
-    for (const id of this.#loaded(clinicId)) await this.#o.repo.removeFromCache(id)
+    // the documents' storage is now the next holder's too: nothing of the unload may be saved (unloadFromRepo)
+    for (const id of this.#loaded(clinicId)) await unloadFromRepo(this.#o.repo, id)
     this.#o.log(`dropped clinic ${clinicId}: ${n} desk(s) disconnected, ${ids.length} document(s) unloaded`, {
       clinic: clinicId,
     })
   }
 
   async #takeOver(clinicId: string): Promise<void> {
-    for (const id of this.#loaded(clinicId)) await this.#o.repo.removeFromCache(id)
+    for (const id of this.#loaded(clinicId)) await unloadFromRepo(this.#o.repo, id)
     await this.#o.refresh?.(this.#o.ownership.docsOf(clinicId))
   }
 

@@ -94,6 +94,12 @@ export interface RelayServerOptions {
    * (IdleUnloader); default 10 minutes, 0: never
    */
   idleUnloadMs?: number
+  /**
+   * at most this many documents stay loaded: past it, the least recently touched (untouched for 2 s)
+   * are unloaded as idle ones are, and loaded again when next used (IdleUnloader's maxLoaded);
+   * default none
+   */
+  maxLoadedDocs?: number
   /** clinics' snapshots built at the same time; default 1 (the others wait in one queue) */
   snapshotBuilds?: number
   /** the saved size of the documents the snapshot's entry worker keeps loaded between updates; default 2 MiB */
@@ -254,8 +260,14 @@ export class RelayServer {
     this.wasmHeadroom = opts.wasmHeadroom === false ? undefined : new WasmHeadroom({ log, ...opts.wasmHeadroom })
     const idleMs = opts.idleUnloadMs ?? DEFAULT_IDLE_UNLOAD_MS
     this.idle =
-      idleMs > 0
-        ? new IdleUnloader({ repo: this.repo, idleMs, busy: docId => this.#durable.busy(docId), log })
+      idleMs > 0 || opts.maxLoadedDocs !== undefined
+        ? new IdleUnloader({
+            repo: this.repo,
+            idleMs: idleMs > 0 ? idleMs : Number.MAX_SAFE_INTEGER,
+            maxLoaded: opts.maxLoadedDocs,
+            busy: docId => this.#durable.busy(docId),
+            log,
+          })
         : undefined
     this.metrics = new RelayMetrics({
       identities: () => this.adapter.peerIds.flatMap(p => this.adapter.identityOf(p) ?? []),

@@ -92,6 +92,7 @@ export const startRelayFromEnv = async (
     maxMessageBytes: config.VETSYNC_MAX_MESSAGE_BYTES,
     clinics: config.VETSYNC_CLINICS,
     idleUnloadMs: Math.round(config.VETSYNC_IDLE_UNLOAD_MINUTES * 60_000),
+    maxLoadedDocs: config.VETSYNC_MAX_LOADED_DOCS,
     snapshotBuilds: config.VETSYNC_SNAPSHOT_BUILDS,
     snapshotCacheBytes: Math.round(config.VETSYNC_SNAPSHOT_CACHE_MB * 1024 * 1024),
     ...extra,

@@ -14,6 +14,7 @@ import {
   ConsistentLoadStorage,
   SafeFsStorageAdapter,
   GenesisFallbackStorage,
+  unloadFromRepo,
   isServerOwned,
   type AnyClinicDoc,
   type DocKey,
@@ -313,13 +314,9 @@ export class DocStore {
     this.#gate.hold(id)
     const done = (async () => {
       await this.repo.flush([id])
-      // automerge-repo 2.5.6's unload empties the handle's document, which its own listeners take for
-      // a change: the repo's save listener then saved the empty document - compacting it, which
-      // deleted every chunk of the document from disk - and the synchronizer's waited 60 s for a ready
-      // handle. Everything is on disk now: the handle leaves with no listener.
-      handle.removeAllListeners("heads-changed")
-      handle.removeAllListeners("change")
-      await this.repo.removeFromCache(id)
+      // everything is on disk now; the handle leaves with no listener (unloadFromRepo: automerge-repo
+      // 2.5.6 saved the emptied document, and its synchronizer waited 60 s for a ready handle)
+      await unloadFromRepo(this.repo, id)
     })().finally(() => {
       this.#unloading.delete(id)
       this.#gate.release(id)
