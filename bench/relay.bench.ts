@@ -58,7 +58,7 @@ const incremental = async (work: string): Promise<Row[]> => {
         metric: "peak RSS, restart + incremental updates",
         value: mb(relay.peakRss()),
         target: "< 400 MB",
-        note: `VmHWM of the restarted relay alone (the desk runs in its own process, peak ${mb(desk.peakRss())}) through its start on the kept snapshot and the ${times.length} updates; RSS at the end ${mb(Number(done.rss))}, ${String(done.loaded)} documents loaded`,
+        note: `VmHWM of the restarted relay alone (the desk runs in its own process, peak ${mb(desk.peakRss())}) through its start on the kept snapshot and the ${times.length} updates; RSS at the end ${mb(Number(done.rss))}, ${String(done.loaded)} documents loaded${MAX_LOADED ? `; at most ${MAX_LOADED} loaded (VETSYNC_BENCH_MAX_LOADED: VETSYNC_MAX_LOADED_DOCS)` : ""}`,
       },
     ]
   } finally {
@@ -66,6 +66,9 @@ const incremental = async (work: string): Promise<Row[]> => {
     await relay.stop()
   }
 }
+
+/** VETSYNC_BENCH_MAX_LOADED: the restarted relay keeps at most this many documents loaded (relay/edits.ts) */
+const MAX_LOADED = process.env.VETSYNC_BENCH_MAX_LOADED
 
 /** how long a document stays loaded untouched, in this benchmark */
 const IDLE_MS = 5_000
