@@ -144,6 +144,7 @@ const RELAY_KINDS: Record<string, Kind> = {
   ...LOG,
   VETSYNC_RATE_PER_SEC: positiveNumber(1_000_000),
   VETSYNC_IDLE_UNLOAD_MINUTES: positiveNumber(1440),
+  VETSYNC_MAX_LOADED_DOCS: wholeNumber(1, 1_000_000),
   VETSYNC_SNAPSHOT_BUILDS: wholeNumber(1, 64),
   VETSYNC_SNAPSHOT_CACHE_MB: positiveNumber(4096),
 }
