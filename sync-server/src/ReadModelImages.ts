@@ -80,12 +80,13 @@ export class ReadModelImages {
 
   /**
    * The clinic's image for a desk whose read model is of `version`, if there is one of that version
-   * (undefined: the desk takes the snapshot). Starts a build when there is none, or it is of another
-   * version, or older than maxAgeMs.
+   * (undefined: the desk takes the snapshot). Starts a build when there is none, or it is older than
+   * maxAgeMs, or of an older version than the desk's (the builder may be newer since: an upgraded
+   * relay); a desk older than the image waits for nothing, it takes the snapshot.
    */
   current(clinicId: string, version: number): ImageMeta | undefined {
     const meta = this.#read(clinicId)
-    if (!meta || meta.version !== version || Date.now() - meta.builtAt > this.#maxAgeMs) this.#schedule(clinicId)
+    if (!meta || meta.version < version || Date.now() - meta.builtAt > this.#maxAgeMs) this.#schedule(clinicId)
     return meta && meta.version === version ? meta : undefined
   }
 

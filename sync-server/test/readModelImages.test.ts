@@ -97,6 +97,18 @@ describe("the relay's read-model images", () => {
     expect((await get(url(clinic.clinicId, "?version=7"), clinic.clinicId)).status).toBe(404)
   })
 
+  it("a desk older than the image gets 404 and starts no build; a newer one starts one (the relay may have been upgraded)", async () => {
+    const { relay, clinic, asked, url } = await start(60 * 60_000)
+    await relay.readModelImage(clinic.clinicId, 6)
+    expect(asked).toHaveLength(1)
+    expect((await get(url(clinic.clinicId, "?version=5"), clinic.clinicId)).status).toBe(404)
+    await relay.readModelImage(clinic.clinicId, 6)
+    expect(asked).toHaveLength(1)
+    expect((await get(url(clinic.clinicId, "?version=7"), clinic.clinicId)).status).toBe(404)
+    await relay.readModelImage(clinic.clinicId, 6)
+    expect(asked).toHaveLength(2)
+  })
+
   it("refuses another clinic's desk and a request without a version; a failed build serves nothing and is tried again", async () => {
     const { relay, clinic, asked, url, dir } = await start(60 * 60_000, true)
     expect((await get(url(), "someone-else")).status).toBe(403)
