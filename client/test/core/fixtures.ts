@@ -3,6 +3,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as A from "@automerge/automerge"
+import Database from "better-sqlite3"
 import {
   PROFILE_FIELDS,
   SafeFsStorageAdapter,
@@ -165,3 +166,25 @@ export const samplePatient = (id: string, clientId: string, name: string, more: 
   ...fixtureMeta,
   ...more,
 })
+
+/**
+ * The records, price list and search rows of a read model's file, each table in a fixed order (read
+ * through a connection of its own, so an open desk's is untouched): what two read models that should
+ * agree are compared by.
+ */
+export const recordRows = (file: string): Record<string, unknown[]> => {
+  const db = new Database(file, { readonly: true })
+  try {
+    const all = (sql: string): unknown[] => db.prepare(sql).all()
+    return {
+      clients: all("SELECT * FROM clients ORDER BY id"),
+      patients: all("SELECT * FROM patients ORDER BY id"),
+      appointments: all("SELECT * FROM appointments ORDER BY id"),
+      invoices: all("SELECT * FROM invoices ORDER BY id"),
+      price: all("SELECT * FROM price_items ORDER BY id"),
+      search: all("SELECT id, body FROM client_search ORDER BY id"),
+    }
+  } finally {
+    db.close()
+  }
+}

@@ -18,7 +18,7 @@ import { generateClinic, sampleProfile, type GeneratedClinic } from "@vetsync/te
 import { buildReadModelImage } from "../../src/core/buildReadModelImage.js"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
 import { SnapshotApplier } from "../../src/core/SnapshotApplier.js"
-import { tmpDir } from "./fixtures.js"
+import { recordRows, tmpDir } from "./fixtures.js"
 
 const CLINIC = "image"
 const ZONE = "Europe/Moscow"
@@ -66,19 +66,14 @@ const PROBES = clinic.clients
 
 const ndjson = (lines: SnapshotLine[]): Readable => Readable.from([lines.map(l => JSON.stringify(l)).join("\n") + "\n"])
 
-/** Everything staff see or search, each table in a fixed order. */
+/** Everything staff see or search: the records (recordRows), and the lists, keys, profile and index's own answers. */
 const dump = (file: string): Record<string, unknown> => {
   const db = new Database(file, { readonly: true })
   try {
     const all = (sql: string): unknown[] => db.prepare(sql).all()
     return {
-      clients: all("SELECT * FROM clients ORDER BY id"),
-      patients: all("SELECT * FROM patients ORDER BY id"),
-      appointments: all("SELECT * FROM appointments ORDER BY id"),
-      invoices: all("SELECT * FROM invoices ORDER BY id"),
-      price: all("SELECT * FROM price_items ORDER BY id"),
+      ...recordRows(file),
       rejections: all("SELECT * FROM rejections ORDER BY key"),
-      search: all("SELECT id, body FROM client_search ORDER BY id"),
       keyed: all("SELECT k.id FROM client_keys k JOIN client_search s ON s.rowid = k.n WHERE s.id = k.id ORDER BY k.id"),
       profile: all("SELECT v FROM meta WHERE k = 'clinicProfile'"),
       // what the search index itself answers (not its content table): trigram matches of pieces of names and phones

@@ -1,11 +1,8 @@
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import * as A from "@automerge/automerge"
 import { Repo, type PeerId } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
-import Database from "better-sqlite3"
-import { SafeFsStorageAdapter, buildClinicDocs, clientShardKey, docIdFor, imm, type ClientShardDoc } from "@vetsync/shared"
+import { clientShardKey, docIdFor, imm, type ClientShardDoc } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
 import { eventually } from "@vetsync/test-kit"
 import { generateClinic } from "@vetsync/test-kit/seed"
@@ -13,28 +10,11 @@ import { afterEach, describe, expect, it } from "vitest"
 import { DeskCore } from "../../src/core/DeskCore.js"
 import { ReadModelImageBuilder } from "../../src/core/ReadModelImageBuilder.js"
 import { READ_MODEL_VERSION } from "../../src/core/readmodel/schema.js"
-import { tmpDir } from "./fixtures.js"
+import { seedRelayStorage } from "../e2e/harness/seed.js"
+import { recordRows, tmpDir } from "./fixtures.js"
 
-const CLINIC = "imgrelay"
 const clinic = generateClinic({ seed: "imgrelay", clients: 200, patients: 260, priceItems: 8 })
-
-/** The records and search rows of a desk's read model, each table in a fixed order. */
-const records = (file: string): Record<string, unknown[]> => {
-  const db = new Database(file, { readonly: true })
-  try {
-    const all = (sql: string): unknown[] => db.prepare(sql).all()
-    return {
-      clients: all("SELECT * FROM clients ORDER BY id"),
-      patients: all("SELECT * FROM patients ORDER BY id"),
-      appointments: all("SELECT * FROM appointments ORDER BY id"),
-      invoices: all("SELECT * FROM invoices ORDER BY id"),
-      price: all("SELECT * FROM price_items ORDER BY id"),
-      search: all("SELECT id, body FROM client_search ORDER BY id"),
-    }
-  } finally {
-    db.close()
-  }
-}
+const CLINIC = clinic.clinicId
 
 describe("a new desk takes the relay's read-model image", () => {
   const cleanup: (() => Promise<void> | void)[] = []
@@ -44,11 +24,7 @@ describe("a new desk takes the relay's read-model image", () => {
 
   it("the first desk takes the snapshot and starts the image; the next takes the image, and edits made since reach it", async () => {
     const dir = tmpDir("imgrelay")
-    const storage = new SafeFsStorageAdapter(path.join(dir, "relay", "docs"), { fsync: false })
-    for (const [key, doc] of buildClinicDocs(CLINIC, clinic, "5eed".repeat(8))) {
-      const bin = A.save(doc)
-      await storage.save([docIdFor(CLINIC, key), "snapshot", createHash("sha256").update(bin).digest("hex")], bin)
-    }
+    await seedRelayStorage(path.join(dir, "relay"), clinic)
     const builds = new ReadModelImageBuilder()
     const relay = await RelayServer.start({
       dataDir: path.join(dir, "relay"),
@@ -96,7 +72,7 @@ describe("a new desk takes the relay's read-model image", () => {
     await eventually("the second desk to have the rename", () => two.rm.clients.search("Зимородкова").map(h => h.id)[0] === target.id, 30_000)
     await eventually(
       "the second desk's records to be the first desk's",
-      () => JSON.stringify(records(two.rm.file)) === JSON.stringify(records(one.rm.file)),
+      () => JSON.stringify(recordRows(two.rm.file)) === JSON.stringify(recordRows(one.rm.file)),
       30_000,
       { describe: () => JSON.stringify({ one: one.rm.counts(), two: two.rm.counts() }) },
     )

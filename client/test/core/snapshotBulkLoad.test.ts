@@ -18,7 +18,7 @@ import { generateClinic } from "@vetsync/test-kit/seed"
 import { ReadModel } from "../../src/core/readmodel/ReadModel.js"
 import { BULK_LOAD_KEPT_INDEXES, READ_MODEL_INDEXES } from "../../src/core/readmodel/schema.js"
 import { SnapshotApplier } from "../../src/core/SnapshotApplier.js"
-import { tmpDir } from "./fixtures.js"
+import { recordRows, tmpDir } from "./fixtures.js"
 
 const CLINIC = "bulk"
 const clinic = generateClinic({ seed: "bulk-load", clients: 150, patients: 200, priceItems: 12 })
@@ -62,12 +62,7 @@ const dump = (file: string): Record<string, unknown[]> => {
   try {
     const all = (sql: string): unknown[] => db.prepare(sql).all()
     return {
-      clients: all("SELECT * FROM clients ORDER BY id"),
-      patients: all("SELECT * FROM patients ORDER BY id"),
-      appointments: all("SELECT * FROM appointments ORDER BY id"),
-      invoices: all("SELECT * FROM invoices ORDER BY id"),
-      price: all("SELECT * FROM price_items ORDER BY id"),
-      search: all("SELECT id, body FROM client_search ORDER BY id"),
+      ...recordRows(file),
       // every search row is reachable through its client's key
       keyed: all(
         "SELECT k.id FROM client_keys k JOIN client_search s ON s.rowid = k.n WHERE s.id = k.id ORDER BY k.id",
