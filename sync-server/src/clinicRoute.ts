@@ -97,7 +97,12 @@ export const handleClinicRequest = (
       res.writeHead(200, { "content-type": "application/x-ndjson", "content-encoding": "gzip" }).end(gz)
     })
     .catch(e => {
-      deps.log(`${what} of ${clinicId} failed: ${(e as Error).message}`, { level: "error", clinic: clinicId })
+      // a request its caller cut off mid-body (a desk closing, a network cut) is the caller's doing, not the relay's
+      const cut = req.readableAborted || (e as NodeJS.ErrnoException).code === "ECONNRESET"
+      deps.log(`${what} of ${clinicId} ${cut ? "cut off by its caller" : "failed"}: ${(e as Error).message}`, {
+        level: cut ? "warn" : "error",
+        clinic: clinicId,
+      })
       if (!res.headersSent) reply(res, 500, { error: `${what} failed` })
       else res.destroy()
     })

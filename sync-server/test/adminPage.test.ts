@@ -1,6 +1,9 @@
+import * as net from "node:net"
 import * as path from "node:path"
 import { useTestDatabase } from "@vetsync/db/testing"
+import type { LineFields } from "@vetsync/shared/log"
 import { APP_VERSION } from "@vetsync/shared/net"
+import { eventually } from "@vetsync/test-kit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { AdminOverview } from "../src/admin/adminOverview.js"
 import { RelayServer } from "../src/RelayServer.js"
@@ -17,6 +20,9 @@ let relay: RelayServer
 let closed: RelayServer
 let online = ""
 let offline = ""
+let credentialA = ""
+/** what the relay logged, in order */
+const logged: { line: string; level: string }[] = []
 
 const get = async (url: string, headers: Record<string, string> = {}) => {
   const res = await fetch(url, { headers, redirect: "manual" })
@@ -38,6 +44,7 @@ beforeAll(async () => {
     dataDir: path.join(db.dir, "relay"),
     authenticator: auth,
     admin: { token: TOKEN, registry: auth.pool },
+    log: (line: string, fields?: LineFields) => logged.push({ line, level: fields?.level ?? "info" }),
   })
   // the same registry, no admin token: the page is off
   closed = await RelayServer.start({
@@ -49,6 +56,7 @@ beforeAll(async () => {
   const a = await deskAdd(db.pool, { clinicId: "c1", name: HOSTILE })
   const credA = await enrol(db.pool, a.enrolmentToken)
   online = a.deskId
+  credentialA = credA?.credential ?? ""
   const sentAt = new Date().toISOString()
   const report = {
     waiting: 0,
@@ -193,5 +201,39 @@ describe("the relay's admin page", () => {
     expect((await get(`${relay.url}/admin.json`, { authorization: `Bearer ${TOKEN}` })).status).toBe(429)
     expect((await login(TOKEN)).status).toBe(429)
     expect((await get(`${relay.url}/admin.json`, { cookie })).status).toBe(200)
+  })
+
+  it("logs a report its desk cut off mid-body as a warning, not as the relay's error; the desk's next report is taken", async () => {
+    const port = Number(new URL(relay.url).port)
+    const socket = net.connect(port, "127.0.0.1")
+    await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject))
+    socket.write(
+      `POST /clinics/c1/report HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${credentialA}\r\n` +
+        `content-type: application/json\r\ncontent-length: 1000\r\n\r\n{"waiting": 0,`,
+    )
+    const cut = (l: { line: string }) => l.line.startsWith("report of c1 cut off by its caller")
+    // the relay has read the head and part of the body when the desk goes (a network cut, the desk closing)
+    await eventually("the relay reading the report's body", () => socket.bytesWritten > 0, 5_000)
+    socket.destroy()
+    const line = await eventually("the cut-off report in the relay's log", () => logged.find(cut), 10_000, {
+      describe: () => logged.map(l => `${l.level} ${l.line}`).slice(-5).join(" | "),
+    })
+    expect(line.level).toBe("warn")
+    expect(logged.filter(l => l.level === "error").map(l => l.line)).toEqual([])
+    const sentAt = new Date().toISOString()
+    const res = await fetch(`${relay.url}/clinics/c1/report`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${credentialA}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        waiting: 0,
+        oldestWaitingAt: null,
+        lastSyncInAt: sentAt,
+        lastSyncOutAt: sentAt,
+        appVersion: APP_VERSION,
+        schemaVersion: 1,
+        sentAt,
+      }),
+    })
+    expect(res.status).toBe(200)
   })
 })
