@@ -42,7 +42,7 @@ export const bootstrapPhaseRows = (
     row("finish (price list, profile, heads)", p?.finishMs, ""),
     row("read-model image taken (attach, copy)", p?.imageMs, "instead of parse, inserts and index: the relay's image"),
     row("snapshot applied", at(p?.appliedAt), "since spawn"),
-    row("bundle download", p?.bundleMs, "asked for with the snapshot: overlaps it"),
+    row("bundle download", p?.bundleMs, "asked for with the snapshot (after an image's download): overlaps it"),
     row("bundle written to disk", p?.bundleWriteMs, "documents saved whole"),
     row("documents on disk", at(p?.documentsAt), "since spawn"),
   ]

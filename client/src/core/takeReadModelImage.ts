@@ -15,7 +15,10 @@ export interface TakeImageOptions {
   /** the bootstrap given up (the desk closing): that still throws */
   signal: AbortSignal
   log: Logger
-  /** the source answered with an image: the bundle may be asked for now */
+  /**
+   * the image is downloaded: the bundle may be asked for now. Asked for with the image, its download
+   * took the desk's thread and the relay's from the image's (searchable about 0.3 s later at seed scale)
+   */
   answered: () => void
 }
 
@@ -37,10 +40,10 @@ export const takeReadModelImage = async (o: TakeImageOptions): Promise<SnapshotH
     const input = await o.source.image(READ_MODEL_VERSION, o.signal)
     if (!input) return undefined
     o.timings.mark("answeredAt")
-    o.answered()
     const t = performance.now()
     await pipeline(input, createWriteStream(file), { signal: o.signal })
     o.timings.add("streamMs", performance.now() - t)
+    o.answered()
     // the copy's pages stay in the WAL until the bootstrap resumes checkpoints (Bootstrapper)
     o.rm.pauseCheckpoints()
     return o.timings.time("imageMs", () => o.rm.adoptImage(file, o.clinicId))
