@@ -110,7 +110,9 @@ export const handleClinicRequest = (
 
 /**
  * `GET /clinics/:id/read-model?version=<the desk's read-model version>`: the clinic's read-model image
- * (gzip'd SQLite, sent as content-encoding gzip; x-vetsync-generated-at: the snapshot it reflects),
+ * (gzip'd SQLite, sent as the gzip file it is, `application/gzip`, for the desk to gunzip in large
+ * chunks: fetch's own content-encoding decoding took 0.4 s more at seed scale; x-vetsync-generated-at:
+ * the snapshot it reflects),
  * or 404 when there is none of that version yet (its build starts; the desk takes the snapshot).
  */
 const answerImage = (
@@ -130,8 +132,7 @@ const answerImage = (
   })
   file.once("open", () => {
     res.writeHead(200, {
-      "content-type": "application/vnd.sqlite3",
-      "content-encoding": "gzip",
+      "content-type": "application/gzip",
       "x-vetsync-generated-at": meta.generatedAt,
       "x-vetsync-records": String(meta.records),
     })
