@@ -157,6 +157,32 @@ export class Cluster {
     return d
   }
 
+  /**
+   * Desk i replaced (its process gone, its data directory wiped): a desk enrolled with `added`'s
+   * one-time token takes its place, named `name`, with the same data directory, API port, proxy to
+   * the relay and LAN links (the same place in the LAN's dialling order when `added.deskId` sorts
+   * as the old id did). Resolves once it answers status.
+   */
+  async replaceDesk(i: number, name: string, added: { deskId: string; code: string; token: string }): Promise<DeskNode> {
+    const d = this.#desk(i)
+    if (d.proc.running) throw new Error(`${d.name} still runs: it is replaced once it is gone`)
+    d.proc = this.#proc(name, [
+      "desk",
+      "--data-dir",
+      d.dataDir,
+      "--server",
+      `ws://127.0.0.1:${d.proxy.port}/sync`,
+      "--port",
+      String(d.client.opts.port),
+      ...(this.lan?.flagsOf(i) ?? []),
+    ])
+    d.name = name
+    d.deskId = added.deskId
+    d.code = added.code
+    await this.startDesk(i, ["--enrol", added.token])
+    return d
+  }
+
   #proc(name: string, args: string[], env: Record<string, string> = {}): SupervisedProcess {
     return new SupervisedProcess({
       name,

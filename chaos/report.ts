@@ -20,6 +20,8 @@ export interface RunFigures {
   lan: boolean
   /** each LAN partition: groups, mode, hold, what the desks said at its hold's end */
   lanPartitions: string[]
+  /** each desk replaced (FaultRunner.replacements) */
+  replacements: string[]
   /** per desk: its LAN peers (and relay connection) each time they changed */
   lanPeers: string[]
 }
@@ -70,6 +72,8 @@ export const formatReport = (f: RunFigures, ledger: Ledger, problems: readonly P
           ...f.lanPeers.map(p => `  ${p}`),
         ]
       : [`LAN sync: off`]),
+    `desks replaced: ${f.replacements.length}`,
+    ...f.replacements.map(r => `  ${r}`),
     `acknowledged records: ${[...acked.entries()].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`,
     `designated concurrent edits: ${ledger.designated.length}`,
     `connection errors while a desk was down (not failures): ${ledger.unreachable.length} refused; ${ledger.uncertain.length} sent without an answer (outcome unknown)`,

@@ -14,6 +14,7 @@ import { lanPeerProblems } from "./oracle/lanPeers.js"
 import { compare, wantedOf, type Problem } from "./oracle/Oracle.js"
 import { addReadModelIds, deskState, pgState, type DeskState, type PgState } from "./oracle/snapshot.js"
 import { formatReport, type RunFigures } from "./report.js"
+import { DeskHolds } from "./workload/DeskHolds.js"
 import { Receptionist } from "./workload/Receptionist.js"
 import { Workload } from "./workload/Workload.js"
 
@@ -95,7 +96,7 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
   const figures: RunFigures = {
     seed, minutes: o.minutes, minSteps: o.minSteps ?? 0, faults, runDir, setupMs: 0, chaosMs: 0, quietMs: null,
     quietBoundMs: o.quietMs ?? (o.minutes >= 5 ? 300_000 : 120_000), faultCounts: new Map(), steps: [], unresolved: 0, notes: [],
-    lan, lanPartitions: [], lanPeers: [],
+    lan, lanPartitions: [], lanPeers: [], replacements: [],
   }
   const tag = Date.now().toString(36)
   let cluster: Cluster | undefined
@@ -130,8 +131,9 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     const stopped = (): boolean => Date.now() >= stopAt && (progress.every(n => n >= minSteps) || Date.now() >= hardStopAt)
     const workload = new Workload({ seed, desks: c.desks.length, baseDate: new Date().toISOString().slice(0, 10), items: items.length })
     const progress = c.desks.map(() => 0)
-    const staff = c.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, clinicId: c.clinicId, progress, stopped }))
-    const runner = new FaultRunner({ cluster: c, ledger, schedule: new FaultSchedule({ seed, desks: c.desks.length, long: o.minutes >= 5, lan }), seed, journalFile: join(runDir, "faults.jsonl"), log })
+    const holds = new DeskHolds()
+    const staff = c.desks.map(desk => new Receptionist({ desk, ledger, workload, items, seed, clinicId: c.clinicId, progress, stopped, holds }))
+    const runner = new FaultRunner({ cluster: c, ledger, schedule: new FaultSchedule({ seed, desks: c.desks.length, long: o.minutes >= 5, lan }), seed, journalFile: join(runDir, "faults.jsonl"), log, holds })
     const ops = new OpsObserver(c, runDir)
     const lanWatch = lan ? new LanWatch(c, join(runDir, "lan.jsonl")) : undefined
     const lanes = [...staff.map(r => r.run()), ...(faults ? [runner.run(stopped)] : []), ops.run(stopped), ...(lanWatch ? [lanWatch.run(() => stopped() && (!faults || runner.finished))] : [])]
@@ -143,6 +145,7 @@ export const runChaos = async (o: ChaosOptions): Promise<ChaosResult> => {
     figures.faultCounts = runner.counts
     figures.notes.push(...runner.notes)
     figures.lanPartitions = runner.partitions
+    figures.replacements = runner.replacements
     // the operator's view as the chaos ends, before anything is healed (desks may be cut off)
     await ops.take("end")
     figures.notes.push(...ops.notes, `operator's views (relay /metrics, vetsync desks list): ${ops.files.length} files in ${join(runDir, "ops")}`)

@@ -7,7 +7,9 @@ import type { Cluster, DeskNode } from "../Cluster.js"
 import { domainFields } from "../fields.js"
 import type { Ledger } from "../Ledger.js"
 import { Values } from "../workload/values.js"
+import type { DeskHolds } from "../workload/DeskHolds.js"
 import type { CutMode, DesignatedEdit, Fault, FaultSchedule, RelayOutage } from "./FaultSchedule.js"
+import { replaceDesk } from "./replaceDesk.js"
 
 export interface FaultRunnerDeps {
   cluster: Cluster
@@ -16,6 +18,8 @@ export interface FaultRunnerDeps {
   seed: number
   journalFile: string
   log: (line: string) => void
+  /** the receptionists' holds: a desk is replaced between two of its ops */
+  holds: DeskHolds
 }
 
 /** How long a record made on one desk may take to reach another before a conflict episode gives up. */
@@ -30,6 +34,8 @@ export class FaultRunner {
   readonly notes: string[] = []
   /** each LAN partition: its groups, and what the desks said of the LAN and the relay at its hold's end */
   readonly partitions: string[] = []
+  /** each desk replaced: by which desk, and where the new one took its read model from */
+  readonly replacements: string[] = []
   readonly #values: Values
   #episodes = 0
   /** run() has returned: no episode is under way any more */
@@ -88,6 +94,11 @@ export class FaultRunner {
         await this.#desk(f.desk).proc.kill9()
         await delay(f.downMs)
         return c.startDesk(f.desk)
+      case "desk.replace": {
+        const line = await replaceDesk(c, this.deps.holds, f.desk, `desk.replace#${this.#episodes}`)
+        this.deps.log(line)
+        return void this.replacements.push(line)
+      }
       case "desk.cut": {
         this.#cut(f.desk, f.mode)
         await delay(f.holdMs)

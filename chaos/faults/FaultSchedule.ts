@@ -32,6 +32,12 @@ export type Fault =
   | { kind: "bridge.kill9"; downMs: number }
   | { kind: "bridge.cut"; mode: CutMode; holdMs: number }
   | { kind: "desk.kill9"; desk: number; downMs: number }
+  /**
+   * a desk replaced, as a clinic replaces a broken computer: once it has sent the relay everything it
+   * acknowledged, killed -9 and its disk wiped; the administrator revokes it and enrols a new desk
+   * in its place, which takes the clinic from the relay (its read-model image, when the relay has one)
+   */
+  | { kind: "desk.replace"; desk: number }
   /** a desk cut off: from the relay and, with LAN sync, from every other desk */
   | { kind: "desk.cut"; desk: number; mode: CutMode; holdMs: number }
   /** Designated concurrent edit (DesignatedEdit): b is cut off (desk.cut's way) for the writes; b heals after holdMs. */
@@ -57,7 +63,7 @@ export const groupingOf = (groups: readonly (readonly number[])[]): string =>
  * these next (in a seeded order; with LAN sync a second LAN partition, of another grouping and with
  * a relay outage overlapping it, after the first two of them), then draws by weight.
  */
-const COVER: readonly FaultKind[] = ["relay.kill9", "bridge.kill9", "desk.kill9", "desk.cut", "relay.restart", "pileup"]
+const COVER: readonly FaultKind[] = ["relay.kill9", "bridge.kill9", "desk.kill9", "desk.cut", "relay.restart", "pileup", "desk.replace"]
 const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["conflict", 3],
   ["relay.kill9", 2],
@@ -67,6 +73,7 @@ const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["desk.kill9", 3],
   ["desk.cut", 3],
   ["pileup", 1],
+  ["desk.replace", 1],
   ["lan.partition", 3],
 ]
 const FIELDS = {
@@ -134,6 +141,8 @@ export class FaultSchedule {
         return { kind, desk: desk(), downMs: down() }
       case "desk.cut":
         return { kind, desk: desk(), mode: mode(), holdMs: hold() }
+      case "desk.replace":
+        return { kind, desk: desk() }
       case "conflict": {
         const a = desk()
         return { kind, ...this.#edit(a, (a + rng.int(1, this.#opts.desks - 1)) % this.#opts.desks), mode: mode(), holdMs: hold() }

@@ -5,7 +5,8 @@ import { join } from "node:path"
 import { eventually } from "@vetsync/test-kit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Cluster } from "../Cluster.js"
-import { desksAdd, green, inPostgres, ok, row, sameAsPostgres, someWork, vetsync } from "./recovery.js"
+import { desksAdd, green, vetsync } from "../admin.js"
+import { inPostgres, ok, row, sameAsPostgres, someWork } from "./recovery.js"
 
 /**
  * Issue 14, point 8: a desk whose disk is lost re-downloads its clinic and keeps nothing wrong. Relay,

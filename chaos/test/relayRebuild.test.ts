@@ -6,7 +6,8 @@ import { eventually } from "@vetsync/test-kit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Cluster } from "../Cluster.js"
 import { refusals } from "../evidence.js"
-import { desksAdd, green, inPostgres, ok, row, sameAsPostgres, someWork, vetsync } from "./recovery.js"
+import { desksAdd, green, vetsync } from "../admin.js"
+import { inPostgres, ok, row, sameAsPostgres, someWork } from "./recovery.js"
 
 /**
  * Issue 14 point 8 / issue 13 point 2: a relay whose disk is lost is rebuilt from the bridge's replica

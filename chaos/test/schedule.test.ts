@@ -1,5 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { replacementOf } from "../faults/replaceDesk.js"
 import { FaultSchedule, groupingOf, type Fault } from "../faults/FaultSchedule.js"
 import type { Op } from "../workload/ops.js"
 import { Workload } from "../workload/Workload.js"
@@ -39,10 +40,10 @@ describe("the chaos schedule", () => {
   })
 
   it("starts with a designated concurrent edit and a LAN partition, then covers every kind of fault", () => {
-    const f = faults(21, 18).filter(x => x.kind !== "calm")
+    const f = faults(21, 20).filter(x => x.kind !== "calm")
     expect(f.slice(0, 2).map(x => x.kind)).toEqual(["conflict", "lan.partition"])
-    expect(new Set(f.map(x => x.kind))).toEqual(
-      new Set(["conflict", "lan.partition", "relay.kill9", "relay.restart", "bridge.kill9", "desk.kill9", "desk.cut", "pileup"]),
+    expect(new Set(f.slice(0, 10).map(x => x.kind))).toEqual(
+      new Set(["conflict", "lan.partition", "relay.kill9", "relay.restart", "bridge.kill9", "desk.kill9", "desk.cut", "pileup", "desk.replace"]),
     )
     expect(faults(21, 20, true).filter(x => x.kind === "desk.cut").every(x => x.kind === "desk.cut" && x.holdMs >= 30_000)).toBe(true)
   })
@@ -81,8 +82,8 @@ describe("the chaos schedule", () => {
   it("draws no LAN partition for desks without LAN sync, and the same other episodes as before LAN sync", () => {
     const f = faults(21, 400, false, false)
     expect(f.some(x => x.kind === "lan.partition")).toBe(false)
-    expect(new Set(f.filter(x => x.kind !== "calm").slice(0, 7).map(x => x.kind))).toEqual(
-      new Set(["conflict", "relay.kill9", "relay.restart", "bridge.kill9", "desk.kill9", "desk.cut", "pileup"]),
+    expect(new Set(f.filter(x => x.kind !== "calm").slice(0, 8).map(x => x.kind))).toEqual(
+      new Set(["conflict", "relay.kill9", "relay.restart", "bridge.kill9", "desk.kill9", "desk.cut", "pileup", "desk.replace"]),
     )
   })
 
@@ -114,5 +115,24 @@ describe("the chaos schedule", () => {
     expect(list.some(p => p.edit)).toBe(true)
     expect(list.some(p => p.groups.length > 1 && !p.edit)).toBe(true)
     expect(new Set(list.map(p => p.mode))).toEqual(new Set(["drop", "stall"]))
+  })
+
+  it("names a replaced desk's successor so that it sorts where the old desk did among up to nine desks (the LAN dials by that order)", () => {
+    expect(replacementOf("desk-2")).toBe("desk-2r1")
+    expect(replacementOf("desk-2r1")).toBe("desk-2r2")
+    expect(replacementOf("chaos-x1-desk-3r9")).toBe("chaos-x1-desk-3r10")
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}-$/), fc.integer({ min: 2, max: 9 }), fc.nat(), fc.nat({ max: 4 }), (prefix, desks, pick, times) => {
+        const ids = Array.from({ length: desks }, (_, i) => `${prefix}${i + 1}`)
+        const i = pick % desks
+        let id = ids[i] ?? ""
+        for (let k = 0; k <= times; k++) {
+          const next = replacementOf(id)
+          expect(next).not.toBe(id)
+          for (const [j, other] of ids.entries()) if (j !== i) expect(next < other, `${next} against ${other}`).toBe(id < other)
+          id = next
+        }
+      }),
+    )
   })
 })

@@ -9,6 +9,7 @@ import { auditDisk, docKeyOf } from "../diskAudit.js"
 import { domainFields, UNKNOWN_VALUE } from "../fields.js"
 import type { Ledger } from "../Ledger.js"
 import { collectionOfRef, type Op, type Ref } from "./ops.js"
+import type { DeskHolds } from "./DeskHolds.js"
 import type { Workload } from "./Workload.js"
 import { resolveConflict, runRead } from "./reads.js"
 
@@ -31,6 +32,8 @@ export interface ReceptionistDeps {
   progress: number[]
   /** the chaos phase is over: finish the op in hand and stop */
   stopped: () => boolean
+  /** the fault lane holds a desk's receptionist between two ops */
+  holds: DeskHolds
 }
 
 /** Bound for a desk that a fault took down to answer again. */
@@ -62,6 +65,14 @@ export class Receptionist {
   }
 
   async run(): Promise<void> {
+    try {
+      await this.#run()
+    } finally {
+      this.deps.holds.stopped(this.deps.desk.index)
+    }
+  }
+
+  async #run(): Promise<void> {
     const { progress, desk, stopped } = this.deps
     while (!stopped()) {
       await eventually(
@@ -70,6 +81,9 @@ export class Receptionist {
         BACK_MS * 2,
         { pollMs: 50, describe: () => `steps ${progress.join(", ")}` },
       )
+      if (stopped()) break
+      // a desk about to be replaced: nothing new until the replacement answers (FaultRunner)
+      await this.deps.holds.gate(desk.index, stopped)
       if (stopped()) break
       await this.#do(this.deps.workload.op(desk.index, this.steps))
       this.steps++

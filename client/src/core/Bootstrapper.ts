@@ -126,6 +126,7 @@ export class Bootstrapper {
         this.timings.mark("appliedAt")
         this.#rm.setDurable(true)
         this.timings.time("finishMs", () => this.#finish(() => undefined, image, source.kind))
+        this.#log.info(`the read model taken whole from ${source.name}'s image: ${image.records} records as of ${image.generatedAt}`)
         this.#setPhase("documents")
         return
       }
@@ -150,6 +151,7 @@ export class Bootstrapper {
         )
       this.#rm.setDurable(true)
       this.timings.time("finishMs", () => this.#finish(() => apply.finish(), header, source.kind))
+      this.#log.info(`the snapshot from ${source.name} applied: ${this.#received} records as of ${header.generatedAt}`)
       this.#setPhase("documents")
     } catch (e) {
       this.#dropBundle()
