@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import path from "node:path"
+import { createGunzip } from "node:zlib"
+import type { SnapshotHeader } from "@vetsync/shared"
 import type { LineLog } from "@vetsync/shared/log"
 
 /** What one build of a clinic's read-model image made. */
@@ -24,8 +26,16 @@ export interface ReadModelImagesOptions {
   /** where the images are kept: <clinic>.sqlite.gz and <clinic>.json */
   dir: string
   build: ImageBuild
-  /** the clinic's current snapshot, gzip'd (it waits for the snapshot to be current) */
+  /**
+   * the clinic's snapshot, gzip'd, as it is (documents changed since are in the next: an image built
+   * from it may be served, or built again, as `heads` says)
+   */
   snapshotGz: (clinicId: string) => Promise<Buffer>
+  /**
+   * the current heads of the clinic's documents, by document key (SnapshotBuilder.heads): an image
+   * is served only while few of them changed since its snapshot
+   */
+  heads: (clinicId: string) => Promise<Record<string, string[]>>
   /** an image older than this is built again when a desk asks for it (it is served meanwhile); default 10 min */
   maxAgeMs?: number
   log: LineLog
@@ -34,9 +44,19 @@ export interface ReadModelImagesOptions {
 export interface ImageMeta extends ImageBuilt {
   /** Date.now() when it was built */
   builtAt: number
+  /** the heads of the snapshot it was built from, by document key */
+  heads: Record<string, string[]>
 }
 
 const DEFAULT_MAX_AGE_MS = 10 * 60_000
+/**
+ * An image is served while at most this share of the clinic's documents (and at least MIN_BEHIND)
+ * changed since its snapshot. A desk brings each changed document's records up to date from the
+ * document, record by record, so an image far behind costs a new desk more than the snapshot: an
+ * image built when the clinic was empty, served months later, would have it load everything so.
+ */
+const MAX_BEHIND_SHARE = 0.1
+const MIN_BEHIND = 4
 
 const isMeta = (v: unknown): v is ImageMeta => {
   const m = v as Partial<ImageMeta> | null
@@ -46,8 +66,39 @@ const isMeta = (v: unknown): v is ImageMeta => {
     typeof m.version === "number" &&
     typeof m.records === "number" &&
     typeof m.generatedAt === "string" &&
-    typeof m.builtAt === "number"
+    typeof m.builtAt === "number" &&
+    typeof m.heads === "object" &&
+    m.heads !== null
   )
+}
+
+/** How many of the documents in `now` have other heads than in `then` (or are not in it). */
+export const documentsBehind = (then: Record<string, string[]>, now: Record<string, string[]>): number => {
+  let behind = 0
+  for (const [key, heads] of Object.entries(now)) {
+    const was = then[key]
+    if (!was || was.length !== heads.length || [...heads].sort().join() !== [...was].sort().join()) behind++
+  }
+  return behind
+}
+
+/** The heads in a gzip'd snapshot's header line (the first), read without gunzipping the rest. */
+const headsOfSnapshot = async (snapshotGz: Buffer): Promise<Record<string, string[]>> => {
+  const gunzip = createGunzip()
+  gunzip.end(snapshotGz)
+  let text = ""
+  for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    text += chunk.toString("utf8")
+    const end = text.indexOf("\n")
+    if (end < 0) continue
+    gunzip.destroy()
+    const header = JSON.parse(text.slice(0, end)) as Partial<SnapshotHeader>
+    if (header.type !== "header" || typeof header.docs !== "object") throw new Error("the snapshot has no header line")
+    const heads: Record<string, string[]> = {}
+    for (const [key, state] of Object.entries(header.docs)) if (state) heads[key] = state.heads
+    return heads
+  }
+  throw new Error("the snapshot has no header line")
 }
 
 /**
@@ -80,14 +131,23 @@ export class ReadModelImages {
 
   /**
    * The clinic's image for a desk whose read model is of `version`, if there is one of that version
-   * (undefined: the desk takes the snapshot). Starts a build when there is none, or it is older than
-   * maxAgeMs, or of an older version than the desk's (the builder may be newer since: an upgraded
-   * relay); a desk older than the image waits for nothing, it takes the snapshot.
+   * close enough to the documents (undefined: the desk takes the snapshot). Starts a build when
+   * there is none, or it is older than maxAgeMs, or of an older version than the desk's (the builder
+   * may be newer since: an upgraded relay), or too many documents changed since (MAX_BEHIND_SHARE);
+   * a desk older than the image waits for nothing, it takes the snapshot.
    */
-  current(clinicId: string, version: number): ImageMeta | undefined {
+  async current(clinicId: string, version: number): Promise<ImageMeta | undefined> {
     const meta = this.#read(clinicId)
     if (!meta || meta.version < version || Date.now() - meta.builtAt > this.#maxAgeMs) this.#schedule(clinicId)
-    return meta && meta.version === version ? meta : undefined
+    if (!meta || meta.version !== version) return undefined
+    const now = await this.#o.heads(clinicId)
+    const behind = documentsBehind(meta.heads, now)
+    if (behind <= Math.max(MIN_BEHIND, Math.floor(Object.keys(now).length * MAX_BEHIND_SHARE))) return meta
+    this.#schedule(clinicId)
+    this.#o.log(`read-model image of ${clinicId} not served: ${behind} of ${Object.keys(now).length} documents changed since`, {
+      clinic: clinicId,
+    })
+    return undefined
   }
 
   /** The clinic's image of `version`, if there is one (starts nothing). */
@@ -138,8 +198,9 @@ export class ReadModelImages {
     const started = performance.now()
     try {
       const snapshotGz = await this.#o.snapshotGz(clinicId)
+      const heads = await headsOfSnapshot(snapshotGz)
       const built = await this.#o.build({ clinicId, snapshotGz, out: building })
-      const meta: ImageMeta = { ...built, builtAt: Date.now() }
+      const meta: ImageMeta = { ...built, builtAt: Date.now(), heads }
       // the image first, then its meta: a meta names only an image that is whole on disk
       renameSync(building, file)
       writeFileSync(`${this.#metaFile(clinicId)}.tmp`, JSON.stringify(meta))

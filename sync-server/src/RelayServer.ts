@@ -306,6 +306,7 @@ export class RelayServer {
           build: images.build,
           maxAgeMs: images.maxAgeMs,
           snapshotGz: clinicId => this.#snapshots.gzipped(clinicId),
+          heads: clinicId => this.#snapshots.heads(clinicId),
           log,
         })
       : undefined
@@ -420,7 +421,7 @@ export class RelayServer {
   async readModelImage(clinicId: string, version: number): Promise<ImageMeta | undefined> {
     const images = this.#images
     if (!images) return undefined
-    images.current(clinicId, version)
+    await images.current(clinicId, version)
     await images.idle()
     return images.meta(clinicId, version)
   }

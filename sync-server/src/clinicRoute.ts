@@ -88,7 +88,7 @@ export const handleClinicRequest = (
         return reply(res, 200, { resynced: keys.length })
       }
       if (what === "heads") return reply(res, 200, await deps.snapshots.heads(clinicId))
-      if (what === "read-model") return answerImage(req, res, clinicId, deps.images)
+      if (what === "read-model") return await answerImage(req, res, clinicId, deps.images)
       if (what === "documents") {
         res.writeHead(200, { "content-type": "application/octet-stream" }).end(await deps.snapshots.bundle(clinicId))
         return
@@ -115,15 +115,15 @@ export const handleClinicRequest = (
  * the snapshot it reflects),
  * or 404 when there is none of that version yet (its build starts; the desk takes the snapshot).
  */
-const answerImage = (
+const answerImage = async (
   req: http.IncomingMessage,
   res: http.ServerResponse,
   clinicId: string,
   images: ReadModelImages | undefined,
-): void => {
+): Promise<void> => {
   const version = Number(new URL(req.url ?? "/", "http://relay").searchParams.get("version"))
   if (!Number.isInteger(version) || version < 1) return reply(res, 400, { error: "read-model takes ?version=<n>" })
-  const meta = images?.current(clinicId, version)
+  const meta = await images?.current(clinicId, version)
   if (!images || !meta) return reply(res, 404, { error: `no read-model image of version ${version} yet` })
   const file = createReadStream(images.fileOf(clinicId))
   file.once("error", e => {

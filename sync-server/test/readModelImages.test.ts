@@ -3,11 +3,12 @@ import * as fs from "node:fs"
 import * as http from "node:http"
 import { gzipSync, gunzipSync } from "node:zlib"
 import * as A from "@automerge/automerge"
-import { SafeFsStorageAdapter, buildClinicDocs, docIdFor } from "@vetsync/shared"
+import { SafeFsStorageAdapter, buildClinicDocs, docIdFor, imm, type ClientShardDoc } from "@vetsync/shared"
 import { eventually } from "@vetsync/test-kit"
+import fc from "fast-check"
 import { generateClinic } from "@vetsync/test-kit/seed"
 import { afterEach, describe, expect, it } from "vitest"
-import type { ImageBuild } from "../src/ReadModelImages.js"
+import { documentsBehind, type ImageBuild } from "../src/ReadModelImages.js"
 import { RelayServer } from "../src/RelayServer.js"
 import { makeTemp, rmTemp } from "./support.js"
 
@@ -44,7 +45,8 @@ describe("the relay's read-model images", () => {
     cleanup.push(() => rmTemp(dir))
     const clinic = generateClinic({ seed: "images", clients: 40, patients: 50, priceItems: 3 })
     const storage = new SafeFsStorageAdapter(`${dir}/relay/docs`, { fsync: false })
-    for (const [key, doc] of buildClinicDocs(clinic.clinicId, clinic, "5eed".repeat(8))) {
+    const docs = buildClinicDocs(clinic.clinicId, clinic, "5eed".repeat(8))
+    for (const [key, doc] of docs) {
       const bin = A.save(doc)
       await storage.save([docIdFor(clinic.clinicId, key), "snapshot", createHash("sha256").update(bin).digest("hex")], bin)
     }
@@ -63,7 +65,19 @@ describe("the relay's read-model images", () => {
     cleanup.push(() => relay.close())
     const url = (clinicId = clinic.clinicId, query = "?version=6"): string =>
       `${relay.url}/clinics/${encodeURIComponent(clinicId)}/read-model${query}`
-    return { relay, clinic, asked, url, dir }
+    const keys = [...docs.keys()]
+    /** a client renamed in each of `n` client shards, on the relay (as a desk's edit arrives) */
+    const edit = async (n: number, round: string): Promise<void> => {
+      const shards = keys.filter(k => k.startsWith("clients/")).slice(0, n)
+      expect(shards).toHaveLength(n)
+      for (const key of shards) {
+        const handle = await relay.repo.find<ClientShardDoc>(docIdFor(clinic.clinicId, key))
+        handle.change(d => {
+          d.clients[Object.keys(d.clients)[0]!]!.name = imm(`Правка ${round}`)
+        })
+      }
+    }
+    return { relay, clinic, asked, url, dir, keys, edit }
   }
 
   it("is built when a desk first asks (404 meanwhile), then served as its gzip file; again after maxAgeMs, the old one served meanwhile", async () => {
@@ -123,5 +137,48 @@ describe("the relay's read-model images", () => {
     expect(asked).toHaveLength(2)
     expect((await get(url(), clinic.clinicId)).status).toBe(404)
     expect(fs.readdirSync(`${dir}/relay/read-model-images`)).toEqual([])
+  })
+
+  it("is served while few documents changed since its snapshot; far behind, it is not (404: the snapshot is current) and is built again", async () => {
+    const { relay, clinic, asked, url, keys, edit } = await start(60 * 60_000)
+    await relay.readModelImage(clinic.clinicId, 6)
+    expect(asked).toHaveLength(1)
+    // a desk's edits to a few documents: the image is still served, and nothing is built
+    const few = Math.max(4, Math.floor(keys.length / 10))
+    await edit(Math.min(few, keys.filter(k => k.startsWith("clients/")).length), "a")
+    const served = await get(url(), clinic.clinicId)
+    expect(served.status).toBe(200)
+    expect(gunzipSync(served.body).toString()).toBe(`image 1 of ${clinic.clinicId}`)
+    await relay.readModelImage(clinic.clinicId, 6)
+    expect(asked).toHaveLength(1)
+    // more than that: 404, and the next build starts at once, young as the image is
+    await edit(few + 1, "b")
+    // (a build takes the snapshot as it is: once it holds the edits, the image built holds them too)
+    await relay.snapshotCurrent(clinic.clinicId)
+    expect((await get(url(), clinic.clinicId)).status).toBe(404)
+    await relay.readModelImage(clinic.clinicId, 6)
+    expect(asked.length).toBeGreaterThanOrEqual(2)
+    expect(asked.at(-1)!.snapshot).toContain("Правка b")
+    const again = await get(url(), clinic.clinicId)
+    expect(again.status).toBe(200)
+    expect(gunzipSync(again.body).toString()).toMatch(/^image [2-9]/)
+  })
+})
+
+describe("documentsBehind", () => {
+  const heads = fc.array(fc.stringMatching(/^[0-9a-f]{8}$/), { minLength: 1, maxLength: 3 })
+  it("counts the documents whose heads changed or that are new, whatever the heads' order", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,6}\/[0-9]{1,2}$/), heads), fc.array(fc.nat()), fc.array(fc.nat()), (then, changed, added) => {
+        const keys = Object.keys(then)
+        const now: Record<string, string[]> = {}
+        for (const [k, h] of Object.entries(then)) now[k] = [...h].reverse()
+        expect(documentsBehind(then, now)).toBe(0)
+        const touched = new Set(keys.length ? changed.map(i => keys[i % keys.length]!) : [])
+        for (const k of touched) now[k] = [...now[k]!, "ffffffffff"]
+        for (const i of added) now[`new/${i}`] = ["00000000"]
+        expect(documentsBehind(then, now)).toBe(touched.size + new Set(added).size)
+      }),
+    )
   })
 })
