@@ -168,8 +168,10 @@ export const main = async (argv: string[]): Promise<number> => {
       return 2
     }
     console.error(`vetsync ${command}: ${e instanceof Error ? e.message : String(e)}`)
-    // the JavaScript build (npm run build) holds the servers and the registry's commands only
-    if ((e as { code?: unknown }).code === "ERR_UNKNOWN_FILE_EXTENSION")
+    // the JavaScript build (npm run build) holds the servers and the registry's commands only (of the
+    // desk, the relay's read-model image builder: @vetsync/client exports nothing else there)
+    const code = (e as { code?: unknown }).code
+    if (code === "ERR_UNKNOWN_FILE_EXTENSION" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED")
       console.error(`the built vetsync (dist/) has no ${command}: run it from the sources, npx vetsync ${command} ...`)
     return 1
   }

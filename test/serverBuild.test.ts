@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { gunzipSync } from "node:zlib"
+import { READ_MODEL_VERSION } from "@vetsync/client/read-model-image"
 import { TestDatabase } from "@vetsync/db/testing"
 import { eventually, freePort, runCommand, SupervisedProcess } from "@vetsync/test-kit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -25,8 +27,9 @@ const plainEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
  * Issue 14 point 6: the servers built to JavaScript. `npm run build`'s script compiles into a
  * scratch directory under dist/ (the repository's node_modules serve the other packages, as in
  * production), then the built `vetsync` runs with plain node: a registry command on PostgreSQL
- * (the migrations come with the build), the relay answering /health, /ready and its admin page, and
- * the bridge loading whole before refusing a bad variable.
+ * (the migrations come with the build), the relay answering /health, /ready and its admin page and
+ * serving a read-model image it built with the desk's code in the build, and the bridge loading whole
+ * before refusing a bad variable.
  */
 describe("the servers built to JavaScript", () => {
   const out = join(REPO, "dist", `build-test-${randomBytes(4).toString("hex")}`)
@@ -50,7 +53,7 @@ describe("the servers built to JavaScript", () => {
   })
 
   it("holds JavaScript only, each built workspace's exports naming its .js files", () => {
-    for (const w of ["shared", "db", "sync-server", "bridge"]) {
+    for (const w of ["shared", "db", "sync-server", "bridge", "client"]) {
       const pkg = JSON.parse(readFileSync(join(out, w, "package.json"), "utf8")) as { exports: Record<string, string> }
       for (const target of Object.values(pkg.exports)) {
         expect(target, w).toMatch(/^\.\/src\/.*\.js$/)
@@ -58,6 +61,10 @@ describe("the servers built to JavaScript", () => {
       }
       expect(existsSync(join(out, "node_modules/@vetsync", w, "package.json"))).toBe(true)
     }
+    // of the desk, only the relay's read-model image builder, and its child process's script
+    const client = JSON.parse(readFileSync(join(out, "client/package.json"), "utf8")) as { exports: Record<string, string> }
+    expect(Object.keys(client.exports)).toEqual(["./read-model-image"])
+    expect(existsSync(join(out, "client/src/core/readModelImageChild.js"))).toBe(true)
     expect(existsSync(bin)).toBe(true)
     expect(existsSync(join(out, "db/migrations/0001_records.sql"))).toBe(true)
   })
@@ -103,6 +110,35 @@ describe("the servers built to JavaScript", () => {
     expect(((await admin.json()) as { clinics: { clinicId: string }[] }).clinics.map(c => c.clinicId)).toEqual([
       "clinic-1",
     ])
+    // a desk of clinic-1, added with the built command and enrolled at the built relay, gets the
+    // clinic's read-model image: 404 while the first is built (by the desk's code in the build, in a
+    // child process), then the image, a gzip'd SQLite database
+    const added = await runCommand(process.execPath, [bin, "desks", "add", "--clinic", "clinic-1"], {
+      cwd,
+      env: plainEnv({ DATABASE_URL: db.url }),
+    })
+    expect(added.code, added.stderr).toBe(0)
+    const enrolled = await fetch(`${url}/enrol`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: added.stdout.trim().split("\n").at(-1)?.trim() }),
+    })
+    expect(enrolled.status).toBe(200)
+    const { credential } = (await enrolled.json()) as { credential: string }
+    const image = await eventually(
+      "the built relay's read-model image of clinic-1",
+      async () => {
+        const r = await fetch(`${url}/clinics/clinic-1/read-model?version=${READ_MODEL_VERSION}`, {
+          headers: { authorization: `Bearer ${credential}` },
+        })
+        return r.status === 200 ? r : (await r.body?.cancel(), undefined)
+      },
+      60_000,
+      { describe: () => relay?.logOfThisStart().slice(-1500) ?? "" },
+    )
+    expect(image.headers.get("content-type")).toBe("application/gzip")
+    const sqlite = gunzipSync(Buffer.from(await image.arrayBuffer()))
+    expect(sqlite.subarray(0, 16).toString("latin1")).toBe("SQLite format 3\0")
     // nothing was loaded through a TypeScript loader
     expect(relay.logOfThisStart()).not.toMatch(/\.ts\b/)
 

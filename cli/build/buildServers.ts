@@ -1,19 +1,28 @@
 import { spawnSync } from "node:child_process"
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
-/** The workspaces the servers and the `vetsync` command run on (tsconfig.build.json compiles their src/). */
-const BUILT_WORKSPACES = ["shared", "db", "sync-server", "bridge"] as const
+/**
+ * The workspaces the servers and the `vetsync` command run on (tsconfig.build.json compiles their
+ * src/; of the desk's, only the relay's read-model image builder and what it imports).
+ */
+const BUILT_WORKSPACES = ["shared", "db", "sync-server", "bridge", "client"] as const
 
 type Exports = Record<string, string>
 
-/** A workspace's exports in the build: `./src/x.ts` -> `./src/x.js`; what is not built (test helpers) is left out. */
-const builtExports = (exports: Exports): Exports =>
+/**
+ * A workspace's exports in the build (`dir`): `./src/x.ts` -> `./src/x.js`; what is not built (test
+ * helpers, the desk's UI and host) is left out.
+ */
+const builtExports = (exports: Exports, dir: string): Exports =>
   Object.fromEntries(
-    Object.entries(exports).flatMap(([k, v]) => (/^\.\/src\/.*\.ts$/.test(v) ? [[k, v.replace(/\.ts$/, ".js")]] : [])),
+    Object.entries(exports).flatMap(([k, v]) => {
+      const js = v.replace(/\.ts$/, ".js")
+      return /^\.\/src\/.*\.ts$/.test(v) && existsSync(join(dir, js)) ? [[k, js]] : []
+    }),
   )
 
 /**
@@ -48,7 +57,7 @@ const buildServers = (out: string): void => {
       version: root.version,
       private: true,
       type: "module",
-      exports: builtExports(pkg.exports),
+      exports: builtExports(pkg.exports, join(out, w)),
     }
     writeFileSync(join(out, w, "package.json"), `${JSON.stringify(built, null, 2)}\n`)
     symlinkSync(relative(join(out, "node_modules/@vetsync"), join(out, w)), join(out, "node_modules/@vetsync", w))

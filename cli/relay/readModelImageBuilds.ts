@@ -2,9 +2,9 @@ import type { RelayServerOptions } from "@vetsync/sync-server"
 
 /**
  * The read-model image builds of a relay this command starts: the desk's own bulk load
- * (@vetsync/client/read-model-image), in a child process per build. A build of the servers without
- * the desk's code (`npm run build`, the container image) has none: its relay answers 404 to
- * `read-model` and new desks take the snapshot, as before images.
+ * (@vetsync/client/read-model-image), in a child process per build; the servers' JavaScript build
+ * (`npm run build`, the container image) holds it too. Where the desk's code is missing altogether
+ * there is none: the relay answers 404 to `read-model` and new desks take the snapshot.
  */
 export const readModelImageBuilds = async (): Promise<RelayServerOptions["readModelImages"]> => {
   let mod: typeof import("@vetsync/client/read-model-image")
