@@ -1,21 +1,13 @@
-import * as A from "@automerge/automerge"
 import { decodeHeads, type UrlHeads } from "@automerge/automerge-repo"
-import {
-  hasAllHeads,
-  decodeBundle,
-  isDocKey,
-  isServerOwned,
-  staffOfDoc,
-  type StaffDoc,
-  type DocKey,
-  type SnapshotHeader,
-} from "@vetsync/shared"
+import { hasAllHeads, decodeBundle, isDocKey, isServerOwned, type DocKey, type SnapshotHeader } from "@vetsync/shared"
 import type { BootstrapProgress } from "./api.js"
 import { applySnapshotStream } from "./applySnapshotStream.js"
 import { BootstrapTimings } from "./BootstrapTimings.js"
+import { BundlePrefetch } from "./BundlePrefetch.js"
 import type { DocStore } from "./DocStore.js"
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import { SnapshotApplier } from "./SnapshotApplier.js"
+import { staffFromBundle } from "./staffFromBundle.js"
 import { takeReadModelImage } from "./takeReadModelImage.js"
 import { RelaySnapshotSource, type SnapshotSource } from "./SnapshotSource.js"
 import { rootLogger, type Logger } from "@vetsync/shared/log"
@@ -41,15 +33,16 @@ export class Bootstrapper {
   #total = 0
   #onProgress: () => void
   readonly #log: Logger
-  /** the bundle asked for with the snapshot (of the source named), until loadDocumentsFrom takes it */
-  #bundle: PrefetchedBundle | undefined
   readonly #closing = new AbortController()
+  /** the bundle asked for with the snapshot, until loadDocumentsFrom takes it */
+  readonly #bundle: BundlePrefetch
   /** a read-model image was taken: WAL checkpoints wait for the bootstrap's end, or this timer */
   #checkpointsPaused: NodeJS.Timeout | undefined
   /** where the bootstrap's time went (the desk benchmark prints it) */
   readonly timings = new BootstrapTimings()
 
   constructor(rm: ReadModel, docs: DocStore, onProgress: () => void, log: Logger = rootLogger()) {
+    this.#bundle = new BundlePrefetch(this.#closing.signal, this.timings)
     this.#log = log
     this.#rm = rm
     this.#docs = docs
@@ -116,7 +109,7 @@ export class Bootstrapper {
         timings: this.timings,
         signal: signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal,
         log: this.#log,
-        answered: () => this.#prefetch(source),
+        answered: () => this.#bundle.ask(source),
       })
       if (image) {
         // the image's pages are copied from the WAL into the database once the desk has its documents
@@ -132,7 +125,7 @@ export class Bootstrapper {
       }
       const input = await source.snapshot(signal)
       this.timings.mark("answeredAt")
-      this.#prefetch(source)
+      this.#bundle.ask(source)
       const started = performance.now()
       const apply = new SnapshotApplier(this.#rm, clinicId, this.timings)
       const { header, lines } = await applySnapshotStream(input, apply, this.timings, {
@@ -154,7 +147,7 @@ export class Bootstrapper {
       this.#log.info(`the snapshot from ${source.name} applied: ${this.#received} records as of ${header.generatedAt}`)
       this.#setPhase("documents")
     } catch (e) {
-      this.#dropBundle()
+      this.#bundle.drop()
       this.#restoreIndexes()
       this.#setPhase("none")
       throw e
@@ -171,40 +164,6 @@ export class Bootstrapper {
       // a desk closed meanwhile has closed its read model: ReadModel.open builds them at the next start
       this.#log.warn(`could not rebuild the read model's indexes yet: ${(e as Error).message}`)
     }
-  }
-
-  /**
-   * Asks the snapshot's source for its bundle now; loadDocumentsFrom takes the answer when it asks
-   * the same source (a failure here only means asking again there).
-   */
-  #prefetch(source: SnapshotSource): void {
-    this.#dropBundle()
-    const t = performance.now()
-    const abort = new AbortController()
-    const bytes = source.documents(AbortSignal.any([abort.signal, this.#closing.signal])).then(b => {
-      this.timings.add("bundleMs", performance.now() - t)
-      return b
-    })
-    // awaited by loadDocumentsFrom; a rejection nobody waits for is not an unhandled one
-    bytes.catch(() => undefined)
-    this.#bundle = { kind: source.kind, name: source.name, bytes, abort }
-  }
-
-  /** Gives up the bundle asked for with a snapshot that did not load. */
-  #dropBundle(): void {
-    this.#bundle?.abort.abort(new Error("the snapshot was not loaded"))
-    this.#bundle = undefined
-  }
-
-  /** The bundle asked for with the snapshot, if it came from `source` (undefined when it failed). */
-  async #prefetched(source: SnapshotSource): Promise<Uint8Array | undefined> {
-    const bundle = this.#bundle
-    this.#bundle = undefined
-    if (!bundle || bundle.kind !== source.kind || bundle.name !== source.name) {
-      bundle?.abort.abort(new Error("the documents are taken from another source"))
-      return undefined
-    }
-    return bundle.bytes.catch(() => undefined)
   }
 
   /** Records the heads the snapshot reflects, in one transaction with its price list and rejections (`lists`). */
@@ -255,14 +214,14 @@ export class Bootstrapper {
    */
   async loadDocumentsFrom(source: SnapshotSource, signal?: AbortSignal): Promise<number> {
     if (this.#phase !== "documents") return 0
-    const bytes = (await this.#prefetched(source)) ?? (await source.documents(signal))
+    const bytes = (await this.#bundle.take(source)) ?? (await source.documents(signal))
     const t = performance.now()
     const entries = decodeBundle(bytes)
     let taken = 0
     for (const e of entries) {
       if (!isDocKey(e.key) || this.#docs.layout.idOf(e.key) !== e.docId) continue
       if (source.kind === "lan" && isServerOwned(e.key)) {
-        if (e.key === "staff") this.#staffFrom(e.docId, e.bytes)
+        if (e.key === "staff") staffFromBundle(this.#rm, e.docId, e.bytes, this.#targets.get("staff"))
         continue
       }
       await this.#docs.importWhole(e.key, e.bytes)
@@ -275,32 +234,13 @@ export class Bootstrapper {
     return taken
   }
 
-  /** The staff of a LAN peer's copy of the staff document, into the read model only (when it is the snapshot's). */
-  #staffFrom(docId: string, bytes: Uint8Array): void {
-    const heads = this.#targets.get("staff")
-    let doc: A.Doc<StaffDoc>
-    try {
-      doc = A.load<StaffDoc>(bytes)
-    } catch {
-      return
-    }
-    try {
-      const ledger = this.#rm.ledger
-      const recorded = ledger.getDocHeads(docId)
-      if (heads && recorded && hasAllHeads(doc, heads) && hasAllHeads(doc, recorded) && sameHeadsOf(doc, recorded))
-        this.#rm.setStaff(staffOfDoc(doc))
-    } finally {
-      A.free(doc)
-    }
-  }
-
   /** Gives up a bundle still downloading (the desk closes). */
   close(): void {
     // the read model's close checkpoints what waits
     clearTimeout(this.#checkpointsPaused)
     this.#checkpointsPaused = undefined
     this.#closing.abort(new Error("the desk closed"))
-    this.#bundle = undefined
+    this.#bundle.forget()
   }
 
   /** The documents the desk must have locally. */
@@ -353,21 +293,8 @@ export class Bootstrapper {
 /** how long WAL checkpoints wait at most after a read-model image, for the bootstrap's end */
 const CHECKPOINTS_PAUSED_MS = 30_000
 
-interface PrefetchedBundle {
-  kind: SnapshotSource["kind"]
-  name: string
-  bytes: Promise<Uint8Array>
-  abort: AbortController
-}
-
 /** The heads a LAN peer's snapshot says the relay acknowledged for a document (hex), if it says. */
 const ackedHeads = (header: SnapshotHeader, key: DocKey): string[] | undefined => {
   const h = header.acked?.[key]
   return Array.isArray(h) && h.every(x => typeof x === "string") ? decodeHeads(h as UrlHeads) : undefined
-}
-
-/** The document's heads are exactly `heads`. */
-const sameHeadsOf = (doc: A.Doc<unknown>, heads: string[]): boolean => {
-  const have = A.getHeads(doc)
-  return have.length === heads.length && heads.every(h => have.includes(h))
 }
