@@ -31,11 +31,6 @@ export interface ReadModelImagesOptions {
    * from it may be served, or built again, as `heads` says)
    */
   snapshotGz: (clinicId: string) => Promise<Buffer>
-  /**
-   * the current heads of the clinic's documents, by document key (SnapshotBuilder.heads): an image
-   * is served only while few of them changed since its snapshot
-   */
-  heads: (clinicId: string) => Promise<Record<string, string[]>>
   /** an image older than this is built again when a desk asks for it (it is served meanwhile); default 10 min */
   maxAgeMs?: number
   log: LineLog
@@ -44,19 +39,22 @@ export interface ReadModelImagesOptions {
 export interface ImageMeta extends ImageBuilt {
   /** Date.now() when it was built */
   builtAt: number
-  /** the heads of the snapshot it was built from, by document key */
-  heads: Record<string, string[]>
 }
 
 const DEFAULT_MAX_AGE_MS = 10 * 60_000
 /**
- * An image is served while at most this share of the clinic's documents (and at least MIN_BEHIND)
- * changed since its snapshot. A desk brings each changed document's records up to date from the
- * document, record by record, so an image far behind costs a new desk more than the snapshot: an
- * image built when the clinic was empty, served months later, would have it load everything so.
+ * An image is served while the clinic has at most this share more records than it holds (and at
+ * least MIN_MISSING). A desk brings an image up to date from the documents: a record edited since is
+ * rewritten from Automerge's diff, but a record added since goes through the desk's record-by-record
+ * path, indexed one at a time, far slower than the snapshot's bulk load. An image built when the
+ * clinic was empty, served after its import, would have a new desk load all of it so.
  */
-const MAX_BEHIND_SHARE = 0.1
-const MIN_BEHIND = 4
+const MAX_MISSING_SHARE = 0.1
+const MIN_MISSING = 100
+
+/** Whether an image of `imageRecords` is close enough to a clinic of `records` now to be served. */
+export const closeEnough = (imageRecords: number, records: number): boolean =>
+  records - imageRecords <= Math.max(MIN_MISSING, Math.floor(records * MAX_MISSING_SHARE))
 
 const isMeta = (v: unknown): v is ImageMeta => {
   const m = v as Partial<ImageMeta> | null
@@ -66,24 +64,12 @@ const isMeta = (v: unknown): v is ImageMeta => {
     typeof m.version === "number" &&
     typeof m.records === "number" &&
     typeof m.generatedAt === "string" &&
-    typeof m.builtAt === "number" &&
-    typeof m.heads === "object" &&
-    m.heads !== null
+    typeof m.builtAt === "number"
   )
 }
 
-/** How many of the documents in `now` have other heads than in `then` (or are not in it). */
-export const documentsBehind = (then: Record<string, string[]>, now: Record<string, string[]>): number => {
-  let behind = 0
-  for (const [key, heads] of Object.entries(now)) {
-    const was = then[key]
-    if (!was || was.length !== heads.length || [...heads].sort().join() !== [...was].sort().join()) behind++
-  }
-  return behind
-}
-
-/** The heads in a gzip'd snapshot's header line (the first), read without gunzipping the rest. */
-const headsOfSnapshot = async (snapshotGz: Buffer): Promise<Record<string, string[]>> => {
+/** The records a gzip'd snapshot holds, from its header line (the first), read without gunzipping the rest. */
+const recordsOfSnapshot = async (snapshotGz: Buffer): Promise<number> => {
   const gunzip = createGunzip()
   gunzip.end(snapshotGz)
   let text = ""
@@ -93,10 +79,8 @@ const headsOfSnapshot = async (snapshotGz: Buffer): Promise<Record<string, strin
     if (end < 0) continue
     gunzip.destroy()
     const header = JSON.parse(text.slice(0, end)) as Partial<SnapshotHeader>
-    if (header.type !== "header" || typeof header.docs !== "object") throw new Error("the snapshot has no header line")
-    const heads: Record<string, string[]> = {}
-    for (const [key, state] of Object.entries(header.docs)) if (state) heads[key] = state.heads
-    return heads
+    if (header.type !== "header" || typeof header.records !== "number") throw new Error("the snapshot has no header line")
+    return header.records
   }
   throw new Error("the snapshot has no header line")
 }
@@ -131,20 +115,21 @@ export class ReadModelImages {
 
   /**
    * The clinic's image for a desk whose read model is of `version`, if there is one of that version
-   * close enough to the documents (undefined: the desk takes the snapshot). Starts a build when
-   * there is none, or it is older than maxAgeMs, or of an older version than the desk's (the builder
-   * may be newer since: an upgraded relay), or too many documents changed since (MAX_BEHIND_SHARE);
-   * a desk older than the image waits for nothing, it takes the snapshot.
+   * close enough to the clinic (undefined: the desk takes the snapshot). Starts a build when there is
+   * none, or it is older than maxAgeMs, or of an older version than the desk's (the builder may be
+   * newer since: an upgraded relay), or it lacks many of the clinic's records (closeEnough); a desk
+   * older than the image waits for nothing, it takes the snapshot.
    */
   async current(clinicId: string, version: number): Promise<ImageMeta | undefined> {
     const meta = this.#read(clinicId)
     if (!meta || meta.version < version || Date.now() - meta.builtAt > this.#maxAgeMs) this.#schedule(clinicId)
     if (!meta || meta.version !== version) return undefined
-    const now = await this.#o.heads(clinicId)
-    const behind = documentsBehind(meta.heads, now)
-    if (behind <= Math.max(MIN_BEHIND, Math.floor(Object.keys(now).length * MAX_BEHIND_SHARE))) return meta
+    const records = await recordsOfSnapshot(await this.#o.snapshotGz(clinicId))
+    // (a build may have ended meanwhile)
+    const now = this.meta(clinicId, version)
+    if (now && closeEnough(now.records, records)) return now
     this.#schedule(clinicId)
-    this.#o.log(`read-model image of ${clinicId} not served: ${behind} of ${Object.keys(now).length} documents changed since`, {
+    this.#o.log(`read-model image of ${clinicId} not served: it holds ${now?.records ?? 0} records, the clinic ${records}`, {
       clinic: clinicId,
     })
     return undefined
@@ -198,9 +183,8 @@ export class ReadModelImages {
     const started = performance.now()
     try {
       const snapshotGz = await this.#o.snapshotGz(clinicId)
-      const heads = await headsOfSnapshot(snapshotGz)
       const built = await this.#o.build({ clinicId, snapshotGz, out: building })
-      const meta: ImageMeta = { ...built, builtAt: Date.now(), heads }
+      const meta: ImageMeta = { ...built, builtAt: Date.now() }
       // the image first, then its meta: a meta names only an image that is whole on disk
       renameSync(building, file)
       writeFileSync(`${this.#metaFile(clinicId)}.tmp`, JSON.stringify(meta))

@@ -306,7 +306,6 @@ export class RelayServer {
           build: images.build,
           maxAgeMs: images.maxAgeMs,
           snapshotGz: clinicId => this.#snapshots.gzipped(clinicId),
-          heads: clinicId => this.#snapshots.heads(clinicId),
           log,
         })
       : undefined
