@@ -26,7 +26,7 @@ const UNIT = [
   "client/test/ui/forms/*.test.ts",
   "client/test/web/deskArgs.test.ts",
   "sync-server/test/{adminAccess,adminOverview,announceChanged,buildQueue,deskCode,honestTraffic,idleUnloaderFrees,ownershipFile,relayPolicyPeers,resyncKeys,serviceScope,updatePacer}.test.ts",
-  "test-kit/test/{eventually,seed,seed-prng}.test.ts",
+  "test-kit/test/{eventually,seed,seed-prng,testTmpDir}.test.ts",
   "chaos/test/{lanPeers,oracle,schedule}.test.ts",
   "bridge/test/{clinicRelays,clinicWork,planShare}.test.ts",
   "test/{backupManifest,benchStats,config,configDocs,registryArgs,relayRebuildArgs}.test.ts",
@@ -34,6 +34,8 @@ const UNIT = [
 
 export default defineConfig({
   test: {
+    // one temporary root per run, removed at its end (testTmpDir)
+    globalSetup: ["test-kit/src/testRunTmp.globalSetup.ts"],
     // two cores: run test files two at a time (integration files start relays, desks, PostgreSQL)
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -1,6 +1,4 @@
 import { createHash } from "node:crypto"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import * as A from "@automerge/automerge"
 import Database from "better-sqlite3"
@@ -20,11 +18,13 @@ import {
   type StaffMember,
 } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
+import { testTmpDir } from "@vetsync/test-kit"
 import { DeskCore } from "../../src/index.js"
 
 export const CLINIC = "clinic-test"
 
-export const tmpDir = (name: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `vetsync-${name}-`))
+/** A new directory for a test, removed when the test run ends (testTmpDir). */
+export const tmpDir = (name: string): string => testTmpDir(name)
 
 export const PRICE_ITEMS: PriceItem[] = [
   {
