@@ -1,7 +1,7 @@
 import { docIdFor, type DocKey } from "@vetsync/shared"
 import type { LineLog } from "@vetsync/shared/log"
 import type { BuildQueue } from "./BuildQueue.js"
-import { buildEntries, layoutOf, readEntry, snapshotBundle, snapshotGz, type EntryMaker } from "./buildSnapshot.js"
+import { buildEntries, layoutOf, readEntry, snapshotBundle, snapshotGz, snapshotRecords, type EntryMaker } from "./buildSnapshot.js"
 import type { ClinicDocSource } from "./ClinicDocSource.js"
 import type { DocOwnership } from "./DocOwnership.js"
 import type { SnapshotEntry } from "./SnapshotEntry.js"
@@ -84,6 +84,11 @@ export class ClinicSnapshot {
     const entries = await this.#init()
     this.#schedule()
     return snapshotGz(this.#o.clinicId, entries, this.#generatedAt)
+  }
+
+  /** The records the snapshot holds now (its header's count). */
+  async records(): Promise<number> {
+    return snapshotRecords(this.#o.clinicId, await this.#init())
   }
 
   async bundle(): Promise<Buffer> {

@@ -1,7 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import path from "node:path"
-import { createGunzip } from "node:zlib"
-import type { SnapshotHeader } from "@vetsync/shared"
 import type { LineLog } from "@vetsync/shared/log"
 
 /** What one build of a clinic's read-model image made. */
@@ -31,6 +29,8 @@ export interface ReadModelImagesOptions {
    * from it may be served, or built again, as `heads` says)
    */
   snapshotGz: (clinicId: string) => Promise<Buffer>
+  /** the records the clinic's snapshot holds now (SnapshotBuilder.records): an image lacking many of them is not served */
+  records: (clinicId: string) => Promise<number>
   /** an image older than this is built again when a desk asks for it (it is served meanwhile); default 10 min */
   maxAgeMs?: number
   log: LineLog
@@ -66,23 +66,6 @@ const isMeta = (v: unknown): v is ImageMeta => {
     typeof m.generatedAt === "string" &&
     typeof m.builtAt === "number"
   )
-}
-
-/** The records a gzip'd snapshot holds, from its header line (the first), read without gunzipping the rest. */
-const recordsOfSnapshot = async (snapshotGz: Buffer): Promise<number> => {
-  const gunzip = createGunzip()
-  gunzip.end(snapshotGz)
-  let text = ""
-  for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-    text += chunk.toString("utf8")
-    const end = text.indexOf("\n")
-    if (end < 0) continue
-    gunzip.destroy()
-    const header = JSON.parse(text.slice(0, end)) as Partial<SnapshotHeader>
-    if (header.type !== "header" || typeof header.records !== "number") throw new Error("the snapshot has no header line")
-    return header.records
-  }
-  throw new Error("the snapshot has no header line")
 }
 
 /**
@@ -124,7 +107,7 @@ export class ReadModelImages {
     const meta = this.#read(clinicId)
     if (!meta || meta.version < version || Date.now() - meta.builtAt > this.#maxAgeMs) this.#schedule(clinicId)
     if (!meta || meta.version !== version) return undefined
-    const records = await recordsOfSnapshot(await this.#o.snapshotGz(clinicId))
+    const records = await this.#o.records(clinicId)
     // (a build may have ended meanwhile)
     const now = this.meta(clinicId, version)
     if (now && closeEnough(now.records, records)) return now

@@ -306,6 +306,7 @@ export class RelayServer {
           build: images.build,
           maxAgeMs: images.maxAgeMs,
           snapshotGz: clinicId => this.#snapshots.gzipped(clinicId),
+          records: clinicId => this.#snapshots.records(clinicId),
           log,
         })
       : undefined

@@ -240,6 +240,11 @@ export class SnapshotBuilder {
     return this.#clinic(clinicId).gzipped()
   }
 
+  /** The records the clinic's snapshot holds now (its header's count), without assembling it. */
+  records(clinicId: string): Promise<number> {
+    return this.#clinic(clinicId).records()
+  }
+
   /**
    * Every document of the clinic, saved whole, from the same entries as the snapshot (or later
    * ones): a new desk writes them to disk instead of syncing each document from scratch.

@@ -34,6 +34,10 @@ const inOrder = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>):
 export const snapshotGz = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>, generatedAt: string): Promise<Buffer> =>
   assembleSnapshotGz(clinicId, inOrder(clinicId, entries), generatedAt)
 
+/** The records the snapshot of these entries holds (its header's count), without assembling it. */
+export const snapshotRecords = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): number =>
+  inOrder(clinicId, entries).reduce((n, e) => n + e.records, 0)
+
 /** The bundle (every document saved whole) from the same entries, in the snapshot's order. */
 export const snapshotBundle = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): Buffer =>
   encodeBundle(inOrder(clinicId, entries).map(e => ({ key: e.key, docId: e.docId, bytes: e.saved })))
