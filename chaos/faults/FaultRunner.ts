@@ -95,7 +95,7 @@ export class FaultRunner {
         await delay(f.downMs)
         return c.startDesk(f.desk)
       case "desk.replace": {
-        const line = await replaceDesk(c, this.deps.holds, f.desk, `desk.replace#${this.#episodes}`)
+        const line = await replaceDesk(c, this.deps.holds, f, `desk.replace#${this.#episodes}`)
         this.deps.log(line)
         return void this.replacements.push(line)
       }

@@ -35,9 +35,10 @@ export type Fault =
   /**
    * a desk replaced, as a clinic replaces a broken computer: once it has sent the relay everything it
    * acknowledged, killed -9 and its disk wiped; the administrator revokes it and enrols a new desk
-   * in its place, which takes the clinic from the relay (its read-model image, when the relay has one)
+   * in its place, which takes the clinic from the relay (`image`: once the relay has a fresh
+   * read-model image, which it takes; else the snapshot, or an image if one is close enough)
    */
-  | { kind: "desk.replace"; desk: number }
+  | { kind: "desk.replace"; desk: number; image: boolean }
   /** a desk cut off: from the relay and, with LAN sync, from every other desk */
   | { kind: "desk.cut"; desk: number; mode: CutMode; holdMs: number }
   /** Designated concurrent edit (DesignatedEdit): b is cut off (desk.cut's way) for the writes; b heals after holdMs. */
@@ -142,7 +143,7 @@ export class FaultSchedule {
       case "desk.cut":
         return { kind, desk: desk(), mode: mode(), holdMs: hold() }
       case "desk.replace":
-        return { kind, desk: desk() }
+        return { kind, desk: desk(), image: rng.chance(0.5) }
       case "conflict": {
         const a = desk()
         return { kind, ...this.#edit(a, (a + rng.int(1, this.#opts.desks - 1)) % this.#opts.desks), mode: mode(), holdMs: hold() }

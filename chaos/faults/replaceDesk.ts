@@ -1,4 +1,6 @@
-import { rmSync } from "node:fs"
+import { readFileSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { READ_MODEL_VERSION } from "@vetsync/client/read-model-image"
 import { eventually } from "@vetsync/test-kit"
 import { desksAdd, green, vetsync } from "../admin.js"
 import type { Cluster } from "../Cluster.js"
@@ -21,11 +23,33 @@ export const replacementOf = (name: string): string => {
  * has nothing waiting (everything it acknowledged is durable on the relay) it is killed -9 and its disk
  * wiped; the administrator revokes it (`vetsync desks revoke`) and adds a desk in its place (`vetsync
  * desks add --desk-id`), which enrols in the same directory, behind the same proxy and LAN links, and
- * takes the clinic from the relay. The receptionist carries on at the new desk, under its new name, so
+ * takes the clinic from the relay (with `image`, once the relay has an image of the clinic as it is
+ * just before: its read-model image, else as it comes). The receptionist carries on at the new desk, under its new name, so
  * the ledger asks of it only what it acknowledged itself; the oracle asks every record of it at the end.
  * Returns the line the report gives the episode, or why the desk was left as it was.
  */
-export const replaceDesk = async (cluster: Cluster, holds: DeskHolds, i: number, label: string): Promise<string> => {
+/**
+ * Asks the relay for its read-model image as desk `dataDir` (its credential) until it answers with
+ * one: an image built now, of the clinic as it is (ReadModelImages builds one when it has none, or
+ * it lacks many records).
+ */
+const freshImage = async (cluster: Cluster, dataDir: string, label: string): Promise<void> => {
+  const { credential } = JSON.parse(readFileSync(join(dataDir, "credential.json"), "utf8")) as { credential: string }
+  const url = `http://127.0.0.1:${cluster.relayPort}/clinics/${encodeURIComponent(cluster.clinicId)}/read-model?version=${READ_MODEL_VERSION}`
+  await eventually(
+    `the relay's read-model image of the clinic as it is (${label})`,
+    async () => {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${credential}` } })
+      await res.body?.cancel()
+      return res.status === 200
+    },
+    BOOTSTRAP_MS,
+    { pollMs: 1000 },
+  )
+}
+
+export const replaceDesk = async (cluster: Cluster, holds: DeskHolds, f: { desk: number; image: boolean }, label: string): Promise<string> => {
+  const i = f.desk
   const d = cluster.desks[i]
   if (!d) throw new Error(`no desk ${i}`)
   await holds.hold(i)
@@ -41,6 +65,8 @@ export const replaceDesk = async (cluster: Cluster, holds: DeskHolds, i: number,
     for (const other of cluster.desks)
       if (other !== d && old.deskId < other.deskId !== deskId < other.deskId)
         throw new Error(`${label}: ${deskId} would sort on the other side of ${other.deskId} than ${old.deskId}`)
+    // half the time a clinic where a desk was set up lately: the relay's image is fresh, and the new desk takes it
+    if (f.image) await freshImage(cluster, d.dataDir, label)
     await d.proc.kill9()
     rmSync(d.dataDir, { recursive: true, force: true })
     const revoked = await vetsync(cluster, ["desks", "revoke", old.deskId])
