@@ -33,6 +33,11 @@ export interface ReadModelImagesOptions {
   records: (clinicId: string) => Promise<number>
   /** an image older than this is built again when a desk asks for it (it is served meanwhile); default 10 min */
   maxAgeMs?: number
+  /**
+   * an image at least this old is built again, unasked, once the clinic's snapshot has many records
+   * it lacks (refresh); default 1 min
+   */
+  refreshAfterMs?: number
   log: LineLog
 }
 
@@ -42,6 +47,7 @@ export interface ImageMeta extends ImageBuilt {
 }
 
 const DEFAULT_MAX_AGE_MS = 10 * 60_000
+const DEFAULT_REFRESH_AFTER_MS = 60_000
 /**
  * An image is served while the clinic has at most this share more records than it holds (and at
  * least MIN_MISSING). A desk brings an image up to date from the documents: a record edited since is
@@ -80,6 +86,7 @@ const isMeta = (v: unknown): v is ImageMeta => {
 export class ReadModelImages {
   readonly #o: ReadModelImagesOptions
   readonly #maxAgeMs: number
+  readonly #refreshAfterMs: number
   readonly #meta = new Map<string, ImageMeta | null>()
   readonly #building = new Set<string>()
   #queue: Promise<void> = Promise.resolve()
@@ -88,6 +95,7 @@ export class ReadModelImages {
   constructor(o: ReadModelImagesOptions) {
     this.#o = o
     this.#maxAgeMs = o.maxAgeMs ?? DEFAULT_MAX_AGE_MS
+    this.#refreshAfterMs = o.refreshAfterMs ?? DEFAULT_REFRESH_AFTER_MS
     mkdirSync(o.dir, { recursive: true })
   }
 
@@ -116,6 +124,22 @@ export class ReadModelImages {
       clinic: clinicId,
     })
     return undefined
+  }
+
+  /**
+   * The clinic's snapshot was updated (SnapshotBuilder's onUpdated): an image the clinic has, at least
+   * refreshAfterMs old, that now lacks many of its records (closeEnough) is built again, so that the
+   * next new desk finds a fresh one rather than the snapshot (an import, a clinic grown since).
+   */
+  refresh(clinicId: string): void {
+    const meta = this.#read(clinicId)
+    if (!meta || this.#closed || this.#building.has(clinicId) || Date.now() - meta.builtAt < this.#refreshAfterMs) return
+    this.#o
+      .records(clinicId)
+      .then(records => {
+        if (!closeEnough(meta.records, records)) this.#schedule(clinicId)
+      })
+      .catch((e: unknown) => this.#o.log(`read-model image of ${clinicId}: ${(e as Error).message}`, { level: "warn", clinic: clinicId }))
   }
 
   /** The clinic's image of `version`, if there is one (starts nothing). */

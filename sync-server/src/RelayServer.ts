@@ -116,7 +116,7 @@ export interface RelayServerOptions {
    * builds the clinics' read-model images a new desk takes whole (ReadModelImages, in
    * <dataDir>/read-model-images); absent: none, desks take the snapshot
    */
-  readModelImages?: { build: ImageBuild; maxAgeMs?: number; close?: () => Promise<void> }
+  readModelImages?: { build: ImageBuild; maxAgeMs?: number; refreshAfterMs?: number; close?: () => Promise<void> }
   /** told when a snapshot build starts (after its turn in the queue) and ends: for tests */
   onSnapshotBuild?: (e: BuildEvent) => void
   log?: LineLog
@@ -297,6 +297,7 @@ export class RelayServer {
       wasmHeadroom: opts.wasmHeadroom !== false,
       log,
       onBuilt: (clinicId, seconds, bytes) => this.metrics.snapshotBuilt(clinicId, seconds, bytes),
+      onUpdated: clinicId => this.#images?.refresh(clinicId),
     })
     const images = opts.readModelImages
     this.#closeImageBuilds = images?.close
@@ -305,6 +306,7 @@ export class RelayServer {
           dir: path.join(opts.dataDir, "read-model-images"),
           build: images.build,
           maxAgeMs: images.maxAgeMs,
+          refreshAfterMs: images.refreshAfterMs,
           snapshotGz: clinicId => this.#snapshots.gzipped(clinicId),
           records: clinicId => this.#snapshots.records(clinicId),
           log,

@@ -40,7 +40,7 @@ describe("the relay's read-model images", () => {
    * A relay on a small clinic whose image builds are a stand-in: the image is the snapshot it was
    * given, marked with the build's number (the desk's real build: client's readModelImage tests).
    */
-  const start = async (maxAgeMs: number, fail = false) => {
+  const start = async (maxAgeMs: number, fail = false, refreshAfterMs?: number) => {
     const dir = makeTemp("images")
     cleanup.push(() => rmTemp(dir))
     const clinic = generateClinic({ seed: "images", clients: 40, patients: 50, priceItems: 3 })
@@ -62,7 +62,7 @@ describe("the relay's read-model images", () => {
     const relay = await RelayServer.start({
       dataDir: `${dir}/relay`,
       clinics: [clinic.clinicId],
-      readModelImages: { build, maxAgeMs },
+      readModelImages: { build, maxAgeMs, ...(refreshAfterMs === undefined ? {} : { refreshAfterMs }) },
     })
     cleanup.push(() => relay.close())
     const url = (clinicId = clinic.clinicId, query = "?version=6"): string =>
@@ -178,6 +178,42 @@ describe("the relay's read-model images", () => {
     const again = await get(url(), clinic.clinicId)
     expect(again.status).toBe(200)
     expect(gunzipSync(again.body).toString()).toBe(`image 2 of ${clinic.clinicId}`)
+  })
+
+  it("is built again unasked once the clinic has many records it lacks and it is refreshAfterMs old, not before, and not for a clinic without one", async () => {
+    const { relay, clinic, asked, url, edit } = await start(60 * 60_000, false, 0)
+    // a clinic no desk asked an image of: growing builds none
+    await edit(500, "none")
+    await relay.snapshotCurrent(clinic.clinicId)
+    expect(asked).toHaveLength(0)
+    const built = await relay.readModelImage(clinic.clinicId, 6)
+    expect(asked).toHaveLength(1)
+    // edited, a few added: the snapshot's updates build nothing
+    await edit(10, "a")
+    await relay.snapshotCurrent(clinic.clinicId)
+    expect(asked).toHaveLength(1)
+    // many added: built again with no desk asking, and served as it is
+    let most = 0
+    while (closeEnough(built!.records, built!.records + 10 + most + 1)) most++
+    await edit(most + 1, "b")
+    await relay.snapshotCurrent(clinic.clinicId)
+    await eventually("the image built again", () => asked.length === 2, 20_000)
+    await relay.readModelImage(clinic.clinicId, 6)
+    expect(asked.at(-1)!.snapshot).toContain(`Новый b ${most}`)
+    const served = await get(url(), clinic.clinicId)
+    expect(served.status).toBe(200)
+    expect(gunzipSync(served.body).toString()).toBe(`image 2 of ${clinic.clinicId}`)
+  })
+
+  it("is not built again unasked while younger than refreshAfterMs (the default, a minute)", async () => {
+    const { relay, clinic, asked, edit } = await start(60 * 60_000)
+    const built = await relay.readModelImage(clinic.clinicId, 6)
+    let many = 1
+    while (closeEnough(built!.records, built!.records + many)) many++
+    await edit(many, "c")
+    await relay.snapshotCurrent(clinic.clinicId)
+    await relay.readModelImage(clinic.clinicId, 5)
+    expect(asked).toHaveLength(1)
   })
 })
 
