@@ -11,10 +11,11 @@ export interface PersistedSnapshot {
 }
 
 /**
- * The kept entries' version: 3 since the records lines carry their clients' search bodies. A
- * snapshot kept by an older relay is not read (it is built once again, then kept as this version).
+ * The kept entries' version: 3 since the records lines carry their clients' search bodies, 4 since
+ * they carry their records' conflicts. A snapshot kept by an older relay is not read (it is built
+ * once again, then kept as this version).
  */
-const MANIFEST_VERSION = 3
+const MANIFEST_VERSION = 4
 
 interface Manifest {
   v: typeof MANIFEST_VERSION

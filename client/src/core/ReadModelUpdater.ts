@@ -9,7 +9,7 @@ import {
   readRecord,
   recordsOfDoc,
   rejectionsOfDoc,
-  str,
+  conflictsOf,
   type AnyClinicDoc,
   type AnyRecord,
   type Collection,
@@ -25,8 +25,6 @@ import {
 import type { ReadModel } from "./readmodel/ReadModel.js"
 import type { ClinicHandle } from "./DocStore.js"
 
-/** Fields every concurrent edit touches; a concurrent value there is not worth showing staff. */
-const NOT_CONFLICTS = new Set(["id", "updatedAt", "updatedBy", "createdAt", "createdBy", "lines", "total"])
 
 export interface UpdateResult {
   collections: Collection[]
@@ -185,26 +183,3 @@ const emptyResult = (): UpdateResult => ({
   profile: false,
   staff: false,
 })
-
-/** Fields of one record that hold concurrent values, with the value kept and the others. */
-export const conflictsOf = (
-  doc: A.Doc<AnyClinicDoc>,
-  collection: Collection,
-  id: string,
-): { field: string; kept: string; others: string[] }[] => {
-  const map = (doc as unknown as Record<string, Record<string, Record<string, unknown>>>)[collection]
-  const obj = map?.[id]
-  if (!obj) return []
-  const out: { field: string; kept: string; others: string[] }[] = []
-  for (const field of Object.keys(obj)) {
-    if (NOT_CONFLICTS.has(field)) continue
-    const all = A.getConflicts(obj, field)
-    if (!all) continue
-    const values = Object.values(all).map(v => str(v))
-    if (values.length < 2) continue
-    const kept = str(obj[field])
-    const others = [...new Set(values.filter(v => v !== kept))]
-    if (others.length) out.push({ field, kept, others })
-  }
-  return out
-}

@@ -126,6 +126,7 @@ export class SnapshotApplier {
           if (!c.deleted) rm.searchIndex.indexNewClient(c.id, made[i]!)
         })
       })
+      for (const c of l.conflicts ?? []) rm.setConflicts(c.collection, c.id, c.fields)
       return
     }
     const newer = (collection: Collection, r: { id: string; updatedAt: string }): boolean => {
@@ -146,5 +147,17 @@ export class SnapshotApplier {
     for (const a of l.appointments) if (newer("appointments", a)) rm.upsertAppointment(a, l.key)
     for (const i of l.invoices) if (newer("invoices", i)) rm.upsertInvoice(i, l.key)
     for (const id of touched) rm.searchIndex.reindexClient(id)
+    // the conflicts of the records now as the snapshot has them (not of those the desk has newer)
+    if (!l.conflicts) return
+    const updatedAt = new Map<string, string>()
+    for (const [collection, list] of [
+      ["clients", l.clients],
+      ["patients", l.patients],
+      ["appointments", l.appointments],
+      ["invoices", l.invoices],
+    ] as const)
+      for (const r of list) updatedAt.set(`${collection}/${r.id}`, r.updatedAt)
+    for (const c of l.conflicts)
+      if (rm.updatedAtOf(c.collection, c.id) === updatedAt.get(`${c.collection}/${c.id}`)) rm.setConflicts(c.collection, c.id, c.fields)
   }
 }

@@ -1,5 +1,6 @@
 import { profileFrom, type ClinicProfile } from "../schema/profile.js"
-import type { Appointment, Client, Invoice, Patient, PriceItem } from "../schema/records.js"
+import { COLLECTIONS, type Appointment, type Client, type Collection, type Invoice, type Patient, type PriceItem } from "../schema/records.js"
+import type { FieldConflict } from "./conflicts.js"
 import { docIdFor, isDocKey, type DocKey } from "./layout.js"
 import type { Rejection } from "./records.js"
 
@@ -47,6 +48,12 @@ export interface SnapshotRecords {
    * its own when the version is not its own or they are absent (a snapshot of an older relay).
    */
   search?: { version: number; bodies: string[] }
+  /**
+   * The records of the document that hold concurrent values (conflictsOf), for the desk's conflicts
+   * list: a desk taking the snapshot sees them as a desk that synced the document does. Absent from
+   * a snapshot of an older relay (and when there are none).
+   */
+  conflicts?: { collection: Collection; id: string; fields: FieldConflict[] }[]
 }
 
 /**
@@ -104,6 +111,20 @@ const searchOk = (search: unknown, clients: number): boolean =>
   search.bodies.length === clients &&
   search.bodies.every(b => typeof b === "string")
 
+const strings = (v: unknown): boolean => Array.isArray(v) && v.every(x => typeof x === "string")
+
+/** A records line's conflicts: each of a record of a known collection, each field's values strings. */
+const conflictsOk = (conflicts: unknown): boolean =>
+  Array.isArray(conflicts) &&
+  conflicts.every(
+    c =>
+      isObject(c) &&
+      (COLLECTIONS as readonly unknown[]).includes(c.collection) &&
+      typeof c.id === "string" &&
+      Array.isArray(c.fields) &&
+      c.fields.every(f => isObject(f) && typeof f.field === "string" && typeof f.kept === "string" && strings(f.others)),
+  )
+
 /** Parses one line of a snapshot; a line that is not one of SnapshotLine is an error naming it. */
 export const parseSnapshotLine = (text: string, lineNo = 0): SnapshotLine => {
   let v: unknown
@@ -132,6 +153,7 @@ export const parseSnapshotLine = (text: string, lineNo = 0): SnapshotLine => {
       if (!arrays(v, ["clients", "patients", "appointments", "invoices"])) throw bad("malformed records")
       if (v.search !== undefined && !searchOk(v.search, (v.clients as unknown[]).length))
         throw bad("malformed search bodies")
+      if (v.conflicts !== undefined && !conflictsOk(v.conflicts)) throw bad("malformed conflicts")
       return v as SnapshotLine
     case "priceList":
     case "rejections":

@@ -12,8 +12,9 @@ import { READ_MODEL_VERSION } from "./schema.js"
 /** meta key of the snapshot header line (NDJSON text) an image reflects */
 export const IMAGE_HEADER_KEY = "imageHeader"
 
-/** the records and the search index, taken whole into a desk that has no records */
+/** the records, their conflicts and the search index, taken whole into a desk that has no records */
 const RECORD_TABLES = [
+  "conflicts",
   "clients",
   "patients",
   "appointments",
