@@ -26,7 +26,7 @@ export interface ReadModelImagesOptions {
   build: ImageBuild
   /**
    * the clinic's snapshot, gzip'd, as it is (documents changed since are in the next: an image built
-   * from it may be served, or built again, as `heads` says)
+   * from it is served, or built again, as `records` says)
    */
   snapshotGz: (clinicId: string) => Promise<Buffer>
   /** the records the clinic's snapshot holds now (SnapshotBuilder.records): an image lacking many of them is not served */
@@ -52,7 +52,7 @@ const DEFAULT_REFRESH_AFTER_MS = 60_000
  * An image is served while the clinic has at most this share more records than it holds (and at
  * least MIN_MISSING). A desk brings an image up to date from the documents: a record edited since is
  * rewritten from Automerge's diff, but a record added since goes through the desk's record-by-record
- * path, indexed one at a time, far slower than the snapshot's bulk load. An image built when the
+ * path, indexed one at a time, not in the snapshot's bulk load. An image built when the
  * clinic was empty, served after its import, would have a new desk load all of it so.
  */
 const MAX_MISSING_SHARE = 0.1
