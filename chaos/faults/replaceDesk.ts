@@ -19,18 +19,8 @@ export const replacementOf = (name: string): string => {
 }
 
 /**
- * The "desk.replace" fault (FaultSchedule): desk i's receptionist held between two ops; once the desk
- * has nothing waiting (everything it acknowledged is durable on the relay) it is killed -9 and its disk
- * wiped; the administrator revokes it (`vetsync desks revoke`) and adds a desk in its place (`vetsync
- * desks add --desk-id`), which enrols in the same directory, behind the same proxy and LAN links, and
- * takes the clinic from the relay (with `image`, once the relay has an image of the clinic as it is
- * just before: its read-model image, else as it comes). The receptionist carries on at the new desk, under its new name, so
- * the ledger asks of it only what it acknowledged itself; the oracle asks every record of it at the end.
- * Returns the line the report gives the episode, or why the desk was left as it was.
- */
-/**
  * Asks the relay for its read-model image as desk `dataDir` (its credential) until it answers with
- * one: an image built now, of the clinic as it is (ReadModelImages builds one when it has none, or
+ * one: an image close to the clinic as it is (ReadModelImages builds one when it has none, or when
  * it lacks many records).
  */
 const freshImage = async (cluster: Cluster, dataDir: string, label: string): Promise<void> => {
@@ -48,6 +38,17 @@ const freshImage = async (cluster: Cluster, dataDir: string, label: string): Pro
   )
 }
 
+/**
+ * The "desk.replace" fault (FaultSchedule): desk i's receptionist held between two ops; once the desk
+ * has nothing waiting (everything it acknowledged is durable on the relay) it is killed -9 and its disk
+ * wiped; the administrator revokes it (`vetsync desks revoke`) and adds a desk in its place (`vetsync
+ * desks add --desk-id`), which enrols in the same directory, behind the same proxy and LAN links, and
+ * takes the clinic from the relay (with `image`, once the relay has an image close to the clinic
+ * just before: that image; else the snapshot, or an image if one is close enough). The receptionist
+ * carries on at the new desk, under its new name, so the ledger asks of it only what it acknowledged
+ * itself; the oracle asks every record of it at the end.
+ * Returns the line the report gives the episode, or why the desk was left as it was.
+ */
 export const replaceDesk = async (cluster: Cluster, holds: DeskHolds, f: { desk: number; image: boolean }, label: string): Promise<string> => {
   const i = f.desk
   const d = cluster.desks[i]
