@@ -28,6 +28,19 @@ const get = async (url: string, headers: Record<string, string> = {}) => {
   const res = await fetch(url, { headers, redirect: "manual" })
   return { status: res.status, headers: res.headers, body: await res.text() }
 }
+/** A desk's report of now: nothing waiting, synced both ways just now. */
+const deskReport = () => {
+  const sentAt = new Date().toISOString()
+  return {
+    waiting: 0,
+    oldestWaitingAt: null,
+    lastSyncInAt: sentAt,
+    lastSyncOutAt: sentAt,
+    appVersion: APP_VERSION,
+    schemaVersion: 1,
+    sentAt,
+  }
+}
 const login = (token: string) =>
   fetch(`${relay.url}/admin/login`, {
     method: "POST",
@@ -57,16 +70,7 @@ beforeAll(async () => {
   const credA = await enrol(db.pool, a.enrolmentToken)
   online = a.deskId
   credentialA = credA?.credential ?? ""
-  const sentAt = new Date().toISOString()
-  const report = {
-    waiting: 0,
-    oldestWaitingAt: null,
-    lastSyncInAt: sentAt,
-    lastSyncOutAt: sentAt,
-    appVersion: APP_VERSION,
-    schemaVersion: 1,
-    sentAt,
-  }
+  const report = deskReport()
   const res = await fetch(`${relay.url}/clinics/c1/report`, {
     method: "POST",
     headers: { authorization: `Bearer ${credA?.credential}`, "content-type": "application/json" },
@@ -220,19 +224,10 @@ describe("the relay's admin page", () => {
     })
     expect(line.level).toBe("warn")
     expect(logged.filter(l => l.level === "error").map(l => l.line)).toEqual([])
-    const sentAt = new Date().toISOString()
     const res = await fetch(`${relay.url}/clinics/c1/report`, {
       method: "POST",
       headers: { authorization: `Bearer ${credentialA}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        waiting: 0,
-        oldestWaitingAt: null,
-        lastSyncInAt: sentAt,
-        lastSyncOutAt: sentAt,
-        appVersion: APP_VERSION,
-        schemaVersion: 1,
-        sentAt,
-      }),
+      body: JSON.stringify(deskReport()),
     })
     expect(res.status).toBe(200)
   })
