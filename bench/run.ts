@@ -13,6 +13,7 @@ import { benchmark as clinics } from "./clinics.bench.js"
 import { benchmark as desk } from "./desk.bench.js"
 import { benchmark as failover } from "./failover.bench.js"
 import { benchmark as generate } from "./generate.bench.js"
+import { benchmark as headroom } from "./headroom.bench.js"
 import { benchmark as history } from "./history.bench.js"
 import { benchmark as idle } from "./idle.bench.js"
 import { benchmark as importClinic } from "./import.bench.js"
@@ -36,6 +37,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   clinics,
   lan,
   failover,
+  headroom,
 ]
 
 const main = async (): Promise<number> => {

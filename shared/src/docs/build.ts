@@ -122,8 +122,8 @@ export const buildClinicDocs = (
  * Reserves wasm memory up front. With thousands of Automerge objects alive, every growth of
  * the wasm heap triggered full garbage collections (14-24 ms per new document instead of
  * 0.5 ms in our measurement); one large allocation, freed at once, leaves room to grow into.
- * The memory is not returned to the system. It costs the time to touch that memory (on our
- * VMs 1-25 ms a megabyte); the import no longer needs it (ImportChange frees each document).
+ * The memory is not returned to the system, but its pages stay untouched (reserveWasmBytes)
+ * until Automerge writes them; the import no longer needs it (ImportChange frees each document).
  * WasmHeadroom does it whenever the memory grew, for a process that keeps documents loaded.
  */
 export const reserveWasmMemory = (megabytes: number): void => reserveWasmBytes(megabytes * 1024 * 1024)

@@ -41,8 +41,8 @@ export class ImportChange {
   /**
    * Commits the change (A.change's message and time), returns the document's bytes and frees the
    * document's wasm memory at once: left to the garbage collector, the built documents piled up
-   * in the wasm heap, which then grew into fresh memory (slow to touch on our VMs) or had to be
-   * reserved up front (reserveWasmMemory: 7-13 s for 512 MB here). Freed, the next document
+   * in the wasm heap, which then grew into fresh memory (slow to touch on our VMs: 8-25 ms a
+   * megabyte) or had to be reserved up front (reserveWasmMemory). Freed, the next document
    * reuses the same memory. The change is unusable afterwards.
    */
   saveAndFree(message: string | null): Uint8Array {
