@@ -256,7 +256,7 @@ export const benchmark: Benchmark = {
           metric: "relay memory after the edits",
           value: mb(mem.rss ?? 0),
           target: "",
-          note: `RSS; V8 heap used ${mb(mem.heapUsed ?? 0)} of ${mb(mem.heapTotal ?? 0)}, external ${mb(mem.external ?? 0)} (array buffers ${mb(mem.arrayBuffers ?? 0)}; the rest of RSS is mostly Automerge's wasm memory), ${mem.loaded ?? "?"} documents loaded in the Repo; wasm headroom ${(mem.wasmReservations ?? -1) < 0 ? "off" : `${mem.wasmReservations} reservations, ${mb(mem.wasmReservedBytes ?? 0)} in all since start`}`,
+          note: `RSS; V8 heap used ${mb(mem.heapUsed ?? 0)} of ${mb(mem.heapTotal ?? 0)}, external ${mb(mem.external ?? 0)} (array buffers ${mb(mem.arrayBuffers ?? 0)}; the rest of RSS is mostly Automerge's wasm memory), ${mem.loaded ?? "?"} documents loaded in the Repo; wasm headroom ${(mem.wasmReservations ?? -1) < 0 ? "off" : `${mem.wasmReservations} reservations, ${mb(mem.wasmReservedBytes ?? 0)} in all since start`}; lean documents ${(mem.leaned ?? -1) < 0 ? "off" : `on (${mem.leaned} made lean)`}`,
         })
       const gc = relayLoop.gc as Record<string, { n: number; ms: number }> | undefined
       if (gc)

@@ -5,6 +5,7 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks"
 import { guardProcess } from "@vetsync/shared"
 import { PgAuthenticator, RelayServer } from "@vetsync/sync-server"
+import { benchLeanDocs } from "../benchLeanDocs.js"
 import { benchWasmHeadroom } from "../benchWasmHeadroom.js"
 import { LoopStalls } from "./LoopStalls.js"
 
@@ -18,6 +19,7 @@ const loop = new LoopStalls(100, 20, s => say("stall", { end: s.end, ms: s.ms })
 const authenticator = await PgAuthenticator.start({ databaseUrl })
 const relay = await RelayServer.start({
   ...benchWasmHeadroom(),
+  ...benchLeanDocs(),
   dataDir,
   port: 0,
   clinics,
@@ -70,7 +72,7 @@ process.stdin.on("data", (d: Buffer) => {
       gcs.clear()
     } else if (l.includes('"report"')) {
       const m = process.memoryUsage()
-      const memory = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, loaded: Object.keys(relay.repo.handles).length, wasmReservations: relay.wasmHeadroom?.reservations ?? -1, wasmReservedBytes: relay.wasmHeadroom?.reservedBytes ?? 0 }
+      const memory = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, loaded: Object.keys(relay.repo.handles).length, wasmReservations: relay.wasmHeadroom?.reservations ?? -1, wasmReservedBytes: relay.wasmHeadroom?.reservedBytes ?? 0, leaned: relay.lean?.leaned ?? -1 }
       say("loop", { ...loop.summary(), steps: Object.fromEntries(steps), memory, gc: Object.fromEntries(gcs) })
     }
   }

@@ -6,6 +6,7 @@
 import * as readline from "node:readline"
 import { guardProcess } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
+import { benchLeanDocs } from "../benchLeanDocs.js"
 import { benchWasmHeadroom } from "../benchWasmHeadroom.js"
 
 guardProcess("relay")
@@ -28,7 +29,7 @@ const until = (check: () => boolean): Promise<void> =>
 
 // VETSYNC_BENCH_MAX_LOADED=n: the relay keeps at most n documents loaded (VETSYNC_MAX_LOADED_DOCS)
 const maxLoaded = process.env.VETSYNC_BENCH_MAX_LOADED ? Number(process.env.VETSYNC_BENCH_MAX_LOADED) : undefined
-const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"], ...benchWasmHeadroom(), maxLoadedDocs: maxLoaded })
+const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"], ...benchWasmHeadroom(), ...benchLeanDocs(), maxLoadedDocs: maxLoaded })
 say("listening", { url: relay.syncUrl })
 await relay.snapshotCurrent("bench")
 say("snapshot-current", { rss: process.memoryUsage().rss })

@@ -3,6 +3,7 @@
 import type { DocumentId } from "@automerge/automerge-repo"
 import { guardProcess } from "@vetsync/shared"
 import { RelayServer } from "@vetsync/sync-server"
+import { benchLeanDocs } from "../benchLeanDocs.js"
 import { benchWasmHeadroom } from "../benchWasmHeadroom.js"
 
 guardProcess("relay")
@@ -11,7 +12,7 @@ const say = (ev: string, more: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ ev, t: Date.now(), ...more })}\n`)
 }
 const loaded = (relay: RelayServer): number => Object.keys(relay.repo.handles).length
-const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"], ...benchWasmHeadroom(), idleUnloadMs: Number(idleMs) })
+const relay = await RelayServer.start({ dataDir, port: 0, clinics: ["bench"], ...benchWasmHeadroom(), ...benchLeanDocs(), idleUnloadMs: Number(idleMs) })
 say("listening", { loaded: loaded(relay) })
 await relay.snapshotCurrent("bench")
 say("snapshot-current", { loaded: loaded(relay), rss: process.memoryUsage().rss })

@@ -9,6 +9,7 @@ import {
   type UrlHeads,
 } from "@automerge/automerge-repo"
 import { ConsistentLoadStorage } from "@vetsync/shared"
+import { contentsOf } from "@vetsync/shared/docs"
 import type { DocBytes } from "./entryThread.js"
 
 /** A document's bytes for a snapshot entry, and the heads they must give (known when read from the Repo). */
@@ -111,7 +112,8 @@ export class ClinicDocSource {
     const doc = handle.doc()
     if (!doc) return undefined
     this.#o.used?.(handle)
-    return { doc, heads: [...handle.heads()], release: () => undefined }
+    // the relay's documents are lean (LeanHandles): their values are read from wasm
+    return { doc: contentsOf(doc), heads: [...handle.heads()], release: () => undefined }
   }
 }
 

@@ -31,6 +31,7 @@ import { DocOwnership } from "./DocOwnership.js"
 import type { OwnershipStore } from "./OwnershipStore.js"
 import { DurableAcks } from "./DurableAcks.js"
 import { IdleUnloader } from "./IdleUnloader.js"
+import { LeanHandles } from "./LeanHandles.js"
 import { MemoryTrace } from "./MemoryTrace.js"
 import { RelayGate } from "./RelayGate.js"
 import { ReadModelImages, type ImageBuild, type ImageMeta } from "./ReadModelImages.js"
@@ -113,6 +114,11 @@ export interface RelayServerOptions {
    */
   wasmHeadroom?: WasmHeadroomOptions | false
   /**
+   * the documents the relay holds are kept lean, not materialised as JS values (LeanHandles);
+   * default true, false: as automerge-repo makes them (for measuring what it changes)
+   */
+  leanDocs?: boolean
+  /**
    * builds the clinics' read-model images a new desk takes whole (ReadModelImages, in
    * <dataDir>/read-model-images); absent: none, desks take the snapshot
    */
@@ -162,6 +168,7 @@ export class RelayServer {
   readonly #durable: DurableAcks
   /** unloads documents no peer touched for a while (undefined: never) */
   readonly idle: IdleUnloader | undefined
+  readonly lean: LeanHandles | undefined
   readonly #log: LineLog
   readonly #startedAt = Date.now()
   /** each desk's newest report since the start (the per-clinic gauges) */
@@ -217,6 +224,7 @@ export class RelayServer {
       rateLimit: opts.rateLimit,
       inspect: (identity, frame) => {
         this.idle?.touch(frame.message.documentId)
+        this.lean?.note(frame.message.documentId)
         return this.#policy.inspect(identity, frame)
       },
     })
@@ -258,6 +266,7 @@ export class RelayServer {
       log,
     })
     this.wasmHeadroom = opts.wasmHeadroom === false ? undefined : new WasmHeadroom({ log, ...opts.wasmHeadroom })
+    this.lean = opts.leanDocs === false ? undefined : new LeanHandles({ repo: this.repo })
     const idleMs = opts.idleUnloadMs ?? DEFAULT_IDLE_UNLOAD_MS
     this.idle =
       idleMs > 0 || opts.maxLoadedDocs !== undefined
@@ -361,6 +370,7 @@ export class RelayServer {
     relay.#log(`relay ${relay.peerId} listening on ${relay.url}`)
     if (opts.leases) relay.#lease(opts.leases)
     relay.idle?.start()
+    relay.lean?.start()
     relay.wasmHeadroom?.start()
     if (MemoryTrace.enabled())
       relay.#memoryTrace = new MemoryTrace({
@@ -480,6 +490,7 @@ export class RelayServer {
     this.#closed = true
     this.#memoryTrace?.stop()
     this.wasmHeadroom?.stop()
+    this.lean?.stop()
     this.adapter.disconnect()
     await this.idle?.close()
     await this.#gate.close()

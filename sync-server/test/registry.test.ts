@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import { cbor, type PeerId } from "@automerge/automerge-repo"
 import * as fs from "node:fs"
 import {
+  contentsOf,
   docIdFor,
   enrolDesk,
   imm,
@@ -350,7 +351,7 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
       30_000,
     )
     const onRelay = await relay.repo.find<{ clients: Record<string, unknown> }>(mine.documentId)
-    expect(Object.keys(onRelay.doc().clients)).toEqual([])
+    expect(Object.keys(contentsOf(onRelay.doc()).clients)).toEqual([])
     expect(Object.keys((mine.doc() as unknown as { clients: Record<string, unknown> }).clients)).toEqual([])
   })
 
@@ -466,7 +467,7 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
       30_000,
     )
     const relayCopy = await relay.repo.find<PriceListDoc>(published.documentId)
-    for (const doc of [onHonest.doc(), relayCopy.doc(), published.doc()]) {
+    for (const doc of [onHonest.doc(), contentsOf(relayCopy.doc()), published.doc()]) {
       expect(doc.items["consult"]?.price).toBe(150000)
       expect(doc.items["free"]).toBeUndefined()
     }
@@ -502,7 +503,7 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     )
     const onHonestProfile = await honest.repo.find<ProfileDoc>(profile.documentId)
     const relayProfile = await relay.repo.find<ProfileDoc>(profile.documentId)
-    for (const doc of [onHonestProfile.doc(), relayProfile.doc()]) {
+    for (const doc of [onHonestProfile.doc(), contentsOf(relayProfile.doc())]) {
       expect(doc.profile.timeZone?.val).toBe("Europe/Moscow")
       expect(doc.profile.inn).toBeUndefined()
     }
@@ -553,7 +554,7 @@ describe("desk registry and PgAuthenticator on a real relay", () => {
     )
     const onHonestStaff = await honest.repo.find<StaffDoc>(staff.documentId)
     const relayStaff = await relay.repo.find<StaffDoc>(staff.documentId)
-    for (const doc of [onHonestStaff.doc(), relayStaff.doc()]) {
+    for (const doc of [onHonestStaff.doc(), contentsOf(relayStaff.doc())]) {
       expect(doc.members["st-vet"]?.pinHash.val).toBe(vet)
       expect(doc.members["st-evil"]).toBeUndefined()
     }

@@ -9,6 +9,7 @@ import {
   type ClientShardDoc,
   type RootDoc,
 } from "@vetsync/shared"
+import { isLeanDoc } from "@vetsync/shared/docs"
 import { generateClinic } from "@vetsync/test-kit/seed"
 import { eventually } from "@vetsync/test-kit"
 import { afterEach, describe, expect, it } from "vitest"
@@ -135,6 +136,68 @@ describe("relay memory", () => {
     await eventually("desk c to get the shard with both edits", () => onC.doc().clients[CLIENT]?.notes === "ест только влажный корм", 30_000)
     expect([...onC.heads()].sort()).toEqual([...shard.heads()].sort())
     expect(onC.doc().clients[CLIENT]?.phone.val).toBe("+7 900 000-00-03")
+  })
+
+  it("keeps the documents it holds lean (no JS copy of their values), and desks sync through it and its snapshot reads them", async () => {
+    for (const leanDocs of [true, false]) {
+      const dir = makeTemp("lean")
+      cleanup.push(() => rmTemp(dir))
+      const relay = await RelayServer.start({ dataDir: `${dir}/relay`, name: "t", clinics: ["c1"], leanDocs })
+      cleanup.push(() => relay.close())
+      const a = stockDesk(relay, "c1", "a", `${dir}/a`)
+      const b = stockDesk(relay, "c1", "b", `${dir}/b`)
+      cleanup.push(() => a.close())
+      cleanup.push(() => b.close())
+      const root = createDoc<RootDoc>(a.repo, "c1", "root")
+      const shard = createDoc<ClientShardDoc>(a.repo, "c1", "clients/3")
+      shard.change(d => {
+        d.clients[CLIENT] = {
+          id: imm(CLIENT),
+          name: imm("Petrova Olga"),
+          phone: imm("+7 900 000-00-02"),
+          email: imm(""),
+          address: imm(""),
+          notes: "",
+          ...meta,
+        }
+      })
+      root.change(d => {
+        d.partitions["clients/3"] = true
+      })
+      const onB = await b.repo.find<ClientShardDoc>(shard.documentId)
+      await eventually("desk b to see Petrova through the relay", () => onB.doc().clients[CLIENT]?.name.val === "Petrova Olga", 30_000)
+      onB.change(d => {
+        d.clients[CLIENT]!.notes = "боится кошек"
+      })
+      await eventually("desk a to see desk b's note through the relay", () => shard.doc().clients[CLIENT]?.notes === "боится кошек", 30_000)
+      await eventually(
+        "the relay to acknowledge both documents as desk a holds them",
+        () => relayHas(a.repo, root, relay) && relayHas(a.repo, shard, relay),
+        30_000,
+      )
+      const held = (): A.Doc<unknown>[] => [root, shard].map(h => relay.repo.handles[h.documentId]?.doc() as A.Doc<unknown>)
+      if (leanDocs) {
+        await eventually("the relay's root and shard to be lean", () => held().every(d => d !== undefined && isLeanDoc(d)), 10_000)
+        for (const d of held()) expect(Object.keys(d)).toEqual([])
+      } else for (const d of held()) expect(isLeanDoc(d)).toBe(false)
+      // whole in wasm: the relay's copy holds what the desk's holds
+      expect(A.toJS(held()[1]!)).toEqual(A.toJS(shard.doc()))
+      // the snapshot reads the root's partitions and the shard's records from the relay's copies
+      await eventually(
+        "the relay's snapshot to reflect desk b's note",
+        async () => {
+          const res = await fetch(`${relay.url}/clinics/c1/snapshot`, { headers: { "x-vetsync-clinic": "c1", "x-vetsync-desk": "probe" } })
+          if (!res.ok) return false
+          return readSnapshot(await res.text()).records.clients.some(c => c.id === CLIENT && c.notes === "боится кошек")
+        },
+        30_000,
+      )
+      // the clinic's heads, as a desk asks for them: the root's partitions read from the relay's copy
+      const heads = (await (
+        await fetch(`${relay.url}/clinics/c1/heads`, { headers: { "x-vetsync-clinic": "c1", "x-vetsync-desk": "probe" } })
+      ).json()) as Record<string, string[]>
+      expect(heads["clients/3"]?.sort()).toEqual([...shard.heads()].sort())
+    }
   })
 
   it("builds the snapshots of three clinics one at a time, each from its stored documents", async () => {

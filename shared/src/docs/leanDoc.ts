@@ -1,0 +1,68 @@
+import * as A from "@automerge/automerge"
+
+/** Automerge's own symbols for a document root's hidden state and object id (`Symbol.for`, so shared). */
+const STATE = Symbol.for("_am_meta")
+const OBJECT_ID = Symbol.for("_am_objectId")
+
+/** The two methods of Automerge's wasm document that bring the JS document up to date with it. */
+interface Progressing {
+  updateDiffCursor(): void
+  diffIncremental(): unknown[]
+  applyAndReturnPatches(object: unknown, meta: object): { value: unknown; patches: unknown[] }
+  applyPatches(object: unknown, meta: object): unknown
+}
+
+const leanBackends = new WeakSet<object>()
+
+/** A document root holding Automerge's state and nothing else, as Automerge's own roots hold it. */
+const leanRoot = (meta: object): object => {
+  const root = {}
+  Object.defineProperty(root, STATE, { value: meta, enumerable: false })
+  Object.defineProperty(root, OBJECT_ID, { value: "_root", enumerable: false })
+  return root
+}
+
+/**
+ * The same document, and every later version of it, without its contents as JavaScript values:
+ * a root that holds only Automerge's state, whose wasm document stays whole. Automerge's `load`
+ * materialises every value (15-25 MB of JS heap for a seed-scale client shard) and each change,
+ * load or sync message after it computes patches and applies them to that copy; a lean document
+ * skips the copy (applying one change: 0.5 ms against 1.1 ms for a seed-scale client shard). Everything Automerge does from its wasm document works as before: heads, sync,
+ * save and saveSince, changes, diff, `A.toJS` (which reads the contents from wasm when asked).
+ * What does not: reading fields from the root (it has none; `contentsOf` reads them), and
+ * `A.clone`, whose copy is a plain document with a root as empty. For a process that only relays,
+ * stores and hashes documents, as the relay's main thread does.
+ *
+ * How: the wasm document's two methods that patch the JS copy (`applyAndReturnPatches`, used by
+ * every change, load and sync message, and `applyPatches`) are replaced on this one instance by
+ * ones that return a fresh lean root with Automerge's new state. The first still computes the
+ * patches (Automerge's incremental diff, from its patch log) and returns them: Automerge keeps
+ * them for `A.diff`, which automerge-repo asks after every change to decide whether to sync it;
+ * without them, that diff is computed from the whole document (17 ms against 0.01 ms for a
+ * seed-scale client shard). The instance keeps them for the document's life; other documents
+ * are untouched.
+ */
+export const leanDoc = <T>(doc: A.Doc<T>): A.Doc<T> => {
+  const backend = A.getBackend(doc) as unknown as Progressing
+  if (!leanBackends.has(backend)) {
+    backend.applyAndReturnPatches = function (this: Progressing, _object: unknown, meta: object) {
+      return { value: leanRoot(meta), patches: this.diffIncremental() }
+    }
+    backend.applyPatches = function (this: Progressing, _object: unknown, meta: object) {
+      this.updateDiffCursor()
+      return leanRoot(meta)
+    }
+    leanBackends.add(backend)
+    backend.updateDiffCursor()
+  }
+  // the root Automerge would have made, with the same state; without the last patches Automerge
+  // keeps as a cache for A.diff (after a load, every value of the document once more)
+  const { mostRecentPatch: _patches, ...state } = Reflect.get(doc, STATE) as { mostRecentPatch?: unknown }
+  return leanRoot(state) as A.Doc<T>
+}
+
+/** Whether the document is lean (leanDoc): its root has no fields to read. */
+export const isLeanDoc = (doc: A.Doc<unknown>): boolean => leanBackends.has(A.getBackend(doc))
+
+/** The document's contents as plain values: read from wasm for a lean document, the document itself otherwise. */
+export const contentsOf = <T>(doc: A.Doc<T>): T => (isLeanDoc(doc) ? A.toJS(doc) : doc)
