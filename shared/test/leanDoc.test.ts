@@ -63,9 +63,11 @@ describe("leanDoc", () => {
         const start = A.from<Clinic>({ clients: { c0: { name: "Иванова", visits: 1, tags: ["vip"] } } })
         // side 0 is lean and side 1 is as Automerge makes it; or the other way round
         const leanSide = leanFirst ? 0 : 1
-        const docs: [A.Doc<Clinic>, A.Doc<Clinic>] = [A.clone(start), A.clone(start)]
+        // the same actor on each side in both pairs: concurrent values resolve alike in both
+        const actor = ["aa".repeat(16), "bb".repeat(16)] as const
+        const docs: [A.Doc<Clinic>, A.Doc<Clinic>] = [A.clone(start, { actor: actor[0] }), A.clone(start, { actor: actor[1] })]
         docs[leanSide] = leanDoc(docs[leanSide])
-        const twin: [A.Doc<Clinic>, A.Doc<Clinic>] = [A.clone(start), A.clone(start)]
+        const twin: [A.Doc<Clinic>, A.Doc<Clinic>] = [A.clone(start, { actor: actor[0] }), A.clone(start, { actor: actor[1] })]
         for (const o of ops) {
           const before = A.getHeads(docs[leanSide])
           if (o.kind === "sync") {
@@ -73,7 +75,7 @@ describe("leanDoc", () => {
             ;[twin[0], twin[1]] = syncBoth(twin[0], twin[1])
           } else if (o.kind === "reload") {
             // as automerge-repo loads from storage: an empty document, the saved bytes applied
-            const again = A.loadIncremental(A.init<Clinic>(), A.save(docs[o.on]))
+            const again = A.loadIncremental(A.init<Clinic>({ actor: actor[o.on] }), A.save(docs[o.on]))
             docs[o.on] = o.on === leanSide ? leanDoc(again) : again
           } else if (o.kind === "merge") {
             const from = o.into === 0 ? 1 : 0
