@@ -39,6 +39,7 @@ const incremental = async (work: string): Promise<Row[]> => {
     }
     relay.send({ op: "done" })
     const done = await relay.next("edits-done")
+    const inOrder = times.map(t => Math.round(t))
     times.sort((a, b) => a - b)
     const q = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))]!
     return [
@@ -52,7 +53,7 @@ const incremental = async (work: string): Promise<Row[]> => {
         metric: "edit → snapshot current, p50 / max",
         value: `${Math.round(q(0.5))} / ${Math.round(times.at(-1)!)} ms`,
         target: "< 2 s",
-        note: `${times.length} edits of client shards by a desk process on loopback, one after another: from the desk's change to the relay's snapshot entry with its heads (500 ms debounce included, polled every 5 ms); only the edited shard read again`,
+        note: `${times.length} edits of client shards by a desk process on loopback, one after another: from the desk's change to the relay's snapshot entry with its heads (500 ms debounce included, polled every 5 ms); only the edited shard read again; in order: ${inOrder.join(", ")} ms`,
       },
       {
         metric: "peak RSS, restart + incremental updates",
