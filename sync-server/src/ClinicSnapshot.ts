@@ -18,6 +18,8 @@ export interface ClinicSnapshotOptions {
   files: SnapshotFiles | undefined
   /** makes each document's entry from its bytes (off the main thread) */
   make: EntryMaker
+  /** settles once `make` can start at once (the entry worker started): not counted as an update's work */
+  warm: () => Promise<void>
   queue: BuildQueue
   /** every clinic's updates take their turns through it: a share of the time, one at a time */
   pacer: UpdatePacer
@@ -77,6 +79,8 @@ export class ClinicSnapshot {
   /** The document changed: its entry is made again by the next update. */
   mark(key: DocKey): void {
     this.#dirty.add(key)
+    // the entry worker starts (if it has not) while the update waits out its debounce
+    if (this.#entries) void this.#o.warm()
     this.#schedule()
   }
 
@@ -179,8 +183,14 @@ export class ClinicSnapshot {
     if (this.#running || this.#dirty.size === 0 || !this.#entries) return
     const { pacer, queue, clinicId } = this.#o
     // the documents marked are taken when the update starts, after its turn (see #apply)
+    // the worker's start is a wait, as the queue's is: the pacer's pause follows the work alone
     const run = pacer.run(measure =>
-      this.#closed ? Promise.resolve(undefined) : queue.run(clinicId, () => measure(() => this.#apply(this.#entries!))),
+      this.#closed
+        ? Promise.resolve(undefined)
+        : queue.run(clinicId, async () => {
+            await this.#o.warm()
+            return measure(() => this.#apply(this.#entries!))
+          }),
     )
     this.#running = run
     let failed = false

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads"
-import type { EntryReply, EntryRequest, EntryThreadData } from "./entryThread.js"
+import { isEntryThreadReady, type EntryRequest, type EntryThreadData, type EntryThreadMessage } from "./entryThread.js"
 import { exactBytes } from "./exactBytes.js"
 import type { SnapshotEntry } from "./SnapshotEntry.js"
 
@@ -47,6 +47,8 @@ export class EntryWorker {
   readonly #keepBytes: number
   readonly #wasmHeadroom: boolean
   #worker: Worker | undefined
+  /** settles once the current worker takes requests, or is gone */
+  #started: Promise<void> = Promise.resolve()
   readonly #waiting = new Map<number, Waiting>()
   #next = 1
   #closed = false
@@ -71,6 +73,17 @@ export class EntryWorker {
     })
   }
 
+  /**
+   * Starts the worker unless it runs, and settles once it takes requests (its modules and
+   * Automerge loaded: about a second) or is gone. A caller that paces its work by how long it
+   * took (ClinicSnapshot) waits for this first, so that the start is not counted as work.
+   */
+  started(): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    this.#start()
+    return this.#started
+  }
+
   /** The worker's V8 heap as it last reported it (undefined: no reply yet). */
   heap(): { heapUsed: number; heapTotal: number } | undefined {
     return this.#heap
@@ -89,7 +102,13 @@ export class EntryWorker {
     if (this.#worker) return this.#worker
     const w = startWorker({ keepBytes: this.#keepBytes, wasmHeadroom: this.#wasmHeadroom })
     w.unref()
-    w.on("message", (reply: EntryReply) => {
+    let ready = (): void => undefined
+    this.#started = new Promise<void>(resolve => (ready = resolve))
+    w.on("message", (reply: EntryThreadMessage) => {
+      if (isEntryThreadReady(reply)) {
+        ready()
+        return
+      }
       if (reply.heap) this.#heap = reply.heap
       const waiting = this.#waiting.get(reply.id)
       if (!waiting) return
@@ -100,6 +119,7 @@ export class EntryWorker {
       else waiting.resolve({ ...reply.entry, recordsGz: asBuffer(reply.entry.recordsGz), saved: asBuffer(reply.entry.saved) })
     })
     const gone = (why: Error): void => {
+      ready()
       if (this.#worker !== w) return
       this.#worker = undefined
       this.#fail(why)

@@ -113,6 +113,7 @@ export class SnapshotBuilder {
         present: id => this.#repo.handles[id as DocumentId] !== undefined || o.stored.hasDocument(id),
         files: o.files,
         make: req => this.#worker.make(req),
+        warm: () => this.#worker.started(),
         queue: this.queue,
         pacer: this.pacer,
         debounceMs: o.debounceMs ?? 500,

@@ -30,6 +30,15 @@ export type EntryReply = ({ id: number; ok: true; entry: SnapshotEntry | undefin
   heap?: { heapUsed: number; heapTotal: number }
 }
 
+/** The thread has loaded its modules and Automerge and takes requests: its first message. */
+export interface EntryThreadReady {
+  ready: true
+}
+
+export type EntryThreadMessage = EntryReply | EntryThreadReady
+
+export const isEntryThreadReady = (m: EntryThreadMessage): m is EntryThreadReady => "ready" in m && m.ready
+
 const heapNow = (): { heapUsed: number; heapTotal: number } => {
   const h = getHeapStatistics()
   return { heapUsed: h.used_heap_size, heapTotal: h.total_heap_size }
@@ -174,4 +183,5 @@ if (port) {
       }
     })
   })
+  port.postMessage({ ready: true } satisfies EntryThreadReady)
 }

@@ -226,6 +226,21 @@ describe("snapshot entries made in the worker thread", () => {
     expect(ok?.heads).toEqual(headsOf(later))
   }, 60_000)
 
+  it("start before any request when asked (started), take requests at once after it, and settle for a closed worker", async () => {
+    const w = new EntryWorker()
+    let settled = false
+    const started = w.started().then(() => (settled = true))
+    // the same start for every caller until it settles
+    expect(w.started()).toBe(w.started())
+    await started
+    expect(settled).toBe(true)
+    const key = SHARDS[0]!
+    const doc = DOCS.get(key) as A.Doc<ClientShardDoc>
+    expect((await w.make({ key, docId: docIdFor(CLINIC.clinicId, key), chunks: [], bytes: { binary: A.save(doc) } }))?.key).toBe(key)
+    await w.close()
+    await w.started()
+  }, 60_000)
+
   it("fail once the worker is closed", async () => {
     const w = new EntryWorker()
     const key = SHARDS[0]!
