@@ -26,6 +26,17 @@ const meta = {
   deleted: false,
 }
 
+/** The client both desks' tests start from, as a desk writes it. */
+const petrova = (): ClientShardDoc["clients"][string] => ({
+  id: imm(CLIENT),
+  name: imm("Petrova Olga"),
+  phone: imm("+7 900 000-00-02"),
+  email: imm(""),
+  address: imm(""),
+  notes: "",
+  ...meta,
+})
+
 /** The relay's `vetsync_relay_documents{state="loaded"}` and documents-unloaded counter, from GET /metrics. */
 const loadedFigures = async (relay: RelayServer): Promise<{ loaded: number; unloaded: number }> => {
   const text = await (await fetch(`${relay.url}/metrics`)).text()
@@ -61,15 +72,7 @@ describe("relay memory", () => {
     const root = createDoc<RootDoc>(a, "c1", "root")
     const shard = createDoc<ClientShardDoc>(a, "c1", "clients/3")
     shard.change(d => {
-      d.clients[CLIENT] = {
-        id: imm(CLIENT),
-        name: imm("Petrova Olga"),
-        phone: imm("+7 900 000-00-02"),
-        email: imm(""),
-        address: imm(""),
-        notes: "",
-        ...meta,
-      }
+      d.clients[CLIENT] = petrova()
     })
     await eventually(
       "the relay to acknowledge desk a's root and shard",
@@ -151,15 +154,7 @@ describe("relay memory", () => {
       const root = createDoc<RootDoc>(a.repo, "c1", "root")
       const shard = createDoc<ClientShardDoc>(a.repo, "c1", "clients/3")
       shard.change(d => {
-        d.clients[CLIENT] = {
-          id: imm(CLIENT),
-          name: imm("Petrova Olga"),
-          phone: imm("+7 900 000-00-02"),
-          email: imm(""),
-          address: imm(""),
-          notes: "",
-          ...meta,
-        }
+        d.clients[CLIENT] = petrova()
       })
       root.change(d => {
         d.partitions["clients/3"] = true
