@@ -52,7 +52,7 @@ export class LeanHandles {
     }
     if (this.#waiting.has(handle)) return
     this.#waiting.add(handle)
-    // a document never found stays as it is (whenReady rejects after automerge-repo's timeout)
+    // whenReady rejects after automerge-repo's timeout: a document that comes later is the sweep's
     handle.whenReady().then(
       () => this.#lean(handle),
       () => undefined,
@@ -67,8 +67,10 @@ export class LeanHandles {
   }
 
   #lean(handle: DocHandle<unknown>): boolean {
+    // doc() throws for a handle no longer ready (unloaded meanwhile)
+    if (!handle.isReady()) return false
     const doc = handle.doc()
-    if (!handle.isReady() || doc === undefined || isLeanDoc(doc)) return false
+    if (doc === undefined || isLeanDoc(doc)) return false
     // the same heads: automerge-repo sees no change and tells no one
     handle.update(d => (isLeanDoc(d) ? d : leanDoc(d)))
     this.leaned++

@@ -27,8 +27,9 @@ const leanRoot = (meta: object): object => {
  * a root that holds only Automerge's state, whose wasm document stays whole. Automerge's `load`
  * materialises every value (15-25 MB of JS heap for a seed-scale client shard) and each change,
  * load or sync message after it computes patches and applies them to that copy; a lean document
- * skips the copy (applying one change: 0.5 ms against 1.1 ms for a seed-scale client shard). Everything Automerge does from its wasm document works as before: heads, sync,
- * save and saveSince, changes, diff, `A.toJS` (which reads the contents from wasm when asked).
+ * skips the copy (applying one change: 0.5 ms against 1.1 ms for a seed-scale client shard).
+ * Everything Automerge does from its wasm document works as before: heads, sync, save and
+ * saveSince, changes, diff, `A.toJS` (which reads the contents from wasm when asked).
  * What does not: reading fields from the root (it has none; `contentsOf` reads them), and
  * `A.clone`, whose copy is a plain document with a root as empty. For a process that only relays,
  * stores and hashes documents, as the relay's main thread does.
