@@ -4,12 +4,11 @@ import * as A from "@automerge/automerge"
 const STATE = Symbol.for("_am_meta")
 const OBJECT_ID = Symbol.for("_am_objectId")
 
-/** The two methods of Automerge's wasm document that bring the JS document up to date with it. */
+/** What leanDoc uses of Automerge's wasm document: the method that brings the JS document up to date. */
 interface Progressing {
   updateDiffCursor(): void
   diffIncremental(): unknown[]
   applyAndReturnPatches(object: unknown, meta: object): { value: unknown; patches: unknown[] }
-  applyPatches(object: unknown, meta: object): unknown
 }
 
 const leanBackends = new WeakSet<object>()
@@ -34,24 +33,20 @@ const leanRoot = (meta: object): object => {
  * `A.clone`, whose copy is a plain document with a root as empty. For a process that only relays,
  * stores and hashes documents, as the relay's main thread does.
  *
- * How: the wasm document's two methods that patch the JS copy (`applyAndReturnPatches`, used by
- * every change, load and sync message, and `applyPatches`) are replaced on this one instance by
- * ones that return a fresh lean root with Automerge's new state. The first still computes the
- * patches (Automerge's incremental diff, from its patch log) and returns them: Automerge keeps
- * them for `A.diff`, which automerge-repo asks after every change to decide whether to sync it;
- * without them, that diff is computed from the whole document (17 ms against 0.01 ms for a
- * seed-scale client shard). The instance keeps them for the document's life; other documents
- * are untouched.
+ * How: the wasm document's method that patches the JS copy (`applyAndReturnPatches`, used by
+ * every change, load and sync message) is replaced on this one instance by one that returns a
+ * fresh lean root with Automerge's new state (the other, `applyPatches`, serves only `A.clone`,
+ * on the clone's new wasm document). It still computes the patches (Automerge's incremental diff,
+ * from its patch log) and returns them: Automerge keeps them for `A.diff`, which automerge-repo
+ * asks after every change to decide whether to sync it; without them, that diff is computed from
+ * the whole document (17 ms against 0.01 ms for a seed-scale client shard). The instance keeps
+ * the replacement for the document's life; other documents are untouched.
  */
 export const leanDoc = <T>(doc: A.Doc<T>): A.Doc<T> => {
   const backend = A.getBackend(doc) as unknown as Progressing
   if (!leanBackends.has(backend)) {
     backend.applyAndReturnPatches = function (this: Progressing, _object: unknown, meta: object) {
       return { value: leanRoot(meta), patches: this.diffIncremental() }
-    }
-    backend.applyPatches = function (this: Progressing, _object: unknown, meta: object) {
-      this.updateDiffCursor()
-      return leanRoot(meta)
     }
     leanBackends.add(backend)
     backend.updateDiffCursor()
