@@ -3,6 +3,7 @@ import { parentPort, workerData } from "node:worker_threads"
 import * as A from "@automerge/automerge"
 import { encodeHeads } from "@automerge/automerge-repo"
 import { WasmHeadroom, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
+import { isLeanDoc, leanDoc } from "@vetsync/shared/docs"
 import { exactBuffer } from "./exactBytes.js"
 import { makeEntry, type SnapshotEntry } from "./SnapshotEntry.js"
 
@@ -71,9 +72,12 @@ const loadBytes = (bytes: Uint8Array): A.Doc<AnyClinicDoc> => {
  * does (save, records, JSON, gzip). The documents updated from their changes (those desks edit)
  * stay loaded while their saved sizes add up to at most `keepBytes`, so that the next update of one
  * applies only its new changes instead of loading it whole again; the others are freed at once.
- * A document loaded costs about 30 times its saved size (heap and wasm memory, measured on the
- * seeds' client shards: 20 of 4.8 MB saved took 157 MB), which is why the bound is in bytes: a
- * count of documents let the cache of a clinic with big shards grow past the relay's budget.
+ * A kept document is lean (leanDoc): whole in Automerge's wasm memory, without its values as
+ * JavaScript objects, which a materialised seed-scale client shard holds 15-25 MB of. Its next
+ * entry reads it through a view at its heads (A.view: materialised from wasm for that entry, then
+ * garbage), so the worker's heap holds one document's values at a time, not every kept one's.
+ * The bound is in bytes, not documents: a count let the cache of a clinic with big shards grow
+ * past the relay's budget.
  */
 export class EntryMakerState {
   readonly #keepBytes: number
@@ -93,6 +97,11 @@ export class EntryMakerState {
   /** the saved size of the documents kept loaded now */
   get keptBytes(): number {
     return this.#keptBytes
+  }
+
+  /** whether every document kept is lean (none holds its values in this thread's heap) */
+  get keptLean(): boolean {
+    return [...this.#docs.values()].every(d => isLeanDoc(d.doc))
   }
 
   async make(req: Omit<EntryRequest, "id">): Promise<SnapshotEntry | undefined> {
@@ -115,11 +124,16 @@ export class EntryMakerState {
       const heads = [...encodeHeads(A.getHeads(doc))]
       if (req.heads && headsKey(heads) !== headsKey(req.heads))
         throw new Error(`${req.docId}: the bytes give heads ${heads.join(",")}, not ${req.heads.join(",")}`)
-      const entry = await makeEntry(req.key, req.docId, doc, heads, req.chunks)
+      // a kept document is lean: its values are materialised for this entry only
+      const values = isLeanDoc(doc) ? A.view(doc, A.getHeads(doc)) : doc
+      const entry = await makeEntry(req.key, req.docId, values, heads, req.chunks)
       // a document without a kind yet (no entry) is not kept: nothing tells its size
       const size = entry?.saved.length
       keep = "changes" in b && size !== undefined && size <= this.#keepBytes
-      if (keep && size !== undefined) this.#remember(req.docId, doc, headsKey(heads), size)
+      if (keep && size !== undefined) {
+        doc = leanDoc(doc)
+        this.#remember(req.docId, doc, headsKey(heads), size)
+      }
       return entry
     } finally {
       if (!keep) A.free(doc)

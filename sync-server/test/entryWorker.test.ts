@@ -90,10 +90,13 @@ describe("a worker's documents kept loaded between updates", () => {
             for (const [i, e] of st.edits.entries()) {
               const ids = Object.keys(cur.doc.clients)
               const target = ids[e.pick % ids.length]!
+              // another desk's concurrent edit of the same name, merged: the entry lists the conflict
+              const other = e.add ? undefined : A.change(A.clone(cur.doc), d => void (d.clients[target]!.name = imm(`${e.name} (2)`)))
               cur.doc = A.change(cur.doc, d => {
                 if (e.add) d.clients[`new-${n}-${i}`] = { ...d.clients[target]!, id: imm(`new-${n}-${i}`), name: imm(e.name) }
                 else d.clients[target]!.name = imm(e.name)
               })
+              if (other) cur.doc = A.merge(cur.doc, other)
             }
             const prev = cur.entry
             // as ClinicDocSource.bytes hands a document over: the changes since its entry, else saved whole
@@ -104,6 +107,8 @@ describe("a worker's documents kept loaded between updates", () => {
             cur.entry = await state.make({ key: st.shard, docId, chunks: [], bytes, heads: headsOf(cur.doc) })
             expect(contents(cur.entry)).toEqual(contents(await makeEntry(st.shard, docId, cur.doc, headsOf(cur.doc), [])))
             expect(state.keptBytes).toBeLessThanOrEqual(keepBytes)
+            // kept documents hold no values in the heap: the next entry reads them through a view
+            expect(state.keptLean).toBe(true)
             live.set(docId, cur)
           }
         } finally {
@@ -143,6 +148,7 @@ describe("a worker's documents kept loaded between updates", () => {
       // every shard was updated from its changes: all three would be kept without the bound
       expect(state.kept).toBe(2)
       expect(state.keptBytes).toBeGreaterThan(0)
+      expect(state.keptLean).toBe(true)
       // the two used last (shards 2 and 0) are kept: an update of one needs no base; shard 1's does
       const noBase = (key: DocKey) => {
         const e = entries.get(key)!
