@@ -5,6 +5,7 @@ import { generateClinic } from "@vetsync/test-kit/seed"
 import { seedRelayStorage } from "../cli/seed.js"
 import type { Benchmark } from "./benchmark.js"
 import { Proc } from "./desk/Proc.js"
+import { relayDrivers, type DriverArgs } from "./relay/builtDrivers.js"
 import type { Row } from "./table.js"
 
 const here = import.meta.dirname
@@ -19,8 +20,8 @@ const EDITS = 20
  * of the desk's edits is timed from the change (the desk's clock) until the relay's snapshot has its
  * heads (the relay's clock; both are this machine's, read to the fraction of a ms).
  */
-const incremental = async (work: string): Promise<Row[]> => {
-  const relay = new Proc(["--import", "tsx", path.join(here, "relay/edits.ts"), work])
+const incremental = async (work: string, driver: DriverArgs): Promise<Row[]> => {
+  const relay = new Proc(driver("edits.ts", work))
   let desk: Proc | undefined
   try {
     const started = await relay.next("listening")
@@ -79,7 +80,7 @@ const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 export const benchmark: Benchmark = {
   name: "relay",
   description:
-    "The relay alone with the seed-scale clinic (61,974 clients, 82,371 patients) in its own process: the snapshot build from a data directory without a kept snapshot (peak RSS), then every document loaded as desks syncing all of them would, then unloaded when idle; then the relay restarted on its kept snapshot, a desk's edits each timed until the snapshot reflects it (incremental updates, peak RSS).",
+    "The relay alone with the seed-scale clinic (61,974 clients, 82,371 patients) in its own process, as deployed (its JavaScript build, plain node; VETSYNC_BENCH_RELAY_TSX=1: the sources under tsx): the snapshot build from a data directory without a kept snapshot (peak RSS), then every document loaded as desks syncing all of them would, then unloaded when idle; then the relay restarted on its kept snapshot, a desk's edits each timed until the snapshot reflects it (incremental updates, peak RSS).",
   async run(): Promise<Row[]> {
     const rows: Row[] = []
     if (!existsSync(MARK)) {
@@ -96,11 +97,13 @@ export const benchmark: Benchmark = {
       writeFileSync(MARK, new Date().toISOString())
       rows.push({ metric: "import the clinic into documents", value: s(Date.now() - t), target: "", note: `${r.docs} docs, ${mb(r.bytes)}` })
     }
+    // the relay as deployed: its JavaScript build (VETSYNC_BENCH_RELAY_TSX=1: the sources under tsx)
+    const driver = await relayDrivers(path.join(here, "out", "relay-dist"))
     // the documents only: no kept snapshot, so the relay builds it
     const work = mkdtempSync(path.join(os.tmpdir(), "vetsync-relay-bench-"))
     try {
       cpSync(path.join(SEED_DIR, "docs"), path.join(work, "docs"), { recursive: true })
-      const relay = new Proc(["--import", "tsx", path.join(here, "relay/relay.ts"), work, String(IDLE_MS)])
+      const relay = new Proc(driver("relay.ts", work, String(IDLE_MS)))
       try {
         const started = (await relay.next("listening")).t
         const current = await relay.next("snapshot-current", () => true, 900_000)
@@ -135,7 +138,7 @@ export const benchmark: Benchmark = {
       } finally {
         await relay.stop()
       }
-      rows.push(...(await incremental(work)))
+      rows.push(...(await incremental(work, driver)))
     } finally {
       rmSync(work, { recursive: true, force: true })
     }
