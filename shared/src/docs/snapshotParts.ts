@@ -3,7 +3,7 @@ import { gzip as gzipCb } from "node:zlib"
 import type { ClinicProfile } from "../schema/profile.js"
 import type { PriceItem } from "../schema/records.js"
 import { SEARCH_BODY_VERSION, searchBodiesOf } from "../schema/searchBody.js"
-import { conflictsOf } from "./conflicts.js"
+import { conflictsIn } from "./conflicts.js"
 import { isDocKey, type DocKey } from "./layout.js"
 import { priceItemsOfDoc, profileOfDoc, recordsOfDoc, rejectionsOfDoc, type Rejection } from "./records.js"
 import { SNAPSHOT_FORMAT, type SnapshotDocState, type SnapshotLine, type SnapshotRecords } from "./snapshot.js"
@@ -39,12 +39,13 @@ export interface SnapshotPart {
 const recordsLine = (key: DocKey, doc: AnyClinicDoc): SnapshotRecords => {
   const line: SnapshotRecords = { type: "records", key, clients: [], patients: [], appointments: [], invoices: [] }
   const conflicts: NonNullable<SnapshotRecords["conflicts"]> = []
+  const conflictedFields = conflictsIn(doc)
   for (const r of recordsOfDoc(doc)) {
     if (r.collection === "clients") line.clients.push(r.record)
     else if (r.collection === "patients") line.patients.push(r.record)
     else if (r.collection === "appointments") line.appointments.push(r.record)
     else line.invoices.push(r.record)
-    const fields = conflictsOf(doc, r.collection, r.record.id)
+    const fields = conflictedFields(r.collection, r.record.id)
     if (fields.length) conflicts.push({ collection: r.collection, id: r.record.id, fields })
   }
   if (conflicts.length) line.conflicts = conflicts
