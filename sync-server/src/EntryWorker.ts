@@ -17,7 +17,8 @@ export interface EntryWorkerOptions {
   /**
    * The saved size of the documents the worker keeps loaded between their updates, at most
    * (default DEFAULT_SNAPSHOT_CACHE_BYTES), least recently used out first. A kept document costs
-   * about 30 times its saved size in the worker; an update of one not kept loads it whole from the
+   * about 11 times its saved size in the worker's wasm memory (lean: its values are read through a
+   * view for each update); an update of one not kept loads it whole from the
    * previous entry's save (the entry is the same either way).
    */
   keepBytes?: number
@@ -25,7 +26,7 @@ export interface EntryWorkerOptions {
   wasmHeadroom?: boolean
 }
 
-/** 2 MiB: about 8 of the seeds' client shards (260 KB saved, some 8 MB each loaded). */
+/** 2 MiB: about 8 of the seeds' client shards (240 KB saved, some 2.6 MB of wasm memory each, kept lean). */
 export const DEFAULT_SNAPSHOT_CACHE_BYTES = 2 * 1024 * 1024
 
 /** A buffer that came through structured clone (a Uint8Array) as the Buffer SnapshotEntry holds. */

@@ -117,7 +117,7 @@ export const RELAY_ENV = z
     ),
     VETSYNC_MAX_LOADED_DOCS: optional(
       t.wholeNumber(1, 1_000_000, "documents"),
-      "At most this many documents stay loaded in the relay's memory: past it, the least recently used (untouched for 2 s) are written and unloaded, and loaded again from storage when next used (a seed-scale client shard: 0.1-0.2 s to load). It bounds the documents held, not the process's peak: the Automerge wasm memory they grew stays with the process (npm run bench -- relay: 597 MB at most 6 loaded, 611-617 MB unbounded).",
+      "At most this many documents stay loaded in the relay's memory: past it, the least recently used (untouched for 2 s) are written and unloaded, and loaded again from storage when next used (a seed-scale client shard: 0.1-0.2 s to load). It bounds the documents held, not the process's peak: the Automerge wasm memory they grew stays with the process (npm run bench -- relay, the built relay restarted and 20 shards edited: a peak of 475 MB with at most 6 loaded, 482-494 MB unbounded).",
       "no bound (VETSYNC_IDLE_UNLOAD_MINUTES alone)",
     ),
     VETSYNC_SNAPSHOT_BUILDS: withDefault(
@@ -127,7 +127,7 @@ export const RELAY_ENV = z
     ),
     VETSYNC_SNAPSHOT_CACHE_MB: withDefault(
       t.positiveNumber(4096, "MB"),
-      "The documents desks edit stay loaded in the snapshot's entry worker between its updates, so an update applies only the new changes, while their saved sizes add up to at most this (a document loaded takes about 30 times its saved size: 2 MB is some 8 of the seeds' client shards, about 65 MB); least recently used out first, then loaded again from the snapshot's save when next edited.",
+      "The documents desks edit stay loaded in the snapshot's entry worker between its updates, so an update applies only the new changes, while their saved sizes add up to at most this (a document kept is lean, its values read through a view for each update, and takes about 11 times its saved size in Automerge's wasm memory: 2 MB is some 8 of the seeds' client shards, about 21 MB); least recently used out first, then loaded again from the snapshot's save when next edited.",
       2,
     ),
   })
