@@ -1,4 +1,5 @@
-export { RelayServer, type RelayServerOptions, type RelayDocuments, type RelayLeaseOptions } from "./RelayServer.js"
+export { RelayServer } from "./RelayServer.js"
+export type { RelayServerOptions, RelayDocuments, RelayLeaseOptions } from "./relayServerOptions.js"
 export { ClinicLeases, type ClinicLeasesOptions, type LeaseAnswer } from "@vetsync/db"
 export { IndexedStorage, type ListableStorage } from "./IndexedStorage.js"
 export type { Authenticator, Identity, Role } from "./Authenticator.js"

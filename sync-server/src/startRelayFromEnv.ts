@@ -9,12 +9,8 @@ import type { OwnershipStore } from "./OwnershipStore.js"
 import { PgOwnershipStore } from "./PgOwnershipStore.js"
 import { relayConfigFromEnv, type RelayConfig } from "./relayConfig.js"
 import { createLogger, lineLog, setRootLogger, type LineLog, type Logger } from "@vetsync/shared/log"
-import {
-  RelayServer,
-  type RelayDocuments,
-  type RelayLeaseOptions,
-  type RelayServerOptions,
-} from "./RelayServer.js"
+import { RelayServer } from "./RelayServer.js"
+import type { RelayDocuments, RelayLeaseOptions, RelayServerOptions } from "./relayServerOptions.js"
 import { PgAuthenticator } from "./registry/PgAuthenticator.js"
 
 /** The certificate files, read now: one that cannot be read stops the start, naming its variable. */
