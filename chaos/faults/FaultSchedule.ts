@@ -62,9 +62,13 @@ export const groupingOf = (groups: readonly (readonly number[])[]): string =>
 /**
  * Every run starts with a designated concurrent edit, then (with LAN sync) a LAN partition, covers
  * these next (in a seeded order; with LAN sync a second LAN partition, of another grouping and with
- * a relay outage overlapping it, after the first two of them), then draws by weight.
+ * a relay outage overlapping it, after the first two of them), then draws by weight. In a long run
+ * the covering episodes other than LAN partitions hold COVER_HOLD_MS at most, so that a ten-minute
+ * run covers every kind (with holds of up to three minutes, two ten-minute runs in a row never
+ * reached desk.replace); the LAN partitions, and every episode drawn after, hold minutes.
  */
 const COVER: readonly FaultKind[] = ["relay.kill9", "bridge.kill9", "desk.kill9", "desk.cut", "relay.restart", "pileup", "desk.replace"]
+const COVER_HOLD_MS = { min: 15_000, max: 45_000 }
 const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["conflict", 3],
   ["relay.kill9", 2],
@@ -118,15 +122,16 @@ export class FaultSchedule {
     const rng = this.#rng
     this.#calmNext = !this.#calmNext
     if (!this.#calmNext) return { kind: "calm", ms: this.#opts.long ? rng.int(2000, 15_000) : rng.int(500, 1500) }
-    const kind = this.#cover.shift() ?? rng.weighted(this.#weights)
-    return this.#episode(kind)
+    const covering = this.#cover.shift()
+    return this.#episode(covering ?? rng.weighted(this.#weights), covering !== undefined)
   }
 
-  #episode(kind: FaultKind): Fault {
+  #episode(kind: FaultKind, covering: boolean): Fault {
     const rng = this.#rng
     const long = this.#opts.long
     const down = (): number => (long ? rng.int(1000, 15_000) : rng.int(500, 3000))
-    const hold = (): number => (long ? rng.int(30_000, 180_000) : rng.int(10_000, 16_000))
+    const hold = (): number =>
+      !long ? rng.int(10_000, 16_000) : covering && kind !== "lan.partition" ? rng.int(COVER_HOLD_MS.min, COVER_HOLD_MS.max) : rng.int(30_000, 180_000)
     const desk = (): number => rng.int(0, this.#opts.desks - 1)
     const mode = (): CutMode => (rng.chance(0.5) ? "drop" : "stall")
     switch (kind) {
