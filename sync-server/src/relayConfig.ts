@@ -117,7 +117,7 @@ export const RELAY_ENV = z
     ),
     VETSYNC_MAX_LOADED_DOCS: optional(
       t.wholeNumber(1, 1_000_000, "documents"),
-      "At most this many documents stay loaded in the relay's memory: past it, the least recently used (untouched for 2 s) are written and unloaded, and loaded again from storage when next used (a seed-scale client shard: 0.1-0.2 s to load). It bounds the documents held, not the process's peak: the Automerge wasm memory they grew stays with the process (npm run bench -- relay, the built relay restarted and 20 shards edited: a peak of 475 MB with at most 6 loaded, 482-494 MB unbounded).",
+      "At most this many documents stay loaded in the relay's memory: past it, the least recently used (untouched for 2 s) are written and unloaded, and loaded again from storage when next used (a seed-scale client shard: 0.1-0.2 s to load). It bounds the documents held, not the process's peak: the Automerge wasm memory they grew stays with the process (npm run bench -- relay, the built relay restarted and 20 shards edited: 475 MB with at most 6 loaded against 482-494 MB unbounded; bench/README.md has later figures).",
       "no bound (VETSYNC_IDLE_UNLOAD_MINUTES alone)",
     ),
     VETSYNC_SNAPSHOT_BUILDS: withDefault(
