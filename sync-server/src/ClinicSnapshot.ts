@@ -4,7 +4,7 @@ import type { BuildQueue } from "./BuildQueue.js"
 import { buildEntries, layoutOf, readEntry, snapshotBundle, snapshotGz, snapshotRecords, type EntryMaker } from "./buildSnapshot.js"
 import type { ClinicDocSource } from "./ClinicDocSource.js"
 import type { DocOwnership } from "./DocOwnership.js"
-import type { SnapshotEntry } from "./SnapshotEntry.js"
+import { isWhole, keptEntry, type HeldEntry, type SnapshotEntry } from "./SnapshotEntry.js"
 import type { SnapshotFiles } from "./SnapshotFiles.js"
 import type { UpdatePacer } from "./UpdatePacer.js"
 
@@ -40,7 +40,8 @@ const sameChunks = (a: readonly string[], b: readonly string[]): boolean => [...
  */
 export class ClinicSnapshot {
   readonly #o: ClinicSnapshotOptions
-  #entries: Map<DocKey, SnapshotEntry> | undefined
+  /** whole until written to disk, then kept there (KeptEntry) */
+  #entries: Map<DocKey, HeldEntry> | undefined
   #generatedAt = ""
   /** documents changed since their entry was made */
   readonly #dirty = new Set<DocKey>()
@@ -65,6 +66,13 @@ export class ClinicSnapshot {
     return this.#dirty.size > 0 ? "stale" : "current"
   }
 
+  /** The bytes of entries held in memory: those not yet on disk (all of them without a disk). */
+  heldBytes(): number {
+    let n = 0
+    for (const e of this.#entries?.values() ?? []) if (isWhole(e)) n += e.recordsGz.length + e.saved.length
+    return n
+  }
+
   /** The heads a document's entry recorded (undefined: no entry). */
   recordedHeads(key: DocKey): string[] | undefined {
     return this.#entries?.get(key)?.heads
@@ -85,7 +93,7 @@ export class ClinicSnapshot {
   }
 
   async gzipped(): Promise<Buffer> {
-    const entries = await this.#init()
+    const entries = await this.#whole()
     this.#schedule()
     return snapshotGz(this.#o.clinicId, entries, this.#generatedAt)
   }
@@ -96,7 +104,7 @@ export class ClinicSnapshot {
   }
 
   async bundle(): Promise<Buffer> {
-    return snapshotBundle(this.#o.clinicId, await this.#init())
+    return snapshotBundle(this.#o.clinicId, await this.#whole())
   }
 
   /** Resolves once every change marked so far is in the entries, and they are kept on disk. */
@@ -123,7 +131,7 @@ export class ClinicSnapshot {
     this.#timer = undefined
   }
 
-  async #init(): Promise<Map<DocKey, SnapshotEntry>> {
+  async #init(): Promise<Map<DocKey, HeldEntry>> {
     try {
       await (this.#ready ??= this.#start())
     } catch (e) {
@@ -147,7 +155,7 @@ export class ClinicSnapshot {
         const recorded = kept.entries.get(key)?.chunks
         if (recorded ? !sameChunks(recorded, stored.chunkNames(id)) : this.#o.present(id)) this.#dirty.add(key)
       }
-      this.#entries = kept.entries
+      this.#entries = new Map<DocKey, HeldEntry>(kept.entries)
       this.#generatedAt = kept.generatedAt
       log(`snapshot of ${clinicId} taken from disk (${this.#dirty.size} documents changed since: updating them)`)
     } else {
@@ -211,7 +219,7 @@ export class ClinicSnapshot {
   }
 
   /** Reads the marked documents again, one at a time, and replaces their entries; the keys read. */
-  async #apply(entries: Map<DocKey, SnapshotEntry>): Promise<DocKey[]> {
+  async #apply(entries: Map<DocKey, HeldEntry>): Promise<DocKey[]> {
     const { clinicId, ownership, source, stored } = this.#o
     const keys = [...this.#dirty]
     this.#dirty.clear()
@@ -219,7 +227,10 @@ export class ClinicSnapshot {
     const done = new Set<DocKey>()
     const read = async (key: DocKey): Promise<void> => {
       done.add(key)
-      const e = await readEntry(clinicId, key, ownership, source, id => stored.chunkNames(id), this.#o.make, entries.get(key))
+      const held = entries.get(key)
+      // a kept entry's bytes are read back for the document's changes since (gone: it is read whole)
+      const previous = held && (isWhole(held) ? held : await this.#o.files?.entry(clinicId, held.file))
+      const e = await readEntry(clinicId, key, ownership, source, id => stored.chunkNames(id), this.#o.make, previous)
       if (e) entries.set(key, e)
       else entries.delete(key)
     }
@@ -238,6 +249,42 @@ export class ClinicSnapshot {
   }
 
   /**
+   * The entries with their bytes, a kept entry's read back from its file. A write may remove a
+   * file meanwhile only once its entry was replaced (it names every entry the snapshot holds), so
+   * a file gone is read again as the entry that replaced it. One gone while its entry is still held
+   * (removed by hand, a damaged disk) is made again from its document by the next update.
+   */
+  async #whole(): Promise<Map<DocKey, SnapshotEntry>> {
+    const entries = await this.#init()
+    const { files, clinicId } = this.#o
+    const whole = new Map<DocKey, SnapshotEntry>()
+    const lost: DocKey[] = []
+    for (const key of [...entries.keys()]) {
+      for (;;) {
+        const held = entries.get(key)
+        if (!held) break
+        const e = isWhole(held) ? held : await files?.entry(clinicId, held.file)
+        if (e) whole.set(key, e)
+        else if (entries.get(key) !== held) continue
+        else lost.push(key)
+        break
+      }
+    }
+    if (lost.length === 0) return whole
+    for (const key of lost) this.#dirty.add(key)
+    this.#schedule()
+    throw new Error(`snapshot of ${clinicId}: the kept entries of ${lost.join(", ")} are gone from disk; they are being made again`)
+  }
+
+  /** After a write: the entries it wrote that the snapshot still holds are kept on disk only. */
+  #keep(written: ReadonlyMap<DocKey, HeldEntry>): void {
+    const entries = this.#entries
+    if (!entries) return
+    for (const [key, e] of written)
+      if (isWhole(e) && e.file !== undefined && entries.get(key) === e) entries.set(key, keptEntry({ ...e, file: e.file }))
+  }
+
+  /**
    * Keeps the entries on disk, one write after another (only entries not yet written are written).
    * At most one write waits behind the running one, and it takes the entries as they are when it
    * starts: under steady edits an update comes every debounce, faster than a write's fsyncs on a
@@ -253,7 +300,8 @@ export class ClinicSnapshot {
         this.#persistDue = false
         const entries = this.#entries
         if (!entries || this.#running) return undefined
-        return files.write(this.#o.clinicId, { generatedAt: this.#generatedAt, entries: new Map(entries) })
+        const written = new Map(entries)
+        return files.write(this.#o.clinicId, { generatedAt: this.#generatedAt, entries: written }).then(() => this.#keep(written))
       })
       .then(
         () => undefined,

@@ -203,6 +203,11 @@ export class SnapshotBuilder {
     return out
   }
 
+  /** The bytes of the clinic's snapshot entries held in memory (ClinicSnapshot.heldBytes). */
+  heldBytes(clinicId: string): number {
+    return this.#clinics.get(clinicId)?.heldBytes() ?? 0
+  }
+
   /** The heads of a document in the snapshot, when its entry is current (undefined when it may be stale). */
   currentHeads(clinicId: string, docId: string): string[] | undefined {
     const key = this.#ownership.layoutKeyOf(docId)

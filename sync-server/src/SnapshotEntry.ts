@@ -16,6 +16,26 @@ export interface SnapshotEntry extends SnapshotPart {
   file?: string
 }
 
+/**
+ * An entry whose bytes (the records gzip and the saved document) are on disk only, in its file
+ * (SnapshotFiles): what the relay holds of a document's entry once it is kept, so that its memory
+ * does not carry every document saved twice (some 30 MB at the seeds' scale, per clinic). The
+ * bytes are read back when a snapshot or a bundle is assembled, or the document's next entry made.
+ */
+export type KeptEntry = Omit<SnapshotEntry, "recordsGz" | "saved" | "file"> & { file: string }
+
+/** An entry as a clinic's snapshot holds it: whole (not yet on disk, or no disk), or kept. */
+export type HeldEntry = SnapshotEntry | KeptEntry
+
+/** Whether the entry holds its bytes (else they are in its file). */
+export const isWhole = (e: HeldEntry): e is SnapshotEntry => "saved" in e
+
+/** The entry without its bytes, once they are in its file. */
+export const keptEntry = (e: SnapshotEntry & { file: string }): KeptEntry => {
+  const { recordsGz: _recordsGz, saved: _saved, ...meta } = e
+  return meta
+}
+
 /** The entry of one document; undefined for a document without a kind (not a clinic document yet). */
 export const makeEntry = async (
   key: DocKey,

@@ -2,12 +2,18 @@ import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isDocKey, type DocKey } from "@vetsync/shared"
-import { decodeEntry, encodeEntry, type SnapshotEntry } from "./SnapshotEntry.js"
+import { decodeEntry, encodeEntry, isWhole, keptEntry, type HeldEntry, type KeptEntry, type SnapshotEntry } from "./SnapshotEntry.js"
 
-/** A clinic's snapshot as kept on disk: each document's entry, and when it was last updated. */
+/** A clinic's snapshot to keep on disk: each document's entry, and when it was last updated. */
 export interface PersistedSnapshot {
   generatedAt: string
-  entries: Map<DocKey, SnapshotEntry>
+  entries: ReadonlyMap<DocKey, HeldEntry>
+}
+
+/** A clinic's snapshot as read from disk: its entries without their bytes (read with `entry`). */
+export interface KeptSnapshot {
+  generatedAt: string
+  entries: Map<DocKey, KeptEntry>
 }
 
 /**
@@ -62,27 +68,36 @@ export class SnapshotFiles {
     this.dir = dir
   }
 
-  /** The kept snapshot, or undefined: none, or an entry missing or not matching its name. */
-  async read(clinicId: string): Promise<PersistedSnapshot | undefined> {
+  /**
+   * The kept snapshot, or undefined: none, or an entry missing or not matching its name. Every
+   * entry is read and checked; what is returned holds none of their bytes.
+   */
+  async read(clinicId: string): Promise<KeptSnapshot | undefined> {
     const base = this.#dirOf(clinicId)
     try {
       const m = JSON.parse(await fs.promises.readFile(path.join(base, "manifest.json"), "utf8")) as Partial<Manifest>
       if (m.v !== MANIFEST_VERSION || typeof m.generatedAt !== "string" || typeof m.entries !== "object" || m.entries === null)
         return undefined
-      const entries = new Map<DocKey, SnapshotEntry>()
+      const entries = new Map<DocKey, KeptEntry>()
       for (const [key, file] of Object.entries(m.entries)) {
         if (!isDocKey(key) || typeof file !== "string" || !ENTRY.test(file)) return undefined
-        const bytes = await fs.promises.readFile(path.join(base, file))
-        if (`${sha256(bytes)}.entry` !== file.slice(file.indexOf(".") + 1)) return undefined
-        const entry = decodeEntry(bytes)
-        if (entry.key !== key) return undefined
-        entries.set(key, { ...entry, file })
+        const entry = await this.#entryIn(base, file)
+        if (!entry || entry.key !== key) return undefined
+        entries.set(key, keptEntry(entry))
       }
       return { generatedAt: m.generatedAt, entries }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
       throw e
     }
+  }
+
+  /**
+   * A kept entry with its bytes, read from its file: undefined when the file is gone, or is not
+   * what its name says (its hash) or not an entry.
+   */
+  async entry(clinicId: string, file: string): Promise<SnapshotEntry | undefined> {
+    return ENTRY.test(file) ? this.#entryIn(this.#dirOf(clinicId), file) : undefined
   }
 
   /** Keeps the snapshot: writes the entries not yet written, then the manifest, then removes the rest. */
@@ -92,16 +107,17 @@ export class SnapshotFiles {
     const names: Record<string, string> = {}
     let written = 0
     for (const [key, entry] of s.entries) {
-      if (!entry.file) {
+      let file = entry.file
+      if (file === undefined && isWhole(entry)) {
         const bytes = encodeEntry(entry)
-        const file = `${entry.docId}.${sha256(bytes)}.entry`
+        file = `${entry.docId}.${sha256(bytes)}.entry`
         if (!fs.existsSync(path.join(base, file))) {
           await writeAtomically(path.join(base, file), bytes)
           written++
         }
         entry.file = file
       }
-      names[key] = entry.file
+      if (file !== undefined) names[key] = file
     }
     if (written > 0) await syncDir(base)
     const manifest: Manifest = { v: MANIFEST_VERSION, generatedAt: s.generatedAt, entries: names }
@@ -111,6 +127,19 @@ export class SnapshotFiles {
     for (const f of await fs.promises.readdir(base))
       if ((ENTRY.test(f) && !keep.has(f)) || f.endsWith(".tmp")) await fs.promises.rm(path.join(base, f), { force: true })
     return { written }
+  }
+
+  async #entryIn(base: string, file: string): Promise<(SnapshotEntry & { file: string }) | undefined> {
+    const bytes = await fs.promises.readFile(path.join(base, file)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return undefined
+      throw e
+    })
+    if (!bytes || `${sha256(bytes)}.entry` !== file.slice(file.indexOf(".") + 1)) return undefined
+    try {
+      return { ...decodeEntry(bytes), file }
+    } catch {
+      return undefined
+    }
   }
 
   #dirOf(clinicId: string): string {

@@ -2,7 +2,7 @@ import { assembleSnapshotGz, encodeBundle, ClinicLayout, docIdFor, type DocKey }
 import type { ClinicDocSource } from "./ClinicDocSource.js"
 import type { DocOwnership } from "./DocOwnership.js"
 import type { EntryRequest } from "./entryThread.js"
-import type { SnapshotEntry } from "./SnapshotEntry.js"
+import type { HeldEntry, SnapshotEntry } from "./SnapshotEntry.js"
 
 /** A clinic's bootstrap snapshot as assembled: the gzip NDJSON, the bundle, each document's heads in it. */
 export interface BuiltSnapshot {
@@ -13,14 +13,14 @@ export interface BuiltSnapshot {
 }
 
 /** The clinic's layout as the entries tell it: the fixed documents, the shards, and the root's partitions. */
-export const layoutOf = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): ClinicLayout => {
+export const layoutOf = (clinicId: string, entries: ReadonlyMap<DocKey, HeldEntry>): ClinicLayout => {
   const layout = new ClinicLayout(clinicId)
   for (const key of entries.get("root")?.partitions ?? []) layout.add(key)
   return layout
 }
 
 /** The documents a snapshot holds, in its order: the root first (it names the month partitions). */
-const inOrder = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): SnapshotEntry[] => {
+const inOrder = <E extends HeldEntry>(clinicId: string, entries: ReadonlyMap<DocKey, E>): E[] => {
   const keys = layoutOf(clinicId, entries).keys().filter(k => k !== "root")
   return ["root" as const, ...keys].flatMap(k => entries.get(k) ?? [])
 }
@@ -35,7 +35,7 @@ export const snapshotGz = (clinicId: string, entries: ReadonlyMap<DocKey, Snapsh
   assembleSnapshotGz(clinicId, inOrder(clinicId, entries), generatedAt)
 
 /** The records the snapshot of these entries holds (its header's count), without assembling it. */
-export const snapshotRecords = (clinicId: string, entries: ReadonlyMap<DocKey, SnapshotEntry>): number =>
+export const snapshotRecords = (clinicId: string, entries: ReadonlyMap<DocKey, HeldEntry>): number =>
   inOrder(clinicId, entries).reduce((n, e) => n + e.records, 0)
 
 /** The bundle (every document saved whole) from the same entries, in the snapshot's order. */

@@ -223,6 +223,8 @@ describe("the incrementally kept snapshot", () => {
                 10_000,
               )
               await s.builder.whenCurrent(CLINIC.clinicId)
+              // once kept on disk, no entry's bytes are held in memory
+              expect(s.builder.heldBytes(CLINIC.clinicId)).toBe(0)
             }
             // no document that did not change was read, by the updates or by anyone
             expect(s.loads.filter(id => !edited.has(id))).toEqual([])
@@ -236,6 +238,8 @@ describe("the incrementally kept snapshot", () => {
             const fresh = await open(dir, false)
             try {
               expect(await contents(fresh.builder)).toEqual(incremental)
+              // without a disk to keep them on, the entries hold their bytes
+              expect(fresh.builder.heldBytes(CLINIC.clinicId)).toBeGreaterThan(0)
             } finally {
               await fresh.close()
             }
@@ -284,6 +288,58 @@ describe("the kept snapshot's writes", () => {
         expect(kept?.entries.get(shard)?.heads.sort()).toEqual([...h.heads()].sort())
       } finally {
         files.release()
+        await s.close()
+      }
+    } finally {
+      rmTemp(dir)
+    }
+  }, 120_000)
+})
+
+describe("the kept snapshot's entries", () => {
+  it("are read back from disk for every download and update, and one removed by hand is made again", async () => {
+    const dir = makeTemp("incsnap-ondisk")
+    try {
+      await seedDir(dir)
+      const s = await open(dir, true)
+      try {
+        await s.builder.whenCurrent(CLINIC.clinicId)
+        expect(s.builder.heldBytes(CLINIC.clinicId)).toBe(0)
+        const [edited, other] = SHARDS
+        if (!edited || !other) throw new Error("the test clinic has fewer than two client shards with clients")
+        const id = docIdFor(CLINIC.clinicId, edited)
+        const h = await s.repo.find<ClientShardDoc>(id)
+        const target = Object.keys(h.doc().clients)[0]!
+        // downloads while updates replace entries and writes remove the files they replace: all served
+        const downloads: Promise<Buffer>[] = []
+        for (let i = 0; i < 8; i++) {
+          const updates = s.updated.length
+          h.change(d => {
+            d.clients[target]!.name = imm(`name ${i}`)
+          })
+          s.builder.noteChanges(CLINIC.clinicId, id)
+          downloads.push(s.builder.gzipped(CLINIC.clinicId), s.builder.bundle(CLINIC.clinicId))
+          await eventually(`update ${i} of the snapshot`, () => s.updated.length > updates && sameHeads(s.builder.currentHeads(CLINIC.clinicId, id), h.heads()), 10_000)
+          downloads.push(s.builder.gzipped(CLINIC.clinicId), s.builder.bundle(CLINIC.clinicId))
+        }
+        expect((await Promise.all(downloads)).every(b => b.length > 0)).toBe(true)
+        await s.builder.whenCurrent(CLINIC.clinicId)
+        const before = await contents(s.builder)
+        expect(before.snap.records.clients.find(c => c.id === target)?.name).toBe("name 7")
+        // a kept entry's file removed by hand: the download says so, and the entry is made again
+        const base = `${dir}/snapshots/${encodeURIComponent(CLINIC.clinicId)}`
+        const manifest = JSON.parse(fs.readFileSync(`${base}/manifest.json`, "utf8")) as { entries: Record<string, string> }
+        fs.rmSync(`${base}/${manifest.entries[other]}`)
+        await expect(s.builder.gzipped(CLINIC.clinicId)).rejects.toThrow(`the kept entries of ${other} are gone from disk`)
+        await eventually(
+          "the removed entry made again and kept",
+          async () => (await s.builder.gzipped(CLINIC.clinicId).then(() => true, () => false)) && s.builder.state(CLINIC.clinicId) === "current",
+          10_000,
+        )
+        await s.builder.whenCurrent(CLINIC.clinicId)
+        expect(await contents(s.builder)).toEqual(before)
+        expect(s.builder.heldBytes(CLINIC.clinicId)).toBe(0)
+      } finally {
         await s.close()
       }
     } finally {
