@@ -1,26 +1,42 @@
 import { randomBytes } from "node:crypto"
 import { Repo, type DocHandle, type DocumentId, type PeerId } from "@automerge/automerge-repo"
-import { ResilientWebSocketClientAdapter, imm, type ClientShardDoc } from "@vetsync/shared"
+import { ResilientWebSocketClientAdapter, imm, isLeanDoc, leanDoc, type ClientShardDoc } from "@vetsync/shared"
 import { eventually } from "@vetsync/test-kit"
 
 /** What a light desk sees change: a client's phone in one of its documents. */
 export type PhoneListener = (docId: DocumentId, clientId: string, phone: string) => void
 
+/** The phone a patch puts, when it puts one (an ImmutableString, as desks write it). */
+const phonePut = (p: { action: string; path: readonly unknown[]; value?: unknown }): string | undefined => {
+  if (p.action !== "put" || p.path.length !== 3 || p.path[0] !== "clients" || p.path[2] !== "phone") return undefined
+  const v = p.value
+  return typeof v === "string" ? v : typeof v === "object" && v !== null && typeof (v as { val?: unknown }).val === "string" ? (v as { val: string }).val : undefined
+}
+
 /**
  * A simulated desk: an automerge-repo peer in memory (no SQLite, no storage) with the desks'
  * resilient WebSocket adapter and the credential the relay gave it at enrolment. It opens some of
  * its clinic's client shards, edits client phones in them and reports the phones it sees change.
+ *
+ * Its documents are lean (leanDoc, as the relay's) unless `lean` is false: fifty desks' two seed
+ * client shards each, materialised, are 1-2 GB of JS heap in one desk process, whose full
+ * collections stalled it for seconds, a delay a real desk (one per machine) does not add to the
+ * relay's (VETSYNC_BENCH_LEAN_DESKS=0 keeps them materialised). A phone is read from the patch.
  */
 export class LightDesk {
   readonly deskId: string
   readonly repo: Repo
   readonly #handles = new Map<DocumentId, DocHandle<ClientShardDoc>>()
   readonly #listeners: PhoneListener[] = []
+  /** each opened document's client ids, read before it is made lean */
+  readonly #clientIds = new Map<DocumentId, string[]>()
+  readonly #lean: boolean
   /** documents asked for again after the relay had none to give (see #find) */
   reasked = 0
 
-  constructor(syncUrl: string, deskId: string, credential: string) {
+  constructor(syncUrl: string, deskId: string, credential: string, lean = true) {
     this.deskId = deskId
+    this.#lean = lean
     const adapter = new ResilientWebSocketClientAdapter(syncUrl, {
       headers: { authorization: `Bearer ${credential}` },
       backoff: { minMs: 200, maxMs: 2_000 },
@@ -39,14 +55,17 @@ export class LightDesk {
     for (const id of ids) {
       const h = await this.#find(id)
       this.#handles.set(id, h)
-      h.on("change", ({ doc, patches }) => {
+      this.#clientIds.set(id, Object.keys(h.doc().clients))
+      // the same heads: automerge-repo sees no change (as the relay's LeanHandles)
+      if (this.#lean) h.update(d => (isLeanDoc(d) ? d : leanDoc(d)))
+      h.on("change", ({ patches }) => {
         const told = new Set<string>()
         for (const p of patches) {
           const cid = p.path[1]
-          if (p.path[0] !== "clients" || p.path[2] !== "phone" || typeof cid !== "string" || told.has(cid)) continue
+          const phone = phonePut(p)
+          if (phone === undefined || typeof cid !== "string" || told.has(cid)) continue
           told.add(cid)
-          const phone = doc.clients[cid]?.phone.val
-          if (phone !== undefined) for (const l of this.#listeners) l(id, cid, phone)
+          for (const l of this.#listeners) l(id, cid, phone)
         }
       })
     }
@@ -82,9 +101,9 @@ export class LightDesk {
 
   /** Some client ids of an opened document. */
   clientIds(id: DocumentId, n: number): string[] {
-    const h = this.#handles.get(id)
-    if (!h) throw new Error(`${this.deskId} has not opened ${id}`)
-    return Object.keys(h.doc().clients).slice(0, n)
+    const ids = this.#clientIds.get(id)
+    if (!ids) throw new Error(`${this.deskId} has not opened ${id}`)
+    return ids.slice(0, n)
   }
 
   onPhone(l: PhoneListener): void {

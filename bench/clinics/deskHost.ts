@@ -35,7 +35,7 @@ const deskOf = (id: unknown): LightDesk => {
 const handle = async (m: Record<string, unknown>): Promise<void> => {
   switch (m.cmd) {
     case "desk": {
-      const d = new LightDesk(String(m.syncUrl), String(m.deskId), String(m.credential))
+      const d = new LightDesk(String(m.syncUrl), String(m.deskId), String(m.credential), process.env.VETSYNC_BENCH_LEAN_DESKS !== "0")
       desks.set(d.deskId, d)
       d.onPhone((doc, client, phone) => say("phone", { deskId: d.deskId, doc, client, phone, at: now() }))
       return
