@@ -25,7 +25,7 @@ const UNIT = [
   "client/test/fiscal/{endOfDay,fiscalConfig,paymentReceipt,priceVat,receipt}.test.ts",
   "client/test/ui/forms/*.test.ts",
   "client/test/web/deskArgs.test.ts",
-  "sync-server/test/{adminAccess,adminOverview,announceChanged,buildQueue,deskCode,honestTraffic,idleUnloaderFrees,ownershipFile,relayPolicyPeers,resyncKeys,serviceScope,updatePacer}.test.ts",
+  "sync-server/test/{adminAccess,adminOverview,announceChanged,buildQueue,deskCode,honestTraffic,idleUnloaderFrees,leanHandles,ownershipFile,relayPolicyPeers,resyncKeys,serviceScope,updatePacer}.test.ts",
   "test-kit/test/{eventually,seed,seed-prng,testTmpDir}.test.ts",
   "chaos/test/{lanPeers,oracle,schedule}.test.ts",
   "bridge/test/{clinicRelays,clinicWork,planShare}.test.ts",

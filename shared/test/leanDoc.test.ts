@@ -1,7 +1,7 @@
 import * as A from "@automerge/automerge"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { contentsOf, isLeanDoc, leanDoc } from "../src/docs/leanDoc.js"
+import { contentsOf, isLeanDoc, leanDoc, leanLoadTarget } from "../src/docs/leanDoc.js"
 
 type Clinic = {
   clients: Record<string, { name: string; visits: number; tags: string[] }>
@@ -106,6 +106,44 @@ describe("leanDoc", () => {
         expect(contentsOf(docs[leanSide])).toEqual(loaded)
         expect(contentsOf(loaded)).toBe(loaded)
         expect(isLeanDoc(loaded)).toBe(false)
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it("loads a stored document lean without the load's patches (leanLoadTarget), then changes, syncs and diffs as a plain one", () => {
+    const edits = fc.array(
+      op.filter((o): o is Exclude<Op, { kind: "sync" | "reload" | "merge" }> => o.kind !== "sync" && o.kind !== "reload" && o.kind !== "merge"),
+      { maxLength: 15 },
+    )
+    fc.assert(
+      fc.property(edits, edits, (before, after) => {
+        let stored = A.from<Clinic>({ clients: {} }, { actor: "aa".repeat(16) })
+        for (const o of before) stored = edit(stored, o)
+        // as automerge-repo's StorageSubsystem loads, into the lean target
+        let lean = A.loadIncremental(leanLoadTarget<Clinic>(), A.save(stored))
+        let plain = A.loadIncremental(A.init<Clinic>(), A.save(stored))
+        expect(isLeanDoc(lean)).toBe(true)
+        expect(Object.keys(lean)).toEqual([])
+        expect(A.getHeads(lean)).toEqual(A.getHeads(stored))
+        expect(contentsOf(lean)).toEqual(A.toJS(stored))
+        // the load kept no patches (a plain load keeps one for every value, for A.diff), and A.diff
+        // across it, computed from the document when asked, answers as across a plain load
+        expect((Reflect.get(lean, Symbol.for("_am_meta")) as { mostRecentPatch?: unknown }).mostRecentPatch).toBeUndefined()
+        expect((Reflect.get(plain, Symbol.for("_am_meta")) as { mostRecentPatch?: unknown }).mostRecentPatch).toBeDefined()
+        expect(A.diff(lean, [], A.getHeads(lean))).toEqual(A.diff(plain, [], A.getHeads(plain)))
+        // every step after it is leanDoc's: patches exactly when a value changed, the same values as a plain copy
+        for (const o of after) {
+          const [was, wasPlain] = [A.getHeads(lean), A.getHeads(plain)]
+          lean = edit(lean, o)
+          plain = edit(plain, o)
+          expect(A.diff(lean, was, A.getHeads(lean)).length > 0).toBe(A.diff(plain, wasPlain, A.getHeads(plain)).length > 0)
+          expect(isLeanDoc(lean)).toBe(true)
+          expect(contentsOf(lean)).toEqual(A.toJS(plain))
+        }
+        // a peer syncing from it gets the whole document
+        const [, peer] = syncBoth(lean, A.init<Clinic>())
+        expect(A.toJS(peer)).toEqual(A.toJS(plain))
       }),
       { numRuns: 60 },
     )

@@ -1,5 +1,5 @@
 import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
-import { isLeanDoc, leanDoc } from "@vetsync/shared/docs"
+import { isLeanDoc, leanDoc, leanLoadTarget } from "@vetsync/shared/docs"
 
 export interface LeanHandlesOptions {
   repo: Repo
@@ -14,8 +14,11 @@ export interface LeanHandlesOptions {
  * which its worker thread reads), and a seed-scale client shard materialised cost 15-25 MB of
  * heap, collected again and again while loaded (bench/README.md, `relay` and `clinics`).
  *
- * automerge-repo 2.5.6 makes every document it loads or receives as Automerge does, materialised;
- * this makes it lean once ready: at the first frame about it (`note`), else within `intervalMs`.
+ * A document the Repo loads from storage is lean from its load (the Repo's StorageSubsystem loads
+ * into `leanLoadTarget`, patches/@automerge+automerge-repo: no materialised values, and no patch
+ * of every value kept for A.diff). One a peer sends, which automerge-repo 2.5.6 makes as Automerge
+ * does, materialised, is made lean once ready: at the first frame about it (`note`), else within
+ * `intervalMs`.
  */
 export class LeanHandles {
   readonly #repo: Repo
@@ -28,6 +31,8 @@ export class LeanHandles {
   constructor(o: LeanHandlesOptions) {
     this.#repo = o.repo
     this.#intervalMs = o.intervalMs ?? 1000
+    const storage = o.repo.storageSubsystem as { initDoc?: () => unknown } | undefined
+    if (storage) storage.initDoc = leanLoadTarget
   }
 
   start(): this {

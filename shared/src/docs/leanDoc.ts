@@ -21,6 +21,11 @@ const leanRoot = (meta: object): object => {
   return root
 }
 
+/** A lean document's replacement of the method that patches the JS copy: a fresh lean root, and the incremental patches. */
+function leanApply(this: Progressing, _object: unknown, meta: object): { value: unknown; patches: unknown[] } {
+  return { value: leanRoot(meta), patches: this.diffIncremental() }
+}
+
 /**
  * The same document, and every later version of it, without its contents as JavaScript values:
  * a root that holds only Automerge's state, whose wasm document stays whole. Automerge's `load`
@@ -45,9 +50,7 @@ const leanRoot = (meta: object): object => {
 export const leanDoc = <T>(doc: A.Doc<T>): A.Doc<T> => {
   const backend = A.getBackend(doc) as unknown as Progressing
   if (!leanBackends.has(backend)) {
-    backend.applyAndReturnPatches = function (this: Progressing, _object: unknown, meta: object) {
-      return { value: leanRoot(meta), patches: this.diffIncremental() }
-    }
+    backend.applyAndReturnPatches = leanApply
     leanBackends.add(backend)
     backend.updateDiffCursor()
   }
@@ -55,6 +58,26 @@ export const leanDoc = <T>(doc: A.Doc<T>): A.Doc<T> => {
   // keeps as a cache for A.diff (after a load, every value of the document once more)
   const { mostRecentPatch: _patches, ...state } = Reflect.get(doc, STATE) as { mostRecentPatch?: unknown }
   return leanRoot(state) as A.Doc<T>
+}
+
+/**
+ * An empty lean document to load a stored one into (`A.loadIncremental`): that load makes no
+ * patches, and every later step of the document makes leanDoc's. A load's patches list every value
+ * of the document (some 10 MB of JS objects for a seed-scale client shard), and Automerge keeps
+ * them on the loaded document for `A.diff` until its next change. Without them `A.diff` across the
+ * load is computed from the document when asked, and answers the same: automerge-repo, loading into
+ * this (StorageSubsystem's `initDoc`, patches/@automerge+automerge-repo), asks it once for its
+ * `change` event, and the patches are garbage after. For the relay's loads.
+ */
+export const leanLoadTarget = <T>(): A.Doc<T> => {
+  const doc = leanDoc(A.init<T>())
+  const backend = A.getBackend(doc) as unknown as Progressing
+  backend.applyAndReturnPatches = function (this: Progressing, _object: unknown, meta: object) {
+    backend.applyAndReturnPatches = leanApply
+    this.updateDiffCursor()
+    return { value: leanRoot(meta), patches: [] }
+  }
+  return doc
 }
 
 /** Whether the document is lean (leanDoc): its root has no fields to read. */
