@@ -48,6 +48,36 @@ describe("LeanHandles", () => {
     expect(contentsOf(reloaded.doc()).clients.c0?.visits).toBe(10)
   })
 
+  it("has a load compute no patches of the document until a change listener reads them (patches/: DocHandle)", async () => {
+    const dir = testTmpDir("lean-handles-diff")
+    const { url } = await stored(dir, 30)
+    // every document's wasm backend shares one prototype: its diff counted for the test's length
+    const proto = Object.getPrototypeOf(A.getBackend(A.init())) as { diff: (...a: unknown[]) => unknown }
+    const diff = proto.diff
+    let diffs = 0
+    proto.diff = function (this: unknown, ...a: unknown[]) {
+      diffs++
+      return diff.apply(this, a)
+    }
+    try {
+      const repo = new Repo({ storage: new NodeFSStorageAdapter(dir), network: [] })
+      repos.push(repo)
+      new LeanHandles({ repo })
+      const handle = await repo.find<Doc>(url)
+      // a load's patches list every value: none was computed, since nobody read them
+      expect(diffs).toBe(0)
+      const seen: unknown[] = []
+      handle.on("change", e => seen.push(e.patches))
+      handle.change(d => void (d.clients.c1!.visits = 99))
+      expect(seen).toEqual([[{ action: "put", path: ["clients", "c1", "visits"], value: 99 }]])
+      // a change of heads with no patches is told too (automerge-repo 2.5.6 told it to no one)
+      handle.update(d => A.emptyChange(d))
+      expect(seen.at(-1)).toEqual([])
+    } finally {
+      proto.diff = diff
+    }
+  })
+
   it("leaves a Repo without it loading documents as Automerge makes them", async () => {
     const dir = testTmpDir("lean-handles-off")
     const { url } = await stored(dir, 3)
