@@ -65,9 +65,10 @@ export const leanDoc = <T>(doc: A.Doc<T>): A.Doc<T> => {
  * patches, and every later step of the document makes leanDoc's. A load's patches list every value
  * of the document (some 10 MB of JS objects for a seed-scale client shard), and Automerge keeps
  * them on the loaded document for `A.diff` until its next change. Without them `A.diff` across the
- * load is computed from the document when asked, and answers the same: automerge-repo, loading into
- * this (StorageSubsystem's `initDoc`, patches/@automerge+automerge-repo), asks it once for its
- * `change` event, and the patches are garbage after. For the relay's loads.
+ * load is computed from the document when asked, and answers the same. automerge-repo, loading into
+ * this (StorageSubsystem's `initDoc`, patches/@automerge+automerge-repo), asks for it only when a
+ * listener reads its `change` event's patches (the same patch), which none of the relay's does.
+ * For the relay's loads.
  */
 export const leanLoadTarget = <T>(): A.Doc<T> => {
   const doc = leanDoc(A.init<T>())
