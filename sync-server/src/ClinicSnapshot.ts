@@ -4,7 +4,7 @@ import type { BuildQueue } from "./BuildQueue.js"
 import { buildEntries, layoutOf, readEntry, snapshotBundle, snapshotGz, snapshotRecords, type EntryMaker } from "./buildSnapshot.js"
 import type { ClinicDocSource } from "./ClinicDocSource.js"
 import type { DocOwnership } from "./DocOwnership.js"
-import { isWhole, keptEntry, type HeldEntry, type SnapshotEntry } from "./SnapshotEntry.js"
+import { isWhole, keptEntry, withBytes, type HeldEntry, type SnapshotEntry } from "./SnapshotEntry.js"
 import type { SnapshotFiles } from "./SnapshotFiles.js"
 import type { UpdatePacer } from "./UpdatePacer.js"
 
@@ -249,27 +249,13 @@ export class ClinicSnapshot {
   }
 
   /**
-   * The entries with their bytes, a kept entry's read back from its file. A write may remove a
-   * file meanwhile only once its entry was replaced (it names every entry the snapshot holds), so
-   * a file gone is read again as the entry that replaced it. One gone while its entry is still held
-   * (removed by hand, a damaged disk) is made again from its document by the next update.
+   * The entries with their bytes, a kept entry's read back from its file (withBytes). One gone from
+   * disk while its entry is still held is made again from its document by the next update.
    */
   async #whole(): Promise<Map<DocKey, SnapshotEntry>> {
     const entries = await this.#init()
     const { files, clinicId } = this.#o
-    const whole = new Map<DocKey, SnapshotEntry>()
-    const lost: DocKey[] = []
-    for (const key of [...entries.keys()]) {
-      for (;;) {
-        const held = entries.get(key)
-        if (!held) break
-        const e = isWhole(held) ? held : await files?.entry(clinicId, held.file)
-        if (e) whole.set(key, e)
-        else if (entries.get(key) !== held) continue
-        else lost.push(key)
-        break
-      }
-    }
+    const { whole, lost } = await withBytes(entries, async file => files?.entry(clinicId, file))
     if (lost.length === 0) return whole
     for (const key of lost) this.#dirty.add(key)
     this.#schedule()

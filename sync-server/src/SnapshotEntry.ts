@@ -37,6 +37,32 @@ export const keptEntry = (e: SnapshotEntry & { file: string }): KeptEntry => {
 }
 
 /** The entry of one document; undefined for a document without a kind (not a clinic document yet). */
+/**
+ * The entries with their bytes, a kept entry's read back (`read`: undefined when its file is gone).
+ * `entries` is the live map: a file may be removed meanwhile only once its entry was replaced (a
+ * write names every entry the snapshot holds), so a file gone is read again as the entry that
+ * replaced it. One gone while its entry is still held (removed by hand, a damaged disk) is `lost`.
+ */
+export const withBytes = async (
+  entries: ReadonlyMap<DocKey, HeldEntry>,
+  read: (file: string) => Promise<SnapshotEntry | undefined>,
+): Promise<{ whole: Map<DocKey, SnapshotEntry>; lost: DocKey[] }> => {
+  const whole = new Map<DocKey, SnapshotEntry>()
+  const lost: DocKey[] = []
+  for (const key of [...entries.keys()]) {
+    for (;;) {
+      const held = entries.get(key)
+      if (!held) break
+      const e = isWhole(held) ? held : await read(held.file)
+      if (e) whole.set(key, e)
+      else if (entries.get(key) !== held) continue
+      else lost.push(key)
+      break
+    }
+  }
+  return { whole, lost }
+}
+
 export const makeEntry = async (
   key: DocKey,
   docId: string,
