@@ -25,6 +25,8 @@ const relay = await RelayServer.start({
   clinics,
   authenticator,
   keepAliveMs: 30_000,
+  // VETSYNC_BENCH_ENTRY_NICE: the snapshot entry worker thread's nice value (default the relay's, 10; 0: the main thread's)
+  ...(process.env.VETSYNC_BENCH_ENTRY_NICE === undefined ? {} : { snapshotEntryNice: Number(process.env.VETSYNC_BENCH_ENTRY_NICE) }),
   log: () => undefined,
   onSnapshotBuild: e => say("build", { phase: e.phase, name: e.name }),
 })

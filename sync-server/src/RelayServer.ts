@@ -199,6 +199,7 @@ export class RelayServer {
       queue: new BuildQueue(opts.snapshotBuilds ?? 1, opts.onSnapshotBuild),
       ...(opts.snapshotCacheBytes === undefined ? {} : { cacheBytes: opts.snapshotCacheBytes }),
       updateShare: opts.snapshotUpdateShare,
+      entryNice: opts.snapshotEntryNice,
       wasmHeadroom: opts.wasmHeadroom !== false,
       log,
       onBuilt: (clinicId, seconds, bytes) => this.metrics.snapshotBuilt(clinicId, seconds, bytes),

@@ -30,6 +30,8 @@ export interface SnapshotBuilderOptions {
   cacheBytes?: number
   /** keep room in the entry worker's wasm memory (WasmHeadroom); default true */
   wasmHeadroom?: boolean
+  /** the entry worker thread's nice value (EntryWorkerOptions.nice) */
+  entryNice?: number
   /** how long an update waits after a change for more changes (default 500 ms) */
   debounceMs?: number
   /**
@@ -85,6 +87,7 @@ export class SnapshotBuilder {
     this.#worker = new EntryWorker({
       ...(o.cacheBytes === undefined ? {} : { keepBytes: o.cacheBytes }),
       ...(o.wasmHeadroom === undefined ? {} : { wasmHeadroom: o.wasmHeadroom }),
+      ...(o.entryNice === undefined ? {} : { nice: o.entryNice }),
     })
     this.#repo = o.repo
     this.#ownership = o.ownership

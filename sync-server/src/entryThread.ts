@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from "node:os"
 import { getHeapStatistics } from "node:v8"
 import { parentPort, workerData } from "node:worker_threads"
 import * as A from "@automerge/automerge"
@@ -34,6 +35,9 @@ export type EntryReply = ({ id: number; ok: true; entry: SnapshotEntry | undefin
 /** The thread has loaded its modules and Automerge and takes requests: its first message. */
 export interface EntryThreadReady {
   ready: true
+  /** the thread's nice value once started (os.getPriority), and why it could not be set if it could not */
+  nice: number
+  niceError?: string
 }
 
 export type EntryThreadMessage = EntryReply | EntryThreadReady
@@ -54,6 +58,8 @@ export interface EntryThreadData {
   keepBytes: number
   /** keep room in this thread's wasm memory (WasmHeadroom) */
   wasmHeadroom: boolean
+  /** the nice value the thread gives itself before it takes requests (0: the process's own) */
+  nice: number
 }
 
 const headsKey = (heads: readonly string[]): string => [...heads].sort().join(",")
@@ -176,6 +182,17 @@ export class EntryMakerState {
 const port = parentPort
 if (port) {
   const data = workerData as EntryThreadData | undefined
+  // On Linux a nice value belongs to a thread, and setpriority of pid 0 sets the calling thread's:
+  // this one's alone, not the relay's main thread relaying the desks' edits, nor libuv's file
+  // system threads (the main thread started them at its first read of the storage, long before the
+  // first entry). Under load the scheduler then runs relaying first and the entries in what is left.
+  let niceError: string | undefined
+  if (data?.nice)
+    try {
+      setPriority(data.nice)
+    } catch (e) {
+      niceError = e instanceof Error ? e.message : String(e)
+    }
   const state = new EntryMakerState(data?.keepBytes ?? 0)
   // this thread loads whole documents: its wasm memory grows too, each time a full collection of its heap
   if (data?.wasmHeadroom) new WasmHeadroom({ minBytes: 16 * 1024 * 1024 }).start()
@@ -198,5 +215,5 @@ if (port) {
       }
     })
   })
-  port.postMessage({ ready: true } satisfies EntryThreadReady)
+  port.postMessage({ ready: true, nice: getPriority(), ...(niceError === undefined ? {} : { niceError }) } satisfies EntryThreadReady)
 }

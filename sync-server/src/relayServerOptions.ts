@@ -74,6 +74,8 @@ export interface RelayServerOptions {
   snapshotCacheBytes?: number
   /** the share of the time clinics' snapshot updates may take together (SnapshotBuilder's updateShare; default 0.25) */
   snapshotUpdateShare?: number
+  /** the nice value of the snapshot's entry worker thread (default 10: relaying goes first; 0: the relay's own) */
+  snapshotEntryNice?: number
   /**
    * free room kept in the Automerge wasm memory of the main thread and of the snapshot entry worker,
    * so that it grows seldom (WasmHeadroom: each growth cost a full garbage collection of the JS

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { getPriority } from "node:os"
 import { gunzipSync } from "node:zlib"
 import * as A from "@automerge/automerge"
 import { encodeHeads } from "@automerge/automerge-repo"
@@ -254,5 +256,33 @@ describe("snapshot entries made in the worker thread", () => {
     expect((await w.make({ key, docId: docIdFor(CLINIC.clinicId, key), chunks: [], bytes: { binary: A.save(doc) } }))?.key).toBe(key)
     await w.close()
     await expect(w.make({ key, docId: docIdFor(CLINIC.clinicId, key), chunks: [], bytes: { binary: A.save(doc) } })).rejects.toThrow(/closed/)
+  }, 60_000)
+
+  it("run at a lower priority than the thread that started them, which keeps its own (Linux: nice values are per thread)", async () => {
+    const nices = (): number[] =>
+      readdirSync("/proc/self/task").map(tid => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])
+      })
+    const own = getPriority()
+    const before = nices().filter(n => n === own + 7).length
+    const w = new EntryWorker({ nice: own + 7 })
+    const plain = new EntryWorker({ nice: 0 })
+    try {
+      await Promise.all([w.started(), plain.started()])
+      expect(w.nice()).toEqual({ nice: own + 7 })
+      // one thread more at the lower priority: the worker's, and only it
+      expect(nices().filter(n => n === own + 7).length).toBe(before + 1)
+      expect(getPriority()).toBe(own)
+      // honest input: nice 0 leaves a worker at the priority of the thread that started it
+      expect(plain.nice()).toEqual({ nice: own })
+      const key = SHARDS[0]!
+      const doc = DOCS.get(key) as A.Doc<ClientShardDoc>
+      const bytes = { binary: A.save(doc) }
+      const docId = docIdFor(CLINIC.clinicId, key)
+      expect(contents(await w.make({ key, docId, chunks: [], bytes }))).toEqual(contents(await plain.make({ key, docId, chunks: [], bytes })))
+    } finally {
+      await Promise.all([w.close(), plain.close()])
+    }
   }, 60_000)
 })
