@@ -29,6 +29,8 @@ export interface EntryWorkerOptions {
    * relay's main thread keeps its priority, so that on a busy machine relaying goes first
    */
   nice?: number
+  /** told when the worker could not give its thread that nice value (it runs on at the process's) */
+  log?: (line: string) => void
 }
 
 /**
@@ -60,6 +62,7 @@ export class EntryWorker {
   readonly #keepBytes: number
   readonly #wasmHeadroom: boolean
   readonly #nice: number
+  readonly #log: ((line: string) => void) | undefined
   #worker: Worker | undefined
   /** settles once the current worker takes requests, or is gone */
   #started: Promise<void> = Promise.resolve()
@@ -73,6 +76,7 @@ export class EntryWorker {
     this.#keepBytes = o.keepBytes ?? DEFAULT_SNAPSHOT_CACHE_BYTES
     this.#wasmHeadroom = o.wasmHeadroom ?? true
     this.#nice = o.nice ?? DEFAULT_ENTRY_NICE
+    this.#log = o.log
   }
 
   /** The entry of one document from its bytes (undefined: a document without a kind yet). */
@@ -130,6 +134,7 @@ export class EntryWorker {
     w.on("message", (reply: EntryThreadMessage) => {
       if (isEntryThreadReady(reply)) {
         this.#ready = reply
+        if (reply.niceError !== undefined) this.#log?.(`the snapshot entry worker runs at nice ${reply.nice}, not ${this.#nice}: ${reply.niceError}`)
         ready()
         return
       }

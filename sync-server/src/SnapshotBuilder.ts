@@ -88,6 +88,7 @@ export class SnapshotBuilder {
       ...(o.cacheBytes === undefined ? {} : { keepBytes: o.cacheBytes }),
       ...(o.wasmHeadroom === undefined ? {} : { wasmHeadroom: o.wasmHeadroom }),
       ...(o.entryNice === undefined ? {} : { nice: o.entryNice }),
+      ...(o.log === undefined ? {} : { log: o.log }),
     })
     this.#repo = o.repo
     this.#ownership = o.ownership

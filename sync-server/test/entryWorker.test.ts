@@ -285,4 +285,20 @@ describe("snapshot entries made in the worker thread", () => {
       await Promise.all([w.close(), plain.close()])
     }
   }, 60_000)
+
+  it("say when their thread cannot take the nice value asked, and make entries at the priority they have", async () => {
+    const lines: string[] = []
+    const w = new EntryWorker({ nice: 25, log: l => lines.push(l) })
+    try {
+      await w.started()
+      expect(w.nice()?.nice).toBe(getPriority())
+      expect(w.nice()?.error).toMatch(/priority/)
+      expect(lines).toEqual([expect.stringMatching(/runs at nice -?\d+, not 25/)])
+      const key = SHARDS[0]!
+      const doc = DOCS.get(key) as A.Doc<ClientShardDoc>
+      expect((await w.make({ key, docId: docIdFor(CLINIC.clinicId, key), chunks: [], bytes: { binary: A.save(doc) } }))?.key).toBe(key)
+    } finally {
+      await w.close()
+    }
+  }, 60_000)
 })
