@@ -36,7 +36,6 @@ export const keptEntry = (e: SnapshotEntry & { file: string }): KeptEntry => {
   return meta
 }
 
-/** The entry of one document; undefined for a document without a kind (not a clinic document yet). */
 /**
  * The entries with their bytes, a kept entry's read back (`read`: undefined when its file is gone).
  * `entries` is the live map: a file may be removed meanwhile only once its entry was replaced (a
@@ -63,6 +62,7 @@ export const withBytes = async (
   return { whole, lost }
 }
 
+/** The entry of one document; undefined for a document without a kind (not a clinic document yet). */
 export const makeEntry = async (
   key: DocKey,
   docId: string,
