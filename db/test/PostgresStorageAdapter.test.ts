@@ -1,5 +1,6 @@
 import { Repo, type AutomergeUrl, type StorageKey } from "@automerge/automerge-repo"
 import { runStorageAdapterTests } from "@automerge/automerge-repo/helpers/tests/storage-adapter-tests.js"
+import { ClosableStorageAdapter } from "@vetsync/shared/storage"
 import fc from "fast-check"
 import pg from "pg"
 import { describe, expect, it } from "vitest"
@@ -90,6 +91,7 @@ describe("two relays' adapters on the same table", () => {
   it("write at once, interleaved, into the same and different documents, and each reads everything of both", async () => {
     await truncate()
     const pools = [new pg.Pool({ connectionString: db.url, max: 4 }), new pg.Pool({ connectionString: db.url, max: 4 })]
+    for (const p of pools) p.on("error", () => undefined)
     try {
       const [a, b] = pools.map(p => new PostgresStorageAdapter(p)) as [PostgresStorageAdapter, PostgresStorageAdapter]
       const chunk = (who: number, i: number): Uint8Array => new Uint8Array(1000).fill((who * 100 + i) % 256)
@@ -125,23 +127,30 @@ describe("two relays' adapters on the same table", () => {
 })
 
 describe("a repo on PostgreSQL", () => {
+  // Each repo's adapter is closed after its shutdown: automerge-repo 2.5.6 saves from throttled
+  // timers that can fire after shutdown(), and a save reaching an ended pool would reject unhandled.
   it("keeps every change of a document through saves and compactions, for a repo opened later on another pool", async () => {
     await truncate()
-    const first = new Repo({ storage: new PostgresStorageAdapter(db.pool), network: [] })
+    const firstStorage = new ClosableStorageAdapter(new PostgresStorageAdapter(db.pool))
+    const first = new Repo({ storage: firstStorage, network: [] })
     const handle = first.create<{ n: number[]; text: string }>({ n: [], text: "" })
     for (let i = 0; i < 200; i++) handle.change(d => void d.n.push(i))
     handle.change(d => void (d.text = "x".repeat(5000)))
     await first.flush()
     await first.shutdown()
+    await firstStorage.close()
     const url: AutomergeUrl = handle.url
     const pool = new pg.Pool({ connectionString: db.url, max: 2 })
+    pool.on("error", () => undefined)
+    const secondStorage = new ClosableStorageAdapter(new PostgresStorageAdapter(pool))
     try {
-      const second = new Repo({ storage: new PostgresStorageAdapter(pool), network: [] })
+      const second = new Repo({ storage: secondStorage, network: [] })
       const again = await second.find<{ n: number[]; text: string }>(url)
       expect(again.doc().n).toEqual(Array.from({ length: 200 }, (_, i) => i))
       expect(again.doc().text).toHaveLength(5000)
       await second.shutdown()
     } finally {
+      await secondStorage.close()
       await pool.end()
     }
   })
