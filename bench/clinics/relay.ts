@@ -15,6 +15,14 @@ const clinics = clinicList.split(",")
 const say = (ev: string, more: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ ev, t: Date.now(), ...more })}\n`)
 }
+/** VETSYNC_BENCH_ENTRY_NICE: the snapshot entry worker thread's nice value (default the relay's, 10; 0: the main thread's) */
+const entryNiceOption = (raw: string | undefined): { snapshotEntryNice?: number } => {
+  if (raw === undefined) return {}
+  const n = Number(raw)
+  if (raw.trim() === "" || !Number.isInteger(n) || n < -20 || n > 19) throw new Error(`VETSYNC_BENCH_ENTRY_NICE=${raw}: not a nice value (an integer from -20 to 19)`)
+  return { snapshotEntryNice: n }
+}
+const entryNice = entryNiceOption(process.env.VETSYNC_BENCH_ENTRY_NICE)
 const loop = new LoopStalls(100, 20, s => say("stall", { end: s.end, ms: s.ms }))
 const authenticator = await PgAuthenticator.start({ databaseUrl })
 const relay = await RelayServer.start({
@@ -25,8 +33,7 @@ const relay = await RelayServer.start({
   clinics,
   authenticator,
   keepAliveMs: 30_000,
-  // VETSYNC_BENCH_ENTRY_NICE: the snapshot entry worker thread's nice value (default the relay's, 10; 0: the main thread's)
-  ...(process.env.VETSYNC_BENCH_ENTRY_NICE === undefined ? {} : { snapshotEntryNice: Number(process.env.VETSYNC_BENCH_ENTRY_NICE) }),
+  ...entryNice,
   log: () => undefined,
   onSnapshotBuild: e => say("build", { phase: e.phase, name: e.name }),
 })
