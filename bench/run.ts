@@ -9,6 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises"
 import os from "node:os"
 import path from "node:path"
 import type { Benchmark } from "./benchmark.js"
+import { benchmark as bridge } from "./bridge.bench.js"
 import { benchmark as clinics } from "./clinics.bench.js"
 import { benchmark as desk } from "./desk.bench.js"
 import { benchmark as failover } from "./failover.bench.js"
@@ -34,6 +35,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   history,
   idle,
   system,
+  bridge,
   clinics,
   lan,
   failover,
