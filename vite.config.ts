@@ -16,7 +16,7 @@ import { defineConfig } from "vitest/config"
 const ALL = ["{shared,db,client,sync-server,bridge,test-kit,chaos}/test/**/*.test.ts", "test/**/*.test.ts"]
 const E2E = ["client/test/e2e/**/*.test.ts", "test/e2e/**/*.test.ts"]
 const UNIT = [
-  "shared/test/{buildClinic,changeMessage,clinicCerts,conflicts,hasAllHeads,consistentLoad,dates,leanDoc,payments,phone,profile,reconnectSchedule,relayRedirect,schema,sharePlans,slots,snapshotParts,staff,storage-adapters,unloadFromRepo,zone}.test.ts",
+  "shared/test/{buildClinic,changeMessage,clinicCerts,conflicts,hasAllHeads,consistentLoad,dates,leanDoc,leanRead,payments,phone,profile,reconnectSchedule,relayRedirect,schema,sharePlans,slots,snapshotParts,staff,storage-adapters,unloadFromRepo,zone}.test.ts",
   "client/test/core/{clientSearch,duplicates,durableBatch,genesisFallback,readModel,readModelImage,readModelUpdater,recordHistory,snapshotApplier,snapshotBulkLoad,snapshotConflicts,snapshotStream,syncLedger,syncStateOf,views}.test.ts",
   "client/test/ui/{client,i18n,openingRows}.test.ts",
   "client/test/host/{commandList,deskConfig,dispatch,electronShell}.test.ts",

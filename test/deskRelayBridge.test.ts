@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   clientShardKey,
   docIdFor,
+  isLeanDoc,
   priceItemsOfDoc,
   readRecord,
   rejectionsOfDoc,
@@ -16,7 +17,15 @@ import {
   type RejectionsDoc,
 } from "@vetsync/shared"
 import { Bridge, setPrice } from "@vetsync/bridge"
-import { edit, makeAppointment, makeClient, makeInvoice, makePatient, put } from "@vetsync/bridge/test-helpers/records.js"
+import {
+  edit,
+  keyOf,
+  makeAppointment,
+  makeClient,
+  makeInvoice,
+  makePatient,
+  put,
+} from "@vetsync/bridge/test-helpers/records.js"
 import { useTestDatabase } from "@vetsync/db/testing"
 import { eventually } from "@vetsync/test-kit"
 
@@ -72,6 +81,10 @@ describe("end to end: desk → relay → bridge → PostgreSQL and back", () => 
     )
     expect(await row("clients", c.id)).toMatchObject({ name: c.name, created_by: "d1" })
     expect(await row("patients", p.id)).toMatchObject({ name: p.name })
+    // the bridge keeps the record documents it follows lean, those a peer sent it too; not the server-owned ones
+    for (const key of [keyOf("clients", c), keyOf("invoices", inv)])
+      expect(isLeanDoc(bridge.repo.handles[docIdFor(CLINIC, key)]!.doc()), key).toBe(true)
+    expect(isLeanDoc(bridge.repo.handles[docIdFor(CLINIC, "pricelist")]!.doc())).toBe(false)
 
     await edit(desk, CLINIC, "clients", c, { name: "Renamed on desk" }, "d1")
     await eventually(

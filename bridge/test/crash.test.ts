@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Repo } from "@automerge/automerge-repo"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { SafeFsStorageAdapter, recordsOfDoc, type AnyRecord, type Collection } from "@vetsync/shared"
+import { SafeFsStorageAdapter, contentsOf, isLeanDoc, recordsOfDoc, type AnyRecord, type Collection } from "@vetsync/shared"
 import { Bridge } from "../src/Bridge.js"
 import { openDoc } from "../src/sync/openDoc.js"
 import { makeAppointment, makeClient, makeInvoice, makePatient, put } from "./helpers/records.js"
@@ -15,7 +15,7 @@ const CHILD = fileURLToPath(new URL("./helpers/bridgeChild.ts", import.meta.url)
 
 const records = async (repo: Repo, keys: string[]): Promise<AnyRecord[]> => {
   const out: AnyRecord[] = []
-  for (const key of keys) out.push(...recordsOfDoc((await openDoc(repo, CLINIC, key as never)).doc()))
+  for (const key of keys) out.push(...recordsOfDoc(contentsOf((await openDoc(repo, CLINIC, key as never)).doc())))
   return out
 }
 
@@ -85,6 +85,8 @@ describe("kill -9 in the middle of projecting", () => {
     const repo = new Repo({ storage: new SafeFsStorageAdapter(join(dataDir(), "docs")), network: [] })
     bridge = await Bridge.start({ dataDir: dataDir(), databaseUrl: db.url, repo })
     await bridge.idle()
+    // loaded from storage lean, as the projector keeps record documents
+    for (const key of keys) expect(isLeanDoc((await openDoc(repo, CLINIC, key as never)).doc()), key).toBe(true)
 
     const all = await records(repo, keys)
     const byCollection = (c: Collection) => all.filter(r => r.collection === c)

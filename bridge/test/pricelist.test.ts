@@ -1,6 +1,6 @@
 import { Repo } from "@automerge/automerge-repo"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { imm, priceItemsOfDoc, type PriceListDoc } from "@vetsync/shared"
+import { contentsOf, imm, priceItemsOfDoc, type PriceListDoc } from "@vetsync/shared"
 import { Bridge } from "../src/Bridge.js"
 import { listPriceItems, setPrice } from "../src/queries/nomenclature.js"
 import { openDoc } from "../src/sync/openDoc.js"
@@ -54,7 +54,7 @@ describe("price list: PostgreSQL is the master", () => {
     ).rows[0]
     expect(line.price_kopecks).toBe(150000)
     const invDoc = await openDoc(repo, CLINIC, "invoices/2026-11")
-    const lines = (invDoc.doc() as unknown as { invoices: Record<string, { lines: { price: number }[] }> }).invoices[
+    const lines = (contentsOf(invDoc.doc()) as unknown as { invoices: Record<string, { lines: { price: number }[] }> }).invoices[
       inv.id
     ]!.lines
     expect(lines[0]!.price).toBe(150000)

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Repo } from "@automerge/automerge-repo"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
+  contentsOf,
   DEFAULT_TIME_ZONE,
   appointmentsKey,
   clientShardKey,
@@ -168,7 +169,7 @@ describe("rows written by the web system → documents", () => {
     let patients = 0
     for (const key of allShardKeys()) {
       const h = await openDoc(repo, CLINIC2, key)
-      for (const r of recordsOfDoc(h.doc())) {
+      for (const r of recordsOfDoc(contentsOf(h.doc()))) {
         if (r.collection === "clients") clients++
         else patients++
       }

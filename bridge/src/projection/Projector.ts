@@ -1,11 +1,14 @@
-import type * as A from "@automerge/automerge"
+import * as A from "@automerge/automerge"
 import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo"
 import type pg from "pg"
 import {
   allShardKeys,
   docIdFor,
   isDocKey,
+  isLeanDoc,
   kindOfKey,
+  leanDoc,
+  leanLoadTarget,
   type AnyClinicDoc,
   type DocKey,
   type RootDoc,
@@ -72,10 +75,21 @@ export class Projector {
   readonly #running = new Map<string, Promise<void>>()
   /** clinic -> its root's change listener */
   readonly #roots = new Map<string, { handle: DocHandle<RootDoc>; onChange: () => void }>()
+  /** the record documents followed (or about to be): loaded lean from storage (leanLoadTarget) */
+  readonly #leanIds = new Set<string>()
   #stopped = false
 
   constructor(options: ProjectorOptions) {
     this.#o = options
+    // Record documents are kept lean (leanDoc: whole in Automerge's wasm memory, no JS copy of their
+    // values): a seed-scale clinic's documents materialised held some 1.8 GB and took 50 s to load.
+    // Their records are read from wasm when projected (contentsFor). The Repo's storage loads them
+    // lean (patches/@automerge+automerge-repo: initDoc); one a peer sends is made lean when projected.
+    const storage = options.repo.storageSubsystem as { initDoc?: (id: string) => A.Doc<unknown> } | undefined
+    if (storage) {
+      const otherwise = storage.initDoc
+      storage.initDoc = id => (this.#leanIds.has(id) ? leanLoadTarget() : otherwise ? otherwise(id) : A.init())
+    }
   }
 
   get clinics(): string[] {
@@ -147,7 +161,13 @@ export class Projector {
     if (kind !== "clients" && kind !== "appointments" && kind !== "invoices") return
     const id = docIdFor(clinicId, key)
     if (this.#followed.has(id)) return
-    const handle = await openDoc(this.#o.repo, clinicId, key)
+    this.#leanIds.add(id)
+    const opening = openDoc(this.#o.repo, clinicId, key)
+    // its handle exists from here on: a document a peer sends is lean from its first sync message,
+    // which makes no patch of every value (leanLoadTarget) when it is the document's first content
+    const created = this.#o.repo.handles[id]
+    if (created) created.update(d => (isLeanDoc(d) ? d : A.getHeads(d).length === 0 ? leanLoadTarget() : leanDoc(d)))
+    const handle = await opening
     if (this.#followed.has(id) || !this.#clinics.has(clinicId)) return
     const onChange = () => this.#markDirty(clinicId, id)
     this.#followed.set(id, { clinicId, key, handle, onChange })
@@ -263,7 +283,8 @@ export class Projector {
   /** The current version of a document of the clinic, followed from now on. */
   async #docOf(clinicId: string, key: DocKey): Promise<A.Doc<AnyClinicDoc> | undefined> {
     await this.#follow(clinicId, key)
-    return this.#followed.get(docIdFor(clinicId, key))?.handle.doc()
+    const f = this.#followed.get(docIdFor(clinicId, key))
+    return f && leanOf(f.handle)
   }
 
   #failed(clinicId: string, e: unknown): void {
@@ -288,6 +309,17 @@ export class Projector {
     ranked.sort((a, b) => a.p - b.p)
     const batch = ranked.slice(0, MAX_BATCH_DOCS)
     for (const { id } of batch) dirty.delete(id)
-    return batch.map(({ id, f }) => ({ clinicId: f.clinicId, docKey: f.key, docId: id, doc: () => f.handle.doc() }))
+    return batch.map(({ id, f }) => ({ clinicId: f.clinicId, docKey: f.key, docId: id, doc: () => leanOf(f.handle) }))
   }
+}
+
+/**
+ * The handle's document, made lean first if it is not (one a peer sent is materialised): the same
+ * heads, so automerge-repo sees no change and tells no one; every later version is lean too.
+ */
+const leanOf = (handle: DocHandle<AnyClinicDoc>): A.Doc<AnyClinicDoc> => {
+  const doc = handle.doc()
+  if (isLeanDoc(doc) || !handle.isReady()) return doc
+  handle.update(d => (isLeanDoc(d) ? d : leanDoc(d)))
+  return handle.doc()
 }

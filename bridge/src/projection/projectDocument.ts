@@ -1,6 +1,14 @@
 import * as A from "@automerge/automerge"
 import type pg from "pg"
-import { COLLECTIONS_OF_KIND, changedRecordsBetween, sameHeads, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
+import {
+  COLLECTIONS_OF_KIND,
+  changedRecordsBetween,
+  contentsFor,
+  contentsOf,
+  sameHeads,
+  type AnyClinicDoc,
+  type DocKey,
+} from "@vetsync/shared"
 import { inBridgeTransaction } from "../queries/Db.js"
 import { lockHeadsOf, saveHeadsOf } from "../queries/projectionState.js"
 import { emptyWriteResult, writeDocsRecords, type DocRecords, type Target, type WriteResult } from "./writeRecords.js"
@@ -13,7 +21,11 @@ export interface ProjectionResult extends WriteResult {
   full: boolean
 }
 
-/** A document to project: which it is, and its current version (read inside the transaction). */
+/**
+ * A document to project: which it is, and its current version (read inside the transaction). The
+ * version may be lean (`leanDoc`, as the bridge keeps record documents): its records are read from
+ * wasm, those that changed alone (`contentsFor`), or all of them for a full projection.
+ */
 export interface DocToProject {
   clinicId: string
   docKey: DocKey
@@ -95,7 +107,8 @@ export const projectDocuments = (
         }
       }
       const full = targets === undefined
-      const part = { docKey: d.docKey, doc, targets: targets ?? allTargets(doc) }
+      const contents = targets === undefined ? contentsOf(doc) : contentsFor(doc, targets)
+      const part = { docKey: d.docKey, doc: contents, targets: targets ?? allTargets(contents) }
       records += part.targets.length
       changed.push({ doc: d, heads, full, part })
     }

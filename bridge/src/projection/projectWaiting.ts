@@ -1,6 +1,6 @@
 import type * as A from "@automerge/automerge"
 import type pg from "pg"
-import { isDocKey, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
+import { contentsFor, isDocKey, type AnyClinicDoc, type DocKey } from "@vetsync/shared"
 import { inBridgeTransaction } from "../queries/Db.js"
 import { constraintRejections } from "../queries/rejections.js"
 import { readyWaiting, type Referencing } from "../queries/waitingRecords.js"
@@ -10,7 +10,7 @@ import { addWriteResult, emptyWriteResult, writeRecords, type Target, type Write
 const WAITERS: Referencing[] = ["patients", "appointments", "invoices"]
 
 export interface ProjectWaitingOptions {
-  /** the current version of one of the clinic's documents; undefined if it holds no records */
+  /** the current version of one of the clinic's documents (it may be lean); undefined if it holds no records */
   docOf: (key: DocKey) => Promise<A.Doc<AnyClinicDoc> | undefined>
   /**
    * Also try again the records PostgreSQL refused by a constraint (an invoice number another
@@ -39,7 +39,7 @@ export const projectWaiting = (pool: pg.Pool, clinicId: string, o: ProjectWaitin
       for (const [key, targets] of groups) {
         const doc = isDocKey(key) ? await o.docOf(key) : undefined
         if (!doc) continue
-        addWriteResult(total, await writeRecords(db, clinicId, key, doc, targets))
+        addWriteResult(total, await writeRecords(db, clinicId, key, contentsFor(doc, targets), targets))
       }
     }
     for (const collection of WAITERS) {

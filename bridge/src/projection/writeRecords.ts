@@ -1,6 +1,7 @@
-import type * as A from "@automerge/automerge"
+import * as A from "@automerge/automerge"
 import {
   clientShardKey,
+  isLeanDoc,
   readRecord,
   validators,
   type AnyClinicDoc,
@@ -99,10 +100,10 @@ const stillHere = async (db: Db, collection: Collection, gone: Map<string, strin
     .filter(r => rowDocKey(collection, r) === gone.get(String(r.id).toLowerCase()))
     .map(r => String(r.id))
 
-/** The records of one document to write: the targets are looked up in `doc`. */
+/** The records of one document to write: the targets are looked up in `doc` (never a lean one: `contentsFor`). */
 export interface DocRecords {
   docKey: string
-  doc: A.Doc<AnyClinicDoc>
+  doc: AnyClinicDoc
   targets: Target[]
 }
 
@@ -126,7 +127,7 @@ export const writeRecords = async (
   db: Db,
   clinicId: string,
   docKey: string,
-  doc: A.Doc<AnyClinicDoc>,
+  doc: AnyClinicDoc,
   targets: Target[],
 ): Promise<WriteResult> => (await writeDocsRecords(db, clinicId, [{ docKey, doc, targets }]))[0] ?? emptyWriteResult()
 
@@ -191,7 +192,10 @@ export const writeDocsRecords = async (db: Db, clinicId: string, parts: DocRecor
     })
   }
 
-  for (const [part, { doc, targets }] of parts.entries())
+  for (const [part, { doc, targets }] of parts.entries()) {
+    // a lean root has no fields: every record would read as deleted
+    if (A.isAutomerge(doc) && isLeanDoc(doc))
+      throw new Error(`${docKeyOf(part)}: a lean document, read through contentsFor`)
     for (const t of targets) {
       const found = readRecord(doc, t.collection, t.id)
       if (!found) {
@@ -217,6 +221,7 @@ export const writeDocsRecords = async (db: Db, clinicId: string, parts: DocRecor
         valid.set(t.collection, list)
       }
     }
+  }
 
   for (const collection of ORDER) {
     const all = valid.get(collection) ?? []

@@ -4,6 +4,7 @@ import {
   clientShardKey,
   isDocKey,
   kindOfKey,
+  recordIdsOf,
   type AnyClinicDoc,
   type AppointmentsDoc,
   type AnyRecord,
@@ -143,7 +144,8 @@ export class ChangeLogConsumer {
     for (const key of Object.keys(root.doc().partitions ?? {})) {
       if (!isDocKey(key) || kindOfKey(key) !== "appointments") continue
       const handle = await openDoc<AppointmentsDoc>(this.#repo, clinicId, key)
-      for (const id of Object.keys(handle.doc().appointments ?? {})) out.set(id, key)
+      // the partition may be lean (the projector keeps record documents so): its ids read from wasm
+      for (const id of recordIdsOf(handle.doc(), "appointments")) out.set(id, key)
     }
     return out
   }

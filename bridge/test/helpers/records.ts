@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import type { Repo } from "@automerge/automerge-repo"
 import {
+  contentsOf,
   noPaymentsYet,
   DEFAULT_TIME_ZONE,
   appointmentsKey,
@@ -158,5 +159,6 @@ export const edit = async <C extends Collection>(
 
 export const readBack = async (repo: Repo, clinicId: string, collection: Collection, id: string, key: DocKey) => {
   const h = await openDoc<AnyClinicDoc>(repo, clinicId, key)
-  return readRecord(h.doc(), collection, id)?.record
+  // the bridge keeps record documents lean: read from wasm
+  return readRecord(contentsOf(h.doc()), collection, id)?.record
 }

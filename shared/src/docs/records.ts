@@ -5,6 +5,7 @@ import type { Payment } from "../schema/payments.js"
 import { fromDoc, paymentFromDoc, priceItemFromDoc, sortPayments, str } from "./convert.js"
 import { STAFF_ROLES, type StaffMember, type StaffRole, type WorkingHours } from "../schema/staff.js"
 import { workingHoursProblem } from "../schema/workingHours.js"
+import { kindOfDoc } from "./leanRead.js"
 import type {
   AnyClinicDoc,
   DocKind,
@@ -103,13 +104,15 @@ export const changedRecordsBetween = (
 ): { collection: Collection; id: string }[] => {
   const seen = new Set<string>()
   const out: { collection: Collection; id: string }[] = []
-  const collections = COLLECTIONS_OF_KIND[doc.kind] ?? []
+  // a lean document's root has no fields: its kind is read from its wasm document
+  const kind = kindOfDoc(doc)
+  const collections = (kind && COLLECTIONS_OF_KIND[kind]) ?? []
   for (const patch of A.diff(doc, before, after)) {
     const [top, key] = patch.path
     if (typeof top !== "string" || typeof key !== "string") continue
     // a payment changes its invoice (the invoice record carries its payments)
-    const id = top === "payments" && doc.kind === "invoices" ? key.slice(0, Math.max(0, key.indexOf(":"))) : key
-    if (top === "payments" && doc.kind === "invoices") {
+    const id = top === "payments" && kind === "invoices" ? key.slice(0, Math.max(0, key.indexOf(":"))) : key
+    if (top === "payments" && kind === "invoices") {
       if (id === "" || seen.has(`invoices/${id}`)) continue
       seen.add(`invoices/${id}`)
       out.push({ collection: "invoices", id })
