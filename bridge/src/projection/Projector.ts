@@ -84,7 +84,8 @@ export class Projector {
     // Record documents are kept lean (leanDoc: whole in Automerge's wasm memory, no JS copy of their
     // values): a seed-scale clinic's documents materialised held some 1.8 GB and took 50 s to load.
     // Their records are read from wasm when projected (contentsFor). The Repo's storage loads them
-    // lean (patches/@automerge+automerge-repo: initDoc); one a peer sends is made lean when projected.
+    // lean (patches/@automerge+automerge-repo: initDoc); one a peer sends is lean from its first sync
+    // message (#follow), and any other is made lean when projected (leanOf).
     const storage = options.repo.storageSubsystem as { initDoc?: (id: string) => A.Doc<unknown> } | undefined
     if (storage) {
       const otherwise = storage.initDoc
