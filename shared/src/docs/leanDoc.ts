@@ -1,7 +1,7 @@
 import * as A from "@automerge/automerge"
 
 /** Automerge's own symbols for a document root's hidden state and object id (`Symbol.for`, so shared). */
-const STATE = Symbol.for("_am_meta")
+export const STATE = Symbol.for("_am_meta")
 const OBJECT_ID = Symbol.for("_am_objectId")
 
 /** What leanDoc uses of Automerge's wasm document: the method that brings the JS document up to date. */

@@ -1,10 +1,7 @@
 import * as A from "@automerge/automerge"
 import type { Collection } from "../schema/records.js"
-import { isLeanDoc } from "./leanDoc.js"
+import { STATE, isLeanDoc } from "./leanDoc.js"
 import type { AnyClinicDoc, DocKind } from "./types.js"
-
-/** Automerge's own symbol for a document root's hidden state (`Symbol.for`, so shared). */
-const STATE = Symbol.for("_am_meta")
 
 /** What these readers use of Automerge's wasm document. */
 interface Reading {
@@ -21,9 +18,9 @@ const backendOf = (doc: A.Doc<unknown>): { wasm: Reading; heads: A.Heads | undef
 }
 
 /**
- * The object under `key` of the object `parent` (an object id, "_root" for the root), as plain
- * values; undefined when there is none, or when what is there is not a map. Lookups go key by key
- * with object ids: Automerge's path strings resolve a missing key to the nearest object above it.
+ * The id of the map under `key` of the object `parent` (an object id, "_root" for the root);
+ * undefined when there is none, or when what is there is not a map. Lookups go key by key with
+ * object ids: Automerge's path strings resolve a missing key to the nearest object above it.
  */
 const childObject = (wasm: Reading, heads: A.Heads | undefined, parent: string, key: string): string | undefined => {
   const found = wasm.getWithType(parent, key, heads)
